@@ -1,0 +1,213 @@
+"""Settings from the environment, in one object (12-factor).
+
+Every knob csf has is an environment variable listed here and in `.env.example`. A `.env` file in
+the working directory is read too, so a developer can keep credentials out of their shell
+history. Secrets are `SecretStr` so they never show up in a repr, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///./csf.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+
+# Field name -> the environment variable that sets it; the single source for error messages.
+ENV_NAMES: dict[str, str] = {
+    "database_url": "CSF_DATABASE_URL",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_api_url": "SLACK_API_URL",
+    "github_token": "GITHUB_TOKEN",
+    "github_api_url": "GITHUB_API_URL",
+    "digest_channel": "CSF_DIGEST_CHANNEL",
+    "timezone": "CSF_TIMEZONE",
+    "save_emoji": "CSF_SAVE_EMOJI",
+    "port": "PORT",
+    "log_level": "CSF_LOG_LEVEL",
+    "taxonomy_path": "CSF_TAXONOMY",
+}
+
+_CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-]{0,79}|[CG][A-Z0-9]{6,})$")
+_EMOJI = re.compile(r"^[a-z0-9_+\-']{1,100}$")
+_LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+
+
+class Settings(BaseSettings):
+    """The whole configuration of one csf deployment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=True,
+        populate_by_name=False,
+    )
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="CSF_DATABASE_URL")
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(DEFAULT_SLACK_API_URL, validation_alias="SLACK_API_URL")
+    github_token: SecretStr | None = Field(None, validation_alias="GITHUB_TOKEN")
+    github_api_url: str = Field(DEFAULT_GITHUB_API_URL, validation_alias="GITHUB_API_URL")
+    digest_channel: str | None = Field(None, validation_alias="CSF_DIGEST_CHANNEL")
+    timezone: str = Field("Europe/London", validation_alias="CSF_TIMEZONE")
+    save_emoji: str = Field("bookmark", validation_alias="CSF_SAVE_EMOJI")
+    port: int = Field(3000, ge=1, le=65535, validation_alias="PORT")
+    log_level: str = Field("INFO", validation_alias="CSF_LOG_LEVEL")
+    # A team's own taxonomy file; unset means the one shipped in bot/taxonomy.yml.
+    taxonomy_path: str | None = Field(None, validation_alias="CSF_TAXONOMY")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
+        # Heroku-style and driverless URLs name a driver csf does not ship; psycopg 3 is the one.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                value = "postgresql+psycopg://" + value[len(prefix) :]
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL (expected sqlite:///path/to/csf.db or "
+                "postgresql+psycopg://user@host:5432/db)"
+            ) from None
+        if url.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError(
+                f"names the database {url.get_backend_name()!r}; csf supports sqlite and postgresql"
+            )
+        return value
+
+    @field_validator("slack_api_url", "github_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp- (Socket Mode)")
+        return value
+
+    @field_validator("digest_channel")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not _CHANNEL.match(value):
+            raise ValueError("must be a channel ID like C0123ABCD or a name like #talent")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a known time zone (try Europe/London or UTC)"
+            ) from None
+        return value
+
+    @field_validator("save_emoji")
+    @classmethod
+    def _emoji(cls, value: str) -> str:
+        value = value.strip().strip(":")
+        if not _EMOJI.match(value):
+            raise ValueError("must be an emoji name such as bookmark (without colons)")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(sorted(_LOG_LEVELS))}")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode needs no public URL, so it is chosen whenever an app token is present."""
+        return self.slack_app_token is not None
+
+    @property
+    def has_slack(self) -> bool:
+        return self.slack_bot_token is not None
+
+    def require(self, *fields: str, purpose: str) -> None:
+        """Fail with one line naming the first missing setting that `purpose` needs."""
+        for name in fields:
+            if getattr(self, name) is None:
+                raise ConfigError(f"{ENV_NAMES[name]} is not set: {purpose} needs it")
+
+
+class _ExplicitSettings(Settings):
+    """Settings read only from the mapping handed in, never from the process or a .env file."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def _one_line(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        loc = item["loc"][0] if item["loc"] else ""
+        env_name = ENV_NAMES.get(str(loc), str(loc))
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{env_name}: {message}")
+    return "; ".join(parts)
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, env_file: str | None = ".env") -> Settings:
+    """Read settings, turning validation errors into one line that names each bad variable.
+
+    `env`, when given, replaces the process environment: tests and callers that hold their own
+    configuration pass it explicitly instead of mutating `os.environ`.
+    """
+    try:
+        if env is None:
+            return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        known = set(ENV_NAMES.values())
+        values = {k: v for k, v in env.items() if k in known and v.strip() != ""}
+        return _ExplicitSettings(**values)
+    except ValidationError as error:
+        raise ConfigError(_one_line(error)) from None
