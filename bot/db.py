@@ -1,0 +1,123 @@
+"""The engine, and the schema's migration state.
+
+One code path for SQLite and PostgreSQL. SQLite gets what a bot with a web process and a worker
+needs to share one file: WAL (readers never block the writer), a busy timeout (writers wait for
+each other instead of failing), and foreign keys switched on (SQLite leaves them off, and the
+erasure cascade depends on them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+from sqlmodel import create_engine
+
+from bot.errors import StoreNotMigratedError, StoreUnavailableError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for `url`, configured the same way in the bot, the worker and tests."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreUnavailableError(
+                    f"cannot create the folder {folder} for the SQLite store: {error.strerror} "
+                    "(check CSF_DATABASE_URL)"
+                ) from None
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config that runs on `engine`; no alembic.ini is needed at run time."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_script_config()).get_current_head()
+    assert head is not None, "the migrations folder has no revisions"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
+        raise StoreUnavailableError(
+            f"cannot open the store at {_describe(engine)}: {reason} (check CSF_DATABASE_URL)"
+        ) from None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Create or upgrade the schema; returns (revision before, revision after)."""
+    before = current_revision(engine)
+    command.upgrade(alembic_config(engine), revision)
+    after = current_revision(engine)
+    assert after is not None
+    return before, after
+
+
+def require_migrated(engine: Engine) -> None:
+    """Refuse to run on a store that `csf migrate` has not brought up to this version's schema."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    where = _describe(engine)
+    if current is None:
+        raise StoreNotMigratedError(f"the store at {where} has no schema yet: run `csf migrate`")
+    script = ScriptDirectory.from_config(_script_config())
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current not in known:
+        raise StoreNotMigratedError(
+            f"the store at {where} is at schema {current}, newer than this csf knows "
+            f"(head {head}): upgrade csf"
+        )
+    raise StoreNotMigratedError(
+        f"the store at {where} is at schema {current}, older than {head}: run `csf migrate`"
+    )
+
+
+def _script_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _describe(engine: Engine) -> str:
+    """The database's URL without its password, fit for an error message."""
+    return engine.url.render_as_string(hide_password=True)

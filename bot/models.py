@@ -1,0 +1,307 @@
+"""The store's tables: one schema for SQLite and PostgreSQL.
+
+Design choices that later code relies on:
+- Every timestamp is an aware UTC datetime in Python, whatever the database keeps (`UTCDateTime`),
+  so ranking windows and `--as-of` replays never mix naive and aware times.
+- Uniqueness constraints carry idempotency: a contribution is unique per (repo, kind, external
+  id), an identity per (kind, value), a shortlist entry per (team, person). Ingest code upserts
+  against these instead of checking first, so a re-run or a resumed sync adds nothing twice.
+- Email addresses are never stored: identities of kind `email` hold `sha256:<hex>` of the
+  normalised address plus its domain (see `bot.identity`).
+- Topic tags repeat the contribution's person and time so the `who` query (topic + time window)
+  and the profile query (person + time) are each served by one index.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite has no time zones: values are stored as naive UTC and made aware on the way out.
+    Naive values are refused on the way in, because guessing their zone is how off-by-an-hour
+    ranking windows happen.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given to the store; use UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Nullability follows the annotation (`X | None` is nullable), as everywhere in SQLModel.
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_type=sa.JSON)
+
+
+def _when(*, index: bool = False, nullable: bool = False) -> Any:
+    return Field(default=None if nullable else ..., sa_type=UTCDateTime, index=index)
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ContributionKind(StrEnum):
+    PR = "pr"
+    REVIEW = "review"
+    ISSUE = "issue"
+    COMMENT = "comment"
+    COMMIT = "commit"
+    RFC = "rfc"
+
+
+class IdentityKind(StrEnum):
+    GITHUB = "github"  # a GitHub login, lower-cased
+    EMAIL = "email"  # sha256:<hex> of the normalised address; never the address itself
+    NAME = "name"  # a display name as seen in git history: a hint, never unique
+
+
+class CandidateStatus(StrEnum):
+    SAVED = "saved"
+    CONTACTED = "contacted"
+    REPLIED = "replied"
+    INTERVIEWING = "interviewing"
+    NOT_NOW = "not_now"
+    NOT_A_FIT = "not_a_fit"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
+
+
+class Person(SQLModel, table=True):
+    """Someone whose public work csf has seen; identities say how they are recognised."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The GitHub login shown to users (the latest seen); matching uses `Identity` rows.
+    login: str | None = Field(default=None, index=True)
+    name: str | None = None
+    location: str | None = None
+    country_code: str | None = Field(default=None, max_length=2)
+    region: str | None = Field(default=None, index=True)  # "uk", "eu", "other"; None = unknown
+    company: str | None = None
+    blog: str | None = None
+    bio: str | None = None
+    # The one contact address a person chose to publish on their profile (not an identity).
+    public_email: str | None = None
+    is_bot: bool = Field(default=False)
+    github_created_at: datetime | None = _when(nullable=True)
+    profile_fetched_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+UNIQUE_IDENTITY_WHERE = "kind <> 'name'"
+
+
+class Identity(SQLModel, table=True):
+    """One way a person is recognised across sources (a login, an address hash, a name)."""
+
+    # Logins and address hashes belong to one person; names do not (two people may share one),
+    # so uniqueness is a partial index that leaves names out, on SQLite and PostgreSQL alike.
+    __table_args__ = (
+        sa.Index(
+            "uq_identity_kind_value",
+            "kind",
+            "value",
+            unique=True,
+            sqlite_where=sa.text(UNIQUE_IDENTITY_WHERE),
+            postgresql_where=sa.text(UNIQUE_IDENTITY_WHERE),
+        ),
+        sa.Index("ix_identity_value", "value"),
+        sa.CheckConstraint(_in("kind", IdentityKind), name="ck_identity_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    kind: str
+    value: str
+    domain: str | None = None  # for email identities: the part after @, useful for affiliation
+    seen_at: datetime = _created()
+
+
+class Repo(SQLModel, table=True):
+    """A repository csf follows; `tracked` off keeps its history but stops syncing it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(unique=True)  # owner/name, as GitHub spells it
+    ecosystem: str = Field(index=True)
+    tracked: bool = Field(default=True)
+    added_by: str | None = None
+    added_at: datetime = _created()
+    last_synced_at: datetime | None = _when(nullable=True)
+
+
+class SyncCursor(SQLModel, table=True):
+    """Where a source stopped in a repo (an updatedAt high-water mark, a page cursor, a sha).
+
+    Saved after every page, so an interrupted sync resumes instead of starting over.
+    """
+
+    __tablename__ = "sync_cursor"
+    __table_args__ = (sa.UniqueConstraint("repo_id", "source", name="uq_sync_cursor_repo_source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(foreign_key="repo.id", ondelete="CASCADE")
+    source: str  # e.g. "github.pulls", "github.issues", "git"
+    value: str
+    updated_at: datetime = _created()
+
+
+class Contribution(SQLModel, table=True):
+    """One unit of public work by one person: a PR, a review, an issue, a comment, a commit."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("repo_id", "kind", "external_id", name="uq_contribution_identity"),
+        sa.CheckConstraint(_in("kind", ContributionKind), name="ck_contribution_kind"),
+        sa.Index("ix_contribution_person_time", "person_id", "occurred_at"),
+        sa.Index("ix_contribution_repo_time", "repo_id", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(foreign_key="repo.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    kind: str
+    external_id: str  # PR/issue number, review or comment id, commit sha: unique within kind
+    url: str | None = None
+    title: str | None = None
+    state: str | None = None  # open/merged/closed for PRs; approved/changes_requested/... reviews
+    # The PR or issue a review/comment belongs to, or the PR a commit landed through.
+    parent_number: int | None = None
+    created_at: datetime = _when()
+    occurred_at: datetime = _when()  # when it counts: merge time, review time, author date
+    merged_at: datetime | None = _when(nullable=True)
+    closed_at: datetime | None = _when(nullable=True)
+    files_changed: int = 0
+    additions: int = 0
+    deletions: int = 0
+    paths: list[str] = _json_list()
+    labels: list[str] = _json_list()
+
+
+class ContributionTopic(SQLModel, table=True):
+    """A topic tag of a contribution, with its person and time repeated for the `who` index."""
+
+    __tablename__ = "contribution_topic"
+    __table_args__ = (
+        sa.Index("ix_contribution_topic_topic_time", "topic", "occurred_at"),
+        sa.Index("ix_contribution_topic_person_topic", "person_id", "topic"),
+    )
+
+    contribution_id: int = Field(foreign_key="contribution.id", ondelete="CASCADE", primary_key=True)
+    topic: str = Field(primary_key=True)  # "<ecosystem>.<topic>", e.g. "mlir.bufferization"
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    occurred_at: datetime = _when()
+
+
+class Candidate(SQLModel, table=True):
+    """A person on a team's shortlist, with where they are in the pipeline."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "person_id", name="uq_candidate_team_person"),
+        sa.CheckConstraint(_in("status", CandidateStatus), name="ck_candidate_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(index=True)  # the Slack team (workspace) id; "cli" from the terminal
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    status: str = CandidateStatus.SAVED.value
+    saved_by: str  # Slack user id, or the CLI user's name
+    saved_at: datetime = _created()
+    source: str  # "reaction", "button", "command", "digest", "cli"
+    source_ref: str | None = None  # e.g. "C0123ABCD/1712345678.000100" for a reacted message
+    updated_at: datetime = _created()
+
+
+class CandidateNote(SQLModel, table=True):
+    """A note a team member left on a shortlist entry; kept apart so each has author and time."""
+
+    __tablename__ = "candidate_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="CASCADE", index=True)
+    author: str
+    text: str
+    created_at: datetime = _created()
+
+
+class DigestRun(SQLModel, table=True):
+    """One weekly digest (previewed, posted or replayed), so the next knows who was featured."""
+
+    __tablename__ = "digest_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(index=True)
+    period_start: datetime = _when()
+    period_end: datetime = _when(index=True)
+    status: str  # "preview", "posted", "replay", "failed"
+    channel: str | None = None
+    message_ts: str | None = None
+    created_at: datetime = _created()
+
+
+class DigestEntry(SQLModel, table=True):
+    """A person featured in a digest for a topic, with the reason and score shown."""
+
+    __tablename__ = "digest_entry"
+    __table_args__ = (
+        sa.UniqueConstraint("run_id", "person_id", "topic", name="uq_digest_entry_run_person_topic"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="digest_run.id", ondelete="CASCADE", index=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    ecosystem: str
+    topic: str
+    score: float
+    reason: str
+    evidence: list[str] = _json_list()
+
+
+class Suppression(SQLModel, table=True):
+    """Someone who asked to be forgotten, keyed by one-way hashes of their identities only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_hash: str = Field(unique=True)
+    reason: str | None = None
+    created_by: str | None = None
+    created_at: datetime = _created()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who searched, saved, changed, exported or forgot what, and when."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)  # noqa: RUF009
+    actor: str
+    action: str
+    target: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
