@@ -1,0 +1,242 @@
+"""The `csf` command: the core's answers in the terminal, and the deployment's entry points.
+
+One of the two entry modules allowed to put the pieces together. Every failure a user can fix
+(`CsfError`) ends as one line on stderr and exit status 1; usage mistakes are Typer's (status 2).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from collections.abc import Iterator
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from bot import __version__
+from bot.config import Settings, load_settings
+from bot.db import make_engine, require_migrated, upgrade
+from bot.errors import CsfError
+from bot.taxonomy import Taxonomy, as_dict, load_taxonomy
+from bot.tracking import track, track_defaults, tracked_repos, untrack
+
+app = typer.Typer(
+    name="csf",
+    help="csf finds, explains and tracks high-signal open-source compiler engineers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+track_app = typer.Typer(help="Choose the repositories csf follows.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Read contributions from local sources.", no_args_is_help=True)
+app.add_typer(track_app, name="track")
+app.add_typer(ingest_app, name="ingest")
+
+out = Console()
+CLI_ACTOR = "cli"
+
+
+def _taxonomy(settings: Settings) -> Taxonomy:
+    return load_taxonomy(settings.taxonomy_path)
+
+
+@contextmanager
+def _store(settings: Settings) -> Iterator[Session]:
+    """A session on a migrated store, committed on success."""
+    engine = make_engine(settings.database_url)
+    try:
+        require_migrated(engine)
+        with Session(engine) as session:
+            yield session
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _not_built(command: str, what: str, issue: int) -> NoReturn:
+    """Commands the CLI already names, whose feature lands with a later issue."""
+    raise CsfError(f"csf {command} {what}; it is not built yet (tracked as issue #{issue})")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"csf {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def migrate() -> None:
+    """Create the store's schema, or upgrade it to this version of csf."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        out.print(f"store at {where} is up to date (schema {after})")
+    else:
+        out.print(f"store at {where} migrated: schema {before or 'none'} -> {after}")
+
+
+@app.command()
+def topics(
+    ecosystem: Annotated[str | None, typer.Argument(help="mlir, llvm, tvm, triton, ...")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    file: Annotated[
+        str | None, typer.Option("--file", help="Validate and list this taxonomy file instead.")
+    ] = None,
+) -> None:
+    """List the ecosystems and topics csf knows, with the aliases `who` understands."""
+    taxonomy = load_taxonomy(file) if file else _taxonomy(load_settings())
+    ecosystems = list(taxonomy.ecosystems)
+    if ecosystem is not None:
+        eco = taxonomy.ecosystem(ecosystem)
+        if eco is None:
+            known = ", ".join(e.key for e in taxonomy.ecosystems)
+            raise CsfError(f"unknown ecosystem {ecosystem!r}: choose one of {known}")
+        ecosystems = [eco]
+    if as_json:
+        data = as_dict(taxonomy)
+        print(json.dumps({eco.key: data[eco.key] for eco in ecosystems}, indent=2))
+        return
+    for eco in ecosystems:
+        table = Table(
+            title=f"{eco.name} ({eco.key}) - repos: {', '.join(eco.repos)}",
+            title_justify="left",
+        )
+        table.add_column("topic", style="bold")
+        table.add_column("name")
+        table.add_column("also answers to")
+        table.add_column("labels")
+        for topic in eco.topics:
+            table.add_row(topic.id, topic.name, ", ".join(topic.aliases), ", ".join(topic.labels))
+        out.print(table)
+
+
+@track_app.command("add")
+def track_add(
+    repo: Annotated[str, typer.Argument(help="owner/name, e.g. iree-org/iree")],
+    ecosystem: Annotated[
+        str | None, typer.Option("--ecosystem", "-e", help="Needed for repos not in the taxonomy.")
+    ] = None,
+) -> None:
+    """Follow a repository."""
+    settings = load_settings()
+    with _store(settings) as session:
+        added = track(session, _taxonomy(settings), repo, ecosystem, actor=CLI_ACTOR)
+        out.print(f"tracking {added.full_name} ({added.ecosystem})")
+
+
+@track_app.command("defaults")
+def track_add_defaults() -> None:
+    """Follow every default repository of every ecosystem in the taxonomy."""
+    settings = load_settings()
+    with _store(settings) as session:
+        repos = track_defaults(session, _taxonomy(settings), actor=CLI_ACTOR)
+        out.print(f"tracking {len(repos)} repositories: {', '.join(r.full_name for r in repos)}")
+
+
+@track_app.command("remove")
+def track_remove(repo: Annotated[str, typer.Argument(help="owner/name")]) -> None:
+    """Stop syncing a repository (its history is kept)."""
+    settings = load_settings()
+    with _store(settings) as session:
+        removed = untrack(session, repo, actor=CLI_ACTOR)
+        out.print(f"no longer tracking {removed.full_name}; its history is kept")
+
+
+@track_app.command("list")
+def track_list() -> None:
+    """Show the repositories csf follows."""
+    settings = load_settings()
+    with _store(settings) as session:
+        repos = tracked_repos(session)
+        if not repos:
+            out.print("no repositories tracked yet: `csf track defaults` or `csf track add OWNER/NAME`")
+            return
+        table = Table("repository", "ecosystem", "last synced")
+        for repo in repos:
+            synced = repo.last_synced_at.strftime("%Y-%m-%d %H:%M UTC") if repo.last_synced_at else "never"
+            table.add_row(repo.full_name, repo.ecosystem, synced)
+        out.print(table)
+
+
+@app.command()
+def run() -> None:
+    """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT."""
+    settings = load_settings()
+    with _store(settings):
+        pass
+    _not_built("run", "serves the Slack app", 6)
+
+
+@app.command()
+def worker() -> None:
+    """Run the scheduler: syncs, the weekly digest, reminders."""
+    settings = load_settings()
+    with _store(settings):
+        pass
+    _not_built("worker", "runs the scheduled sync and digest jobs", 7)
+
+
+@app.command()
+def sync() -> None:
+    """Fetch PRs, reviews, issues and profiles of tracked repositories from GitHub."""
+    _not_built("sync", "fetches tracked repositories from GitHub", 3)
+
+
+@ingest_app.command("git")
+def ingest_git(
+    path: Annotated[str, typer.Argument(help="A bare mirror or a clone.")],
+    repo: Annotated[str, typer.Option("--repo", help="owner/name the history belongs to.")],
+) -> None:
+    """Read commits and review trailers from a local git repository."""
+    _not_built("ingest git", f"reads history of {repo} from {path}", 4)
+
+
+@app.command()
+def who(words: Annotated[list[str], typer.Argument(help="e.g. mlir bufferization")]) -> None:
+    """Rank the people who matter most in an area, with evidence."""
+    _not_built("who", f"ranks people for {' '.join(words)!r}", 5)
+
+
+@app.command()
+def profile(login: Annotated[str, typer.Argument(help="GitHub login")]) -> None:
+    """Everything csf knows about one person, and why they rank where they do."""
+    _not_built("profile", f"shows {login}'s work", 5)
+
+
+@app.command()
+def digest() -> None:
+    """Show (or post) the weekly digest of newly active, high-signal contributors."""
+    _not_built("digest", "builds the weekly digest", 7)
+
+
+@app.command()
+def outreach(login: Annotated[str, typer.Argument(help="GitHub login")]) -> None:
+    """Draft a personalised first message that references the person's own work."""
+    _not_built("outreach", f"drafts a message to {login}", 8)
+
+
+@app.command()
+def demo() -> None:
+    """Run the product offline on a fictional sample world."""
+    _not_built("demo", "runs offline on a fictional sample world", 10)
+
+
+def main() -> None:
+    """Console-script entry: one line per user-fixable failure, never a traceback."""
+    try:
+        app()
+    except CsfError as error:
+        print(f"csf: {error}", file=sys.stderr)
+        sys.exit(1)
