@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
@@ -161,11 +161,17 @@ def track_list() -> None:
     with _store(settings) as session:
         repos = tracked_repos(session)
         if not repos:
-            out.print("no repositories tracked yet: `csf track defaults` or `csf track add OWNER/NAME`")
+            out.print(
+                "no repositories tracked yet: `csf track defaults` or `csf track add OWNER/NAME`"
+            )
             return
         table = Table("repository", "ecosystem", "last synced")
         for repo in repos:
-            synced = repo.last_synced_at.strftime("%Y-%m-%d %H:%M UTC") if repo.last_synced_at else "never"
+            synced = (
+                repo.last_synced_at.strftime("%Y-%m-%d %H:%M UTC")
+                if repo.last_synced_at
+                else "never"
+            )
             table.add_row(repo.full_name, repo.ecosystem, synced)
         out.print(table)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -197,7 +198,9 @@ def _one_line(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def load_settings(env: Mapping[str, str] | None = None, *, env_file: str | None = ".env") -> Settings:
+def load_settings(
+    env: Mapping[str, str] | None = None, *, env_file: str | None = ".env"
+) -> Settings:
     """Read settings, turning validation errors into one line that names each bad variable.
 
     `env`, when given, replaces the process environment: tests and callers that hold their own
@@ -207,7 +210,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, env_file: str | None 
         if env is None:
             return Settings(_env_file=env_file)  # type: ignore[call-arg]
         known = set(ENV_NAMES.values())
-        values = {k: v for k, v in env.items() if k in known and v.strip() != ""}
+        values: dict[str, Any] = {k: v for k, v in env.items() if k in known and v.strip()}
         return _ExplicitSettings(**values)
     except ValidationError as error:
         raise ConfigError(_one_line(error)) from None

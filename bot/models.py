@@ -214,7 +214,9 @@ class ContributionTopic(SQLModel, table=True):
         sa.Index("ix_contribution_topic_person_topic", "person_id", "topic"),
     )
 
-    contribution_id: int = Field(foreign_key="contribution.id", ondelete="CASCADE", primary_key=True)
+    contribution_id: int = Field(
+        foreign_key="contribution.id", ondelete="CASCADE", primary_key=True
+    )
     topic: str = Field(primary_key=True)  # "<ecosystem>.<topic>", e.g. "mlir.bufferization"
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     occurred_at: datetime = _when()
@@ -271,7 +273,9 @@ class DigestEntry(SQLModel, table=True):
 
     __tablename__ = "digest_entry"
     __table_args__ = (
-        sa.UniqueConstraint("run_id", "person_id", "topic", name="uq_digest_entry_run_person_topic"),
+        sa.UniqueConstraint(
+            "run_id", "person_id", "topic", name="uq_digest_entry_run_person_topic"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -300,7 +304,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)  # noqa: RUF009
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor: str
     action: str
     target: str | None = None

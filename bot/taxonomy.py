@@ -78,7 +78,7 @@ def glob_to_regex(glob: str) -> str:
 def _compile_globs(globs: Sequence[str]) -> re.Pattern[str] | None:
     if not globs:
         return None
-    return re.compile("|".join(f"(?:{glob_to_regex(g)})" for g in globs) + r"\Z")
+    return re.compile("(?:" + "|".join(glob_to_regex(g) for g in globs) + r")\Z")
 
 
 def _compile_keywords(keywords: Sequence[str]) -> re.Pattern[str] | None:
@@ -89,7 +89,7 @@ def _compile_keywords(keywords: Sequence[str]) -> re.Pattern[str] | None:
 
 
 def normalise_phrase(text: str) -> str:
-    """Fold case, `_`, `-` and spacing, so `meta_schedule`, `Meta-Schedule`, `meta schedule` agree."""
+    """Fold case, `_`, `-` and spaces, so `meta_schedule` and `Meta-Schedule` agree."""
     return " ".join(re.sub(r"[_\-\s]+", " ", text.casefold()).split())
 
 
@@ -211,7 +211,7 @@ class _Reader:
         if not isinstance(node, MappingNode):
             raise self.fail(node, f"{what} must be a mapping of names to settings")
         seen: dict[str, int] = {}
-        items = []
+        items: list[tuple[str, Node, Node]] = []
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 raise self.fail(key_node, f"{what}: keys must be plain names")
@@ -244,7 +244,8 @@ class _Reader:
         for key, key_node, value_node in items:
             if key not in allowed:
                 raise self.fail(
-                    key_node, f"{where}: unknown setting {key!r} (known: {', '.join(sorted(allowed))})"
+                    key_node,
+                    f"{where}: unknown setting {key!r} (known: {', '.join(sorted(allowed))})",
                 )
             found[key] = value_node
         return found
@@ -323,9 +324,7 @@ class _Reader:
         labels = self.list_of(found, "labels", where)
         keywords = self.list_of(found, "keywords", where)
         if not (paths or labels or keywords):
-            raise self.fail(
-                node, f"{where} matches nothing: give it paths, labels or keywords"
-            )
+            raise self.fail(node, f"{where} matches nothing: give it paths, labels or keywords")
         return Topic(
             ecosystem=ecosystem,
             key=key,

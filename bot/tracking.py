@@ -60,7 +60,9 @@ def track_defaults(session: Session, taxonomy: Taxonomy, *, actor: str) -> list[
     for eco in taxonomy.ecosystems:
         for full_name in eco.repos:
             if full_name.casefold() not in repos:
-                repos[full_name.casefold()] = track(session, taxonomy, full_name, eco.key, actor=actor)
+                repos[full_name.casefold()] = track(
+                    session, taxonomy, full_name, eco.key, actor=actor
+                )
     return list(repos.values())
 
 

@@ -1,0 +1,154 @@
+"""The `csf` command as a person runs it: a real process, a real SQLite file, real output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ENV_NAMES
+
+
+def csf(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}
+    clean.update({"COLUMNS": "200", **env})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_migrate_then_topics_mlir(tmp_path: Path) -> None:
+    migrated = csf(tmp_path, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "schema none -> 0001" in migrated.stdout
+    assert (tmp_path / "csf.db").exists()
+    again = csf(tmp_path, "migrate")
+    assert "up to date" in again.stdout
+
+    topics = csf(tmp_path, "topics", "mlir")
+    assert topics.returncode == 0, topics.stderr
+    assert "mlir.bufferization" in topics.stdout
+    assert "one-shot bufferize" in topics.stdout
+    assert "mlir:bufferization" in topics.stdout
+    assert "llvm.x86" not in topics.stdout
+
+
+def test_topics_json_lists_the_ecosystem(tmp_path: Path) -> None:
+    result = csf(tmp_path, "topics", "tvm", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["tvm"]
+    assert "meta_schedule" in data["tvm"]["topics"]["tvm.metaschedule"]["aliases"]
+
+
+def test_topics_for_an_unknown_ecosystem(tmp_path: Path) -> None:
+    result = csf(tmp_path, "topics", "cobol")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "csf: unknown ecosystem 'cobol': choose one of mlir, llvm, tvm, triton, xla, iree, linux"
+    )
+
+
+def test_broken_taxonomy_file_names_its_line(tmp_path: Path) -> None:
+    broken = tmp_path / "team-taxonomy.yml"
+    broken.write_text(
+        "ecosystems:\n  toy:\n    name: Toy\n    repos: [example-org/toy]\n"
+        "    topics:\n      parser:\n        name: Parser\n        pahts: [src/**]\n"
+    )
+    for result in (
+        csf(tmp_path, "topics", "--file", str(broken)),
+        csf(tmp_path, "topics", CSF_TAXONOMY=str(broken)),
+    ):
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith(
+            f"csf: {broken}:8: topic 'toy.parser': unknown setting 'pahts'"
+        )
+
+
+def test_commands_refuse_an_unmigrated_store(tmp_path: Path) -> None:
+    for args in (("run",), ("worker",), ("track", "list")):
+        result = csf(tmp_path, *args)
+        assert result.returncode == 1, args
+        assert "has no schema yet: run `csf migrate`" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    result = csf(
+        tmp_path, "migrate", CSF_DATABASE_URL="postgresql://nobody:hunter2@127.0.0.1:1/none"
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "csf: cannot open the store at postgresql+psycopg://nobody:***@"
+    )
+    assert "hunter2" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_track_add_list_remove(tmp_path: Path) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    added = csf(tmp_path, "track", "add", "https://github.com/iree-org/iree")
+    assert added.returncode == 0, added.stderr
+    assert "tracking iree-org/iree (iree)" in added.stdout
+    fork = csf(tmp_path, "track", "add", "example-org/mlir-fork", "--ecosystem", "MLIR")
+    assert fork.returncode == 0, fork.stderr
+
+    listed = csf(tmp_path, "track", "list")
+    assert "iree-org/iree" in listed.stdout
+    assert "example-org/mlir-fork" in listed.stdout
+
+    removed = csf(tmp_path, "track", "remove", "IREE-org/iree")
+    assert removed.returncode == 0, removed.stderr
+    listed = csf(tmp_path, "track", "list")
+    assert "iree-org/iree" not in listed.stdout
+    assert "example-org/mlir-fork" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("track", "add", "example-org/unknown"), "is not in the taxonomy: name its ecosystem"),
+        (("track", "add", "not a repo"), "is not a repository: write it as owner/name"),
+        (("track", "add", "apache/tvm", "-e", "cobol"), "unknown ecosystem 'cobol'"),
+        (("track", "remove", "apache/tvm"), "apache/tvm is not tracked"),
+    ],
+)
+def test_track_mistakes_get_a_clear_answer(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    result = csf(tmp_path, *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_track_defaults_follows_every_ecosystem(tmp_path: Path) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    result = csf(tmp_path, "track", "defaults")
+    assert result.returncode == 0, result.stderr
+    listed = csf(tmp_path, "track", "list").stdout
+    for repo in ("llvm/llvm-project", "apache/tvm", "triton-lang/triton", "openxla/xla",
+                 "iree-org/iree", "torvalds/linux"):  # fmt: skip
+        assert repo in listed
+
+
+def test_every_planned_command_exists_and_says_what_it_does(tmp_path: Path) -> None:
+    help_text = csf(tmp_path, "--help").stdout
+    for command in ("migrate", "run", "worker", "sync", "ingest", "who", "profile", "digest",
+                    "outreach", "track", "demo", "topics"):  # fmt: skip
+        assert command in help_text, command
+    result = csf(tmp_path, "who", "mlir", "bufferization")
+    assert result.returncode == 1
+    assert "not built yet" in result.stderr
