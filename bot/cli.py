@@ -10,10 +10,12 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import Session
 
@@ -21,8 +23,11 @@ from bot import __version__
 from bot.config import Settings, load_settings
 from bot.db import make_engine, require_migrated, upgrade
 from bot.errors import CsfError
+from bot.sources.github import GitHubSource
+from bot.sources.github_http import GitHubHTTP
+from bot.sync import GitHubSync, SyncProgress
 from bot.taxonomy import Taxonomy, as_dict, load_taxonomy
-from bot.tracking import track, track_defaults, tracked_repos, untrack
+from bot.tracking import parse_repo_name, track, track_defaults, tracked_repos, untrack
 
 app = typer.Typer(
     name="csf",
@@ -37,6 +42,7 @@ app.add_typer(track_app, name="track")
 app.add_typer(ingest_app, name="ingest")
 
 out = Console()
+err = Console(stderr=True)
 CLI_ACTOR = "cli"
 
 
@@ -195,9 +201,62 @@ def worker() -> None:
 
 
 @app.command()
-def sync() -> None:
-    """Fetch PRs, reviews, issues and profiles of tracked repositories from GitHub."""
-    _not_built("sync", "fetches tracked repositories from GitHub", 3)
+def sync(
+    repo: Annotated[
+        str | None, typer.Argument(help="owner/name; default: every tracked repo")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="First sync: only activity from DATE (YYYY-MM-DD)."),
+    ] = None,
+) -> None:
+    """Fetch PRs, reviews, issues, owners and profiles of tracked repositories from GitHub."""
+    settings = load_settings()
+    settings.require("github_token", purpose="csf sync")
+    assert settings.github_token is not None
+    since_at = _parse_date(since, "--since") if since else None
+    with _store(settings) as session:
+        repos = tracked_repos(session)
+        if repo is not None:
+            wanted = parse_repo_name(repo).lower()
+            repos = [r for r in repos if r.full_name.lower() == wanted]
+            if not repos:
+                raise CsfError(f"{repo} is not tracked: `csf track add {repo}` first")
+        if not repos:
+            raise CsfError(
+                "no repositories tracked: `csf track defaults` or `csf track add OWNER/NAME`"
+            )
+        http = GitHubHTTP(settings.github_api_url, settings.github_token.get_secret_value())
+        with (
+            http,
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(bar_width=None, pulse_style="cyan"),
+                TextColumn("{task.fields[detail]}"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as progress,
+        ):
+            task = progress.add_task("starting", total=None, detail="")
+
+            def show(event: SyncProgress) -> None:
+                left = "?" if event.requests_left is None else str(event.requests_left)
+                detail = f"{event.pages} pages, {event.items} items, {left} requests left"
+                progress.update(task, description=f"{event.repo} {event.stage}", detail=detail)
+
+            runner = GitHubSync(session, GitHubSource(http), _taxonomy(settings), on_progress=show)
+            for tracked in repos:
+                stats = runner.sync(tracked, since=since_at)
+                progress.console.print(stats.summary())
+
+
+def _parse_date(text: str, option: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise CsfError(f"{option} {text!r} is not a date: write YYYY-MM-DD") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @ingest_app.command("git")

@@ -309,3 +309,40 @@ class AuditEvent(SQLModel, table=True):
     action: str
     target: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class HttpCache(SQLModel, table=True):
+    """The ETag of the last answer for one slot (a stream's first page, a profile, a file).
+
+    One row per slot, not per URL: when a stream's `since` moves on, its old URL is dead, and
+    keeping one row per slot stops the table from growing with every sync. A 304 means "what you
+    already ingested is current", so no body is kept.
+    """
+
+    __tablename__ = "http_cache"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slot: str = Field(unique=True)  # e.g. "issues:llvm/llvm-project", "user:ada-fictional"
+    url: str
+    etag: str
+    updated_at: datetime = _created()
+
+
+class CodeOwner(SQLModel, table=True):
+    """Who a repository's CODEOWNERS or maintainer files name for which paths.
+
+    Owners are kept as identity keys (a lower-cased login, a `sha256:` address hash, or an
+    `org/team`), so they join to people through `Identity` whichever source saw them first.
+    """
+
+    __tablename__ = "code_owner"
+    __table_args__ = (sa.Index("ix_code_owner_owner", "owner_kind", "owner_value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(foreign_key="repo.id", ondelete="CASCADE", index=True)
+    source_path: str  # the file it came from, e.g. ".github/CODEOWNERS", "mlir/Maintainers.md"
+    line: int
+    pattern: str  # a path glob relative to the repository root
+    area: str | None = None  # the heading a maintainer file lists them under
+    owner_kind: str  # "github", "email", "team"
+    owner_value: str

@@ -23,6 +23,7 @@ from bot.models import (
     Contribution,
     ContributionKind,
     ContributionTopic,
+    HttpCache,
     Identity,
     IdentityKind,
     Person,
@@ -81,9 +82,8 @@ def _insert(session: Session, model: type[SQLModel]) -> Any:
     return sqlite.insert(table)
 
 
-def upsert_contribution(session: Session, record: ContributionRecord) -> int:
-    """Insert or update one contribution; returns its id. Unique per (repo, kind, external id)."""
-    values = {
+def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
+    return {
         "repo_id": record.repo_id,
         "person_id": record.person_id,
         "kind": ContributionKind(record.kind).value,
@@ -102,13 +102,66 @@ def upsert_contribution(session: Session, record: ContributionRecord) -> int:
         "paths": list(record.paths),
         "labels": list(record.labels),
     }
-    statement = _insert(session, Contribution).values(**values)
+
+
+def upsert_contributions(session: Session, records: Sequence[ContributionRecord]) -> list[int]:
+    """Insert or update contributions in one statement; returns their ids in the given order.
+
+    Unique per (repo, kind, external id). Within one batch the last record for a key wins, as
+    PostgreSQL refuses to touch one row twice in a single INSERT.
+    """
+    if not records:
+        return []
+    latest: dict[tuple[int, str, str], ContributionRecord] = {}
+    for record in records:
+        latest[(record.repo_id, str(record.kind), record.external_id)] = record
+    unique = list(latest.values())
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    statement = _insert(session, Contribution)
     statement = statement.on_conflict_do_update(
         index_elements=["repo_id", "kind", "external_id"],
         set_={name: statement.excluded[name] for name in _CONTRIBUTION_MUTABLE},
-    ).returning(Contribution.__table__.c.id)  # type: ignore[attr-defined]
-    contribution_id: int = session.execute(statement).scalar_one()
-    return contribution_id
+    ).returning(
+        table.c.id, table.c.repo_id, table.c.kind, table.c.external_id, sort_by_parameter_order=True
+    )
+    rows = session.execute(statement, [_contribution_values(r) for r in unique]).all()
+    ids = {(row.repo_id, row.kind, row.external_id): row.id for row in rows}
+    return [ids[(r.repo_id, ContributionKind(r.kind).value, r.external_id)] for r in records]
+
+
+def upsert_contribution(session: Session, record: ContributionRecord) -> int:
+    """Insert or update one contribution; returns its id. Unique per (repo, kind, external id)."""
+    return upsert_contributions(session, [record])[0]
+
+
+def replace_topics(
+    session: Session, tagged: Sequence[tuple[int, int, datetime, Iterable[str]]]
+) -> None:
+    """Make each contribution's topic tags exactly the given ones, for a batch at once.
+
+    `tagged` holds (contribution id, person id, occurred at, tags); re-tagging after a taxonomy
+    change or an updated PR replaces what was there.
+    """
+    if not tagged:
+        return
+    ids = sorted({contribution_id for contribution_id, *_ in tagged})
+    for start in range(0, len(ids), 500):
+        session.execute(
+            sa.delete(ContributionTopic).where(
+                col(ContributionTopic.contribution_id).in_(ids[start : start + 500])
+            )
+        )
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for contribution_id, person_id, occurred_at, tags in tagged:
+        for topic in tags:
+            rows[(contribution_id, topic)] = {
+                "contribution_id": contribution_id,
+                "topic": topic,
+                "person_id": person_id,
+                "occurred_at": occurred_at,
+            }
+    if rows:
+        session.execute(sa.insert(ContributionTopic), list(rows.values()))
 
 
 def set_topics(
@@ -118,26 +171,8 @@ def set_topics(
     occurred_at: datetime,
     topics: Iterable[str],
 ) -> None:
-    """Make the contribution's topic tags exactly `topics` (re-tagging after a taxonomy change)."""
-    wanted = sorted(set(topics))
-    delete = sa.delete(ContributionTopic).where(
-        col(ContributionTopic.contribution_id) == contribution_id
-    )
-    if wanted:
-        delete = delete.where(col(ContributionTopic.topic).not_in(wanted))
-    session.execute(delete)
-    for topic in wanted:
-        statement = _insert(session, ContributionTopic).values(
-            contribution_id=contribution_id,
-            topic=topic,
-            person_id=person_id,
-            occurred_at=occurred_at,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["contribution_id", "topic"],
-            set_={"person_id": person_id, "occurred_at": occurred_at},
-        )
-        session.execute(statement)
+    """Make one contribution's topic tags exactly `topics`."""
+    replace_topics(session, [(contribution_id, person_id, occurred_at, list(topics))])
 
 
 def find_person(session: Session, keys: Iterable[IdentityKey]) -> Person | None:
@@ -260,3 +295,21 @@ def record_audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     session.add(AuditEvent(actor=actor, action=action, target=target, detail=detail or {}))
+
+
+def get_etag(session: Session, slot: str, url: str) -> str | None:
+    """The ETag saved for `slot`, if it was saved for this same `url`."""
+    row = session.exec(select(HttpCache).where(HttpCache.slot == slot)).first()
+    return row.etag if row is not None and row.url == url else None
+
+
+def set_etag(session: Session, slot: str, url: str, etag: str | None) -> None:
+    if not etag:
+        return
+    statement = _insert(session, HttpCache).values(
+        slot=slot, url=url, etag=etag, updated_at=utcnow()
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["slot"], set_={"url": url, "etag": etag, "updated_at": utcnow()}
+    )
+    session.execute(statement)

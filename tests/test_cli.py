@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ENV_NAMES
+from bot.db import head_revision
 
 
 def csf(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -30,7 +31,7 @@ def csf(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_migrate_then_topics_mlir(tmp_path: Path) -> None:
     migrated = csf(tmp_path, "migrate")
     assert migrated.returncode == 0, migrated.stderr
-    assert "schema none -> 0001" in migrated.stdout
+    assert f"schema none -> {head_revision()}" in migrated.stdout
     assert (tmp_path / "csf.db").exists()
     again = csf(tmp_path, "migrate")
     assert "up to date" in again.stdout

@@ -27,6 +27,8 @@ EXPECTED_TABLES = {
     "digest_entry",
     "suppression",
     "audit_event",
+    "http_cache",
+    "code_owner",
 }
 
 

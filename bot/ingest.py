@@ -1,0 +1,257 @@
+"""Source records in, people and tagged contributions out: the layer every source shares.
+
+Rules applied here, once, whatever the source:
+- work by a suppressed person (someone who asked to be forgotten) is skipped before it is stored;
+- bots are stored as people marked `is_bot`, so rankings can leave them out and a later look at
+  the data can still explain where a bot's PRs went;
+- a review is a contribution of the reviewer on someone else's PR: authors answering their own
+  PR's review threads are not reviewing, and are skipped;
+- every contribution is tagged with the taxonomy from its paths, labels and title, in the same
+  transaction as the contribution itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.identity import IdentityKey, login_key, suppression_hash
+from bot.models import Contribution, ContributionKind, Person, Repo, Suppression
+from bot.sources.github import (
+    Actor,
+    CommentRecord,
+    IssueRecord,
+    PullRequestRecord,
+    UserProfile,
+)
+from bot.store import ContributionRecord, replace_topics, resolve_person, upsert_contributions
+from bot.taxonomy import Taxonomy
+
+_RFC_PREFIXES = ("[rfc]", "rfc:", "rfc ", "[discussion]", "[design]")
+
+
+@dataclass(frozen=True)
+class _Parent:
+    title: str | None
+    paths: list[str]
+    labels: list[str]
+
+
+class Ingestor:
+    """Writes one repository's records into the store; cheap to create, one per sync."""
+
+    def __init__(self, session: Session, taxonomy: Taxonomy, repo: Repo) -> None:
+        assert repo.id is not None
+        self.session = session
+        self.taxonomy = taxonomy
+        self.repo = repo
+        self.repo_id: int = repo.id
+        self._people: dict[str, int | None] = {}
+        self._parents: dict[int, _Parent] = {}
+        self._suppressed = set(session.exec(select(Suppression.identity_hash)))
+        self._pending: list[tuple[ContributionRecord, str | None]] = []
+        self.logins_seen: set[str] = set()
+
+    # -- people -----------------------------------------------------------------------------
+
+    def suppressed(self, key: IdentityKey) -> bool:
+        return suppression_hash(key) in self._suppressed
+
+    def person_id(self, who: Actor | None) -> int | None:
+        """The person behind a GitHub actor; None for deleted accounts and suppressed people."""
+        if who is None:
+            return None
+        try:
+            key = login_key(who.login)
+        except ValueError:
+            return None
+        if key.value in self._people:
+            return self._people[key.value]
+        if self.suppressed(key):
+            self._people[key.value] = None
+            return None
+        person = resolve_person(self.session, [key], login=who.login)
+        if who.is_bot and not person.is_bot:
+            person.is_bot = True
+        self._people[key.value] = person.id
+        self.logins_seen.add(key.value)
+        return person.id
+
+    def apply_profile(self, profile: UserProfile, fetched_at: datetime) -> None:
+        person_id = self.person_id(Actor(profile.login, profile.is_bot))
+        if person_id is None:
+            return
+        person = self.session.get(Person, person_id)
+        assert person is not None
+        person.login = profile.login
+        person.name = profile.name
+        person.location = profile.location
+        person.company = profile.company
+        person.blog = profile.blog
+        person.public_email = profile.email
+        person.bio = profile.bio
+        person.github_created_at = profile.created_at
+        person.is_bot = person.is_bot or profile.is_bot
+        person.profile_fetched_at = fetched_at
+        person.updated_at = fetched_at
+
+    # -- contributions ----------------------------------------------------------------------
+
+    def _store(self, record: ContributionRecord, title: str | None) -> None:
+        self._pending.append((record, title))
+
+    def flush(self) -> int:
+        """Write what was collected since the last flush, tagged; call before each commit."""
+        pending, self._pending = self._pending, []
+        records = [record for record, _ in pending]
+        ids = upsert_contributions(self.session, records)
+        tagged = [
+            (
+                contribution_id,
+                record.person_id,
+                record.occurred_at,
+                self.taxonomy.tag(
+                    self.repo.full_name,
+                    record.paths,
+                    record.labels,
+                    title,
+                    ecosystem=self.repo.ecosystem,
+                ),
+            )
+            for contribution_id, (record, title) in zip(ids, pending, strict=True)
+        ]
+        replace_topics(self.session, tagged)
+        return len(records)
+
+    def pull_request(self, pr: PullRequestRecord) -> None:
+        self._parents[pr.number] = _Parent(pr.title, pr.paths, pr.labels)
+        author_id = self.person_id(pr.author)
+        if author_id is not None:
+            occurred = pr.merged_at or pr.closed_at or pr.created_at
+            record = ContributionRecord(
+                repo_id=self.repo_id,
+                person_id=author_id,
+                kind=ContributionKind.PR,
+                external_id=str(pr.number),
+                created_at=pr.created_at,
+                occurred_at=occurred,
+                url=pr.url,
+                title=pr.title,
+                state=pr.state,
+                merged_at=pr.merged_at,
+                closed_at=pr.closed_at,
+                files_changed=pr.changed_files or len(pr.paths),
+                additions=pr.additions,
+                deletions=pr.deletions,
+                paths=pr.paths,
+                labels=pr.labels,
+            )
+            self._store(record, pr.title)
+        author_login = pr.author.login.lower() if pr.author else None
+        for review in pr.reviews:
+            if review.author is None or review.author.login.lower() == author_login:
+                continue
+            reviewer_id = self.person_id(review.author)
+            if reviewer_id is None:
+                continue
+            record = ContributionRecord(
+                repo_id=self.repo_id,
+                person_id=reviewer_id,
+                kind=ContributionKind.REVIEW,
+                external_id=review.id,
+                created_at=review.submitted_at,
+                occurred_at=review.submitted_at,
+                url=review.url or pr.url,
+                title=pr.title,
+                state=review.state,
+                parent_number=pr.number,
+                files_changed=pr.changed_files or len(pr.paths),
+                additions=pr.additions,
+                deletions=pr.deletions,
+                paths=pr.paths,
+                labels=pr.labels,
+            )
+            self._store(record, pr.title)
+
+    def issue(self, issue: IssueRecord) -> None:
+        self._parents[issue.number] = _Parent(issue.title, [], issue.labels)
+        author_id = self.person_id(issue.author)
+        if author_id is None:
+            return
+        kind = (
+            ContributionKind.RFC
+            if issue.title.lower().startswith(_RFC_PREFIXES)
+            else ContributionKind.ISSUE
+        )
+        record = ContributionRecord(
+            repo_id=self.repo_id,
+            person_id=author_id,
+            kind=kind,
+            external_id=str(issue.number),
+            created_at=issue.created_at,
+            occurred_at=issue.created_at,
+            url=issue.url,
+            title=issue.title,
+            state=issue.state,
+            closed_at=issue.closed_at,
+            labels=issue.labels,
+        )
+        self._store(record, issue.title)
+
+    def comment(self, comment: CommentRecord) -> None:
+        author_id = self.person_id(comment.author)
+        if author_id is None:
+            return
+        parent = self._parent(comment.issue_number)
+        record = ContributionRecord(
+            repo_id=self.repo_id,
+            person_id=author_id,
+            kind=ContributionKind.COMMENT,
+            external_id=comment.id,
+            created_at=comment.created_at,
+            occurred_at=comment.created_at,
+            url=comment.url,
+            title=parent.title,
+            parent_number=comment.issue_number,
+            paths=parent.paths,
+            labels=parent.labels,
+        )
+        self._store(record, parent.title)
+
+    def _parent(self, number: int) -> _Parent:
+        # Threads seen in this sync are remembered; older ones are read back from the store.
+        """The PR or issue a comment belongs to, so the comment is tagged like its thread."""
+        if number not in self._parents:
+            row = self.session.exec(
+                select(Contribution.title, Contribution.paths, Contribution.labels).where(
+                    Contribution.repo_id == self.repo_id,
+                    Contribution.external_id == str(number),
+                    col(Contribution.kind).in_(["pr", "issue", "rfc"]),
+                )
+            ).first()
+            self._parents[number] = (
+                _Parent(row[0], list(row[1]), list(row[2])) if row else _Parent(None, [], [])
+            )
+        return self._parents[number]
+
+
+def stale_profiles(session: Session, logins: set[str], *, older_than: datetime) -> list[str]:
+    """Logins among `logins` whose profile was never fetched or is older than `older_than`."""
+    wanted = sorted({login.lower() for login in logins})
+    stale: list[str] = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.exec(
+            select(Person.login, Person.profile_fetched_at).where(
+                sa.func.lower(Person.login).in_(chunk), col(Person.is_bot).is_(False)
+            )
+        )
+        stale.extend(
+            login
+            for login, fetched in rows
+            if login is not None and (fetched is None or fetched < older_than)
+        )
+    return sorted(stale)

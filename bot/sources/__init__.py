@@ -1,0 +1,1 @@
+"""Where contributions come from: GitHub's API, local git history."""

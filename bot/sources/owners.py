@@ -1,0 +1,144 @@
+"""Who owns which paths: CODEOWNERS and maintainer files, parsed into (pattern, owner) rows.
+
+Three formats, because the tracked ecosystems use all three:
+- CODEOWNERS (gitignore-style patterns followed by `@login`, `@org/team` or addresses);
+- Markdown maintainer files (LLVM's `*/Maintainers.md`): headings name areas, and people appear
+  as `[login](https://github.com/login)` links, `@login` mentions or addresses; a file's folder
+  is the path scope it speaks for;
+- the Linux kernel's `MAINTAINERS`: sections with `M:`/`R:` people and `F:` file patterns.
+Addresses become `sha256:` identity hashes at once; they are never kept in clear.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from bot.identity import email_key, normalise_login
+
+CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+_MAINTAINER_FILE = re.compile(r"^(maintainers|code_owners)(\.(md|rst|txt))?$", re.IGNORECASE)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_GITHUB_LINK = re.compile(r"github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![A-Za-z0-9/-])")
+_MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/@.-])")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class Ownership:
+    line: int
+    pattern: str
+    owner_kind: str  # "github", "email", "team"
+    owner_value: str
+    area: str | None = None
+
+
+def is_maintainer_file(name: str) -> bool:
+    return bool(_MAINTAINER_FILE.match(name))
+
+
+def codeowners_glob(pattern: str) -> str:
+    """A CODEOWNERS (gitignore-style) pattern as a root-relative csf glob."""
+    anchored = pattern.startswith("/")
+    body = pattern.strip("/")
+    if body in ("", "*", "**"):
+        return "**"
+    if not anchored and "/" not in body:
+        body = "**/" + body  # a bare name matches at any depth
+    if pattern.endswith("/"):
+        body += "/**"
+    return body
+
+
+def _owner(token: str) -> tuple[str, str] | None:
+    if token.startswith("@"):
+        name = token[1:]
+        if "/" in name:
+            return "team", name.lower()
+        try:
+            return "github", normalise_login(name)
+        except ValueError:
+            return None
+    if _EMAIL.fullmatch(token):
+        return "email", email_key(token).value
+    return None
+
+
+def parse_codeowners(text: str) -> list[Ownership]:
+    rows: list[Ownership] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("\\#") else raw.strip()
+        if not line:
+            continue
+        pattern, *owners = line.split()
+        glob = codeowners_glob(pattern)
+        for token in owners:
+            owner = _owner(token)
+            if owner is not None:
+                rows.append(Ownership(number, glob, owner[0], owner[1]))
+    return rows
+
+
+def parse_markdown_maintainers(text: str, source_path: str) -> list[Ownership]:
+    folder = str(PurePosixPath(source_path).parent)
+    scope = "**" if folder in ("", ".") else f"{folder}/**"
+    rows: list[Ownership] = []
+    area: str | None = None
+    seen: set[tuple[str, str, str | None]] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        heading = _HEADING.match(line)
+        if heading:
+            area = heading.group(1).strip()
+            continue
+        found: list[tuple[str, str]] = []
+        for login in _GITHUB_LINK.findall(line) + _MENTION.findall(line):
+            try:
+                found.append(("github", normalise_login(login)))
+            except ValueError:
+                continue
+        found.extend(("email", email_key(address).value) for address in _EMAIL.findall(line))
+        for kind, value in found:
+            if (kind, value, area) not in seen:
+                seen.add((kind, value, area))
+                rows.append(Ownership(number, scope, kind, value, area))
+    return rows
+
+
+def parse_linux_maintainers(text: str) -> list[Ownership]:
+    """The kernel's MAINTAINERS: a title line, then `M:`/`R:` people and `F:` patterns."""
+    rows: list[Ownership] = []
+    title: str | None = None
+    people: list[tuple[int, str]] = []
+    files: list[str] = []
+
+    def flush() -> None:
+        for number, value in people:
+            for pattern in files:
+                rows.append(Ownership(number, pattern, "email", value, title))
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            flush()
+            title, people, files = None, [], []
+            continue
+        tag, sep, rest = line.partition(":")
+        if sep and len(tag) == 1 and tag.isupper():
+            value = rest.strip()
+            if tag in ("M", "R"):
+                people.extend((number, email_key(a).value) for a in _EMAIL.findall(value))
+            elif tag == "F":
+                files.append(value.rstrip("/") + "/**" if value.endswith("/") else value)
+        elif title is None:
+            title = line.strip()
+    flush()
+    return rows
+
+
+def parse_owner_file(text: str, source_path: str) -> list[Ownership]:
+    name = PurePosixPath(source_path).name
+    if name == "CODEOWNERS":
+        return parse_codeowners(text)
+    if name == "MAINTAINERS" and "\nF:" in text:
+        return parse_linux_maintainers(text)
+    return parse_markdown_maintainers(text, source_path)
