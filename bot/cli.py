@@ -248,7 +248,7 @@ def sync(
             runner = GitHubSync(session, GitHubSource(http), _taxonomy(settings), on_progress=show)
             for tracked in repos:
                 stats = runner.sync(tracked, since=since_at)
-                progress.console.print(stats.summary())
+                out.print(stats.summary(), soft_wrap=True)
 
 
 def _parse_date(text: str, option: str) -> datetime:

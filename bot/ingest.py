@@ -239,19 +239,28 @@ class Ingestor:
 
 
 def stale_profiles(session: Session, logins: set[str], *, older_than: datetime) -> list[str]:
-    """Logins among `logins` whose profile was never fetched or is older than `older_than`."""
+    """Logins whose profile is due: never fetched (anyone, so a crashed sync catches up), or
+    seen in this sync (`logins`) and older than `older_than`."""
+    due = {
+        login
+        for login in session.exec(
+            select(Person.login).where(
+                col(Person.profile_fetched_at).is_(None),
+                col(Person.login).is_not(None),
+                col(Person.is_bot).is_(False),
+            )
+        )
+        if login is not None
+    }
     wanted = sorted({login.lower() for login in logins})
-    stale: list[str] = []
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         rows = session.exec(
-            select(Person.login, Person.profile_fetched_at).where(
-                sa.func.lower(Person.login).in_(chunk), col(Person.is_bot).is_(False)
+            select(Person.login).where(
+                sa.func.lower(Person.login).in_(chunk),
+                col(Person.is_bot).is_(False),
+                col(Person.profile_fetched_at) < older_than,
             )
         )
-        stale.extend(
-            login
-            for login, fetched in rows
-            if login is not None and (fetched is None or fetched < older_than)
-        )
-    return sorted(stale)
+        due.update(login for login in rows if login is not None)
+    return sorted(due)

@@ -56,15 +56,21 @@ class SyncStats:
     not_modified: int = 0
 
     def summary(self) -> str:
-        kinds = (
-            ", ".join(f"{n} {kind}s" for kind, n in sorted(self.new.items()) if n) or "nothing new"
-        )
+        added = [_count(n, kind) for kind, n in sorted(self.new.items()) if n]
         owners = "" if self.owner_rows is None else f", {self.owner_rows} ownership rows"
         return (
-            f"{self.repo}: {kinds}; {self.new_people} new people, "
+            f"{self.repo}: {', '.join(added) or 'nothing new'}; {self.new_people} new people, "
             f"{self.profiles} profiles{owners}; {self.requests} requests used, "
             f"{self.not_modified} answered 304 (free)"
         )
+
+
+_NOUNS = {"pr": "PR", "rfc": "RFC"}
+
+
+def _count(n: int, kind: str) -> str:
+    noun = _NOUNS.get(kind, kind)
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 class GitHubSync:

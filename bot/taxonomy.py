@@ -27,7 +27,9 @@ from bot.errors import TaxonomyError
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 
-_ECOSYSTEM_KEYS = {"name", "aliases", "repos", "paths", "labels", "topics", "description"}
+_ECOSYSTEM_KEYS = {
+    "name", "aliases", "repos", "paths", "labels", "keywords", "topics", "description",
+}  # fmt: skip
 _TOPIC_KEYS = {"name", "aliases", "paths", "labels", "keywords", "description"}
 
 
@@ -129,18 +131,30 @@ class Ecosystem:
     repos: tuple[str, ...]
     paths: tuple[str, ...]
     labels: tuple[str, ...]
+    keywords: tuple[str, ...]
     topics: tuple[Topic, ...]
     line: int
     _path_re: re.Pattern[str] | None = field(repr=False, compare=False)
+    _keyword_re: re.Pattern[str] | None = field(repr=False, compare=False)
 
-    def in_scope(self, paths: Sequence[str], labels: Iterable[str]) -> bool:
-        """Whether work in one of its repos belongs to it (shared repos: llvm-project is two)."""
-        if self._path_re is None and not self.labels:
+    def in_scope(self, paths: Sequence[str], labels: Iterable[str], title: str | None) -> bool:
+        """Whether work in one of its repos belongs to it (shared repos: llvm-project is two).
+
+        Without scope settings, everything in its repos does. Otherwise a touched path in scope,
+        one of its labels or of its topics' labels, or (for work without paths, like issues) a
+        title keyword such as `[mlir]` places it.
+        """
+        if self._path_re is None and not self.labels and self._keyword_re is None:
             return True
         if self._path_re is not None and any(self._path_re.match(p) for p in paths):
             return True
         label_set = {label.casefold() for label in labels}
-        return any(label.casefold() in label_set for label in self.labels)
+        own = (*self.labels, *(label for topic in self.topics for label in topic.labels))
+        if any(label.casefold() in label_set for label in own):
+            return True
+        return bool(
+            not paths and title and self._keyword_re is not None and self._keyword_re.search(title)
+        )
 
 
 @dataclass(frozen=True)
@@ -190,7 +204,7 @@ class Taxonomy:
             ecosystems.append(extra)
         tags: set[str] = set()
         for eco in ecosystems:
-            if not eco.in_scope(paths, labels):
+            if not eco.in_scope(paths, labels, title):
                 # Title keywords alone cannot place work in a shared repo's other half.
                 continue
             tags.add(eco.key)
@@ -308,9 +322,11 @@ class _Reader:
             repos=tuple(repos),
             paths=paths,
             labels=self.list_of(found, "labels", where),
+            keywords=self.list_of(found, "keywords", where),
             topics=tuple(topics),
             line=key_node.start_mark.line + 1,
             _path_re=_compile_globs(paths),
+            _keyword_re=_compile_keywords(self.list_of(found, "keywords", where)),
         )
 
     def topic(self, ecosystem: str, key: str, key_node: Node, node: Node) -> Topic:

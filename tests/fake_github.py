@@ -209,7 +209,7 @@ class FakeGitHub:
 
     def counted(self) -> list[LoggedRequest]:
         """Requests that cost budget (not 304s, not faults)."""
-        return [r for r in self.log if r.status == 200]
+        return [r for r in self.log if r.status in (200, 404)]
 
     # -- budget -------------------------------------------------------------------------------
 
@@ -279,8 +279,12 @@ class FakeGitHub:
                 return
             if kind == "secondary":
                 log(403)
-                self._send(request, 403, {"message": "You have exceeded a secondary rate limit."},
-                           {"Retry-After": str(value)})  # fmt: skip
+                self._send(
+                    request,
+                    403,
+                    {"message": "You have exceeded a secondary rate limit."},
+                    {"Retry-After": str(value)},
+                )
                 return
 
         if request.headers.get("Authorization") != f"Bearer {self.token}":
@@ -301,7 +305,9 @@ class FakeGitHub:
             status, data = self._graphql(operation, payload.get("variables") or {})
             extra: dict[str, str] = {}
         else:
-            status, data, extra = self._rest(parsed.path[len(self.prefix):], parse_qs(parsed.query))
+            status, data, extra = self._rest(
+                parsed.path[len(self.prefix) :], parse_qs(parsed.query)
+            )
 
         etag = None
         if status == 200 and not is_graphql:
@@ -313,15 +319,21 @@ class FakeGitHub:
                 self._send(request, 304, None, {**headers, "ETag": etag})
                 return
         with self.lock:
-            if status == 200:
+            if status in (200, 404):  # GitHub charges for misses too; only 304s are free
                 self.budgets[resource].remaining -= 1
             headers = self._rate_headers(resource)
-            if is_graphql and isinstance(data, dict) and "data" in data and data["data"] is not None:
+            if (
+                is_graphql
+                and isinstance(data, dict)
+                and "data" in data
+                and data["data"] is not None
+            ):
                 data["data"]["rateLimit"] = {
                     "cost": 1,
                     "remaining": self.budgets["graphql"].remaining,
-                    "resetAt": datetime.fromtimestamp(self.budgets["graphql"].reset_at, UTC)
-                    .strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "resetAt": datetime.fromtimestamp(
+                        self.budgets["graphql"].reset_at, UTC
+                    ).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 }
         log(status)
         headers.update(extra)
@@ -330,7 +342,9 @@ class FakeGitHub:
         self._send(request, status, data, headers)
 
     @staticmethod
-    def _send(request: BaseHTTPRequestHandler, status: int, data: Any, headers: dict[str, str]) -> None:
+    def _send(
+        request: BaseHTTPRequestHandler, status: int, data: Any, headers: dict[str, str]
+    ) -> None:
         raw = b"" if data is None else json.dumps(data).encode()
         request.send_response(status)
         request.send_header("Content-Type", "application/json; charset=utf-8")
@@ -349,19 +363,32 @@ class FakeGitHub:
         if repo is None:
             return 200, {
                 "data": {"repository": None},
-                "errors": [{"type": "NOT_FOUND", "path": ["repository"],
-                            "message": f"Could not resolve to a Repository with the name '{full_name}'."}],
-            }  # fmt: skip
+                "errors": [
+                    {
+                        "type": "NOT_FOUND",
+                        "path": ["repository"],
+                        "message": f"Could not resolve to a Repository named '{full_name}'.",
+                    }
+                ],
+            }
         if operation == "PullRequests":
-            return 200, {"data": {"repository": {"pullRequests": self._pull_page(repo, variables.get("after"))}}}
+            return 200, {
+                "data": {
+                    "repository": {"pullRequests": self._pull_page(repo, variables.get("after"))}
+                }
+            }
         if operation in ("PullRequestFiles", "PullRequestReviews"):
             pr = next((p for p in repo.pulls if p.number == variables["number"]), None)
             if pr is None:
-                return 200, {"data": {"repository": {"pullRequest": None}},
-                             "errors": [{"type": "NOT_FOUND", "message": "no such PR"}]}  # fmt: skip
+                return 200, {
+                    "data": {"repository": {"pullRequest": None}},
+                    "errors": [{"type": "NOT_FOUND", "message": "no such PR"}],
+                }
             key = "files" if operation == "PullRequestFiles" else "reviews"
             offset = int(variables.get("after") or 0)
-            return 200, {"data": {"repository": {"pullRequest": {key: self._nested(pr, key, offset)}}}}
+            return 200, {
+                "data": {"repository": {"pullRequest": {key: self._nested(pr, key, offset)}}}
+            }
         return 200, {"errors": [{"message": f"unknown operation {operation}"}]}
 
     @staticmethod
@@ -376,7 +403,10 @@ class FakeGitHub:
             ordered = [p for p in ordered if (p.updated_at, p.number) > key]
         page, rest = ordered[:100], ordered[100:]
         return {
-            "pageInfo": {"hasNextPage": bool(rest), "endCursor": self._cursor(page[-1]) if page else None},
+            "pageInfo": {
+                "hasNextPage": bool(rest),
+                "endCursor": self._cursor(page[-1]) if page else None,
+            },
             "nodes": [self._pr_node(repo, pr) for pr in page],
         }
 
@@ -407,13 +437,19 @@ class FakeGitHub:
             nodes = [{"path": path} for path in chunk]
         else:
             nodes = [
-                {"databaseId": r.id, "state": r.state, "submittedAt": r.submitted_at,
-                 "url": f"https://github.com/pull/{pr.number}#pullrequestreview-{r.id}",
-                 "author": self._actor(r.author)}
+                {
+                    "databaseId": r.id,
+                    "state": r.state,
+                    "submittedAt": r.submitted_at,
+                    "url": f"https://github.com/pull/{pr.number}#pullrequestreview-{r.id}",
+                    "author": self._actor(r.author),
+                }
                 for r in chunk
-            ]  # fmt: skip
-        return {"pageInfo": {"hasNextPage": more, "endCursor": str(offset + 100) if more else None},
-                "nodes": nodes}  # fmt: skip
+            ]
+        return {
+            "pageInfo": {"hasNextPage": more, "endCursor": str(offset + 100) if more else None},
+            "nodes": nodes,
+        }
 
     def _actor(self, login: str | None) -> dict[str, Any] | None:
         if login is None:
@@ -431,11 +467,21 @@ class FakeGitHub:
             user = self.world.users.get(parts[1])
             if user is None:
                 return 404, {"message": "Not Found"}, {}
-            return 200, {
-                "login": user.login, "type": user.type, "name": user.name,
-                "location": user.location, "company": user.company, "blog": user.blog or "",
-                "email": user.email, "bio": user.bio, "created_at": user.created_at,
-            }, {}  # fmt: skip
+            return (
+                200,
+                {
+                    "login": user.login,
+                    "type": user.type,
+                    "name": user.name,
+                    "location": user.location,
+                    "company": user.company,
+                    "blog": user.blog or "",
+                    "email": user.email,
+                    "bio": user.bio,
+                    "created_at": user.created_at,
+                },
+                {},
+            )
         if len(parts) >= 3 and parts[0] == "repos":
             repo = self.world.repos.get(f"{parts[1]}/{parts[2]}")
             if repo is None:
@@ -449,8 +495,9 @@ class FakeGitHub:
                 return self._contents(repo, "/".join(rest[1:]))
         return 404, {"message": "Not Found"}, {}
 
-    def _listing(self, repo: Repository, path: str, query: dict[str, list[str]],
-                 items: list[dict[str, Any]]) -> tuple[int, Any, dict[str, str]]:  # fmt: skip
+    def _listing(
+        self, repo: Repository, path: str, query: dict[str, list[str]], items: list[dict[str, Any]]
+    ) -> tuple[int, Any, dict[str, str]]:
         since = (query.get("since") or [None])[0]
         if since:
             items = [i for i in items if i["updated_at"] >= since]
@@ -467,30 +514,51 @@ class FakeGitHub:
 
     def _issue_items(self, repo: Repository) -> list[dict[str, Any]]:
         items = [
-            {"id": 10_000_000 + i.number, "number": i.number, "title": i.title,
-             "html_url": f"https://github.com/{repo.full_name}/issues/{i.number}",
-             "state": i.state, "user": self._rest_user(i.author), "labels": [{"name": n} for n in i.labels],
-             "created_at": i.created_at, "updated_at": i.updated_at, "closed_at": i.closed_at}
+            {
+                "id": 10_000_000 + i.number,
+                "number": i.number,
+                "title": i.title,
+                "html_url": f"https://github.com/{repo.full_name}/issues/{i.number}",
+                "state": i.state,
+                "user": self._rest_user(i.author),
+                "labels": [{"name": n} for n in i.labels],
+                "created_at": i.created_at,
+                "updated_at": i.updated_at,
+                "closed_at": i.closed_at,
+            }
             for i in repo.issues
-        ]  # fmt: skip
+        ]
         # The issues endpoint also lists pull requests, marked with a `pull_request` key.
         items += [
-            {"id": 20_000_000 + p.number, "number": p.number, "title": p.title,
-             "html_url": f"https://github.com/{repo.full_name}/pull/{p.number}", "state": "closed",
-             "user": self._rest_user(p.author), "labels": [], "created_at": p.created_at,
-             "updated_at": p.updated_at, "closed_at": p.closed_at, "pull_request": {"url": "x"}}
+            {
+                "id": 20_000_000 + p.number,
+                "number": p.number,
+                "title": p.title,
+                "html_url": f"https://github.com/{repo.full_name}/pull/{p.number}",
+                "state": "closed",
+                "user": self._rest_user(p.author),
+                "labels": [],
+                "created_at": p.created_at,
+                "updated_at": p.updated_at,
+                "closed_at": p.closed_at,
+                "pull_request": {"url": "x"},
+            }
             for p in repo.pulls
-        ]  # fmt: skip
+        ]
         return items
 
     def _comment_items(self, repo: Repository) -> list[dict[str, Any]]:
         return [
-            {"id": c.id, "user": self._rest_user(c.author), "created_at": c.created_at,
-             "updated_at": c.updated_at,
-             "html_url": f"https://github.com/{repo.full_name}/issues/{c.issue_number}#issuecomment-{c.id}",
-             "issue_url": f"{self.url}/repos/{repo.full_name}/issues/{c.issue_number}"}
+            {
+                "id": c.id,
+                "user": self._rest_user(c.author),
+                "created_at": c.created_at,
+                "updated_at": c.updated_at,
+                "html_url": f"https://github.com/{repo.full_name}/issues/{c.issue_number}#issuecomment-{c.id}",
+                "issue_url": f"{self.url}/repos/{repo.full_name}/issues/{c.issue_number}",
+            }
             for c in repo.comments
-        ]  # fmt: skip
+        ]
 
     def _rest_user(self, login: str | None) -> dict[str, Any] | None:
         if login is None:
@@ -501,25 +569,59 @@ class FakeGitHub:
     def _contents(self, repo: Repository, path: str) -> tuple[int, Any, dict[str, str]]:
         if path in repo.files:
             encoded = base64.b64encode(repo.files[path].encode()).decode()
-            return 200, {"type": "file", "name": path.rsplit("/", 1)[-1], "path": path,
-                         "encoding": "base64", "content": encoded}, {}  # fmt: skip
+            return (
+                200,
+                {
+                    "type": "file",
+                    "name": path.rsplit("/", 1)[-1],
+                    "path": path,
+                    "encoding": "base64",
+                    "content": encoded,
+                },
+                {},
+            )
         prefix = f"{path}/" if path else ""
         children: dict[str, str] = {}
         for file_path in repo.files:
             if file_path.startswith(prefix):
-                head, _, tail = file_path[len(prefix):].partition("/")
+                head, _, tail = file_path[len(prefix) :].partition("/")
                 children[head] = "dir" if tail else "file"
         if not children:
             return 404, {"message": "Not Found"}, {}
-        return 200, [
-            {"name": name, "path": prefix + name, "type": kind} for name, kind in sorted(children.items())
-        ], {}  # fmt: skip
+        return (
+            200,
+            [
+                {"name": name, "path": prefix + name, "type": kind}
+                for name, kind in sorted(children.items())
+            ],
+            {},
+        )
 
 
 # -- generated worlds (benchmarks, large tests) -----------------------------------------------
 
-_SYLLABLES = ["ka", "lo", "mi", "ren", "tav", "os", "bel", "qui", "zan", "dor", "fe", "lin",
-              "mar", "tis", "vo", "sel", "ny", "gar", "pel", "ith"]  # fmt: skip
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ren",
+    "tav",
+    "os",
+    "bel",
+    "qui",
+    "zan",
+    "dor",
+    "fe",
+    "lin",
+    "mar",
+    "tis",
+    "vo",
+    "sel",
+    "ny",
+    "gar",
+    "pel",
+    "ith",
+]
 _PATHS = [
     "mlir/lib/Dialect/Bufferization/Transforms/OneShotAnalysis.cpp",
     "mlir/lib/Dialect/Linalg/Transforms/Tiling.cpp",
@@ -535,8 +637,14 @@ def _name(rng: random.Random, parts: int) -> str:
     return "".join(rng.choice(_SYLLABLES) for _ in range(parts))
 
 
-def generate_world(pulls: int, reviews_per_pull: int, *, people: int = 2000, seed: int = 7,
-                   full_name: str = "llvm/llvm-project") -> World:  # fmt: skip
+def generate_world(
+    pulls: int,
+    reviews_per_pull: int,
+    *,
+    people: int = 2000,
+    seed: int = 7,
+    full_name: str = "llvm/llvm-project",
+) -> World:
     """A deterministic fictional repository of `pulls` PRs, each with `reviews_per_pull` reviews."""
     rng = random.Random(seed)
     world = World()
@@ -544,8 +652,11 @@ def generate_world(pulls: int, reviews_per_pull: int, *, people: int = 2000, see
     for i in range(people):
         login = f"{_name(rng, 2)}-{_name(rng, 2)}{i}"
         logins.append(login)
-        world.users[login] = User(login, name=f"{_name(rng, 2).title()} {_name(rng, 3).title()}",
-                                  location=rng.choice(["London", "Zurich", "Munich", "Paris", None]))  # fmt: skip
+        world.users[login] = User(
+            login,
+            name=f"{_name(rng, 2).title()} {_name(rng, 3).title()}",
+            location=rng.choice(["London", "Zurich", "Munich", "Paris", None]),
+        )
     repo = world.repo(full_name)
     start = datetime(2025, 1, 1, tzinfo=UTC)
     review_id = 1
@@ -557,17 +668,32 @@ def generate_world(pulls: int, reviews_per_pull: int, *, people: int = 2000, see
         for _ in range(reviews_per_pull):
             reviewer = rng.choice(logins)
             when = created + timedelta(hours=rng.randint(1, 48))
-            reviews.append(Review(review_id, reviewer, rng.choice(["APPROVED", "COMMENTED", "CHANGES_REQUESTED"]),
-                                  when.strftime("%Y-%m-%dT%H:%M:%SZ")))  # fmt: skip
+            reviews.append(
+                Review(
+                    review_id,
+                    reviewer,
+                    rng.choice(["APPROVED", "COMMENTED", "CHANGES_REQUESTED"]),
+                    when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                )
+            )
             review_id += 1
         iso = "%Y-%m-%dT%H:%M:%SZ"
-        repo.pulls.append(PullRequest(
-            number=number, title=f"[mlir] change {number}", author=author,
-            created_at=created.strftime(iso), updated_at=merged.strftime(iso),
-            merged_at=merged.strftime(iso), closed_at=merged.strftime(iso),
-            additions=rng.randint(1, 400), deletions=rng.randint(0, 100),
-            files=rng.sample(_PATHS, rng.randint(1, 3)), labels=["mlir"], reviews=reviews,
-        ))  # fmt: skip
+        repo.pulls.append(
+            PullRequest(
+                number=number,
+                title=f"[mlir] change {number}",
+                author=author,
+                created_at=created.strftime(iso),
+                updated_at=merged.strftime(iso),
+                merged_at=merged.strftime(iso),
+                closed_at=merged.strftime(iso),
+                additions=rng.randint(1, 400),
+                deletions=rng.randint(0, 100),
+                files=rng.sample(_PATHS, rng.randint(1, 3)),
+                labels=["mlir"],
+                reviews=reviews,
+            )
+        )
     return world
 
 
@@ -578,8 +704,9 @@ if __name__ == "__main__":
     parser.add_argument("--prs", type=int, default=20000)
     parser.add_argument("--reviews-per-pr", type=int, default=3)
     args = parser.parse_args()
-    with FakeGitHub(generate_world(args.prs, args.reviews_per_pr), core_limit=10**9,
-                    graphql_limit=10**9) as server:  # fmt: skip
+    with FakeGitHub(
+        generate_world(args.prs, args.reviews_per_pr), core_limit=10**9, graphql_limit=10**9
+    ) as server:
         print(server.url, flush=True)
         while True:
             time.sleep(3600)

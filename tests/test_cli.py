@@ -153,3 +153,35 @@ def test_every_planned_command_exists_and_says_what_it_does(tmp_path: Path) -> N
     result = csf(tmp_path, "who", "mlir", "bufferization")
     assert result.returncode == 1
     assert "not built yet" in result.stderr
+
+
+def test_sync_from_a_fake_github(tmp_path: Path) -> None:
+    from tests.fake_github import TOKEN, FakeGitHub
+    from tests.test_github_sync import small_world
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    assert csf(tmp_path, "track", "add", "llvm/llvm-project").returncode == 0
+    with FakeGitHub(small_world()) as server:
+        env = {"GITHUB_API_URL": server.url, "GITHUB_TOKEN": TOKEN}
+        first = csf(tmp_path, "sync", **env)
+        assert first.returncode == 0, first.stderr
+        assert "llvm/llvm-project: 2 comments, 1 issue, 3 PRs, 132 reviews, 1 RFC;" in first.stdout
+        assert "5 new people, 4 profiles, 4 ownership rows" in first.stdout
+        again = csf(tmp_path, "sync", "llvm/llvm-project", **env)
+        assert again.returncode == 0, again.stderr
+        assert "llvm/llvm-project: nothing new; 0 new people" in again.stdout
+        refused = csf(tmp_path, "sync", GITHUB_API_URL=server.url, GITHUB_TOKEN="ghp_wrong")
+        assert refused.returncode == 1
+        assert refused.stderr.strip() == (
+            "csf: GitHub refused GITHUB_TOKEN (401 Bad credentials): set a valid token"
+        )
+
+
+def test_sync_needs_a_token_and_a_tracked_repo(tmp_path: Path) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    missing = csf(tmp_path, "sync")
+    assert missing.stderr.strip() == "csf: GITHUB_TOKEN is not set: csf sync needs it"
+    untracked = csf(tmp_path, "sync", "apache/tvm", GITHUB_TOKEN="ghp_x")
+    assert "apache/tvm is not tracked: `csf track add apache/tvm` first" in untracked.stderr
+    bad_date = csf(tmp_path, "sync", "--since", "last week", GITHUB_TOKEN="ghp_x")
+    assert "--since 'last week' is not a date" in bad_date.stderr
