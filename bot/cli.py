@@ -24,7 +24,7 @@ from bot.config import Settings, load_settings
 from bot.db import make_engine, require_migrated, upgrade
 from bot.errors import CsfError
 from bot.sources.github import GitHubSource
-from bot.sources.github_http import GitHubHTTP
+from bot.sources.github_http import GitHubHTTP, GitHubNotFoundError
 from bot.sync import GitHubSync, SyncProgress
 from bot.taxonomy import Taxonomy, as_dict, load_taxonomy
 from bot.tracking import parse_repo_name, track, track_defaults, tracked_repos, untrack
@@ -246,9 +246,19 @@ def sync(
                 progress.update(task, description=f"{event.repo} {event.stage}", detail=detail)
 
             runner = GitHubSync(session, GitHubSource(http), _taxonomy(settings), on_progress=show)
+            failed: list[str] = []
             for tracked in repos:
-                stats = runner.sync(tracked, since=since_at)
+                try:
+                    stats = runner.sync(tracked, since=since_at)
+                except GitHubNotFoundError as error:
+                    # One renamed or private repo should not stop the others; a bad token does.
+                    session.rollback()
+                    err.print(f"csf: {error}", soft_wrap=True, highlight=False)
+                    failed.append(tracked.full_name)
+                    continue
                 out.print(stats.summary(), soft_wrap=True)
+    if failed:
+        raise CsfError(f"not synced: {', '.join(failed)} (see above)")
 
 
 def _parse_date(text: str, option: str) -> datetime:

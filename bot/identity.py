@@ -17,7 +17,11 @@ from bot.models import IdentityKind
 HASH_PREFIX = "sha256:"
 _LOGIN = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38}(\[bot\])?$")
 _NOREPLY = re.compile(r"^(?:\d+\+)?([a-z0-9-]{1,39})@users\.noreply\.github\.com$")
-_BOT_LOGINS = re.compile(r"(\[bot\]$|-bot$|^bot-|^dependabot|^renovate|^github-actions)")
+# GitHub Apps end in [bot]; the rest are machine accounts the tracked projects are known to run.
+_BOT_LOGINS = re.compile(
+    r"(\[bot\]$|-bot$|^bot-|^dependabot|^renovate|^github-actions|^llvmbot$|^llvm-ci$"
+    r"|^buildbot|^tvm-bot$|^copybara-service|^mergify|^codecov|^pre-commit-ci)"
+)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ Rules applied here, once, whatever the source:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +31,7 @@ from bot.sources.github import (
 from bot.store import ContributionRecord, replace_topics, resolve_person, upsert_contributions
 from bot.taxonomy import Taxonomy
 
+PARENT_CACHE_SIZE = 5000
 _RFC_PREFIXES = ("[rfc]", "rfc:", "rfc ", "[discussion]", "[design]")
 
 
@@ -50,7 +52,8 @@ class Ingestor:
         self.repo = repo
         self.repo_id: int = repo.id
         self._people: dict[str, int | None] = {}
-        self._parents: dict[int, _Parent] = {}
+        # Recent threads, so comments are tagged like them; bounded, older ones are re-read.
+        self._parents: OrderedDict[int, _Parent] = OrderedDict()
         self._suppressed = set(session.exec(select(Suppression.identity_hash)))
         self._pending: list[tuple[ContributionRecord, str | None]] = []
         self.logins_seen: set[str] = set()
@@ -126,8 +129,14 @@ class Ingestor:
         replace_topics(self.session, tagged)
         return len(records)
 
+    def _remember(self, number: int, parent: _Parent) -> None:
+        self._parents[number] = parent
+        self._parents.move_to_end(number)
+        if len(self._parents) > PARENT_CACHE_SIZE:
+            self._parents.popitem(last=False)
+
     def pull_request(self, pr: PullRequestRecord) -> None:
-        self._parents[pr.number] = _Parent(pr.title, pr.paths, pr.labels)
+        self._remember(pr.number, _Parent(pr.title, pr.paths, pr.labels))
         author_id = self.person_id(pr.author)
         if author_id is not None:
             occurred = pr.merged_at or pr.closed_at or pr.created_at
@@ -177,7 +186,7 @@ class Ingestor:
             self._store(record, pr.title)
 
     def issue(self, issue: IssueRecord) -> None:
-        self._parents[issue.number] = _Parent(issue.title, [], issue.labels)
+        self._remember(issue.number, _Parent(issue.title, [], issue.labels))
         author_id = self.person_id(issue.author)
         if author_id is None:
             return
@@ -232,8 +241,9 @@ class Ingestor:
                     col(Contribution.kind).in_(["pr", "issue", "rfc"]),
                 )
             ).first()
-            self._parents[number] = (
-                _Parent(row[0], list(row[1]), list(row[2])) if row else _Parent(None, [], [])
+            self._remember(
+                number,
+                _Parent(row[0], list(row[1]), list(row[2])) if row else _Parent(None, [], []),
             )
         return self._parents[number]
 

@@ -1,5 +1,9 @@
 """Sync tracked repositories from GitHub: incremental, resumable, and cheap when nothing changed.
 
+Pull requests rely on GitHub's GraphQL cursors being keyset cursors (they encode the sort key,
+here `updatedAt`, and the node id), so paging on after the saved cursor returns exactly the PRs
+updated since, even those that were updated after they were first seen.
+
 Each stream of a repository keeps its own cursor, saved with the page it covers in one commit:
 - `github.pulls`: the GraphQL cursor after the last PR ingested (PRs in updated-at order);
 - `github.issues`, `github.comments`: the `updated_at` of the last item ingested (REST `since`).

@@ -170,6 +170,13 @@ def test_sync_from_a_fake_github(tmp_path: Path) -> None:
         again = csf(tmp_path, "sync", "llvm/llvm-project", **env)
         assert again.returncode == 0, again.stderr
         assert "llvm/llvm-project: nothing new; 0 new people" in again.stdout
+        # A tracked repo GitHub does not know is reported; the others still sync.
+        assert csf(tmp_path, "track", "add", "apache/tvm").returncode == 0
+        partly = csf(tmp_path, "sync", **env)
+        assert partly.returncode == 1
+        assert "llvm/llvm-project: nothing new" in partly.stdout
+        assert "GitHub has no apache/tvm" in partly.stderr
+        assert partly.stderr.strip().endswith("csf: not synced: apache/tvm (see above)")
         refused = csf(tmp_path, "sync", GITHUB_API_URL=server.url, GITHUB_TOKEN="ghp_wrong")
         assert refused.returncode == 1
         assert refused.stderr.strip() == (

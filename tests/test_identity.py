@@ -58,6 +58,8 @@ def test_noreply_addresses_reveal_the_login() -> None:
 def test_bot_logins() -> None:
     assert looks_like_bot("dependabot[bot]")
     assert looks_like_bot("llvm-ci-bot")
+    assert looks_like_bot("llvmbot")
+    assert looks_like_bot("copybara-service[bot]")
     assert not looks_like_bot("botanist-fictional")
 
 
