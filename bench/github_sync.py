@@ -49,9 +49,10 @@ def run_one(prs: int, reviews_per_pr: int) -> dict[str, float]:
                 repo = upsert_repo(session, "llvm/llvm-project", "mlir")
                 session.commit()
                 runner = GitHubSync(session, GitHubSource(http), default_taxonomy())
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 stats = runner.sync(repo)
                 elapsed = time.perf_counter() - started
+                cpu = time.process_time() - cpu_started
                 graphql_pages = http.graphql_cost
             rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
@@ -62,6 +63,9 @@ def run_one(prs: int, reviews_per_pr: int) -> dict[str, float]:
         "reviews": stats.new.get("review", 0),
         "seconds": round(elapsed, 2),
         "prs_per_s": round(prs / elapsed, 1),
+        # csf's own CPU time; the rest of the wall time is the fake server (one Python process).
+        "client_cpu_seconds": round(cpu, 2),
+        "client_cpu_ms_per_pr": round(1000 * cpu / prs, 2),
         "graphql_requests_per_100_prs": round(100 * graphql_pages / prs, 2),
         "all_requests_per_100_prs": round(100 * stats.requests / prs, 2),
         "requests": stats.requests,

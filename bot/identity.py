@@ -32,6 +32,10 @@ class IdentityKey:
     value: str
     domain: str | None = None
 
+    def __str__(self) -> str:
+        """`kind:value`, the form stored in `Contribution.identity_key` and typed in commands."""
+        return f"{self.kind.value}:{self.value}"
+
 
 def normalise_email(address: str) -> str:
     """Lower-cased and trimmed: the form that is hashed. Raises ValueError if not an address."""

@@ -12,6 +12,7 @@ Rules applied here, once, whatever the source:
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.identity import IdentityKey, login_key, suppression_hash
+from bot.identity import IdentityKey, email_key, login_key, suppression_hash
 from bot.models import Contribution, ContributionKind, Person, Repo, Suppression
 from bot.sources.github import (
     Actor,
@@ -28,7 +29,13 @@ from bot.sources.github import (
     PullRequestRecord,
     UserProfile,
 )
-from bot.store import ContributionRecord, replace_topics, resolve_person, upsert_contributions
+from bot.store import (
+    ContributionRecord,
+    add_identity,
+    replace_topics,
+    resolve_person,
+    upsert_contributions,
+)
 from bot.taxonomy import Taxonomy
 
 PARENT_CACHE_SIZE = 5000
@@ -100,6 +107,10 @@ class Ingestor:
         person.is_bot = person.is_bot or profile.is_bot
         person.profile_fetched_at = fetched_at
         person.updated_at = fetched_at
+        if profile.email:
+            # A published address links this account to the same person's git commits.
+            with contextlib.suppress(ValueError):
+                add_identity(self.session, person_id, email_key(profile.email))
 
     # -- contributions ----------------------------------------------------------------------
 
@@ -111,21 +122,20 @@ class Ingestor:
         pending, self._pending = self._pending, []
         records = [record for record, _ in pending]
         ids = upsert_contributions(self.session, records)
-        tagged = [
-            (
-                contribution_id,
-                record.person_id,
-                record.occurred_at,
-                self.taxonomy.tag(
+        # A PR's reviews share its paths, labels and title: tag each distinct shape once.
+        tags: dict[tuple[tuple[str, ...], tuple[str, ...], str | None], set[str]] = {}
+        tagged = []
+        for contribution_id, (record, title) in zip(ids, pending, strict=True):
+            shape = (tuple(record.paths), tuple(record.labels), title)
+            if shape not in tags:
+                tags[shape] = self.taxonomy.tag(
                     self.repo.full_name,
                     record.paths,
                     record.labels,
                     title,
                     ecosystem=self.repo.ecosystem,
-                ),
-            )
-            for contribution_id, (record, title) in zip(ids, pending, strict=True)
-        ]
+                )
+            tagged.append((contribution_id, record.person_id, record.occurred_at, tags[shape]))
         replace_topics(self.session, tagged)
         return len(records)
 
@@ -143,6 +153,7 @@ class Ingestor:
             record = ContributionRecord(
                 repo_id=self.repo_id,
                 person_id=author_id,
+                identity_key=_github_key(pr.author),
                 kind=ContributionKind.PR,
                 external_id=str(pr.number),
                 created_at=pr.created_at,
@@ -169,6 +180,7 @@ class Ingestor:
             record = ContributionRecord(
                 repo_id=self.repo_id,
                 person_id=reviewer_id,
+                identity_key=_github_key(review.author),
                 kind=ContributionKind.REVIEW,
                 external_id=review.id,
                 created_at=review.submitted_at,
@@ -198,6 +210,7 @@ class Ingestor:
         record = ContributionRecord(
             repo_id=self.repo_id,
             person_id=author_id,
+            identity_key=_github_key(issue.author),
             kind=kind,
             external_id=str(issue.number),
             created_at=issue.created_at,
@@ -218,6 +231,7 @@ class Ingestor:
         record = ContributionRecord(
             repo_id=self.repo_id,
             person_id=author_id,
+            identity_key=_github_key(comment.author),
             kind=ContributionKind.COMMENT,
             external_id=comment.id,
             created_at=comment.created_at,
@@ -246,6 +260,10 @@ class Ingestor:
                 _Parent(row[0], list(row[1]), list(row[2])) if row else _Parent(None, [], []),
             )
         return self._parents[number]
+
+
+def _github_key(who: Actor | None) -> str | None:
+    return f"github:{who.login.lower()}" if who is not None else None
 
 
 def stale_profiles(session: Session, logins: set[str], *, older_than: datetime) -> list[str]:

@@ -189,6 +189,9 @@ class Contribution(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     kind: str
     external_id: str  # PR/issue number, review or comment id, commit sha: unique within kind
+    # The identity the source saw the work under ("github:login", "email:sha256:..."), so a
+    # person wrongly merged can be split again with each contribution going the right way.
+    identity_key: str | None = None
     url: str | None = None
     title: str | None = None
     state: str | None = None  # open/merged/closed for PRs; approved/changes_requested/... reviews

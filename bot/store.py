@@ -54,11 +54,13 @@ class ContributionRecord:
     deletions: int = 0
     paths: Sequence[str] = field(default_factory=tuple)
     labels: Sequence[str] = field(default_factory=tuple)
+    identity_key: str | None = None
 
 
 # Columns a later sync may legitimately change (a PR gets merged, relabelled, retitled).
 _CONTRIBUTION_MUTABLE = (
     "person_id",
+    "identity_key",
     "url",
     "title",
     "state",
@@ -101,6 +103,7 @@ def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
         "deletions": record.deletions,
         "paths": list(record.paths),
         "labels": list(record.labels),
+        "identity_key": record.identity_key,
     }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot import sync as sync_module
-from bot.identity import login_key, suppression_hash
+from bot.identity import email_key, login_key, suppression_hash
 from bot.models import (
     CodeOwner,
     Contribution,
@@ -532,10 +532,13 @@ def test_no_address_in_clear_after_a_sync(harness: Harness) -> None:
         assert [row[0] for row in emails] == ["ada@compilers.example"]
 
 
-def test_identities_are_logins_lower_cased(harness: Harness) -> None:
+def test_identities_are_logins_and_the_hash_of_a_published_address(harness: Harness) -> None:
+    """A published address becomes a hashed identity, so git commits under it join the account."""
     harness.sync()
     with Session(harness.engine) as session:
-        kinds = set(session.exec(select(Identity.kind)))
-        values = list(session.exec(select(Identity.value).where(col(Identity.kind) == "github")))
-    assert kinds == {"github"}
-    assert all(v == v.lower() for v in values)
+        rows = session.exec(select(Identity.kind, Identity.value, Identity.person_id)).all()
+        ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
+    assert {kind for kind, _, _ in rows} == {"github", "email"}
+    assert all(value == value.lower() for kind, value, _ in rows if kind == "github")
+    emails = [(value, person) for kind, value, person in rows if kind == "email"]
+    assert emails == [(email_key("ada@compilers.example").value, ada.id)]
