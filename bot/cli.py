@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -19,15 +21,24 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import Session
 
-from bot import __version__
+from bot import __version__, people
 from bot.config import Settings, load_settings
 from bot.db import make_engine, require_migrated, upgrade
 from bot.errors import CsfError
+from bot.git_ingest import ingest_git
 from bot.sources.github import GitHubSource
 from bot.sources.github_http import GitHubHTTP, GitHubNotFoundError
+from bot.store import find_repo, upsert_repo
 from bot.sync import GitHubSync, SyncProgress
 from bot.taxonomy import Taxonomy, as_dict, load_taxonomy
-from bot.tracking import parse_repo_name, track, track_defaults, tracked_repos, untrack
+from bot.tracking import (
+    parse_repo_name,
+    resolve_ecosystem,
+    track,
+    track_defaults,
+    tracked_repos,
+    untrack,
+)
 
 app = typer.Typer(
     name="csf",
@@ -39,7 +50,9 @@ app = typer.Typer(
 track_app = typer.Typer(help="Choose the repositories csf follows.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Read contributions from local sources.", no_args_is_help=True)
 app.add_typer(track_app, name="track")
+people_app = typer.Typer(help="See and correct who is who.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
+app.add_typer(people_app, name="people")
 
 out = Console()
 err = Console(stderr=True)
@@ -270,12 +283,102 @@ def _parse_date(text: str, option: str) -> datetime:
 
 
 @ingest_app.command("git")
-def ingest_git(
-    path: Annotated[str, typer.Argument(help="A bare mirror or a clone.")],
+def ingest_git_command(
+    path: Annotated[Path, typer.Argument(help="A bare mirror or a clone.")],
     repo: Annotated[str, typer.Option("--repo", help="owner/name the history belongs to.")],
+    ecosystem: Annotated[
+        str | None, typer.Option("--ecosystem", "-e", help="Needed for repos not in the taxonomy.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only commits from YYYY-MM-DD.")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Read the whole history again, ignoring the cursor.")
+    ] = False,
 ) -> None:
-    """Read commits and review trailers from a local git repository."""
-    _not_built("ingest git", f"reads history of {repo} from {path}", 4)
+    """Read commits and review trailers (Reviewed-by, Acked-by, Phabricator) from git history."""
+    settings = load_settings()
+    taxonomy = _taxonomy(settings)
+    since_at = _parse_date(since, "--since") if since else None
+    with _store(settings) as session:
+        full_name = parse_repo_name(repo)
+        target = find_repo(session, full_name)
+        if target is None or ecosystem is not None:
+            eco = resolve_ecosystem(taxonomy, full_name, ecosystem)
+            # History from a mirror does not imply following the repo on GitHub.
+            target = upsert_repo(
+                session,
+                full_name,
+                eco,
+                added_by=CLI_ACTOR,
+                tracked=target.tracked if target else False,
+            )
+        started = time.perf_counter()
+        with Progress(
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed} commits"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(f"{full_name} history", total=None, rate="")
+
+            def show(commits: int) -> None:
+                rate = commits / max(time.perf_counter() - started, 1e-6)
+                progress.update(task, completed=commits, rate=f"{rate:,.0f} commits/s")
+
+            stats = ingest_git(
+                session, taxonomy, target, path, since=since_at, full=full, on_progress=show
+            )
+        elapsed = time.perf_counter() - started
+        rate = stats.commits / elapsed if elapsed > 0 else 0.0
+        out.print(f"{stats.summary()}; {rate:,.0f} commits/s", soft_wrap=True)
+
+
+@people_app.command("show")
+def people_show(person: Annotated[str, typer.Argument(help="login, address or #ID")]) -> None:
+    """Show the identities csf holds for a person (addresses only as hashes)."""
+    settings = load_settings()
+    with _store(settings) as session:
+        found = people.find(session, person)
+        out.print(f"#{found.id} {found.name or ''} {('@' + found.login) if found.login else ''}")
+        table = Table("identity", "domain", "seen")
+        for identity in people.identities(session, found):
+            table.add_row(
+                f"{identity.kind}:{identity.value}",
+                identity.domain or "",
+                identity.seen_at.strftime("%Y-%m-%d"),
+            )
+        out.print(table)
+
+
+@people_app.command("merge")
+def people_merge(
+    keep: Annotated[str, typer.Argument(help="the person to keep (login, address or #ID)")],
+    drop: Annotated[str, typer.Argument(help="the person merged into it")],
+) -> None:
+    """Join two records of one person; later syncs and ingests keep them joined."""
+    settings = load_settings()
+    with _store(settings) as session:
+        kept = people.merge(
+            session, people.find(session, keep), people.find(session, drop), actor=CLI_ACTOR
+        )
+        out.print(f"merged {drop} into #{kept.id}")
+
+
+@people_app.command("split")
+def people_split(
+    person: Annotated[str, typer.Argument(help="login, address or #ID")],
+    identity: Annotated[
+        list[str], typer.Argument(help="identities to move out, as `csf people show` lists them")
+    ],
+) -> None:
+    """Move identities, and the work seen under them, from a person to a new person."""
+    settings = load_settings()
+    with _store(settings) as session:
+        new = people.split(session, people.find(session, person), identity, actor=CLI_ACTOR)
+        out.print(f"moved {len(identity)} identities to new person #{new.id}")
 
 
 @app.command()

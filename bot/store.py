@@ -259,16 +259,25 @@ def find_repo(session: Session, full_name: str) -> Repo | None:
 
 
 def upsert_repo(
-    session: Session, full_name: str, ecosystem: str, *, added_by: str | None = None
+    session: Session,
+    full_name: str,
+    ecosystem: str,
+    *,
+    added_by: str | None = None,
+    tracked: bool = True,
 ) -> Repo:
-    """Track a repository (again); re-adding one keeps its history and cursors."""
+    """Record a repository (again); re-adding one keeps its history and cursors.
+
+    `tracked` says whether `csf sync` follows it on GitHub; history ingested from a local
+    mirror alone need not be.
+    """
     repo = find_repo(session, full_name)
     if repo is None:
-        repo = Repo(full_name=full_name, ecosystem=ecosystem, added_by=added_by)
+        repo = Repo(full_name=full_name, ecosystem=ecosystem, added_by=added_by, tracked=tracked)
         session.add(repo)
     else:
         repo.ecosystem = ecosystem
-        repo.tracked = True
+        repo.tracked = tracked
     session.flush()
     return repo
 

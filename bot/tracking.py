@@ -34,24 +34,27 @@ def track(
 ) -> Repo:
     """Start (or resume) following a repository, under an ecosystem the taxonomy knows."""
     full_name = parse_repo_name(repo_text)
-    if ecosystem is None:
-        known = taxonomy.ecosystems_for_repo(full_name)
-        if not known:
-            names = ", ".join(eco.key for eco in taxonomy.ecosystems)
-            raise CsfError(
-                f"{full_name} is not in the taxonomy: name its ecosystem ({names}), "
-                f"e.g. csf track add {full_name} --ecosystem mlir"
-            )
-        eco_key = known[0].key
-    else:
-        eco = taxonomy.ecosystem(ecosystem)
-        if eco is None:
-            names = ", ".join(e.key for e in taxonomy.ecosystems)
-            raise CsfError(f"unknown ecosystem {ecosystem!r}: choose one of {names}")
-        eco_key = eco.key
+    eco_key = resolve_ecosystem(taxonomy, full_name, ecosystem)
     repo = upsert_repo(session, full_name, eco_key, added_by=actor)
     record_audit(session, actor, "track.add", full_name, {"ecosystem": eco_key})
     return repo
+
+
+def resolve_ecosystem(taxonomy: Taxonomy, full_name: str, ecosystem: str | None) -> str:
+    """The ecosystem named (by key or alias), or the one the taxonomy lists the repo under."""
+    names = ", ".join(e.key for e in taxonomy.ecosystems)
+    if ecosystem is None:
+        known = taxonomy.ecosystems_for_repo(full_name)
+        if not known:
+            raise CsfError(
+                f"{full_name} is not in the taxonomy: name its ecosystem ({names}), "
+                f"e.g. --ecosystem mlir"
+            )
+        return known[0].key
+    eco = taxonomy.ecosystem(ecosystem)
+    if eco is None:
+        raise CsfError(f"unknown ecosystem {ecosystem!r}: choose one of {names}")
+    return eco.key
 
 
 def track_defaults(session: Session, taxonomy: Taxonomy, *, actor: str) -> list[Repo]:

@@ -140,15 +140,33 @@ def test_track_defaults_follows_every_ecosystem(tmp_path: Path) -> None:
     result = csf(tmp_path, "track", "defaults")
     assert result.returncode == 0, result.stderr
     listed = csf(tmp_path, "track", "list").stdout
-    for repo in ("llvm/llvm-project", "apache/tvm", "triton-lang/triton", "openxla/xla",
-                 "iree-org/iree", "torvalds/linux"):  # fmt: skip
+    for repo in (
+        "llvm/llvm-project",
+        "apache/tvm",
+        "triton-lang/triton",
+        "openxla/xla",
+        "iree-org/iree",
+        "torvalds/linux",
+    ):
         assert repo in listed
 
 
 def test_every_planned_command_exists_and_says_what_it_does(tmp_path: Path) -> None:
     help_text = csf(tmp_path, "--help").stdout
-    for command in ("migrate", "run", "worker", "sync", "ingest", "who", "profile", "digest",
-                    "outreach", "track", "demo", "topics"):  # fmt: skip
+    for command in (
+        "migrate",
+        "run",
+        "worker",
+        "sync",
+        "ingest",
+        "who",
+        "profile",
+        "digest",
+        "outreach",
+        "track",
+        "demo",
+        "topics",
+    ):
         assert command in help_text, command
     result = csf(tmp_path, "who", "mlir", "bufferization")
     assert result.returncode == 1
@@ -192,3 +210,41 @@ def test_sync_needs_a_token_and_a_tracked_repo(tmp_path: Path) -> None:
     assert "apache/tvm is not tracked: `csf track add apache/tvm` first" in untracked.stderr
     bad_date = csf(tmp_path, "sync", "--since", "last week", GITHUB_TOKEN="ghp_x")
     assert "--since 'last week' is not a date" in bad_date.stderr
+
+
+def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
+    from tests.git_repos import GitRepo
+
+    repo = GitRepo(tmp_path / "linux")
+    repo.commit(
+        "sched/fair: fix\n\nReviewed-by: Bo Fictional <bo@kernel-fictional.example>",
+        {"kernel/sched/fair.c": "x\n"},
+    )
+    repo.commit("mm: fold", {"mm/slub.c": "y\n"}, author=("Ada F", "ada@home.example"))
+    assert csf(tmp_path, "migrate").returncode == 0
+    result = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "torvalds/linux: 2 commits read; 2 commit and 1 review contributions stored; 3 new people"
+        in result.stdout
+    )
+    again = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
+    assert "0 commits read" in again.stdout
+    # Ingesting history does not make csf follow the repository on GitHub.
+    assert "torvalds/linux" not in csf(tmp_path, "track", "list").stdout
+
+    shown = csf(tmp_path, "people", "show", "ada@home.example")
+    assert shown.returncode == 0, shown.stderr
+    assert "email:sha256:" in shown.stdout
+    assert "ada@home.example" not in shown.stdout
+    merged = csf(tmp_path, "people", "merge", "ada@compilers.example", "ada@home.example")
+    assert merged.returncode == 0, merged.stderr
+
+    not_a_repo = csf(tmp_path, "ingest", "git", str(tmp_path), "--repo", "torvalds/linux")
+    assert not_a_repo.returncode == 1
+    assert (
+        not_a_repo.stderr.strip()
+        == f"csf: {tmp_path} is not a git repository (a clone or a bare mirror)"
+    )
+    unknown = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "example-org/thing")
+    assert "is not in the taxonomy: name its ecosystem" in unknown.stderr

@@ -1,0 +1,69 @@
+"""Real git repositories built in temporary folders, with chosen authors, dates and trailers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+ADA = ("Ada Fictional", "ada@compilers.example")
+
+
+class GitRepo:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "commit.gpgsign", "false")
+        self.git("config", "user.name", "Setup Fictional")
+        self.git("config", "user.email", "setup@compilers.example")
+        self.clock = 0
+
+    def git(self, *args: str, env: dict[str, str | bytes] | None = None) -> str:
+        full_env: dict[str | bytes, str | bytes] = dict(os.environ)
+        full_env.update(env or {})
+        result = subprocess.run(
+            ["git", "-C", str(self.path), *args],
+            env=full_env,  # type: ignore[arg-type]
+            capture_output=True,
+            check=True,
+        )
+        return result.stdout.decode("utf-8", "replace").strip()
+
+    def commit(
+        self,
+        message: str,
+        files: dict[str, str | bytes | None] | None = None,
+        *,
+        author: tuple[str | bytes, str] = ADA,
+        date: str | None = None,
+    ) -> str:
+        """Write (or delete, with None) files and commit them; returns the sha."""
+        for name, content in (files or {}).items():
+            target = self.path / name
+            if content is None:
+                self.git("rm", "-q", name)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content)
+            self.git("add", name)
+        self.clock += 1
+        when = date or f"2026-01-{1 + self.clock // 24:02d}T{self.clock % 24:02d}:00:00+00:00"
+        name, email = author
+        env: dict[str, str | bytes] = {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_AUTHOR_DATE": when,
+            "GIT_COMMITTER_NAME": "Committer Fictional",
+            "GIT_COMMITTER_EMAIL": "committer@compilers.example",
+            "GIT_COMMITTER_DATE": when,
+        }
+        self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
+        return self.git("rev-parse", "HEAD")
+
+    def mv(self, old: str, new: str) -> None:
+        (self.path / new).parent.mkdir(parents=True, exist_ok=True)
+        self.git("mv", old, new)
