@@ -73,7 +73,7 @@ from bot.store import (
 from bot.taxonomy import Taxonomy
 
 CURSOR = "git"
-BATCH = 1000
+BATCH = 2000
 _REVIEW_TRAILERS = {"reviewed-by": "approved", "acked-by": "acked"}
 
 

@@ -7,9 +7,10 @@ through a page, leaves one row. The same statements run on SQLite and PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from bot.models import (
     Person,
     Repo,
     SyncCursor,
+    UTCDateTime,
     utcnow,
 )
 
@@ -107,28 +109,109 @@ def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
     }
 
 
+def _sqlite_encoder(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any]:
+    """How a value is stored on SQLite, exactly as SQLAlchemy's own types would store it."""
+    if isinstance(column_type, UTCDateTime):
+        seen: dict[datetime, str] = {}  # tag rows repeat their contribution's time
+
+        def when(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            text = seen.get(value)
+            if text is None:
+                if value.tzinfo is None:
+                    raise ValueError(
+                        f"naive datetime {value.isoformat()} given to the store; use UTC"
+                    )
+                naive = value.astimezone(UTC).replace(tzinfo=None)
+                text = seen[value] = naive.isoformat(sep=" ", timespec="microseconds")
+            return text
+
+        return when
+    if isinstance(column_type, sa.JSON):
+        return json.dumps
+    return lambda value: value
+
+
+def bulk_write(
+    session: Session,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: Sequence[str] = (),
+) -> None:
+    """INSERT many rows (upserting on `conflict` when given) in one executemany.
+
+    Bulk ingests write hundreds of thousands of rows; SQLAlchemy's per-value bind processing
+    costs more than SQLite's own work. On SQLite the rows therefore go to the driver directly,
+    encoded as SQLAlchemy's types encode them (so reads through the ORM see identical values);
+    elsewhere SQLAlchemy's executemany is used as is. Tests run both paths on both backends.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        statement = postgresql.insert(table)
+        if conflict:
+            statement = statement.on_conflict_do_update(
+                index_elements=list(conflict), set_={c: statement.excluded[c] for c in update}
+            )
+        connection.execute(statement, rows)
+        return
+    columns = list(rows[0])
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    if conflict:
+        sets = ", ".join(f"{column} = excluded.{column}" for column in update)
+        sql += f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {sets}"
+    encoders = [_sqlite_encoder(table.c[column].type) for column in columns]
+    data = [
+        tuple(encode(row[c]) for encode, c in zip(encoders, columns, strict=True)) for row in rows
+    ]
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.executemany(sql, data)
+
+
 def upsert_contributions(session: Session, records: Sequence[ContributionRecord]) -> list[int]:
-    """Insert or update contributions in one statement; returns their ids in the given order.
+    """Insert or update contributions in bulk; returns their ids in the given order.
 
     Unique per (repo, kind, external id). Within one batch the last record for a key wins, as
-    PostgreSQL refuses to touch one row twice in a single INSERT.
+    PostgreSQL refuses to touch one row twice in a single INSERT. The upsert runs as one
+    executemany and the ids are read back per repository in chunks: RETURNING would make the
+    drivers send one statement per row.
     """
     if not records:
         return []
     latest: dict[tuple[int, str, str], ContributionRecord] = {}
     for record in records:
-        latest[(record.repo_id, str(record.kind), record.external_id)] = record
-    unique = list(latest.values())
+        latest[(record.repo_id, ContributionKind(record.kind).value, record.external_id)] = record
     table = Contribution.__table__  # type: ignore[attr-defined]
-    statement = _insert(session, Contribution)
-    statement = statement.on_conflict_do_update(
-        index_elements=["repo_id", "kind", "external_id"],
-        set_={name: statement.excluded[name] for name in _CONTRIBUTION_MUTABLE},
-    ).returning(
-        table.c.id, table.c.repo_id, table.c.kind, table.c.external_id, sort_by_parameter_order=True
+    bulk_write(
+        session,
+        table,
+        [_contribution_values(r) for r in latest.values()],
+        conflict=("repo_id", "kind", "external_id"),
+        update=_CONTRIBUTION_MUTABLE,
     )
-    rows = session.execute(statement, [_contribution_values(r) for r in unique]).all()
-    ids = {(row.repo_id, row.kind, row.external_id): row.id for row in rows}
+    ids: dict[tuple[int, str, str], int] = {}
+    by_repo: dict[int, list[str]] = {}
+    for repo_id, _, external_id in latest:
+        by_repo.setdefault(repo_id, []).append(external_id)
+    for repo_id, external_ids in by_repo.items():
+        unique_ids = sorted(set(external_ids))
+        for start in range(0, len(unique_ids), 500):
+            rows = session.execute(
+                sa.select(table.c.id, table.c.kind, table.c.external_id).where(
+                    table.c.repo_id == repo_id,
+                    table.c.external_id.in_(unique_ids[start : start + 500]),
+                )
+            ).all()
+            for row in rows:
+                ids[(repo_id, row.kind, row.external_id)] = row.id
     return [ids[(r.repo_id, ContributionKind(r.kind).value, r.external_id)] for r in records]
 
 
@@ -163,8 +246,7 @@ def replace_topics(
                 "person_id": person_id,
                 "occurred_at": occurred_at,
             }
-    if rows:
-        session.execute(sa.insert(ContributionTopic), list(rows.values()))
+    bulk_write(session, ContributionTopic.__table__, list(rows.values()))  # type: ignore[attr-defined]
 
 
 def set_topics(
@@ -242,7 +324,15 @@ def resolve_person(
         person = Person(login=login)
         session.add(person)
         session.flush()
-    elif login is not None and person.login != login:
+        assert person.id is not None
+        # find_person saw none of these identities, so they are all free: add them in one go.
+        session.add_all(
+            Identity(person_id=person.id, kind=k.kind.value, value=k.value, domain=k.domain)
+            for k in dict.fromkeys(keys)
+        )
+        session.flush()
+        return person
+    if login is not None and person.login != login:
         person.login = login
         person.updated_at = utcnow()
     assert person.id is not None

@@ -24,6 +24,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.errors import TaxonomyError
 
+PATH_CACHE_SIZE = 200_000
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 
@@ -119,6 +120,9 @@ class Topic:
         label_set = {label.casefold() for label in labels}
         if any(label.casefold() in label_set for label in self.labels):
             return True
+        return self.title_matches(title)
+
+    def title_matches(self, title: str | None) -> bool:
         return bool(title and self._keyword_re is not None and self._keyword_re.search(title))
 
 
@@ -137,24 +141,59 @@ class Ecosystem:
     _path_re: re.Pattern[str] | None = field(repr=False, compare=False)
     _keyword_re: re.Pattern[str] | None = field(repr=False, compare=False)
 
-    def in_scope(self, paths: Sequence[str], labels: Iterable[str], title: str | None) -> bool:
-        """Whether work in one of its repos belongs to it (shared repos: llvm-project is two).
+    # path -> (in this ecosystem's scope, topics its path globs match): most paths recur, and
+    # tagging a large history is dominated by matching them; bounded by clearing.
+    _path_cache: dict[str, tuple[bool, frozenset[str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
-        Without scope settings, everything in its repos does. Otherwise a touched path in scope,
-        one of its labels or of its topics' labels, or (for work without paths, like issues) a
-        title keyword such as `[mlir]` places it.
+    @property
+    def scoped(self) -> bool:
+        """Whether it claims only part of its repositories (llvm-project holds two)."""
+        return self._path_re is not None or bool(self.labels) or self._keyword_re is not None
+
+    def path_tags(self, path: str) -> tuple[bool, frozenset[str]]:
+        cached = self._path_cache.get(path)
+        if cached is None:
+            in_scope = self._path_re is not None and self._path_re.match(path) is not None
+            topics = frozenset(
+                t.id for t in self.topics if t._path_re is not None and t._path_re.match(path)
+            )
+            if len(self._path_cache) >= PATH_CACHE_SIZE:
+                self._path_cache.clear()
+            cached = self._path_cache[path] = (in_scope, topics)
+        return cached
+
+    def tag(self, paths: Sequence[str], labels: Sequence[str], title: str | None) -> set[str]:
+        """This ecosystem's tags for one contribution; empty when it is not in scope.
+
+        Without scope settings, everything in its repos is in scope. Otherwise a touched path in
+        scope, one of its labels or of its topics' labels, or (for work without paths, like
+        issues) a title keyword such as `[mlir]` places it. Title keywords alone never place
+        work that touched paths elsewhere in a shared repository.
         """
-        if self._path_re is None and not self.labels and self._keyword_re is None:
-            return True
-        if self._path_re is not None and any(self._path_re.match(p) for p in paths):
-            return True
-        label_set = {label.casefold() for label in labels}
-        own = (*self.labels, *(label for topic in self.topics for label in topic.labels))
-        if any(label.casefold() in label_set for label in own):
-            return True
-        return bool(
-            not paths and title and self._keyword_re is not None and self._keyword_re.search(title)
-        )
+        in_scope = not self.scoped
+        found: set[str] = set()
+        for path in paths:
+            path_scope, topics = self.path_tags(path)
+            in_scope = in_scope or path_scope
+            found.update(topics)
+        if labels:
+            label_set = {label.casefold() for label in labels}
+            if any(label.casefold() in label_set for label in self.labels):
+                in_scope = True
+            for topic in self.topics:
+                if any(label.casefold() in label_set for label in topic.labels):
+                    found.add(topic.id)
+                    in_scope = True
+        if not in_scope and not paths and title and self._keyword_re is not None:
+            in_scope = self._keyword_re.search(title) is not None
+        if not in_scope:
+            return set()
+        if title:
+            found.update(t.id for t in self.topics if t.id not in found and t.title_matches(title))
+        found.add(self.key)
+        return found
 
 
 @dataclass(frozen=True)
@@ -204,11 +243,7 @@ class Taxonomy:
             ecosystems.append(extra)
         tags: set[str] = set()
         for eco in ecosystems:
-            if not eco.in_scope(paths, labels, title):
-                # Title keywords alone cannot place work in a shared repo's other half.
-                continue
-            tags.add(eco.key)
-            tags.update(topic.id for topic in eco.topics if topic.matches(paths, labels, title))
+            tags.update(eco.tag(paths, labels, title))
         return tags
 
 

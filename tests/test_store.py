@@ -266,7 +266,7 @@ def test_times_come_back_as_aware_utc(session: Session, ids: tuple[int, int]) ->
 def test_naive_times_are_refused(session: Session, ids: tuple[int, int]) -> None:
     repo_id, person_id = ids
     naive = datetime(2026, 6, 1, 14, 0)
-    with pytest.raises(StatementError, match="naive datetime"):
+    with pytest.raises((StatementError, ValueError), match="naive datetime"):
         upsert_contribution(session, _pr(repo_id, person_id, occurred_at=naive))
 
 
@@ -284,3 +284,32 @@ def test_topic_window_query_uses_the_index(session: Session, ids: tuple[int, int
         session.execute(sa.text("SET enable_seqscan = off"))
     plan = " ".join(str(row) for row in session.execute(sa.text(explain + str(compiled))))
     assert "ix_contribution_topic_topic_time" in plan
+
+
+def test_bulk_and_orm_writes_store_times_alike(session: Session, ids: tuple[int, int]) -> None:
+    """Rows written by the bulk path and by the ORM compare and filter as one set."""
+    repo_id, person_id = ids
+    upsert_contribution(session, _pr(repo_id, person_id, external_id="1", occurred_at=T0))
+    session.add(
+        Contribution(
+            repo_id=repo_id,
+            person_id=person_id,
+            kind="commit",
+            external_id="abc",
+            created_at=T0,
+            occurred_at=T0 + timedelta(seconds=1),
+        )
+    )
+    upsert_contribution(
+        session, _pr(repo_id, person_id, external_id="2", occurred_at=T0 + timedelta(seconds=2))
+    )
+    session.commit()
+    in_window = session.exec(
+        select(Contribution.external_id)
+        .where(col(Contribution.occurred_at) > T0)
+        .order_by(col(Contribution.occurred_at))
+    )
+    assert list(in_window) == ["abc", "2"]
+    assert session.exec(
+        select(Contribution.paths).where(Contribution.external_id == "2")
+    ).one() == ["mlir/lib/Dialect/Bufferization/Transforms/OneShotAnalysis.cpp"]

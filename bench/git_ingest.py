@@ -1,0 +1,155 @@
+"""Benchmark: `csf ingest git` against raw `git log --numstat` on the same history.
+
+Run by hand (not a test):  .venv/bin/python bench/git_ingest.py [--commits 20000] [--repo PATH]
+Without --repo it generates a fictional repository with `git fast-import` (seeded, so runs are
+comparable). It times, in one run, `git log --numstat` of the whole history to /dev/null and a
+fresh `csf ingest git` into SQLite, each the median of --runs runs, and prints both, the ratio
+and the ingest process's peak memory. `--sizes 5000,20000,40000` runs each size in its own
+process to show that memory stays flat as history grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PATHS = [
+    "mlir/lib/Dialect/Bufferization/Transforms/OneShotAnalysis.cpp",
+    "mlir/lib/Dialect/Linalg/Transforms/Tiling.cpp",
+    "mlir/lib/Dialect/Vector/Transforms/VectorUnroll.cpp",
+    "mlir/test/Dialect/Linalg/tile.mlir",
+    "llvm/lib/Target/AMDGPU/SIISelLowering.cpp",
+    "llvm/lib/Target/RISCV/RISCVISelLowering.cpp",
+    "llvm/lib/Transforms/Vectorize/LoopVectorize.cpp",
+    "llvm/lib/CodeGen/SelectionDAG/DAGCombiner.cpp",
+    "llvm/test/CodeGen/X86/avx512.ll",
+    "kernel/sched/fair.c",
+    "mm/slub.c",
+    "docs/README.md",
+]
+SYLLABLES = ["ka", "lo", "mi", "ren", "tav", "os", "bel", "qui", "zan", "dor", "fe", "lin"]
+
+
+def generate(path: Path, commits: int, seed: int = 11) -> None:
+    """A linear history of `commits` commits by 500 fictional people, with review trailers."""
+    rng = random.Random(seed)
+    people = []
+    for i in range(500):
+        first = "".join(rng.choice(SYLLABLES) for _ in range(2)).title()
+        name = f"{first} {''.join(rng.choice(SYLLABLES) for _ in range(3)).title()}"
+        people.append((name, f"dev{i}@fictional-{i % 40}.example"))
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    process = subprocess.Popen(
+        ["git", "-C", str(path), "fast-import", "--quiet"], stdin=subprocess.PIPE
+    )
+    assert process.stdin is not None
+    write = process.stdin.write
+    when = 1_700_000_000
+    for number in range(1, commits + 1):
+        when += rng.randint(60, 3600)
+        name, email = rng.choice(people)
+        reviewer = rng.choice(people)
+        message = (
+            f"[mlir] change {number} (#{number})\n\nSome explanation.\n\n"
+            f"Reviewed-by: {reviewer[0]} <{reviewer[1]}>\n"
+        )
+        raw = message.encode()
+        write(
+            f"commit refs/heads/main\nauthor {name} <{email}> {when} +0000\n"
+            f"committer {name} <{email}> {when} +0000\ndata {len(raw)}\n".encode()
+        )
+        write(raw)
+        for file_path in rng.sample(PATHS, rng.randint(1, 4)):
+            content = f"{number} {rng.random()}\n".encode() * rng.randint(1, 20)
+            write(f"M 100644 inline {file_path}\ndata {len(content)}\n".encode())
+            write(content + b"\n")
+        write(b"\n")
+    process.stdin.close()
+    if process.wait() != 0:
+        raise SystemExit("git fast-import failed")
+    subprocess.run(["git", "-C", str(path), "reset", "-q", "--hard"], check=True)
+
+
+def time_git_log(path: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        ["git", "-C", str(path), "log", "--numstat"], stdout=subprocess.DEVNULL, check=True
+    )
+    return time.perf_counter() - started
+
+
+def time_ingest(path: Path, folder: Path, run: int) -> tuple[float, int]:
+    from sqlmodel import Session
+
+    from bot.db import make_engine, upgrade
+    from bot.git_ingest import ingest_git
+    from bot.store import upsert_repo
+    from bot.taxonomy import default_taxonomy
+
+    engine = make_engine(f"sqlite:///{folder}/ingest-{run}.db")
+    upgrade(engine)
+    with Session(engine) as session:
+        repo = upsert_repo(session, "llvm/llvm-project", "mlir", tracked=False)
+        session.commit()
+        started = time.perf_counter()
+        stats = ingest_git(session, default_taxonomy(), repo, path)
+        elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed, stats.commits
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--commits", type=int, default=20000)
+    parser.add_argument(
+        "--repo", type=Path, help="an existing repository instead of a generated one"
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", help="comma-separated commit counts, each in its own process")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if args.sizes:
+        for size in args.sizes.split(","):
+            out = subprocess.run(
+                [sys.executable, __file__, "--commits", size, "--runs", "1", "--json"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            print(out.stdout.strip())
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = args.repo
+        if path is None:
+            path = folder / "repo"
+            generate(path, args.commits)
+        git_times = [time_git_log(path) for _ in range(args.runs)]
+        ingests = [time_ingest(path, folder, run) for run in range(args.runs)]
+        commits = ingests[0][1]
+        git_s = statistics.median(git_times)
+        csf_s = statistics.median(t for t, _ in ingests)
+        result = {
+            "commits": commits,
+            "git_log_numstat_s": round(git_s, 3),
+            "csf_ingest_s": round(csf_s, 3),
+            "ratio": round(csf_s / git_s, 2),
+            "commits_per_s": round(commits / csf_s),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+    print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()
