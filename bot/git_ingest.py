@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from bot.identity import (
@@ -64,9 +65,10 @@ from bot.sources.git import (
 from bot.store import (
     ContributionRecord,
     add_identity,
+    create_person,
+    find_person_id,
     get_cursor,
     replace_topics,
-    resolve_person,
     set_cursor,
     upsert_contributions,
 )
@@ -144,13 +146,23 @@ class GitIngest:
         if self._is_suppressed(keys):
             self._people[cache_key] = None
             return None
-        person = resolve_person(self.session, keys, login=login)
-        assert person.id is not None
-        if person.name is None and ident.name.strip():
-            person.name = ident.name.strip()
-        if looks_like_bot(login or ident.name) or looks_like_bot(ident.email.split("@")[0]):
-            person.is_bot = True
-        found = _Who(person.id, keys[0])
+        name = ident.name.strip() or None
+        is_bot = looks_like_bot(login or ident.name) or looks_like_bot(ident.email.split("@")[0])
+        person_id = find_person_id(self.session, keys)
+        if person_id is None:
+            person_id = create_person(self.session, keys, login=login, name=name, is_bot=is_bot)
+        else:
+            for key in keys:
+                add_identity(self.session, person_id, key)
+            self.session.execute(
+                sa.update(Person)
+                .where(col(Person.id) == person_id)
+                .values(
+                    name=sa.func.coalesce(Person.name, name),
+                    is_bot=sa.or_(col(Person.is_bot), sa.literal(is_bot)),
+                )
+            )
+        found = _Who(person_id, keys[0])
         self._people[cache_key] = found
         return found
 

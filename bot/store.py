@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,11 +87,16 @@ def _insert(session: Session, model: type[SQLModel]) -> Any:
     return sqlite.insert(table)
 
 
+def _kind(kind: ContributionKind | str) -> str:
+    """The stored value of a kind; validates plain strings (the enum call is the slow part)."""
+    return kind.value if isinstance(kind, ContributionKind) else ContributionKind(kind).value
+
+
 def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
     return {
         "repo_id": record.repo_id,
         "person_id": record.person_id,
-        "kind": ContributionKind(record.kind).value,
+        "kind": _kind(record.kind),
         "external_id": record.external_id,
         "url": record.url,
         "title": record.title,
@@ -109,8 +115,8 @@ def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
     }
 
 
-def _sqlite_encoder(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any]:
-    """How a value is stored on SQLite, exactly as SQLAlchemy's own types would store it."""
+def _sqlite_encoder(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
+    """How a value is stored on SQLite, as SQLAlchemy's own types store it; None: as it is."""
     if isinstance(column_type, UTCDateTime):
         seen: dict[datetime, str] = {}  # tag rows repeat their contribution's time
 
@@ -130,7 +136,7 @@ def _sqlite_encoder(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], An
         return when
     if isinstance(column_type, sa.JSON):
         return json.dumps
-    return lambda value: value
+    return None
 
 
 def bulk_write(
@@ -167,10 +173,18 @@ def bulk_write(
     if conflict:
         sets = ", ".join(f"{column} = excluded.{column}" for column in update)
         sql += f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {sets}"
-    encoders = [_sqlite_encoder(table.c[column].type) for column in columns]
-    data = [
-        tuple(encode(row[c]) for encode, c in zip(encoders, columns, strict=True)) for row in rows
+    getter = itemgetter(*columns)
+    encoders = [
+        (index, encode)
+        for index, column in enumerate(columns)
+        if (encode := _sqlite_encoder(table.c[column].type)) is not None
     ]
+    data: list[Sequence[Any]] = []
+    for row in rows:
+        values = list(getter(row)) if len(columns) > 1 else [getter(row)]
+        for index, encode in encoders:
+            values[index] = encode(values[index])
+        data.append(values)
     driver = connection.connection.driver_connection
     assert driver is not None
     driver.executemany(sql, data)
@@ -188,7 +202,7 @@ def upsert_contributions(session: Session, records: Sequence[ContributionRecord]
         return []
     latest: dict[tuple[int, str, str], ContributionRecord] = {}
     for record in records:
-        latest[(record.repo_id, ContributionKind(record.kind).value, record.external_id)] = record
+        latest[(record.repo_id, _kind(record.kind), record.external_id)] = record
     table = Contribution.__table__  # type: ignore[attr-defined]
     bulk_write(
         session,
@@ -212,7 +226,7 @@ def upsert_contributions(session: Session, records: Sequence[ContributionRecord]
             ).all()
             for row in rows:
                 ids[(repo_id, row.kind, row.external_id)] = row.id
-    return [ids[(r.repo_id, ContributionKind(r.kind).value, r.external_id)] for r in records]
+    return [ids[(r.repo_id, _kind(r.kind), r.external_id)] for r in records]
 
 
 def upsert_contribution(session: Session, record: ContributionRecord) -> int:
@@ -273,6 +287,56 @@ def find_person(session: Session, keys: Iterable[IdentityKey]) -> Person | None:
         if person is not None:
             return person
     return None
+
+
+def find_person_id(session: Session, keys: Iterable[IdentityKey]) -> int | None:
+    """Like `find_person`, in one query and without loading the person (for bulk ingests)."""
+    wanted = [(k.kind.value, k.value) for k in keys if k.kind is not IdentityKind.NAME]
+    if not wanted:
+        return None
+    table = Identity.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(table.c.kind, table.c.value, table.c.person_id).where(
+            table.c.value.in_([value for _, value in wanted])
+        )
+    ).all()
+    owners = {(row.kind, row.value): row.person_id for row in rows}
+    for key in wanted:
+        if key in owners:
+            return int(owners[key])
+    return None
+
+
+def create_person(
+    session: Session,
+    keys: Sequence[IdentityKey],
+    *,
+    login: str | None = None,
+    name: str | None = None,
+    is_bot: bool = False,
+) -> int:
+    """A new person holding `keys`, which the caller found free (see `find_person_id`)."""
+    now = utcnow()
+    person_table = Person.__table__  # type: ignore[attr-defined]
+    person_id: int = session.execute(
+        sa.insert(person_table)
+        .values(login=login, name=name, is_bot=is_bot, created_at=now, updated_at=now)
+        .returning(person_table.c.id)
+    ).scalar_one()
+    session.execute(
+        sa.insert(Identity.__table__),  # type: ignore[attr-defined]
+        [
+            {
+                "person_id": person_id,
+                "kind": k.kind.value,
+                "value": k.value,
+                "domain": k.domain,
+                "seen_at": now,
+            }
+            for k in dict.fromkeys(keys)
+        ],
+    )
+    return person_id
 
 
 def add_identity(session: Session, person_id: int, key: IdentityKey) -> bool:
