@@ -53,7 +53,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache for bulk ingests
+        cursor.execute("PRAGMA cache_size=-16384")  # 16 MiB: bulk ingests, bounded memory
         cursor.execute("PRAGMA temp_store=MEMORY")
     finally:
         cursor.close()

@@ -83,6 +83,19 @@ def merge(session: Session, keep: Person, drop: Person, *, actor: str) -> Person
     if keep.id == drop.id:
         raise CsfError("those are the same person already")
     moved = {"keep": keep.id, "drop": drop.id}
+    # Both featured in one digest for one topic: the kept person's entry stays.
+    entries = DigestEntry.__table__  # type: ignore[attr-defined]
+    kept_entry = entries.alias("kept")
+    session.execute(
+        sa.delete(entries).where(
+            entries.c.person_id == drop.id,
+            sa.exists().where(
+                kept_entry.c.person_id == keep.id,
+                kept_entry.c.run_id == entries.c.run_id,
+                kept_entry.c.topic == entries.c.topic,
+            ),
+        )
+    )
     for model in (Identity, Contribution, ContributionTopic, DigestEntry):
         session.execute(
             sa.update(model).where(col(model.person_id) == drop.id).values(person_id=keep.id)

@@ -362,3 +362,37 @@ def test_mailmap_forms() -> None:
     assert mailmap.canonical(GitIdent("Other", "four@commit.example")) == GitIdent(
         "Other", "four@commit.example"
     )
+
+
+def test_merge_keeps_one_digest_entry_and_one_shortlist_entry(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from bot.models import Candidate, DigestEntry, DigestRun
+
+    with Session(engine) as session:
+        a = resolve_person(session, [login_key("ada-fictional")], login="ada-fictional")
+        b = resolve_person(session, [email_key("ada@home.example")])
+        when = datetime(2026, 3, 2, tzinfo=UTC)
+        run = DigestRun(team_id="T1", period_start=when, period_end=when, status="posted")
+        session.add(run)
+        session.flush()
+        for person in (a, b):
+            session.add(
+                DigestEntry(
+                    run_id=run.id,
+                    person_id=person.id,
+                    ecosystem="mlir",
+                    topic="mlir.linalg",
+                    score=1.0,
+                    reason="r",
+                )
+            )
+            session.add(Candidate(team_id="T1", person_id=person.id, saved_by="U1", source="cli"))
+        session.add(Candidate(team_id="T2", person_id=b.id, saved_by="U2", source="cli"))
+        session.commit()
+        people.merge(session, a, b, actor="test")
+        session.commit()
+        assert len(session.exec(select(DigestEntry)).all()) == 1
+        shortlist = sorted((c.team_id, c.saved_by) for c in session.exec(select(Candidate)))
+        assert shortlist == [("T1", "U1"), ("T2", "U2")]
+        assert {c.person_id for c in session.exec(select(Candidate))} == {a.id}
