@@ -396,3 +396,54 @@ def test_merge_keeps_one_digest_entry_and_one_shortlist_entry(engine: Engine) ->
         shortlist = sorted((c.team_id, c.saved_by) for c in session.exec(select(Candidate)))
         assert shortlist == [("T1", "U1"), ("T2", "U2")]
         assert {c.person_id for c in session.exec(select(Candidate))} == {a.id}
+
+
+def test_a_change_seen_as_pr_and_commit_counts_once(engine: Engine, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.models import ContributionKind
+    from bot.store import ContributionRecord, commits_counted_as_prs, upsert_contribution
+
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    with Session(engine) as session:
+        repo = _repo(session)
+        author = resolve_person(session, [login_key("ada-fictional")], login="ada-fictional")
+        assert repo.id is not None
+        assert author.id is not None
+        upsert_contribution(
+            session,
+            ContributionRecord(
+                repo_id=repo.id,
+                person_id=author.id,
+                kind=ContributionKind.PR,
+                external_id="12",
+                created_at=when,
+                occurred_at=when,
+                title="[mlir] Fold copies",
+            ),
+        )
+        session.commit()
+    git = GitRepo(tmp_path / "r")
+    git.commit("[mlir] Fold copies (#12)", {"mlir/lib/IR/A.cpp": "a\n"})
+    git.commit("[mlir] Landed without a PR", {"mlir/lib/IR/B.cpp": "b\n"})
+    git.commit("[mlir] PR not synced yet (#99)", {"mlir/lib/IR/C.cpp": "c\n"})
+    ingest(engine, git.path)
+    with Session(engine) as session:
+        excluded = set(session.execute(commits_counted_as_prs()).scalars())
+        titles = {
+            c.title
+            for c in session.exec(select(Contribution).where(Contribution.kind == "commit"))
+            if c.id in excluded
+        }
+    assert titles == {"[mlir] Fold copies (#12)"}
+
+
+def test_since_limits_what_is_read(engine: Engine, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    git = GitRepo(tmp_path / "r")
+    git.commit("old", date="2025-06-01T10:00:00+00:00")
+    git.commit("new", date="2026-02-01T10:00:00+00:00")
+    stats = ingest(engine, git.path, since=datetime(2026, 1, 1, tzinfo=UTC))
+    assert stats.commits == 1
+    assert [c[0] for c in contributions(engine)] == ["commit"]
