@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from bot.identity import IdentityKey, email_key, login_key, suppression_hash
 from bot.models import Contribution, ContributionKind, Person, Repo, Suppression
+from bot.places import place
 from bot.sources.github import (
     Actor,
     CommentRecord,
@@ -99,6 +100,8 @@ class Ingestor:
         person.login = profile.login
         person.name = profile.name
         person.location = profile.location
+        where = place(profile.location)
+        person.country_code, person.region = where.country, where.region
         person.company = profile.company
         person.blog = profile.blog
         person.public_email = profile.email

@@ -253,6 +253,7 @@ def test_full_sync_stores_what_the_server_holds(harness: Harness) -> None:
         assert bot.is_bot
         ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
         assert ada.location == "London, UK"
+        assert (ada.country_code, ada.region) == ("GB", "uk")
         assert ada.public_email == "ada@compilers.example"
         assert ada.bio == "MLIR <!channel>"
         assert ada.profile_fetched_at == harness.clock.datetime()
