@@ -17,6 +17,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import Session
@@ -26,6 +27,11 @@ from bot.config import Settings, load_settings
 from bot.db import make_engine, require_migrated, upgrade
 from bot.errors import CsfError
 from bot.git_ingest import ingest_git
+from bot.places import REGIONS
+from bot.query import read_query
+from bot.ranking import WhoAnswer, load_ranking_config
+from bot.ranking import as_json as ranking_json
+from bot.ranking import who as rank
 from bot.sources.github import GitHubSource
 from bot.sources.github_http import GitHubHTTP, GitHubNotFoundError
 from bot.store import find_repo, upsert_repo
@@ -382,9 +388,76 @@ def people_split(
 
 
 @app.command()
-def who(words: Annotated[list[str], typer.Argument(help="e.g. mlir bufferization")]) -> None:
+def who(
+    words: Annotated[list[str], typer.Argument(help="e.g. mlir bufferization")],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=200)] = 10,
+    region: Annotated[
+        str | None, typer.Option("--region", help="uk, eu, europe, us, other or unknown")
+    ] = None,
+    window_days: Annotated[int | None, typer.Option("--window-days", min=1)] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Replay the answer of a past date (YYYY-MM-DD).")
+    ] = None,
+    as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
     """Rank the people who matter most in an area, with evidence."""
-    _not_built("who", f"ranks people for {' '.join(words)!r}", 5)
+    if region is not None and region not in REGIONS:
+        raise CsfError(f"--region {region!r}: choose one of {', '.join(REGIONS)}")
+    settings = load_settings()
+    taxonomy = _taxonomy(settings)
+    config = load_ranking_config(settings.ranking_config)
+    when = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    reading = read_query(taxonomy, words)
+    with _store(settings) as session:
+        answer = rank(
+            session,
+            taxonomy,
+            reading,
+            config=config,
+            as_of=when,
+            window_days=window_days,
+            limit=limit,
+            region=region,
+        )
+        if as_json_output:
+            print(json.dumps(ranking_json(answer), indent=2, ensure_ascii=False))
+            return
+        _print_who(answer, region)
+
+
+def _print_who(answer: WhoAnswer, region: str | None) -> None:
+    reading = answer.reading
+    where = f", {region}" if region else ""
+    out.print(f"[bold]{escape(reading.label)}[/bold]  ({_window_label(answer)}{where})")
+    if not answer.results:
+        if reading.suggestions:
+            out.print("no one found; did you mean: " + ", ".join(reading.suggestions))
+        elif not reading.tags:
+            out.print("no known ecosystem or topic in that query: see `csf topics`")
+        else:
+            out.print("no one found for that in this window: try --window-days 730")
+        return
+    table = Table("#", "person", "where", "score", "why", show_lines=True)
+    for result in answer.results:
+        person = result.person
+        name = person["name"] or person["login"] or f"#{person['id']}"
+        handle = f"\n@{person['login']}" if person["login"] else ""
+        place_text = person["location"] or ""
+        evidence = "".join(
+            f"\n  • {e.title} ({e.when:%Y-%m-%d}, {e.size}) {e.url or ''}" for e in result.evidence
+        )
+        table.add_row(
+            str(result.rank),
+            escape(name + handle),
+            escape(f"{place_text}\n{person['region']}".strip()),
+            f"{result.score:.1f}",
+            escape(result.reason + evidence),
+        )
+    out.print(table)
+
+
+def _window_label(answer: WhoAnswer) -> str:
+    return f"{answer.window_days} days to {answer.as_of:%Y-%m-%d}"
 
 
 @app.command()

@@ -38,6 +38,7 @@ ENV_NAMES: dict[str, str] = {
     "port": "PORT",
     "log_level": "CSF_LOG_LEVEL",
     "taxonomy_path": "CSF_TAXONOMY",
+    "ranking_config": "CSF_RANKING_CONFIG",
 }
 
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-]{0,79}|[CG][A-Z0-9]{6,})$")
@@ -71,6 +72,8 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="CSF_LOG_LEVEL")
     # A team's own taxonomy file; unset means the one shipped in bot/taxonomy.yml.
     taxonomy_path: str | None = Field(None, validation_alias="CSF_TAXONOMY")
+    # A team's ranking weights (YAML or TOML); unset means bot/ranking.yml as shipped.
+    ranking_config: str | None = Field(None, validation_alias="CSF_RANKING_CONFIG")
 
     @field_validator("database_url")
     @classmethod

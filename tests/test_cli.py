@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session
 
 from bot.config import ENV_NAMES
 from bot.db import head_revision
@@ -168,7 +169,7 @@ def test_every_planned_command_exists_and_says_what_it_does(tmp_path: Path) -> N
         "topics",
     ):
         assert command in help_text, command
-    result = csf(tmp_path, "who", "mlir", "bufferization")
+    result = csf(tmp_path, "demo")
     assert result.returncode == 1
     assert "not built yet" in result.stderr
 
@@ -248,3 +249,38 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     )
     unknown = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "example-org/thing")
     assert "is not in the taxonomy: name its ecosystem" in unknown.stderr
+
+
+def test_who_in_the_terminal(tmp_path: Path) -> None:
+    from bot.db import make_engine
+    from tests.test_ranking import build
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    with Session(engine) as session:
+        build(session)
+    engine.dispose()
+    table = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "-n", "3")
+    assert table.returncode == 0, table.stderr
+    assert "MLIR › Bufferization" in table.stdout
+    assert table.stdout.index("@ada-owner") < table.stdout.index("@bo-reviewer")
+    data = json.loads(
+        csf(
+            tmp_path,
+            "who",
+            "one-shot",
+            "bufferize",
+            "--as-of",
+            "2026-06-01",
+            "--json",
+            "--region",
+            "uk",
+        ).stdout
+    )
+    assert [r["person"]["login"] for r in data["results"]] == ["ada-owner", "eve-specialist"]
+    assert data["results"][0]["reason"].startswith("owns mlir/lib/Dialect/Bufferization")
+    unknown = csf(tmp_path, "who", "bufferizaton")
+    assert "did you mean: mlir.bufferization" in unknown.stdout
+    bad = csf(tmp_path, "who", "mlir", "--region", "mars")
+    assert bad.returncode == 1
+    assert "choose one of uk, eu, europe, us, other, unknown" in bad.stderr

@@ -1,0 +1,564 @@
+"""The signal model and the `who` answer: who matters in a topic, with every score explained.
+
+Weights live in `bot/ranking.yml` (documented there) and can be overridden by a team's file
+named in CSF_RANKING_CONFIG. The answer is plain data (`WhoAnswer`), so Slack, the CLI and a
+notebook render the same thing.
+
+`as_of` replays the past: only activity before it counts, each contribution at the time it
+happened (a PR merged after `as_of` had not been merged then, and is left out).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from sqlmodel import Session, col, select
+
+from bot.errors import CsfError
+from bot.models import CodeOwner, Contribution, ContributionTopic, Identity, Person, Repo
+from bot.places import in_region
+from bot.query import Reading
+from bot.taxonomy import Taxonomy, glob_to_regex, normalise_phrase
+
+_DISCUSSION = {"issue", "rfc", "comment"}
+
+
+# -- configuration ------------------------------------------------------------------------------
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    text = resources.files("bot").joinpath("ranking.yml").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
+
+
+def load_ranking_config(path: str | Path | None = None) -> dict[str, Any]:
+    """The defaults, with a team's overrides (YAML or TOML) merged in and checked."""
+    config = _merge({}, _defaults())
+    if path is None:
+        return config
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+        override = tomllib.loads(text) if file.suffix == ".toml" else yaml.safe_load(text)
+    except OSError as error:
+        raise CsfError(f"CSF_RANKING_CONFIG: cannot read {file} ({error.strerror})") from None
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        raise CsfError(f"CSF_RANKING_CONFIG: {file} is not valid: {error}") from None
+    _check(override or {}, _defaults(), str(file), "")
+    return _merge(config, override or {})
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merge(out.get(key, {}), value) if isinstance(value, Mapping) else value
+    return out
+
+
+def _check(override: Mapping[str, Any], defaults: Mapping[str, Any], file: str, where: str) -> None:
+    for key, value in override.items():
+        name = f"{where}{key}"
+        if key not in defaults:
+            raise CsfError(f"{file}: unknown setting {name!r} (see bot/ranking.yml)")
+        if isinstance(defaults[key], Mapping):
+            if not isinstance(value, Mapping):
+                raise CsfError(f"{file}: {name!r} must be a table of settings")
+            _check(value, defaults[key], file, f"{name}.")
+        elif not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise CsfError(f"{file}: {name!r} must be a number of zero or more")
+
+
+# -- the answer ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Evidence:
+    kind: str
+    title: str | None
+    url: str | None
+    when: datetime
+    size: str  # "+240/-30 in 3 files"
+    state: str | None
+
+
+@dataclass
+class Result:
+    person_id: int
+    rank: int = 0
+    score: float = 0.0
+    components: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    owned: list[str] = field(default_factory=list)
+    first_active: datetime | None = None
+    last_active: datetime | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    reason: str = ""
+    person: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class WhoAnswer:
+    reading: Reading
+    as_of: datetime
+    window_days: int
+    results: list[Result]
+
+
+# -- scoring ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    id: int
+    person_id: int
+    repo_id: int
+    kind: str
+    state: str | None
+    when: datetime
+    files: int
+    additions: int
+    deletions: int
+    title: str | None
+    url: str | None
+    parent_number: int | None
+
+
+def _points(row: _Row, config: Mapping[str, Any]) -> float:
+    points = config["points"]
+    if row.kind == "pr":
+        base = (
+            points["merged_pr"]
+            if row.state == "merged"
+            else (points["open_pr"] if row.state == "open" else points["closed_pr"])
+        )
+    elif row.kind == "commit":
+        base = points["commit"]
+    elif row.kind == "review":
+        base = points.get(f"review_{row.state}", points["review_commented"])
+    else:
+        base = points.get(row.kind, 0.0)
+    if row.kind in ("pr", "commit", "review"):
+        base *= _size_factor(row, config["size"])
+    return float(base)
+
+
+def _size_factor(row: _Row, size: Mapping[str, Any]) -> float:
+    lines = row.additions + row.deletions
+    if row.files >= size["mass_change_files"]:
+        return float(size["mass_change_factor"])
+    if row.files <= 1 and lines <= size["trivial_lines"]:
+        return float(size["trivial_factor"])
+    if row.files >= size["substantial_files"] and lines >= size["substantial_lines"]:
+        return float(size["substantial_factor"])
+    return 1.0
+
+
+def _decay(when: datetime, as_of: datetime, half_life_days: float) -> float:
+    age = max(0.0, (as_of - when).total_seconds() / 86400)
+    return 0.5 ** (age / half_life_days) if half_life_days > 0 else 1.0
+
+
+def who(
+    session: Session,
+    taxonomy: Taxonomy,
+    reading: Reading,
+    *,
+    config: Mapping[str, Any],
+    as_of: datetime,
+    window_days: int | None = None,
+    limit: int = 10,
+    region: str | None = None,
+) -> WhoAnswer:
+    """Rank the people of the topics `reading` names; see the module doc and bot/ranking.yml."""
+    days = int(window_days if window_days is not None else config["window_days"])
+    start = as_of - timedelta(days=days)
+    tags = reading.tags
+    if not tags:
+        return WhoAnswer(reading, as_of, days, [])
+    rows = _topic_rows(session, tags, start, as_of)
+    rows = _without_commits_counted_as_prs(session, rows)
+    by_person: dict[int, list[_Row]] = defaultdict(list)
+    for row in rows:
+        by_person[row.person_id].append(row)
+    owners = _owners(session, taxonomy, tags, rows)
+    candidates = set(by_person) | set(owners)
+    people = _people(session, candidates)
+    half_life = float(config["half_life_days"])
+    results: dict[int, Result] = {}
+    for person_id in candidates:
+        person = people.get(person_id)
+        if person is None or person.is_bot:
+            continue
+        if region is not None and not in_region(person.region, region):
+            continue
+        result = Result(person_id)
+        parts: dict[str, float] = defaultdict(float)
+        for row in by_person.get(person_id, []):
+            value = _points(row, config) * _decay(row.when, as_of, half_life)
+            parts[_component(row.kind)] += value
+        if person_id in owners:
+            parts["ownership"] = float(config["points"]["ownership"])
+            result.owned = sorted(owners[person_id])
+        result.components = {k: round(v, 3) for k, v in parts.items()}
+        result.score = sum(parts.values())
+        results[person_id] = result
+    shortlist = sorted(results.values(), key=lambda r: -r.score)[: int(config["candidates"])]
+    _focus_and_breadth(session, shortlist, by_person, tags, start, as_of, config)
+    shortlist.sort(key=lambda r: (-r.score, r.person_id))
+    top = [r for r in shortlist if r.score > 0][:limit]
+    for rank, result in enumerate(top, start=1):
+        result.rank = rank
+        _explain(
+            session,
+            result,
+            by_person.get(result.person_id, []),
+            people[result.person_id],
+            config,
+            as_of,
+            days,
+        )
+    return WhoAnswer(reading, as_of, days, top)
+
+
+def _component(kind: str) -> str:
+    if kind == "pr":
+        return "pull_requests"
+    if kind == "review":
+        return "reviews"
+    if kind == "commit":
+        return "commits"
+    return "discussion"
+
+
+def _topic_rows(
+    session: Session, tags: Iterable[str], start: datetime, end: datetime
+) -> list[_Row]:
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(
+            c.c.id,
+            c.c.person_id,
+            c.c.repo_id,
+            c.c.kind,
+            c.c.state,
+            c.c.occurred_at,
+            c.c.files_changed,
+            c.c.additions,
+            c.c.deletions,
+            c.c.title,
+            c.c.url,
+            c.c.parent_number,
+        )
+        .select_from(t.join(c, c.c.id == t.c.contribution_id))
+        .where(t.c.topic.in_(list(tags)), t.c.occurred_at >= start, t.c.occurred_at < end)
+        .distinct()
+    )
+    return [_Row(*row) for row in session.execute(statement)]
+
+
+def _without_commits_counted_as_prs(session: Session, rows: list[_Row]) -> list[_Row]:
+    """A change seen as a PR and as a commit referencing it counts once, as the PR."""
+    wanted = {
+        (r.repo_id, str(r.parent_number)) for r in rows if r.kind == "commit" and r.parent_number
+    }
+    if not wanted:
+        return rows
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    found: set[tuple[int, str]] = set()
+    numbers = sorted({number for _, number in wanted})
+    for begin in range(0, len(numbers), 500):
+        found.update(
+            (repo_id, external_id)
+            for repo_id, external_id in session.execute(
+                sa.select(c.c.repo_id, c.c.external_id).where(
+                    c.c.kind == "pr", c.c.external_id.in_(numbers[begin : begin + 500])
+                )
+            )
+        )
+    return [
+        r
+        for r in rows
+        if not (
+            r.kind == "commit" and r.parent_number and (r.repo_id, str(r.parent_number)) in found
+        )
+    ]
+
+
+def _owners(
+    session: Session, taxonomy: Taxonomy, tags: Iterable[str], rows: list[_Row]
+) -> dict[int, set[str]]:
+    """People named as owners of the topics' paths: person id -> the patterns or areas."""
+    topics = [taxonomy.topic(tag) for tag in tags]
+    ecosystems = {tag.split(".")[0] for tag in tags}
+    repo_names = {r for e in ecosystems if (eco := taxonomy.ecosystem(e)) for r in eco.repos}
+    repos = session.exec(select(Repo.id, Repo.full_name)).all()
+    repo_ids = [rid for rid, name in repos if name.lower() in {n.lower() for n in repo_names}]
+    repo_ids += [rid for rid, _ in repos if rid in {r.repo_id for r in rows}]
+    if not repo_ids:
+        return {}
+    sample = _sample_paths(session, [r.id for r in rows if r.kind in ("pr", "commit")][:400])
+    names = {normalise_phrase(n) for t in topics if t for n in (t.name, t.key, *t.aliases)}
+    owned: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for owner in session.exec(select(CodeOwner).where(col(CodeOwner.repo_id).in_(set(repo_ids)))):
+        area = normalise_phrase(owner.area) if owner.area else None
+        if area is not None and area in names:
+            owned[(owner.owner_kind, owner.owner_value)].add(owner.area or "")
+            continue
+        pattern = _compiled(owner.pattern)
+        if owner.pattern != "**" and any(pattern.match(path) for path in sample):
+            owned[(owner.owner_kind, owner.owner_value)].add(owner.pattern)
+    if not owned:
+        return {}
+    result: dict[int, set[str]] = defaultdict(set)
+    for identity in session.exec(
+        select(Identity).where(col(Identity.value).in_([v for _, v in owned]))
+    ):
+        key = (identity.kind, identity.value)
+        if key in owned:
+            result[identity.person_id] |= owned[key]
+    return result
+
+
+@cache
+def _compiled(glob: str) -> re.Pattern[str]:
+    return re.compile(glob_to_regex(glob) + r"\Z")
+
+
+def _sample_paths(session: Session, ids: list[int]) -> set[str]:
+    if not ids:
+        return set()
+    paths: set[str] = set()
+    for value in session.exec(select(Contribution.paths).where(col(Contribution.id).in_(ids))):
+        paths.update(value)
+    return paths
+
+
+def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
+    wanted = sorted(set(ids))
+    found: dict[int, Person] = {}
+    for begin in range(0, len(wanted), 500):
+        for person in session.exec(
+            select(Person).where(col(Person.id).in_(wanted[begin : begin + 500]))
+        ):
+            assert person.id is not None
+            found[person.id] = person
+    return found
+
+
+def _focus_and_breadth(
+    session: Session,
+    results: list[Result],
+    by_person: Mapping[int, list[_Row]],
+    tags: tuple[str, ...],
+    start: datetime,
+    end: datetime,
+    config: Mapping[str, Any],
+) -> None:
+    """Scale each shortlisted score by focus (share of own activity here) and breadth."""
+    ids = [r.person_id for r in results]
+    if not ids:
+        return
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    totals: dict[int, int] = defaultdict(int)
+    topics: dict[int, set[str]] = defaultdict(set)
+    statement = (
+        sa.select(c.c.person_id, c.c.id, t.c.topic)
+        .select_from(c.outerjoin(t, t.c.contribution_id == c.c.id))
+        .where(c.c.person_id.in_(ids), c.c.occurred_at >= start, c.c.occurred_at < end)
+    )
+    seen: set[int] = set()
+    for person_id, contribution_id, topic in session.execute(statement):
+        if contribution_id not in seen:
+            seen.add(contribution_id)
+            totals[person_id] += 1
+        if topic:
+            topics[person_id].add(topic)
+    focus_config, breadth_config = config["focus"], config["breadth"]
+    own_ecosystems = {tag.split(".")[0] for tag in tags}
+    for result in results:
+        here = len(by_person.get(result.person_id, []))
+        total = max(totals[result.person_id], here)
+        share = here / total if total else 1.0
+        full, floor = float(focus_config["full_share"]), float(focus_config["floor"])
+        focus = 1.0 if full <= 0 else min(1.0, floor + (1 - floor) * share / full)
+        names = topics[result.person_id]
+        other_topics = {n for n in names if "." in n and n not in tags}
+        other_ecosystems = {n for n in names if "." not in n} - own_ecosystems
+        breadth = min(
+            float(breadth_config["cap"]),
+            float(breadth_config["per_topic"]) * len(other_topics)
+            + float(breadth_config["per_ecosystem"]) * len(other_ecosystems),
+        )
+        result.components["focus"] = round(focus, 3)
+        result.components["breadth"] = round(breadth, 3)
+        result.counts["share_percent"] = round(100 * share)
+        result.score = round(result.score * focus * (1 + breadth), 3)
+
+
+def _explain(
+    session: Session,
+    result: Result,
+    rows: list[_Row],
+    person: Person,
+    config: Mapping[str, Any],
+    as_of: datetime,
+    days: int,
+) -> None:
+    merged = [r for r in rows if r.kind == "pr" and r.state == "merged"]
+    reviews = [r for r in rows if r.kind == "review"]
+    commits = [r for r in rows if r.kind == "commit"]
+    discussion = [r for r in rows if r.kind in _DISCUSSION]
+    result.counts.update(
+        merged_prs=len(merged),
+        reviews=len(reviews),
+        commits=len(commits),
+        discussion=len(discussion),
+        distinct_authors_reviewed=_distinct_authors(session, reviews, result.person_id),
+    )
+    if rows:
+        result.first_active = min(r.when for r in rows)
+        result.last_active = max(r.when for r in rows)
+    ranked = sorted(
+        (r for r in rows if r.kind in ("pr", "commit", "review", "rfc")),
+        key=lambda r: -_points(r, config) * _decay(r.when, as_of, float(config["half_life_days"])),
+    )
+    # Prefer their own work as evidence, then reviews.
+    authored = [r for r in ranked if r.kind != "review"][:2]
+    evidence = authored + [r for r in ranked if r.kind == "review"][: 3 - len(authored)]
+    result.evidence = [
+        Evidence(
+            r.kind,
+            r.title,
+            r.url,
+            r.when,
+            f"+{r.additions}/-{r.deletions} in {r.files} file{'s' if r.files != 1 else ''}",
+            r.state,
+        )
+        for r in evidence
+    ]
+    result.reason = _reason(result, days)
+    result.person = _person_view(session, person)
+
+
+def _distinct_authors(session: Session, reviews: list[_Row], reviewer: int) -> int:
+    numbers = {(r.repo_id, str(r.parent_number)) for r in reviews if r.parent_number is not None}
+    if not numbers:
+        return 0
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    authors = set()
+    for repo_id, person_id, external_id in session.execute(
+        sa.select(c.c.repo_id, c.c.person_id, c.c.external_id).where(
+            c.c.kind == "pr", c.c.external_id.in_(sorted({n for _, n in numbers}))
+        )
+    ):
+        if (repo_id, external_id) in numbers and person_id != reviewer:
+            authors.add(person_id)
+    return len(authors)
+
+
+def _period(days: int) -> str:
+    if days == 365:
+        return "in the last year"
+    if days % 365 == 0:
+        return f"in the last {days // 365} years"
+    return f"in the last {days} days"
+
+
+def _reason(result: Result, days: int) -> str:
+    parts = []
+    if result.owned:
+        first = result.owned[0].removesuffix("/**")
+        parts.append(
+            f"owns {first}" + (f" (+{len(result.owned) - 1} more)" if len(result.owned) > 1 else "")
+        )
+    counts = result.counts
+    activity = []
+    if counts.get("merged_prs"):
+        activity.append(
+            f"{counts['merged_prs']} merged PR{'s' if counts['merged_prs'] != 1 else ''}"
+        )
+    if counts.get("commits"):
+        activity.append(f"{counts['commits']} commit{'s' if counts['commits'] != 1 else ''}")
+    if counts.get("reviews"):
+        activity.append(f"{counts['reviews']} review{'s' if counts['reviews'] != 1 else ''}")
+    if counts.get("discussion"):
+        activity.append(
+            f"{counts['discussion']} issue/design post{'s' if counts['discussion'] != 1 else ''}"
+        )
+    if activity:
+        text = ", ".join(activity[:-1]) + (" and " if len(activity) > 1 else "") + activity[-1]
+        parts.append(f"{text} {_period(days)}")
+    elif result.owned:
+        parts.append(f"no activity {_period(days)}")
+    return ", ".join(parts)
+
+
+def _person_view(session: Session, person: Person) -> dict[str, Any]:
+    """The person object of `who --json`: never an address, only hashes and domains."""
+    identities = []
+    for identity in session.exec(select(Identity).where(Identity.person_id == person.id)):
+        entry: dict[str, Any] = {"kind": identity.kind, "value": identity.value}
+        if identity.domain:
+            entry["domain"] = identity.domain
+        identities.append(entry)
+    identities.sort(key=lambda e: (e["kind"], e["value"]))
+    return {
+        "id": person.id,
+        "name": person.name,
+        "login": person.login,
+        "identities": identities,
+        "location": person.location,
+        "country": person.country_code,
+        "region": person.region or "unknown",
+        "company": person.company,
+    }
+
+
+def as_json(answer: WhoAnswer) -> dict[str, Any]:
+    return {
+        "query": answer.reading.label,
+        "topics": list(answer.reading.tags),
+        "as_of": answer.as_of.isoformat(),
+        "window_days": answer.window_days,
+        "suggestions": list(answer.reading.suggestions),
+        "results": [
+            {
+                "rank": r.rank,
+                "score": r.score,
+                "components": r.components,
+                "reason": r.reason,
+                "counts": r.counts,
+                "owned": r.owned,
+                "first_active": r.first_active.isoformat() if r.first_active else None,
+                "last_active": r.last_active.isoformat() if r.last_active else None,
+                "evidence": [
+                    {
+                        "kind": e.kind,
+                        "title": e.title,
+                        "url": e.url,
+                        "date": e.when.date().isoformat(),
+                        "size": e.size,
+                        "state": e.state,
+                    }
+                    for e in r.evidence
+                ],
+                "person": r.person,
+            }
+            for r in answer.results
+        ],
+    }
