@@ -28,6 +28,8 @@ from bot.db import make_engine, require_migrated, upgrade
 from bot.errors import CsfError
 from bot.git_ingest import ingest_git
 from bot.places import REGIONS
+from bot.profile import as_json as profile_json
+from bot.profile import build_profile
 from bot.query import read_query
 from bot.ranking import WhoAnswer, load_ranking_config
 from bot.ranking import as_json as ranking_json
@@ -461,9 +463,51 @@ def _window_label(answer: WhoAnswer) -> str:
 
 
 @app.command()
-def profile(login: Annotated[str, typer.Argument(help="GitHub login")]) -> None:
-    """Everything csf knows about one person, and why they rank where they do."""
-    _not_built("profile", f"shows {login}'s work", 5)
+def profile(
+    person: Annotated[str, typer.Argument(help="GitHub login, address or #ID")],
+    window_days: Annotated[int | None, typer.Option("--window-days", min=1)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Everything csf knows about one person: topics, activity over time, languages, evidence."""
+    settings = load_settings()
+    taxonomy = _taxonomy(settings)
+    config = load_ranking_config(settings.ranking_config)
+    when = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    with _store(settings) as session:
+        found = people.find(session, person)
+        shown = build_profile(
+            session, taxonomy, found, config=config, as_of=when, window_days=window_days
+        )
+        if as_json_output:
+            print(json.dumps(profile_json(shown), indent=2, ensure_ascii=False))
+            return
+        view = shown.person
+        title = view["name"] or view["login"] or f"#{view['id']}"
+        handle = f" @{view['login']}" if view["login"] else ""
+        out.print(
+            f"[bold]{escape(title)}[/bold]{escape(handle)}  "
+            f"{escape(view['location'] or 'location unknown')} ({view['region']})"
+        )
+        if view["company"]:
+            out.print(escape(view["company"]))
+        out.print(f"last 12 months  {shown.sparkline}  ({sum(shown.monthly)} contributions)")
+        if shown.languages:
+            out.print("languages  " + ", ".join(f"{lang} {pct}%" for lang, pct in shown.languages))
+        table = Table("topic", "score", "activity", "last active")
+        for activity in shown.topics[:10]:
+            counts = ", ".join(f"{n} {kind}" for kind, n in sorted(activity.counts.items()))
+            table.add_row(
+                f"{activity.topic} ({activity.name})",
+                f"{activity.score:.1f}",
+                counts,
+                f"{activity.last_active:%Y-%m-%d}",
+            )
+        out.print(table)
+        for item in shown.evidence:
+            out.print(
+                escape(f"  • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}")
+            )
 
 
 @app.command()

@@ -121,7 +121,7 @@ class WhoAnswer:
 
 
 @dataclass
-class _Row:
+class ContributionRow:
     id: int
     person_id: int
     repo_id: int
@@ -136,7 +136,7 @@ class _Row:
     parent_number: int | None
 
 
-def _points(row: _Row, config: Mapping[str, Any]) -> float:
+def points_of(row: ContributionRow, config: Mapping[str, Any]) -> float:
     points = config["points"]
     if row.kind == "pr":
         base = (
@@ -155,7 +155,7 @@ def _points(row: _Row, config: Mapping[str, Any]) -> float:
     return float(base)
 
 
-def _size_factor(row: _Row, size: Mapping[str, Any]) -> float:
+def _size_factor(row: ContributionRow, size: Mapping[str, Any]) -> float:
     lines = row.additions + row.deletions
     if row.files >= size["mass_change_files"]:
         return float(size["mass_change_factor"])
@@ -166,7 +166,7 @@ def _size_factor(row: _Row, size: Mapping[str, Any]) -> float:
     return 1.0
 
 
-def _decay(when: datetime, as_of: datetime, half_life_days: float) -> float:
+def decay(when: datetime, as_of: datetime, half_life_days: float) -> float:
     age = max(0.0, (as_of - when).total_seconds() / 86400)
     return 0.5 ** (age / half_life_days) if half_life_days > 0 else 1.0
 
@@ -190,7 +190,7 @@ def who(
         return WhoAnswer(reading, as_of, days, [])
     rows = _topic_rows(session, tags, start, as_of)
     rows = _without_commits_counted_as_prs(session, rows)
-    by_person: dict[int, list[_Row]] = defaultdict(list)
+    by_person: dict[int, list[ContributionRow]] = defaultdict(list)
     for row in rows:
         by_person[row.person_id].append(row)
     owners = _owners(session, taxonomy, tags, rows)
@@ -207,7 +207,7 @@ def who(
         result = Result(person_id)
         parts: dict[str, float] = defaultdict(float)
         for row in by_person.get(person_id, []):
-            value = _points(row, config) * _decay(row.when, as_of, half_life)
+            value = points_of(row, config) * decay(row.when, as_of, half_life)
             parts[_component(row.kind)] += value
         if person_id in owners:
             parts["ownership"] = float(config["points"]["ownership"])
@@ -245,7 +245,7 @@ def _component(kind: str) -> str:
 
 def _topic_rows(
     session: Session, tags: Iterable[str], start: datetime, end: datetime
-) -> list[_Row]:
+) -> list[ContributionRow]:
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
     statement = (
@@ -267,10 +267,12 @@ def _topic_rows(
         .where(t.c.topic.in_(list(tags)), t.c.occurred_at >= start, t.c.occurred_at < end)
         .distinct()
     )
-    return [_Row(*row) for row in session.execute(statement)]
+    return [ContributionRow(*row) for row in session.execute(statement)]
 
 
-def _without_commits_counted_as_prs(session: Session, rows: list[_Row]) -> list[_Row]:
+def _without_commits_counted_as_prs(
+    session: Session, rows: list[ContributionRow]
+) -> list[ContributionRow]:
     """A change seen as a PR and as a commit referencing it counts once, as the PR."""
     wanted = {
         (r.repo_id, str(r.parent_number)) for r in rows if r.kind == "commit" and r.parent_number
@@ -299,7 +301,7 @@ def _without_commits_counted_as_prs(session: Session, rows: list[_Row]) -> list[
 
 
 def _owners(
-    session: Session, taxonomy: Taxonomy, tags: Iterable[str], rows: list[_Row]
+    session: Session, taxonomy: Taxonomy, tags: Iterable[str], rows: list[ContributionRow]
 ) -> dict[int, set[str]]:
     """People named as owners of the topics' paths: person id -> the patterns or areas."""
     topics = [taxonomy.topic(tag) for tag in tags]
@@ -362,7 +364,7 @@ def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
 def _focus_and_breadth(
     session: Session,
     results: list[Result],
-    by_person: Mapping[int, list[_Row]],
+    by_person: Mapping[int, list[ContributionRow]],
     tags: tuple[str, ...],
     start: datetime,
     end: datetime,
@@ -413,7 +415,7 @@ def _focus_and_breadth(
 def _explain(
     session: Session,
     result: Result,
-    rows: list[_Row],
+    rows: list[ContributionRow],
     person: Person,
     config: Mapping[str, Any],
     as_of: datetime,
@@ -433,14 +435,23 @@ def _explain(
     if rows:
         result.first_active = min(r.when for r in rows)
         result.last_active = max(r.when for r in rows)
+    result.evidence = evidence_from(rows, config, as_of)
+    result.reason = _reason(result, days)
+    result.person = person_view(session, person)
+
+
+def evidence_from(
+    rows: Iterable[ContributionRow], config: Mapping[str, Any], as_of: datetime, limit: int = 3
+) -> list[Evidence]:
+    """The most telling contributions: their own work first (by points), then reviews."""
+    half_life = float(config["half_life_days"])
     ranked = sorted(
         (r for r in rows if r.kind in ("pr", "commit", "review", "rfc")),
-        key=lambda r: -_points(r, config) * _decay(r.when, as_of, float(config["half_life_days"])),
+        key=lambda r: -points_of(r, config) * decay(r.when, as_of, half_life),
     )
-    # Prefer their own work as evidence, then reviews.
-    authored = [r for r in ranked if r.kind != "review"][:2]
-    evidence = authored + [r for r in ranked if r.kind == "review"][: 3 - len(authored)]
-    result.evidence = [
+    authored = [r for r in ranked if r.kind != "review"][: limit - 1]
+    chosen = authored + [r for r in ranked if r.kind == "review"][: limit - len(authored)]
+    return [
         Evidence(
             r.kind,
             r.title,
@@ -449,13 +460,11 @@ def _explain(
             f"+{r.additions}/-{r.deletions} in {r.files} file{'s' if r.files != 1 else ''}",
             r.state,
         )
-        for r in evidence
+        for r in chosen
     ]
-    result.reason = _reason(result, days)
-    result.person = _person_view(session, person)
 
 
-def _distinct_authors(session: Session, reviews: list[_Row], reviewer: int) -> int:
+def _distinct_authors(session: Session, reviews: list[ContributionRow], reviewer: int) -> int:
     numbers = {(r.repo_id, str(r.parent_number)) for r in reviews if r.parent_number is not None}
     if not numbers:
         return 0
@@ -508,7 +517,7 @@ def _reason(result: Result, days: int) -> str:
     return ", ".join(parts)
 
 
-def _person_view(session: Session, person: Person) -> dict[str, Any]:
+def person_view(session: Session, person: Person) -> dict[str, Any]:
     """The person object of `who --json`: never an address, only hashes and domains."""
     identities = []
     for identity in session.exec(select(Identity).where(Identity.person_id == person.id)):

@@ -281,6 +281,13 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     assert data["results"][0]["reason"].startswith("owns mlir/lib/Dialect/Bufferization")
     unknown = csf(tmp_path, "who", "bufferizaton")
     assert "did you mean: mlir.bufferization" in unknown.stdout
+    shown = csf(tmp_path, "profile", "eve-specialist", "--as-of", "2026-06-01")
+    assert shown.returncode == 0, shown.stderr
+    assert "Eve Specialist @eve-specialist" in shown.stdout
+    assert "mlir.bufferization (Bufferization)" in shown.stdout
+    assert "8 merged_pr" in shown.stdout
+    missing = csf(tmp_path, "profile", "nobody-fictional")
+    assert missing.stderr.strip().startswith("csf: no one known as 'nobody-fictional'")
     bad = csf(tmp_path, "who", "mlir", "--region", "mars")
     assert bad.returncode == 1
     assert "choose one of uk, eu, europe, us, other, unknown" in bad.stderr

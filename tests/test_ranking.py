@@ -384,3 +384,26 @@ def test_people_without_a_person_row_are_skipped(session: Session, world: World)
     people = session.exec(select(Person)).all()
     assert len(people) == 8
     assert session.exec(select(Repo)).one().full_name == "llvm/llvm-project"
+
+
+def test_profile_across_topics(session: Session, world: World) -> None:
+    from bot.people import find
+    from bot.profile import as_json as profile_json
+    from bot.profile import build_profile, sparkline
+
+    dee = find(session, "dee-generalist@compilers.example")
+    shown = build_profile(
+        session, default_taxonomy(), dee, config=load_ranking_config(), as_of=AS_OF
+    )
+    assert [a.topic for a in shown.topics][:2] == ["llvm.x86", "mlir.bufferization"]
+    assert shown.topics[0].counts == {"merged_pr": 120}
+    # 122 PRs in the 365-day window; the nine from June 2025 fall before the 12 months shown.
+    assert sum(shown.monthly) == 113
+    assert len(shown.sparkline) == 12
+    assert dict(shown.languages) == {"C++": 98, "MLIR": 2}
+    assert len(shown.evidence) == 2  # two authored; a generalist with no reviews
+    data = profile_json(shown)
+    assert data["person"]["login"] == "dee-generalist"
+    assert all("@" not in i["value"] for i in data["person"]["identities"])
+    assert sparkline([0, 1, 2, 4]) == "▁▃▅█"
+    assert sparkline([0, 0]) == "▁▁"

@@ -1,0 +1,213 @@
+"""Benchmark: `who` latency on a large fictional store.
+
+Run by hand (not a test):  .venv/bin/python bench/who.py [--contributions 1000000]
+Builds (once, cached in --store) a SQLite store of 1,000,000 contributions by 50,000 people over
+300 topics (topic sizes follow a Zipf-like curve, so some topics are huge), then times 20
+known-topic queries and prints median and p95 per query kind. With CSF_TEST_POSTGRES_URL set
+it builds and measures the same store on PostgreSQL too (in a schema of its own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TOPICS = 300
+AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def taxonomy_text() -> str:
+    lines = [
+        "ecosystems:",
+        "  bench:",
+        "    name: Bench",
+        "    repos: [example-org/bench]",
+        "    topics:",
+    ]
+    for i in range(TOPICS):
+        lines += [
+            f"      t{i:03d}:",
+            f"        name: Topic {i:03d}",
+            f'        paths: ["t{i:03d}/**"]',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def build(
+    url: str, contributions: int, people: int, seed: int = 3, **engine_options: object
+) -> None:
+    from sqlmodel import Session
+
+    from bot.db import make_engine, upgrade
+    from bot.identity import login_key
+    from bot.models import ContributionKind
+    from bot.store import (
+        ContributionRecord,
+        create_person,
+        replace_topics,
+        upsert_contributions,
+        upsert_repo,
+    )
+
+    rng = random.Random(seed)
+    engine = make_engine(url, **engine_options)  # type: ignore[arg-type]
+    upgrade(engine)
+    weights = [1 / (rank + 1) ** 0.9 for rank in range(TOPICS)]
+    with Session(engine) as session:
+        repo = upsert_repo(session, "example-org/bench", "bench")
+        ids = [
+            create_person(session, [login_key(f"dev-{i}")], login=f"dev-{i}") for i in range(people)
+        ]
+        session.commit()
+        # Each person works mostly in one or two home topics.
+        home = [rng.choices(range(TOPICS), weights)[0] for _ in range(people)]
+        batch: list[ContributionRecord] = []
+        tags: list[set[str]] = []
+        started = time.perf_counter()
+        for n in range(contributions):
+            p = rng.randrange(people)
+            topic = home[p] if rng.random() < 0.8 else rng.choices(range(TOPICS), weights)[0]
+            kind = rng.choice(
+                [
+                    ContributionKind.PR,
+                    ContributionKind.REVIEW,
+                    ContributionKind.REVIEW,
+                    ContributionKind.COMMENT,
+                    ContributionKind.ISSUE,
+                ]
+            )
+            when = AS_OF - timedelta(days=rng.random() * 900)
+            files = rng.randint(1, 8)
+            batch.append(
+                ContributionRecord(
+                    repo_id=repo.id or 0,
+                    person_id=ids[p],
+                    kind=kind,
+                    external_id=str(n),
+                    created_at=when,
+                    occurred_at=when,
+                    url=f"https://github.com/example-org/bench/pull/{n}",
+                    title=f"change {n}",
+                    state="merged" if kind == ContributionKind.PR else "approved",
+                    files_changed=files,
+                    additions=rng.randint(1, 500),
+                    deletions=rng.randint(0, 100),
+                    paths=[f"t{topic:03d}/src/file{rng.randint(0, 40)}.cpp"],
+                )
+            )
+            tags.append({"bench", f"bench.t{topic:03d}"})
+            if len(batch) == 20000:
+                cids = upsert_contributions(session, batch)
+                replace_topics(
+                    session,
+                    [
+                        (c, r.person_id, r.occurred_at, t)
+                        for c, r, t in zip(cids, batch, tags, strict=True)
+                    ],
+                )
+                session.commit()
+                batch, tags = [], []
+                print(
+                    f"  {n + 1:,} contributions ({time.perf_counter() - started:.0f} s)",
+                    file=sys.stderr,
+                )
+        if batch:
+            cids = upsert_contributions(session, batch)
+            replace_topics(
+                session,
+                [
+                    (c, r.person_id, r.occurred_at, t)
+                    for c, r, t in zip(cids, batch, tags, strict=True)
+                ],
+            )
+            session.commit()
+    engine.dispose()
+
+
+def measure(url: str, taxonomy_file: Path, **engine_options: object) -> dict[str, float]:
+    from sqlmodel import Session
+
+    from bot.db import make_engine
+    from bot.query import read_query
+    from bot.ranking import load_ranking_config, who
+    from bot.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy(taxonomy_file)
+    config = load_ranking_config()
+    engine = make_engine(url, **engine_options)  # type: ignore[arg-type]
+    rng = random.Random(5)
+    # Ten of the biggest topics and ten drawn from the rest.
+    topics = [f"topic {i:03d}" for i in range(10)] + [
+        f"topic {rng.randrange(10, TOPICS):03d}" for _ in range(10)
+    ]
+    times = []
+    with Session(engine) as session:
+        who(
+            session,
+            taxonomy,
+            read_query(taxonomy, ["bench", "topic", "000"]),
+            config=config,
+            as_of=AS_OF,
+        )
+        for words in topics:
+            reading = read_query(taxonomy, ["bench", *words.split()])
+            assert reading.topics, words
+            started = time.perf_counter()
+            answer = who(session, taxonomy, reading, config=config, as_of=AS_OF)
+            times.append(time.perf_counter() - started)
+            assert answer.results
+    engine.dispose()
+    times.sort()
+    return {
+        "known_topic_median_ms": round(1000 * statistics.median(times), 1),
+        "known_topic_p95_ms": round(1000 * times[int(0.95 * (len(times) - 1))], 1),
+        "known_topic_max_ms": round(1000 * times[-1], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contributions", type=int, default=1_000_000)
+    parser.add_argument("--people", type=int, default=50_000)
+    parser.add_argument("--store", type=Path, default=Path("/tmp/csf-bench-who.db"))
+    args = parser.parse_args()
+    taxonomy_file = args.store.with_suffix(".taxonomy.yml")
+    taxonomy_file.write_text(taxonomy_text())
+    url = f"sqlite:///{args.store}"
+    if not args.store.exists():
+        print(f"building {args.store} ...", file=sys.stderr)
+        build(url, args.contributions, args.people)
+    print("sqlite:", measure(url, taxonomy_file))
+    pg = os.environ.get("CSF_TEST_POSTGRES_URL")
+    if pg:
+        import sqlalchemy as sa
+
+        from bot.db import make_engine
+
+        pg_url = pg.replace("postgresql://", "postgresql+psycopg://", 1)
+        schema = "csf_bench_who"
+        admin = make_engine(pg_url)
+        with admin.begin() as connection:
+            exists = connection.execute(
+                sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
+            ).first()
+            if not exists:
+                connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        options = {"connect_args": {"options": f"-csearch_path={schema}"}}
+        if not exists:
+            print("building the PostgreSQL store ...", file=sys.stderr)
+            build(pg_url, args.contributions, args.people, **options)
+        print("postgresql:", measure(pg_url, taxonomy_file, **options))
+
+
+if __name__ == "__main__":
+    main()
