@@ -46,7 +46,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def recency_weight(age_days: float | None, half_life_days: float) -> float:
+    """0.5 ** (age / half-life): the recency weight of the signal model, usable inside SQL."""
+    if age_days is None or half_life_days <= 0:
+        return 1.0
+    return float(0.5 ** (max(0.0, age_days) / half_life_days))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite may be built without math functions; ranking sums recency weights in SQL.
+    dbapi_connection.create_function("csf_recency", 2, recency_weight, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")

@@ -15,7 +15,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,6 +25,7 @@ import sqlalchemy as sa
 import yaml
 from sqlmodel import Session, col, select
 
+from bot.db import recency_weight
 from bot.errors import CsfError
 from bot.models import CodeOwner, Contribution, ContributionTopic, Identity, Person, Repo
 from bot.places import in_region
@@ -136,23 +137,21 @@ class ContributionRow:
     parent_number: int | None
 
 
-def points_of(row: ContributionRow, config: Mapping[str, Any]) -> float:
+def _base_points(kind: str, state: str | None, config: Mapping[str, Any]) -> float:
     points = config["points"]
-    if row.kind == "pr":
-        base = (
-            points["merged_pr"]
-            if row.state == "merged"
-            else (points["open_pr"] if row.state == "open" else points["closed_pr"])
-        )
-    elif row.kind == "commit":
-        base = points["commit"]
-    elif row.kind == "review":
-        base = points.get(f"review_{row.state}", points["review_commented"])
-    else:
-        base = points.get(row.kind, 0.0)
+    if kind == "pr":
+        key = {"merged": "merged_pr", "open": "open_pr"}.get(state or "", "closed_pr")
+        return float(points[key])
+    if kind == "review":
+        return float(points.get(f"review_{state}", points["review_commented"]))
+    return float(points.get(kind, 0.0))
+
+
+def points_of(row: ContributionRow, config: Mapping[str, Any]) -> float:
+    base = _base_points(row.kind, row.state, config)
     if row.kind in ("pr", "commit", "review"):
         base *= _size_factor(row, config["size"])
-    return float(base)
+    return base
 
 
 def _size_factor(row: ContributionRow, size: Mapping[str, Any]) -> float:
@@ -167,8 +166,7 @@ def _size_factor(row: ContributionRow, size: Mapping[str, Any]) -> float:
 
 
 def decay(when: datetime, as_of: datetime, half_life_days: float) -> float:
-    age = max(0.0, (as_of - when).total_seconds() / 86400)
-    return 0.5 ** (age / half_life_days) if half_life_days > 0 else 1.0
+    return recency_weight((as_of - when).total_seconds() / 86400, half_life_days)
 
 
 def who(
@@ -188,37 +186,39 @@ def who(
     tags = reading.tags
     if not tags:
         return WhoAnswer(reading, as_of, days, [])
-    rows = _topic_rows(session, tags, start, as_of)
-    rows = _without_commits_counted_as_prs(session, rows)
-    by_person: dict[int, list[ContributionRow]] = defaultdict(list)
-    for row in rows:
-        by_person[row.person_id].append(row)
-    owners = _owners(session, taxonomy, tags, rows)
-    candidates = set(by_person) | set(owners)
-    people = _people(session, candidates)
-    half_life = float(config["half_life_days"])
+    # Score everyone from per-(person, kind, state, size, month) counts aggregated in SQL; load
+    # the contributions themselves only for the people who make the list.
+    groups = _aggregate(session, tags, start, as_of, config)
+    owners = _owners(session, taxonomy, tags, _sample_ids(session, tags, start, as_of))
+    candidates = set(groups) | set(owners)
+    flags = _flags(session, candidates)
+    ownership = float(config["points"]["ownership"])
     results: dict[int, Result] = {}
     for person_id in candidates:
-        person = people.get(person_id)
-        if person is None or person.is_bot:
-            continue
-        if region is not None and not in_region(person.region, region):
+        is_bot, person_region = flags.get(person_id, (True, None))
+        if is_bot or (region is not None and not in_region(person_region, region)):
             continue
         result = Result(person_id)
         parts: dict[str, float] = defaultdict(float)
-        for row in by_person.get(person_id, []):
-            value = points_of(row, config) * decay(row.when, as_of, half_life)
-            parts[_component(row.kind)] += value
+        for component, value in groups.get(person_id, {}).items():
+            parts[component] += value
         if person_id in owners:
-            parts["ownership"] = float(config["points"]["ownership"])
+            parts["ownership"] = ownership
             result.owned = sorted(owners[person_id])
+        here = parts.pop("count", 0.0)
+        result.counts["topic_contributions"] = int(here)
         result.components = {k: round(v, 3) for k, v in parts.items()}
         result.score = sum(parts.values())
         results[person_id] = result
     shortlist = sorted(results.values(), key=lambda r: -r.score)[: int(config["candidates"])]
-    _focus_and_breadth(session, shortlist, by_person, tags, start, as_of, config)
+    _focus_and_breadth(session, shortlist, tags, start, as_of, config)
     shortlist.sort(key=lambda r: (-r.score, r.person_id))
     top = [r for r in shortlist if r.score > 0][:limit]
+    rows = _topic_rows(session, tags, start, as_of, [r.person_id for r in top])
+    by_person: dict[int, list[ContributionRow]] = defaultdict(list)
+    for row in _without_commits_counted_as_prs(session, rows):
+        by_person[row.person_id].append(row)
+    people = _people(session, [r.person_id for r in top])
     for rank, result in enumerate(top, start=1):
         result.rank = rank
         _explain(
@@ -244,30 +244,129 @@ def _component(kind: str) -> str:
 
 
 def _topic_rows(
-    session: Session, tags: Iterable[str], start: datetime, end: datetime
+    session: Session, tags: Iterable[str], start: datetime, end: datetime, person_ids: list[int]
 ) -> list[ContributionRow]:
+    """The topics' contributions in the window by these people (each once)."""
+    if not person_ids:
+        return []
     c = Contribution.__table__  # type: ignore[attr-defined]
+    statement = sa.select(
+        c.c.id,
+        c.c.person_id,
+        c.c.repo_id,
+        c.c.kind,
+        c.c.state,
+        c.c.occurred_at,
+        c.c.files_changed,
+        c.c.additions,
+        c.c.deletions,
+        c.c.title,
+        c.c.url,
+        c.c.parent_number,
+    ).where(c.c.id.in_(_in_topics(tags, start, end)), c.c.person_id.in_(person_ids))
+    return [ContributionRow(*row) for row in session.execute(statement)]
+
+
+def _in_topics(tags: Iterable[str], start: datetime, end: datetime) -> sa.Select[Any]:
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    return sa.select(t.c.contribution_id).where(
+        t.c.topic.in_(list(tags)), t.c.occurred_at >= start, t.c.occurred_at < end
+    )
+
+
+def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> Any:
+    """The recency weight of each row, computed in the database (see `decay`)."""
+    if half_life <= 0:
+        return sa.literal(1.0)
+    if dialect == "sqlite":
+        when = as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        age = sa.func.julianday(sa.literal(when, sa.String)) - sa.func.julianday(column)
+        return sa.func.csf_recency(age, half_life)
+    age = sa.extract("epoch", sa.literal(as_of, sa.DateTime(timezone=True)) - column) / 86400.0
+    return sa.func.power(0.5, sa.func.greatest(age, 0.0) / half_life)
+
+
+def _aggregate(
+    session: Session, tags: Iterable[str], start: datetime, end: datetime, config: Mapping[str, Any]
+) -> dict[int, dict[str, float]]:
+    """Points per person and component, summed in the database.
+
+    Rows are grouped by person, kind, state and size class; the recency weight of every single
+    contribution is summed in SQL, so the biggest topics cost one grouped scan and the result
+    is exactly the per-contribution sum.
+    """
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    pr = c.alias("linked_pr")
+    size = config["size"]
+    lines = c.c.additions + c.c.deletions
+    size_class = sa.case(
+        (c.c.files_changed >= size["mass_change_files"], "mass"),
+        (sa.and_(c.c.files_changed <= 1, lines <= size["trivial_lines"]), "trivial"),
+        (
+            sa.and_(
+                c.c.files_changed >= size["substantial_files"], lines >= size["substantial_lines"]
+            ),
+            "substantial",
+        ),
+        else_="normal",
+    )
+    counted_as_pr = sa.and_(
+        c.c.kind == "commit",
+        c.c.parent_number.is_not(None),
+        sa.exists().where(
+            pr.c.repo_id == c.c.repo_id,
+            pr.c.kind == "pr",
+            pr.c.external_id == sa.cast(c.c.parent_number, sa.String),
+        ),
+    )
+    half_life = float(config["half_life_days"])
+    weight = _recency(c.c.occurred_at, end, half_life, session.get_bind().dialect.name)
     statement = (
         sa.select(
-            c.c.id,
-            c.c.person_id,
-            c.c.repo_id,
-            c.c.kind,
-            c.c.state,
-            c.c.occurred_at,
-            c.c.files_changed,
-            c.c.additions,
-            c.c.deletions,
-            c.c.title,
-            c.c.url,
-            c.c.parent_number,
+            c.c.person_id, c.c.kind, c.c.state, size_class, sa.func.sum(weight), sa.func.count()
         )
-        .select_from(t.join(c, c.c.id == t.c.contribution_id))
-        .where(t.c.topic.in_(list(tags)), t.c.occurred_at >= start, t.c.occurred_at < end)
-        .distinct()
+        .where(c.c.id.in_(_in_topics(tags, start, end)), sa.not_(counted_as_pr))
+        .group_by(c.c.person_id, c.c.kind, c.c.state, size_class)
     )
-    return [ContributionRow(*row) for row in session.execute(statement)]
+    factors = {
+        "mass": size["mass_change_factor"],
+        "trivial": size["trivial_factor"],
+        "substantial": size["substantial_factor"],
+        "normal": 1.0,
+    }
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for person_id, kind, state, size_name, weights, count in session.execute(statement):
+        base = _base_points(kind, state, config)
+        if kind in ("pr", "commit", "review"):
+            base *= float(factors[size_name])
+        out[person_id][_component(kind)] += base * float(weights)
+        out[person_id]["count"] += count
+    return out
+
+
+def _sample_ids(session: Session, tags: Iterable[str], start: datetime, end: datetime) -> list[int]:
+    """Some of the topics' contributions, whose paths show what the topic's owners own."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(c.c.id)
+        .where(c.c.id.in_(_in_topics(tags, start, end)), c.c.kind.in_(["pr", "commit"]))
+        .order_by(c.c.id.desc())
+        .limit(400)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def _flags(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str | None]]:
+    """(is bot, region) of many people, without loading them."""
+    p = Person.__table__  # type: ignore[attr-defined]
+    wanted = sorted(set(ids))
+    found: dict[int, tuple[bool, str | None]] = {}
+    for begin in range(0, len(wanted), 900):
+        for person_id, is_bot, region in session.execute(
+            sa.select(p.c.id, p.c.is_bot, p.c.region).where(p.c.id.in_(wanted[begin : begin + 900]))
+        ):
+            found[person_id] = (bool(is_bot), region)
+    return found
 
 
 def _without_commits_counted_as_prs(
@@ -301,18 +400,21 @@ def _without_commits_counted_as_prs(
 
 
 def _owners(
-    session: Session, taxonomy: Taxonomy, tags: Iterable[str], rows: list[ContributionRow]
+    session: Session, taxonomy: Taxonomy, tags: Iterable[str], sample_ids: list[int]
 ) -> dict[int, set[str]]:
     """People named as owners of the topics' paths: person id -> the patterns or areas."""
     topics = [taxonomy.topic(tag) for tag in tags]
     ecosystems = {tag.split(".")[0] for tag in tags}
     repo_names = {r for e in ecosystems if (eco := taxonomy.ecosystem(e)) for r in eco.repos}
-    repos = session.exec(select(Repo.id, Repo.full_name)).all()
-    repo_ids = [rid for rid, name in repos if name.lower() in {n.lower() for n in repo_names}]
-    repo_ids += [rid for rid, _ in repos if rid in {r.repo_id for r in rows}]
+    wanted_names = {n.lower() for n in repo_names}
+    repo_ids = [
+        rid
+        for rid, name, eco in session.exec(select(Repo.id, Repo.full_name, Repo.ecosystem))
+        if name.lower() in wanted_names or eco in ecosystems
+    ]
     if not repo_ids:
         return {}
-    sample = _sample_paths(session, [r.id for r in rows if r.kind in ("pr", "commit")][:400])
+    sample = _sample_paths(session, sample_ids)
     names = {normalise_phrase(n) for t in topics if t for n in (t.name, t.key, *t.aliases)}
     owned: dict[tuple[str, str], set[str]] = defaultdict(set)
     for owner in session.exec(select(CodeOwner).where(col(CodeOwner.repo_id).in_(set(repo_ids)))):
@@ -364,7 +466,6 @@ def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
 def _focus_and_breadth(
     session: Session,
     results: list[Result],
-    by_person: Mapping[int, list[ContributionRow]],
     tags: tuple[str, ...],
     start: datetime,
     end: datetime,
@@ -393,7 +494,7 @@ def _focus_and_breadth(
     focus_config, breadth_config = config["focus"], config["breadth"]
     own_ecosystems = {tag.split(".")[0] for tag in tags}
     for result in results:
-        here = len(by_person.get(result.person_id, []))
+        here = result.counts.get("topic_contributions", 0)
         total = max(totals[result.person_id], here)
         share = here / total if total else 1.0
         full, floor = float(focus_config["full_share"]), float(focus_config["floor"])

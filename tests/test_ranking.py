@@ -407,3 +407,48 @@ def test_profile_across_topics(session: Session, world: World) -> None:
     assert all("@" not in i["value"] for i in data["person"]["identities"])
     assert sparkline([0, 1, 2, 4]) == "▁▃▅█"
     assert sparkline([0, 0]) == "▁▁"
+
+
+def test_scores_summed_in_sql_equal_the_per_contribution_model(
+    session: Session, world: World
+) -> None:
+    """The database's sums (SQLite's julianday, PostgreSQL's epochs) match points x recency."""
+    from bot.models import Contribution
+    from bot.ranking import ContributionRow, decay, points_of
+
+    config = load_ranking_config()
+    answer = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), ["mlir", "bufferization"]),
+        config=config,
+        as_of=AS_OF,
+    )
+    for result in answer.results:
+        rows = session.exec(
+            select(Contribution).where(Contribution.person_id == result.person_id)
+        ).all()
+        expected = sum(
+            points_of(
+                ContributionRow(
+                    c.id or 0,
+                    c.person_id,
+                    c.repo_id,
+                    c.kind,
+                    c.state,
+                    c.occurred_at,
+                    c.files_changed,
+                    c.additions,
+                    c.deletions,
+                    c.title,
+                    c.url,
+                    c.parent_number,
+                ),
+                config,
+            )
+            * decay(c.occurred_at, AS_OF, float(config["half_life_days"]))
+            for c in rows
+            if AS_OF - timedelta(days=365) <= c.occurred_at < AS_OF and c.paths[0] == BUF
+        )
+        summed = sum(v for k, v in result.components.items() if k in ("pull_requests", "reviews"))
+        assert summed == pytest.approx(expected, rel=1e-4), result.person["login"]
