@@ -188,8 +188,8 @@ def who(
         return WhoAnswer(reading, as_of, days, [])
     # Score everyone from per-(person, kind, state, size, month) counts aggregated in SQL; load
     # the contributions themselves only for the people who make the list.
-    groups = _aggregate(session, tags, start, as_of, config)
     owners = _owners(session, taxonomy, tags, _sample_ids(session, tags, start, as_of))
+    groups = _aggregate(session, tags, start, as_of, config, region, owners)
     candidates = set(groups) | set(owners)
     flags = _flags(session, candidates)
     ownership = float(config["points"]["ownership"])
@@ -286,30 +286,68 @@ def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> An
     return sa.func.power(0.5, sa.func.greatest(age, 0.0) / half_life)
 
 
-def _aggregate(
-    session: Session, tags: Iterable[str], start: datetime, end: datetime, config: Mapping[str, Any]
-) -> dict[int, dict[str, float]]:
-    """Points per person and component, summed in the database.
-
-    Rows are grouped by person, kind, state and size class; the recency weight of every single
-    contribution is summed in SQL, so the biggest topics cost one grouped scan and the result
-    is exactly the per-contribution sum.
-    """
-    c = Contribution.__table__  # type: ignore[attr-defined]
-    pr = c.alias("linked_pr")
-    size = config["size"]
+def _points_sql(c: Any, config: Mapping[str, Any], weight: Any) -> Any:
+    """points x size factor x recency of each row, as a SQL expression (see `points_of`)."""
+    points, size = config["points"], config["size"]
+    review = c.c.kind == "review"
+    base = sa.case(
+        (sa.and_(c.c.kind == "pr", c.c.state == "merged"), points["merged_pr"]),
+        (sa.and_(c.c.kind == "pr", c.c.state == "open"), points["open_pr"]),
+        (c.c.kind == "pr", points["closed_pr"]),
+        *[
+            (sa.and_(review, c.c.state == state), points[f"review_{state}"])
+            for state in ("approved", "changes_requested", "commented", "dismissed", "acked")
+        ],
+        (review, points["review_commented"]),
+        (c.c.kind == "commit", points["commit"]),
+        (c.c.kind == "issue", points["issue"]),
+        (c.c.kind == "rfc", points["rfc"]),
+        (c.c.kind == "comment", points["comment"]),
+        else_=0.0,
+    )
     lines = c.c.additions + c.c.deletions
-    size_class = sa.case(
-        (c.c.files_changed >= size["mass_change_files"], "mass"),
-        (sa.and_(c.c.files_changed <= 1, lines <= size["trivial_lines"]), "trivial"),
+    factor = sa.case(
+        (c.c.kind.not_in(["pr", "commit", "review"]), 1.0),
+        (c.c.files_changed >= size["mass_change_files"], size["mass_change_factor"]),
+        (sa.and_(c.c.files_changed <= 1, lines <= size["trivial_lines"]), size["trivial_factor"]),
         (
             sa.and_(
                 c.c.files_changed >= size["substantial_files"], lines >= size["substantial_lines"]
             ),
-            "substantial",
+            size["substantial_factor"],
         ),
-        else_="normal",
+        else_=1.0,
     )
+    return sa.cast(base, sa.Float) * sa.cast(factor, sa.Float) * weight
+
+
+def _region_clause(column: Any, region: str) -> Any:
+    if region == "unknown":
+        return column.is_(None)
+    if region == "europe":
+        return column.in_(["uk", "eu", "europe"])
+    return column == region
+
+
+def _aggregate(
+    session: Session,
+    tags: Iterable[str],
+    start: datetime,
+    end: datetime,
+    config: Mapping[str, Any],
+    region: str | None,
+    extra: Iterable[int],
+) -> dict[int, dict[str, float]]:
+    """Points per person and component, summed in the database.
+
+    First the best-scoring people are found in one grouped query (bots and other regions left
+    out there, so a `--region` list is never starved); then their points are split by
+    component. Every contribution's recency weight is summed in SQL, so the result is exactly
+    the per-contribution model, and no topic's history is loaded into Python.
+    """
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    pr = c.alias("linked_pr")
     counted_as_pr = sa.and_(
         c.c.kind == "commit",
         c.c.parent_number.is_not(None),
@@ -319,27 +357,33 @@ def _aggregate(
             pr.c.external_id == sa.cast(c.c.parent_number, sa.String),
         ),
     )
-    half_life = float(config["half_life_days"])
-    weight = _recency(c.c.occurred_at, end, half_life, session.get_bind().dialect.name)
-    statement = (
-        sa.select(
-            c.c.person_id, c.c.kind, c.c.state, size_class, sa.func.sum(weight), sa.func.count()
-        )
-        .where(c.c.id.in_(_in_topics(tags, start, end)), sa.not_(counted_as_pr))
-        .group_by(c.c.person_id, c.c.kind, c.c.state, size_class)
+    weight = _recency(
+        c.c.occurred_at, end, float(config["half_life_days"]), session.get_bind().dialect.name
     )
-    factors = {
-        "mass": size["mass_change_factor"],
-        "trivial": size["trivial_factor"],
-        "substantial": size["substantial_factor"],
-        "normal": 1.0,
-    }
+    value = _points_sql(c, config, weight)
+    in_scope = sa.and_(c.c.id.in_(_in_topics(tags, start, end)), sa.not_(counted_as_pr))
+    people_filter = [p.c.is_bot.is_(False)]
+    if region is not None:
+        people_filter.append(_region_clause(p.c.region, region))
+    best = (
+        sa.select(c.c.person_id)
+        .join(p, p.c.id == c.c.person_id)
+        .where(in_scope, *people_filter)
+        .group_by(c.c.person_id)
+        .order_by(sa.func.sum(value).desc())
+        .limit(int(config["candidates"]) * 5)
+    )
+    ids = set(session.execute(best).scalars()) | set(extra)
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for person_id, kind, state, size_name, weights, count in session.execute(statement):
-        base = _base_points(kind, state, config)
-        if kind in ("pr", "commit", "review"):
-            base *= float(factors[size_name])
-        out[person_id][_component(kind)] += base * float(weights)
+    if not ids:
+        return out
+    split = (
+        sa.select(c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
+        .where(in_scope, c.c.person_id.in_(sorted(ids)))
+        .group_by(c.c.person_id, c.c.kind)
+    )
+    for person_id, kind, points, count in session.execute(split):
+        out[person_id][_component(kind)] += float(points or 0.0)
         out[person_id]["count"] += count
     return out
 
