@@ -59,7 +59,9 @@ def find(session: Session, spec: str) -> Person:
 def _identity(text: str) -> tuple[str, str]:
     kind, sep, value = text.partition(":")
     if sep and kind in ("github", "email", "name") and value:
-        return kind, value
+        if kind == "email" and "@" in value:  # an address typed out: look it up by its hash
+            return kind, email_key(value).value
+        return kind, value.lower() if kind == "github" else value
     try:
         if "@" in text:
             return "email", email_key(text).value

@@ -10,6 +10,7 @@ happened (a PR merged after `as_of` had not been merged then, and is left out).
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from collections import defaultdict
@@ -458,17 +459,23 @@ def _owners(
     ]
     if not repo_ids:
         return {}
-    sample = _sample_paths(session, sample_ids)
+    sample = sorted(_sample_paths(session, sample_ids))
     names = {normalise_phrase(n) for t in topics if t for n in (t.name, t.key, *t.aliases)}
+    o = CodeOwner.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(o.c.pattern, o.c.area, o.c.owner_kind, o.c.owner_value).where(
+            o.c.repo_id.in_({rid for rid in repo_ids if rid is not None})
+        )
+    ).all()
+    # The kernel's MAINTAINERS alone has thousands of patterns: test each distinct pattern once,
+    # and only against sample paths that start with its literal prefix.
+    covers = {pattern: _covers(pattern, sample) for pattern in {row.pattern for row in rows}}
     owned: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for owner in session.exec(select(CodeOwner).where(col(CodeOwner.repo_id).in_(set(repo_ids)))):
-        area = normalise_phrase(owner.area) if owner.area else None
-        if area is not None and area in names:
-            owned[(owner.owner_kind, owner.owner_value)].add(owner.area or "")
-            continue
-        pattern = _compiled(owner.pattern)
-        if owner.pattern != "**" and any(pattern.match(path) for path in sample):
-            owned[(owner.owner_kind, owner.owner_value)].add(owner.pattern)
+    for pattern, area, kind, value in rows:
+        if area is not None and normalise_phrase(area) in names:
+            owned[(kind, value)].add(area)
+        elif covers[pattern]:
+            owned[(kind, value)].add(pattern)
     if not owned:
         return {}
     result: dict[int, set[str]] = defaultdict(set)
@@ -479,6 +486,21 @@ def _owners(
         if key in owned:
             result[identity.person_id] |= owned[key]
     return result
+
+
+def _covers(pattern: str, sorted_paths: list[str]) -> bool:
+    """Whether an ownership pattern matches any of the (sorted) sample paths."""
+    if pattern == "**" or not sorted_paths:
+        return False  # a catch-all owner owns nothing in particular
+    prefix = re.split(r"[*?\[{]", pattern, maxsplit=1)[0]
+    compiled = _compiled(pattern)
+    start = bisect.bisect_left(sorted_paths, prefix)
+    for path in sorted_paths[start:]:
+        if not path.startswith(prefix):
+            break
+        if compiled.match(path):
+            return True
+    return False
 
 
 @cache

@@ -452,3 +452,25 @@ def test_scores_summed_in_sql_equal_the_per_contribution_model(
         )
         summed = sum(v for k, v in result.components.items() if k in ("pull_requests", "reviews"))
         assert summed == pytest.approx(expected, rel=1e-4), result.person["login"]
+
+
+def test_ownership_patterns_cover_paths_by_prefix() -> None:
+    from bot.ranking import _covers
+
+    paths = sorted([BUF, "mlir/lib/Dialect/Linalg/X.cpp", "llvm/lib/IR/Value.cpp"])
+    assert _covers("mlir/lib/Dialect/Bufferization/**", paths)
+    assert _covers("**/Bufferization/**", paths)
+    assert _covers("llvm/lib/IR/*.cpp", paths)
+    assert not _covers("llvm/lib/CodeGen/**", paths)
+    assert not _covers("**", paths)  # a catch-all owner owns nothing in particular
+
+
+def test_people_are_found_by_login_address_or_identity(session: Session, world: World) -> None:
+    from bot.people import find
+
+    ada = find(session, "ada-owner")
+    assert find(session, "ADA-OWNER").id == ada.id
+    assert find(session, "ada-owner@compilers.example").id == ada.id
+    assert find(session, "email:ada-owner@compilers.example").id == ada.id
+    assert find(session, "github:Ada-Owner").id == ada.id
+    assert find(session, f"#{ada.id}").id == ada.id
