@@ -5,7 +5,9 @@ Without --repo it generates a fictional repository with `git fast-import` (seede
 comparable). It times, in one run, `git log --numstat` of the whole history to /dev/null and a
 fresh `csf ingest git` into SQLite, each the median of --runs runs, and prints both, the ratio
 and the ingest process's peak memory. `--sizes 5000,20000,40000` runs each size in its own
-process to show that memory stays flat as history grows.
+process to show that memory stays flat as history grows. `--file-lines 400` gives the files
+a realistic size, edited a few lines per commit (the default rewrites tiny files, which leaves
+git almost no diffing to do and so measures csf's own overhead at its worst).
 """
 
 from __future__ import annotations
@@ -41,9 +43,19 @@ PATHS = [
 SYLLABLES = ["ka", "lo", "mi", "ren", "tav", "os", "bel", "qui", "zan", "dor", "fe", "lin"]
 
 
-def generate(path: Path, commits: int, seed: int = 11) -> None:
-    """A linear history of `commits` commits by 500 fictional people, with review trailers."""
+def generate(path: Path, commits: int, seed: int = 11, file_lines: int = 0) -> None:
+    """A linear history of `commits` commits by 500 fictional people, with review trailers.
+
+    With `file_lines` 0 every commit rewrites tiny files (git's diff work is then almost nil);
+    with `file_lines` N the files hold N lines and each commit edits a few of them, as changes
+    to real compiler sources do, so `git log --numstat` does the diffing it does on a real
+    history.
+    """
     rng = random.Random(seed)
+    files: dict[str, list[bytes]] = {
+        p: [f"// {p} line {i}: some code here;\n".encode() for i in range(file_lines)]
+        for p in PATHS
+    }
     people = []
     for i in range(500):
         first = "".join(rng.choice(SYLLABLES) for _ in range(2)).title()
@@ -71,7 +83,15 @@ def generate(path: Path, commits: int, seed: int = 11) -> None:
         )
         write(raw)
         for file_path in rng.sample(PATHS, rng.randint(1, 4)):
-            content = f"{number} {rng.random()}\n".encode() * rng.randint(1, 20)
+            if file_lines:
+                lines = files[file_path]
+                for _ in range(rng.randint(1, 12)):
+                    lines[rng.randrange(len(lines))] = (
+                        f"  value{number} = {rng.random()};\n".encode()
+                    )
+                content = b"".join(lines)
+            else:
+                content = f"{number} {rng.random()}\n".encode() * rng.randint(1, 20)
             write(f"M 100644 inline {file_path}\ndata {len(content)}\n".encode())
             write(content + b"\n")
         write(b"\n")
@@ -116,6 +136,12 @@ def main() -> None:
         "--repo", type=Path, help="an existing repository instead of a generated one"
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--file-lines",
+        type=int,
+        default=0,
+        help="lines per source file (0: tiny files rewritten whole)",
+    )
     parser.add_argument("--sizes", help="comma-separated commit counts, each in its own process")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -134,7 +160,7 @@ def main() -> None:
         path = args.repo
         if path is None:
             path = folder / "repo"
-            generate(path, args.commits)
+            generate(path, args.commits, file_lines=args.file_lines)
         git_times = [time_git_log(path) for _ in range(args.runs)]
         ingests = [time_ingest(path, folder, run) for run in range(args.runs)]
         commits = ingests[0][1]
@@ -142,6 +168,7 @@ def main() -> None:
         csf_s = statistics.median(t for t, _ in ingests)
         result = {
             "commits": commits,
+            "file_lines": args.file_lines,
             "git_log_numstat_s": round(git_s, 3),
             "csf_ingest_s": round(csf_s, 3),
             "ratio": round(csf_s / git_s, 2),
