@@ -378,9 +378,16 @@ def _aggregate(
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     if not ids:
         return out
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    theirs = sa.select(t.c.contribution_id).where(
+        t.c.topic.in_(list(tags)),
+        t.c.occurred_at >= start,
+        t.c.occurred_at < end,
+        t.c.person_id.in_(sorted(ids)),
+    )
     split = (
         sa.select(c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
-        .where(in_scope, c.c.person_id.in_(sorted(ids)))
+        .where(c.c.id.in_(theirs), sa.not_(counted_as_pr))
         .group_by(c.c.person_id, c.c.kind)
     )
     for person_id, kind, points, count in session.execute(split):
