@@ -543,3 +543,54 @@ def test_identities_are_logins_and_the_hash_of_a_published_address(harness: Harn
     assert all(value == value.lower() for kind, value, _ in rows if kind == "github")
     emails = [(value, person) for kind, value, person in rows if kind == "email"]
     assert emails == [(email_key("ada@compilers.example").value, ada.id)]
+
+
+def test_an_issue_edited_while_paging_hides_nothing(engine: Engine) -> None:
+    """Items edited mid-sync move to the end of the list; none may be skipped."""
+    world = small_world()
+    world.repo(REPO).issues = [
+        Issue(
+            1000 + i,
+            f"Issue {i}",
+            "cyd-fictional",
+            "2026-02-01T00:00:00Z",
+            f"2026-02-{1 + i // 24:02d}T{i % 24:02d}:00:00Z",
+        )
+        for i in range(150)
+    ]
+    with Harness(engine, world) as h:
+        edited = {"done": False}
+
+        def edit_after_first_page(event: SyncProgress) -> None:
+            if event.stage == "issues" and not edited["done"]:
+                h.world.repos[REPO].issues[49].updated_at = "2026-03-30T00:00:00Z"
+                edited["done"] = True
+
+        h.sync(on_progress=edit_after_first_page)
+        assert edited["done"]
+    with Session(engine) as session:
+        numbers = set(
+            session.exec(select(Contribution.external_id).where(Contribution.kind == "issue"))
+        )
+    assert numbers == {str(1000 + i) for i in range(150)}
+
+
+def test_a_full_page_at_one_timestamp_moves_on_by_page(engine: Engine) -> None:
+    world = small_world()
+    world.repo(REPO).issues = [
+        Issue(
+            2000 + i,
+            f"Bulk-labelled {i}",
+            "cyd-fictional",
+            "2026-02-01T00:00:00Z",
+            "2026-02-02T00:00:00Z",
+        )
+        for i in range(230)
+    ]
+    with Harness(engine, world) as h:
+        h.sync()
+        issue_pages = [r for r in h.server.log if r.path.endswith("/issues")]
+        assert len(issue_pages) <= 4
+    with Session(engine) as session:
+        count = len(session.exec(select(Contribution.id).where(Contribution.kind == "issue")).all())
+    assert count == 230

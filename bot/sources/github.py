@@ -283,9 +283,7 @@ class GitHubSource:
             "direction": "asc",
             "per_page": PAGE_SIZE,
         }
-        if since:
-            params["since"] = since
-        for reply in self._pages(f"repos/{full_name}/issues", params, etag, full_name):
+        for reply in self._since_pages(f"repos/{full_name}/issues", params, since, etag, full_name):
             if reply.not_modified:
                 yield Page([], None, reply.etag, not_modified=True)
                 return
@@ -298,9 +296,8 @@ class GitHubSource:
     ) -> Iterator[Page[CommentRecord]]:
         """Issue and PR conversation comments updated since `since`, oldest first."""
         params: dict[str, Any] = {"sort": "updated", "direction": "asc", "per_page": PAGE_SIZE}
-        if since:
-            params["since"] = since
-        for reply in self._pages(f"repos/{full_name}/issues/comments", params, etag, full_name):
+        url = f"repos/{full_name}/issues/comments"
+        for reply in self._since_pages(url, params, since, etag, full_name):
             if reply.not_modified:
                 yield Page([], None, reply.etag, not_modified=True)
                 return
@@ -350,14 +347,35 @@ class GitHubSource:
         )
         return list(reply.data) if reply.status == 200 and isinstance(reply.data, list) else []
 
-    def _pages(
-        self, url: str, params: dict[str, Any] | None, etag: str | None, what: str
+    def _since_pages(
+        self, url: str, params: dict[str, Any], since: str | None, etag: str | None, what: str
     ) -> Iterator[Reply]:
-        reply = self.http.get(url, params, etag=etag, what=what)
-        yield reply
-        while reply.next_url:
-            reply = self.http.get(reply.next_url, what=what)
+        """Pages of a list in `updated_at` order, walked by `since` rather than page numbers.
+
+        An item edited while the sync pages moves to the end of the list; with page numbers,
+        every later item would shift back one place and the first of the next page would
+        never be read. Re-asking from the last `updated_at` seen cannot skip anything (the
+        overlap is re-read, and upserts absorb it). Only while a whole page shares one
+        timestamp do page numbers move on.
+        """
+        page = 1
+        conditional = etag
+        while True:
+            query = dict(params)
+            if since:
+                query["since"] = since
+            if page > 1:
+                query["page"] = page
+            reply = self.http.get(url, query, etag=conditional, what=what)
+            conditional = None
             yield reply
+            if reply.not_modified or not reply.data or reply.next_url is None:
+                return
+            last = max(str(item["updated_at"]) for item in reply.data)
+            if last == since:
+                page += 1  # a full page at one timestamp: only page numbers move on
+            else:
+                since, page = last, 1
 
     @staticmethod
     def _issue(item: dict[str, Any]) -> IssueRecord:
