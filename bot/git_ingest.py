@@ -58,7 +58,7 @@ from bot.sources.git import (
     GitSourceError,
     Mailmap,
     check_repository,
-    has_commit,
+    is_ancestor,
     read_commits,
     read_mailmap,
 )
@@ -264,10 +264,11 @@ class GitIngest:
     def flush(self) -> None:
         pending, self._pending = self._pending, []
         ids = upsert_contributions(self.session, pending)
-        tags: dict[tuple[str, ...], set[str]] = {}
+        # Title keywords tag too, so the title is part of what is tagged once.
+        tags: dict[tuple[tuple[str, ...], str | None], set[str]] = {}
         tagged = []
         for contribution_id, record in zip(ids, pending, strict=True):
-            shape = tuple(record.paths)
+            shape = (tuple(record.paths), record.title)
             if shape not in tags:
                 tags[shape] = self.taxonomy.tag(
                     self.repo.full_name,
@@ -303,7 +304,7 @@ def ingest_git(
         stats.people_after = stats.people_before
         return stats  # an empty repository: nothing to ingest, and nothing wrong
     after = None if full else get_cursor(session, repo.id, CURSOR)
-    if after and not has_commit(path, after):
+    if after and not is_ancestor(path, after):
         raise GitSourceError(
             f"the last ingested commit {after[:12]} is not in {path} any more (history "
             "rewritten?): rerun with --full to read the whole history again"

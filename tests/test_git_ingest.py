@@ -232,12 +232,11 @@ def test_rewritten_history_is_a_clear_error(engine: Engine, tmp_path: Path) -> N
     repo.commit("a")
     repo.commit("b")
     ingest(engine, repo.path)
-    repo.git("reset", "-q", "--hard", "HEAD~1")
-    repo.git("reflog", "expire", "--expire=now", "--all")
-    repo.git("gc", "-q", "--prune=now")
+    repo.git("reset", "-q", "--hard", "HEAD~1")  # the old commit's object is still there
+    repo.commit("b, rewritten")
     with pytest.raises(GitSourceError, match="rerun with --full"):
         ingest(engine, repo.path)
-    assert ingest(engine, repo.path, full=True).commits == 1
+    assert ingest(engine, repo.path, full=True).commits == 2
 
 
 def test_bad_paths_and_empty_repositories(engine: Engine, tmp_path: Path) -> None:
@@ -447,3 +446,22 @@ def test_since_limits_what_is_read(engine: Engine, tmp_path: Path) -> None:
     stats = ingest(engine, git.path, since=datetime(2026, 1, 1, tzinfo=UTC))
     assert stats.commits == 1
     assert [c[0] for c in contributions(engine)] == ["commit"]
+
+
+def test_title_keywords_tag_each_commit_by_its_own_title(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("Fix one-shot bufferize crash", {"mlir/lib/IR/Ops.cpp": "a\n"})
+    repo.commit("Tidy up", {"mlir/lib/IR/Ops.cpp": "b\n"})
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        tagged = {
+            c.title: {
+                t.topic
+                for t in session.exec(
+                    select(ContributionTopic).where(ContributionTopic.contribution_id == c.id)
+                )
+            }
+            for c in session.exec(select(Contribution))
+        }
+    assert "mlir.bufferization" in tagged["Fix one-shot bufferize crash"]
+    assert "mlir.bufferization" not in tagged["Tidy up"]

@@ -135,12 +135,10 @@ def check_repository(path: Path) -> bool:
     return _run_git(path, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode == 0
 
 
-def has_commit(path: Path, sha: str) -> bool:
-    return _run_git(path, "cat-file", "-e", f"{sha}^{{commit}}").returncode == 0
-
-
-def head(path: Path) -> str:
-    return _run_git(path, "rev-parse", "HEAD").stdout.decode().strip()
+def is_ancestor(path: Path, sha: str) -> bool:
+    """Whether `sha` is in HEAD's history (a force-push leaves old objects behind, so the
+    object merely existing is not enough)."""
+    return _run_git(path, "merge-base", "--is-ancestor", sha, "HEAD").returncode == 0
 
 
 def read_mailmap(path: Path) -> Mailmap:
@@ -213,7 +211,7 @@ def parse_record(raw: bytes) -> GitCommit:
     """One `\\x1e`-started record of LOG_FORMAT followed by `-z` numstat entries."""
     parts = raw.split(b"\x00", len(FIELDS))
     if len(parts) <= len(FIELDS) - 1:
-        raise GitSourceError(f"unexpected git log output near {_text(raw[:60])!r}")
+        raise GitSourceError("unexpected git log output (is this git version supported?)")
     sha, author_name, author_email, authored, committer_name, committer_email, committed, body = (
         parts[: len(FIELDS)]
     )
