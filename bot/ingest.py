@@ -205,10 +205,17 @@ class Ingestor:
         author_id = self.person_id(issue.author)
         if author_id is None:
             return
-        kind = (
-            ContributionKind.RFC
-            if issue.title.lower().startswith(_RFC_PREFIXES)
-            else ContributionKind.ISSUE
+        is_rfc = issue.title.lower().startswith(_RFC_PREFIXES)
+        kind = ContributionKind.RFC if is_rfc else ContributionKind.ISSUE
+        # A retitled thread ("[RFC] ..." added or dropped) is still one thread: drop the row
+        # stored under the other kind, or the thread would count twice.
+        other = ContributionKind.ISSUE if is_rfc else ContributionKind.RFC
+        self.session.execute(
+            sa.delete(Contribution).where(
+                col(Contribution.repo_id) == self.repo_id,
+                col(Contribution.kind) == other.value,
+                col(Contribution.external_id) == str(issue.number),
+            )
         )
         record = ContributionRecord(
             repo_id=self.repo_id,

@@ -594,3 +594,13 @@ def test_a_full_page_at_one_timestamp_moves_on_by_page(engine: Engine) -> None:
     with Session(engine) as session:
         count = len(session.exec(select(Contribution.id).where(Contribution.kind == "issue")).all())
     assert count == 230
+
+
+def test_a_thread_retitled_as_rfc_stays_one_row(harness: Harness) -> None:
+    harness.sync()
+    issue = harness.world.repos[REPO].issues[1]
+    issue.title, issue.updated_at = "[RFC] Crash in linalg tiling", "2026-02-10T10:00:00Z"
+    harness.sync()
+    with Session(harness.engine) as session:
+        rows = session.exec(select(Contribution.kind).where(Contribution.external_id == "11")).all()
+    assert rows == ["rfc"]
