@@ -35,7 +35,7 @@ from bot.ranking import WhoAnswer, load_ranking_config
 from bot.ranking import as_json as ranking_json
 from bot.ranking import who as rank
 from bot.sources.github import GitHubSource
-from bot.sources.github_http import GitHubHTTP, GitHubNotFoundError
+from bot.sources.github_http import GitHubAuthError, GitHubError, GitHubHTTP
 from bot.store import find_repo, upsert_repo
 from bot.sync import GitHubSync, SyncProgress
 from bot.taxonomy import Taxonomy, as_dict, load_taxonomy
@@ -271,8 +271,10 @@ def sync(
             for tracked in repos:
                 try:
                     stats = runner.sync(tracked, since=since_at)
-                except GitHubNotFoundError as error:
-                    # One renamed or private repo should not stop the others; a bad token does.
+                except GitHubAuthError:
+                    raise  # a bad token fails every repository alike
+                except GitHubError as error:
+                    # One renamed, private or failing repo should not stop the others.
                     session.rollback()
                     err.print(f"csf: {error}", soft_wrap=True, highlight=False)
                     failed.append(tracked.full_name)

@@ -92,3 +92,56 @@ def test_graphql_rate_limited_error_waits_for_reset() -> None:
     assert 120 <= clock.sleeps[0] <= 122
     assert client.budgets["graphql"].remaining == 4999
     assert client.graphql_cost == 1
+
+
+def _sequence(*responses: httpx.Response) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+    queue = list(responses)
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return queue.pop(0)
+
+    return httpx.MockTransport(handle), seen
+
+
+def test_secondary_limit_without_retry_after_waits_a_minute() -> None:
+    clock = FakeClock()
+    transport, seen = _sequence(
+        httpx.Response(403, json={"message": "You have exceeded a secondary rate limit."}),
+        httpx.Response(200, json=[]),
+    )
+    assert _client(transport, clock).get("repos/a/b/issues").status == 200
+    assert clock.sleeps == [60.0]
+    assert len(seen) == 2
+
+
+def test_forbidden_resource_is_not_retried() -> None:
+    clock = FakeClock()
+    transport, seen = _sequence(
+        httpx.Response(403, json={"message": "Resource not accessible by integration"}),
+    )
+    with pytest.raises(GitHubError, match="refused access to a/b"):
+        _client(transport, clock).get("repos/a/b", what="a/b")
+    assert len(seen) == 1
+
+
+def test_retry_after_as_an_http_date() -> None:
+    clock = FakeClock(start=1_780_000_000.0)
+    transport, _ = _sequence(
+        httpx.Response(429, headers={"Retry-After": "Thu, 28 May 2026 20:28:20 GMT"}),
+        httpx.Response(200, json={}),
+    )
+    _client(transport, clock).get("users/x")
+    assert 0 <= clock.sleeps[0] <= 3600
+
+
+def test_graphql_timeouts_are_retried() -> None:
+    clock = FakeClock()
+    transport, seen = _sequence(
+        httpx.Response(200, json={"data": None, "errors": [{"message": "Timeout on validation"}]}),
+        httpx.Response(200, json={"data": {"viewer": {"login": "x"}}}),
+    )
+    data = _client(transport, clock).graphql("query Viewer { viewer { login } }", {}, what="viewer")
+    assert data == {"viewer": {"login": "x"}}
+    assert len(seen) == 2

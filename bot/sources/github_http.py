@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -252,12 +253,17 @@ class GitHubHTTP:
         if status in (403, 429):
             retry_after = response.headers.get("Retry-After")
             if retry_after is not None:
-                raise _TransientError(f"secondary rate limit ({status})", wait=float(retry_after))
+                wait = _seconds_until(retry_after, self._clock())
+                raise _TransientError(f"secondary rate limit ({status})", wait=wait)
             if response.headers.get("X-RateLimit-Remaining") == "0":
                 raise _TransientError(
                     f"rate limit exhausted ({status})", wait=self._until_reset(resource)
                 )
-            raise GitHubError(f"GitHub refused access to {what} ({status}): {_message(response)}")
+            message = _message(response)
+            if status == 429 or "rate limit" in message.lower() or "abuse" in message.lower():
+                # A secondary limit without Retry-After: GitHub asks for at least a minute.
+                raise _TransientError(f"secondary rate limit ({status})", wait=60.0)
+            raise GitHubError(f"GitHub refused access to {what} ({status}): {message}")
         if status >= 500:
             raise _TransientError(f"GitHub answered {status}")
         if status >= 400:
@@ -274,6 +280,13 @@ class GitHubHTTP:
                 raise _TransientError(
                     "GraphQL rate limit exhausted", wait=self._until_reset(resource)
                 )
+            text = " ".join(str(e.get("message", "")) for e in data.get("errors") or []).lower()
+            if (
+                kinds & {"INTERNAL", "SERVICE_UNAVAILABLE"}
+                or "timeout" in text
+                or "timed out" in text
+            ):
+                raise _TransientError("GitHub GraphQL timed out or failed inside")
         return Reply(
             status, data, response.headers.get("ETag"), _next_link(response.headers.get("Link"))
         )
@@ -341,6 +354,18 @@ class GitHubHTTP:
         log.info("%s (%.0f s)", message, seconds)
         if self._on_wait is not None:
             self._on_wait(message, seconds)
+
+
+def _seconds_until(retry_after: str, now: float) -> float:
+    """Retry-After as seconds: a number, or an HTTP date."""
+    try:
+        return max(0.0, float(retry_after))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(retry_after).timestamp() - now)
+    except (TypeError, ValueError):
+        return 60.0
 
 
 def _message(response: httpx.Response) -> str:
