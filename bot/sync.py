@@ -34,6 +34,7 @@ from bot.taxonomy import Taxonomy
 PROFILE_MAX_AGE = timedelta(days=7)
 OWNERS_MAX_AGE = timedelta(days=7)
 PROFILE_WORKERS = 4
+PROFILE_BATCH = 50
 
 
 @dataclass
@@ -192,11 +193,17 @@ class GitHubSync:
                     for e in self.source.directory(repo.full_name, entry["path"])
                     if e.get("type") == "file" and is_maintainer_file(e["name"])
                 ]
-        rows = 0
-        found: set[str] = set()
+        # Every file is fetched before anything is written: no write transaction stays open
+        # across network calls (or a rate-limit wait), which would lock a shared SQLite file.
+        fetched: list[tuple[str, str | None, Reply]] = []
         for path in dict.fromkeys(candidates):
             slot = f"file:{repo.full_name.lower()}:{path}"
             text, reply = self.source.file(repo.full_name, path, get_etag(self.session, slot, path))
+            fetched.append((path, text, reply))
+        self.session.commit()  # ends the read transaction the ETag lookups opened
+        rows = 0
+        found: set[str] = set()
+        for path, text, reply in fetched:
             if reply.status == 304:
                 found.add(path)
                 continue
@@ -221,7 +228,7 @@ class GitHubSync:
                     )
                 )
                 rows += 1
-            set_etag(self.session, slot, path, reply.etag)
+            set_etag(self.session, f"file:{repo.full_name.lower()}:{path}", path, reply.etag)
         # Files that disappeared take their ownership with them.
         gone = sa.delete(CodeOwner).where(col(CodeOwner.repo_id) == repo.id)
         if found:
@@ -250,18 +257,20 @@ class GitHubSync:
             profile, reply = self.source.user(login, etags[login])
             return login, profile, reply
 
-        with ThreadPoolExecutor(max_workers=PROFILE_WORKERS) as pool:
-            for done, (login, profile, reply) in enumerate(pool.map(fetch, logins), start=1):
+        self.session.commit()  # no transaction stays open while profiles are fetched
+        for start in range(0, len(logins), PROFILE_BATCH):
+            batch = logins[start : start + PROFILE_BATCH]
+            with ThreadPoolExecutor(max_workers=PROFILE_WORKERS) as pool:
+                answers = list(pool.map(fetch, batch))
+            for login, profile, reply in answers:  # then written in one short transaction
                 if profile is not None:
                     ingest.apply_profile(profile, now)
                     set_etag(self.session, f"user:{login.lower()}", login, reply.etag)
                 else:
                     self._mark_profile_checked(login, now)
                 stats.profiles += 1
-                if done % 50 == 0:
-                    self.session.commit()
-                    self._page_done(stats, ingest.repo, "profiles", 50)
-        self.session.commit()
+            self.session.commit()
+            self._page_done(stats, ingest.repo, "profiles", len(batch))
 
     def _mark_profile_checked(self, login: str, when: datetime) -> None:
         """Unchanged (304) or deleted (404): either way, no need to ask again this week."""
