@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from bot.models import Contribution, ContributionTopic, Person
 from bot.ranking import ContributionRow, Evidence, decay, evidence_from, person_view, points_of
+from bot.store import counted_as_pr
 from bot.taxonomy import Taxonomy
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -126,7 +127,12 @@ def build_profile(
             t.c.topic,
         )
         .select_from(c.outerjoin(t, t.c.contribution_id == c.c.id))
-        .where(c.c.person_id == person.id, c.c.occurred_at >= start, c.c.occurred_at < as_of)
+        .where(
+            c.c.person_id == person.id,
+            c.c.occurred_at >= start,
+            c.c.occurred_at < as_of,
+            sa.not_(counted_as_pr(c)),  # one change, counted once, as in `who`
+        )
     )
     for *values, touched, topic in session.execute(statement):
         row = ContributionRow(*values)

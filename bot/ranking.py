@@ -31,6 +31,7 @@ from bot.errors import CsfError
 from bot.models import CodeOwner, Contribution, ContributionTopic, Identity, Person, Repo
 from bot.places import in_region
 from bot.query import Reading
+from bot.store import counted_as_pr
 from bot.taxonomy import Taxonomy, glob_to_regex, normalise_phrase
 
 _DISCUSSION = {"issue", "rfc", "comment"}
@@ -217,7 +218,7 @@ def who(
     top = [r for r in shortlist if r.score > 0][:limit]
     rows = _topic_rows(session, tags, start, as_of, [r.person_id for r in top])
     by_person: dict[int, list[ContributionRow]] = defaultdict(list)
-    for row in _without_commits_counted_as_prs(session, rows):
+    for row in rows:
         by_person[row.person_id].append(row)
     people = _people(session, [r.person_id for r in top])
     for rank, result in enumerate(top, start=1):
@@ -264,7 +265,11 @@ def _topic_rows(
         c.c.title,
         c.c.url,
         c.c.parent_number,
-    ).where(c.c.id.in_(_in_topics(tags, start, end)), c.c.person_id.in_(person_ids))
+    ).where(
+        c.c.id.in_(_in_topics(tags, start, end)),
+        c.c.person_id.in_(person_ids),
+        sa.not_(counted_as_pr(c)),
+    )
     return [ContributionRow(*row) for row in session.execute(statement)]
 
 
@@ -348,21 +353,12 @@ def _aggregate(
     """
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
-    pr = c.alias("linked_pr")
-    counted_as_pr = sa.and_(
-        c.c.kind == "commit",
-        c.c.parent_number.is_not(None),
-        sa.exists().where(
-            pr.c.repo_id == c.c.repo_id,
-            pr.c.kind == "pr",
-            pr.c.external_id == sa.cast(c.c.parent_number, sa.String),
-        ),
-    )
+    once = sa.not_(counted_as_pr(c))
     weight = _recency(
         c.c.occurred_at, end, float(config["half_life_days"]), session.get_bind().dialect.name
     )
     value = _points_sql(c, config, weight)
-    in_scope = sa.and_(c.c.id.in_(_in_topics(tags, start, end)), sa.not_(counted_as_pr))
+    in_scope = sa.and_(c.c.id.in_(_in_topics(tags, start, end)), once)
     people_filter = [p.c.is_bot.is_(False)]
     if region is not None:
         people_filter.append(_region_clause(p.c.region, region))
@@ -387,7 +383,7 @@ def _aggregate(
     )
     split = (
         sa.select(c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
-        .where(c.c.id.in_(theirs), sa.not_(counted_as_pr))
+        .where(c.c.id.in_(theirs), once)
         .group_by(c.c.person_id, c.c.kind)
     )
     for person_id, kind, points, count in session.execute(split):
@@ -419,36 +415,6 @@ def _flags(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str | 
         ):
             found[person_id] = (bool(is_bot), region)
     return found
-
-
-def _without_commits_counted_as_prs(
-    session: Session, rows: list[ContributionRow]
-) -> list[ContributionRow]:
-    """A change seen as a PR and as a commit referencing it counts once, as the PR."""
-    wanted = {
-        (r.repo_id, str(r.parent_number)) for r in rows if r.kind == "commit" and r.parent_number
-    }
-    if not wanted:
-        return rows
-    c = Contribution.__table__  # type: ignore[attr-defined]
-    found: set[tuple[int, str]] = set()
-    numbers = sorted({number for _, number in wanted})
-    for begin in range(0, len(numbers), 500):
-        found.update(
-            (repo_id, external_id)
-            for repo_id, external_id in session.execute(
-                sa.select(c.c.repo_id, c.c.external_id).where(
-                    c.c.kind == "pr", c.c.external_id.in_(numbers[begin : begin + 500])
-                )
-            )
-        )
-    return [
-        r
-        for r in rows
-        if not (
-            r.kind == "commit" and r.parent_number and (r.repo_id, str(r.parent_number)) in found
-        )
-    ]
 
 
 def _owners(

@@ -229,23 +229,29 @@ def upsert_contributions(session: Session, records: Sequence[ContributionRecord]
     return [ids[(r.repo_id, _kind(r.kind), r.external_id)] for r in records]
 
 
-def commits_counted_as_prs() -> sa.Select[tuple[int]]:
-    """Ids of commits that landed through a PR also ingested from GitHub.
+def counted_as_pr(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
+    """True for a git commit that landed through a PR also ingested from GitHub.
 
     A change seen both as a GitHub PR and as a git commit referencing it (`... (#1234)`) is one
-    change: rankings count the PR and leave these commits out, so nothing counts twice.
+    change: rankings and profiles count the PR and leave such commits out.
     """
-    commit = Contribution.__table__.alias("git_commit")  # type: ignore[attr-defined]
-    pr = Contribution.__table__.alias("github_pr")  # type: ignore[attr-defined]
-    return sa.select(commit.c.id).where(
-        commit.c.kind == ContributionKind.COMMIT.value,
-        commit.c.parent_number.is_not(None),
+    c = contribution.c
+    pr = Contribution.__table__.alias("linked_pr")  # type: ignore[attr-defined]
+    return sa.and_(
+        c.kind == ContributionKind.COMMIT.value,
+        c.parent_number.is_not(None),
         sa.exists().where(
-            pr.c.repo_id == commit.c.repo_id,
+            pr.c.repo_id == c.repo_id,
             pr.c.kind == ContributionKind.PR.value,
-            pr.c.external_id == sa.cast(commit.c.parent_number, sa.String),
+            pr.c.external_id == sa.cast(c.parent_number, sa.String),
         ),
     )
+
+
+def commits_counted_as_prs() -> sa.Select[tuple[int]]:
+    """Ids of every commit that `counted_as_pr` leaves out."""
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    return sa.select(table.c.id).where(counted_as_pr(table))
 
 
 def upsert_contribution(session: Session, record: ContributionRecord) -> int:

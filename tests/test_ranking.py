@@ -351,6 +351,17 @@ def test_a_change_seen_as_pr_and_commit_counts_once(session: Session, world: Wor
     assert gus.counts["commits"] == 0
     assert gus.counts["merged_prs"] == 5
     assert gus.score > before["gus-newcomer"]
+    from bot.people import find
+    from bot.profile import build_profile
+
+    shown = build_profile(
+        session,
+        default_taxonomy(),
+        find(session, "gus-newcomer"),
+        config=load_ranking_config(),
+        as_of=AS_OF,
+    )
+    assert shown.topics[0].counts == {"merged_pr": 5}  # the profile agrees: no extra commit
 
 
 def test_unknown_words_get_suggestions_not_silence(session: Session, world: World) -> None:
