@@ -20,8 +20,17 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot import people
 from bot.identity import IdentityKey, email_key, login_key, suppression_hash
-from bot.models import Contribution, ContributionKind, Person, Repo, Suppression
+from bot.models import (
+    AuditEvent,
+    Contribution,
+    ContributionKind,
+    Identity,
+    Person,
+    Repo,
+    Suppression,
+)
 from bot.places import place
 from bot.sources.github import (
     Actor,
@@ -111,9 +120,34 @@ class Ingestor:
         person.profile_fetched_at = fetched_at
         person.updated_at = fetched_at
         if profile.email:
-            # A published address links this account to the same person's git commits.
             with contextlib.suppress(ValueError):
-                add_identity(self.session, person_id, email_key(profile.email))
+                self._link_address(person_id, email_key(profile.email))
+
+    def _link_address(self, person_id: int, key: IdentityKey) -> None:
+        """A published address joins this account to the same person's git commits.
+
+        If git history came first, the address already names a person with no GitHub account:
+        that person is merged into this one, unless someone split them apart by hand.
+        """
+        if add_identity(self.session, person_id, key):
+            return
+        owner_id = self.session.exec(
+            select(Identity.person_id).where(
+                Identity.kind == key.kind.value, Identity.value == key.value
+            )
+        ).one()
+        has_account = self.session.exec(
+            select(Identity.id).where(Identity.person_id == owner_id, Identity.kind == "github")
+        ).first()
+        split_by_hand = any(
+            (event.detail or {}).get("new") == owner_id
+            for event in self.session.exec(
+                select(AuditEvent).where(AuditEvent.action == "people.split")
+            )
+        )
+        account, owner = self.session.get(Person, person_id), self.session.get(Person, owner_id)
+        if has_account is None and not split_by_hand and account and owner:
+            people.merge(self.session, account, owner, actor="sync")
 
     # -- contributions ----------------------------------------------------------------------
 

@@ -15,15 +15,19 @@ from bot.errors import CsfError
 from bot.identity import email_key, login_key
 from bot.models import (
     Candidate,
+    CandidateNote,
     Contribution,
     ContributionTopic,
     DigestEntry,
+    HttpCache,
     Identity,
     Person,
     utcnow,
 )
 from bot.store import record_audit
 
+# Shortlist statuses from least to furthest along, for merging two entries into one.
+_PIPELINE = ["saved", "not_a_fit", "not_now", "contacted", "replied", "interviewing"]
 _PROFILE_FIELDS = (
     "login",
     "name",
@@ -102,12 +106,24 @@ def merge(session: Session, keep: Person, drop: Person, *, actor: str) -> Person
         session.execute(
             sa.update(model).where(col(model.person_id) == drop.id).values(person_id=keep.id)
         )
-    kept_teams = set(session.exec(select(Candidate.team_id).where(Candidate.person_id == keep.id)))
+    kept = {
+        c.team_id: c for c in session.exec(select(Candidate).where(Candidate.person_id == keep.id))
+    }
     for candidate in session.exec(select(Candidate).where(Candidate.person_id == drop.id)):
-        if candidate.team_id in kept_teams:
-            session.delete(candidate)  # the kept person's own shortlist entry wins
-        else:
+        other = kept.get(candidate.team_id)
+        if other is None:
             candidate.person_id = keep.id  # type: ignore[assignment]
+            continue
+        # Both were on this team's shortlist: one entry, the notes of both, the furthest status.
+        session.execute(
+            sa.update(CandidateNote)
+            .where(col(CandidateNote.candidate_id) == candidate.id)
+            .values(candidate_id=other.id)
+        )
+        if _PIPELINE.index(candidate.status) > _PIPELINE.index(other.status):
+            other.status = candidate.status
+        session.flush()
+        session.delete(candidate)
     for name in _PROFILE_FIELDS:
         if getattr(keep, name) is None and getattr(drop, name) is not None:
             setattr(keep, name, getattr(drop, name))
@@ -158,10 +174,15 @@ def split(session: Session, person: Person, specs: list[str], *, actor: str) -> 
             .values(person_id=new.id)
         )
     if any(i.kind == "github" for i in chosen):
+        # The GitHub profile goes with the account: location, company, published address.
         github = next(i for i in chosen if i.kind == "github")
-        new.login = github.value
         if person.login and person.login.lower() == github.value:
-            person.login = None
+            for name in _PROFILE_FIELDS:
+                setattr(new, name, getattr(person, name))
+                if name != "name":
+                    setattr(person, name, None)
+        new.login = new.login or github.value
+        session.execute(sa.delete(HttpCache).where(col(HttpCache.slot) == f"user:{github.value}"))
     record_audit(
         session,
         actor,

@@ -465,3 +465,49 @@ def test_title_keywords_tag_each_commit_by_its_own_title(engine: Engine, tmp_pat
         }
     assert "mlir.bufferization" in tagged["Fix one-shot bufferize crash"]
     assert "mlir.bufferization" not in tagged["Tidy up"]
+
+
+def test_merge_keeps_both_teams_notes_and_the_furthest_status(engine: Engine) -> None:
+    from bot.models import Candidate, CandidateNote
+
+    with Session(engine) as session:
+        a = resolve_person(session, [login_key("ada-fictional")], login="ada-fictional")
+        b = resolve_person(session, [email_key("ada@home.example")])
+        first = Candidate(team_id="T1", person_id=a.id, saved_by="U1", source="cli")
+        second = Candidate(
+            team_id="T1", person_id=b.id, saved_by="U2", source="cli", status="interviewing"
+        )
+        session.add_all([first, second])
+        session.flush()
+        session.add(CandidateNote(candidate_id=second.id, author="U2", text="Great RFC"))
+        session.commit()
+        people.merge(session, a, b, actor="test")
+        session.commit()
+        entry = session.exec(select(Candidate)).one()
+        assert entry.status == "interviewing"
+        assert [n.text for n in session.exec(select(CandidateNote))] == ["Great RFC"]
+        assert session.exec(select(CandidateNote)).one().candidate_id == entry.id
+
+
+def test_split_takes_the_github_profile_with_the_account(engine: Engine) -> None:
+    from bot.models import HttpCache
+
+    with Session(engine) as session:
+        ada = resolve_person(
+            session,
+            [login_key("ada-fictional"), email_key("ada@home.example")],
+            login="ada-fictional",
+        )
+        ada.location, ada.region, ada.company = "London", "uk", "Example Compilers"
+        session.add(HttpCache(slot="user:ada-fictional", url="ada-fictional", etag='"x"'))
+        session.commit()
+        new = people.split(session, ada, ["github:ada-fictional"], actor="test")
+        session.commit()
+        assert (new.login, new.location, new.region, new.company) == (
+            "ada-fictional",
+            "London",
+            "uk",
+            "Example Compilers",
+        )
+        assert (ada.login, ada.location, ada.company) == (None, None, None)
+        assert session.exec(select(HttpCache)).first() is None  # the next sync refetches

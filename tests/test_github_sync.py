@@ -604,3 +604,26 @@ def test_a_thread_retitled_as_rfc_stays_one_row(harness: Harness) -> None:
     with Session(harness.engine) as session:
         rows = session.exec(select(Contribution.kind).where(Contribution.external_id == "11")).all()
     assert rows == ["rfc"]
+
+
+def test_a_published_address_joins_git_history_ingested_first(
+    engine: Engine, tmp_path: Any
+) -> None:
+    from bot.git_ingest import ingest_git
+    from tests.git_repos import GitRepo
+
+    git = GitRepo(tmp_path / "llvm")
+    git.commit(
+        "[mlir] early work", {BUFFERIZATION: "x\n"}, author=("Ada F.", "ada@compilers.example")
+    )
+    with Harness(engine, small_world()) as h:
+        with Session(engine) as session:
+            repo = session.exec(select(Repo)).one()
+            ingest_git(session, default_taxonomy(), repo, git.path)
+            session.commit()
+        h.sync()
+    with Session(engine) as session:
+        ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
+        commit = session.exec(select(Contribution).where(Contribution.kind == "commit")).one()
+        assert commit.person_id == ada.id  # one person, not two
+        assert session.exec(select(Person).where(Person.name == "Ada F.")).first() is None
