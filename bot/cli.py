@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot import __version__, people
@@ -536,4 +537,9 @@ def main() -> None:
         app()
     except CsfError as error:
         print(f"csf: {error}", file=sys.stderr)
+        sys.exit(1)
+    except OperationalError as error:
+        # Locked, read-only or vanished databases are the user's to fix, not a crash.
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "refused"
+        print(f"csf: the database refused the operation: {reason}", file=sys.stderr)
         sys.exit(1)

@@ -84,7 +84,7 @@ class GitIngestStats:
     repo: str
     commits: int = 0
     new: dict[str, int] = field(default_factory=dict)
-    skipped_suppressed: int = 0
+    skipped_authors: int = 0  # suppressed, or no usable address
     people_before: int = 0
     people_after: int = 0
 
@@ -335,7 +335,7 @@ def ingest_git(
         on_progress(stats.commits)
     after_kinds = kinds()
     stats.new = {k: after_kinds.get(k, 0) - before.get(k, 0) for k in after_kinds}
-    stats.skipped_suppressed = ingest.skipped
+    stats.skipped_authors = ingest.skipped
     stats.people_after = session.exec(select(func.count()).select_from(Person)).one()
     return stats
 

@@ -60,6 +60,8 @@ def load_ranking_config(path: str | Path | None = None) -> dict[str, Any]:
         raise CsfError(f"CSF_RANKING_CONFIG: cannot read {file} ({error.strerror})") from None
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
         raise CsfError(f"CSF_RANKING_CONFIG: {file} is not valid: {error}") from None
+    if override is not None and not isinstance(override, Mapping):
+        raise CsfError(f"CSF_RANKING_CONFIG: {file} must hold settings (a mapping), not a list")
     _check(override or {}, _defaults(), str(file), "")
     return _merge(config, override or {})
 

@@ -485,3 +485,10 @@ def test_people_are_found_by_login_address_or_identity(session: Session, world: 
     assert find(session, "email:ada-owner@compilers.example").id == ada.id
     assert find(session, "github:Ada-Owner").id == ada.id
     assert find(session, f"#{ada.id}").id == ada.id
+
+
+def test_a_ranking_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    bad = tmp_path / "ranking.yml"
+    bad.write_text("- points\n- size\n")
+    with pytest.raises(CsfError, match="must hold settings"):
+        load_ranking_config(bad)
