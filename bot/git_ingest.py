@@ -43,6 +43,7 @@ from bot.identity import (
     name_key,
     suppression_hash,
 )
+from bot.ingest import index_batch
 from bot.models import (
     Contribution,
     ContributionKind,
@@ -68,7 +69,6 @@ from bot.store import (
     create_person,
     find_person_id,
     get_cursor,
-    replace_topics,
     set_cursor,
     upsert_contributions,
 )
@@ -264,21 +264,14 @@ class GitIngest:
     def flush(self) -> None:
         pending, self._pending = self._pending, []
         ids = upsert_contributions(self.session, pending)
-        # Title keywords tag too, so the title is part of what is tagged once.
-        tags: dict[tuple[tuple[str, ...], str | None], set[str]] = {}
-        tagged = []
-        for contribution_id, record in zip(ids, pending, strict=True):
-            shape = (tuple(record.paths), record.title)
-            if shape not in tags:
-                tags[shape] = self.taxonomy.tag(
-                    self.repo.full_name,
-                    record.paths,
-                    (),
-                    record.title,
-                    ecosystem=self.repo.ecosystem,
-                )
-            tagged.append((contribution_id, record.person_id, record.occurred_at, tags[shape]))
-        replace_topics(self.session, tagged)
+        index_batch(
+            self.session,
+            self.taxonomy,
+            self.repo,
+            ids,
+            pending,
+            [record.title for record in pending],
+        )
 
 
 def _short(key: IdentityKey) -> str:

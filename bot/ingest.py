@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,11 +43,13 @@ from bot.sources.github import (
 from bot.store import (
     ContributionRecord,
     add_identity,
+    replace_terms,
     replace_topics,
     resolve_person,
     upsert_contributions,
 )
 from bot.taxonomy import Taxonomy
+from bot.terms import terms_of
 
 PARENT_CACHE_SIZE = 5000
 _RFC_PREFIXES = ("[rfc]", "rfc:", "rfc ", "[discussion]", "[design]")
@@ -159,21 +162,9 @@ class Ingestor:
         pending, self._pending = self._pending, []
         records = [record for record, _ in pending]
         ids = upsert_contributions(self.session, records)
-        # A PR's reviews share its paths, labels and title: tag each distinct shape once.
-        tags: dict[tuple[tuple[str, ...], tuple[str, ...], str | None], set[str]] = {}
-        tagged = []
-        for contribution_id, (record, title) in zip(ids, pending, strict=True):
-            shape = (tuple(record.paths), tuple(record.labels), title)
-            if shape not in tags:
-                tags[shape] = self.taxonomy.tag(
-                    self.repo.full_name,
-                    record.paths,
-                    record.labels,
-                    title,
-                    ecosystem=self.repo.ecosystem,
-                )
-            tagged.append((contribution_id, record.person_id, record.occurred_at, tags[shape]))
-        replace_topics(self.session, tagged)
+        index_batch(
+            self.session, self.taxonomy, self.repo, ids, records, [title for _, title in pending]
+        )
         return len(records)
 
     def _remember(self, number: int, parent: _Parent) -> None:
@@ -304,6 +295,40 @@ class Ingestor:
                 _Parent(row[0], list(row[1]), list(row[2])) if row else _Parent(None, [], []),
             )
         return self._parents[number]
+
+
+def index_batch(
+    session: Session,
+    taxonomy: Taxonomy,
+    repo: Repo,
+    ids: Sequence[int],
+    records: Sequence[ContributionRecord],
+    titles: Sequence[str | None],
+) -> None:
+    """Tag stored contributions with topics and index their words, replacing what was there.
+
+    A PR's reviews (a commit's trailer reviews) share its paths, labels and title, so each
+    distinct shape is tagged once.
+    """
+    shapes: dict[
+        tuple[tuple[str, ...], tuple[str, ...], str | None], tuple[set[str], set[str]]
+    ] = {}
+    tagged = []
+    termed = []
+    for contribution_id, record, title in zip(ids, records, titles, strict=True):
+        shape = (tuple(record.paths), tuple(record.labels), title)
+        if shape not in shapes:
+            shapes[shape] = (
+                taxonomy.tag(
+                    repo.full_name, record.paths, record.labels, title, ecosystem=repo.ecosystem
+                ),
+                terms_of(record.paths, record.labels, title),
+            )
+        topics, terms = shapes[shape]
+        tagged.append((contribution_id, record.person_id, record.occurred_at, topics))
+        termed.append((contribution_id, record.person_id, record.occurred_at, terms))
+    replace_topics(session, tagged)
+    replace_terms(session, termed)
 
 
 def _github_key(who: Actor | None) -> str | None:

@@ -353,3 +353,24 @@ class CodeOwner(SQLModel, table=True):
     area: str | None = None  # the heading a maintainer file lists them under
     owner_kind: str  # "github", "email", "team"
     owner_value: str
+
+
+class ContributionTerm(SQLModel, table=True):
+    """The words of a contribution (path parts, labels, title words) for free-word `who`.
+
+    An inverted index written with the topic tags at ingest, replaced per contribution so a
+    re-ingest never counts a word twice; queries never scan titles or paths.
+    """
+
+    __tablename__ = "contribution_term"
+    __table_args__ = (
+        sa.Index("ix_contribution_term_term_time", "term", "occurred_at"),
+        {"sqlite_with_rowid": False},
+    )
+
+    term: str = Field(primary_key=True)
+    contribution_id: int = Field(
+        foreign_key="contribution.id", ondelete="CASCADE", primary_key=True
+    )
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    occurred_at: datetime = _when()

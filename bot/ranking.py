@@ -28,11 +28,20 @@ from sqlmodel import Session, col, select
 
 from bot.db import recency_weight
 from bot.errors import CsfError
-from bot.models import CodeOwner, Contribution, ContributionTopic, Identity, Person, Repo
+from bot.models import (
+    CodeOwner,
+    Contribution,
+    ContributionTerm,
+    ContributionTopic,
+    Identity,
+    Person,
+    Repo,
+)
 from bot.places import in_region
 from bot.query import Reading
 from bot.store import counted_as_pr
 from bot.taxonomy import Taxonomy, glob_to_regex, normalise_phrase
+from bot.terms import query_terms
 
 _DISCUSSION = {"issue", "rfc", "comment"}
 
@@ -188,12 +197,15 @@ def who(
     days = int(window_days if window_days is not None else config["window_days"])
     start = as_of - timedelta(days=days)
     tags = reading.tags
-    if not tags:
+    scope = Scope(tags, tuple(query_terms(reading.free_words)), start, as_of)
+    if not scope.tags and not scope.terms:
         return WhoAnswer(reading, as_of, days, [])
-    # Score everyone from per-(person, kind, state, size, month) counts aggregated in SQL; load
-    # the contributions themselves only for the people who make the list.
-    owners = _owners(session, taxonomy, tags, _sample_ids(session, tags, start, as_of))
-    groups = _aggregate(session, tags, start, as_of, config, region, owners)
+    # Score everyone in SQL; load the contributions themselves only for the people who make
+    # the list.
+    owners = _owners(session, taxonomy, tags, _sample_ids(session, scope)) if tags else {}
+    groups = _aggregate(session, scope, config, region, () if scope.terms else owners)
+    if scope.terms:  # free words narrow the topic: owners count only with matching work
+        owners = {person: owned for person, owned in owners.items() if person in groups}
     candidates = set(groups) | set(owners)
     flags = _flags(session, candidates)
     ownership = float(config["points"]["ownership"])
@@ -218,7 +230,7 @@ def who(
     _focus_and_breadth(session, shortlist, tags, start, as_of, config)
     shortlist.sort(key=lambda r: (-r.score, r.person_id))
     top = [r for r in shortlist if r.score > 0][:limit]
-    rows = _topic_rows(session, tags, start, as_of, [r.person_id for r in top])
+    rows = _topic_rows(session, scope, [r.person_id for r in top])
     by_person: dict[int, list[ContributionRow]] = defaultdict(list)
     for row in rows:
         by_person[row.person_id].append(row)
@@ -247,10 +259,8 @@ def _component(kind: str) -> str:
     return "discussion"
 
 
-def _topic_rows(
-    session: Session, tags: Iterable[str], start: datetime, end: datetime, person_ids: list[int]
-) -> list[ContributionRow]:
-    """The topics' contributions in the window by these people (each once)."""
+def _topic_rows(session: Session, scope: Scope, person_ids: list[int]) -> list[ContributionRow]:
+    """The query's contributions in the window by these people (each once)."""
     if not person_ids:
         return []
     c = Contribution.__table__  # type: ignore[attr-defined]
@@ -267,19 +277,43 @@ def _topic_rows(
         c.c.title,
         c.c.url,
         c.c.parent_number,
-    ).where(
-        c.c.id.in_(_in_topics(tags, start, end)),
-        c.c.person_id.in_(person_ids),
-        sa.not_(counted_as_pr(c)),
-    )
+    ).where(c.c.id.in_(scope.ids(person_ids)), sa.not_(counted_as_pr(c)))
     return [ContributionRow(*row) for row in session.execute(statement)]
 
 
-def _in_topics(tags: Iterable[str], start: datetime, end: datetime) -> sa.Select[Any]:
-    t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    return sa.select(t.c.contribution_id).where(
-        t.c.topic.in_(list(tags)), t.c.occurred_at >= start, t.c.occurred_at < end
-    )
+@dataclass(frozen=True)
+class Scope:
+    """The contributions a query is about: its topics' tags and its free words, in a window.
+
+    Both come from indexes written at ingest (topic tags, contribution terms); free words
+    narrow a topic ("mlir cse"), or stand alone.
+    """
+
+    tags: tuple[str, ...]
+    terms: tuple[str, ...]
+    start: datetime
+    end: datetime
+
+    def ids(self, person_ids: Iterable[int] | None = None) -> sa.Select[Any]:
+        wanted = sorted(set(person_ids)) if person_ids is not None else None
+        parts: list[sa.Select[Any]] = []
+        if self.tags:
+            t = ContributionTopic.__table__  # type: ignore[attr-defined]
+            parts.append(self._window(t, t.c.topic.in_(list(self.tags)), wanted))
+        w = ContributionTerm.__table__  # type: ignore[attr-defined]
+        parts += [self._window(w, w.c.term == term, wanted) for term in self.terms]
+        if len(parts) == 1:
+            return parts[0]
+        both = sa.intersect(*parts).subquery()
+        return sa.select(both.c.contribution_id)
+
+    def _window(self, table: Any, match: Any, person_ids: list[int] | None) -> sa.Select[Any]:
+        query = sa.select(table.c.contribution_id).where(
+            match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end
+        )
+        if person_ids is not None:
+            query = query.where(table.c.person_id.in_(person_ids))
+        return query
 
 
 def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> Any:
@@ -339,9 +373,7 @@ def _region_clause(column: Any, region: str) -> Any:
 
 def _aggregate(
     session: Session,
-    tags: Iterable[str],
-    start: datetime,
-    end: datetime,
+    scope: Scope,
     config: Mapping[str, Any],
     region: str | None,
     extra: Iterable[int],
@@ -357,10 +389,10 @@ def _aggregate(
     p = Person.__table__  # type: ignore[attr-defined]
     once = sa.not_(counted_as_pr(c))
     weight = _recency(
-        c.c.occurred_at, end, float(config["half_life_days"]), session.get_bind().dialect.name
+        c.c.occurred_at, scope.end, float(config["half_life_days"]), session.get_bind().dialect.name
     )
     value = _points_sql(c, config, weight)
-    in_scope = sa.and_(c.c.id.in_(_in_topics(tags, start, end)), once)
+    in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
     people_filter = [p.c.is_bot.is_(False)]
     if region is not None:
         people_filter.append(_region_clause(p.c.region, region))
@@ -376,16 +408,9 @@ def _aggregate(
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     if not ids:
         return out
-    t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    theirs = sa.select(t.c.contribution_id).where(
-        t.c.topic.in_(list(tags)),
-        t.c.occurred_at >= start,
-        t.c.occurred_at < end,
-        t.c.person_id.in_(sorted(ids)),
-    )
     split = (
         sa.select(c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
-        .where(c.c.id.in_(theirs), once)
+        .where(c.c.id.in_(scope.ids(ids)), once)
         .group_by(c.c.person_id, c.c.kind)
     )
     for person_id, kind, points, count in session.execute(split):
@@ -394,12 +419,12 @@ def _aggregate(
     return out
 
 
-def _sample_ids(session: Session, tags: Iterable[str], start: datetime, end: datetime) -> list[int]:
+def _sample_ids(session: Session, scope: Scope) -> list[int]:
     """Some of the topics' contributions, whose paths show what the topic's owners own."""
     c = Contribution.__table__  # type: ignore[attr-defined]
     statement = (
         sa.select(c.c.id)
-        .where(c.c.id.in_(_in_topics(tags, start, end)), c.c.kind.in_(["pr", "commit"]))
+        .where(c.c.id.in_(scope.ids()), c.c.kind.in_(["pr", "commit"]))
         .order_by(c.c.id.desc())
         .limit(400)
     )

@@ -24,6 +24,7 @@ from bot.models import (
     AuditEvent,
     Contribution,
     ContributionKind,
+    ContributionTerm,
     ContributionTopic,
     HttpCache,
     Identity,
@@ -286,6 +287,32 @@ def replace_topics(
                 "occurred_at": occurred_at,
             }
     bulk_write(session, ContributionTopic.__table__, list(rows.values()))  # type: ignore[attr-defined]
+
+
+def replace_terms(
+    session: Session, termed: Sequence[tuple[int, int, datetime, Iterable[str]]]
+) -> None:
+    """Make each contribution's free-word terms exactly the given ones (see `bot.terms`)."""
+    if not termed:
+        return
+    ids = sorted({contribution_id for contribution_id, *_ in termed})
+    for start in range(0, len(ids), 500):
+        session.execute(
+            sa.delete(ContributionTerm).where(
+                col(ContributionTerm.contribution_id).in_(ids[start : start + 500])
+            )
+        )
+    rows = {
+        (contribution_id, term): {
+            "term": term,
+            "contribution_id": contribution_id,
+            "person_id": person_id,
+            "occurred_at": occurred_at,
+        }
+        for contribution_id, person_id, occurred_at, terms in termed
+        for term in terms
+    }
+    bulk_write(session, ContributionTerm.__table__, list(rows.values()))  # type: ignore[attr-defined]
 
 
 def set_topics(

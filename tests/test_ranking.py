@@ -13,12 +13,12 @@ from sqlmodel import Session, select
 
 from bot.errors import CsfError
 from bot.identity import email_key, login_key
+from bot.ingest import index_batch
 from bot.models import CodeOwner, ContributionKind, Person, Repo
 from bot.query import read_query
 from bot.ranking import as_json, load_ranking_config, who
 from bot.store import (
     ContributionRecord,
-    replace_topics,
     resolve_person,
     upsert_contributions,
     upsert_repo,
@@ -115,17 +115,13 @@ class World:
 
     def save(self) -> None:
         ids = upsert_contributions(self.session, self.records)
-        replace_topics(
+        index_batch(
             self.session,
-            [
-                (
-                    cid,
-                    r.person_id,
-                    r.occurred_at,
-                    self.taxonomy.tag("llvm/llvm-project", r.paths, r.labels, r.title),
-                )
-                for cid, r in zip(ids, self.records, strict=True)
-            ],
+            self.taxonomy,
+            self.repo,
+            ids,
+            self.records,
+            [r.title for r in self.records],
         )
         self.records = []
         self.session.commit()
@@ -492,3 +488,17 @@ def test_a_ranking_file_that_is_not_a_mapping(tmp_path: Path) -> None:
     bad.write_text("- points\n- size\n")
     with pytest.raises(CsfError, match="must hold settings"):
         load_ranking_config(bad)
+
+
+def test_free_words_find_people_by_paths_labels_and_titles(session: Session, world: World) -> None:
+    # A file name no topic names: found through the words indexed at ingest.
+    assert set(ranking(session, "oneshotanalysis")[:2]) == {"ada-owner", "bo-reviewer"}
+    assert ranking(session, "X86ISelLowering") == ["dee-generalist"]
+    reading = read_query(default_taxonomy(), ["mlir", "OneShotAnalysis"])
+    assert reading.label == 'MLIR › "oneshotanalysis"'
+    assert ranking(session, "mlir OneShotAnalysis")[0] == "ada-owner"
+    # Free words narrow a topic too: only people whose topic work also has the word.
+    world.merged("gus-newcomer", 1, 3, title="[mlir] Fold pad in bufferization")
+    world.save()
+    assert ranking(session, "mlir bufferization pad") == ["gus-newcomer"]
+    assert ranking(session, "qwzxv") == []
