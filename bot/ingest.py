@@ -52,6 +52,12 @@ from bot.taxonomy import Taxonomy
 from bot.terms import terms_of
 
 PARENT_CACHE_SIZE = 5000
+_AUTHORED = {
+    ContributionKind.PR,
+    ContributionKind.COMMIT,
+    ContributionKind.ISSUE,
+    ContributionKind.RFC,
+}
 _RFC_PREFIXES = ("[rfc]", "rfc:", "rfc ", "[discussion]", "[design]")
 
 
@@ -326,7 +332,16 @@ def index_batch(
             )
         topics, terms = shapes[shape]
         tagged.append((contribution_id, record.person_id, record.occurred_at, topics))
-        termed.append((contribution_id, record.person_id, record.occurred_at, terms))
+        # Words index authored work only: a review or comment repeats its thread's words,
+        # and indexing them again would double the largest table of an ingest.
+        termed.append(
+            (
+                contribution_id,
+                record.person_id,
+                record.occurred_at,
+                terms if record.kind in _AUTHORED else (),
+            )
+        )
     replace_topics(session, tagged)
     replace_terms(session, termed)
 

@@ -363,14 +363,16 @@ class ContributionTerm(SQLModel, table=True):
     """
 
     __tablename__ = "contribution_term"
+    # Like the topic tags: rows kept by contribution (replaced per contribution on re-ingest),
+    # and one index by term and time for the query.
     __table_args__ = (
         sa.Index("ix_contribution_term_term_time", "term", "occurred_at"),
         {"sqlite_with_rowid": False},
     )
 
-    term: str = Field(primary_key=True)
     contribution_id: int = Field(
         foreign_key="contribution.id", ondelete="CASCADE", primary_key=True
     )
+    term: str = Field(primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     occurred_at: datetime = _when()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 _SPLIT = re.compile(r"[^0-9A-Za-z]+")
@@ -38,15 +39,26 @@ def _keep(word: str) -> bool:
     return len(word) >= 3 and not word.isdigit() and word not in _STOP
 
 
+@lru_cache(maxsize=200_000)
+def _path_terms(path: str) -> frozenset[str]:
+    """A path's words; paths recur across a history, so each is split once."""
+    pure = PurePosixPath(path)
+    return frozenset(
+        w for part in (*pure.parent.parts, pure.stem) for w in _words(part) if _keep(w)
+    )
+
+
+@lru_cache(maxsize=10_000)
+def _label_terms(label: str) -> frozenset[str]:
+    return frozenset({label.lower(), *(w for w in _words(label) if _keep(w))})
+
+
 def terms_of(paths: Iterable[str], labels: Iterable[str], title: str | None) -> set[str]:
     found: set[str] = set()
     for path in paths:
-        pure = PurePosixPath(path)
-        for part in (*pure.parent.parts, pure.stem):
-            found.update(w for w in _words(part) if _keep(w))
+        found |= _path_terms(path)
     for label in labels:
-        found.add(label.lower())
-        found.update(w for w in _words(label) if _keep(w))
+        found |= _label_terms(label)
     if title:
         found.update(w for w in _words(title) if _keep(w))
     if len(found) > MAX_TERMS:  # sweeping changes: keep the words a person would search for
