@@ -3,7 +3,7 @@
 Identity resolution rules (the same person under several names, addresses and a GitHub login):
 1. `.mailmap` first: every author, co-author and trailer identity is mapped to its canonical
    name and address before anything else, as git itself would show it.
-2. A GitHub noreply address (`123+login@users.noreply.github.com`, `login@users.noreply...`)
+2. A GitHub noreply address (`123+login@users.noreply.github.com`, or without the number)
    names a GitHub account: the person is the one holding that login.
 3. One address is one person, whatever names it appears under (compared by its `sha256:` hash;
    the address itself is never stored).

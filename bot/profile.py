@@ -17,7 +17,15 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.models import Contribution, ContributionTopic, Person
-from bot.ranking import ContributionRow, Evidence, decay, evidence_from, person_view, points_of
+from bot.ranking import (
+    ContributionRow,
+    Evidence,
+    decay,
+    evidence_from,
+    person_view,
+    points_of,
+    row_columns,
+)
 from bot.store import counted_as_pr
 from bot.taxonomy import Taxonomy
 
@@ -111,18 +119,7 @@ def build_profile(
     topics: dict[int, set[str]] = defaultdict(set)
     statement = (
         sa.select(
-            c.c.id,
-            c.c.person_id,
-            c.c.repo_id,
-            c.c.kind,
-            c.c.state,
-            c.c.occurred_at,
-            c.c.files_changed,
-            c.c.additions,
-            c.c.deletions,
-            c.c.title,
-            c.c.url,
-            c.c.parent_number,
+            *row_columns(c),
             c.c.paths,
             t.c.topic,
         )

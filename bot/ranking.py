@@ -150,6 +150,25 @@ class ContributionRow:
     parent_number: int | None
 
 
+def row_columns(contribution: Any) -> list[Any]:
+    """The columns of a `ContributionRow`, in its order, from a contribution table."""
+    c = contribution.c
+    return [
+        c.id,
+        c.person_id,
+        c.repo_id,
+        c.kind,
+        c.state,
+        c.occurred_at,
+        c.files_changed,
+        c.additions,
+        c.deletions,
+        c.title,
+        c.url,
+        c.parent_number,
+    ]
+
+
 def _base_points(kind: str, state: str | None, config: Mapping[str, Any]) -> float:
     points = config["points"]
     if kind == "pr":
@@ -264,20 +283,9 @@ def _topic_rows(session: Session, scope: Scope, person_ids: list[int]) -> list[C
     if not person_ids:
         return []
     c = Contribution.__table__  # type: ignore[attr-defined]
-    statement = sa.select(
-        c.c.id,
-        c.c.person_id,
-        c.c.repo_id,
-        c.c.kind,
-        c.c.state,
-        c.c.occurred_at,
-        c.c.files_changed,
-        c.c.additions,
-        c.c.deletions,
-        c.c.title,
-        c.c.url,
-        c.c.parent_number,
-    ).where(c.c.id.in_(scope.ids(person_ids)), sa.not_(counted_as_pr(c)))
+    statement = sa.select(*row_columns(c)).where(
+        c.c.id.in_(scope.ids(person_ids)), sa.not_(counted_as_pr(c))
+    )
     return [ContributionRow(*row) for row in session.execute(statement)]
 
 

@@ -30,7 +30,7 @@ def test_defaults() -> None:
 def test_values_are_read_and_normalised() -> None:
     settings = load_settings(
         {
-            "CSF_DATABASE_URL": "postgres://csf@db.internal:5432/csf",
+            "CSF_DATABASE_URL": "postgres://csf@db.example:5432/csf",
             "SLACK_BOT_TOKEN": "xoxb-1-fictional",
             "SLACK_APP_TOKEN": "xapp-1-fictional",
             "SLACK_API_URL": "http://127.0.0.1:9999/api/",
@@ -41,7 +41,7 @@ def test_values_are_read_and_normalised() -> None:
             "PORT": "8080",
         }
     )
-    assert settings.database_url == "postgresql+psycopg://csf@db.internal:5432/csf"
+    assert settings.database_url == "postgresql+psycopg://csf@db.example:5432/csf"
     assert settings.socket_mode
     assert settings.save_emoji == "star"
     assert settings.port == 8080
