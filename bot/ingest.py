@@ -286,8 +286,10 @@ class Ingestor:
         self._store(record, parent.title)
 
     def _parent(self, number: int) -> _Parent:
-        # Threads seen in this sync are remembered; older ones are read back from the store.
-        """The PR or issue a comment belongs to, so the comment is tagged like its thread."""
+        """The PR or issue a comment belongs to, so the comment is tagged like its thread.
+
+        Threads seen in this sync are remembered; older ones are read back from the store.
+        """
         if number not in self._parents:
             row = self.session.exec(
                 select(Contribution.title, Contribution.paths, Contribution.labels).where(

@@ -249,12 +249,6 @@ def counted_as_pr(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
     )
 
 
-def commits_counted_as_prs() -> sa.Select[tuple[int]]:
-    """Ids of every commit that `counted_as_pr` leaves out."""
-    table = Contribution.__table__  # type: ignore[attr-defined]
-    return sa.select(table.c.id).where(counted_as_pr(table))
-
-
 def upsert_contribution(session: Session, record: ContributionRecord) -> int:
     """Insert or update one contribution; returns its id. Unique per (repo, kind, external id)."""
     return upsert_contributions(session, [record])[0]

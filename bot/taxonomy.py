@@ -12,7 +12,7 @@ paths, labels or title keywords it matches.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -113,14 +113,6 @@ class Topic:
     @property
     def id(self) -> str:
         return f"{self.ecosystem}.{self.key}"
-
-    def matches(self, paths: Sequence[str], labels: Iterable[str], title: str | None) -> bool:
-        if self._path_re is not None and any(self._path_re.match(p) for p in paths):
-            return True
-        label_set = {label.casefold() for label in labels}
-        if any(label.casefold() in label_set for label in self.labels):
-            return True
-        return self.title_matches(title)
 
     def title_matches(self, title: str | None) -> bool:
         return bool(title and self._keyword_re is not None and self._keyword_re.search(title))

@@ -420,8 +420,10 @@ def test_scores_summed_in_sql_equal_the_per_contribution_model(
     session: Session, world: World
 ) -> None:
     """The database's sums (SQLite's julianday, PostgreSQL's epochs) match points x recency."""
+    import sqlalchemy as sa
+
     from bot.models import Contribution
-    from bot.ranking import ContributionRow, decay, points_of
+    from bot.ranking import ContributionRow, decay, points_of, row_columns
 
     config = load_ranking_config()
     answer = who(
@@ -432,30 +434,19 @@ def test_scores_summed_in_sql_equal_the_per_contribution_model(
         as_of=AS_OF,
     )
     for result in answer.results:
-        rows = session.exec(
-            select(Contribution).where(Contribution.person_id == result.person_id)
-        ).all()
-        expected = sum(
-            points_of(
-                ContributionRow(
-                    c.id or 0,
-                    c.person_id,
-                    c.repo_id,
-                    c.kind,
-                    c.state,
-                    c.occurred_at,
-                    c.files_changed,
-                    c.additions,
-                    c.deletions,
-                    c.title,
-                    c.url,
-                    c.parent_number,
-                ),
-                config,
+        table = Contribution.__table__  # type: ignore[attr-defined]
+        rows = [
+            (ContributionRow(*values), paths)
+            for *values, paths in session.execute(
+                sa.select(*row_columns(table), table.c.paths).where(
+                    table.c.person_id == result.person_id
+                )
             )
-            * decay(c.occurred_at, AS_OF, float(config["half_life_days"]))
-            for c in rows
-            if AS_OF - timedelta(days=365) <= c.occurred_at < AS_OF and c.paths[0] == BUF
+        ]
+        expected = sum(
+            points_of(row, config) * decay(row.when, AS_OF, float(config["half_life_days"]))
+            for row, paths in rows
+            if AS_OF - timedelta(days=365) <= row.when < AS_OF and paths[0] == BUF
         )
         summed = sum(v for k, v in result.components.items() if k in ("pull_requests", "reviews"))
         assert summed == pytest.approx(expected, rel=1e-4), result.person["login"]
