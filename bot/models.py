@@ -376,3 +376,35 @@ class ContributionTerm(SQLModel, table=True):
     term: str = Field(primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     occurred_at: datetime = _when()
+
+
+class PostedMessage(SQLModel, table=True):
+    """A message csf posted to Slack, with the people it shows.
+
+    A reaction names only (channel, ts); keeping what csf posted lets a save-by-reaction on
+    csf's own messages resolve the person without a Web API call (those calls are rate-limited
+    to one a minute for some apps).
+    """
+
+    __tablename__ = "posted_message"
+    __table_args__ = (sa.UniqueConstraint("channel", "ts", name="uq_posted_message_channel_ts"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str
+    channel: str
+    ts: str
+    kind: str  # "who", "digest", "digest_entry", "profile", "outreach"
+    person_ids: list[int] = _json_list()
+    created_at: datetime = _created()
+
+
+class SlackEvent(SQLModel, table=True):
+    """Event ids already handled: Slack retries deliveries, and two processes may both get one.
+
+    Insert-or-skip on the primary key makes handling exactly-once across retries and processes.
+    """
+
+    __tablename__ = "slack_event"
+
+    event_id: str = Field(primary_key=True)
+    received_at: datetime = _created()

@@ -29,6 +29,9 @@ EXPECTED_TABLES = {
     "audit_event",
     "http_cache",
     "code_owner",
+    "contribution_term",
+    "posted_message",
+    "slack_event",
 }
 
 
