@@ -1,0 +1,34 @@
+"""The Slack Web API client every part of csf posts through.
+
+slack_sdk does not retry a 429 by default; posting a digest or an answer must survive Slack's
+rate limits (honouring Retry-After) and brief 5xx/connection failures, so one place builds the
+client with those retry handlers and the configured base URL (a fake server in tests).
+"""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+
+
+def web_client(settings: Settings, *, max_retries: int = 3, timeout: int = 10) -> WebClient:
+    """A client with the bot token, the configured API URL and retries for 429/5xx/resets."""
+    settings.require("slack_bot_token", purpose="talking to Slack")
+    assert settings.slack_bot_token is not None
+    base_url = settings.slack_api_url.rstrip("/") + "/"
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=max_retries),
+            ServerErrorRetryHandler(max_retry_count=max_retries),
+            ConnectionErrorRetryHandler(max_retry_count=max_retries),
+        ],
+    )
