@@ -39,10 +39,13 @@ ENV_NAMES: dict[str, str] = {
     "log_level": "CSF_LOG_LEVEL",
     "taxonomy_path": "CSF_TAXONOMY",
     "ranking_config": "CSF_RANKING_CONFIG",
+    "admin_users": "CSF_ADMIN_USERS",
+    "retention_years": "CSF_RETENTION_YEARS",
 }
 
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-]{0,79}|[CG][A-Z0-9]{6,})$")
 _EMOJI = re.compile(r"^[a-z0-9_+\-']{1,100}$")
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 
@@ -74,6 +77,10 @@ class Settings(BaseSettings):
     taxonomy_path: str | None = Field(None, validation_alias="CSF_TAXONOMY")
     # A team's ranking weights (YAML or TOML); unset means bot/ranking.yml as shipped.
     ranking_config: str | None = Field(None, validation_alias="CSF_RANKING_CONFIG")
+    # Slack user ids allowed to erase people (`/csf forget`), comma-separated; none by default.
+    admin_users: str | None = Field(None, validation_alias="CSF_ADMIN_USERS")
+    # How long public activity is kept (`csf prune` and the scheduled retention job).
+    retention_years: int = Field(5, ge=1, le=100, validation_alias="CSF_RETENTION_YEARS")
 
     @field_validator("database_url")
     @classmethod
@@ -148,6 +155,19 @@ class Settings(BaseSettings):
             raise ValueError("must be an emoji name such as bookmark (without colons)")
         return value
 
+    @field_validator("admin_users")
+    @classmethod
+    def _admins(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        ids = [part.strip() for part in value.split(",") if part.strip()]
+        bad = [part for part in ids if not _SLACK_USER.match(part)]
+        if bad:
+            raise ValueError(
+                f"{bad[0]!r} is not a Slack user id: list ids like U0123ABCD, comma-separated"
+            )
+        return ",".join(ids) or None
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
@@ -166,6 +186,11 @@ class Settings(BaseSettings):
         return self.slack_app_token is not None
 
     @property
+    def admins(self) -> frozenset[str]:
+        """Slack user ids that may erase people; empty means no one can from Slack."""
+        return frozenset(self.admin_users.split(",")) if self.admin_users else frozenset()
+
+    @property
     def has_slack(self) -> bool:
         return self.slack_bot_token is not None
 
@@ -174,6 +199,11 @@ class Settings(BaseSettings):
         for name in fields:
             if getattr(self, name) is None:
                 raise ConfigError(f"{ENV_NAMES[name]} is not set: {purpose} needs it")
+
+
+def is_admin(settings: Settings, user_id: str | None) -> bool:
+    """Whether a Slack user may run admin-only actions (erasure). Deny unless listed."""
+    return bool(user_id) and user_id in settings.admins
 
 
 class _ExplicitSettings(Settings):
