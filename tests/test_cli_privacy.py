@@ -139,3 +139,33 @@ def test_a_locked_store_gives_a_one_line_retry_message(tmp_path: Path) -> None:
     retried = csf(tmp_path, "track", "add", "llvm/llvm-project", CSF_DATABASE_URL=url)
     assert retried.returncode == 0, retried.stderr
     assert "tracking llvm/llvm-project" in retried.stdout
+
+
+def test_a_debug_sync_logs_requests_but_never_the_token(tmp_path: Path) -> None:
+    from tests.fake_github import TOKEN, FakeGitHub
+    from tests.test_github_sync import small_world
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    assert csf(tmp_path, "track", "add", "llvm/llvm-project").returncode == 0
+    with FakeGitHub(small_world()) as server:
+        env = {"GITHUB_API_URL": server.url, "GITHUB_TOKEN": TOKEN, "CSF_LOG_LEVEL": "DEBUG"}
+        result = csf(tmp_path, "sync", **env)
+    assert result.returncode == 0, result.stderr
+    assert "HTTP Request: POST" in result.stderr  # httpx's lines are there at DEBUG
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_only_listed_slack_users_are_admins() -> None:
+    from bot.config import ConfigError, is_admin, load_settings
+
+    settings = load_settings({"CSF_ADMIN_USERS": " U0ADMIN1, W0ADMIN2 ,"})
+    assert is_admin(settings, "U0ADMIN1")
+    assert is_admin(settings, "W0ADMIN2")
+    assert not is_admin(settings, "U0OTHER")
+    assert not is_admin(settings, "")
+    assert not is_admin(settings, None)
+    assert not is_admin(load_settings({}), "U0ADMIN1")  # nobody unless listed
+    with pytest.raises(ConfigError, match="CSF_ADMIN_USERS: 'alice' is not a Slack user id"):
+        load_settings({"CSF_ADMIN_USERS": "U0ADMIN1,alice"})
+    assert load_settings({}).retention_years == 5
+    assert load_settings({"CSF_RETENTION_YEARS": "7"}).retention_years == 7
