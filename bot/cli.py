@@ -7,6 +7,7 @@ One of the two entry modules allowed to put the pieces together. Every failure a
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot import __version__, people
+from bot.app import serve
 from bot.config import Settings, load_settings
 from bot.db import make_engine, require_migrated, upgrade
 from bot.errors import CsfError
@@ -208,9 +210,10 @@ def track_list() -> None:
 def run() -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT."""
     settings = load_settings()
-    with _store(settings):
-        pass
-    _not_built("run", "serves the Slack app", 6)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    serve(settings)
 
 
 @app.command()
