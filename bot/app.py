@@ -7,7 +7,9 @@ Socket Mode needs no public URL and is used whenever `SLACK_APP_TOKEN` is set.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -27,6 +29,7 @@ from handlers import register_listeners
 
 log = logging.getLogger("csf.app")
 EVENTS_PATH = "/slack/events"
+LISTENER_THREADS = 64
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -74,6 +77,11 @@ def create_app(ctx: AppContext, *, client: WebClient | None = None) -> App:
         # Socket Mode messages arrive over an authenticated websocket and carry no signature.
         request_verification_enabled=secret is not None,
         process_before_response=False,  # ack first; listeners finish in Bolt's thread pool
+        # The request thread waits for ack() from a pooled listener: a pool smaller than the
+        # requests in flight would queue acks behind slow answers, and Slack gives up at 3 s.
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LISTENER_THREADS, thread_name_prefix="csf-listener"
+        ),
         logger=logging.getLogger("csf.bolt"),
     )
     register_listeners(app, ctx)
@@ -95,6 +103,9 @@ def wsgi_app(app: App) -> WSGIApp:
 
 def serve(settings: Settings) -> None:
     """`csf run`: Socket Mode when an app token is set, else HTTP on $PORT under gunicorn."""
+    # Acks wait for the GIL behind answers being computed; a shorter switch interval keeps
+    # them quick when several answers are in flight (Slack gives up at 3 s).
+    sys.setswitchinterval(0.001)
     ctx = build_context(settings)  # refuses an unmigrated store first: the most common slip
     settings.require("slack_bot_token", purpose="csf run")
     app = create_app(ctx)

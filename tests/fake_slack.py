@@ -7,6 +7,7 @@ demand. The client signs requests exactly as Slack does (v0 HMAC of timestamp an
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -27,6 +28,7 @@ class Call:
     method: str  # "chat.postMessage", ... or "response_url"
     params: dict[str, Any]
     path: str
+    at: float = field(default_factory=time.monotonic)  # when it arrived (for bench/)
 
 
 @dataclass
@@ -230,7 +232,9 @@ class SlackClient:
     signing_secret: str
     fake: FakeSlack
     clock_skew: int = 0  # seconds to shift the timestamp (for stale-request tests)
-    _responses: int = 0
+    _responses: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # One pooled client: building one per request costs more than the app's own ack.
+    _http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
 
     def _post(
         self,
@@ -249,11 +253,10 @@ class SlackClient:
             or verifier.generate_signature(timestamp=timestamp, body=body.decode()),
             **(extra or {}),
         }
-        return httpx.post(self.base_url + "/slack/events", content=body, headers=headers)
+        return self._http.post(self.base_url + "/slack/events", content=body, headers=headers)
 
     def next_response_url(self) -> str:
-        self._responses += 1
-        return self.fake.response_url(f"r{self._responses}")
+        return self.fake.response_url(f"r{next(self._responses)}")
 
     def command(
         self,
@@ -262,6 +265,7 @@ class SlackClient:
         user: str = "U0SOURCER",
         channel: str = "C0TALENT",
         signature: str | None = None,
+        response_url: str | None = None,
     ) -> httpx.Response:
         form = {
             "token": "legacy-unused",
@@ -274,7 +278,7 @@ class SlackClient:
             "command": "/csf",
             "text": text,
             "api_app_id": "A0CSF",
-            "response_url": self.next_response_url(),
+            "response_url": response_url or self.next_response_url(),
             "trigger_id": "1337.42.abcd",
         }
         return self._post(
