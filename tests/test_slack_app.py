@@ -8,15 +8,21 @@ API server's call log, and what it saved from the store.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -521,3 +527,50 @@ def test_channels_outside_the_allowlist_are_refused(harness: Harness) -> None:
     assert "limited to some people" in harness.reply()["text"]
     harness.slack.command("help", channel="C0TALENT")
     assert "csf commands" in harness.reply(2)["text"]
+
+
+# -- csf run, as deployed ----------------------------------------------------------------------
+
+
+def test_csf_run_serves_slack_over_http_under_gunicorn(tmp_path: Path) -> None:
+    store = tmp_path / "csf.db"
+    env = {
+        **os.environ,
+        "CSF_DATABASE_URL": f"sqlite:///{store}",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_APP_TOKEN": "",
+        "CSF_LOG_LEVEL": "WARNING",
+    }
+    subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, check=True, cwd=tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeSlack() as fake:
+        env |= {
+            "SLACK_BOT_TOKEN": "xoxb-fictional-run",
+            "SLACK_API_URL": fake.url,
+            "PORT": str(port),
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stderr=subprocess.PIPE
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                try:
+                    if httpx.get(base + "/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail("csf run did not start")
+            slack = SlackClient(base, SECRET, fake)
+            assert slack.command("help").status_code == 200
+            assert "csf commands" in fake.wait_for("response_url")[0].params["text"]
+            assert slack.command("help", signature="v0=bad").status_code == 401
+            assert httpx.get(base + "/anything-else").status_code == 404
+        finally:
+            process.terminate()
+            _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert b"Traceback" not in stderr
