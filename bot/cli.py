@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot import __version__, people, privacy
+from bot.app import serve
 from bot.audit import as_json as audit_json
 from bot.audit import audit_log
 from bot.config import Settings, load_settings
@@ -215,9 +216,8 @@ def track_list() -> None:
 def run() -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT."""
     settings = load_settings()
-    with _store(settings):
-        pass
-    _not_built("run", "serves the Slack app", 6)
+    setup_logging(settings)  # redacting; main() did it already, this keeps `run` self-contained
+    serve(settings)
 
 
 @app.command()

@@ -336,6 +336,16 @@ class GitHubSource:
             reply,
         )
 
+    def pull_author(self, full_name: str, number: int) -> str | None:
+        """The login that opened a PR, for a link to a PR csf has not synced (None if unknown)."""
+        reply = self.http.get(
+            f"repos/{full_name}/pulls/{number}", allow_404=True, what=f"{full_name}#{number}"
+        )
+        if reply.status != 200:
+            return None
+        who = actor(reply.data.get("user"))
+        return None if who is None or who.is_bot else who.login
+
     def file(self, full_name: str, path: str, etag: str | None) -> tuple[str | None, Reply]:
         """A file's text at the default branch; None if absent (404) or unchanged (304)."""
         reply = self.http.get(
