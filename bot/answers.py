@@ -13,12 +13,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.commands import Command, UsageError, parse
+from bot.commands import Command, UsageError, login_from, parse
+from bot.config import is_admin
 from bot.context import AppContext
 from bot.errors import CsfError
 from bot.identity import login_key
 from bot.models import CandidateStatus, Person
 from bot.places import REGIONS
+from bot.privacy import forget, plan_forget
 from bot.profile import build_profile
 from bot.query import read_query
 from bot.ranking import WhoAnswer, person_view
@@ -27,7 +29,7 @@ from bot.shortlist import mark, parse_status, pipeline, posted_people, save
 from bot.slack_links import GitHubRef, github_refs, resolve_refs
 from bot.store import find_person, record_audit
 from bot.tracking import track, tracked_repos, untrack
-from bot.views.common import context, section
+from bot.views.common import ACTION_FORGET, button, context, section
 from bot.views.help import help_message
 from bot.views.mrkdwn import escape
 from bot.views.people import PAGE_SIZE, display_name, notice, profile_message, who_message
@@ -81,7 +83,7 @@ def answer_command(ctx: AppContext, session: Session, command: Command, asker: A
     if name == "digest":
         return Answer(notice("The digest preview is not built yet (issue #7)."))
     if name == "forget":
-        return Answer(notice("Erasure from Slack is not built yet (issue #9)."))
+        return Answer(forget_confirmation(ctx, session, command.args[0], asker))
     raise UsageError(f"csf has no command “{name}”")  # parse() admits only known names
 
 
@@ -291,3 +293,42 @@ def save_by_reaction(
         )
     ref = permalink() or f"{channel}/{ts}"
     return save_people(session, person_ids, asker, source="reaction", source_ref=ref)
+
+
+ADMINS_ONLY = "Only csf admins (CSF_ADMIN_USERS) can erase a person."
+
+
+def forget_confirmation(ctx: AppContext, session: Session, login: str, asker: Asker) -> Message:
+    """What an erasure would delete, with the button that does it: nothing is deleted yet."""
+    if not is_admin(ctx.settings, asker.user_id):
+        return notice(ADMINS_ONLY)
+    plan = plan_forget(session, login)
+    text = (
+        f":warning: *Erase @{escape(login)}?* {escape(plan.summary())}.\n"
+        "This cannot be undone; csf will never store them again."
+    )
+    forget_button = button(f"Erase @{login}"[:75], ACTION_FORGET, login, style="danger")
+    forget_button["confirm"] = {
+        "title": {"type": "plain_text", "text": "Erase for good?"},
+        "text": {"type": "plain_text", "text": f"Delete everything csf holds about @{login}."},
+        "confirm": {"type": "plain_text", "text": "Erase"},
+        "deny": {"type": "plain_text", "text": "Keep"},
+        "style": "danger",
+    }
+    return {
+        "text": f"csf: erase @{escape(login)}?",
+        "blocks": [section(text), {"type": "actions", "elements": [forget_button]}],
+    }
+
+
+def forget_person(ctx: AppContext, session: Session, spec: str, asker: Asker) -> Message:
+    """Erase a person and suppress their identities (admins only; confirmed in Slack first)."""
+    if not is_admin(ctx.settings, asker.user_id):
+        return notice(ADMINS_ONLY)
+    login = login_from(spec, "forget")
+    report = forget(session, login, actor=asker.user_id)
+    what = ", ".join(f"{n} {kind}" for kind, n in report.deleted.items() if n) or "nothing held"
+    return notice(
+        f"Erased @{escape(login)} ({escape(what)}); {report.suppressed} identities suppressed. "
+        f"Audit reference `{escape(report.reference)}`."
+    )

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.answers import (
     Asker,
+    forget_person,
     not_a_fit,
     profile_answer,
     save_people,
@@ -23,6 +24,7 @@ from bot.context import AppContext
 from bot.models import Person
 from bot.shortlist import find_candidate, parse_status, record_posted, set_status
 from bot.views.common import (
+    ACTION_FORGET,
     ACTION_MORE,
     ACTION_NOT_A_FIT,
     ACTION_NOTE,
@@ -158,6 +160,15 @@ def register(app: App, ctx: AppContext) -> None:
                 kind="who",
                 person_ids=answer.person_ids,
             )
+
+    @listener(ACTION_FORGET, "forget button")
+    def erase(
+        body: dict[str, Any], asker: Asker, reply: Reply, respond: Respond, client: WebClient
+    ) -> None:
+        with ctx.session() as session:
+            message = forget_person(ctx, session, str(_action(body).get("value")), asker)
+        respond(response_type="ephemeral", replace_original=True, **message)
+        publish_home(ctx, client, asker)
 
     @listener(ACTION_STATUS, "status menu")
     def status(

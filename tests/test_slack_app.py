@@ -574,3 +574,36 @@ def test_csf_run_serves_slack_over_http_under_gunicorn(tmp_path: Path) -> None:
             _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert b"Traceback" not in stderr
+
+
+# -- erasure -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("harness", [{"CSF_ADMIN_USERS": "U0ADMIN"}], indirect=True)
+def test_forget_is_for_admins_confirmed_and_final(harness: Harness) -> None:
+    eve = harness.people["eve-specialist"]
+    harness.slack.command("forget eve-specialist", user="U0SOURCER")
+    assert "Only csf admins" in harness.reply()["text"]
+    harness.slack.command("forget eve-specialist", user="U0ADMIN")
+    confirm = harness.reply(2)
+    [erase] = _buttons(confirm)
+    assert erase["style"] == "danger"
+    assert erase["confirm"]["confirm"]["text"] == "Erase"
+    with harness.session() as session:
+        assert session.get(Person, eve) is not None  # nothing is deleted before the click
+    harness.slack.action(
+        {"action_id": erase["action_id"], "value": erase["value"]}, user="U0SOURCER"
+    )
+    assert "Only csf admins" in harness.reply(3)["text"]
+    harness.slack.action({"action_id": erase["action_id"], "value": erase["value"]}, user="U0ADMIN")
+    done = harness.reply(4)
+    assert done["replace_original"] is True
+    assert "Erased @eve-specialist" in done["text"]
+    with harness.session() as session:
+        assert session.get(Person, eve) is None
+    ts = harness.fake.post_message(
+        "C0TALENT", {"user": "U0COLLEAGUE", "text": "<https://github.com/eve-specialist>"}
+    )
+    harness.slack.event(_reaction("C0TALENT", ts), event_id="EvF")
+    assert "asked to be forgotten" in harness.fake.wait_for("chat.postEphemeral")[0].params["text"]
+    assert harness.candidates() == []

@@ -17,6 +17,7 @@ ACTION_STATUS = "csf_status"
 ACTION_NOTE = "csf_note"
 ACTION_MORE = "csf_more"
 ACTION_SHARE = "csf_share"
+ACTION_FORGET = "csf_forget"
 
 MAX_BLOCKS = 50  # per message; 100 per view (App Home, modals)
 MAX_VIEW_BLOCKS = 100
