@@ -448,13 +448,14 @@ def _print_who(answer: WhoAnswer, region: str | None) -> None:
         name = person["name"] or person["login"] or f"#{person['id']}"
         handle = f"\n@{person['login']}" if person["login"] else ""
         place_text = person["location"] or ""
+        at = ", ".join(a["name"] for a in person.get("affiliations", []))
         evidence = "".join(
             f"\n  • {e.title} ({e.when:%Y-%m-%d}, {e.size}) {e.url or ''}" for e in result.evidence
         )
         table.add_row(
             str(result.rank),
             escape(name + handle),
-            escape(f"{place_text}\n{person['region']}".strip()),
+            escape(f"{place_text}\n{person['region']}".strip() + (f"\n{at}" if at else "")),
             f"{result.score:.1f}",
             escape(result.reason + evidence),
         )
@@ -494,6 +495,11 @@ def profile(
         )
         if view["company"]:
             out.print(escape(view["company"]))
+        if view["affiliations"]:
+            out.print(
+                "affiliations (from email domains)  "
+                + escape(", ".join(f"{a['name']} ({a['domain']})" for a in view["affiliations"]))
+            )
         out.print(f"last 12 months  {shown.sparkline}  ({sum(shown.monthly)} contributions)")
         if shown.languages:
             out.print("languages  " + ", ".join(f"{lang} {pct}%" for lang, pct in shown.languages))

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 import yaml
 from sqlmodel import Session, col, select
 
+from bot.affiliations import affiliations
 from bot.db import recency_weight
 from bot.errors import CsfError
 from bot.models import (
@@ -693,7 +694,10 @@ def _reason(result: Result, days: int) -> str:
 
 
 def person_view(session: Session, person: Person) -> dict[str, Any]:
-    """The person object of `who --json`: never an address, only hashes and domains."""
+    """The person object of `who --json`: never an address, only hashes and domains.
+
+    `affiliations` are hints read from those domains (bot/affiliations.py), shown, never scored.
+    """
     identities = []
     for identity in session.exec(select(Identity).where(Identity.person_id == person.id)):
         entry: dict[str, Any] = {"kind": identity.kind, "value": identity.value}
@@ -710,6 +714,7 @@ def person_view(session: Session, person: Person) -> dict[str, Any]:
         "country": person.country_code,
         "region": person.region or "unknown",
         "company": person.company,
+        "affiliations": affiliations(e.get("domain") for e in identities),
     }
 
 

@@ -13,6 +13,9 @@ from sqlmodel import Session
 
 from bot.config import ENV_NAMES
 from bot.db import head_revision
+from bot.identity import HASH_PREFIX, IdentityKey
+from bot.models import IdentityKind
+from bot.store import add_identity
 
 
 def csf(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -258,11 +261,19 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     assert csf(tmp_path, "migrate").returncode == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
     with Session(engine) as session:
-        build(session)
+        world = build(session)
+        # An address at a university department, held as the store holds it: hash and domain.
+        add_identity(
+            session,
+            world.people["ada-owner"],
+            IdentityKey(IdentityKind.EMAIL, f"{HASH_PREFIX}{7:064x}", "cl.cam.ac.uk"),
+        )
+        session.commit()
     engine.dispose()
     table = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "-n", "3")
     assert table.returncode == 0, table.stderr
     assert "MLIR › Bufferization" in table.stdout
+    assert "University of Cambridge" in table.stdout
     assert table.stdout.index("@ada-owner") < table.stdout.index("@bo-reviewer")
     data = json.loads(
         csf(
@@ -278,6 +289,10 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
         ).stdout
     )
     assert [r["person"]["login"] for r in data["results"]] == ["ada-owner", "eve-specialist"]
+    assert [a["name"] for a in data["results"][0]["person"]["affiliations"]] == [
+        "University of Cambridge"
+    ]
+    assert data["results"][1]["person"]["affiliations"] == []
     assert data["results"][0]["reason"].startswith("owns mlir/lib/Dialect/Bufferization")
     unknown = csf(tmp_path, "who", "bufferizaton")
     assert "did you mean: mlir.bufferization" in unknown.stdout
@@ -286,6 +301,8 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     assert "Eve Specialist @eve-specialist" in shown.stdout
     assert "mlir.bufferization (Bufferization)" in shown.stdout
     assert "8 merged_pr" in shown.stdout
+    ada = csf(tmp_path, "profile", "ada-owner", "--as-of", "2026-06-01")
+    assert "affiliations (from email domains)  University of Cambridge (cl.cam.ac.uk)" in ada.stdout
     missing = csf(tmp_path, "profile", "nobody-fictional")
     assert missing.stderr.strip().startswith("csf: no one known as 'nobody-fictional'")
     bad = csf(tmp_path, "who", "mlir", "--region", "mars")
