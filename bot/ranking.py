@@ -841,6 +841,7 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
         "topics": list(answer.reading.tags),
         "as_of": answer.as_of.isoformat(),
         "window_days": answer.window_days,
+        "scores_as_of": answer.scores_as_of.isoformat() if answer.scores_as_of else None,
         "suggestions": list(answer.reading.suggestions),
         "results": [
             {

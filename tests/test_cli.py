@@ -189,6 +189,7 @@ def test_sync_from_a_fake_github(tmp_path: Path) -> None:
         assert first.returncode == 0, first.stderr
         assert "llvm/llvm-project: 2 comments, 1 issue, 3 PRs, 132 reviews, 1 RFC;" in first.stdout
         assert "5 new people, 4 profiles, 4 ownership rows" in first.stdout
+        assert "scores refreshed as of" in first.stdout
         again = csf(tmp_path, "sync", "llvm/llvm-project", **env)
         assert again.returncode == 0, again.stderr
         assert "llvm/llvm-project: nothing new; 0 new people" in again.stdout
@@ -232,6 +233,8 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
         "torvalds/linux: 2 commits read; 2 commit and 1 review contributions stored; 3 new people"
         in result.stdout
     )
+    assert "scores refreshed as of" in result.stdout
+    assert "person-topic scores in" in result.stdout
     again = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
     assert "0 commits read" in again.stdout
     # Ingesting history does not make csf follow the repository on GitHub.
@@ -294,6 +297,18 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     ]
     assert data["results"][1]["person"]["affiliations"] == []
     assert data["results"][0]["reason"].startswith("owns mlir/lib/Dialect/Bufferization")
+    assert data["scores_as_of"] is None  # no cache yet
+    # After a refresh, "now" is answered from the score cache, and says so; a date is replayed.
+    refreshed = csf(tmp_path, "scores", "refresh")
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert "scores refreshed as of" in refreshed.stdout
+    now = json.loads(csf(tmp_path, "who", "mlir", "bufferization", "--json").stdout)
+    assert now["scores_as_of"] is not None
+    assert now["as_of"] == now["scores_as_of"]
+    assert [r["person"]["login"] for r in now["results"]][:2] == ["ada-owner", "bo-reviewer"]
+    assert "scores from" in csf(tmp_path, "who", "mlir", "bufferization").stdout
+    dated = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "--json")
+    assert json.loads(dated.stdout)["scores_as_of"] is None
     unknown = csf(tmp_path, "who", "bufferizaton")
     assert "did you mean: mlir.bufferization" in unknown.stdout
     shown = csf(tmp_path, "profile", "eve-specialist", "--as-of", "2026-06-01")
