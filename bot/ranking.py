@@ -11,9 +11,11 @@ The score cache: summing a big topic's year of history costs hundreds of millise
 after each sync the points of every person in every topic are summed once (`bot/scores.py`,
 table `topic_score`). A known-topic query (one topic or ecosystem, no free words) in the default
 window whose `as_of` falls within `score_cache.max_age_hours` after that refresh is answered
-from it, as of the refresh: the answer is exactly the one `who` gives for that `as_of` without
-the cache, and says so in `scores_as_of`. Anything else (a past date, another window, free
-words, several topics, changed settings) is summed live.
+from it, as of the refresh, and says so in `scores_as_of`: the same answer `who` gives for that
+moment without the cache. (Evidence and counts are read live, so work ingested after the refresh
+can show there before the next refresh puts it in the score; sync and git ingest refresh at
+their end.) Anything else (a past date, another window, free words, several topics, changed
+settings or taxonomy) is summed live.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ class Result:
 @dataclass
 class WhoAnswer:
     reading: Reading
-    as_of: datetime
+    as_of: datetime  # the moment the answer holds for: the cache's, when it answered
     window_days: int
     results: list[Result]
     # Set when the answer came from the score cache: the moment its scores were summed (then
@@ -309,7 +311,7 @@ def scoring_fingerprint(config: Mapping[str, Any], taxonomy: Taxonomy) -> str:
 def _score_cache(
     session: Session, taxonomy: Taxonomy, config: Mapping[str, Any], as_of: datetime, days: int
 ) -> ScoreCache | None:
-    """The score cache, if it answers a query for `as_of` over `days` exactly as live would."""
+    """The score cache, if it may stand for a query for `as_of` over `days`; else None."""
     max_age = float(config["score_cache"]["max_age_hours"])
     if max_age <= 0 or days != int(config["window_days"]):
         return None
