@@ -41,6 +41,7 @@ from bot.ranking import WhoAnswer, load_ranking_config
 from bot.ranking import as_json as ranking_json
 from bot.ranking import who as rank
 from bot.retention import prune as prune_store
+from bot.scores import refresh_scores
 from bot.sources.github import GitHubSource
 from bot.sources.github_http import GitHubAuthError, GitHubError, GitHubHTTP
 from bot.store import find_repo, upsert_repo
@@ -70,6 +71,10 @@ people_app = typer.Typer(
 )
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(people_app, name="people")
+scores_app = typer.Typer(
+    help="The score cache that answers known-topic `who` queries fast.", no_args_is_help=True
+)
+app.add_typer(scores_app, name="scores")
 
 out = Console()
 err = Console(stderr=True)
@@ -288,6 +293,7 @@ def sync(
                     failed.append(tracked.full_name)
                     continue
                 out.print(stats.summary(), soft_wrap=True)
+        _refresh(session, settings)
     if failed:
         raise CsfError(f"not synced: {', '.join(failed)} (see above)")
 
@@ -352,6 +358,31 @@ def ingest_git_command(
         elapsed = time.perf_counter() - started
         rate = stats.commits / elapsed if elapsed > 0 else 0.0
         out.print(f"{stats.summary()}; {rate:,.0f} commits/s", soft_wrap=True)
+        _refresh(session, settings)
+
+
+def _refresh(session: Session, settings: Settings, as_of: datetime | None = None) -> None:
+    """Rebuild the score cache from what is now in the store (after a sync or an ingest)."""
+    session.commit()  # what was ingested stays, whatever the refresh does
+    config = load_ranking_config(settings.ranking_config)
+    with err.status("refreshing the score cache"):
+        refreshed = refresh_scores(session, _taxonomy(settings), config, as_of=as_of)
+    session.commit()
+    out.print(refreshed.summary(), soft_wrap=True)
+
+
+@scores_app.command("refresh")
+def scores_refresh(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Sum as of YYYY-MM-DD instead of now (for replays)."),
+    ] = None,
+) -> None:
+    """Sum every person's points in every topic again (sync and ingest do this at their end)."""
+    settings = load_settings()
+    when = _parse_date(as_of, "--as-of") if as_of else None
+    with _store(settings) as session:
+        _refresh(session, settings, when)
 
 
 @people_app.command("show")
@@ -534,6 +565,7 @@ def who(
             window_days=window_days,
             limit=limit,
             region=region,
+            cached=as_of is None,  # a date asked for is replayed exactly, never from the cache
         )
         if as_json_output:
             print(json.dumps(ranking_json(answer), indent=2, ensure_ascii=False))
@@ -559,13 +591,14 @@ def _print_who(answer: WhoAnswer, region: str | None) -> None:
         name = person["name"] or person["login"] or f"#{person['id']}"
         handle = f"\n@{person['login']}" if person["login"] else ""
         place_text = person["location"] or ""
+        at = ", ".join(a["name"] for a in person.get("affiliations", []))
         evidence = "".join(
             f"\n  • {e.title} ({e.when:%Y-%m-%d}, {e.size}) {e.url or ''}" for e in result.evidence
         )
         table.add_row(
             str(result.rank),
             escape(name + handle),
-            escape(f"{place_text}\n{person['region']}".strip()),
+            escape(f"{place_text}\n{person['region']}".strip() + (f"\n{at}" if at else "")),
             f"{result.score:.1f}",
             escape(result.reason + evidence),
         )
@@ -573,7 +606,10 @@ def _print_who(answer: WhoAnswer, region: str | None) -> None:
 
 
 def _window_label(answer: WhoAnswer) -> str:
-    return f"{answer.window_days} days to {answer.as_of:%Y-%m-%d}"
+    label = f"{answer.window_days} days to {answer.as_of:%Y-%m-%d}"
+    if answer.scores_as_of is not None:
+        label += f", scores from {answer.scores_as_of:%Y-%m-%d %H:%M} UTC"
+    return label
 
 
 @app.command()
@@ -605,6 +641,11 @@ def profile(
         )
         if view["company"]:
             out.print(escape(view["company"]))
+        if view["affiliations"]:
+            out.print(
+                "affiliations (from email domains)  "
+                + escape(", ".join(f"{a['name']} ({a['domain']})" for a in view["affiliations"]))
+            )
         out.print(f"last 12 months  {shown.sparkline}  ({sum(shown.monthly)} contributions)")
         if shown.languages:
             out.print("languages  " + ", ".join(f"{lang} {pct}%" for lang, pct in shown.languages))

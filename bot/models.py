@@ -408,3 +408,39 @@ class SlackEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True)
     received_at: datetime = _created()
+
+
+class ScoreCache(SQLModel, table=True):
+    """The last refresh of the score cache: the date its scores hold for, and their inputs.
+
+    Known-topic `who` answers for "now" read `TopicScore` instead of summing a topic's history
+    on every call, but only when the scores were computed with the ranking settings and taxonomy
+    now in force (`fingerprint`) and are recent enough; otherwise `who` sums history live.
+    """
+
+    __tablename__ = "score_cache"
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: datetime = _when()  # the scores are what `who` answered at this moment
+    window_days: int
+    fingerprint: str  # sha256 of the ranking settings and the taxonomy used
+    refreshed_at: datetime = _created()
+    seconds: float = 0.0  # how long the refresh took
+
+
+class TopicScore(SQLModel, table=True):
+    """One person's points in one topic (or ecosystem tag) as of the last score refresh.
+
+    Derived data, rebuilt whole by `csf scores refresh` (and after every sync and git ingest).
+    """
+
+    __tablename__ = "topic_score"
+    __table_args__ = (sa.Index("ix_topic_score_topic_score", "topic", "score"),)
+
+    topic: str = Field(primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    score: float  # the sum of `components`: the order in which candidates are considered
+    contributions: int  # how many of their contributions in the window are in the topic
+    components: dict[str, float] = Field(default_factory=dict, sa_type=sa.JSON)
+    owned: list[str] = _json_list()  # patterns or areas they own in the topic
+    owner: bool = False  # named as an owner of the topic (`owned` is not empty)

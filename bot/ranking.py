@@ -6,11 +6,23 @@ notebook render the same thing.
 
 `as_of` replays the past: only activity before it counts, each contribution at the time it
 happened (a PR merged after `as_of` had not been merged then, and is left out).
+
+The score cache: summing a big topic's year of history costs hundreds of milliseconds, so
+after each sync the points of every person in every topic are summed once (`bot/scores.py`,
+table `topic_score`). A known-topic query (one topic or ecosystem, no free words) in the default
+window whose `as_of` falls within `score_cache.max_age_hours` after that refresh is answered
+from it, as of the refresh, and says so in `scores_as_of`: the same answer `who` gives for that
+moment without the cache. (Evidence and counts are read live, so work ingested after the refresh
+can show there before the next refresh puts it in the score; sync and git ingest refresh at
+their end.) Anything else (a past date, another window, free words, several topics, changed
+settings or taxonomy) is summed live.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
+import json
 import re
 import tomllib
 from collections import defaultdict
@@ -26,6 +38,7 @@ import sqlalchemy as sa
 import yaml
 from sqlmodel import Session, col, select
 
+from bot.affiliations import affiliations
 from bot.db import recency_weight
 from bot.errors import CsfError
 from bot.models import (
@@ -36,11 +49,13 @@ from bot.models import (
     Identity,
     Person,
     Repo,
+    ScoreCache,
+    TopicScore,
 )
 from bot.places import in_region
 from bot.query import Reading
 from bot.store import counted_as_pr
-from bot.taxonomy import Taxonomy, glob_to_regex, normalise_phrase
+from bot.taxonomy import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.terms import query_terms
 
 _DISCUSSION = {"issue", "rfc", "comment"}
@@ -126,9 +141,12 @@ class Result:
 @dataclass
 class WhoAnswer:
     reading: Reading
-    as_of: datetime
+    as_of: datetime  # the moment the answer holds for: the cache's, when it answered
     window_days: int
     results: list[Result]
+    # Set when the answer came from the score cache: the moment its scores were summed (then
+    # equal to `as_of`). None when summed live.
+    scores_as_of: datetime | None = None
 
 
 # -- scoring ------------------------------------------------------------------------------------
@@ -211,18 +229,33 @@ def who(
     window_days: int | None = None,
     limit: int = 10,
     region: str | None = None,
+    cached: bool = True,
 ) -> WhoAnswer:
-    """Rank the people of the topics `reading` names; see the module doc and bot/ranking.yml."""
+    """Rank the people of the topics `reading` names; see the module doc and bot/ranking.yml.
+
+    `cached=False` always sums history live (the score cache is used only when it gives the
+    same answer anyway).
+    """
     days = int(window_days if window_days is not None else config["window_days"])
-    start = as_of - timedelta(days=days)
     tags = reading.tags
-    scope = Scope(tags, tuple(query_terms(reading.free_words)), start, as_of)
+    terms = tuple(query_terms(reading.free_words))
+    cache = None
+    if cached and len(tags) == 1 and not terms:
+        cache = _score_cache(session, taxonomy, config, as_of, days)
+    if cache is not None:
+        as_of = cache.as_of  # the answer the store gave then, exactly
+    start = as_of - timedelta(days=days)
+    scope = Scope(tags, terms, start, as_of)
     if not scope.tags and not scope.terms:
         return WhoAnswer(reading, as_of, days, [])
-    # Score everyone in SQL; load the contributions themselves only for the people who make
-    # the list.
-    owners = _owners(session, taxonomy, tags, _sample_ids(session, scope)) if tags else {}
-    groups = _aggregate(session, scope, config, region, () if scope.terms else owners)
+    # Score everyone in SQL (or read the cache); load the contributions themselves only for the
+    # people who make the list.
+    if cache is not None:
+        owners = _cached_owners(session, tags[0])
+        groups = _cached_aggregate(session, tags[0], config, region, owners)
+    else:
+        owners = topic_owners(session, taxonomy, scope) if tags else {}
+        groups = _aggregate(session, scope, config, region, () if scope.terms else owners)
     if scope.terms:  # free words narrow the topic: owners count only with matching work
         owners = {person: owned for person, owned in owners.items() if person in groups}
     candidates = set(groups) | set(owners)
@@ -265,10 +298,76 @@ def who(
             as_of,
             days,
         )
-    return WhoAnswer(reading, as_of, days, top)
+    return WhoAnswer(reading, as_of, days, top, cache.as_of if cache is not None else None)
 
 
-def _component(kind: str) -> str:
+def scoring_fingerprint(config: Mapping[str, Any], taxonomy: Taxonomy) -> str:
+    """What cached scores depend on: the ranking settings and the taxonomy (for ownership)."""
+    settings = {k: v for k, v in config.items() if k != "score_cache"}
+    text = json.dumps({"config": settings, "taxonomy": as_dict(taxonomy)}, sort_keys=True)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _score_cache(
+    session: Session, taxonomy: Taxonomy, config: Mapping[str, Any], as_of: datetime, days: int
+) -> ScoreCache | None:
+    """The score cache, if it may stand for a query for `as_of` over `days`; else None."""
+    max_age = float(config["score_cache"]["max_age_hours"])
+    if max_age <= 0 or days != int(config["window_days"]):
+        return None
+    cache = session.exec(select(ScoreCache).order_by(col(ScoreCache.id).desc()).limit(1)).first()
+    if cache is None or cache.window_days != days:
+        return None
+    if not cache.as_of <= as_of <= cache.as_of + timedelta(hours=max_age):
+        return None  # a replay of the past, or a cache too old to stand for "now"
+    if cache.fingerprint != scoring_fingerprint(config, taxonomy):
+        return None
+    return cache
+
+
+def _cached_owners(session: Session, tag: str) -> dict[int, set[str]]:
+    s = TopicScore.__table__  # type: ignore[attr-defined]
+    statement = sa.select(s.c.person_id, s.c.owned).where(s.c.topic == tag, s.c.owner.is_(True))
+    return {person_id: set(owned) for person_id, owned in session.execute(statement)}
+
+
+def _cached_aggregate(
+    session: Session,
+    tag: str,
+    config: Mapping[str, Any],
+    region: str | None,
+    extra: Iterable[int],
+) -> dict[int, dict[str, float]]:
+    """`_aggregate` for one topic, read from the score cache instead of summed."""
+    s = TopicScore.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    people_filter = [p.c.is_bot.is_(False)]
+    if region is not None:
+        people_filter.append(_region_clause(p.c.region, region))
+    active = sa.and_(s.c.topic == tag, s.c.contributions > 0)
+    best = (
+        sa.select(s.c.person_id)
+        .join(p, p.c.id == s.c.person_id)
+        .where(active, *people_filter)
+        .order_by(s.c.score.desc())
+        .limit(int(config["candidates"]) * 5)
+    )
+    ids = set(session.execute(best).scalars()) | set(extra)
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    if not ids:
+        return out
+    rows = sa.select(s.c.person_id, s.c.components, s.c.contributions).where(
+        active, s.c.person_id.in_(sorted(ids))
+    )
+    for person_id, components, count in session.execute(rows):
+        for component, points in components.items():
+            out[person_id][component] += float(points)
+        out[person_id]["count"] += count
+    return out
+
+
+def component_of(kind: str) -> str:
+    """The score part a kind of contribution counts toward."""
     if kind == "pr":
         return "pull_requests"
     if kind == "review":
@@ -284,7 +383,7 @@ def _topic_rows(session: Session, scope: Scope, person_ids: list[int]) -> list[C
         return []
     c = Contribution.__table__  # type: ignore[attr-defined]
     statement = sa.select(*row_columns(c)).where(
-        c.c.id.in_(scope.ids(person_ids)), sa.not_(counted_as_pr(c))
+        c.c.person_id.in_(sorted(set(person_ids))), scope.matches(c), sa.not_(counted_as_pr(c))
     )
     return [ContributionRow(*row) for row in session.execute(statement)]
 
@@ -302,26 +401,43 @@ class Scope:
     start: datetime
     end: datetime
 
-    def ids(self, person_ids: Iterable[int] | None = None) -> sa.Select[Any]:
-        wanted = sorted(set(person_ids)) if person_ids is not None else None
+    def ids(self) -> sa.Select[Any]:
+        """The ids of every contribution in scope, read from the indexes by topic/term and time."""
         parts: list[sa.Select[Any]] = []
         if self.tags:
             t = ContributionTopic.__table__  # type: ignore[attr-defined]
-            parts.append(self._window(t, t.c.topic.in_(list(self.tags)), wanted))
+            parts.append(self._window(t, t.c.topic.in_(list(self.tags))))
         w = ContributionTerm.__table__  # type: ignore[attr-defined]
-        parts += [self._window(w, w.c.term == term, wanted) for term in self.terms]
+        parts += [self._window(w, w.c.term == term) for term in self.terms]
         if len(parts) == 1:
             return parts[0]
         both = sa.intersect(*parts).subquery()
         return sa.select(both.c.contribution_id)
 
-    def _window(self, table: Any, match: Any, person_ids: list[int] | None) -> sa.Select[Any]:
-        query = sa.select(table.c.contribution_id).where(
+    def matches(self, contribution: Any) -> sa.ColumnElement[bool]:
+        """Whether a contribution row is in scope, tested row by row.
+
+        For the work of a few people: their rows come from the (person, time) index, and each
+        is checked against the tags and terms by primary key, instead of reading the whole
+        topic's window to pick theirs out.
+        """
+        c = contribution.c
+        clauses = [c.occurred_at >= self.start, c.occurred_at < self.end]
+        if self.tags:
+            t = ContributionTopic.__table__  # type: ignore[attr-defined]
+            clauses.append(
+                sa.exists().where(t.c.contribution_id == c.id, t.c.topic.in_(list(self.tags)))
+            )
+        w = ContributionTerm.__table__  # type: ignore[attr-defined]
+        clauses += [
+            sa.exists().where(w.c.contribution_id == c.id, w.c.term == term) for term in self.terms
+        ]
+        return sa.and_(*clauses)
+
+    def _window(self, table: Any, match: Any) -> sa.Select[Any]:
+        return sa.select(table.c.contribution_id).where(
             match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end
         )
-        if person_ids is not None:
-            query = query.where(table.c.person_id.in_(person_ids))
-        return query
 
 
 def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> Any:
@@ -336,8 +452,9 @@ def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> An
     return sa.func.power(0.5, sa.func.greatest(age, 0.0) / half_life)
 
 
-def _points_sql(c: Any, config: Mapping[str, Any], weight: Any) -> Any:
+def points_sql(c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str) -> Any:
     """points x size factor x recency of each row, as a SQL expression (see `points_of`)."""
+    weight = _recency(c.c.occurred_at, as_of, float(config["half_life_days"]), dialect)
     points, size = config["points"], config["size"]
     review = c.c.kind == "review"
     base = sa.case(
@@ -396,10 +513,7 @@ def _aggregate(
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
     once = sa.not_(counted_as_pr(c))
-    weight = _recency(
-        c.c.occurred_at, scope.end, float(config["half_life_days"]), session.get_bind().dialect.name
-    )
-    value = _points_sql(c, config, weight)
+    value = points_sql(c, config, scope.end, session.get_bind().dialect.name)
     in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
     people_filter = [p.c.is_bot.is_(False)]
     if region is not None:
@@ -416,13 +530,15 @@ def _aggregate(
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     if not ids:
         return out
+    # Kinds in a fixed order, so components add up in the same order as in the score cache.
     split = (
         sa.select(c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
-        .where(c.c.id.in_(scope.ids(ids)), once)
+        .where(c.c.person_id.in_(sorted(ids)), scope.matches(c), once)
         .group_by(c.c.person_id, c.c.kind)
+        .order_by(c.c.person_id, c.c.kind)
     )
     for person_id, kind, points, count in session.execute(split):
-        out[person_id][_component(kind)] += float(points or 0.0)
+        out[person_id][component_of(kind)] += float(points or 0.0)
         out[person_id]["count"] += count
     return out
 
@@ -452,10 +568,14 @@ def _flags(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str | 
     return found
 
 
+def topic_owners(session: Session, taxonomy: Taxonomy, scope: Scope) -> dict[int, set[str]]:
+    """People named as owners of the scope's topics: person id -> the patterns or areas."""
+    return _owners(session, taxonomy, scope.tags, _sample_ids(session, scope))
+
+
 def _owners(
     session: Session, taxonomy: Taxonomy, tags: Iterable[str], sample_ids: list[int]
 ) -> dict[int, set[str]]:
-    """People named as owners of the topics' paths: person id -> the patterns or areas."""
     topics = [taxonomy.topic(tag) for tag in tags]
     ecosystems = {tag.split(".")[0] for tag in tags}
     repo_names = {r for e in ecosystems if (eco := taxonomy.ecosystem(e)) for r in eco.repos}
@@ -693,7 +813,10 @@ def _reason(result: Result, days: int) -> str:
 
 
 def person_view(session: Session, person: Person) -> dict[str, Any]:
-    """The person object of `who --json`: never an address, only hashes and domains."""
+    """The person object of `who --json`: never an address, only hashes and domains.
+
+    `affiliations` are hints read from those domains (bot/affiliations.py), shown, never scored.
+    """
     identities = []
     for identity in session.exec(select(Identity).where(Identity.person_id == person.id)):
         entry: dict[str, Any] = {"kind": identity.kind, "value": identity.value}
@@ -710,6 +833,7 @@ def person_view(session: Session, person: Person) -> dict[str, Any]:
         "country": person.country_code,
         "region": person.region or "unknown",
         "company": person.company,
+        "affiliations": affiliations(e.get("domain") for e in identities),
     }
 
 
@@ -719,6 +843,7 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
         "topics": list(answer.reading.tags),
         "as_of": answer.as_of.isoformat(),
         "window_days": answer.window_days,
+        "scores_as_of": answer.scores_as_of.isoformat() if answer.scores_as_of else None,
         "suggestions": list(answer.reading.suggestions),
         "results": [
             {

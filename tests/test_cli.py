@@ -13,6 +13,9 @@ from sqlmodel import Session
 
 from bot.config import ENV_NAMES
 from bot.db import head_revision
+from bot.identity import HASH_PREFIX, IdentityKey
+from bot.models import IdentityKind
+from bot.store import add_identity
 
 
 def csf(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -186,6 +189,7 @@ def test_sync_from_a_fake_github(tmp_path: Path) -> None:
         assert first.returncode == 0, first.stderr
         assert "llvm/llvm-project: 2 comments, 1 issue, 3 PRs, 132 reviews, 1 RFC;" in first.stdout
         assert "5 new people, 4 profiles, 4 ownership rows" in first.stdout
+        assert "scores refreshed as of" in first.stdout
         again = csf(tmp_path, "sync", "llvm/llvm-project", **env)
         assert again.returncode == 0, again.stderr
         assert "llvm/llvm-project: nothing new; 0 new people" in again.stdout
@@ -229,6 +233,8 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
         "torvalds/linux: 2 commits read; 2 commit and 1 review contributions stored; 3 new people"
         in result.stdout
     )
+    assert "scores refreshed as of" in result.stdout
+    assert "person-topic scores in" in result.stdout
     again = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
     assert "0 commits read" in again.stdout
     # Ingesting history does not make csf follow the repository on GitHub.
@@ -258,11 +264,19 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     assert csf(tmp_path, "migrate").returncode == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
     with Session(engine) as session:
-        build(session)
+        world = build(session)
+        # An address at a university department, held as the store holds it: hash and domain.
+        add_identity(
+            session,
+            world.people["ada-owner"],
+            IdentityKey(IdentityKind.EMAIL, f"{HASH_PREFIX}{7:064x}", "cl.cam.ac.uk"),
+        )
+        session.commit()
     engine.dispose()
     table = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "-n", "3")
     assert table.returncode == 0, table.stderr
     assert "MLIR › Bufferization" in table.stdout
+    assert "University of Cambridge" in table.stdout
     assert table.stdout.index("@ada-owner") < table.stdout.index("@bo-reviewer")
     data = json.loads(
         csf(
@@ -278,7 +292,23 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
         ).stdout
     )
     assert [r["person"]["login"] for r in data["results"]] == ["ada-owner", "eve-specialist"]
+    assert [a["name"] for a in data["results"][0]["person"]["affiliations"]] == [
+        "University of Cambridge"
+    ]
+    assert data["results"][1]["person"]["affiliations"] == []
     assert data["results"][0]["reason"].startswith("owns mlir/lib/Dialect/Bufferization")
+    assert data["scores_as_of"] is None  # no cache yet
+    # After a refresh, "now" is answered from the score cache, and says so; a date is replayed.
+    refreshed = csf(tmp_path, "scores", "refresh")
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert "scores refreshed as of" in refreshed.stdout
+    now = json.loads(csf(tmp_path, "who", "mlir", "bufferization", "--json").stdout)
+    assert now["scores_as_of"] is not None
+    assert now["as_of"] == now["scores_as_of"]
+    assert [r["person"]["login"] for r in now["results"]][:2] == ["ada-owner", "bo-reviewer"]
+    assert "scores from" in csf(tmp_path, "who", "mlir", "bufferization").stdout
+    dated = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "--json")
+    assert json.loads(dated.stdout)["scores_as_of"] is None
     unknown = csf(tmp_path, "who", "bufferizaton")
     assert "did you mean: mlir.bufferization" in unknown.stdout
     shown = csf(tmp_path, "profile", "eve-specialist", "--as-of", "2026-06-01")
@@ -286,6 +316,8 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     assert "Eve Specialist @eve-specialist" in shown.stdout
     assert "mlir.bufferization (Bufferization)" in shown.stdout
     assert "8 merged_pr" in shown.stdout
+    ada = csf(tmp_path, "profile", "ada-owner", "--as-of", "2026-06-01")
+    assert "affiliations (from email domains)  University of Cambridge (cl.cam.ac.uk)" in ada.stdout
     missing = csf(tmp_path, "profile", "nobody-fictional")
     assert missing.stderr.strip().startswith("csf: no one known as 'nobody-fictional'")
     bad = csf(tmp_path, "who", "mlir", "--region", "mars")

@@ -32,6 +32,8 @@ EXPECTED_TABLES = {
     "contribution_term",
     "posted_message",
     "slack_event",
+    "score_cache",
+    "topic_score",
 }
 
 
