@@ -32,6 +32,7 @@ EXPECTED_TABLES = {
     "contribution_term",
     "posted_message",
     "slack_event",
+    "job_lock",
 }
 
 
