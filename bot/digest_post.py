@@ -147,13 +147,8 @@ def _claim(
         return run, None
     except IntegrityError:
         session.rollback()
-    existing = session.exec(
-        select(DigestRun).where(
-            DigestRun.team_id == digest.team_id,
-            DigestRun.channel == channel,
-            DigestRun.period_end == digest.period.end,
-        )
-    ).one()
+    existing = find_run(session, digest.team_id, channel, digest.period.end)
+    assert existing is not None  # the row the insert collided with
     if existing.status == "posted":
         return existing, f"already posted to {channel} for this period; nothing sent"
     claimed = existing.claimed_at
@@ -176,6 +171,19 @@ def _claim(
         return existing, f"being posted to {channel} by another worker; nothing sent"
     log.info("taking over digest run %s (was %s)", existing.id, existing.status)
     return existing, None
+
+
+def find_run(
+    session: Session, team_id: str, channel: str, period_end: datetime
+) -> DigestRun | None:
+    """The team's digest run for this channel and period, if one was claimed."""
+    return session.exec(
+        select(DigestRun).where(
+            DigestRun.team_id == team_id,
+            DigestRun.channel == channel,
+            DigestRun.period_end == period_end,
+        )
+    ).first()
 
 
 def _entries(session: Session, run: DigestRun) -> list[DigestEntry]:
