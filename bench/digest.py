@@ -5,7 +5,8 @@ Copies the store bench/who.py caches at /tmp/csf-bench-who.db (or builds one wit
 to --store, brings it to this version's schema (the shared cache is left alone), then times one
 digest (the week before its as-of date, several times) and a backtest of `--weeks` weekly
 digests in one run, and prints seconds per digest and how many people each surfaced. With
-CSF_TEST_POSTGRES_URL set it measures bench/who.py's PostgreSQL store too.
+CSF_TEST_POSTGRES_URL set it builds (once, in a schema of its own) and measures a PostgreSQL
+store too.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def main() -> None:
         from bot.db import make_engine, upgrade
 
         pg_url = pg.replace("postgresql://", "postgresql+psycopg://", 1)
-        schema = "csf_bench_who"
+        schema = "csf_bench_digest"  # its own: the shared who cache is never migrated here
         options = {"connect_args": {"options": f"-csearch_path={schema}"}}
         admin = make_engine(pg_url)
         with admin.begin() as connection:

@@ -169,13 +169,15 @@ def compute_digest(
     if featured is None:
         featured = featured_before(session, team_id, period.end, int(rules["featured_runs"]))
     topics = taxonomy.topics_by_id()
+    recent_start = period.end - timedelta(days=float(rules["recent_days"]))
     pairs = _active_pairs(session, list(topics), period)
+    pairs &= _busy_pairs(session, pairs, recent_start, period.end, int(rules["min_items"]))
     people = {person for person, _ in pairs}
     people -= excluded_people(session, team_id)
     people -= _suppressed(session, people)
     recent_days = timedelta(days=float(rules["recent_days"]))
     lookback = period.end - recent_days - timedelta(days=float(rules["baseline_days"]))
-    activity = _activity(session, config, sorted(people), list(topics), period, lookback)
+    activity = _activity(session, config, sorted(people), set(topics), period, lookback)
     shown_before: dict[tuple[int, str], float] = {}
     for item in featured:
         key = (item.person_id, item.topic)
@@ -312,6 +314,27 @@ def _active_pairs(session: Session, topics: list[str], period: Period) -> set[tu
     return {(person_id, topic) for person_id, topic in session.execute(statement)}
 
 
+def _busy_pairs(
+    session: Session, pairs: set[tuple[int, str]], start: datetime, end: datetime, items: int
+) -> set[tuple[int, str]]:
+    """(person, topic) pairs with at least `items` contributions of any kind since `start`.
+
+    A cheap necessary condition for crossing the bar, answered from the topic index alone, so
+    the per-contribution look that follows reads only the few people it could be true for.
+    """
+    topics = sorted({topic for _, topic in pairs})
+    if not topics:
+        return set()
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(t.c.person_id, t.c.topic)
+        .where(t.c.topic.in_(topics), t.c.occurred_at >= start, t.c.occurred_at < end)
+        .group_by(t.c.person_id, t.c.topic)
+        .having(sa.func.count() >= items)
+    )
+    return {(person_id, topic) for person_id, topic in session.execute(statement)}
+
+
 def _suppressed(session: Session, people: set[int]) -> set[int]:
     """People any of whose identities is on the suppression list (asked to be forgotten)."""
     hashes = set(session.exec(select(Suppression.identity_hash)))
@@ -333,7 +356,7 @@ def _activity(
     session: Session,
     config: Mapping[str, Any],
     people: list[int],
-    topics: list[str],
+    topics: set[str],
     period: Period,
     lookback: datetime,
 ) -> dict[tuple[int, str], _Activity]:
@@ -357,11 +380,12 @@ def _activity(
                 c.c.person_id.in_(people[begin : begin + _CHUNK]),
                 c.c.occurred_at >= lookback,
                 c.c.occurred_at < period.end,
-                t.c.topic.in_(topics),
                 sa.not_(counted_as_pr(c)),
             )
         )
         for *values, external_id, topic in session.execute(statement):
+            if topic not in topics:  # ecosystem tags; filtered here, not by a long IN list
+                continue
             row = ContributionRow(*values)
             points = points_of(row, config)
             signal = _is_signal(row, config)
@@ -456,7 +480,8 @@ def _entry(
         session, shown.person_id, topic.id, recent_start
     )
     reason = _reason(counts, label, first, recent_days, int(rules["baseline_days"]))
-    reviewers = _reviewers(session, shown.work.merged, shown.person_id)
+    since = recent_start - timedelta(days=recent_days)  # reviews come before the merge
+    reviewers = _reviewers(session, topic.id, since, period.end, shown)
     if reviewers:
         reason += ", reviewed by " + " and ".join(f"@{login}" for login in reviewers[:2])
     if shown.also:
@@ -496,28 +521,36 @@ def _worked_before(session: Session, person_id: int, topic: str, before: datetim
     return session.execute(statement).first() is not None
 
 
-def _reviewers(session: Session, merged: set[tuple[int, int]], author: int) -> list[str]:
-    """Logins of the people who reviewed these PRs, most reviews first (never the author)."""
-    numbers: dict[int, set[int]] = defaultdict(set)
-    for repo_id, number in merged:
-        numbers[repo_id].add(number)
+def _reviewers(
+    session: Session, topic: str, since: datetime, end: datetime, shown: _Shown
+) -> list[str]:
+    """Logins of the people who reviewed the entry's PRs, most reviews first (not the author).
+
+    Reviews carry their PR's paths, so they are found through the topic's (topic, time) index
+    in the months before the period's end rather than by scanning for their PR numbers.
+    """
+    if not shown.work.merged:
+        return []
     c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
-    tally: dict[str, int] = defaultdict(int)
-    for repo_id, wanted in sorted(numbers.items()):
-        statement = (
-            sa.select(p.c.login)
-            .select_from(c.join(p, p.c.id == c.c.person_id))
-            .where(
-                c.c.repo_id == repo_id,
-                c.c.kind == "review",
-                c.c.parent_number.in_(sorted(wanted)),
-                c.c.person_id != author,
-                p.c.is_bot.is_(False),
-                p.c.login.is_not(None),
-            )
+    statement = (
+        sa.select(c.c.repo_id, c.c.parent_number, p.c.login)
+        .select_from(t.join(c, c.c.id == t.c.contribution_id).join(p, p.c.id == c.c.person_id))
+        .where(
+            t.c.topic == topic,
+            t.c.occurred_at >= since,
+            t.c.occurred_at < end,
+            c.c.kind == "review",
+            c.c.person_id != shown.person_id,
+            c.c.parent_number.in_(sorted({number for _, number in shown.work.merged})),
+            p.c.is_bot.is_(False),
+            p.c.login.is_not(None),
         )
-        for (login,) in session.execute(statement):
+    )
+    tally: dict[str, int] = defaultdict(int)
+    for repo_id, number, login in session.execute(statement):
+        if (repo_id, number) in shown.work.merged:
             tally[login] += 1
     return [login for login, _ in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))]
 
