@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -30,6 +30,10 @@ from bot.audit import as_json as audit_json
 from bot.audit import audit_log
 from bot.config import Settings, load_settings
 from bot.db import make_engine, require_migrated, upgrade
+from bot.digest import Digest, compute_digest, period_ending
+from bot.digest import as_json as digest_json
+from bot.digest import backtest as replay_digests
+from bot.digest_post import post_digest, team_of
 from bot.errors import CsfError
 from bot.git_ingest import ingest_git
 from bot.logs import redact, setup_logging
@@ -42,6 +46,7 @@ from bot.ranking import as_json as ranking_json
 from bot.ranking import who as rank
 from bot.retention import prune as prune_store
 from bot.scores import refresh_scores
+from bot.slack_web import web_client
 from bot.sources.github import GitHubSource
 from bot.sources.github_http import GitHubAuthError, GitHubError, GitHubHTTP
 from bot.store import find_repo, upsert_repo
@@ -55,6 +60,9 @@ from bot.tracking import (
     tracked_repos,
     untrack,
 )
+from bot.views.digest import period_label
+from scheduler.jobs import WorkerContext
+from scheduler.worker import run_worker
 
 app = typer.Typer(
     name="csf",
@@ -227,11 +235,21 @@ def run() -> None:
 
 @app.command()
 def worker() -> None:
-    """Run the scheduler: syncs, the weekly digest, reminders."""
+    """Run the scheduler: syncs, the weekly digest, reminders (stops cleanly on SIGTERM)."""
     settings = load_settings()
-    with _store(settings):
-        pass
-    _not_built("worker", "runs the scheduled sync and digest jobs", 7)
+    setup_logging(settings)  # redacting: tokens never reach the worker's log
+    engine = make_engine(settings.database_url)
+    try:
+        require_migrated(engine)
+        context = WorkerContext(
+            settings=settings,
+            engine=engine,
+            taxonomy=_taxonomy(settings),
+            ranking=load_ranking_config(settings.ranking_config),
+        )
+        run_worker(context)
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -665,10 +683,155 @@ def profile(
             )
 
 
-@app.command()
-def digest() -> None:
-    """Show (or post) the weekly digest of newly active, high-signal contributors."""
-    _not_built("digest", "builds the weekly digest", 7)
+digest_app = typer.Typer(
+    help="The weekly digest of newly active, high-signal contributors.",
+    invoke_without_command=True,
+)
+app.add_typer(digest_app, name="digest")
+
+
+def _digest_team(settings: Settings) -> str:
+    """The Slack team the bot token belongs to (auth.test); "cli" without Slack."""
+    return team_of(web_client(settings)) if settings.has_slack else CLI_ACTOR
+
+
+def _digest_day(text: str | None, settings: Settings) -> date:
+    if text is None:
+        return datetime.now(settings.tz).date()
+    return _parse_date(text, "--as-of").date()
+
+
+@digest_app.callback()
+def digest(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="The digest of a past date (YYYY-MM-DD), from data before it."
+        ),
+    ] = None,
+    as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    post: Annotated[
+        bool, typer.Option("--post", help="Post it to CSF_DIGEST_CHANNEL (once per period).")
+    ] = False,
+) -> None:
+    """Show (or post) the digest of the 7 days before today, or before --as-of."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = load_settings()
+    if post:
+        settings.require("slack_bot_token", "digest_channel", purpose="csf digest --post")
+    taxonomy = _taxonomy(settings)
+    config = load_ranking_config(settings.ranking_config)
+    period = period_ending(
+        _digest_day(as_of, settings), settings.tz, int(config["digest"]["period_days"])
+    )
+    team = _digest_team(settings)
+    with _store(settings) as session:
+        found = compute_digest(session, taxonomy, config=config, team_id=team, period=period)
+        if post:
+            assert settings.digest_channel is not None
+            outcome = post_digest(
+                session, web_client(settings), taxonomy, found, channel=settings.digest_channel
+            )
+            out.print(f"digest {period_label(period)}: {escape(outcome.note)}", soft_wrap=True)
+            return
+        if as_json_output:
+            print(json.dumps(digest_json(found), indent=2, ensure_ascii=False))
+            return
+        _print_digest(found)
+
+
+@digest_app.command("backtest")
+def digest_backtest(
+    first: Annotated[str, typer.Option("--from", help="Date of the first digest (YYYY-MM-DD).")],
+    last: Annotated[str, typer.Option("--to", help="Date of the last digest (YYYY-MM-DD).")],
+    as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Replay every weekly digest from --from to --to, each from data before its own date."""
+    settings = load_settings()
+    start, end = _parse_date(first, "--from").date(), _parse_date(last, "--to").date()
+    if end < start:
+        raise CsfError("--to is before --from")
+    taxonomy = _taxonomy(settings)
+    config = load_ranking_config(settings.ranking_config)
+    team = _digest_team(settings)
+    with _store(settings) as session:
+        started = time.perf_counter()
+        digests = replay_digests(
+            session,
+            taxonomy,
+            config=config,
+            team_id=team,
+            first=start,
+            last=end,
+            tz=settings.tz,
+        )
+        elapsed = time.perf_counter() - started
+    if as_json_output:
+        data = {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "digests": [digest_json(d) for d in digests],
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    table = Table("digest", "ecosystem › topic", "person", "score", "why now", show_lines=False)
+    for replayed in digests:
+        day = f"{replayed.period.end.astimezone(settings.tz):%Y-%m-%d}"
+        if not replayed.entries:
+            table.add_row(day, "", "[dim]no one new[/dim]", "", "")
+        for entry in replayed.entries:
+            table.add_row(
+                day,
+                escape(entry.label),
+                escape(_person_label(entry.person)),
+                f"{entry.score:.1f}",
+                escape(entry.reason),
+            )
+    out.print(table)
+    people_seen = {e.person_id for d in digests for e in d.entries}
+    entries = sum(len(d.entries) for d in digests)
+    per = elapsed / len(digests) if digests else 0.0
+    out.print(
+        f"{len(digests)} digests, {entries} entries, {len(people_seen)} people; "
+        f"{per:.2f} s per digest"
+    )
+
+
+def _person_label(person: dict[str, object]) -> str:
+    name = str(person.get("name") or person.get("login") or f"#{person.get('id')}")
+    return f"{name} @{person['login']}" if person.get("login") else name
+
+
+def _print_digest(found: Digest) -> None:
+    count = len(found.entries)
+    out.print(
+        f"[bold]Newly active, {period_label(found.period)}[/bold] ({found.period.zone}): "
+        f"{count} {'person' if count == 1 else 'people'}"
+    )
+    if not found.entries:
+        out.print("no one crossed the bar in this period")
+    for _, entries in found.by_ecosystem():
+        out.print(f"\n[bold]{escape(entries[0].ecosystem_name)}[/bold]")
+        for rank_number, entry in enumerate(entries, start=1):
+            person = entry.person
+            where = person.get("location") or person.get("region") or ""
+            out.print(
+                escape(
+                    f"  {rank_number}. {_person_label(person)} ({where}) - {entry.topic_name}, "
+                    f"score {entry.score:.1f}"
+                ),
+                soft_wrap=True,
+            )
+            out.print(escape(f"     {entry.reason}"), soft_wrap=True)
+            for item in entry.evidence:
+                out.print(
+                    escape(
+                        f"     • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}"
+                    ),
+                    soft_wrap=True,
+                )
 
 
 @app.command()

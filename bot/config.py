@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -44,6 +45,9 @@ ENV_NAMES: dict[str, str] = {
     "allowed_channels": "CSF_ALLOWED_CHANNELS",
     "allowed_users": "CSF_ALLOWED_USERS",
     "web_workers": "CSF_WEB_THREADS",
+    "digest_cron": "CSF_DIGEST_CRON",
+    "sync_hours": "CSF_SYNC_HOURS",
+    "followup_days": "CSF_FOLLOWUP_DAYS",
 }
 
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-]{0,79}|[CG][A-Z0-9]{6,})$")
@@ -89,6 +93,11 @@ class Settings(BaseSettings):
     allowed_channels: str | None = Field(None, validation_alias="CSF_ALLOWED_CHANNELS")
     allowed_users: str | None = Field(None, validation_alias="CSF_ALLOWED_USERS")
     web_workers: int = Field(8, ge=1, le=64, validation_alias="CSF_WEB_THREADS")
+    # When `csf worker` posts the digest: a crontab line in CSF_TIMEZONE (Mondays 09:00).
+    digest_cron: str = Field("0 9 * * mon", validation_alias="CSF_DIGEST_CRON")
+    sync_hours: float = Field(6, gt=0, le=24 * 7, validation_alias="CSF_SYNC_HOURS")
+    # A candidate left "contacted" this many days without a change prompts a reminder DM.
+    followup_days: int = Field(7, ge=1, le=365, validation_alias="CSF_FOLLOWUP_DAYS")
 
     @field_validator("database_url")
     @classmethod
@@ -143,6 +152,19 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"{bad[0]!r} is not a Slack ID; give IDs like C0123ABCD or U0123ABCD")
         return ",".join(ids) or None
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        value = " ".join(value.split())
+        try:
+            CronTrigger.from_crontab(value, timezone="UTC")
+        except ValueError as error:
+            raise ValueError(
+                f"{value!r} is not a crontab line (minute hour day month weekday, "
+                f"e.g. '0 9 * * mon'): {error}"
+            ) from None
+        return value
 
     @field_validator("digest_channel")
     @classmethod

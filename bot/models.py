@@ -261,22 +261,37 @@ class CandidateNote(SQLModel, table=True):
 
 
 class DigestRun(SQLModel, table=True):
-    """One weekly digest (previewed, posted or replayed), so the next knows who was featured."""
+    """One digest posted to a channel for one period, so the next digest knows who was featured.
+
+    The row is the claim that makes posting exactly-once: it is inserted (unique per team,
+    channel and period end) before anything reaches Slack, so a second trigger, a restart or a
+    second worker finds it and posts nothing. `claimed_at` is refreshed after every message;
+    a claim left "posting" longer than the lease (a crashed worker) may be taken over, and the
+    taker posts only what the row says is still missing.
+    """
 
     __tablename__ = "digest_run"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "team_id", "channel", "period_end", name="uq_digest_run_team_channel_period"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(index=True)
     period_start: datetime = _when()
     period_end: datetime = _when(index=True)
-    status: str  # "preview", "posted", "replay", "failed"
-    channel: str | None = None
-    message_ts: str | None = None
+    status: str  # "posting", "posted", "failed"
+    channel: str | None = None  # as configured (an ID or #name)
+    message_ts: str | None = None  # the header message; entries are replies in its thread
+    thread_channel: str | None = None  # the channel ID Slack answered with
+    claimed_at: datetime | None = _when(nullable=True)
+    error: str | None = None
     created_at: datetime = _created()
 
 
 class DigestEntry(SQLModel, table=True):
-    """A person featured in a digest for a topic, with the reason and score shown."""
+    """A person featured in a digest for a topic, with what was shown, and where it was posted."""
 
     __tablename__ = "digest_entry"
     __table_args__ = (
@@ -292,7 +307,9 @@ class DigestEntry(SQLModel, table=True):
     topic: str
     score: float
     reason: str
-    evidence: list[str] = _json_list()
+    # The evidence shown, as `who --json` gives it (kind, title, url, date, size, state).
+    evidence: list[dict[str, Any]] = _json_list()
+    message_ts: str | None = None  # its own message in the header's thread, once posted
 
 
 class Suppression(SQLModel, table=True):
@@ -444,3 +461,18 @@ class TopicScore(SQLModel, table=True):
     components: dict[str, float] = Field(default_factory=dict, sa_type=sa.JSON)
     owned: list[str] = _json_list()  # patterns or areas they own in the topic
     owner: bool = False  # named as an owner of the topic (`owned` is not empty)
+
+
+class JobLock(SQLModel, table=True):
+    """A scheduled job's lock on SQLite (PostgreSQL uses advisory locks instead).
+
+    A row per job name, held until `expires_at`: a worker that dies holding it blocks the job
+    only until then, and a live holder keeps pushing the expiry forward.
+    """
+
+    __tablename__ = "job_lock"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    acquired_at: datetime = _created()
+    expires_at: datetime = _when()

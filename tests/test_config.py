@@ -25,6 +25,9 @@ def test_defaults() -> None:
     assert settings.slack_bot_token is None
     assert not settings.socket_mode
     assert not settings.has_slack
+    assert settings.digest_cron == "0 9 * * mon"
+    assert settings.sync_hours == 6
+    assert settings.followup_days == 7
 
 
 def test_values_are_read_and_normalised() -> None:
@@ -63,6 +66,10 @@ def test_values_are_read_and_normalised() -> None:
         ("PORT", "eighty", "integer"),
         ("PORT", "70000", "65535"),
         ("CSF_LOG_LEVEL", "LOUD", "one of"),
+        ("CSF_DIGEST_CRON", "every monday", "is not a crontab line"),
+        ("CSF_DIGEST_CRON", "0 25 * * mon", "is not a crontab line"),
+        ("CSF_SYNC_HOURS", "0", "greater than 0"),
+        ("CSF_FOLLOWUP_DAYS", "0", "greater than or equal to 1"),
     ],
 )
 def test_malformed_value_names_the_variable(variable: str, value: str, expected: str) -> None:

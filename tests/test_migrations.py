@@ -34,6 +34,7 @@ EXPECTED_TABLES = {
     "slack_event",
     "score_cache",
     "topic_score",
+    "job_lock",
 }
 
 

@@ -1,0 +1,194 @@
+"""The worker's jobs: sync tracked repos, post the weekly digest, send follow-up reminders.
+
+Each job runs under its database lock (`scheduler.locks`), so a second worker started by
+mistake skips instead of doing the work twice, and every failure is logged and left for the
+job's next slot: nothing a job raises reaches the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.digest import Period, compute_digest, period_ending
+from bot.digest_post import find_run, post_digest, team_of
+from bot.followup import claim_followup, due_followups
+from bot.models import utcnow
+from bot.retention import prune
+from bot.scores import refresh_scores
+from bot.shortlist import prune_events
+from bot.slack_web import web_client
+from bot.sources.github import GitHubSource
+from bot.sources.github_http import GitHubAuthError, GitHubError, GitHubHTTP
+from bot.sync import GitHubSync
+from bot.taxonomy import Taxonomy
+from bot.tracking import tracked_repos
+from bot.views.followup import followup_message
+from scheduler.locks import job_lock
+
+log = logging.getLogger("csf.worker")
+# A digest slot missed by at most this much (a worker down on Monday morning) is posted when the
+# worker is back; older slots are left to the next one. The same grace applies to misfires.
+CATCH_UP = timedelta(days=1)
+
+
+@dataclass
+class WorkerContext:
+    """What the jobs share, handed in by `csf worker` (tests hand in a fake clock and Slack)."""
+
+    settings: Settings
+    engine: Engine
+    taxonomy: Taxonomy
+    ranking: dict[str, Any]
+    clock: Callable[[], datetime] = field(default=utcnow)
+    slack: Callable[[], WebClient] | None = None
+
+    def client(self) -> WebClient:
+        return self.slack() if self.slack is not None else web_client(self.settings)
+
+    def digest_trigger(self) -> CronTrigger:
+        return CronTrigger.from_crontab(self.settings.digest_cron, timezone=self.settings.tz)
+
+
+def guarded(
+    ctx: WorkerContext, name: str, job: Callable[[WorkerContext], None]
+) -> Callable[[], None]:
+    """`job` under its lock; a failure is logged and the worker carries on."""
+
+    def run() -> None:
+        try:
+            with job_lock(ctx.engine, name) as held:
+                if not held:
+                    log.info("%s: another worker is running it; skipped", name)
+                    return
+                job(ctx)
+        except Exception:
+            log.exception("%s failed; it runs again at its next slot", name)
+
+    run.__name__ = f"csf_{name}"
+    return run
+
+
+# -- sync ---------------------------------------------------------------------------------------
+
+
+def sync_job(ctx: WorkerContext) -> None:
+    """What `csf sync` does, for every tracked repository; one failing repo spares the rest."""
+    token = ctx.settings.github_token
+    assert token is not None
+    with Session(ctx.engine) as session:
+        repos = tracked_repos(session)
+        if not repos:
+            log.info("sync: no repositories tracked")
+            return
+        with GitHubHTTP(ctx.settings.github_api_url, token.get_secret_value()) as http:
+            runner = GitHubSync(session, GitHubSource(http), ctx.taxonomy)
+            for repo in repos:
+                try:
+                    stats = runner.sync(repo)
+                except GitHubAuthError:
+                    raise
+                except GitHubError as error:
+                    session.rollback()
+                    log.warning("sync: %s", error)
+                    continue
+                log.info("sync: %s", stats.summary())
+        session.commit()
+        # Known-topic answers read the score cache; it must follow what was just synced.
+        refreshed = refresh_scores(session, ctx.taxonomy, ctx.ranking, as_of=ctx.clock())
+        session.commit()
+        log.info("sync: %s", refreshed.summary())
+
+
+# -- retention --------------------------------------------------------------------------------
+
+
+def retention_job(ctx: WorkerContext) -> None:
+    """Apply CSF_RETENTION_YEARS, and forget Slack event ids long past Slack's retries."""
+    now = ctx.clock()
+    with Session(ctx.engine) as session:
+        report = prune(session, now=now, years=ctx.settings.retention_years)
+        events = prune_events(session, now - timedelta(days=1))
+        session.commit()
+    log.info("retention: %s; %d handled event ids forgotten", report.summary(), events)
+
+
+# -- the digest ---------------------------------------------------------------------------------
+
+
+def latest_slot(trigger: CronTrigger, now: datetime, horizon: timedelta) -> datetime | None:
+    """The last time the digest was due at or before `now` (looking back `horizon`)."""
+    slot = None
+    fire = trigger.get_next_fire_time(None, now - horizon)
+    while fire is not None and fire <= now:
+        slot = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return slot
+
+
+def digest_period(ctx: WorkerContext, now: datetime) -> Period | None:
+    """The period of the slot due now (missed by at most CATCH_UP), or None."""
+    slot = latest_slot(ctx.digest_trigger(), now, CATCH_UP)
+    if slot is None:
+        return None
+    tz = ctx.settings.tz
+    return period_ending(slot.astimezone(tz).date(), tz, int(ctx.ranking["digest"]["period_days"]))
+
+
+def digest_job(ctx: WorkerContext) -> None:
+    """Post the digest of the slot due now to CSF_DIGEST_CHANNEL, once."""
+    channel = ctx.settings.digest_channel
+    assert channel is not None
+    period = digest_period(ctx, ctx.clock())
+    if period is None:
+        log.info("digest: no slot due within %s; waiting for the next", CATCH_UP)
+        return
+    client = ctx.client()
+    team = team_of(client)
+    with Session(ctx.engine) as session:
+        run = find_run(session, team, channel, period.end)
+        if run is not None and run.status == "posted":
+            log.info("digest: %s already posted to %s", period.end.date(), channel)
+            return
+        digest = compute_digest(
+            session, ctx.taxonomy, config=ctx.ranking, team_id=team, period=period
+        )
+        outcome = post_digest(session, client, ctx.taxonomy, digest, channel=channel)
+    log.info("digest for %s: %s", period.end.date(), outcome.note)
+
+
+# -- follow-ups ---------------------------------------------------------------------------------
+
+
+def followup_job(ctx: WorkerContext) -> None:
+    """DM whoever moved a candidate to "contacted" when nothing changed since."""
+    now = ctx.clock()
+    client = ctx.client()
+    with Session(ctx.engine) as session:
+        due = due_followups(session, now=now, days=ctx.settings.followup_days)
+        for followup in due:
+            event = claim_followup(session, followup, now=now)
+            session.commit()
+            try:
+                opened = client.conversations_open(users=followup.user)
+                client.chat_postMessage(
+                    channel=str(opened["channel"]["id"]), **followup_message(followup, now=now)
+                )
+            except SlackApiError as error:
+                session.delete(event)  # not sent: the next run tries again
+                session.commit()
+                log.warning(
+                    "follow-up to %s not sent: %s", followup.user, error.response.get("error")
+                )
+                continue
+            log.info("follow-up sent to %s about person %s", followup.user, followup.person["id"])

@@ -1,0 +1,118 @@
+"""One worker at a time per job, whatever runs by mistake: a lock in the database.
+
+PostgreSQL: a session-level advisory lock, keyed by the schema and the job's name, held on a
+connection of its own for the job's length; the server drops it if the worker dies. SQLite has
+no such thing, so a `job_lock` row with an expiry stands in: taken when free or expired, kept
+fresh by a small thread while the job runs, removed at the end. A worker that dies holding it
+blocks the job only until the expiry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+
+from bot.models import JobLock, utcnow
+
+log = logging.getLogger("csf.worker")
+DEFAULT_TTL = timedelta(minutes=15)
+
+
+def holder_id() -> str:
+    """Who holds a lock: host, process and a random part (two schedulers in one process)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def job_lock(engine: Engine, name: str, *, ttl: timedelta = DEFAULT_TTL) -> Iterator[bool]:
+    """Yields True when this worker holds the job's lock, False when another one does."""
+    if engine.dialect.name == "postgresql":
+        with _advisory(engine, name) as held:
+            yield held
+    else:
+        with _lock_row(engine, name, ttl) as held:
+            yield held
+
+
+@contextmanager
+def _advisory(engine: Engine, name: str) -> Iterator[bool]:
+    connection = engine.connect()
+    try:
+        key = _key(connection, name)
+        held = bool(
+            connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        )
+        connection.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                connection.commit()
+    except BaseException:
+        connection.invalidate()  # never hand a connection that may hold the lock back to the pool
+        raise
+    finally:
+        connection.close()
+
+
+def _key(connection: Connection, name: str) -> int:
+    """A signed 64-bit key from the schema and name: deployments sharing a server stay apart."""
+    schema = connection.execute(sa.text("SELECT current_schema()")).scalar()
+    digest = hashlib.sha256(f"csf:{schema}:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def _lock_row(engine: Engine, name: str, ttl: timedelta) -> Iterator[bool]:
+    me = holder_id()
+    table = JobLock.__table__  # type: ignore[attr-defined]
+    now = utcnow()
+    statement = sqlite_insert(table).values(
+        name=name, holder=me, acquired_at=now, expires_at=now + ttl
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["name"],
+        set_={"holder": me, "acquired_at": now, "expires_at": now + ttl},
+        where=table.c.expires_at < now,
+    )
+    with engine.begin() as connection:
+        connection.execute(statement)
+        holder = connection.execute(sa.select(table.c.holder).where(table.c.name == name)).scalar()
+    if holder != me:
+        yield False
+        return
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(ttl.total_seconds() / 3):
+            try:
+                with engine.begin() as connection:
+                    connection.execute(
+                        sa.update(table)
+                        .where(table.c.name == name, table.c.holder == me)
+                        .values(expires_at=utcnow() + ttl)
+                    )
+            except sa.exc.OperationalError as error:  # a busy database: try again next time
+                log.warning("could not renew the %s lock: %s", name, error)
+
+    keeper = threading.Thread(target=renew, name=f"csf-lock-{name}", daemon=True)
+    keeper.start()
+    try:
+        yield True
+    finally:
+        stop.set()
+        keeper.join()
+        with engine.begin() as connection:
+            connection.execute(sa.delete(table).where(table.c.name == name, table.c.holder == me))
