@@ -39,6 +39,8 @@ ENV_NAMES: dict[str, str] = {
     "log_level": "CSF_LOG_LEVEL",
     "taxonomy_path": "CSF_TAXONOMY",
     "ranking_config": "CSF_RANKING_CONFIG",
+    "roles_path": "CSF_ROLES",
+    "company_profile": "CSF_COMPANY_PROFILE",
 }
 
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-]{0,79}|[CG][A-Z0-9]{6,})$")
@@ -74,6 +76,10 @@ class Settings(BaseSettings):
     taxonomy_path: str | None = Field(None, validation_alias="CSF_TAXONOMY")
     # A team's ranking weights (YAML or TOML); unset means bot/ranking.yml as shipped.
     ranking_config: str | None = Field(None, validation_alias="CSF_RANKING_CONFIG")
+    # A team's role profiles, added to bot/roles.yml (same format).
+    roles_path: str | None = Field(None, validation_alias="CSF_ROLES")
+    # The hiring team's profile (name, roadmap themes, sender): outreach needs it.
+    company_profile: str | None = Field(None, validation_alias="CSF_COMPANY_PROFILE")
 
     @field_validator("database_url")
     @classmethod

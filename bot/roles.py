@@ -446,6 +446,8 @@ class RoleFit:
     role: str  # key
     role_name: str
     person_id: int
+    login: str | None
+    name: str | None
     as_of: datetime
     window_days: int
     dimensions: list[DimensionFit]
@@ -500,6 +502,8 @@ def role_fit(
         role=role.key,
         role_name=role.name,
         person_id=person.id,
+        login=person.login,
+        name=person.name,
         as_of=as_of,
         window_days=window_days,
         dimensions=dimensions,
@@ -559,8 +563,9 @@ def _share_touching(signal: Signal, context: _Context) -> _Measured:
     touching = [w for w in changes if signal.touches(w)]
     share = len(touching) / len(changes)
     few = len(changes) < signal.min_changes
+    verb = "touches" if len(changes) == 1 else "touch"
     finding = (
-        f"{len(touching)} of {_plural(len(changes), 'landed change')} touch {signal.what} "
+        f"{len(touching)} of {_plural(len(changes), 'landed change')} {verb} {signal.what} "
         f"({round(100 * share)}%)"
     )
     if few and touching:
@@ -621,10 +626,9 @@ def _reviews_to_authors(signal: Signal, context: _Context) -> _Measured:
     }
     # Reviews whose PR csf has not stored (git trailers, PRs outside the window) still count
     # as review work; only the distinct-author count needs the PR's author.
-    finding = (
-        f"{_plural(len(reviews), 'review')} given, to "
-        f"{_plural(len(authors), 'distinct author')} csf knows"
-    )
+    finding = f"{_plural(len(reviews), 'review')} given"
+    if authors:
+        finding += f", to {_plural(len(authors), 'distinct author')}"
     rating = _rate(len(authors), signal) if authors else Rating.LIMITED
     return _Measured(rating, finding, reviews[:EXAMPLES])
 
