@@ -291,7 +291,7 @@ def contact_routes(person: Person) -> tuple[ContactRoute, ...]:
             ContactRoute(
                 "github",
                 f"https://github.com/{person.login}",
-                "their GitHub profile (for the accounts they list there)",
+                "their GitHub profile, for the accounts they list there",
             )
         )
     return tuple(routes)

@@ -163,11 +163,21 @@ class RoleBook:
         """A role by key, name or alias (`staff`, `Staff Compiler Engineer`); None: default."""
         wanted = normalise_phrase(name) if name else normalise_phrase(self.default_role)
         for role in self.roles:
-            names = (role.key, role.name, *role.aliases)
-            if wanted in {normalise_phrase(n) for n in names}:
+            if wanted in self._names(role):
                 return role
+        # Words that fit one role only ("gpu", "ml compiler") name it too.
+        words = set(wanted.split())
+        fits = [
+            role for role in self.roles if any(words <= set(n.split()) for n in self._names(role))
+        ]
+        if len(fits) == 1:
+            return fits[0]
         known = ", ".join(f"{r.key} ({r.name})" for r in self.roles)
         raise CsfError(f"unknown role {name!r}: choose one of {known}")
+
+    @staticmethod
+    def _names(role: Role) -> set[str]:
+        return {normalise_phrase(n) for n in (role.key, role.name, *role.aliases)}
 
 
 def article(name: str) -> str:

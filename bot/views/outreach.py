@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.outreach import ANGLES, TEMPLATES, Draft, next_angle
+from bot.outreach import ANGLES, TEMPLATES, Draft, next_angle, plain
 from bot.roles import Rating, RoleFit
 from bot.views.common import (
     ACTION_ANOTHER_ANGLE,
@@ -112,7 +112,8 @@ def _route(kind: str, value: str, note: str) -> str:
 
 def outreach_blocks(draft: Draft) -> list[Block]:
     """The draft, where it points, what it cites, and the buttons to move on from it."""
-    blocks: list[Block] = [header(truncate(f"Outreach draft: {_label(draft)}", 150))]
+    # plain_text: Slack renders no markup there; `plain` drops control and bidi characters.
+    blocks: list[Block] = [header(plain(f"Outreach draft: {_label(draft)}", 150))]
     angle = ANGLES.get(draft.angle, draft.angle)
     blocks.append(
         context(
@@ -166,7 +167,7 @@ def role_fit_blocks(fit: RoleFit) -> list[Block]:
     """Each dimension with its rating, the finding behind it and up to three links."""
     person = fit.name or fit.login or f"#{fit.person_id}"
     blocks: list[Block] = [
-        header(truncate(f"{fit.role_name} fit: {person}", 150)),
+        header(plain(f"{fit.role_name} fit: {person}", 150)),
         section(escape(fit.summary)),
     ]
     for dimension in fit.dimensions[: MAX_BLOCKS - 3]:
