@@ -35,6 +35,7 @@ from sqlmodel import Session
 from bot.company import Company, Theme
 from bot.errors import CsfError
 from bot.models import Person
+from bot.ranking import load_ranking_config
 from bot.roles import Role
 from bot.taxonomy import Taxonomy
 from bot.work import Work, load_work, pr_authors, rfc_threads
@@ -394,13 +395,16 @@ def draft_outreach(
     as_of: datetime,
     template: str = "first_email",
     angle: str | None = None,
-    config: Mapping[str, Any],
+    config: Mapping[str, Any] | None = None,
 ) -> Draft:
     """A message for `person` that cites their own work; see the module doc.
 
-    `config` is the ranking configuration (its size thresholds say what a trivial change is).
-    Raises CsfError when there is nothing of theirs to cite: csf does not write generic mail.
+    `config` is the ranking configuration (its size thresholds say what a trivial change is;
+    default: bot/ranking.yml as shipped). Raises CsfError when there is nothing of theirs to
+    cite: csf does not write generic mail.
     """
+    if config is None:
+        config = load_ranking_config()
     if template not in TEMPLATES:
         raise CsfError(f"unknown template {template!r}: choose one of {', '.join(TEMPLATES)}")
     if angle is not None and angle not in ANGLES:
