@@ -61,12 +61,21 @@ _LOW_HOOK = re.compile(
     r"^\s*(?:\[[^\]]*\]\s*)*(?:NFCI?\b|\[NFCI?\]|typo|format|clang-format)", re.I
 )
 _REVERT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*revert\b", re.I)
+# Paths to the part of a compiler they name, most specific first; {} is the matched name.
 _AREAS = (
     (re.compile(r"(?:^|/)third_party/(amd|nvidia|intel)/"), "Triton's {} backend"),
     (re.compile(r"(?:^|/)Dialect/([A-Za-z0-9]+)/"), "the {} dialect"),
     (re.compile(r"(?:^|/)Conversion/([A-Za-z0-9]+)/"), "the {} conversion"),
+    (re.compile(r"(?:^|/)mlir/lib/Target/([A-Za-z0-9]+)/"), "MLIR's {} translation"),
     (re.compile(r"(?:^|/)Target/([A-Za-z0-9]+)/"), "the {} backend"),
-    (re.compile(r"(?:^|/)lib/Transforms/(?:[A-Za-z]+/)?([A-Za-z0-9]+)\.cpp$"), "the {} pass"),
+    (re.compile(r"(?:^|/)lib/Transforms/(InstCombine)/"), "{}"),
+    (
+        re.compile(
+            r"(?:^|/)lib/Transforms/(?:Scalar|IPO|Vectorize|Instrumentation|Coroutines)/"
+            r"([A-Za-z0-9]+)\.cpp$"
+        ),
+        "the {} pass",
+    ),
     (re.compile(r"(?:^|/)lib/Analysis/([A-Za-z0-9]+)\.cpp$"), "{} analysis"),
 )
 _BREAK = "\x00"  # `{{ br }}` in a template: a line break kept inside a paragraph

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -131,20 +132,37 @@ def _topics(session: Session, ids: Sequence[int]) -> dict[int, set[str]]:
 def pr_authors(session: Session, reviews: Iterable[Work]) -> dict[tuple[int, int], int]:
     """(repo id, PR number) -> the PR's author, for the PRs these reviews belong to."""
     wanted = {(w.repo_id, w.parent_number) for w in reviews if w.parent_number is not None}
-    if not wanted:
-        return {}
     c = Contribution.__table__  # type: ignore[attr-defined]
-    numbers = sorted({str(number) for _, number in wanted})
-    found: dict[tuple[int, int], int] = {}
-    for begin in range(0, len(numbers), _CHUNK):
-        for repo_id, person_id, external_id in session.execute(
-            sa.select(c.c.repo_id, c.c.person_id, c.c.external_id).where(
-                c.c.kind == "pr", c.c.external_id.in_(numbers[begin : begin + _CHUNK])
-            )
-        ):
-            key = (repo_id, int(external_id))
-            if key in wanted:
-                found[key] = person_id
+    return {
+        key: person_id
+        for key, person_id in _threads(session, wanted, "pr", c.c.person_id).items()
+        if person_id is not None
+    }
+
+
+def _threads(
+    session: Session, wanted: set[tuple[int, int]], kind: str, column: Any
+) -> dict[tuple[int, int], Any]:
+    """`column` of the PRs or issues (repo id, number) of `kind`, found per repository.
+
+    Looked up by (repo, kind, number), the contribution table's unique key, so a big store is
+    never scanned.
+    """
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    by_repo: dict[int, list[str]] = defaultdict(list)
+    for repo_id, number in sorted(wanted):
+        by_repo[repo_id].append(str(number))
+    found: dict[tuple[int, int], Any] = {}
+    for repo_id, numbers in by_repo.items():
+        for begin in range(0, len(numbers), _CHUNK):
+            for external_id, value in session.execute(
+                sa.select(c.c.external_id, column).where(
+                    c.c.repo_id == repo_id,
+                    c.c.kind == kind,
+                    c.c.external_id.in_(numbers[begin : begin + _CHUNK]),
+                )
+            ):
+                found[(repo_id, int(external_id))] = value
     return found
 
 
@@ -166,14 +184,6 @@ def rfc_threads(session: Session, work: Sequence[Work]) -> dict[tuple[int, int],
     comments -= set(threads)
     if comments:
         c = Contribution.__table__  # type: ignore[attr-defined]
-        numbers = sorted({str(number) for _, number in comments})
-        for begin in range(0, len(numbers), _CHUNK):
-            for repo_id, external_id in session.execute(
-                sa.select(c.c.repo_id, c.c.external_id).where(
-                    c.c.kind == "rfc", c.c.external_id.in_(numbers[begin : begin + _CHUNK])
-                )
-            ):
-                key = (repo_id, int(external_id))
-                if key in comments:
-                    threads[key] = None
+        for key in _threads(session, comments, "rfc", c.c.id):
+            threads[key] = None
     return threads

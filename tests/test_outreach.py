@@ -19,6 +19,7 @@ from bot.outreach import (
     ANGLES,
     TEMPLATES,
     Draft,
+    area_of,
     draft_outreach,
     environment,
     next_angle,
@@ -29,6 +30,7 @@ from bot.ranking import load_ranking_config
 from bot.roles import default_roles
 from bot.store import upsert_repo
 from bot.taxonomy import default_taxonomy
+from bot.work import Work
 from tests.test_ranking import World
 
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
@@ -409,3 +411,42 @@ def test_the_company_profile_is_required_and_validated(tmp_path: Path) -> None:
     assert company.role(default_roles()).key == "staff_compiler_engineer"
     gpu = company.role(default_roles(), "gpu")
     assert company.pitch(gpu) == gpu.pitch  # no pitch of its own: the role file's words
+
+
+@pytest.mark.parametrize(
+    ("paths", "topics", "area"),
+    [
+        ((LINALG, LINALG_TEST), (), "the Linalg dialect"),
+        (("llvm/lib/Target/X86/X86ISelLowering.cpp",), (), "the X86 backend"),
+        (("llvm/lib/Transforms/Scalar/LICM.cpp",), (), "the LICM pass"),
+        (("llvm/lib/Transforms/InstCombine/InstCombineCalls.cpp",), (), "InstCombine"),
+        (("mlir/lib/Conversion/GPUToNVVM/GPUToNVVM.cpp",), (), "the GPUToNVVM conversion"),
+        (("mlir/lib/Target/LLVMIR/ModuleTranslation.cpp",), (), "MLIR's LLVMIR translation"),
+        ((AMD,), (), "Triton's AMD backend"),
+        (("kernel/sched/fair.c",), ("linux", "linux.scheduler"), "the Linux kernel's Scheduler"),
+        ((), ("mlir",), "MLIR"),
+        ((), (), "llvm/llvm-project"),
+    ],
+)
+def test_the_area_of_a_change_is_named_as_an_engineer_would(
+    paths: tuple[str, ...], topics: tuple[str, ...], area: str
+) -> None:
+    work = Work(
+        id=1,
+        kind="pr",
+        state="merged",
+        repo_id=1,
+        repo="llvm/llvm-project",
+        external_id="1",
+        parent_number=None,
+        title="t",
+        url=None,
+        when=AS_OF,
+        files=len(paths),
+        additions=1,
+        deletions=1,
+        paths=paths,
+        labels=(),
+        topics=frozenset(topics),
+    )
+    assert area_of(work, default_taxonomy()) == area
