@@ -106,7 +106,7 @@ def outreach_text(draft: Draft) -> str:
 
 
 def _route(kind: str, value: str, note: str) -> str:
-    shown = link(value, value) if kind in ("website", "github") else f"`{escape(value)}`"
+    shown = link(value, value) if kind in ("website", "github") else escape(value)
     return f"• {shown} — {escape(note)}"
 
 
