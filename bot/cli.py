@@ -7,6 +7,7 @@ One of the two entry modules allowed to put the pieces together. Every failure a
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -23,12 +24,16 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from bot import __version__, people
+from bot import __version__, people, privacy
+from bot.app import serve
+from bot.audit import as_json as audit_json
+from bot.audit import audit_log
 from bot.company import load_company
 from bot.config import Settings, load_settings
 from bot.db import make_engine, require_migrated, upgrade
 from bot.errors import CsfError
 from bot.git_ingest import ingest_git
+from bot.logs import redact, setup_logging
 from bot.outreach import ANGLES as OUTREACH_ANGLES
 from bot.outreach import TEMPLATES as OUTREACH_TEMPLATES
 from bot.outreach import as_json as outreach_json
@@ -40,6 +45,7 @@ from bot.query import read_query
 from bot.ranking import WhoAnswer, load_ranking_config
 from bot.ranking import as_json as ranking_json
 from bot.ranking import who as rank
+from bot.retention import prune as prune_store
 from bot.roles import RoleFit, load_roles, role_fit
 from bot.roles import as_json as role_fit_json
 from bot.sources.github import GitHubSource
@@ -66,7 +72,9 @@ app = typer.Typer(
 track_app = typer.Typer(help="Choose the repositories csf follows.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Read contributions from local sources.", no_args_is_help=True)
 app.add_typer(track_app, name="track")
-people_app = typer.Typer(help="See and correct who is who.", no_args_is_help=True)
+people_app = typer.Typer(
+    help="See and correct who is who; export or forget a person.", no_args_is_help=True
+)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(people_app, name="people")
 
@@ -215,9 +223,8 @@ def track_list() -> None:
 def run() -> None:
     """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT."""
     settings = load_settings()
-    with _store(settings):
-        pass
-    _not_built("run", "serves the Slack app", 6)
+    setup_logging(settings)  # redacting; main() did it already, this keeps `run` self-contained
+    serve(settings)
 
 
 @app.command()
@@ -397,6 +404,110 @@ def people_split(
     with _store(settings) as session:
         new = people.split(session, people.find(session, person), identity, actor=CLI_ACTOR)
         out.print(f"moved {len(identity)} identities to new person #{new.id}")
+
+
+@people_app.command("forget")
+def people_forget(
+    person: Annotated[
+        str, typer.Argument(help="GitHub login, address or #ID (an unknown address still works)")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a person for good and keep them out of every later sync and ingest."""
+    settings = load_settings()
+    with _store(settings) as session:
+        plan = privacy.plan_forget(session, person)
+        out.print(escape(plan.summary()), soft_wrap=True, highlight=False)
+        if not yes and not _confirm("Erase for good? This cannot be undone"):
+            raise CsfError("nothing erased (confirm, or pass --yes)")
+        report = privacy.forget(session, person, actor=CLI_ACTOR)
+        what = "erased and suppressed" if report.person_found else "suppressed"
+        out.print(
+            f"{what} ({report.suppressed} identities newly suppressed); audit reference "
+            f"{report.reference}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+@people_app.command("export")
+def people_export(
+    person: Annotated[str, typer.Argument(help="GitHub login, address or #ID")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the JSON to this file (mode 600).")
+    ] = None,
+) -> None:
+    """Everything csf holds about a person, as JSON (a subject access request)."""
+    settings = load_settings()
+    with _store(settings) as session:
+        data = privacy.export(session, people.find(session, person), actor=CLI_ACTOR)
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if out_file is None:
+            sys.stdout.write(text)
+            return
+        # Personal data: readable by the operator only.
+        with open(out_file, "w", encoding="utf-8", opener=_private_opener) as handle:
+            handle.write(text)
+        err.print(f"wrote {out_file}", highlight=False)
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:  # no answer (stdin closed): that is a no
+        return False
+
+
+def _private_opener(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
+@app.command()
+def audit(
+    since: Annotated[str | None, typer.Option("--since", help="From YYYY-MM-DD.")] = None,
+    as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Who searched, saved, changed, exported or forgot what, and when."""
+    settings = load_settings()
+    since_at = _parse_date(since, "--since") if since else None
+    with _store(settings) as session:
+        events = audit_log(session, since=since_at)
+        if as_json_output:
+            for event in events:
+                print(json.dumps(audit_json(event), ensure_ascii=False))
+            return
+        if not events:
+            out.print("no audit events" + (f" since {since}" if since else ""))
+            return
+        table = Table("when (UTC)", "who", "action", "target", "detail")
+        for event in events:
+            table.add_row(
+                f"{event.at:%Y-%m-%d %H:%M}",
+                escape(event.actor),
+                event.action,
+                escape(event.target or ""),
+                escape(json.dumps(event.detail or {}, ensure_ascii=False)),
+            )
+        out.print(table)
+
+
+@app.command()
+def prune(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would go; change nothing.")
+    ] = False,
+) -> None:
+    """Remove activity older than CSF_RETENTION_YEARS, and inactive people never shortlisted."""
+    settings = load_settings()
+    with _store(settings) as session:
+        report = prune_store(
+            session,
+            now=datetime.now(UTC),
+            years=settings.retention_years,
+            dry_run=dry_run,
+            actor=CLI_ACTOR,
+        )
+        out.print(report.summary(), soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -617,12 +728,23 @@ def demo() -> None:
 def main() -> None:
     """Console-script entry: one line per user-fixable failure, never a traceback."""
     try:
+        setup_logging(load_settings())
+    except CsfError:
+        setup_logging()  # the command itself reports the bad setting, in one line
+    try:
         app()
     except CsfError as error:
-        print(f"csf: {error}", file=sys.stderr)
+        print(f"csf: {redact(str(error))}", file=sys.stderr)
         sys.exit(1)
     except OperationalError as error:
         # Locked, read-only or vanished databases are the user's to fix, not a crash.
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "refused"
-        print(f"csf: the database refused the operation: {reason}", file=sys.stderr)
+        if "locked" in reason or "busy" in reason:
+            print(
+                "csf: the store is busy (another csf process is writing to it): "
+                "try again in a moment",
+                file=sys.stderr,
+            )
+        else:
+            print(f"csf: the database refused the operation: {redact(reason)}", file=sys.stderr)
         sys.exit(1)

@@ -41,10 +41,17 @@ ENV_NAMES: dict[str, str] = {
     "ranking_config": "CSF_RANKING_CONFIG",
     "roles_path": "CSF_ROLES",
     "company_profile": "CSF_COMPANY_PROFILE",
+    "admin_users": "CSF_ADMIN_USERS",
+    "retention_years": "CSF_RETENTION_YEARS",
+    "allowed_channels": "CSF_ALLOWED_CHANNELS",
+    "allowed_users": "CSF_ALLOWED_USERS",
+    "web_workers": "CSF_WEB_THREADS",
 }
 
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-]{0,79}|[CG][A-Z0-9]{6,})$")
 _EMOJI = re.compile(r"^[a-z0-9_+\-']{1,100}$")
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_SLACK_IDS = re.compile(r"^[A-Z][A-Z0-9]{2,20}$")
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 
@@ -80,6 +87,14 @@ class Settings(BaseSettings):
     roles_path: str | None = Field(None, validation_alias="CSF_ROLES")
     # The hiring team's profile (name, roadmap themes, sender): outreach needs it.
     company_profile: str | None = Field(None, validation_alias="CSF_COMPANY_PROFILE")
+    # Slack user ids allowed to erase people (`/csf forget`), comma-separated; none by default.
+    admin_users: str | None = Field(None, validation_alias="CSF_ADMIN_USERS")
+    # How long public activity is kept (`csf prune` and the scheduled retention job).
+    retention_years: int = Field(5, ge=1, le=100, validation_alias="CSF_RETENTION_YEARS")
+    # Comma-separated Slack IDs; unset means everyone in the workspace may use csf.
+    allowed_channels: str | None = Field(None, validation_alias="CSF_ALLOWED_CHANNELS")
+    allowed_users: str | None = Field(None, validation_alias="CSF_ALLOWED_USERS")
+    web_workers: int = Field(8, ge=1, le=64, validation_alias="CSF_WEB_THREADS")
 
     @field_validator("database_url")
     @classmethod
@@ -124,6 +139,17 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp- (Socket Mode)")
         return value
 
+    @field_validator("allowed_channels", "allowed_users")
+    @classmethod
+    def _id_list(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        ids = [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
+        bad = [part for part in ids if not _SLACK_IDS.match(part)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a Slack ID; give IDs like C0123ABCD or U0123ABCD")
+        return ",".join(ids) or None
+
     @field_validator("digest_channel")
     @classmethod
     def _channel(cls, value: str | None) -> str | None:
@@ -154,6 +180,19 @@ class Settings(BaseSettings):
             raise ValueError("must be an emoji name such as bookmark (without colons)")
         return value
 
+    @field_validator("admin_users")
+    @classmethod
+    def _admins(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        ids = [part.strip() for part in value.split(",") if part.strip()]
+        bad = [part for part in ids if not _SLACK_USER.match(part)]
+        if bad:
+            raise ValueError(
+                f"{bad[0]!r} is not a Slack user id: list ids like U0123ABCD, comma-separated"
+            )
+        return ",".join(ids) or None
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
@@ -161,6 +200,15 @@ class Settings(BaseSettings):
         if value not in _LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(sorted(_LOG_LEVELS))}")
         return value
+
+    @property
+    def channel_allowlist(self) -> frozenset[str] | None:
+        """Channels csf answers in; None means every channel it is in."""
+        return frozenset(self.allowed_channels.split(",")) if self.allowed_channels else None
+
+    @property
+    def user_allowlist(self) -> frozenset[str] | None:
+        return frozenset(self.allowed_users.split(",")) if self.allowed_users else None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -172,6 +220,11 @@ class Settings(BaseSettings):
         return self.slack_app_token is not None
 
     @property
+    def admins(self) -> frozenset[str]:
+        """Slack user ids that may erase people; empty means no one can from Slack."""
+        return frozenset(self.admin_users.split(",")) if self.admin_users else frozenset()
+
+    @property
     def has_slack(self) -> bool:
         return self.slack_bot_token is not None
 
@@ -180,6 +233,11 @@ class Settings(BaseSettings):
         for name in fields:
             if getattr(self, name) is None:
                 raise ConfigError(f"{ENV_NAMES[name]} is not set: {purpose} needs it")
+
+
+def is_admin(settings: Settings, user_id: str | None) -> bool:
+    """Whether a Slack user may run admin-only actions (erasure). Deny unless listed."""
+    return bool(user_id) and user_id in settings.admins
 
 
 class _ExplicitSettings(Settings):

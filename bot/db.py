@@ -41,7 +41,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                     "(check CSF_DATABASE_URL)"
                 ) from None
         engine = create_engine(url, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        # `?timeout=SECONDS` in the URL (sqlite3's own connect argument) sets how long a writer
+        # waits for another; without it, SQLITE_BUSY_TIMEOUT_MS.
+        timeout = parsed.query.get("timeout")
+        busy_ms = SQLITE_BUSY_TIMEOUT_MS
+        if isinstance(timeout, str):
+            try:
+                busy_ms = max(0, int(float(timeout) * 1000))
+            except ValueError:
+                raise StoreUnavailableError(
+                    f"timeout={timeout!r} in CSF_DATABASE_URL is not a number of seconds"
+                ) from None
+
+        def pragmas(dbapi_connection: Any, record: Any) -> None:
+            _sqlite_pragmas(dbapi_connection, record, busy_ms)
+
+        event.listen(engine, "connect", pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -53,13 +68,15 @@ def recency_weight(age_days: float | None, half_life_days: float) -> float:
     return float(0.5 ** (max(0.0, age_days) / half_life_days))
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(
+    dbapi_connection: Any, _record: Any, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS
+) -> None:
     # SQLite may be built without math functions; ranking sums recency weights in SQL.
     dbapi_connection.create_function("csf_recency", 2, recency_weight, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-16384")  # 16 MiB: bulk ingests, bounded memory

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from bot.identity import (
+    ADDRESS,
     IdentityKey,
     email_key,
     login_from_noreply,
@@ -141,12 +142,16 @@ class GitIngest:
         if not keys:
             self._people[cache_key] = None
             return None
-        if ident.name.strip():
-            keys.append(name_key(ident.name))
+        # A name holding an address (user.name set to one, "Ada <ada@...>") is no name at all:
+        # keeping it would keep the address in clear.
+        name = ident.name.strip() or None
+        if name and ADDRESS.search(name):
+            name = None
+        if name:
+            keys.append(name_key(name))
         if self._is_suppressed(keys):
             self._people[cache_key] = None
             return None
-        name = ident.name.strip() or None
         is_bot = looks_like_bot(login or ident.name) or looks_like_bot(ident.email.split("@")[0])
         person_id = find_person_id(self.session, keys)
         if person_id is None:

@@ -18,6 +18,9 @@ HASH_PREFIX = "sha256:"
 _LOGIN = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38}(\[bot\])?$")
 _NOREPLY = re.compile(r"^(?:\d+\+)?([a-z0-9-]{1,39})@users\.noreply\.github\.com$")
 # GitHub Apps end in [bot]; the rest are machine accounts the tracked projects are known to run.
+# Anything shaped like an address, wherever it hides (a title, a bio, a name field).
+ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+ADDRESS_PLACEHOLDER = "[address]"
 _BOT_LOGINS = re.compile(
     r"(\[bot\]$|-bot$|^bot-|^dependabot|^renovate|^github-actions|^llvmbot$|^llvm-ci$"
     r"|^buildbot|^tvm-bot$|^copybara-service|^mergify|^codecov|^pre-commit-ci)"
@@ -71,6 +74,17 @@ def name_key(name: str) -> IdentityKey:
     if not folded:
         raise ValueError("empty name")
     return IdentityKey(IdentityKind.NAME, folded)
+
+
+def redact_addresses(text: str | None) -> str | None:
+    """`text` with every address replaced by a placeholder.
+
+    Free text from sources (PR titles, commit subjects, bios, names people misconfigured as
+    addresses) is stored for people to read; the addresses in it are not needed and are not kept.
+    """
+    if not text or "@" not in text:
+        return text
+    return ADDRESS.sub(ADDRESS_PLACEHOLDER, text)
 
 
 def login_from_noreply(address: str) -> str | None:

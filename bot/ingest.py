@@ -22,7 +22,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot import people
-from bot.identity import IdentityKey, email_key, login_key, suppression_hash
+from bot.identity import (
+    IdentityKey,
+    email_key,
+    login_key,
+    redact_addresses,
+    suppression_hash,
+)
 from bot.models import (
     AuditEvent,
     Contribution,
@@ -116,14 +122,16 @@ class Ingestor:
         person = self.session.get(Person, person_id)
         assert person is not None
         person.login = profile.login
-        person.name = profile.name
-        person.location = profile.location
-        where = place(profile.location)
+        # The published address is kept as the contact route; any other address in free text
+        # is not (see `redact_addresses`).
+        person.name = redact_addresses(profile.name)
+        person.location = redact_addresses(profile.location)
+        where = place(person.location)
         person.country_code, person.region = where.country, where.region
-        person.company = profile.company
-        person.blog = profile.blog
+        person.company = redact_addresses(profile.company)
+        person.blog = redact_addresses(profile.blog)
         person.public_email = profile.email
-        person.bio = profile.bio
+        person.bio = redact_addresses(profile.bio)
         person.github_created_at = profile.created_at
         person.is_bot = person.is_bot or profile.is_bot
         person.profile_fetched_at = fetched_at

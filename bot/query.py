@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from bot.taxonomy import Ecosystem, Taxonomy, Topic, normalise_phrase
 
 MAX_PHRASE = 4
+# A query names an area in a few words; the rest of a pasted paragraph is ignored. Every free
+# word is one more term the ranking intersects (SQLite allows 500 in one statement).
+MAX_WORDS = 32
 # Words that carry no meaning in a query ("people working on the amd backend").
 _FILLER_WORDS = (
     "a an the in on of for and or with who people person engineers engineer experts expert "
@@ -59,7 +62,7 @@ def _topic_names(topic: Topic) -> list[str]:
 
 def read_query(taxonomy: Taxonomy, words: list[str]) -> Reading:
     """Resolve a query's words against the taxonomy."""
-    tokens = normalise_phrase(" ".join(words)).split()
+    tokens = normalise_phrase(" ".join(words)).split()[:MAX_WORDS]
     used = [False] * len(tokens)
 
     def phrases() -> list[tuple[int, int, str]]:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.identity import IdentityKey
+from bot.identity import IdentityKey, redact_addresses
 from bot.models import (
     UNIQUE_IDENTITY_WHERE,
     AuditEvent,
@@ -100,7 +100,7 @@ def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
         "kind": _kind(record.kind),
         "external_id": record.external_id,
         "url": record.url,
-        "title": record.title,
+        "title": redact_addresses(record.title),
         "state": record.state,
         "parent_number": record.parent_number,
         "created_at": record.created_at,

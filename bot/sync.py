@@ -22,9 +22,17 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from bot.identity import looks_like_bot
+from bot.identity import IdentityKey, looks_like_bot, suppression_hash
 from bot.ingest import Ingestor, stale_profiles
-from bot.models import CodeOwner, Contribution, Person, Repo, utcnow
+from bot.models import (
+    CodeOwner,
+    Contribution,
+    IdentityKind,
+    Person,
+    Repo,
+    Suppression,
+    utcnow,
+)
 from bot.sources.github import GitHubSource, UserProfile, parse_time
 from bot.sources.github_http import Reply
 from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file, parse_owner_file
@@ -203,6 +211,7 @@ class GitHubSync:
         self.session.commit()  # ends the read transaction the ETag lookups opened
         rows = 0
         found: set[str] = set()
+        suppressed = set(self.session.exec(select(Suppression.identity_hash)))
         for path, text, reply in fetched:
             if reply.status == 304:
                 found.add(path)
@@ -216,6 +225,8 @@ class GitHubSync:
                 )
             )
             for owner in parse_owner_file(text, path):
+                if _suppressed_owner(owner.owner_kind, owner.owner_value, suppressed):
+                    continue  # someone who asked to be forgotten stays forgotten
                 self.session.add(
                     CodeOwner(
                         repo_id=repo.id,
@@ -304,6 +315,12 @@ class GitHubSync:
 
     def _people(self) -> int:
         return self.session.exec(select(func.count()).select_from(Person)).one()
+
+
+def _suppressed_owner(kind: str, value: str, suppressed: set[str]) -> bool:
+    if kind not in (IdentityKind.GITHUB.value, IdentityKind.EMAIL.value):
+        return False  # a team is not a person
+    return suppression_hash(IdentityKey(IdentityKind(kind), value)) in suppressed
 
 
 def _iso(value: datetime) -> str:

@@ -491,6 +491,15 @@ class FakeGitHub:
                 return self._listing(repo, path, query, self._issue_items(repo))
             if rest == ["issues", "comments"]:
                 return self._listing(repo, path, query, self._comment_items(repo))
+            if len(rest) == 2 and rest[0] == "pulls" and rest[1].isdigit():
+                pr = next((p for p in repo.pulls if p.number == int(rest[1])), None)
+                if pr is None:
+                    return 404, {"message": "Not Found"}, {}
+                return (
+                    200,
+                    {"number": pr.number, "title": pr.title, "user": self._actor(pr.author)},
+                    {},
+                )
             if rest and rest[0] == "contents":
                 return self._contents(repo, "/".join(rest[1:]))
         return 404, {"message": "Not Found"}, {}

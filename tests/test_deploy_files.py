@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -40,3 +41,53 @@ def test_procfile_runs_commands_the_cli_has() -> None:
         assert program == "csf"
         assert subcommand in cli_commands
     assert processes["release"].strip() == "csf migrate"
+
+
+# Web API methods csf may call -> the bot scopes they need (None: no scope). A method missing
+# here fails the cross-check below, so a new call cannot ship without its scope decided.
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth_test": (),
+    "chat_postMessage": ("chat:write",),
+    "chat_postEphemeral": ("chat:write",),
+    "chat_update": ("chat:write",),
+    "chat_getPermalink": (),
+    "conversations_history": ("channels:history", "groups:history"),
+    "conversations_replies": ("channels:history", "groups:history"),
+    "conversations_open": ("im:write",),
+    "views_publish": (),
+    "views_open": (),
+    "views_update": (),
+    "reactions_get": ("reactions:read",),
+    "users_info": ("users:read",),
+    "files_upload_v2": ("files:write",),
+}
+EVENT_SCOPES = {"reaction_added": ("reactions:read",), "app_home_opened": ()}
+
+
+def _sources() -> str:
+    return "\n".join(
+        path.read_text()
+        for folder in ("bot", "handlers", "scheduler")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    )
+
+
+def test_manifest_matches_the_listeners_and_the_web_api_calls() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    handlers = "\n".join(p.read_text() for p in sorted((ROOT / "handlers").glob("*.py")))
+    registered_commands = set(re.findall(r'@app\.command\("([^"]+)"\)', handlers))
+    registered_events = set(re.findall(r'@app\.event\("([^"]+)"\)', handlers))
+    interactive = bool(re.search(r"@app\.(action|view)\(", handlers))
+    assert registered_commands == {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert registered_events == set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert manifest["settings"]["interactivity"]["is_enabled"] is interactive
+    called = set(
+        re.findall(r"\.((?:auth|chat|conversations|views|reactions|users|files)_\w+)\(", _sources())
+    )
+    unknown = called - set(METHOD_SCOPES)
+    assert not unknown, f"decide the scopes of {unknown} in METHOD_SCOPES"
+    needed = {scope for method in called for scope in METHOD_SCOPES[method]}
+    needed |= {scope for event in registered_events for scope in EVENT_SCOPES[event]}
+    if registered_commands:
+        needed.add("commands")
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed

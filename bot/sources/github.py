@@ -82,6 +82,9 @@ def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+GHOST_LOGIN = "ghost"
+
+
 @dataclass(frozen=True)
 class Actor:
     login: str
@@ -89,10 +92,16 @@ class Actor:
 
 
 def actor(node: dict[str, Any] | None) -> Actor | None:
-    """None for deleted accounts (GitHub's "ghost"), whose work cannot be attributed."""
+    """None for deleted accounts, whose work cannot be attributed.
+
+    GraphQL gives a null author for them, REST the placeholder account `ghost` that stands in for
+    every deleted user; taken as a person, it would pool strangers' work under one name.
+    """
     if not node or not node.get("login"):
         return None
     login = str(node["login"])
+    if login.lower() == GHOST_LOGIN:
+        return None
     is_bot = node.get("__typename") == "Bot" or node.get("type") == "Bot" or looks_like_bot(login)
     if node.get("__typename") == "Bot" and not login.endswith("[bot]"):
         login += "[bot]"  # GraphQL drops the suffix that REST and the web show
@@ -326,6 +335,16 @@ class GitHubSource:
             ),
             reply,
         )
+
+    def pull_author(self, full_name: str, number: int) -> str | None:
+        """The login that opened a PR, for a link to a PR csf has not synced (None if unknown)."""
+        reply = self.http.get(
+            f"repos/{full_name}/pulls/{number}", allow_404=True, what=f"{full_name}#{number}"
+        )
+        if reply.status != 200:
+            return None
+        who = actor(reply.data.get("user"))
+        return None if who is None or who.is_bot else who.login
 
     def file(self, full_name: str, path: str, etag: str | None) -> tuple[str | None, Reply]:
         """A file's text at the default branch; None if absent (404) or unchanged (304)."""

@@ -1,0 +1,124 @@
+"""Benchmark: `/csf who` through the real app, from signed request to ack and to the answer.
+
+Run by hand (not a test):  .venv/bin/python bench/slack.py [--requests 200] [--concurrency 8]
+Starts `csf run` (HTTP mode under gunicorn, as deployed) on the 1M-contribution store that
+bench/who.py builds (run it first), with SLACK_API_URL pointing at the fake Slack server of
+tests/fake_slack.py; sends signed slash commands (known topics, big and small) with 8 in
+flight, and reports median and p95 of the time to the ack (the HTTP response) and to the final
+answer (the fake server receiving the response-URL post).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.who import TOPICS, taxonomy_text  # noqa: E402
+from tests.fake_slack import FakeSlack, SlackClient  # noqa: E402
+
+SECRET = "bench-signing-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"csf run exited with {process.returncode}")
+        try:
+            if httpx.get(url + "/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit("csf run did not start")
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[int(q * (len(ordered) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--store", type=Path, default=Path("/tmp/csf-bench-who.db"))
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    if not args.store.exists():
+        raise SystemExit(f"{args.store} is missing: run bench/who.py first to build it")
+    taxonomy_file = args.store.with_suffix(".taxonomy.yml")
+    taxonomy_file.write_text(taxonomy_text())
+    port = _free_port()
+    with FakeSlack() as fake:
+        env = {
+            **os.environ,
+            "CSF_DATABASE_URL": f"sqlite:///{args.store}",
+            "CSF_TAXONOMY": str(taxonomy_file),
+            "SLACK_BOT_TOKEN": "xoxb-bench-token",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.url,
+            "SLACK_APP_TOKEN": "",
+            "PORT": str(port),
+            "CSF_LOG_LEVEL": "WARNING",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, stderr=subprocess.DEVNULL
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_up(base, process)
+            client = SlackClient(base, SECRET, fake)
+            rng = random.Random(11)
+            queries = [
+                f"who bench topic {rng.randrange(0, TOPICS) if i % 2 else i % 10:03d}"
+                for i in range(args.requests)
+            ]
+            client.command(queries[0])  # warm up: first connections, caches
+            fake.wait_for("response_url", 1, timeout=60)
+            sent: dict[str, float] = {}
+            acks: list[float] = []
+
+            def send(text: str) -> None:
+                started = time.monotonic()
+                url = client.next_response_url()
+                sent[url.rsplit("/", 1)[1]] = started
+                response = client.command(text, response_url=url)
+                acks.append(time.monotonic() - started)
+                assert response.status_code == 200, response.status_code
+
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                list(pool.map(send, queries))
+            calls = fake.wait_for("response_url", args.requests + 1, timeout=600)
+            full = [c.at - sent[c.path.rsplit("/", 1)[1]] for c in calls[1:]]
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    print(
+        f"{args.requests} requests, {args.concurrency} in flight: "
+        f"ack median {1000 * statistics.median(acks):.1f} ms, "
+        f"p95 {1000 * _pct(acks, 0.95):.1f} ms; "
+        f"answer median {1000 * statistics.median(full):.1f} ms, "
+        f"p95 {1000 * _pct(full, 0.95):.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The Bolt app factory and the two ways to run it (entry module: it may import everything).
+
+HTTP mode serves `/slack/events` through gunicorn (threads, not Bolt's development server);
+Socket Mode needs no public URL and is used whenever `SLACK_APP_TOKEN` is set.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.context import AppContext
+from bot.db import make_engine, require_migrated
+from bot.ranking import load_ranking_config
+from bot.slack_links import PullAuthorLookup
+from bot.slack_web import web_client
+from bot.sources.github import GitHubSource
+from bot.sources.github_http import GitHubError, GitHubHTTP
+from bot.taxonomy import load_taxonomy
+from handlers import register_listeners
+
+log = logging.getLogger("csf.app")
+EVENTS_PATH = "/slack/events"
+LISTENER_THREADS = 64
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def build_context(settings: Settings) -> AppContext:
+    """Everything the listeners share, from the settings: store, taxonomy, weights, GitHub."""
+    engine = make_engine(settings.database_url)
+    require_migrated(engine)
+    return AppContext(
+        settings=settings,
+        engine=engine,
+        taxonomy=load_taxonomy(settings.taxonomy_path),
+        ranking=load_ranking_config(settings.ranking_config),
+        pull_author=_pull_author(settings),
+    )
+
+
+def _pull_author(settings: Settings) -> PullAuthorLookup | None:
+    """Who opened a linked PR csf has not synced; only with a GitHub token (no anonymous calls)."""
+    if settings.github_token is None:
+        return None
+    token = settings.github_token.get_secret_value()
+
+    def lookup(full_name: str, number: int) -> str | None:
+        try:
+            with GitHubHTTP(settings.github_api_url, token) as http:
+                return GitHubSource(http).pull_author(full_name, number)
+        except GitHubError as error:
+            log.info("could not look up %s#%s: %s", full_name, number, error)
+            return None
+
+    return lookup
+
+
+def create_app(ctx: AppContext, *, client: WebClient | None = None) -> App:
+    """A Bolt app with every csf listener registered; signatures are always verified."""
+    settings = ctx.settings
+    if not settings.socket_mode:
+        settings.require("slack_signing_secret", purpose="serving Slack over HTTP")
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    )
+    app = App(
+        client=client or web_client(settings),
+        signing_secret=secret,
+        # Socket Mode messages arrive over an authenticated websocket and carry no signature.
+        request_verification_enabled=secret is not None,
+        process_before_response=False,  # ack first; listeners finish in Bolt's thread pool
+        # The request thread waits for ack() from a pooled listener: a pool smaller than the
+        # requests in flight would queue acks behind slow answers, and Slack gives up at 3 s.
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LISTENER_THREADS, thread_name_prefix="csf-listener"
+        ),
+        logger=logging.getLogger("csf.bolt"),
+    )
+    register_listeners(app, ctx)
+    return app
+
+
+def wsgi_app(app: App) -> WSGIApp:
+    """`/slack/events` for Slack, `/healthz` for the platform's health check, 404 otherwise."""
+    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        return bolt(environ, start_response)
+
+    return application
+
+
+def serve(settings: Settings) -> None:
+    """`csf run`: Socket Mode when an app token is set, else HTTP on $PORT under gunicorn."""
+    # Acks wait for the GIL behind answers being computed; a shorter switch interval keeps
+    # them quick when several answers are in flight (Slack gives up at 3 s).
+    sys.setswitchinterval(0.001)
+    ctx = build_context(settings)  # refuses an unmigrated store first: the most common slip
+    settings.require("slack_bot_token", purpose="csf run")
+    app = create_app(ctx)
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        assert settings.slack_app_token is not None
+        log.info("csf: Socket Mode")
+        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        handler.start()  # type: ignore[no-untyped-call]
+        return
+    _gunicorn(wsgi_app(app), settings)
+
+
+def _gunicorn(application: WSGIApp, settings: Settings) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"0.0.0.0:{settings.port}")
+            # One process: the database and Bolt's listener pool are shared by threads.
+            self.cfg.set("workers", 1)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", settings.web_workers)
+            self.cfg.set("timeout", 30)
+            self.cfg.set("accesslog", None)
+
+        def load(self) -> WSGIApp:
+            return application
+
+    log.info("csf: HTTP on port %s at %s", settings.port, EVENTS_PATH)
+    Server().run()

@@ -1,0 +1,34 @@
+"""`/csf`: acknowledge at once, then answer through the response URL (ephemeral)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.answers import Asker, answer_command
+from bot.commands import parse
+from bot.context import AppContext
+from handlers.guard import guard, permitted
+
+
+def register(app: App, ctx: AppContext) -> None:
+    @app.command("/csf")
+    def csf(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()  # Slack shows an error after 3 s; the answer follows through respond()
+        asker = Asker(
+            team_id=str(command.get("team_id") or ""),
+            user_id=str(command.get("user_id") or ""),
+            channel_id=command.get("channel_id"),
+        )
+
+        def reply(message: dict[str, Any]) -> None:
+            respond(response_type="ephemeral", **message)
+
+        if not permitted(ctx, asker, reply, what="/csf"):
+            return
+        with guard(reply, what="/csf " + str(command.get("text", ""))[:40]):
+            parsed = parse(str(command.get("text") or ""))
+            with ctx.session() as session:
+                answer = answer_command(ctx, session, parsed, asker)
+            reply(answer.message)

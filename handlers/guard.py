@@ -1,0 +1,76 @@
+"""How every listener fails: a short answer to the person, the traceback only in the log.
+
+Users get help for input csf cannot read, one line for things they can fix, a retry hint when
+the database is busy, and "something went wrong (ref XYZ)" for bugs, with the same ref logged
+next to the traceback so a report can be matched to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from bot.answers import Asker
+from bot.commands import UsageError
+from bot.context import AppContext
+from bot.errors import CsfError
+from bot.views.help import help_message
+from bot.views.mrkdwn import escape
+from bot.views.people import notice
+
+log = logging.getLogger("csf.slack")
+Reply = Callable[[dict[str, Any]], None]
+
+REFUSAL = (
+    "csf is limited to some people and channels in this workspace. Ask whoever set it up "
+    "to add you (CSF_ALLOWED_USERS / CSF_ALLOWED_CHANNELS)."
+)
+BUSY = "csf's database is busy or unreachable right now; please try again in a moment."
+
+
+def permitted(ctx: AppContext, asker: Asker, reply: Reply | None, *, what: str) -> bool:
+    """Whether the asker may use csf here; a refusal is answered politely (when it can be)."""
+    if ctx.allowed(asker.user_id, asker.channel_id):
+        return True
+    log.info("refused %s for %s in %s", what, asker.user_id, asker.channel_id)
+    if reply is not None:
+        quietly(reply)(notice(REFUSAL))
+    return False
+
+
+@contextmanager
+def guard(reply: Reply, *, what: str) -> Iterator[None]:
+    """Run a listener body; turn every failure into a reply and, for bugs, a logged ref."""
+    reply = quietly(reply)
+    try:
+        yield
+    except UsageError as error:
+        reply(help_message(error))
+    except CsfError as error:
+        reply(notice(escape(str(error))))
+    except (OperationalError, PoolTimeout):
+        ref = secrets.token_hex(3).upper()
+        log.warning("database unavailable during %s (ref %s)", what, ref, exc_info=True)
+        reply(notice(f"{BUSY} (ref {ref})"))
+    except Exception:
+        ref = secrets.token_hex(3).upper()
+        log.exception("%s failed (ref %s)", what, ref)
+        reply(notice(f"Something went wrong (ref {ref}). It has been logged; please try again."))
+
+
+def quietly(reply: Reply) -> Reply:
+    """A reply that never raises: answering about an error must not raise another."""
+
+    def send(message: dict[str, Any]) -> None:
+        try:
+            reply(message)
+        except Exception:
+            log.exception("could not deliver a reply")
+
+    return send
