@@ -14,24 +14,28 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.commands import Command, UsageError, login_from, parse
+from bot.company import load_company
 from bot.config import is_admin
 from bot.context import AppContext
 from bot.errors import CsfError
 from bot.identity import login_key
 from bot.models import CandidateStatus, Person
+from bot.outreach import draft_outreach
 from bot.places import REGIONS
 from bot.privacy import forget, plan_forget
 from bot.profile import build_profile
 from bot.query import read_query
 from bot.ranking import WhoAnswer, person_view
 from bot.ranking import who as rank
+from bot.roles import Role, load_roles, role_fit
 from bot.shortlist import mark, parse_status, pipeline, posted_people, save
 from bot.slack_links import GitHubRef, github_refs, resolve_refs
 from bot.store import find_person, record_audit
 from bot.tracking import track, tracked_repos, untrack
-from bot.views.common import ACTION_FORGET, button, context, section
+from bot.views.common import ACTION_FORGET, MAX_BLOCKS, button, context, section
 from bot.views.help import help_message
 from bot.views.mrkdwn import escape
+from bot.views.outreach import outreach_blocks, outreach_text, role_fit_blocks
 from bot.views.people import PAGE_SIZE, display_name, notice, profile_message, who_message
 from bot.views.shortlist import saved_message
 
@@ -73,13 +77,7 @@ def answer_command(ctx: AppContext, session: Session, command: Command, asker: A
     if name == "track":
         return Answer(track_answer(ctx, session, command.args, asker))
     if name == "outreach":
-        person = person_by_login(session, command.args[0])
-        return Answer(
-            notice(
-                f"Outreach drafts for {escape(display_name(_view(session, person)))} are not "
-                "built yet (issue #8)."
-            )
-        )
+        return outreach_answer(ctx, session, person_by_login(session, command.args[0]))
     if name == "digest":
         return Answer(notice("The digest preview is not built yet (issue #7)."))
     if name == "forget":
@@ -150,9 +148,49 @@ def who_from_state(
 
 
 def profile_answer(ctx: AppContext, session: Session, person: Person) -> Answer:
-    shown = build_profile(session, ctx.taxonomy, person, config=ctx.ranking, as_of=ctx.clock())
+    """The profile, then how the person's public work fits the team's first role."""
+    now = ctx.clock()
+    shown = build_profile(session, ctx.taxonomy, person, config=ctx.ranking, as_of=now)
     assert person.id is not None
-    return Answer(profile_message(shown), [person.id])
+    message = profile_message(shown)
+    role = _role(ctx, None)
+    fit = role_fit_blocks(role_fit(session, person, role, as_of=now))
+    message["blocks"] = (message["blocks"] + fit)[:MAX_BLOCKS]
+    return Answer(message, [person.id])
+
+
+def _role(ctx: AppContext, name: str | None) -> Role:
+    """The role named, else the team's first (with a company profile), else the default."""
+    book = load_roles(ctx.settings.roles_path)
+    if name is None and ctx.settings.company_profile is not None:
+        return load_company(ctx.settings.company_profile).role(book)
+    return book.get(name)
+
+
+def outreach_answer(
+    ctx: AppContext,
+    session: Session,
+    person: Person,
+    *,
+    template: str = "first_email",
+    angle: str | None = None,
+    role: str | None = None,
+) -> Answer:
+    """A draft for a human to send, citing the person's own work (never sent by csf)."""
+    company = load_company(ctx.settings.company_profile)
+    draft = draft_outreach(
+        session,
+        ctx.taxonomy,
+        person,
+        company=company,
+        role=company.role(load_roles(ctx.settings.roles_path), role),
+        as_of=ctx.clock(),
+        template=template,
+        angle=angle,
+        config=ctx.ranking,
+    )
+    assert person.id is not None
+    return Answer({"text": outreach_text(draft), "blocks": outreach_blocks(draft)}, [person.id])
 
 
 def save_people(

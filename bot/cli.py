@@ -28,6 +28,7 @@ from bot import __version__, people, privacy
 from bot.app import serve
 from bot.audit import as_json as audit_json
 from bot.audit import audit_log
+from bot.company import load_company
 from bot.config import Settings, load_settings
 from bot.db import make_engine, require_migrated, upgrade
 from bot.digest import Digest, compute_digest, period_ending
@@ -37,6 +38,10 @@ from bot.digest_post import post_digest, team_of
 from bot.errors import CsfError
 from bot.git_ingest import ingest_git
 from bot.logs import redact, setup_logging
+from bot.outreach import ANGLES as OUTREACH_ANGLES
+from bot.outreach import TEMPLATES as OUTREACH_TEMPLATES
+from bot.outreach import as_json as outreach_json
+from bot.outreach import draft_outreach
 from bot.places import REGIONS
 from bot.profile import as_json as profile_json
 from bot.profile import build_profile
@@ -45,6 +50,8 @@ from bot.ranking import WhoAnswer, load_ranking_config
 from bot.ranking import as_json as ranking_json
 from bot.ranking import who as rank
 from bot.retention import prune as prune_store
+from bot.roles import RoleFit, load_roles, role_fit
+from bot.roles import as_json as role_fit_json
 from bot.scores import refresh_scores
 from bot.slack_web import web_client
 from bot.sources.github import GitHubSource
@@ -635,20 +642,28 @@ def profile(
     person: Annotated[str, typer.Argument(help="GitHub login, address or #ID")],
     window_days: Annotated[int | None, typer.Option("--window-days", min=1)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    role: Annotated[
+        str | None,
+        typer.Option("--role", help="Role to rate them for (default: the roles file's default)."),
+    ] = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Everything csf knows about one person: topics, activity over time, languages, evidence."""
+    """Everything csf knows about one person: topics, activity, languages, evidence, role fit."""
     settings = load_settings()
     taxonomy = _taxonomy(settings)
     config = load_ranking_config(settings.ranking_config)
+    chosen_role = load_roles(settings.roles_path).get(role)
     when = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
     with _store(settings) as session:
         found = people.find(session, person)
         shown = build_profile(
             session, taxonomy, found, config=config, as_of=when, window_days=window_days
         )
+        fit = role_fit(session, found, chosen_role, as_of=when)
         if as_json_output:
-            print(json.dumps(profile_json(shown), indent=2, ensure_ascii=False))
+            data = profile_json(shown)
+            data["role_fit"] = role_fit_json(fit)
+            print(json.dumps(data, indent=2, ensure_ascii=False))
             return
         view = shown.person
         title = view["name"] or view["login"] or f"#{view['id']}"
@@ -681,6 +696,19 @@ def profile(
             out.print(
                 escape(f"  • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}")
             )
+        _print_role_fit(fit)
+
+
+def _print_role_fit(fit: RoleFit) -> None:
+    out.print()
+    out.print(f"[bold]{escape(fit.role_name)} fit[/bold]  ({fit.window_days} days of public work)")
+    out.print(escape(fit.summary), soft_wrap=True)
+    table = Table("dimension", "evidence", "what csf found", show_lines=True)
+    for dimension in fit.dimensions:
+        found = "\n".join(dimension.findings)
+        examples = "".join(f"\n  • {e.title} {e.url or ''}" for e in dimension.examples)
+        table.add_row(escape(dimension.name), dimension.rating.label, escape(found + examples))
+    out.print(table)
 
 
 digest_app = typer.Typer(
@@ -835,9 +863,64 @@ def _print_digest(found: Digest) -> None:
 
 
 @app.command()
-def outreach(login: Annotated[str, typer.Argument(help="GitHub login")]) -> None:
-    """Draft a personalised first message that references the person's own work."""
-    _not_built("outreach", f"drafts a message to {login}", 8)
+def outreach(
+    login: Annotated[str, typer.Argument(help="GitHub login, address or #ID")],
+    template: Annotated[
+        str, typer.Option("--template", help="first_email, dm or follow_up")
+    ] = "first_email",
+    angle: Annotated[
+        str | None,
+        typer.Option("--angle", help="latest_pr, substantial_pr, reviews or design"),
+    ] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Role to name (default: the company's first).")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Draft a personal message that cites the person's own work; csf never sends it."""
+    if template not in OUTREACH_TEMPLATES:
+        raise CsfError(f"--template {template!r}: choose one of {', '.join(OUTREACH_TEMPLATES)}")
+    if angle is not None and angle not in OUTREACH_ANGLES:
+        raise CsfError(f"--angle {angle!r}: choose one of {', '.join(OUTREACH_ANGLES)}")
+    settings = load_settings()
+    company = load_company(settings.company_profile)
+    chosen_role = company.role(load_roles(settings.roles_path), role)
+    taxonomy = _taxonomy(settings)
+    config = load_ranking_config(settings.ranking_config)
+    when = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    with _store(settings) as session:
+        found = people.find(session, login)
+        draft = draft_outreach(
+            session,
+            taxonomy,
+            found,
+            company=company,
+            role=chosen_role,
+            as_of=when,
+            template=template,
+            angle=angle,
+            config=config,
+        )
+    if as_json_output:
+        print(json.dumps(outreach_json(draft), indent=2, ensure_ascii=False))
+        return
+    # Plain print: the draft is for copying, so no console markup or wrapping touches it.
+    if draft.routes:
+        print("To (routes they published):")
+        for route in draft.routes:
+            print(f"  {route.value}: {route.note}")
+    else:
+        print("To: they publish no contact route")
+    if draft.subject:
+        print(f"Subject: {draft.subject}")
+    print()
+    print(draft.body)
+    print()
+    others = [a for a in draft.angles if a != draft.angle]
+    print(f"-- angle: {draft.angle}" + (f" (also: {', '.join(others)})" if others else ""))
+    print(f"-- role: {draft.role_name}; theme: {draft.theme}")
+    print("-- a draft: csf never sends it; read it, make it yours, send it yourself")
 
 
 @app.command()

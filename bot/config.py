@@ -40,6 +40,8 @@ ENV_NAMES: dict[str, str] = {
     "log_level": "CSF_LOG_LEVEL",
     "taxonomy_path": "CSF_TAXONOMY",
     "ranking_config": "CSF_RANKING_CONFIG",
+    "roles_path": "CSF_ROLES",
+    "company_profile": "CSF_COMPANY_PROFILE",
     "admin_users": "CSF_ADMIN_USERS",
     "retention_years": "CSF_RETENTION_YEARS",
     "allowed_channels": "CSF_ALLOWED_CHANNELS",
@@ -85,6 +87,10 @@ class Settings(BaseSettings):
     taxonomy_path: str | None = Field(None, validation_alias="CSF_TAXONOMY")
     # A team's ranking weights (YAML or TOML); unset means bot/ranking.yml as shipped.
     ranking_config: str | None = Field(None, validation_alias="CSF_RANKING_CONFIG")
+    # A team's role profiles, added to bot/roles.yml (same format).
+    roles_path: str | None = Field(None, validation_alias="CSF_ROLES")
+    # The hiring team's profile (name, roadmap themes, sender): outreach needs it.
+    company_profile: str | None = Field(None, validation_alias="CSF_COMPANY_PROFILE")
     # Slack user ids allowed to erase people (`/csf forget`), comma-separated; none by default.
     admin_users: str | None = Field(None, validation_alias="CSF_ADMIN_USERS")
     # How long public activity is kept (`csf prune` and the scheduled retention job).

@@ -24,3 +24,7 @@ class StoreNotMigratedError(CsfError):
 
 class StoreUnavailableError(CsfError):
     """The database cannot be reached or opened."""
+
+
+class DataFileError(CsfError):
+    """A team-edited data file (role profiles, company profile) is malformed; names file:line."""

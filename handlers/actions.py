@@ -15,16 +15,19 @@ from bot.answers import (
     Asker,
     forget_person,
     not_a_fit,
+    outreach_answer,
     profile_answer,
     save_people,
     who_from_state,
 )
 from bot.commands import UsageError
 from bot.context import AppContext
-from bot.models import Person
-from bot.shortlist import find_candidate, parse_status, record_posted, set_status
+from bot.models import CandidateStatus, Person
+from bot.shortlist import find_candidate, mark, parse_status, record_posted, set_status
 from bot.views.common import (
+    ACTION_ANOTHER_ANGLE,
     ACTION_FORGET,
+    ACTION_MARK_CONTACTED,
     ACTION_MORE,
     ACTION_NOT_A_FIT,
     ACTION_NOTE,
@@ -34,6 +37,8 @@ from bot.views.common import (
     ACTION_SHARE,
     ACTION_STATUS,
 )
+from bot.views.mrkdwn import escape
+from bot.views.outreach import parse_outreach_value
 from bot.views.people import display_name, notice
 from bot.views.shortlist import note_modal
 from handlers.guard import Reply, guard, permitted
@@ -60,6 +65,10 @@ def _held(session: Session, person_id: int) -> Person:
     if person is None:
         raise UsageError("csf no longer holds that person")
     return person
+
+
+def _label(person: Person) -> str:
+    return display_name({"name": person.name, "login": person.login, "id": person.id})
 
 
 def _where(body: dict[str, Any]) -> str | None:
@@ -122,8 +131,44 @@ def register(app: App, ctx: AppContext) -> None:
     def outreach(
         body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, _c: WebClient
     ) -> None:
-        _person_id(_action(body).get("value"))
-        reply(notice("Outreach drafts are not built yet (issue #8)."))
+        person_id = _person_id(_action(body).get("value"))
+        with ctx.session() as session:
+            reply(outreach_answer(ctx, session, _held(session, person_id)).message)
+
+    @listener(ACTION_ANOTHER_ANGLE, "another-angle button")
+    def another_angle(
+        body: dict[str, Any], asker: Asker, reply: Reply, respond: Respond, _c: WebClient
+    ) -> None:
+        wanted = parse_outreach_value(str(_action(body).get("value")))
+        if wanted is None:
+            raise UsageError("that button is from an older csf; ask for the draft again")
+        with ctx.session() as session:
+            answer = outreach_answer(
+                ctx,
+                session,
+                _held(session, wanted.person_id),
+                template=wanted.template,
+                angle=wanted.angle,
+                role=wanted.role,
+            )
+        if body.get("response_url"):
+            respond(response_type="ephemeral", replace_original=True, **answer.message)
+        else:
+            reply(answer.message)
+
+    @listener(ACTION_MARK_CONTACTED, "mark-contacted button")
+    def contacted(
+        body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, client: WebClient
+    ) -> None:
+        person_id = _person_id(_action(body).get("value"))
+        with ctx.session() as session:
+            person = _held(session, person_id)
+            mark(session, asker.team_id, person_id, CandidateStatus.CONTACTED, actor=asker.user_id)
+            name = escape(
+                display_name({"name": person.name, "login": person.login, "id": person_id})
+            )
+        reply(notice(f"Moved *{name}* to Contacted; csf reminds you if nothing changes."))
+        publish_home(ctx, client, asker)
 
     @listener(ACTION_MORE, "more button")
     def more(
@@ -191,5 +236,5 @@ def register(app: App, ctx: AppContext) -> None:
         person_id = _person_id(_action(body).get("value"))
         with ctx.session() as session:
             person = _held(session, person_id)
-            label = display_name({"name": person.name, "login": person.login, "id": person.id})
+            label = _label(person)
         client.views_open(trigger_id=body["trigger_id"], view=note_modal(person_id, label))

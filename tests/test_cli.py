@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -323,3 +324,104 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     bad = csf(tmp_path, "who", "mlir", "--region", "mars")
     assert bad.returncode == 1
     assert "choose one of uk, eu, europe, us, other, unknown" in bad.stderr
+
+
+EXAMPLE_COMPANY = Path(__file__).resolve().parents[1] / "bot" / "data" / "example_company.yml"
+
+
+def test_outreach_in_the_terminal(tmp_path: Path) -> None:
+    from bot.db import make_engine
+    from tests.test_ranking import build
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    with Session(engine) as session:
+        build(session)
+    engine.dispose()
+    missing = csf(tmp_path, "outreach", "eve-specialist", "--as-of", "2026-06-01")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("csf: CSF_COMPANY_PROFILE is not set: outreach needs")
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+    company = {"CSF_COMPANY_PROFILE": str(EXAMPLE_COMPANY)}
+    shown = csf(tmp_path, "outreach", "eve-specialist", "--as-of", "2026-06-01", **company)
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(
+        csf(
+            tmp_path, "outreach", "eve-specialist", "--as-of", "2026-06-01", "--json", **company
+        ).stdout
+    )
+    assert data["person"]["login"] == "eve-specialist"
+    assert data["body"] in shown.stdout
+    assert data["cites"]
+    for cite in data["cites"]:
+        assert re.fullmatch(r"\[mlir\] pr \d+ by eve-specialist", cite["title"])
+        assert f"“{cite['title']}” ({cite['url']})" in shown.stdout
+    assert "Subject: " in shown.stdout
+    assert "https://github.com/eve-specialist" in shown.stdout  # the one route they have
+    assert "csf never sends it" in shown.stdout
+
+    note = csf(
+        tmp_path,
+        "outreach",
+        "ada-owner",
+        "--as-of",
+        "2026-06-01",
+        "--template",
+        "dm",
+        "--angle",
+        "reviews",
+        "--role",
+        "gpu",
+        **company,
+    )
+    assert note.returncode == 0, note.stderr
+    assert "hiring a GPU Kernel Engineer" in note.stdout
+    assert "your reviews" in note.stdout
+    assert "Subject:" not in note.stdout
+
+    for args, message in (
+        (("--angle", "design"), "csf: eve-specialist's public work has nothing for the 'design'"),
+        (("--template", "sonnet"), "csf: --template 'sonnet': choose one of first_email, dm"),
+        (("--role", "chef"), "csf: unknown role 'chef'"),
+    ):
+        wrong = csf(
+            tmp_path, "outreach", "eve-specialist", "--as-of", "2026-06-01", *args, **company
+        )
+        assert wrong.returncode == 1
+        assert wrong.stderr.startswith(message), wrong.stderr
+    broken = tmp_path / "company.yml"
+    broken.write_text(EXAMPLE_COMPANY.read_text().replace("builds:", "bilds:"))
+    refused = csf(tmp_path, "outreach", "eve-specialist", CSF_COMPANY_PROFILE=str(broken))
+    assert refused.stderr.startswith(f"csf: {broken}:10: the company profile: unknown setting")
+
+
+def test_profile_shows_role_fit(tmp_path: Path) -> None:
+    from bot.db import make_engine
+    from tests.test_ranking import build
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    with Session(engine) as session:
+        build(session)
+    engine.dispose()
+    shown = csf(tmp_path, "profile", "eve-specialist", "--as-of", "2026-06-01")
+    assert shown.returncode == 0, shown.stderr
+    assert "Staff Compiler Engineer fit" in shown.stdout
+    assert "Testing for compilers" in shown.stdout
+    assert "8 of 8 landed changes touch test paths (100%)" in shown.stdout
+    data = json.loads(
+        csf(
+            tmp_path, "profile", "eve-specialist", "--as-of", "2026-06-01", "--json", "--role", "ml"
+        ).stdout
+    )
+    fit = data["role_fit"]
+    assert fit["role_name"] == "Senior ML Compiler Engineer"
+    ratings = {d["key"]: d["rating"] for d in fit["dimensions"]}
+    assert ratings["testing"] == "strong"
+    assert data["topics"][0]["topic"] == "mlir.bufferization"  # the profile itself is unchanged
+    team = tmp_path / "roles.yml"
+    team.write_text("roles:\n  x:\n    name: X\n    pitch: p\n    dimensions: {nope: 1}\n")
+    refused = csf(tmp_path, "profile", "eve-specialist", CSF_ROLES=str(team))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"csf: {team}:5: role 'x': unknown dimension 'nope'")

@@ -607,3 +607,49 @@ def test_forget_is_for_admins_confirmed_and_final(harness: Harness) -> None:
     harness.slack.event(_reaction("C0TALENT", ts), event_id="EvF")
     assert "asked to be forgotten" in harness.fake.wait_for("chat.postEphemeral")[0].params["text"]
     assert harness.candidates() == []
+
+
+# -- outreach ------------------------------------------------------------------------------
+
+EXAMPLE_COMPANY = str(Path(__file__).resolve().parents[1] / "bot" / "data" / "example_company.yml")
+
+
+def test_outreach_without_a_company_profile_says_what_to_set(harness: Harness) -> None:
+    harness.slack.command("outreach ada-owner")
+    shown = _all_text(harness.reply())
+    assert "CSF_COMPANY_PROFILE is not set" in shown
+    assert "Traceback" not in shown
+
+
+@pytest.mark.parametrize("harness", [{"CSF_COMPANY_PROFILE": EXAMPLE_COMPANY}], indirect=True)
+def test_outreach_cites_their_work_offers_angles_and_marks_contacted(harness: Harness) -> None:
+    ada = harness.people["ada-owner"]
+    harness.slack.action({"action_id": "csf_outreach", "value": str(ada)})
+    draft = harness.reply()
+    shown = _all_text(draft)
+    assert "https://github.com/llvm/llvm-project/pull/" in shown  # her own PRs, linked
+    assert "Ada" in shown
+    buttons = {b["action_id"]: b for b in _buttons(draft)}
+    assert "csf_mark_contacted" in buttons
+    # she has merged PRs and reviews: there is another angle to take
+    harness.slack.action(
+        {"action_id": "csf_outreach_angle", "value": buttons["csf_outreach_angle"]["value"]}
+    )
+    other = harness.reply(2)
+    assert other["replace_original"] is True
+    assert _all_text(other) != shown
+    harness.slack.action({"action_id": "csf_mark_contacted", "value": str(ada)})
+    assert (
+        "Moved *Ada Owner* to Contacted"
+        in harness.fake.wait_for("response_url", 3 if "csf_outreach_angle" in buttons else 2)[
+            -1
+        ].params["text"]
+    )
+    assert [(c.person_id, c.status) for c in harness.candidates()] == [(ada, "contacted")]
+
+
+def test_profiles_show_role_fit(harness: Harness) -> None:
+    harness.slack.command("profile ada-owner")
+    shown = _all_text(harness.reply())
+    assert "Staff Compiler Engineer" in shown
+    assert "Ada Owner" in shown

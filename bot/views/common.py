@@ -17,6 +17,8 @@ ACTION_STATUS = "csf_status"
 ACTION_NOTE = "csf_note"
 ACTION_MORE = "csf_more"
 ACTION_SHARE = "csf_share"
+ACTION_ANOTHER_ANGLE = "csf_outreach_angle"  # value: see bot.views.outreach.outreach_value
+ACTION_MARK_CONTACTED = "csf_mark_contacted"  # value: the person id
 ACTION_FORGET = "csf_forget"
 
 MAX_BLOCKS = 50  # per message; 100 per view (App Home, modals)
