@@ -639,12 +639,7 @@ def test_outreach_cites_their_work_offers_angles_and_marks_contacted(harness: Ha
     assert other["replace_original"] is True
     assert _all_text(other) != shown
     harness.slack.action({"action_id": "csf_mark_contacted", "value": str(ada)})
-    assert (
-        "Moved *Ada Owner* to Contacted"
-        in harness.fake.wait_for("response_url", 3 if "csf_outreach_angle" in buttons else 2)[
-            -1
-        ].params["text"]
-    )
+    assert "Moved *Ada Owner* to Contacted" in harness.reply(3)["text"]
     assert [(c.person_id, c.status) for c in harness.candidates()] == [(ada, "contacted")]
 
 
