@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -17,6 +18,7 @@ from bot.commands import Command, UsageError, login_from, parse
 from bot.company import load_company
 from bot.config import is_admin
 from bot.context import AppContext
+from bot.digest import compute_digest, period_ending
 from bot.errors import CsfError
 from bot.identity import login_key
 from bot.models import CandidateStatus, Person
@@ -33,6 +35,7 @@ from bot.slack_links import GitHubRef, github_refs, resolve_refs
 from bot.store import find_person, record_audit
 from bot.tracking import track, tracked_repos, untrack
 from bot.views.common import ACTION_FORGET, MAX_BLOCKS, button, context, section
+from bot.views.digest import digest_blocks
 from bot.views.help import help_message
 from bot.views.mrkdwn import escape
 from bot.views.outreach import outreach_blocks, outreach_text, role_fit_blocks
@@ -79,7 +82,7 @@ def answer_command(ctx: AppContext, session: Session, command: Command, asker: A
     if name == "outreach":
         return outreach_answer(ctx, session, person_by_login(session, command.args[0]))
     if name == "digest":
-        return Answer(notice("The digest preview is not built yet (issue #7)."))
+        return digest_preview(ctx, session, asker)
     if name == "forget":
         return Answer(forget_confirmation(ctx, session, command.args[0], asker))
     raise UsageError(f"csf has no command “{name}”")  # parse() admits only known names
@@ -370,3 +373,22 @@ def forget_person(ctx: AppContext, session: Session, spec: str, asker: Asker) ->
         f"Erased @{escape(login)} ({escape(what)}); {report.suppressed} identities suppressed. "
         f"Audit reference `{escape(report.reference)}`."
     )
+
+
+def digest_preview(ctx: AppContext, session: Session, asker: Asker) -> Answer:
+    """What the digest would post if it ran now (its period ends tonight), only to the asker."""
+    tz = ctx.settings.tz
+    tonight = ctx.clock().astimezone(tz).date() + timedelta(days=1)
+    period = period_ending(tonight, tz, int(ctx.ranking["digest"]["period_days"]))
+    digest = compute_digest(
+        session, ctx.taxonomy, config=ctx.ranking, team_id=asker.team_id, period=period
+    )
+    messages = digest_blocks(digest)
+    blocks = [context("Preview, only to you: the weekly digest posts this on its schedule.")]
+    for message in messages:
+        if len(blocks) + len(message["blocks"]) > MAX_BLOCKS:
+            blocks.append(context(f"… and more: `csf digest` prints all {len(digest.entries)}."))
+            break
+        blocks += message["blocks"]
+    ids = [e.person_id for e in digest.entries]
+    return Answer({"text": messages[0]["text"], "blocks": blocks}, ids)

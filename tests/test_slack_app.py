@@ -108,6 +108,7 @@ def _world(engine: Engine) -> dict[str, int]:
         world = build(session)
         hostile = world.person("hal-hostile", "<@U0BOSS> Reading", "uk")
         world.merged("hal-hostile", 1, 20, title=HOSTILE_TITLE)
+        world.merged("nia-newcomer", 3, 5, every=1)  # first real PRs, in the last week
         world.save()
         person = session.get(Person, hostile)
         assert person is not None
@@ -648,3 +649,34 @@ def test_profiles_show_role_fit(harness: Harness) -> None:
     shown = _all_text(harness.reply())
     assert "Staff Compiler Engineer" in shown
     assert "Ada Owner" in shown
+
+
+def test_digest_preview_is_only_to_the_asker_and_matches_the_digest(harness: Harness) -> None:
+    from datetime import timedelta
+
+    from bot.digest import compute_digest, period_ending
+
+    harness.slack.command("digest")
+    reply = harness.reply()
+    shown = _all_text(reply)
+    assert reply["response_type"] == "ephemeral"
+    assert "Preview, only to you" in shown
+    assert "Newly active compiler engineers" in shown
+    assert harness.fake.of("chat.postMessage") == []  # nothing posted to any channel
+    tz = harness.ctx.settings.tz
+    period = period_ending(AS_OF.astimezone(tz).date() + timedelta(days=1), tz)
+    with harness.session() as session:
+        expected = compute_digest(
+            session,
+            harness.ctx.taxonomy,
+            config=harness.ctx.ranking,
+            team_id=harness.fake.team_id,
+            period=period,
+        )
+    shown_people = [
+        int(b["block_id"].split(":")[1])
+        for b in reply["blocks"]
+        if str(b.get("block_id", "")).startswith("person:")
+    ]
+    assert shown_people == [e.person_id for e in expected.entries]
+    assert harness.people["nia-newcomer"] in shown_people
