@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from rich.columns import Columns
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -55,6 +56,8 @@ from bot.sources.github import GitHubSource
 from bot.sources.github_http import GitHubAuthError, GitHubError, GitHubHTTP
 from bot.store import find_repo, upsert_repo
 from bot.sync import GitHubSync, SyncProgress
+from bot.talent_map import as_json as talent_map_json
+from bot.talent_map import talent_map
 from bot.taxonomy import Taxonomy, as_dict, default_taxonomy, load_taxonomy
 from bot.tracking import (
     parse_repo_name,
@@ -64,6 +67,9 @@ from bot.tracking import (
     tracked_repos,
     untrack,
 )
+from bot.views.talent_map import chart_png
+from bot.views.talent_map import panels as map_panels
+from bot.views.talent_map import title as map_title
 
 app = typer.Typer(
     name="csf",
@@ -528,6 +534,59 @@ def profile(
             out.print(
                 escape(f"  • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}")
             )
+
+
+@app.command("map")
+def talent_map_command(
+    words: Annotated[
+        list[str] | None, typer.Argument(help="an ecosystem or topic, e.g. triton or mlir linalg")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="uk, eu, europe, us, other or unknown")
+    ] = None,
+    window_days: Annotated[int | None, typer.Option("--window-days", min=1)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also draw the map as a PNG chart here.")
+    ] = None,
+    as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The talent map: an area's high-signal people by country, city, company and university."""
+    if region is not None and region not in REGIONS:
+        raise CsfError(f"--region {region!r}: choose one of {', '.join(REGIONS)}")
+    if not words:
+        raise CsfError("name an ecosystem or topic, e.g. `csf map triton` (see `csf topics`)")
+    settings = load_settings()
+    taxonomy = _taxonomy(settings)
+    config = load_ranking_config(settings.ranking_config)
+    when = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    with _store(settings) as session:
+        tmap = talent_map(
+            session,
+            taxonomy,
+            read_query(taxonomy, words),
+            config=config,
+            as_of=when,
+            region=region,
+            window_days=window_days,
+        )
+    if as_json_output:
+        print(json.dumps(talent_map_json(tmap), indent=2, ensure_ascii=False))
+    else:
+        out.print(f"[bold]{escape(map_title(tmap))}[/bold]")
+        tables = []
+        for name, counts in map_panels(tmap):
+            table = Table(name.lower(), "people", title_justify="left")
+            for count in counts[:15]:
+                table.add_row(escape(count.label), str(count.people))
+            tables.append(table)
+        cities = Table("city", "people")
+        for count in tmap.cities[:15]:
+            cities.add_row(escape(count.label), str(count.people))
+        out.print(Columns([tables[0], cities, *tables[1:]]))
+    if png is not None:
+        png.write_bytes(chart_png(tmap))
+        err.print(f"chart written to {escape(str(png))}")
 
 
 @app.command()

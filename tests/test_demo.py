@@ -132,3 +132,23 @@ def test_a_kept_store_answers_csf_who(tmp_path: Path, world: SampleWorld) -> Non
     results = json.loads(asked.stdout)["results"]
     maintainers = world.maintainers("tvm.metaschedule")
     assert {r["person"]["login"] for r in results[: len(maintainers)]} == set(maintainers)
+
+    chart = tmp_path / "map.png"
+    mapped = run_csf(
+        tmp_path,
+        "map",
+        "triton",
+        "amd",
+        "--region",
+        "uk",
+        "--as-of",
+        f"{world.now:%Y-%m-%d}",
+        "--png",
+        str(chart),
+        CSF_DATABASE_URL=f"sqlite:///{store}",
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    assert "Triton › AMD backend:" in mapped.stdout
+    assert "United Kingdom" in mapped.stdout
+    assert "United States" not in mapped.stdout
+    assert chart.read_bytes().startswith(b"\x89PNG")
