@@ -236,6 +236,9 @@ class FakeGitHub:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle's algorithm on, a keep-alive
+            # client's delayed ACK stalls every response by tens of milliseconds.
+            disable_nagle_algorithm = True
 
             def log_message(self, *_: Any) -> None:
                 pass
