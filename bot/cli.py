@@ -612,6 +612,9 @@ def demo(
 ) -> None:
     """Run csf offline on a fictional sample world: sync it, ask, see the answers as in Slack."""
     started = time.perf_counter()
+    if store is not None and store.exists():
+        # A fictional world must never be mixed into a real store by a slip of the path.
+        raise CsfError(f"{store} already exists: the demo fills a new store; choose another path")
     world = build_world()
     taxonomy = default_taxonomy()  # the sample world is laid out for the shipped taxonomy
     config = load_ranking_config(None)

@@ -118,6 +118,9 @@ def test_a_kept_store_answers_csf_who(tmp_path: Path, world: SampleWorld) -> Non
     result = run_csf(tmp_path, "demo", "--store", str(store))
     assert result.returncode == 0, result.stderr
     assert f"sqlite:///{store}" in result.stdout
+    again = run_csf(tmp_path, "demo", "--store", str(store))
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
     asked = run_csf(
         tmp_path,
         "who",
