@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
+from rich.columns import Columns
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,6 +33,19 @@ from bot.audit import audit_log
 from bot.company import load_company
 from bot.config import Settings, load_settings
 from bot.db import make_engine, require_migrated, upgrade
+from bot.demo.load import LoadReport, load_world
+from bot.demo.scenes import (
+    DemoContext,
+    digest_scene,
+    outreach_scene,
+    profile_scene,
+    role_fit_scene,
+    who_message_scene,
+    who_scene,
+)
+from bot.demo.terminal import message as render_message
+from bot.demo.world import NOW as DEMO_NOW
+from bot.demo.world import SampleWorld, build_world
 from bot.digest import Digest, compute_digest, period_ending
 from bot.digest import as_json as digest_json
 from bot.digest import backtest as replay_digests
@@ -58,7 +73,9 @@ from bot.sources.github import GitHubSource
 from bot.sources.github_http import GitHubAuthError, GitHubError, GitHubHTTP
 from bot.store import find_repo, upsert_repo
 from bot.sync import GitHubSync, SyncProgress
-from bot.taxonomy import Taxonomy, as_dict, load_taxonomy
+from bot.talent_map import as_json as talent_map_json
+from bot.talent_map import talent_map
+from bot.taxonomy import Taxonomy, as_dict, default_taxonomy, load_taxonomy
 from bot.tracking import (
     parse_repo_name,
     resolve_ecosystem,
@@ -68,6 +85,9 @@ from bot.tracking import (
     untrack,
 )
 from bot.views.digest import period_label
+from bot.views.talent_map import chart_png
+from bot.views.talent_map import panels as map_panels
+from bot.views.talent_map import title as map_title
 from scheduler.jobs import WorkerContext
 from scheduler.worker import run_worker
 
@@ -111,11 +131,6 @@ def _store(settings: Settings) -> Iterator[Session]:
             session.commit()
     finally:
         engine.dispose()
-
-
-def _not_built(command: str, what: str, issue: int) -> NoReturn:
-    """Commands the CLI already names, whose feature lands with a later issue."""
-    raise CsfError(f"csf {command} {what}; it is not built yet (tracked as issue #{issue})")
 
 
 @app.callback(invoke_without_command=True)
@@ -862,6 +877,59 @@ def _print_digest(found: Digest) -> None:
                 )
 
 
+@app.command("map")
+def talent_map_command(
+    words: Annotated[
+        list[str] | None, typer.Argument(help="an ecosystem or topic, e.g. triton or mlir linalg")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="uk, eu, europe, us, other or unknown")
+    ] = None,
+    window_days: Annotated[int | None, typer.Option("--window-days", min=1)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also draw the map as a PNG chart here.")
+    ] = None,
+    as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The talent map: an area's high-signal people by country, city, company and university."""
+    if region is not None and region not in REGIONS:
+        raise CsfError(f"--region {region!r}: choose one of {', '.join(REGIONS)}")
+    if not words:
+        raise CsfError("name an ecosystem or topic, e.g. `csf map triton` (see `csf topics`)")
+    settings = load_settings()
+    taxonomy = _taxonomy(settings)
+    config = load_ranking_config(settings.ranking_config)
+    when = _parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    with _store(settings) as session:
+        tmap = talent_map(
+            session,
+            taxonomy,
+            read_query(taxonomy, words),
+            config=config,
+            as_of=when,
+            region=region,
+            window_days=window_days,
+        )
+    if as_json_output:
+        print(json.dumps(talent_map_json(tmap), indent=2, ensure_ascii=False))
+    else:
+        out.print(f"[bold]{escape(map_title(tmap))}[/bold]")
+        tables = []
+        for name, counts in map_panels(tmap):
+            table = Table(name.lower(), "people", title_justify="left")
+            for count in counts[:15]:
+                table.add_row(escape(count.label), str(count.people))
+            tables.append(table)
+        cities = Table("city", "people")
+        for count in tmap.cities[:15]:
+            cities.add_row(escape(count.label), str(count.people))
+        out.print(Columns([tables[0], cities, *tables[1:]]))
+    if png is not None:
+        png.write_bytes(chart_png(tmap))
+        err.print(f"chart written to {escape(str(png))}")
+
+
 @app.command()
 def outreach(
     login: Annotated[str, typer.Argument(help="GitHub login, address or #ID")],
@@ -924,9 +992,120 @@ def outreach(
 
 
 @app.command()
-def demo() -> None:
-    """Run the product offline on a fictional sample world."""
-    _not_built("demo", "runs offline on a fictional sample world", 10)
+def demo(
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store", help="Keep the demo's SQLite store here (default: a temporary folder)."
+        ),
+    ] = None,
+) -> None:
+    """Run csf offline on a fictional sample world: sync it, ask, see the answers as in Slack."""
+    started = time.perf_counter()
+    if store is not None and store.exists():
+        # A fictional world must never be mixed into a real store by a slip of the path.
+        raise CsfError(f"{store} already exists: the demo fills a new store; choose another path")
+    world = build_world()
+    taxonomy = default_taxonomy()  # the sample world is laid out for the shipped taxonomy
+    config = load_ranking_config(None)
+    out.print(
+        f"[bold]csf demo[/bold]: a fictional sample world of {len(world.people)} invented people "
+        f"across MLIR, LLVM, TVM, Triton, XLA, IREE and Linux, as of "
+        f"{world.now:%A %d %B %Y}. No network, no credentials: a GitHub on 127.0.0.1 serves it, "
+        "and csf reads it with the same code that reads api.github.com."
+    )
+    with tempfile.TemporaryDirectory(prefix="csf-demo-") as folder:
+        path = store or Path(folder) / "demo.db"
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            upgrade(engine)
+            with Session(engine) as session:
+                report = _demo_load(session, taxonomy, world)
+                for line in report.summaries:
+                    out.print(f"  [dim]{escape(line)}[/dim]", soft_wrap=True)
+                for line in report.skipped:
+                    out.print(f"  [yellow]skipped {escape(line)}[/yellow]", soft_wrap=True)
+                ctx = DemoContext(session, taxonomy, config, world)
+                _demo_scenes(ctx)
+        finally:
+            engine.dispose()
+    _demo_next_steps(store)
+    out.print(f"[dim]demo finished in {time.perf_counter() - started:.1f} s[/dim]")
+
+
+def _demo_load(session: Session, taxonomy: Taxonomy, world: SampleWorld) -> LoadReport:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=None, pulse_style="cyan"),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("syncing the sample world", total=None, detail="")
+
+        def show(event: SyncProgress) -> None:
+            detail = f"{event.pages} pages, {event.items} items"
+            progress.update(task, description=f"{event.repo} {event.stage}", detail=detail)
+
+        return load_world(session, taxonomy, world, on_progress=show)
+
+
+def _demo_scenes(ctx: DemoContext) -> None:
+    """The questions a sourcer asks in their first minutes, with csf's Slack answers."""
+    bufferization_words = ["mlir", "bufferization"]
+    bufferization = who_scene(ctx, bufferization_words)
+    amd_words = ["triton", "amd", "backend"]
+    amd_uk = who_scene(ctx, amd_words, region="uk")
+    candidates = amd_uk.results or bufferization.results
+    scenes = [
+        who_message_scene(
+            "Who matters most in MLIR bufferization?", bufferization_words, bufferization
+        ),
+        who_message_scene("Who works on Triton's AMD backend, in the UK?", amd_words, amd_uk, "uk"),
+        digest_scene(ctx),
+    ]
+    if candidates:
+        person_id = candidates[0].person_id
+        scenes += [
+            profile_scene(ctx, person_id),
+            role_fit_scene(ctx, person_id),
+            outreach_scene(ctx, person_id),
+        ]
+    for scene in scenes:
+        out.print()
+        out.rule(f"[bold]▶ {escape(scene.command)}[/bold]  {escape(scene.title)}", align="left")
+        if scene.message is None:
+            out.print(f"  (arrives with {escape(scene.pending or 'a later issue')})")
+            continue
+        ephemeral = scene.command.startswith("/csf")
+        note = "only visible to you" if ephemeral else None
+        out.print(render_message(scene.message, title="csf", note=note))
+
+
+def _demo_next_steps(store: Path | None) -> None:
+    out.print()
+    out.rule("[bold]Next: your own Slack and GitHub[/bold]", align="left")
+    steps = [
+        "Slack: create an app at https://api.slack.com/apps from [bold]manifest.yml[/bold] "
+        "(From a manifest), install it, then set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and, "
+        "for Socket Mode, SLACK_APP_TOKEN (see README, Connect Slack).",
+        "GitHub: export GITHUB_TOKEN=... (a fine-grained token with public read access).",
+        "Store: csf migrate (SQLite ./csf.db by default; CSF_DATABASE_URL for PostgreSQL).",
+        "Follow repositories: csf track defaults, or csf track add llvm/llvm-project.",
+        "Fill the store: csf sync (incremental; run it again any time).",
+        "Ask in the terminal: csf who mlir bufferization; csf profile LOGIN.",
+        "Run the bot: csf run (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT).",
+    ]
+    for number, step in enumerate(steps, start=1):
+        out.print(f"  {number}. {step}", soft_wrap=True)
+    if store is not None:
+        out.print(
+            f"\nThe demo's store is kept at {escape(str(store))}; explore it with e.g. "
+            f"CSF_DATABASE_URL=sqlite:///{escape(str(store))} csf who tvm meta_schedule "
+            f"--as-of {DEMO_NOW:%Y-%m-%d}",
+            soft_wrap=True,
+        )
 
 
 def main() -> None:

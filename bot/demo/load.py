@@ -1,0 +1,120 @@
+"""Fill a store from the sample world through the same code a team runs against GitHub.
+
+The world is served by the local GitHub server on 127.0.0.1; csf tracks its repositories and
+`GitHubSync` reads them through `GitHubHTTP` and `GitHubSource`, exactly as `csf sync` does. The
+kernel's year arrives as a real git repository (written with `git fast-import`) read by
+`ingest_git`, as `csf ingest git` does. Nothing here takes a shortcut into the store.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bot.demo.github_server import TOKEN, FakeGitHub
+from bot.demo.topics import LINUX
+from bot.demo.world import SampleWorld
+from bot.git_ingest import ingest_git
+from bot.sources.github import GitHubSource
+from bot.sources.github_http import GitHubHTTP
+from bot.store import find_repo
+from bot.sync import GitHubSync, SyncProgress
+from bot.taxonomy import Taxonomy
+from bot.tracking import track
+
+ACTOR = "demo"
+UNLIMITED = 10**9  # the local server's rate-limit budget: the demo never waits
+
+
+@dataclass
+class LoadReport:
+    summaries: list[str] = field(default_factory=list)  # one line per repository
+    requests: int = 0  # HTTP requests the sync made to the local GitHub
+    skipped: list[str] = field(default_factory=list)  # what could not be loaded, and why
+
+
+def load_world(
+    session: Session,
+    taxonomy: Taxonomy,
+    world: SampleWorld,
+    *,
+    on_progress: Callable[[SyncProgress], None] | None = None,
+) -> LoadReport:
+    """Track the world's repositories and sync them from a local GitHub; ingest the kernel."""
+    report = LoadReport()
+    repos = [track(session, taxonomy, name, actor=ACTOR) for name in world.repos]
+    session.commit()
+    with (
+        FakeGitHub(world.github, core_limit=UNLIMITED, graphql_limit=UNLIMITED) as server,
+        GitHubHTTP(server.url, TOKEN) as http,
+    ):
+        runner = GitHubSync(
+            session,
+            GitHubSource(http),
+            taxonomy,
+            clock=lambda: world.now,
+            on_progress=on_progress,
+        )
+        for repo in repos:
+            report.summaries.append(runner.sync(repo).summary())
+        report.requests = http.requests + http.not_modified
+    report.summaries.append(_load_kernel(session, taxonomy, world, report))
+    return report
+
+
+def _load_kernel(
+    session: Session, taxonomy: Taxonomy, world: SampleWorld, report: LoadReport
+) -> str:
+    git = shutil.which("git")
+    if git is None:
+        report.skipped.append(f"{LINUX}: git is not installed, so its mail-reviewed history")
+        return f"{LINUX}: skipped (needs git)"
+    repo = find_repo(session, LINUX)
+    assert repo is not None
+    with tempfile.TemporaryDirectory(prefix="csf-demo-linux-") as folder:
+        path = Path(folder) / "linux.git"
+        write_kernel_history(git, world, path)
+        stats = ingest_git(session, taxonomy, repo, path)
+    session.commit()
+    return stats.summary()
+
+
+def write_kernel_history(git: str, world: SampleWorld, path: Path) -> None:
+    """A bare repository holding the world's kernel commits, trailers and all."""
+    subprocess.run([git, "init", "-q", "--bare", str(path)], check=True, capture_output=True)
+    people = {p.login: p for p in world.people}
+    stream: list[bytes] = []
+    sizes: dict[str, int] = {}
+
+    def data(text: str) -> None:
+        raw = text.encode()
+        stream.append(f"data {len(raw)}\n".encode() + raw + b"\n")
+
+    for mark, commit in enumerate(world.linux_commits, start=1):
+        author = people[commit.author]
+        stamp = f"{int(commit.when.timestamp())} +0000"
+        trailers = [
+            f"Reviewed-by: {people[r].name} <{people[r].git_email}>" for r in commit.reviewers
+        ]
+        trailers.append(f"Signed-off-by: {author.name} <{author.git_email}>")
+        message = f"{commit.subject}\n\n{commit.body}\n\n" + "\n".join(trailers) + "\n"
+        stream.append(f"commit refs/heads/master\nmark :{mark}\n".encode())
+        stream.append(f"author {author.name} <{author.git_email}> {stamp}\n".encode())
+        stream.append(f"committer {author.name} <{author.git_email}> {stamp}\n".encode())
+        data(message)
+        for file_path in commit.files:
+            sizes[file_path] = sizes.get(file_path, 0) + 7 + mark % 40
+            stream.append(f"M 100644 inline {file_path}\n".encode())
+            data("".join(f"/* {file_path} line {n} */\n" for n in range(sizes[file_path])))
+    subprocess.run(
+        [git, "-C", str(path), "fast-import", "--quiet"],
+        input=b"".join(stream),
+        check=True,
+        capture_output=True,
+    )
