@@ -52,7 +52,7 @@ def world_with_addresses_everywhere():  # type: ignore[no-untyped-def]
     repo.issues.append(
         Issue(
             12,
-            "Mail list@lists.example.org bounces",
+            "Mail list@example.org bounces",
             "bo-fictional",
             "2026-01-23T10:00:00Z",
             "2026-01-23T10:00:00Z",
