@@ -15,7 +15,6 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -31,7 +30,7 @@ from bot.datafile import Reader, compose, line_of, read_text
 from bot.errors import CsfError, DataFileError
 from bot.models import Person
 from bot.profile import language_of
-from bot.taxonomy import glob_to_regex, normalise_phrase
+from bot.taxonomy import compile_globs, compile_keywords, normalise_phrase
 from bot.work import Work, load_work, pr_authors, rfc_threads
 
 SHIPPED = "bot/roles.yml"
@@ -214,19 +213,6 @@ class _Book:
     sources: list[str] = field(default_factory=list)
 
 
-def _compile_globs(globs: Sequence[str]) -> re.Pattern[str] | None:
-    if not globs:
-        return None
-    return re.compile("(?:" + "|".join(glob_to_regex(g) for g in globs) + r")\Z")
-
-
-def _compile_keywords(keywords: Sequence[str]) -> re.Pattern[str] | None:
-    if not keywords:
-        return None
-    alternatives = "|".join(re.escape(k).replace(r"\ ", r"[\s_-]*") for k in keywords)
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
-
-
 class _RoleReader(Reader):
     def read(self, root: Node, book: _Book) -> None:
         top = self.settings(root, "the file", _FILE_KEYS)
@@ -326,8 +312,8 @@ class _RoleReader(Reader):
             languages=languages,
             kinds=kinds,
             min_changes=min_changes,
-            _path_re=_compile_globs(paths),
-            _keyword_re=_compile_keywords(keywords),
+            _path_re=compile_globs(paths),
+            _keyword_re=compile_keywords(keywords),
         )
 
     def role(self, key: str, key_node: Node, node: Node) -> _RoleSpec:

@@ -78,13 +78,15 @@ def glob_to_regex(glob: str) -> str:
     return "".join(out)
 
 
-def _compile_globs(globs: Sequence[str]) -> re.Pattern[str] | None:
+def compile_globs(globs: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern for a set of path globs, so matching a path is one regex call."""
     if not globs:
         return None
     return re.compile("(?:" + "|".join(glob_to_regex(g) for g in globs) + r")\Z")
 
 
-def _compile_keywords(keywords: Sequence[str]) -> re.Pattern[str] | None:
+def compile_keywords(keywords: Sequence[str]) -> re.Pattern[str] | None:
+    """Whole-word keywords, with spaces matching `_`/`-` too ("meta schedule" = meta_schedule)."""
     if not keywords:
         return None
     alternatives = "|".join(re.escape(k).replace(r"\ ", r"[\s_-]*") for k in keywords)
@@ -352,8 +354,8 @@ class _Reader:
             keywords=self.list_of(found, "keywords", where),
             topics=tuple(topics),
             line=key_node.start_mark.line + 1,
-            _path_re=_compile_globs(paths),
-            _keyword_re=_compile_keywords(self.list_of(found, "keywords", where)),
+            _path_re=compile_globs(paths),
+            _keyword_re=compile_keywords(self.list_of(found, "keywords", where)),
         )
 
     def topic(self, ecosystem: str, key: str, key_node: Node, node: Node) -> Topic:
@@ -378,8 +380,8 @@ class _Reader:
             labels=labels,
             keywords=keywords,
             line=key_node.start_mark.line + 1,
-            _path_re=_compile_globs(paths),
-            _keyword_re=_compile_keywords(keywords),
+            _path_re=compile_globs(paths),
+            _keyword_re=compile_keywords(keywords),
         )
 
     def list_of(self, found: dict[str, Node], key: str, where: str) -> tuple[str, ...]:
