@@ -60,6 +60,17 @@ def _topic_names(topic: Topic) -> list[str]:
     return [topic.key, topic.name, *topic.aliases, *topic.keywords]
 
 
+def _name_index(pool: list[Topic]) -> dict[str, list[Topic]]:
+    """Every normalised way of naming the pool's topics -> the topics it names."""
+    names: dict[str, list[Topic]] = {}
+    for topic in pool:
+        for name in _topic_names(topic):
+            names.setdefault(normalise_phrase(name), []).append(topic)
+            # "one-shot bufferize" and "bufferize" both name it; "meta_schedule" = "metaschedule".
+            names.setdefault(normalise_phrase(name).replace(" ", ""), []).append(topic)
+    return names
+
+
 def read_query(taxonomy: Taxonomy, words: list[str]) -> Reading:
     """Resolve a query's words against the taxonomy."""
     tokens = normalise_phrase(" ".join(words)).split()[:MAX_WORDS]
@@ -82,12 +93,8 @@ def read_query(taxonomy: Taxonomy, words: list[str]) -> Reading:
             break
 
     pool = list(ecosystem.topics) if ecosystem else list(taxonomy.topics())
-    names: dict[str, list[Topic]] = {}
-    for topic in pool:
-        for name in _topic_names(topic):
-            names.setdefault(normalise_phrase(name), []).append(topic)
-            # "one-shot bufferize" and "bufferize" both name it; "meta_schedule" = "metaschedule".
-            names.setdefault(normalise_phrase(name).replace(" ", ""), []).append(topic)
+    key = ecosystem.key if ecosystem else None
+    names = taxonomy.memo(("topic names", key), lambda: _name_index(pool))
     topics: list[Topic] = []
     for start, size, phrase in phrases():
         if any(used[start : start + size]):

@@ -12,12 +12,12 @@ paths, labels or title keywords it matches.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -190,10 +190,24 @@ class Ecosystem:
         return found
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Taxonomy:
     ecosystems: tuple[Ecosystem, ...]
     source: str
+    # Views derived from the (immutable) taxonomy that every query would otherwise rebuild:
+    # reading a query compared ~1,200 normalised names each time. Races only build twice.
+    _memo: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: object, build: Callable[[], T]) -> T:
+        """`build()` once per taxonomy and key; callers must not mutate what it returns."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
 
     def ecosystem(self, word: str) -> Ecosystem | None:
         """The ecosystem named by its key or an alias (`linux`, `kernel`, `openxla`...)."""
@@ -211,7 +225,7 @@ class Taxonomy:
             yield from eco.topics
 
     def topics_by_id(self) -> dict[str, Topic]:
-        return {topic.id: topic for topic in self.topics()}
+        return self.memo("topics_by_id", lambda: {topic.id: topic for topic in self.topics()})
 
     def ecosystems_for_repo(self, full_name: str) -> list[Ecosystem]:
         wanted = full_name.casefold()
