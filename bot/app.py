@@ -16,6 +16,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from bot.answer_pool import AnswerPool
 from bot.config import Settings
 from bot.context import AppContext
 from bot.db import make_engine, require_migrated
@@ -43,6 +44,7 @@ def build_context(settings: Settings) -> AppContext:
         taxonomy=load_taxonomy(settings.taxonomy_path),
         ranking=load_ranking_config(settings.ranking_config),
         pull_author=_pull_author(settings),
+        answers=AnswerPool(settings.answer_threads),
     )
 
 
@@ -77,8 +79,9 @@ def create_app(ctx: AppContext, *, client: WebClient | None = None) -> App:
         # Socket Mode messages arrive over an authenticated websocket and carry no signature.
         request_verification_enabled=secret is not None,
         process_before_response=False,  # ack first; listeners finish in Bolt's thread pool
-        # The request thread waits for ack() from a pooled listener: a pool smaller than the
-        # requests in flight would queue acks behind slow answers, and Slack gives up at 3 s.
+        # The request thread waits for ack() from a pooled listener. Listeners ack and hand
+        # their answers to ctx.answers, so this pool is never held by answers being computed;
+        # event listeners (a reaction's Web API reads) still run here, after Bolt's auto-ack.
         listener_executor=ThreadPoolExecutor(
             max_workers=LISTENER_THREADS, thread_name_prefix="csf-listener"
         ),
@@ -103,38 +106,48 @@ def wsgi_app(app: App) -> WSGIApp:
 
 def serve(settings: Settings) -> None:
     """`csf run`: Socket Mode when an app token is set, else HTTP on $PORT under gunicorn."""
-    # Acks wait for the GIL behind answers being computed; a shorter switch interval keeps
-    # them quick when several answers are in flight (Slack gives up at 3 s).
+    # An ack waits for the GIL while an answer computes in the same process; a shorter switch
+    # interval hands it over sooner (Slack gives up at 3 s).
     sys.setswitchinterval(0.001)
     ctx = build_context(settings)  # refuses an unmigrated store first: the most common slip
     settings.require("slack_bot_token", purpose="csf run")
-    app = create_app(ctx)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         assert settings.slack_app_token is not None
         log.info("csf: Socket Mode")
-        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        handler = SocketModeHandler(create_app(ctx), settings.slack_app_token.get_secret_value())
         handler.start()  # type: ignore[no-untyped-call]
         return
-    _gunicorn(wsgi_app(app), settings)
+    _gunicorn(ctx)
 
 
-def _gunicorn(application: WSGIApp, settings: Settings) -> None:
+def _gunicorn(ctx: AppContext) -> None:
     from gunicorn.app.base import BaseApplication
+
+    settings = ctx.settings
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"0.0.0.0:{settings.port}")
-            # One process: the database and Bolt's listener pool are shared by threads.
-            self.cfg.set("workers", 1)
+            # Answers are CPU-bound Python: processes, not threads, are what use more cores.
+            self.cfg.set("workers", settings.web_processes)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", settings.web_workers)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", None)
 
         def load(self) -> WSGIApp:
-            return application
+            # In each worker process, after the fork: drop the connections inherited from the
+            # parent's migration check (a connection must never be shared by two processes),
+            # then build the Bolt app and its Web API client here.
+            ctx.engine.dispose(close=False)
+            return wsgi_app(create_app(ctx))
 
-    log.info("csf: HTTP on port %s at %s", settings.port, EVENTS_PATH)
+    log.info(
+        "csf: HTTP on port %s at %s, %s processes",
+        settings.port,
+        EVENTS_PATH,
+        settings.web_processes,
+    )
     Server().run()

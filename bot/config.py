@@ -47,6 +47,8 @@ ENV_NAMES: dict[str, str] = {
     "allowed_channels": "CSF_ALLOWED_CHANNELS",
     "allowed_users": "CSF_ALLOWED_USERS",
     "web_workers": "CSF_WEB_THREADS",
+    "web_processes": "CSF_WEB_PROCESSES",
+    "answer_threads": "CSF_ANSWER_THREADS",
     "digest_cron": "CSF_DIGEST_CRON",
     "sync_hours": "CSF_SYNC_HOURS",
     "followup_days": "CSF_FOLLOWUP_DAYS",
@@ -99,6 +101,10 @@ class Settings(BaseSettings):
     allowed_channels: str | None = Field(None, validation_alias="CSF_ALLOWED_CHANNELS")
     allowed_users: str | None = Field(None, validation_alias="CSF_ALLOWED_USERS")
     web_workers: int = Field(8, ge=1, le=64, validation_alias="CSF_WEB_THREADS")
+    # Processes of `csf run` in HTTP mode: answers are CPU-bound Python, one core per process.
+    web_processes: int = Field(2, ge=1, le=32, validation_alias="CSF_WEB_PROCESSES")
+    # Answers computed at once per process (bot/answer_pool.py); the rest wait their turn.
+    answer_threads: int = Field(2, ge=1, le=16, validation_alias="CSF_ANSWER_THREADS")
     # When `csf worker` posts the digest: a crontab line in CSF_TIMEZONE (Mondays 09:00).
     digest_cron: str = Field("0 9 * * mon", validation_alias="CSF_DIGEST_CRON")
     sync_hours: float = Field(6, gt=0, le=24 * 7, validation_alias="CSF_SYNC_HOURS")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.answer_pool import AnswerPool
 from bot.config import Settings
 from bot.slack_links import PullAuthorLookup
 from bot.taxonomy import Taxonomy
@@ -31,6 +32,7 @@ class AppContext:
     ranking: dict[str, Any]
     clock: Callable[[], datetime] = field(default=_now)
     pull_author: PullAuthorLookup | None = None  # GitHub lookup for PR links not yet synced
+    answers: AnswerPool = field(default_factory=AnswerPool)  # where work after an ack runs
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -41,7 +41,7 @@ from bot.views.mrkdwn import escape
 from bot.views.outreach import parse_outreach_value
 from bot.views.people import display_name, notice
 from bot.views.shortlist import note_modal
-from handlers.guard import Reply, guard, permitted
+from handlers.guard import QUEUE_FULL, Reply, guard, permitted, quietly
 from handlers.replies import asker_of, publish_home, reply_to
 
 log = logging.getLogger("csf.slack")
@@ -78,8 +78,12 @@ def _where(body: dict[str, Any]) -> str | None:
 
 
 def register(app: App, ctx: AppContext) -> None:
-    def listener(action_id: str, what: str) -> Callable[[Work], Work]:
-        """Register a block action: ack, check access, run `work` under the guard."""
+    def listener(action_id: str, what: str, *, queued: bool = True) -> Callable[[Work], Work]:
+        """Register a block action: ack, check access, queue `work` to run under the guard.
+
+        `queued=False` runs it in the listener thread at once, for work that must beat a
+        deadline (a modal's trigger id expires 3 s after the click).
+        """
 
         def wrap(work: Work) -> Work:
             @app.action(action_id)
@@ -89,8 +93,16 @@ def register(app: App, ctx: AppContext) -> None:
                 reply = reply_to(body, respond, client)
                 if not permitted(ctx, asker, reply, what=what):
                     return
-                with guard(reply, what=what):
-                    work(body, asker, reply, respond, client)
+
+                def run() -> None:
+                    with guard(reply, what=what):
+                        work(body, asker, reply, respond, client)
+
+                if not queued:
+                    run()
+                    return
+                # After the ack, in the answer pool: see handlers/commands.py.
+                ctx.answers.submit(run, busy=lambda: quietly(reply)(notice(QUEUE_FULL)))
 
             return work
 
@@ -229,7 +241,7 @@ def register(app: App, ctx: AppContext) -> None:
             set_status(session, candidate, new_status, actor=asker.user_id)
         publish_home(ctx, client, asker)
 
-    @listener(ACTION_NOTE, "note button")
+    @listener(ACTION_NOTE, "note button", queued=False)
     def note(
         body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, client: WebClient
     ) -> None:

@@ -1,4 +1,8 @@
-"""`/csf`: acknowledge at once, then answer through the response URL (ephemeral)."""
+"""`/csf`: acknowledge at once, then answer through the response URL (ephemeral).
+
+The answer is computed in the context's answer pool, not in Bolt's listener thread, so the acks
+of other requests never wait behind it (bot/answer_pool.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from slack_bolt import Ack, App, Respond
 from bot.answers import Asker, answer_command
 from bot.commands import parse
 from bot.context import AppContext
-from handlers.guard import guard, permitted
+from bot.views.people import notice
+from handlers.guard import QUEUE_FULL, guard, permitted, quietly
 
 
 def register(app: App, ctx: AppContext) -> None:
@@ -27,8 +32,13 @@ def register(app: App, ctx: AppContext) -> None:
 
         if not permitted(ctx, asker, reply, what="/csf"):
             return
-        with guard(reply, what="/csf " + str(command.get("text", ""))[:40]):
-            parsed = parse(str(command.get("text") or ""))
-            with ctx.session() as session:
-                answer = answer_command(ctx, session, parsed, asker)
-            reply(answer.message)
+        text = str(command.get("text") or "")
+
+        def answer() -> None:
+            with guard(reply, what="/csf " + text[:40]):
+                parsed = parse(text)
+                with ctx.session() as session:
+                    answer = answer_command(ctx, session, parsed, asker)
+                reply(answer.message)
+
+        ctx.answers.submit(answer, busy=lambda: quietly(reply)(notice(QUEUE_FULL)))

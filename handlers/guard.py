@@ -32,6 +32,7 @@ REFUSAL = (
     "to add you (CSF_ALLOWED_USERS / CSF_ALLOWED_CHANNELS)."
 )
 BUSY = "csf's database is busy or unreachable right now; please try again in a moment."
+QUEUE_FULL = "csf has too many questions in hand right now; please ask again in a minute."
 
 
 def permitted(ctx: AppContext, asker: Asker, reply: Reply | None, *, what: str) -> bool:

@@ -27,6 +27,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.answer_pool import AnswerPool
 from bot.app import create_app, wsgi_app
 from bot.config import load_settings
 from bot.context import AppContext
@@ -530,7 +531,44 @@ def test_channels_outside_the_allowlist_are_refused(harness: Harness) -> None:
     assert "csf commands" in harness.reply(2)["text"]
 
 
+# -- answers after the ack --------------------------------------------------------------------
+
+
+def test_acks_never_wait_for_answers_and_a_full_queue_says_so(harness: Harness) -> None:
+    harness.ctx.answers = AnswerPool(workers=1, max_waiting=1)
+    release = threading.Event()
+    harness.ctx.answers.submit(lambda: release.wait(15), busy=lambda: None)  # a slow answer
+    try:
+        first = harness.slack.command("who mlir bufferization")
+        assert first.status_code == 200
+        assert first.text == ""
+        assert harness.fake.of("response_url") == []  # its answer waits its turn
+        harness.slack.command("help")  # no room left: told so at once, not minutes later
+        busy = harness.reply()
+        assert "too many questions" in busy["text"]
+        assert busy["response_type"] == "ephemeral"
+        harness.slack.action({"action_id": ACTION_PROFILE, "value": "1"})  # buttons too
+        assert "too many questions" in harness.reply(2)["text"]
+    finally:
+        release.set()
+    answer = harness.reply(3)  # the queued question is answered, in full, once it is its turn
+    assert any("Ada Owner" in text for text in texts(answer))
+
+
 # -- csf run, as deployed ----------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    """The live child processes of `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
 
 
 def test_csf_run_serves_slack_over_http_under_gunicorn(tmp_path: Path) -> None:
@@ -541,6 +579,7 @@ def test_csf_run_serves_slack_over_http_under_gunicorn(tmp_path: Path) -> None:
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_APP_TOKEN": "",
         "CSF_LOG_LEVEL": "WARNING",
+        "CSF_WEB_PROCESSES": "2",
     }
     subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, check=True, cwd=tmp_path)
     with socket.socket() as probe:
@@ -568,6 +607,13 @@ def test_csf_run_serves_slack_over_http_under_gunicorn(tmp_path: Path) -> None:
             slack = SlackClient(base, SECRET, fake)
             assert slack.command("help").status_code == 200
             assert "csf commands" in fake.wait_for("response_url")[0].params["text"]
+            # Two worker processes (CSF_WEB_PROCESSES), each with its own connections: every
+            # question that reads the store is answered, whichever process took it.
+            assert len(_children(process.pid)) == 2
+            for _ in range(8):
+                assert slack.command("saved").status_code == 200
+            answers = fake.wait_for("response_url", 9)[1:]
+            assert all("no one yet" in a.params["text"] for a in answers), answers
             assert slack.command("help", signature="v0=bad").status_code == 401
             assert httpx.get(base + "/anything-else").status_code == 404
         finally:
