@@ -463,6 +463,21 @@ class TopicScore(SQLModel, table=True):
     owner: bool = False  # named as an owner of the topic (`owned` is not empty)
 
 
+class PersonWindow(SQLModel, table=True):
+    """One person's whole activity in the score cache's window, as of its last refresh.
+
+    What focus and breadth need (bot/ranking.py): without it a cached answer still counted its
+    shortlist's whole history, the largest part of its cost. Derived data, rebuilt with
+    `topic_score`.
+    """
+
+    __tablename__ = "person_window"
+
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    contributions: int  # all their contributions in the window, in any topic or none
+    topics: list[str] = _json_list()  # every ecosystem and topic tag that work carries
+
+
 class JobLock(SQLModel, table=True):
     """A scheduled job's lock on SQLite (PostgreSQL uses advisory locks instead).
 

@@ -48,6 +48,7 @@ from bot.models import (
     ContributionTopic,
     Identity,
     Person,
+    PersonWindow,
     Repo,
     ScoreCache,
     TopicScore,
@@ -279,7 +280,7 @@ def who(
         result.score = sum(parts.values())
         results[person_id] = result
     shortlist = sorted(results.values(), key=lambda r: -r.score)[: int(config["candidates"])]
-    _focus_and_breadth(session, shortlist, tags, start, as_of, config)
+    _focus_and_breadth(session, shortlist, tags, start, as_of, config, cached=cache is not None)
     shortlist.sort(key=lambda r: (-r.score, r.person_id))
     top = [r for r in shortlist if r.score > 0][:limit]
     rows = _topic_rows(session, scope, [r.person_id for r in top])
@@ -662,28 +663,24 @@ def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
     return found
 
 
-def _focus_and_breadth(
-    session: Session,
-    results: list[Result],
-    tags: tuple[str, ...],
-    start: datetime,
-    end: datetime,
-    config: Mapping[str, Any],
-) -> None:
-    """Scale each shortlisted score by focus (share of own activity here) and breadth."""
-    ids = [r.person_id for r in results]
-    if not ids:
-        return
+def window_activity(
+    session: Session, start: datetime, end: datetime, ids: Sequence[int] | None = None
+) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """Each person's contributions in the window, and every tag they carry (all people if
+    `ids` is None): what focus and breadth are computed from; the score cache keeps it whole.
+
+    Counted and deduplicated in SQL: a shortlist's own history runs to tens of thousands of rows.
+    """
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    topics: dict[int, set[str]] = defaultdict(set)
-    # Counted and deduplicated in SQL: a shortlist's own history runs to tens of thousands of
-    # rows, and fetching them one by one was the largest cost of a cached answer.
-    window = (c.c.person_id.in_(ids), c.c.occurred_at >= start, c.c.occurred_at < end)
+    window = [c.c.occurred_at >= start, c.c.occurred_at < end]
+    if ids is not None:
+        window.append(c.c.person_id.in_(ids))
     totals: dict[int, int] = defaultdict(int)
     counts = sa.select(c.c.person_id, sa.func.count()).where(*window).group_by(c.c.person_id)
     for person_id, count in session.execute(counts):
         totals[person_id] = count
+    topics: dict[int, set[str]] = defaultdict(set)
     tagged = (
         sa.select(c.c.person_id, t.c.topic)
         .select_from(c.join(t, t.c.contribution_id == c.c.id))
@@ -693,6 +690,42 @@ def _focus_and_breadth(
     for person_id, topic in session.execute(tagged):
         if topic:
             topics[person_id].add(topic)
+    return totals, topics
+
+
+def _cached_activity(
+    session: Session, ids: Sequence[int]
+) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """`window_activity` of these people as the score cache's refresh found it."""
+    w = PersonWindow.__table__  # type: ignore[attr-defined]
+    totals: dict[int, int] = defaultdict(int)
+    topics: dict[int, set[str]] = defaultdict(set)
+    for person_id, count, tags in session.execute(
+        sa.select(w.c.person_id, w.c.contributions, w.c.topics).where(w.c.person_id.in_(ids))
+    ):
+        totals[person_id] = count
+        topics[person_id] = set(tags)
+    return totals, topics
+
+
+def _focus_and_breadth(
+    session: Session,
+    results: list[Result],
+    tags: tuple[str, ...],
+    start: datetime,
+    end: datetime,
+    config: Mapping[str, Any],
+    *,
+    cached: bool,
+) -> None:
+    """Scale each shortlisted score by focus (share of own activity here) and breadth."""
+    ids = [r.person_id for r in results]
+    if not ids:
+        return
+    if cached:
+        totals, topics = _cached_activity(session, ids)
+    else:
+        totals, topics = window_activity(session, start, end, ids)
     focus_config, breadth_config = config["focus"], config["breadth"]
     own_ecosystems = {tag.split(".")[0] for tag in tags}
     for result in results:

@@ -22,11 +22,19 @@ from bot.models import (
     CodeOwner,
     Contribution,
     ContributionTopic,
+    PersonWindow,
     Repo,
     ScoreCache,
     TopicScore,
 )
-from bot.ranking import Scope, component_of, points_sql, scoring_fingerprint, topic_owners
+from bot.ranking import (
+    Scope,
+    component_of,
+    points_sql,
+    scoring_fingerprint,
+    topic_owners,
+    window_activity,
+)
 from bot.store import bulk_write, counted_as_pr
 from bot.taxonomy import Taxonomy
 
@@ -60,6 +68,7 @@ def refresh_scores(
     days = int(config["window_days"])
     start = when - timedelta(days=days)
     session.execute(sa.delete(TopicScore))
+    session.execute(sa.delete(PersonWindow))
     session.execute(sa.delete(ScoreCache))
     owners = _all_owners(session, taxonomy, start, when)
     table = TopicScore.__table__  # type: ignore[attr-defined]
@@ -83,6 +92,7 @@ def refresh_scores(
         topics.add(topic)
     bulk_write(session, table, batch)
     count += len(batch)
+    _write_activity(session, start, when)
     seconds = time.perf_counter() - started
     session.add(
         ScoreCache(
@@ -94,6 +104,19 @@ def refresh_scores(
     )
     session.flush()
     return ScoreRefresh(when, len(topics), count, seconds)
+
+
+def _write_activity(session: Session, start: datetime, end: datetime) -> None:
+    """Everyone's window activity, for focus and breadth (`PersonWindow`)."""
+    totals, topics = window_activity(session, start, end)
+    table = PersonWindow.__table__  # type: ignore[attr-defined]
+    people = sorted(set(totals) | set(topics))
+    for begin in range(0, len(people), BATCH):
+        rows = [
+            {"person_id": p, "contributions": totals[p], "topics": sorted(topics[p])}
+            for p in people[begin : begin + BATCH]
+        ]
+        bulk_write(session, table, rows)
 
 
 def _row(topic: str, person_id: int) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.models import CodeOwner, ScoreCache, TopicScore
+from bot.models import CodeOwner, Contribution, PersonWindow, ScoreCache, TopicScore
 from bot.query import read_query
 from bot.ranking import WhoAnswer, load_ranking_config, who
 from bot.scores import refresh_scores
@@ -110,6 +111,34 @@ def test_the_world_has_what_the_equality_test_needs(session: Session, world: Wor
     )
     assert hal.reason == "owns mlir/lib/Dialect/Bufferization, no activity in the last year"
     assert ask(session, "mlir bufferization", region="us").results  # cyd, through the cache
+    # Focus and breadth come from the cache's window activity: people with work elsewhere.
+    for query in ("mlir bufferization", "mlir"):
+        parts = [r.components for r in ask(session, query).results]
+        assert any(p["focus"] < 1 for p in parts), query
+        assert any(p["breadth"] > 0 for p in parts), query
+
+
+def test_the_refresh_keeps_everyones_window_activity(session: Session, world: World) -> None:
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    rows = {r.person_id: r for r in session.exec(select(PersonWindow))}
+    start = AS_OF - timedelta(days=365)
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    counted = dict(
+        session.execute(
+            sa.select(c.c.person_id, sa.func.count())
+            .where(c.c.occurred_at >= start, c.c.occurred_at < AS_OF)
+            .group_by(c.c.person_id)
+        ).all()
+    )
+    assert {p: r.contributions for p, r in rows.items()} == counted
+    ada = rows[world.people["ada-owner"]]
+    assert {"mlir", "mlir.bufferization"} <= set(ada.topics)
+    assert ada.topics == sorted(ada.topics)
+    assert world.people["hal-idle"] not in rows  # nothing in the window: ownership alone
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    assert len(session.exec(select(PersonWindow)).all()) == len(rows)  # rebuilt, not added to
 
 
 def test_the_cache_is_what_answers_until_refreshed(session: Session, world: World) -> None:
