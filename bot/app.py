@@ -16,6 +16,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from bot.access import GroupMembers
 from bot.answer_pool import AnswerPool
 from bot.config import Settings
 from bot.context import AppContext
@@ -45,7 +46,20 @@ def build_context(settings: Settings) -> AppContext:
         ranking=load_ranking_config(settings.ranking_config),
         pull_author=_pull_author(settings),
         answers=AnswerPool(settings.answer_threads),
+        group_members=group_members(settings),
     )
+
+
+def group_members(settings: Settings) -> GroupMembers | None:
+    """Membership of the user groups in CSF_ALLOWED_USERS, read through the Web API."""
+    if not settings.allowed_groups or settings.slack_bot_token is None:
+        return None
+    client = web_client(settings)
+
+    def fetch(group: str) -> list[str]:
+        return list(client.usergroups_users_list(usergroup=group)["users"])
+
+    return GroupMembers(fetch)
 
 
 def _pull_author(settings: Settings) -> PullAuthorLookup | None:

@@ -58,7 +58,19 @@ _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-]{0,79}|[CG][A-Z0-9]{6,})$")
 _EMOJI = re.compile(r"^[a-z0-9_+\-']{1,100}$")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLACK_IDS = re.compile(r"^[A-Z][A-Z0-9]{2,20}$")
+_USER_OR_GROUP = re.compile(r"^[UWS][A-Z0-9]{2,20}$")
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+
+
+def _ids(value: str | None, pattern: re.Pattern[str], what: str) -> str | None:
+    """A list of Slack IDs, commas or spaces between them, each checked against `pattern`."""
+    if value is None:
+        return None
+    ids = [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
+    bad = [part for part in ids if not pattern.match(part)]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not {what}")
+    return ",".join(ids) or None
 
 
 class Settings(BaseSettings):
@@ -154,16 +166,20 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp- (Socket Mode)")
         return value
 
-    @field_validator("allowed_channels", "allowed_users")
+    @field_validator("allowed_channels")
     @classmethod
     def _id_list(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        ids = [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
-        bad = [part for part in ids if not _SLACK_IDS.match(part)]
-        if bad:
-            raise ValueError(f"{bad[0]!r} is not a Slack ID; give IDs like C0123ABCD or U0123ABCD")
-        return ",".join(ids) or None
+        return _ids(value, _SLACK_IDS, "a Slack ID; give IDs like C0123ABCD or U0123ABCD")
+
+    @field_validator("allowed_users")
+    @classmethod
+    def _user_list(cls, value: str | None) -> str | None:
+        return _ids(
+            value,
+            _USER_OR_GROUP,
+            "a Slack user or user group ID; give IDs like U0123ABCD (a person) "
+            "or S0123ABCD (a user group)",
+        )
 
     @field_validator("digest_cron")
     @classmethod
@@ -211,15 +227,7 @@ class Settings(BaseSettings):
     @field_validator("admin_users")
     @classmethod
     def _admins(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        ids = [part.strip() for part in value.split(",") if part.strip()]
-        bad = [part for part in ids if not _SLACK_USER.match(part)]
-        if bad:
-            raise ValueError(
-                f"{bad[0]!r} is not a Slack user id: list ids like U0123ABCD, comma-separated"
-            )
-        return ",".join(ids) or None
+        return _ids(value, _SLACK_USER, "a Slack user id: list ids like U0123ABCD, comma-separated")
 
     @field_validator("log_level")
     @classmethod
@@ -236,7 +244,13 @@ class Settings(BaseSettings):
 
     @property
     def user_allowlist(self) -> frozenset[str] | None:
+        """People (U…/W…) and user groups (S…) who may use csf; None means everyone."""
         return frozenset(self.allowed_users.split(",")) if self.allowed_users else None
+
+    @property
+    def allowed_groups(self) -> frozenset[str]:
+        """The user groups (S…) among CSF_ALLOWED_USERS: their members may use csf."""
+        return frozenset(i for i in self.user_allowlist or () if i.startswith("S"))
 
     @property
     def tz(self) -> ZoneInfo:

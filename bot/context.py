@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.access import GroupMembers
 from bot.answer_pool import AnswerPool
 from bot.config import Settings
 from bot.slack_links import PullAuthorLookup
@@ -33,6 +34,7 @@ class AppContext:
     clock: Callable[[], datetime] = field(default=_now)
     pull_author: PullAuthorLookup | None = None  # GitHub lookup for PR links not yet synced
     answers: AnswerPool = field(default_factory=AnswerPool)  # where work after an ack runs
+    group_members: GroupMembers | None = None  # Slack user groups' members, for the allow-list
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -48,7 +50,7 @@ class AppContext:
     def allowed(self, user_id: str | None, channel_id: str | None) -> bool:
         """Whether this user, in this channel, may use csf (CSF_ALLOWED_USERS/CHANNELS)."""
         users = self.settings.user_allowlist
-        if users is not None and user_id not in users:
+        if users is not None and user_id not in users and not self._in_allowed_group(user_id):
             return False
         channels = self.settings.channel_allowlist
         # Direct messages (D…) and the App Home carry no team channel: the user check governs.
@@ -58,3 +60,9 @@ class AppContext:
             and not channel_id.startswith("D")
             and channel_id not in channels
         )
+
+    def _in_allowed_group(self, user_id: str | None) -> bool:
+        if not user_id or self.group_members is None:
+            return False
+        groups = sorted(self.settings.allowed_groups)
+        return any(user_id in self.group_members.members(group) for group in groups)

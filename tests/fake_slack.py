@@ -45,6 +45,8 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     # channel -> messages (newest last) that conversations.history / .replies serve
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # user group id -> member ids that usergroups.users.list serves
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _ts: int = 0
     _lock: threading.Condition = field(default_factory=threading.Condition)
@@ -203,6 +205,11 @@ class FakeSlack:
             return {"ok": True, "messages": self._messages(params), "has_more": False}
         if method in ("views.publish", "views.open", "views.update"):
             return {"ok": True, "view": {"id": "V0FICTION", **(params.get("view") or {})}}
+        if method == "usergroups.users.list":
+            group = str(params.get("usergroup"))
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(self.usergroups[group])}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D0" + str(params.get("users", "X"))[:8]}}
         return {"ok": False, "error": "unknown_method"}

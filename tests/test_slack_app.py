@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.answer_pool import AnswerPool
-from bot.app import create_app, wsgi_app
+from bot.app import create_app, group_members, wsgi_app
 from bot.config import load_settings
 from bot.context import AppContext
 from bot.models import AuditEvent, Candidate, CandidateNote, Person, PostedMessage
@@ -137,6 +137,7 @@ def _start(engine: Engine, fake: FakeSlack, env: dict[str, str]) -> tuple[SlackC
         taxonomy=default_taxonomy(),
         ranking=load_ranking_config(),
         clock=lambda: AS_OF,
+        group_members=group_members(settings),
     )
     server = make_server(
         "127.0.0.1", 0, wsgi_app(create_app(ctx)), server_class=_Server, handler_class=_Quiet
@@ -521,6 +522,19 @@ def test_people_outside_the_allowlist_get_a_polite_refusal(harness: Harness) -> 
     harness.slack.command("save ada-owner", user="U0LEAD")
     assert "Saved" in harness.reply(2)["text"]
     assert [c.saved_by for c in harness.candidates()] == ["U0LEAD"]
+
+
+@pytest.mark.parametrize("harness", [{"CSF_ALLOWED_USERS": "U0LEAD,S0HIRING"}], indirect=True)
+def test_members_of_an_allowed_user_group_may_use_csf(harness: Harness) -> None:
+    harness.fake.usergroups["S0HIRING"] = ["U0SOURCER", "U0RECRUIT"]
+    harness.slack.command("help", user="U0RECRUIT")
+    assert "csf commands" in harness.reply()["text"]
+    harness.slack.command("help", user="U0STRANGER")
+    assert "limited to some people" in harness.reply(2)["text"]
+    harness.slack.command("help", user="U0LEAD")  # named on their own: no group needed
+    assert "csf commands" in harness.reply(3)["text"]
+    lookups = harness.fake.of("usergroups.users.list")
+    assert [c.params["usergroup"] for c in lookups] == ["S0HIRING"]  # read once, then kept
 
 
 @pytest.mark.parametrize("harness", [{"CSF_ALLOWED_CHANNELS": "C0TALENT"}], indirect=True)

@@ -1,0 +1,53 @@
+"""User-group members for the allow-list: read from Slack, kept a while, never opened by failure."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.access import GroupMembers
+from bot.config import ConfigError, load_settings
+
+
+class Slack:
+    def __init__(self) -> None:
+        self.groups = {"S0HIRING": ["U0ANA", "U0BEN"]}
+        self.calls: list[str] = []
+        self.down = False
+
+    def fetch(self, group: str) -> list[str]:
+        self.calls.append(group)
+        if self.down:
+            raise ConnectionError("Slack is unreachable")
+        return self.groups[group]
+
+
+def test_members_are_kept_for_a_while_then_read_again() -> None:
+    slack, now = Slack(), [0.0]
+    members = GroupMembers(slack.fetch, ttl=300, clock=lambda: now[0])
+    assert members.members("S0HIRING") == {"U0ANA", "U0BEN"}
+    slack.groups["S0HIRING"].append("U0CAT")
+    now[0] = 299
+    assert "U0CAT" not in members.members("S0HIRING")
+    now[0] = 301
+    assert "U0CAT" in members.members("S0HIRING")  # joined the group: let in without a restart
+    assert slack.calls == ["S0HIRING", "S0HIRING"]
+
+
+def test_when_slack_cannot_be_asked_the_last_members_stand_and_none_means_nobody() -> None:
+    slack, now = Slack(), [0.0]
+    members = GroupMembers(slack.fetch, ttl=10, clock=lambda: now[0])
+    assert members.members("S0HIRING") == {"U0ANA", "U0BEN"}
+    slack.down = True
+    now[0] = 60
+    assert members.members("S0HIRING") == {"U0ANA", "U0BEN"}
+    assert members.members("S0OTHER") == frozenset()  # never read: closed, not open
+    assert slack.calls == ["S0HIRING", "S0HIRING", "S0OTHER"]
+
+
+def test_allowed_users_take_people_and_user_groups_and_name_a_bad_id() -> None:
+    settings = load_settings({"CSF_ALLOWED_USERS": "U0LEAD, S0HIRING"}, env_file=None)
+    assert settings.user_allowlist == {"U0LEAD", "S0HIRING"}
+    assert settings.allowed_groups == {"S0HIRING"}
+    with pytest.raises(ConfigError, match="CSF_ALLOWED_USERS") as error:
+        load_settings({"CSF_ALLOWED_USERS": "U0LEAD,C0TALENT"}, env_file=None)
+    assert "user group" in str(error.value)
