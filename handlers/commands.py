@@ -38,7 +38,7 @@ def register(app: App, ctx: AppContext) -> None:
             with guard(reply, what="/csf " + text[:40]):
                 parsed = parse(text)
                 with ctx.session() as session:
-                    answer = answer_command(ctx, session, parsed, asker)
-                reply(answer.message)
+                    result = answer_command(ctx, session, parsed, asker)
+                reply(result.message)
 
         ctx.answers.submit(answer, busy=lambda: quietly(reply)(notice(QUEUE_FULL)))
