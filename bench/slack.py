@@ -110,6 +110,11 @@ def _summary(label: str, acks: list[float], answers: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", type=Path, default=Path("/tmp/csf-bench-who.db"))
+    parser.add_argument(
+        "--database-url",
+        help="serve from this store instead (e.g. the PostgreSQL copy bench/who.py makes: "
+        "postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%%3Dcsf_bench_who)",
+    )
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
@@ -120,7 +125,7 @@ def main() -> None:
     port = _free_port()
     env = {
         **os.environ,
-        "CSF_DATABASE_URL": f"sqlite:///{args.store}",
+        "CSF_DATABASE_URL": args.database_url or f"sqlite:///{args.store}",
         "CSF_TAXONOMY": str(taxonomy_file),
         "CSF_LOG_LEVEL": "WARNING",
     }

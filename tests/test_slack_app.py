@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -630,11 +631,16 @@ def test_csf_run_serves_slack_over_http_under_gunicorn(tmp_path: Path) -> None:
             assert all("no one yet" in a.params["text"] for a in answers), answers
             assert slack.command("help", signature="v0=bad").status_code == 401
             assert httpx.get(base + "/anything-else").status_code == 404
+            # Stopped right after acking 20 more: the questions it holds are still answered.
+            with ThreadPoolExecutor(4) as pool:
+                acks = list(pool.map(lambda _: slack.command("who mlir").status_code, range(20)))
+            assert acks == [200] * 20
         finally:
             process.terminate()
             _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert b"Traceback" not in stderr
+    assert len(fake.of("response_url")) == 9 + 20
 
 
 # -- erasure -------------------------------------------------------------------------------
