@@ -21,6 +21,7 @@ from bot.answer_pool import AnswerPool
 from bot.config import Settings
 from bot.context import AppContext
 from bot.db import make_engine, require_migrated
+from bot.logs import redacting_gunicorn_logger
 from bot.ranking import load_ranking_config
 from bot.slack_links import PullAuthorLookup
 from bot.slack_web import web_client
@@ -150,6 +151,7 @@ def _gunicorn(ctx: AppContext) -> None:
             self.cfg.set("threads", settings.web_workers)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", None)
+            self.cfg.set("logger_class", redacting_gunicorn_logger())
 
         def load(self) -> WSGIApp:
             # In each worker process, after the fork: drop the connections inherited from the

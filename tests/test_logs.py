@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.config import load_settings
-from bot.logs import REDACTED, RedactingFilter, redact, setup_logging
+from bot.logs import REDACTED, RedactingFilter, redact, redacting_gunicorn_logger, setup_logging
 
 SECRETS = [
     "xoxb-0000000000-1111111111-FAKEfakeFAKEfake",
@@ -102,3 +103,25 @@ def test_setting_up_twice_adds_one_handler(stream: io.StringIO) -> None:
     assert all(sum(isinstance(f, RedactingFilter) for f in h.filters) == 1 for h in root.handlers)
     assert root.level == logging.WARNING
     assert logging.getLogger("httpx").level == logging.WARNING  # per-request noise stays out
+
+
+def test_gunicorn_logs_through_its_own_handlers_redacted(tmp_path: Path) -> None:
+    from gunicorn.config import Config
+
+    errors = tmp_path / "gunicorn-error.log"
+    cfg = Config()
+    cfg.set("errorlog", str(errors))
+    cfg.set("logger_class", redacting_gunicorn_logger())
+    logger = cfg.logger_class(cfg)
+    token = "xoxb-1234-5678-fictional"
+    try:
+        raise RuntimeError(f"request failed with Authorization: Bearer {token}")
+    except RuntimeError:
+        logger.exception("Error handling request %s", token)
+    for handler in logger.error_log.handlers:
+        handler.flush()
+    written = errors.read_text()
+    assert "Error handling request" in written
+    assert "RuntimeError" in written  # the traceback is kept, redacted
+    assert token not in written
+    assert REDACTED in written
