@@ -17,6 +17,7 @@ from bot.models import (
     Candidate,
     CandidateNote,
     Contribution,
+    ContributionTerm,
     ContributionTopic,
     DigestEntry,
     HttpCache,
@@ -102,7 +103,7 @@ def merge(session: Session, keep: Person, drop: Person, *, actor: str) -> Person
             ),
         )
     )
-    for model in (Identity, Contribution, ContributionTopic, DigestEntry):
+    for model in (Identity, Contribution, ContributionTopic, ContributionTerm, DigestEntry):
         session.execute(
             sa.update(model).where(col(model.person_id) == drop.id).values(person_id=keep.id)
         )
@@ -168,11 +169,12 @@ def split(session: Session, person: Person, specs: list[str], *, actor: str) -> 
             .where(col(Contribution.id).in_(moved_ids))
             .values(person_id=new.id)
         )
-        session.execute(
-            sa.update(ContributionTopic)
-            .where(col(ContributionTopic.contribution_id).in_(moved_ids))
-            .values(person_id=new.id)
-        )
+        for index in (ContributionTopic, ContributionTerm):  # their person goes with the work
+            session.execute(
+                sa.update(index)
+                .where(col(index.contribution_id).in_(moved_ids))
+                .values(person_id=new.id)
+            )
     if any(i.kind == "github" for i in chosen):
         # The GitHub profile goes with the account: location, company, published address.
         github = next(i for i in chosen if i.kind == "github")

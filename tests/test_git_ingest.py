@@ -8,13 +8,21 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot import git_ingest, people
 from bot.errors import CsfError
 from bot.git_ingest import ingest_git
 from bot.identity import email_key, login_key, name_key, suppression_hash
-from bot.models import Contribution, ContributionTopic, Identity, Person, Repo, Suppression
+from bot.models import (
+    Contribution,
+    ContributionTerm,
+    ContributionTopic,
+    Identity,
+    Person,
+    Repo,
+    Suppression,
+)
 from bot.sources.git import GitIdent, GitSourceError, Mailmap
 from bot.store import resolve_person, upsert_repo
 from bot.taxonomy import default_taxonomy
@@ -293,6 +301,21 @@ def test_suppressed_people_are_skipped(engine: Engine, tmp_path: Path) -> None:
     assert contributions(engine) == [("commit", "Ada Fictional", None, None, None)]
 
 
+def _term_owners(engine: Engine) -> dict[str, set[int]]:
+    """Contribution title -> the people its free-word index rows name."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Contribution.title, ContributionTerm.person_id).join(
+                ContributionTerm,
+                col(ContributionTerm.contribution_id) == Contribution.id,
+            )
+        ).all()
+    owners: dict[str, set[int]] = {}
+    for title, person_id in rows:
+        owners.setdefault(str(title), set()).add(person_id)
+    return owners
+
+
 def test_merge_and_split_survive_reingestion(engine: Engine, tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "r")
     repo.commit("home", author=("Ada Fictional", "ada@home.example"))
@@ -308,6 +331,8 @@ def test_merge_and_split_survive_reingestion(engine: Engine, tmp_path: Path) -> 
         )
         session.commit()
         kept_id = kept.id
+    # Before any re-ingest, the free-word index follows the work to the kept person.
+    assert _term_owners(engine) == {"home": {kept_id}, "work": {kept_id}}
     ingest(engine, repo.path, full=True)
     with Session(engine) as session:
         assert {c.person_id for c in session.exec(select(Contribution))} == {kept_id}
@@ -317,6 +342,7 @@ def test_merge_and_split_survive_reingestion(engine: Engine, tmp_path: Path) -> 
         new = people.split(session, person, [home], actor="test")
         session.commit()
         new_id = new.id
+    assert _term_owners(engine) == {"home": {new_id}, "work": {kept_id}}
     ingest(engine, repo.path, full=True)
     with Session(engine) as session:
         owners = {c.title: c.person_id for c in session.exec(select(Contribution))}
