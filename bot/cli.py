@@ -454,6 +454,7 @@ def people_merge(
             session, people.find(session, keep), people.find(session, drop), actor=CLI_ACTOR
         )
         out.print(f"merged {drop} into #{kept.id}")
+        _refresh(session, settings)  # cached answers would still rank the two apart
 
 
 @people_app.command("split")
@@ -468,6 +469,7 @@ def people_split(
     with _store(settings) as session:
         new = people.split(session, people.find(session, person), identity, actor=CLI_ACTOR)
         out.print(f"moved {len(identity)} identities to new person #{new.id}")
+        _refresh(session, settings)
 
 
 @people_app.command("forget")

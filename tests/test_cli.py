@@ -244,6 +244,7 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     assert "ada@home.example" not in shown.stdout
     merged = csf(tmp_path, "people", "merge", "ada@compilers.example", "ada@home.example")
     assert merged.returncode == 0, merged.stderr
+    assert "scores refreshed as of" in merged.stdout  # cached answers see the merge at once
 
     not_a_repo = csf(tmp_path, "ingest", "git", str(tmp_path), "--repo", "torvalds/linux")
     assert not_a_repo.returncode == 1
