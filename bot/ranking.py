@@ -55,6 +55,7 @@ from bot.models import (
 )
 from bot.places import in_region
 from bot.query import Reading
+from bot.sources.owners import maintainer_scope
 from bot.store import counted_as_pr
 from bot.taxonomy import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.terms import query_terms
@@ -597,7 +598,7 @@ def _owners(
     names = {normalise_phrase(n) for t in topics if t for n in (t.name, t.key, *t.aliases)}
     o = CodeOwner.__table__  # type: ignore[attr-defined]
     rows = session.execute(
-        sa.select(o.c.pattern, o.c.area, o.c.owner_kind, o.c.owner_value).where(
+        sa.select(o.c.pattern, o.c.area, o.c.owner_kind, o.c.owner_value, o.c.source_path).where(
             o.c.repo_id.in_({rid for rid in repo_ids if rid is not None})
         )
     ).all()
@@ -605,10 +606,17 @@ def _owners(
     # and only against sample paths that start with its literal prefix.
     covers = {pattern: _covers(pattern, sample) for pattern in {row.pattern for row in rows}}
     owned: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for pattern, area, kind, value in rows:
+    # Under a heading of a Markdown maintainer file, the heading names the area someone keeps
+    # and the pattern is only the folder the file speaks for. Such a row owns its area's topic,
+    # and the folder only for a question about the ecosystem as a whole: the Tensor maintainer
+    # does not own Bufferization. (Kernel MAINTAINERS sections have titles and real patterns.)
+    whole_ecosystem = not any(topics)
+    for pattern, area, kind, value, source in rows:
         if area is not None and normalise_phrase(area) in names:
             owned[(kind, value)].add(area)
-        elif covers[pattern]:
+        elif covers[pattern] and (
+            whole_ecosystem or area is None or pattern != maintainer_scope(source)
+        ):
             owned[(kind, value)].add(pattern)
     if not owned:
         return {}

@@ -496,3 +496,55 @@ def test_free_words_find_people_by_paths_labels_and_titles(session: Session, wor
     world.save()
     assert ranking(session, "mlir bufferization pad") == ["gus-newcomer"]
     assert ranking(session, "qwzxv") == []
+
+
+def test_a_maintainer_file_heading_owns_its_area_not_the_whole_folder(
+    session: Session, world: World
+) -> None:
+    """mlir/Maintainers.md: under "Bufferization" bo keeps that area; under "Tensor", eve keeps
+    another one. The file's folder (mlir/**) is only the scope it speaks for."""
+    assert world.repo.id is not None
+    for line, area, login in ((5, "Bufferization", "bo-reviewer"), (9, "Tensor", "eve-specialist")):
+        session.add(
+            CodeOwner(
+                repo_id=world.repo.id,
+                source_path="mlir/Maintainers.md",
+                line=line,
+                pattern="mlir/**",
+                area=area,
+                owner_kind="github",
+                owner_value=login,
+            )
+        )
+    # A kernel-style section: a title, and patterns that say exactly what it covers.
+    session.add(
+        CodeOwner(
+            repo_id=world.repo.id,
+            source_path="MAINTAINERS",
+            line=20,
+            pattern="mlir/lib/Dialect/Bufferization/Transforms/**",
+            area="BUFFERIZATION PASSES",
+            owner_kind="github",
+            owner_value="gus-newcomer",
+        )
+    )
+    session.commit()
+
+    def owned(query: str) -> dict[str, list[str]]:
+        answer = who(
+            session,
+            default_taxonomy(),
+            read_query(default_taxonomy(), query.split()),
+            config=load_ranking_config(),
+            as_of=AS_OF,
+            limit=50,
+        )
+        return {r.person["login"]: r.owned for r in answer.results if r.owned}
+
+    topic = owned("mlir bufferization")
+    assert topic["bo-reviewer"] == ["Bufferization"]
+    assert "eve-specialist" not in topic  # the Tensor maintainer owns nothing here
+    assert topic["gus-newcomer"] == ["mlir/lib/Dialect/Bufferization/Transforms/**"]
+    whole = owned("mlir")  # the ecosystem as a whole: every maintainer the file lists
+    assert "mlir/**" in whole["eve-specialist"]
+    assert "mlir/**" in whole["bo-reviewer"]

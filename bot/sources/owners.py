@@ -80,9 +80,14 @@ def parse_codeowners(text: str) -> list[Ownership]:
     return rows
 
 
-def parse_markdown_maintainers(text: str, source_path: str) -> list[Ownership]:
+def maintainer_scope(source_path: str) -> str:
+    """The paths a Markdown maintainer file speaks for: everything under its folder."""
     folder = str(PurePosixPath(source_path).parent)
-    scope = "**" if folder in ("", ".") else f"{folder}/**"
+    return "**" if folder in ("", ".") else f"{folder}/**"
+
+
+def parse_markdown_maintainers(text: str, source_path: str) -> list[Ownership]:
+    scope = maintainer_scope(source_path)
     rows: list[Ownership] = []
     area: str | None = None
     seen: set[tuple[str, str, str | None]] = set()
