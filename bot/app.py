@@ -7,7 +7,9 @@ Socket Mode needs no public URL and is used whenever `SLACK_APP_TOKEN` is set.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -127,14 +129,26 @@ def serve(settings: Settings) -> None:
     ctx = build_context(settings)  # refuses an unmigrated store first: the most common slip
     settings.require("slack_bot_token", purpose="csf run")
     if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        assert settings.slack_app_token is not None
-        log.info("csf: Socket Mode")
-        handler = SocketModeHandler(create_app(ctx), settings.slack_app_token.get_secret_value())
-        handler.start()  # type: ignore[no-untyped-call]
+        _socket_mode(ctx)
         return
     _gunicorn(ctx)
+
+
+def _socket_mode(ctx: AppContext) -> None:
+    """Hold one Socket Mode connection until SIGTERM/SIGINT, then stop taking envelopes and
+    return, so the answers already acknowledged are still sent before the process exits."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    assert ctx.settings.slack_app_token is not None
+    handler = SocketModeHandler(create_app(ctx), ctx.settings.slack_app_token.get_secret_value())
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    handler.connect()  # type: ignore[no-untyped-call]
+    log.info("csf: Socket Mode")
+    stop.wait()
+    log.info("csf: stopping; answering what was already acknowledged")
+    handler.close()  # type: ignore[no-untyped-call]
 
 
 def _gunicorn(ctx: AppContext) -> None:

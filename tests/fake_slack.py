@@ -47,6 +47,8 @@ class FakeSlack:
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # user group id -> member ids that usergroups.users.list serves
     usergroups: dict[str, list[str]] = field(default_factory=dict)
+    # what apps.connections.open hands out: a Socket Mode URL (tests/fake_socket_mode.py)
+    socket_url: str | None = None
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _ts: int = 0
     _lock: threading.Condition = field(default_factory=threading.Condition)
@@ -205,6 +207,10 @@ class FakeSlack:
             return {"ok": True, "messages": self._messages(params), "has_more": False}
         if method in ("views.publish", "views.open", "views.update"):
             return {"ok": True, "view": {"id": "V0FICTION", **(params.get("view") or {})}}
+        if method == "apps.connections.open":
+            if self.socket_url is None:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": self.socket_url}
         if method == "usergroups.users.list":
             group = str(params.get("usergroup"))
             if group not in self.usergroups:
