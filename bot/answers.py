@@ -33,6 +33,7 @@ from bot.roles import Role, load_roles, role_fit
 from bot.shortlist import mark, parse_status, pipeline, posted_people, save
 from bot.slack_links import GitHubRef, github_refs, resolve_refs
 from bot.store import find_person, record_audit
+from bot.talent_map import talent_map
 from bot.tracking import track, tracked_repos, untrack
 from bot.views.common import ACTION_FORGET, MAX_BLOCKS, button, context, section
 from bot.views.digest import digest_blocks
@@ -41,6 +42,7 @@ from bot.views.mrkdwn import escape
 from bot.views.outreach import outreach_blocks, outreach_text, role_fit_blocks
 from bot.views.people import PAGE_SIZE, display_name, notice, profile_message, who_message
 from bot.views.shortlist import saved_message
+from bot.views.talent_map import map_message
 
 Message = dict[str, Any]
 
@@ -67,6 +69,8 @@ def answer_command(ctx: AppContext, session: Session, command: Command, asker: A
         return Answer(help_message())
     if name == "who":
         return who_page(ctx, session, command.text, command.options, asker, page=1)
+    if name == "map":
+        return map_answer(ctx, session, command)
     if name == "profile":
         return profile_answer(ctx, session, person_by_login(session, command.args[0]))
     if name == "save":
@@ -110,9 +114,7 @@ def who_page(
     shared: bool = False,
 ) -> Answer:
     """One page of a `who` answer; `More` asks for the next page of the same query."""
-    region = options.get("region")
-    if region is not None and region not in REGIONS:
-        raise UsageError(f"--region takes one of {', '.join(REGIONS)}", "who")
+    region = _region(options, "who")
     wanted = int(options["limit"]) if "limit" in options else None
     fetch = page * PAGE_SIZE + 1
     if wanted is not None:
@@ -135,6 +137,28 @@ def who_page(
     start = (page - 1) * PAGE_SIZE
     shown = [r.person_id for r in answer.results[start : start + PAGE_SIZE]]
     return Answer(message, shown)
+
+
+def _region(options: dict[str, str], command: str) -> str | None:
+    region = options.get("region")
+    if region is not None and region not in REGIONS:
+        raise UsageError(f"--region takes one of {', '.join(REGIONS)}", command)
+    return region
+
+
+def map_answer(ctx: AppContext, session: Session, command: Command) -> Answer:
+    """Where the area's high-signal people (those `who` ranks highest) live and work."""
+    days = command.options.get("window-days")
+    tmap = talent_map(
+        session,
+        ctx.taxonomy,
+        read_query(ctx.taxonomy, command.args),
+        config=ctx.ranking,
+        as_of=ctx.clock(),
+        region=_region(command.options, "map"),
+        window_days=int(days) if days else None,
+    )
+    return Answer(map_message(tmap))
 
 
 def who_from_state(

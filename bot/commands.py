@@ -21,6 +21,11 @@ USAGE: dict[str, tuple[str, str, str]] = {
         "who mlir bufferization --region uk",
         "the people who matter most in an area, with evidence",
     ),
+    "map": (
+        "map WORDS… [--region uk|eu|europe|us|other|unknown] [--window-days D]",
+        "map mlir --region europe",
+        "where an area's high-signal people live, work and study",
+    ),
     "profile": ("profile LOGIN", "profile ada-fictional", "one person across every topic"),
     "outreach": ("outreach LOGIN", "outreach ada-fictional", "a first message about their work"),
     "saved": (
@@ -39,7 +44,10 @@ USAGE: dict[str, tuple[str, str, str]] = {
     "forget": ("forget LOGIN", "forget ada-fictional", "erase a person and never store them again"),
     "help": ("help", "help", "this list"),
 }
-OPTIONS: dict[str, set[str]] = {"who": {"region", "limit", "window-days", "as-of"}}
+OPTIONS: dict[str, set[str]] = {
+    "who": {"region", "limit", "window-days", "as-of"},
+    "map": {"region", "window-days"},
+}
 FLAG_LIMITS = {"limit": (1, 50), "window-days": (1, 3650)}
 
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -112,8 +120,8 @@ def _check(command: Command) -> None:
             value = command.options[key]
             if not value.isdigit() or not low <= int(value) <= high:
                 raise UsageError(f"--{key} takes a number from {low} to {high}", name)
-    if name == "who" and not args:
-        raise UsageError("who needs an area, such as an ecosystem and a topic", name)
+    if name in ("who", "map") and not args:
+        raise UsageError(f"{name} needs an area, such as an ecosystem and a topic", name)
     if name in ("profile", "outreach", "save", "forget"):
         if len(args) != 1:
             raise UsageError(f"{name} takes one GitHub login", name)

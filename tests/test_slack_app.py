@@ -260,6 +260,9 @@ def test_more_button_shows_the_next_page(harness: Harness) -> None:
         ("who \u202e\x00mlir 🔥 '; DROP TABLE person; --", "MLIR"),
         ("who {{ 7*7 }} <!channel>", "&lt;!channel&gt;"),
         ("who {{ 7*7 }}", "No known ecosystem"),
+        ("map", "map needs an area"),
+        ("map mlir --limit 3", "map has no option"),
+        ("map mlir --region mars", "--region takes one of"),
     ],
 )
 def test_bad_input_gets_short_help_never_a_trace(
@@ -276,10 +279,41 @@ def test_bad_input_gets_short_help_never_a_trace(
         assert session.exec(select(Person).where(Person.login == "nobody-known")).first() is None
 
 
+def test_map_answers_where_the_areas_people_are_escaped(harness: Harness) -> None:
+    with harness.session() as session:
+        hal = session.get(Person, harness.people["hal-hostile"])
+        assert hal is not None
+        hal.company = "<!channel> Corp & <https://evil.example|github.com>"
+        hal.country_code = "GB"
+        session.commit()
+    harness.slack.command("map mlir bufferization --region uk")
+    reply = harness.reply()
+    assert reply["response_type"] == "ephemeral"
+    shown = _all_text(reply)
+    assert "MLIR › Bufferization" in shown
+    assert "*Countries*: United Kingdom" in shown
+    assert "&lt;!channel&gt; Corp &amp; &lt;https://evil.example|github.com&gt;" in shown
+    assert "<@U0BOSS>" not in shown  # hal-hostile's location stays text
+    assert "<!channel>" not in shown
+    everyone = harness.slack.command("map mlir bufferization")
+    assert everyone.status_code == 200
+    assert "*Companies*:" in _all_text(harness.reply(2))
+
+
 def test_help_lists_every_command_with_an_example(harness: Harness) -> None:
     harness.slack.command("help")
     shown = _all_text(harness.reply())
-    for command in ("who", "profile", "outreach", "saved", "save", "digest", "track", "topics"):
+    for command in (
+        "who",
+        "map",
+        "profile",
+        "outreach",
+        "saved",
+        "save",
+        "digest",
+        "track",
+        "topics",
+    ):
         assert f"/csf {command}" in shown
     assert "/csf who mlir bufferization --region uk" in shown
 

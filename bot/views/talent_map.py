@@ -1,8 +1,8 @@
 """The talent map as a picture (PNG bar charts) and as a message (the text fallback).
 
 Where people would rather look than read: three bar charts side by side, countries, companies
-and universities, for uploading to Slack (`files_upload_v2`) or saving from the terminal. The
-message carries the same numbers as text, for notifications and for screen readers.
+and universities, saved from the terminal (`csf map --png`). The message carries the same
+numbers as text: it is what `/csf map` answers in Slack (csf asks for no files:write scope).
 """
 
 from __future__ import annotations
