@@ -9,9 +9,9 @@ rest wait in order of arrival. More threads would not answer sooner (the GIL let
 a time); the processes of `csf run` (CSF_WEB_PROCESSES) are what use more cores.
 
 Past `max_waiting` queued answers new work is turned away at once, so the asker is told to try
-again instead of getting an answer minutes late. Worker threads are not daemons: a process
-stopped gracefully answers what it had queued before it exits (within the server's graceful
-timeout).
+again instead of getting an answer minutes late. A stopping process calls `drain()` (see
+bot/app.py) to answer everything it acknowledged; work handed over after that, or once the
+interpreter is shutting down, runs in the caller's thread instead of being dropped.
 """
 
 from __future__ import annotations
@@ -46,8 +46,15 @@ class AnswerPool:
             log.warning("answer queue full (%d pending): turning a request away", self._pending)
             busy()
             return False
-        self._executor.submit(self._run, job)
+        try:
+            self._executor.submit(self._run, job)
+        except RuntimeError:  # drained, or the interpreter is exiting: answer here, not never
+            self._run(job)
         return True
+
+    def drain(self) -> None:
+        """Wait until every queued answer has been sent (before a process exits)."""
+        self._executor.shutdown(wait=True)
 
     def _run(self, job: Callable[[], None]) -> None:
         try:

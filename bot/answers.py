@@ -70,7 +70,7 @@ def answer_command(ctx: AppContext, session: Session, command: Command, asker: A
     if name == "who":
         return who_page(ctx, session, command.text, command.options, asker, page=1)
     if name == "map":
-        return map_answer(ctx, session, command)
+        return map_answer(ctx, session, command, asker)
     if name == "profile":
         return profile_answer(ctx, session, person_by_login(session, command.args[0]))
     if name == "save":
@@ -146,7 +146,7 @@ def _region(options: dict[str, str], command: str) -> str | None:
     return region
 
 
-def map_answer(ctx: AppContext, session: Session, command: Command) -> Answer:
+def map_answer(ctx: AppContext, session: Session, command: Command, asker: Asker) -> Answer:
     """Where the area's high-signal people (those `who` ranks highest) live and work."""
     days = command.options.get("window-days")
     tmap = talent_map(
@@ -158,6 +158,9 @@ def map_answer(ctx: AppContext, session: Session, command: Command) -> Answer:
         region=_region(command.options, "map"),
         window_days=int(days) if days else None,
     )
+    # A search over people like `who`'s: the audit log shows who looked.
+    query = "map " + command.text
+    record_audit(session, asker.user_id, "search", query[:200], {"team": asker.team_id})
     return Answer(map_message(tmap))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -135,20 +135,34 @@ def serve(settings: Settings) -> None:
 
 
 def _socket_mode(ctx: AppContext) -> None:
-    """Hold one Socket Mode connection until SIGTERM/SIGINT, then stop taking envelopes and
-    return, so the answers already acknowledged are still sent before the process exits."""
+    """Hold one Socket Mode connection until SIGTERM/SIGINT; then acknowledge the envelopes in
+    hand, disconnect, and answer everything acknowledged before returning."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     assert ctx.settings.slack_app_token is not None
-    handler = SocketModeHandler(create_app(ctx), ctx.settings.slack_app_token.get_secret_value())
-    stop = threading.Event()
+    app = create_app(ctx)
+    handler = SocketModeHandler(app, ctx.settings.slack_app_token.get_secret_value())
+    stopping: list[int] = []  # appended to by the signal handler, which must take no locks
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, stop)
     handler.connect()  # type: ignore[no-untyped-call]
     log.info("csf: Socket Mode")
-    stop.wait()
+    while not stopping:
+        time.sleep(0.2)
     log.info("csf: stopping; answering what was already acknowledged")
+    handler.client.message_workers.shutdown(wait=True)  # envelopes in hand get their acks
     handler.close()  # type: ignore[no-untyped-call]
+    drain(app, ctx)
+
+
+def drain(app: App, ctx: AppContext) -> None:
+    """Finish what was acknowledged: listeners still handing work over, then the answers."""
+    app.listener_runner.listener_executor.shutdown(wait=True)
+    ctx.answers.drain()
 
 
 def _gunicorn(ctx: AppContext) -> None:
@@ -172,7 +186,11 @@ def _gunicorn(ctx: AppContext) -> None:
             # parent's migration check (a connection must never be shared by two processes),
             # then build the Bolt app and its Web API client here.
             ctx.engine.dispose(close=False)
-            return wsgi_app(create_app(ctx))
+            app = create_app(ctx)
+            # Called in the worker once it has stopped taking requests, before the interpreter
+            # shuts down (after that, nothing new can be scheduled): answer what was acked.
+            self.cfg.set("worker_exit", lambda _arbiter, _worker: drain(app, ctx))
+            return wsgi_app(app)
 
     log.info(
         "csf: HTTP on port %s at %s, %s processes",

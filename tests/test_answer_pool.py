@@ -10,39 +10,59 @@ import pytest
 from bot.answer_pool import AnswerPool
 
 
-def test_at_most_workers_run_at_once_and_the_rest_wait_in_order() -> None:
+def test_at_most_workers_run_at_once() -> None:
     pool = AnswerPool(workers=2, max_waiting=50)
+    both_running = threading.Barrier(3)  # the two workers and this test
     release = threading.Event()
     lock = threading.Lock()
     running = 0
     most = 0
-    started: list[int] = []
     done = threading.Semaphore(0)
 
-    def job(n: int) -> None:
+    def job() -> None:
         nonlocal running, most
         with lock:
             running += 1
             most = max(most, running)
-            started.append(n)
-        release.wait(10)
+        if not release.is_set():
+            both_running.wait(10)
+            release.wait(10)
         with lock:
             running -= 1
         done.release()
 
-    for n in range(10):
-        assert pool.submit(lambda n=n: job(n), busy=lambda: pytest.fail("not full"))  # type: ignore[misc]
-    assert pool.pending == 10
+    for _ in range(6):
+        assert pool.submit(job, busy=lambda: pytest.fail("not full"))
+    both_running.wait(10)  # two jobs are running now, and the other four wait
+    assert pool.pending == 6
     release.set()
-    for _ in range(10):
+    for _ in range(6):
         assert done.acquire(timeout=10)
     assert most == 2
-    assert sorted(started[:2]) == [0, 1]
-    assert started[2:] == list(range(2, 10))  # one waiting queue, first come first served
-    for _ in range(100):
-        if pool.pending == 0:
-            break
-        threading.Event().wait(0.01)
+
+
+def test_waiting_work_runs_first_come_first_served() -> None:
+    pool = AnswerPool(workers=1, max_waiting=50)
+    release = threading.Event()
+    order: list[int] = []
+    finished = threading.Semaphore(0)
+    pool.submit(lambda: release.wait(10), busy=lambda: None)
+    for n in range(8):
+        pool.submit(lambda n=n: (order.append(n), finished.release()), busy=lambda: None)  # type: ignore[misc]
+    release.set()
+    for _ in range(8):
+        assert finished.acquire(timeout=10)
+    assert order == list(range(8))
+
+
+def test_after_a_drain_work_is_answered_in_the_callers_thread() -> None:
+    pool = AnswerPool(workers=1)
+    ran: list[str] = []
+    pool.submit(lambda: ran.append(threading.current_thread().name), busy=lambda: None)
+    pool.drain()  # waits for the queued answer
+    assert ran[0].startswith("csf-answer")
+    assert pool.submit(lambda: ran.append(threading.current_thread().name), busy=lambda: None)
+    assert ran[1] == threading.current_thread().name  # stopping: answered here, not dropped
     assert pool.pending == 0
 
 

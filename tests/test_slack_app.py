@@ -293,8 +293,12 @@ def test_map_answers_where_the_areas_people_are_escaped(harness: Harness) -> Non
     assert "MLIR › Bufferization" in shown
     assert "*Countries*: United Kingdom" in shown
     assert "&lt;!channel&gt; Corp &amp; &lt;https://evil.example|github.com&gt;" in shown
-    assert "<@U0BOSS>" not in shown  # hal-hostile's location stays text
     assert "<!channel>" not in shown
+    with harness.session() as session:
+        searches = session.exec(select(AuditEvent).where(AuditEvent.action == "search")).all()
+    assert [(e.actor, e.target) for e in searches] == [
+        ("U0SOURCER", "map mlir bufferization")
+    ]  # the audit log shows who looked at the area's people
     everyone = harness.slack.command("map mlir bufferization")
     assert everyone.status_code == 200
     assert "*Companies*:" in _all_text(harness.reply(2))
