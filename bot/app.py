@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.access import GroupMembers
 from bot.answer_pool import AnswerPool
@@ -53,14 +54,34 @@ def build_context(settings: Settings) -> AppContext:
     )
 
 
+# Answers that will not change by asking again: the group is gone, or csf may not read it.
+_NO_MEMBERS = {
+    "no_such_subteam",
+    "subteam_not_found",
+    "missing_scope",
+    "not_authed",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+}
+
+
 def group_members(settings: Settings) -> GroupMembers | None:
     """Membership of the user groups in CSF_ALLOWED_USERS, read through the Web API."""
     if not settings.allowed_groups or settings.slack_bot_token is None:
         return None
-    client = web_client(settings)
+    # No retries and a short timeout: the lookup runs before a listener hands its work over,
+    # and GroupMembers keeps the last answer when Slack cannot be asked.
+    client = web_client(settings, max_retries=0, timeout=3)
 
     def fetch(group: str) -> list[str]:
-        return list(client.usergroups_users_list(usergroup=group)["users"])
+        try:
+            return list(client.usergroups_users_list(usergroup=group)["users"])
+        except SlackApiError as error:
+            if error.response.get("error") in _NO_MEMBERS:
+                log.warning("user group %s: %s; nobody gets in through it", group, error)
+                return []
+            raise
 
     return GroupMembers(fetch)
 

@@ -576,6 +576,19 @@ def test_members_of_an_allowed_user_group_may_use_csf(harness: Harness) -> None:
     assert [c.params["usergroup"] for c in lookups] == ["S0HIRING"]  # read once, then kept
 
 
+@pytest.mark.parametrize("harness", [{"CSF_ALLOWED_USERS": "S0DELETED"}], indirect=True)
+def test_a_group_slack_no_longer_has_lets_nobody_in(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="csf.app"):
+        harness.slack.command("help", user="U0SOURCER")
+        assert "limited to some people" in harness.reply()["text"]
+    assert any("no_such_subteam" in r.getMessage() for r in caplog.records)
+    harness.slack.command("help", user="U0SOURCER")
+    assert "limited to some people" in harness.reply(2)["text"]
+    assert len(harness.fake.of("usergroups.users.list")) == 1  # a definite answer, kept
+
+
 @pytest.mark.parametrize("harness", [{"CSF_ALLOWED_CHANNELS": "C0TALENT"}], indirect=True)
 def test_channels_outside_the_allowlist_are_refused(harness: Harness) -> None:
     harness.slack.command("help", channel="C0RANDOM")
