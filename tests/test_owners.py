@@ -84,6 +84,31 @@ def test_markdown_maintainers_scope_and_areas() -> None:
     assert [(r.pattern, r.owner_value) for r in root] == [("**", "cyd-fictional")]
 
 
+def test_list_items_that_name_an_area_give_their_people_that_area_too() -> None:
+    """The shape of LLVM's mlir/Maintainers.md: category people under `##` headings, then
+    areas as list items under `####` groupings, owners in brackets after the area."""
+    text = (
+        "# MLIR Maintainers\n\n## Tensor Compiler\n\n"
+        "- Una Fictional \\\n  [@una-fictional](https://github.com/una-fictional) (GitHub)\n\n"
+        "#### Type Dialects\n"
+        "* ‘vector’ Dialect (tensor + [@vic-fictional](https://github.com/vic-fictional))\n"
+        "* ‘sparse_tensor’ Dialect ([@sid-fictional](https://github.com/sid-fictional))\n"
+        "* Tensor Operator Set Architecture (TOSA) Dialect "
+        "([@tia-fictional](https://github.com/tia-fictional))\n"
+        "* ‘quant’ Dialect (unmaintained)\n"
+    )
+    rows = {(r.owner_value, r.area) for r in parse_markdown_maintainers(text, "mlir/M.md")}
+    assert rows == {
+        ("una-fictional", "Tensor Compiler"),
+        ("vic-fictional", "Type Dialects"),
+        ("vic-fictional", "vector"),
+        ("sid-fictional", "Type Dialects"),
+        ("sid-fictional", "sparse_tensor"),
+        ("tia-fictional", "Type Dialects"),
+        ("tia-fictional", "Tensor Operator Set Architecture"),
+    }
+
+
 def test_linux_maintainers_sections() -> None:
     text = (
         "SCHEDULER\n"

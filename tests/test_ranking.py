@@ -17,6 +17,7 @@ from bot.ingest import index_batch
 from bot.models import CodeOwner, ContributionKind, Person, Repo
 from bot.query import read_query
 from bot.ranking import as_json, load_ranking_config, who
+from bot.sources.owners import parse_markdown_maintainers
 from bot.store import (
     ContributionRecord,
     resolve_person,
@@ -498,6 +499,19 @@ def test_free_words_find_people_by_paths_labels_and_titles(session: Session, wor
     assert ranking(session, "qwzxv") == []
 
 
+def _owned(session: Session, query: str) -> dict[str, list[str]]:
+    """login -> what they own, for everyone in the answer who owns something."""
+    answer = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), query.split()),
+        config=load_ranking_config(),
+        as_of=AS_OF,
+        limit=50,
+    )
+    return {r.person["login"]: r.owned for r in answer.results if r.owned}
+
+
 def test_a_maintainer_file_heading_owns_its_area_not_the_whole_folder(
     session: Session, world: World
 ) -> None:
@@ -530,21 +544,43 @@ def test_a_maintainer_file_heading_owns_its_area_not_the_whole_folder(
     )
     session.commit()
 
-    def owned(query: str) -> dict[str, list[str]]:
-        answer = who(
-            session,
-            default_taxonomy(),
-            read_query(default_taxonomy(), query.split()),
-            config=load_ranking_config(),
-            as_of=AS_OF,
-            limit=50,
-        )
-        return {r.person["login"]: r.owned for r in answer.results if r.owned}
-
-    topic = owned("mlir bufferization")
+    topic = _owned(session, "mlir bufferization")
     assert topic["bo-reviewer"] == ["Bufferization"]
     assert "eve-specialist" not in topic  # the Tensor maintainer owns nothing here
     assert topic["gus-newcomer"] == ["mlir/lib/Dialect/Bufferization/Transforms/**"]
-    whole = owned("mlir")  # the ecosystem as a whole: every maintainer the file lists
+    whole = _owned(session, "mlir")  # the ecosystem as a whole: every maintainer the file lists
     assert "mlir/**" in whole["eve-specialist"]
     assert "mlir/**" in whole["bo-reviewer"]
+
+
+def test_areas_named_by_list_items_own_their_topics(session: Session, world: World) -> None:
+    """LLVM's real layout: areas are list items under a grouping heading, people in brackets."""
+    text = (
+        "# MLIR Maintainers\n\n## Tensor Compiler\n\n"
+        "- Gus Fictional \\\n  [@gus-newcomer](https://github.com/gus-newcomer) (GitHub)\n\n"
+        "#### Accessory Dialects\n"
+        "* ‘bufferization’ Dialect (tensor, [@bo-reviewer](https://github.com/bo-reviewer))\n"
+        "#### Type Dialects\n"
+        "* ‘vector’ Dialect (tensor + [@eve-specialist](https://github.com/eve-specialist))\n"
+    )
+    assert world.repo.id is not None
+    for row in parse_markdown_maintainers(text, "mlir/Maintainers.md"):
+        session.add(
+            CodeOwner(
+                repo_id=world.repo.id,
+                source_path="mlir/Maintainers.md",
+                line=row.line,
+                pattern=row.pattern,
+                area=row.area,
+                owner_kind=row.owner_kind,
+                owner_value=row.owner_value,
+            )
+        )
+    session.commit()
+    topic = _owned(session, "mlir bufferization")
+    assert topic["bo-reviewer"] == ["bufferization"]
+    assert "eve-specialist" not in topic
+    assert "gus-newcomer" not in topic  # a category maintainer is not every topic's owner
+    assert _owned(session, "mlir vector")["eve-specialist"] == ["vector"]
+    whole = _owned(session, "mlir")
+    assert {"bo-reviewer", "eve-specialist", "gus-newcomer"} <= set(whole)

@@ -23,6 +23,8 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _GITHUB_LINK = re.compile(r"github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![A-Za-z0-9/-])")
 _MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/@.-])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_ITEM = re.compile(r"^\s*[*+-]\s+(.+)$")
+_QUOTES = str.maketrans("", "", "‘’“”'\"`")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,12 @@ def maintainer_scope(source_path: str) -> str:
 
 
 def parse_markdown_maintainers(text: str, source_path: str) -> list[Ownership]:
+    """Rows for the people a maintainer file names, with the area the heading above them names.
+
+    A list item that names owners after some text (LLVM's `* ‘vector’ Dialect (tensor +
+    [@login](…))` under `#### Type Dialects`) names a narrower area itself: its people get a
+    row for that area too, so either may match a topic.
+    """
     scope = maintainer_scope(source_path)
     rows: list[Ownership] = []
     area: str | None = None
@@ -103,11 +111,23 @@ def parse_markdown_maintainers(text: str, source_path: str) -> list[Ownership]:
             except ValueError:
                 continue
         found.extend(("email", email_key(address).value) for address in _EMAIL.findall(line))
+        areas = [area]
+        item = _ITEM.match(line)
+        if found and item and (label := _item_area(item.group(1))) and label != area:
+            areas.append(label)
         for kind, value in found:
-            if (kind, value, area) not in seen:
-                seen.add((kind, value, area))
-                rows.append(Ownership(number, scope, kind, value, area))
+            for named in areas:
+                if (kind, value, named) not in seen:
+                    seen.add((kind, value, named))
+                    rows.append(Ownership(number, scope, kind, value, named))
     return rows
+
+
+def _item_area(text: str) -> str | None:
+    """What a list item names before its owners: `‘vector’ Dialect (…)` -> `vector`."""
+    label = re.split(r"[(\[@<]", text, maxsplit=1)[0].translate(_QUOTES).strip()
+    label = re.sub(r"\s+dialect$", "", label, flags=re.IGNORECASE).strip(" ,:-")
+    return label or None
 
 
 def parse_linux_maintainers(text: str) -> list[Ownership]:
