@@ -64,13 +64,7 @@ def _pct(values: list[float], q: float) -> float:
 
 def _answered(fake: FakeSlack, name: str, timeout: float = 120) -> float:
     """When the fake Slack received the answer posted to response URL `name`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for call in fake.of("response_url"):
-            if call.path.endswith("/" + name):
-                return call.at
-        time.sleep(0.001)
-    raise SystemExit(f"no answer to {name} within {timeout} s")
+    return fake.wait_for_path("/" + name, timeout).at
 
 
 def _run(

@@ -119,6 +119,19 @@ class FakeSlack:
                 self._lock.wait(left)
             return [c for c in self.calls if c.method == method]
 
+    def wait_for_path(self, suffix: str, timeout: float = 15.0) -> Call:
+        """The first call whose path ends with `suffix` (a response URL's name), once it came."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                for call in self.calls:
+                    if call.path.endswith(suffix):
+                        return call
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no call to a path ending {suffix!r}")
+                self._lock.wait(left)
+
     def post_message(self, channel: str, message: dict[str, Any]) -> str:
         """Put a message in a channel's history as if a person posted it; returns its ts."""
         ts = self._next_ts()
