@@ -606,7 +606,7 @@ def _owners(
     # and only against sample paths that start with its literal prefix.
     covers = {pattern: _covers(pattern, sample) for pattern in {row.pattern for row in rows}}
     owned: dict[tuple[str, str], set[str]] = defaultdict(set)
-    # Under a heading of a Markdown maintainer file, the heading names the area someone keeps
+    # In a Markdown maintainer file, the heading (or the list item) names the area someone keeps
     # and the pattern is only the folder the file speaks for. Such a row owns its area's topic,
     # and the folder only for a question about the ecosystem as a whole: the Tensor maintainer
     # does not own Bufferization. (Kernel MAINTAINERS sections have titles and real patterns.)
