@@ -131,7 +131,7 @@ def who_page(
         region=region,
     )
     if page == 1 and not shared:
-        record_audit(session, asker.user_id, "search", query[:200], {"team": asker.team_id})
+        _record_search(session, asker, query)
     state = query + "".join(f" --{k} {v}" for k, v in sorted(options.items()))
     message = who_message(answer, query=state, page=page, shared=shared)
     start = (page - 1) * PAGE_SIZE
@@ -158,10 +158,13 @@ def map_answer(ctx: AppContext, session: Session, command: Command, asker: Asker
         region=_region(command.options, "map"),
         window_days=int(days) if days else None,
     )
-    # A search over people like `who`'s: the audit log shows who looked.
-    query = "map " + command.text
-    record_audit(session, asker.user_id, "search", query[:200], {"team": asker.team_id})
+    _record_search(session, asker, "map " + command.text)  # a search over people, like who
     return Answer(map_message(tmap))
+
+
+def _record_search(session: Session, asker: Asker, query: str) -> None:
+    """The audit log's record of who looked at an area's people."""
+    record_audit(session, asker.user_id, "search", query[:200], {"team": asker.team_id})
 
 
 def who_from_state(
