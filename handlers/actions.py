@@ -41,7 +41,7 @@ from bot.views.mrkdwn import escape
 from bot.views.outreach import parse_outreach_value
 from bot.views.people import display_name, notice
 from bot.views.shortlist import note_modal
-from handlers.guard import QUEUE_FULL, Reply, guard, permitted, quietly
+from handlers.guard import Reply, guard, permitted, too_busy
 from handlers.replies import asker_of, publish_home, reply_to
 
 log = logging.getLogger("csf.slack")
@@ -102,7 +102,7 @@ def register(app: App, ctx: AppContext) -> None:
                     run()
                     return
                 # After the ack, in the answer pool: see handlers/commands.py.
-                ctx.answers.submit(run, busy=lambda: quietly(reply)(notice(QUEUE_FULL)))
+                ctx.answers.submit(run, busy=too_busy(reply))
 
             return work
 

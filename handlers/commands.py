@@ -13,8 +13,7 @@ from slack_bolt import Ack, App, Respond
 from bot.answers import Asker, answer_command
 from bot.commands import parse
 from bot.context import AppContext
-from bot.views.people import notice
-from handlers.guard import QUEUE_FULL, guard, permitted, quietly
+from handlers.guard import guard, permitted, too_busy
 
 
 def register(app: App, ctx: AppContext) -> None:
@@ -41,4 +40,4 @@ def register(app: App, ctx: AppContext) -> None:
                     result = answer_command(ctx, session, parsed, asker)
                 reply(result.message)
 
-        ctx.answers.submit(answer, busy=lambda: quietly(reply)(notice(QUEUE_FULL)))
+        ctx.answers.submit(answer, busy=too_busy(reply))

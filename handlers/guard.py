@@ -75,3 +75,8 @@ def quietly(reply: Reply) -> Reply:
             log.exception("could not deliver a reply")
 
     return send
+
+
+def too_busy(reply: Reply) -> Callable[[], None]:
+    """What the answer pool says when its queue is full: a short reply, never an error."""
+    return lambda: quietly(reply)(notice(QUEUE_FULL))
