@@ -34,10 +34,10 @@ def measure(
 ) -> dict[str, float]:
     from sqlmodel import Session
 
-    from bot.db import make_engine
-    from bot.digest import backtest, compute_digest, period_ending
-    from bot.ranking import load_ranking_config
-    from bot.taxonomy import load_taxonomy
+    from bot.ranking.who import load_ranking_config
+    from bot.reports.digest import backtest, compute_digest, period_ending
+    from bot.store.engine import make_engine
+    from bot.taxonomy.model import load_taxonomy
 
     taxonomy = load_taxonomy(taxonomy_file)
     config = load_ranking_config()
@@ -93,7 +93,7 @@ def main() -> None:
     if not args.store.exists():
         print(f"building {args.store} ...", file=sys.stderr)
         build(url, args.contributions, args.people)
-    from bot.db import make_engine, upgrade
+    from bot.store.engine import make_engine, upgrade
 
     engine = make_engine(url)
     upgrade(engine)  # a copy made by an older csf gets this version's schema
@@ -103,7 +103,7 @@ def main() -> None:
     if pg:
         import sqlalchemy as sa
 
-        from bot.db import make_engine, upgrade
+        from bot.store.engine import make_engine, upgrade
 
         pg_url = pg.replace("postgresql://", "postgresql+psycopg://", 1)
         schema = "csf_bench_digest"  # its own: the shared who cache is never migrated here

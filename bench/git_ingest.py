@@ -112,10 +112,10 @@ def time_git_log(path: Path) -> float:
 def time_ingest(path: Path, folder: Path, run: int) -> tuple[float, int]:
     from sqlmodel import Session
 
-    from bot.db import make_engine, upgrade
-    from bot.git_ingest import ingest_git
-    from bot.store import upsert_repo
-    from bot.taxonomy import default_taxonomy
+    from bot.ingest.git import ingest_git
+    from bot.store.engine import make_engine, upgrade
+    from bot.store.writes import upsert_repo
+    from bot.taxonomy.model import default_taxonomy
 
     engine = make_engine(f"sqlite:///{folder}/ingest-{run}.db")
     upgrade(engine)

@@ -26,13 +26,13 @@ sys.path.insert(0, str(ROOT))
 def run_one(prs: int, reviews_per_pr: int) -> dict[str, float]:
     from sqlmodel import Session
 
-    from bot.db import make_engine, upgrade
-    from bot.sources.github import GitHubSource
-    from bot.sources.github_http import GitHubHTTP
-    from bot.store import upsert_repo
-    from bot.sync import GitHubSync
-    from bot.taxonomy import default_taxonomy
-    from tests.fake_github import TOKEN
+    from bot.ingest.sync import GitHubSync
+    from bot.sources.github.http import GitHubHTTP
+    from bot.sources.github.records import GitHubSource
+    from bot.store.engine import make_engine, upgrade
+    from bot.store.writes import upsert_repo
+    from bot.taxonomy.model import default_taxonomy
+    from tests.support.fake_github import TOKEN
 
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "fake_github.py"), "--prs", str(prs),

@@ -3,7 +3,7 @@
 Run by hand (not a test):  .venv/bin/python bench/slack.py [--requests 200] [--concurrency 8]
 Starts `csf run` (HTTP mode under gunicorn, as deployed, default CSF_WEB_PROCESSES) on the
 1M-contribution store that bench/who.py builds (run it first; this refreshes its score cache),
-with SLACK_API_URL pointing at the fake Slack server of tests/fake_slack.py; sends signed slash
+with SLACK_API_URL pointing at the fake Slack of tests/support/fake_slack.py; sends signed slash
 commands (known topics, big and small) and reports median and p95 of the time to the ack (the
 HTTP response) and to the final answer (the fake server receiving the response-URL post).
 
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.who import TOPICS, taxonomy_text  # noqa: E402
-from tests.fake_slack import FakeSlack, SlackClient  # noqa: E402
+from tests.support.fake_slack import FakeSlack, SlackClient  # noqa: E402
 
 SECRET = "bench-signing-secret"
 
@@ -124,7 +124,7 @@ def main() -> None:
         "CSF_LOG_LEVEL": "WARNING",
     }
     for step in (["migrate"], ["scores", "refresh"]):  # answers for "now" read a fresh cache
-        subprocess.run([sys.executable, "-m", "bot", *step], env=env, cwd=ROOT, check=True)
+        subprocess.run([sys.executable, "-m", "cli", *step], env=env, cwd=ROOT, check=True)
     with FakeSlack() as fake:
         env |= {
             "SLACK_BOT_TOKEN": "xoxb-bench-token",
@@ -134,7 +134,7 @@ def main() -> None:
             "PORT": str(port),
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, stderr=subprocess.DEVNULL
+            [sys.executable, "-m", "cli", "run"], env=env, cwd=ROOT, stderr=subprocess.DEVNULL
         )
         try:
             base = f"http://127.0.0.1:{port}"

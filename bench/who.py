@@ -48,12 +48,17 @@ def build(
 ) -> None:
     from sqlmodel import Session
 
-    from bot.db import make_engine, upgrade
-    from bot.identity import login_key
-    from bot.ingest import index_batch
-    from bot.models import ContributionKind
-    from bot.store import ContributionRecord, create_person, upsert_contributions, upsert_repo
-    from bot.taxonomy import parse_taxonomy
+    from bot.ingest.pipeline import index_batch
+    from bot.store.engine import make_engine, upgrade
+    from bot.store.identity import login_key
+    from bot.store.models import ContributionKind
+    from bot.store.writes import (
+        ContributionRecord,
+        create_person,
+        upsert_contributions,
+        upsert_repo,
+    )
+    from bot.taxonomy.model import parse_taxonomy
 
     taxonomy = parse_taxonomy(taxonomy_text(), "bench taxonomy")
 
@@ -130,8 +135,8 @@ def copy_to_postgres(sqlite_path: Path, url: str, schema: str) -> None:
 
     import sqlalchemy as sa
 
-    from bot.db import make_engine, upgrade
-    from bot.models import (
+    from bot.store.engine import make_engine, upgrade
+    from bot.store.models import (
         Contribution,
         ContributionTerm,
         ContributionTopic,
@@ -194,11 +199,11 @@ def _stats(name: str, times: list[float]) -> dict[str, float]:
 def measure(url: str, taxonomy_file: Path, **engine_options: object) -> dict[str, float]:
     from sqlmodel import Session
 
-    from bot.db import make_engine, upgrade
-    from bot.query import read_query
-    from bot.ranking import load_ranking_config, who
-    from bot.scores import refresh_scores
-    from bot.taxonomy import load_taxonomy
+    from bot.ranking.scores import refresh_scores
+    from bot.ranking.who import load_ranking_config, who
+    from bot.store.engine import make_engine, upgrade
+    from bot.taxonomy.model import load_taxonomy
+    from bot.taxonomy.question import read_query
 
     taxonomy = load_taxonomy(taxonomy_file)
     config = load_ranking_config()
@@ -273,7 +278,7 @@ def main() -> None:
     if pg:
         import sqlalchemy as sa
 
-        from bot.db import make_engine
+        from bot.store.engine import make_engine
 
         pg_url = pg.replace("postgresql://", "postgresql+psycopg://", 1)
         schema = "csf_bench_who"

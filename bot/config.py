@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -97,11 +96,11 @@ class Settings(BaseSettings):
     save_emoji: str = Field("bookmark", validation_alias="CSF_SAVE_EMOJI")
     port: int = Field(3000, ge=1, le=65535, validation_alias="PORT")
     log_level: str = Field("INFO", validation_alias="CSF_LOG_LEVEL")
-    # A team's own taxonomy file; unset means the one shipped in bot/taxonomy.yml.
+    # A team's own taxonomy file; unset means the one shipped in bot/taxonomy/taxonomy.yml.
     taxonomy_path: str | None = Field(None, validation_alias="CSF_TAXONOMY")
-    # A team's ranking weights (YAML or TOML); unset means bot/ranking.yml as shipped.
+    # A team's ranking weights (YAML or TOML); unset means bot/ranking/ranking.yml as shipped.
     ranking_config: str | None = Field(None, validation_alias="CSF_RANKING_CONFIG")
-    # A team's role profiles, added to bot/roles.yml (same format).
+    # A team's role profiles, added to bot/outreach/roles.yml (same format).
     roles_path: str | None = Field(None, validation_alias="CSF_ROLES")
     # The hiring team's profile (name, roadmap themes, sender): outreach needs it.
     company_profile: str | None = Field(None, validation_alias="CSF_COMPANY_PROFILE")
@@ -115,7 +114,7 @@ class Settings(BaseSettings):
     web_workers: int = Field(8, ge=1, le=64, validation_alias="CSF_WEB_THREADS")
     # Processes of `csf run` in HTTP mode: answers are CPU-bound Python, one core per process.
     web_processes: int = Field(2, ge=1, le=32, validation_alias="CSF_WEB_PROCESSES")
-    # Answers computed at once per process (bot/answer_pool.py); the rest wait their turn.
+    # Answers computed at once per process (handlers/answer_pool.py); the rest wait their turn.
     answer_threads: int = Field(2, ge=1, le=16, validation_alias="CSF_ANSWER_THREADS")
     # When `csf worker` posts the digest: a crontab line in CSF_TIMEZONE (Mondays 09:00).
     digest_cron: str = Field("0 9 * * mon", validation_alias="CSF_DIGEST_CRON")
@@ -186,7 +185,7 @@ class Settings(BaseSettings):
     def _cron(cls, value: str) -> str:
         value = " ".join(value.split())
         try:
-            CronTrigger.from_crontab(value, timezone="UTC")
+            check_crontab(value)
         except ValueError as error:
             raise ValueError(
                 f"{value!r} is not a crontab line (minute hour day month weekday, "
@@ -323,3 +322,52 @@ def load_settings(
         return _ExplicitSettings(**values)
     except ValidationError as error:
         raise ConfigError(_one_line(error)) from None
+
+
+# A crontab line's fields: (name, lowest, highest, names in order from `lowest`).
+_CRON_FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day", 1, 31, ()),
+    (
+        "month",
+        1,
+        12,
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    ),
+    ("weekday", 0, 6, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
+)
+
+
+def check_crontab(line: str) -> None:
+    """Raise ValueError unless `line` is a crontab line the scheduler will accept.
+
+    The scheduler (APScheduler's `CronTrigger.from_crontab`) lives at the edge, and the core
+    never imports it; a test checks that this reading and the scheduler's agree.
+    """
+    fields = line.split()
+    if len(fields) != len(_CRON_FIELDS):
+        raise ValueError(f"wrong number of fields; got {len(fields)}, expected 5")
+    for text, (name, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
+        for part in text.lower().split(","):
+            _check_cron_part(part, name, low, high, names)
+
+
+def _check_cron_part(part: str, name: str, low: int, high: int, names: tuple[str, ...]) -> None:
+    span, _, step = part.partition("/")
+    if step and not (step.isdigit() and int(step) > 0):
+        raise ValueError(f"bad step {step!r} in the {name} field")
+    if span == "*" or (span == "last" and name == "day"):
+        return
+    ends = span.split("-")
+    if len(ends) > 2 or not all(ends):
+        raise ValueError(f"unrecognised {name} expression {part!r}")
+    values = [names.index(end) + low if end in names else _cron_number(end, name) for end in ends]
+    if any(not low <= value <= high for value in values) or values != sorted(values):
+        raise ValueError(f"{name} value out of range in {part!r} ({low}-{high})")
+
+
+def _cron_number(text: str, name: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"unrecognised {name} value {text!r}")
+    return int(text)

@@ -16,7 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.errors import DataFileError
-from bot.taxonomy import glob_to_regex
+from bot.taxonomy.model import glob_to_regex
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -75,22 +75,3 @@ def setup_logging(settings: Settings | None = None) -> logging.Handler:
         if not any(isinstance(f, RedactingFilter) for f in each.filters):
             each.addFilter(RedactingFilter())
     return handler
-
-
-def redacting_gunicorn_logger() -> type:
-    """gunicorn's logger class with the redaction filter on its own handlers.
-
-    gunicorn logs through handlers of its own that never reach the root logger, so a worker's
-    crash report (which can quote a request's headers) would otherwise print secrets.
-    """
-    from gunicorn.glogging import Logger
-
-    class RedactingLogger(Logger):  # type: ignore[misc]
-        def setup(self, cfg: object) -> None:
-            super().setup(cfg)
-            for log in (self.error_log, self.access_log):
-                for handler in log.handlers:
-                    if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-                        handler.addFilter(RedactingFilter())
-
-    return RedactingLogger

@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.answers import Asker
-from bot.commands import UsageError
-from bot.context import AppContext
 from bot.errors import CsfError
-from bot.views.help import help_message
-from bot.views.mrkdwn import escape
-from bot.views.people import notice
+from handlers.answers import Asker
+from handlers.command_text import UsageError
+from handlers.context import AppContext
+from handlers.help import help_message
+from slackui.blocks.mrkdwn import escape
+from slackui.blocks.people import notice
 
 log = logging.getLogger("csf.slack")
 Reply = Callable[[dict[str, Any]], None]

@@ -9,11 +9,11 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.answers import Asker
-from bot.context import AppContext
-from bot.shortlist import pipeline
-from bot.views.shortlist import home_view
+from bot.shortlist.saves import pipeline
+from handlers.answers import Asker
+from handlers.context import AppContext
 from handlers.guard import Reply
+from slackui.blocks.shortlist import home_view
 
 log = logging.getLogger("csf.slack")
 

@@ -20,21 +20,21 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.digest import Period, compute_digest, period_ending
-from bot.digest_post import find_run, post_digest, team_of
-from bot.followup import claim_followup, due_followups
-from bot.models import utcnow
-from bot.retention import prune
-from bot.scores import refresh_scores
-from bot.shortlist import prune_events
-from bot.slack_web import web_client
-from bot.sources.github import GitHubSource
-from bot.sources.github_http import GitHubAuthError, GitHubError, GitHubHTTP
-from bot.sync import GitHubSync
-from bot.taxonomy import Taxonomy
-from bot.tracking import tracked_repos
-from bot.views.followup import followup_message
+from bot.ingest.sync import GitHubSync
+from bot.ingest.tracking import tracked_repos
+from bot.people.retention import prune
+from bot.ranking.scores import refresh_scores
+from bot.reports.digest import Period, compute_digest, period_ending
+from bot.shortlist.followup import claim_followup, due_followups
+from bot.shortlist.saves import prune_events
+from bot.sources.github.http import GitHubAuthError, GitHubError, GitHubHTTP
+from bot.sources.github.records import GitHubSource
+from bot.store.models import utcnow
+from bot.taxonomy.model import Taxonomy
 from scheduler.locks import job_lock
+from slackui.blocks.followup import followup_message
+from slackui.digest_post import find_run, post_digest, team_of
+from slackui.web import web_client
 
 log = logging.getLogger("csf.worker")
 # A digest slot missed by at most this much (a worker down on Monday morning) is posted when the

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
-from bot.models import JobLock, utcnow
+from bot.store.models import JobLock, utcnow
 
 log = logging.getLogger("csf.worker")
 DEFAULT_TTL = timedelta(minutes=15)

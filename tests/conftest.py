@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.db import make_engine, upgrade
+from bot.store.engine import make_engine, upgrade
 
 POSTGRES_URL = os.environ.get("CSF_TEST_POSTGRES_URL", "").strip()
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]

@@ -1,13 +1,41 @@
-"""House rules of the layout: the core stays free of Slack, listeners and scheduling."""
+"""House rules of the layout: one core library, thin faces, data flowing one way.
+
+The core (`bot/`) takes a session and plain values and returns plain values; Slack, the terminal
+and scheduling live at the edges. `slackui/` is the Slack output every face shares (Block Kit,
+the Web API client, digest posting); the faces (`handlers/`, `scheduler/`, `cli/`) import the core
+and `slackui`, never each other. Inside the core, a stage imports only the stages below it.
+"""
 
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ENTRY_MODULES = {ROOT / "bot" / "app.py", ROOT / "bot" / "cli.py", ROOT / "bot" / "__main__.py"}
-FORBIDDEN_IN_CORE = ("slack_bolt", "handlers", "scheduler")
+FACE_LIBRARIES = ("slack_bolt", "slack_sdk", "typer", "rich", "gunicorn", "apscheduler")
+FACES = ("handlers", "scheduler", "cli")
+# The core's stages, lowest first: a module may import its own stage and those before it.
+STAGES = (
+    "errors",
+    "config",
+    "logs",
+    "store",
+    "taxonomy",
+    "datafile",
+    "sources",
+    "people",
+    "ingest",
+    "ranking",
+    "shortlist",
+    "reports",
+    "outreach",
+    "demo",
+)
+# The terminal's entry module starts the other two faces (`csf run`, `csf worker`).
+ENTRY_CROSSINGS = {
+    ROOT / "cli" / "main.py": {"handlers.app", "scheduler.worker", "scheduler.jobs"},
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -21,30 +49,75 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_core_never_imports_slack_bolt_handlers_or_scheduler() -> None:
-    offenders = []
-    for path in sorted((ROOT / "bot").rglob("*.py")):
-        if path in ENTRY_MODULES:
-            continue
-        for name in _imports(path):
-            if name.split(".")[0] in FORBIDDEN_IN_CORE:
-                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+def _python_files(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def _stage(path: Path) -> str:
+    parts = path.relative_to(ROOT / "bot").parts
+    return parts[0] if len(parts) > 1 else path.stem
+
+
+def test_core_imports_no_face_library_and_no_face() -> None:
+    forbidden = (*FACE_LIBRARIES, *FACES, "slackui")
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _python_files("bot")
+        for name in _imports(path)
+        if name.split(".")[0] in forbidden
+    ]
     assert offenders == []
 
 
-def test_nothing_imports_the_entry_modules() -> None:
+def test_slack_output_imports_only_the_core() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _python_files("slackui")
+        for name in _imports(path)
+        if name.split(".")[0] in FACES
+    ]
+    assert offenders == []
+
+
+def test_no_face_imports_another_face() -> None:
     offenders = []
-    for folder in ("bot", "handlers", "scheduler"):
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            if path in ENTRY_MODULES:
-                continue
+    for face in FACES:
+        for path in _python_files(face):
+            allowed = ENTRY_CROSSINGS.get(path, set())
             for name in _imports(path):
-                if name in {"bot.app", "bot.cli"}:
+                top = name.split(".")[0]
+                if top in FACES and top != face and name not in allowed:
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
 
 
-def test_the_check_would_see_an_offender(tmp_path: Path) -> None:
+def test_core_stages_import_only_downward() -> None:
+    offenders = []
+    for path in _python_files("bot"):
+        if "migrations" in path.parts or path == ROOT / "bot" / "__init__.py":
+            continue
+        here = _stage(path)
+        assert here in STAGES, f"{path.relative_to(ROOT)}: stage {here} is not in STAGES"
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] != "bot" or len(parts) < 2:
+                continue
+            there = parts[1]
+            if STAGES.index(there) > STAGES.index(here):
+                offenders.append(f"{path.relative_to(ROOT)} ({here}) imports {name} ({there})")
+    assert offenders == []
+
+
+def test_ruff_bans_every_face_library_in_the_core_only() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    lint = config["tool"]["ruff"]["lint"]
+    assert set(FACE_LIBRARIES) <= set(lint["flake8-tidy-imports"]["banned-api"])
+    ignored = {glob for glob, codes in lint["per-file-ignores"].items() if "TID251" in codes}
+    assert ignored == {"slackui/**", "handlers/**", "scheduler/**", "cli/**", "tests/**"}
+
+
+def test_the_checks_would_see_an_offender(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("from slack_bolt import App\nimport handlers.commands\n")
-    assert {"slack_bolt", "handlers.commands"} <= _imports(sample)
+    sample.write_text("from slack_bolt import App\nimport handlers.listeners\nimport bot.reports.x")
+    assert {"slack_bolt", "handlers.listeners", "bot.reports.x"} <= _imports(sample)
+    assert STAGES.index("reports") > STAGES.index("store")

@@ -9,7 +9,7 @@ import yaml
 from slack_sdk import WebClient
 from typer.main import get_command
 
-from bot.cli import app
+from cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,14 +69,14 @@ EVENT_SCOPES = {"reaction_added": ("reactions:read",), "app_home_opened": ()}
 def _sources() -> str:
     return "\n".join(
         path.read_text()
-        for folder in ("bot", "handlers", "scheduler")
+        for folder in ("bot", "slackui", "handlers", "scheduler", "cli")
         for path in sorted((ROOT / folder).rglob("*.py"))
     )
 
 
 def test_manifest_matches_the_listeners_and_the_web_api_calls() -> None:
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
-    handlers = "\n".join(p.read_text() for p in sorted((ROOT / "handlers").glob("*.py")))
+    handlers = "\n".join(p.read_text() for p in sorted((ROOT / "handlers").rglob("*.py")))
     registered_commands = set(re.findall(r'@app\.command\("([^"]+)"\)', handlers))
     registered_events = set(re.findall(r'@app\.event\("([^"]+)"\)', handlers))
     interactive = bool(re.search(r"@app\.(action|view)\(", handlers))

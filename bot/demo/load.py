@@ -20,13 +20,13 @@ from sqlmodel import Session
 from bot.demo.github_server import TOKEN, FakeGitHub
 from bot.demo.topics import LINUX
 from bot.demo.world import SampleWorld
-from bot.git_ingest import ingest_git
-from bot.sources.github import GitHubSource
-from bot.sources.github_http import GitHubHTTP
-from bot.store import find_repo
-from bot.sync import GitHubSync, SyncProgress
-from bot.taxonomy import Taxonomy
-from bot.tracking import track
+from bot.ingest.git import ingest_git
+from bot.ingest.sync import GitHubSync, SyncProgress
+from bot.ingest.tracking import track
+from bot.sources.github.http import GitHubHTTP
+from bot.sources.github.records import GitHubSource
+from bot.store.writes import find_repo
+from bot.taxonomy.model import Taxonomy
 
 ACTOR = "demo"
 UNLIMITED = 10**9  # the local server's rate-limit budget: the demo never waits

@@ -3,7 +3,7 @@
 Each entry is one taxonomy topic as its project lays it out: files people really touch there,
 the labels the project (or LLVM's path labeller) puts on such PRs, the way titles are prefixed,
 and what the changes are about. The demo's answers are only as believable as these paths, so a
-test checks that every path and label here is tagged with its topic by bot/taxonomy.yml.
+test checks that every path and label here is tagged with its topic by bot/taxonomy/taxonomy.yml.
 """
 
 from __future__ import annotations

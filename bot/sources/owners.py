@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from bot.identity import email_key, normalise_login
+from bot.store.identity import email_key, normalise_login
 
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 _MAINTAINER_FILE = re.compile(r"^(maintainers|code_owners)(\.(md|rst|txt))?$", re.IGNORECASE)

@@ -1,0 +1,388 @@
+"""Source records in, people and tagged contributions out: the layer every source shares.
+
+Rules applied here, once, whatever the source:
+- work by a suppressed person (someone who asked to be forgotten) is skipped before it is stored;
+- bots are stored as people marked `is_bot`, so rankings can leave them out and a later look at
+  the data can still explain where a bot's PRs went;
+- a review is a contribution of the reviewer on someone else's PR: authors answering their own
+  PR's review threads are not reviewing, and are skipped;
+- every contribution is tagged with the taxonomy from its paths, labels and title, in the same
+  transaction as the contribution itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.people import curation as people
+from bot.people.places import place
+from bot.sources.github.records import (
+    Actor,
+    CommentRecord,
+    IssueRecord,
+    PullRequestRecord,
+    UserProfile,
+)
+from bot.store.identity import (
+    IdentityKey,
+    email_key,
+    login_key,
+    redact_addresses,
+    suppression_hash,
+)
+from bot.store.models import (
+    AuditEvent,
+    Contribution,
+    ContributionKind,
+    Identity,
+    Person,
+    Repo,
+    Suppression,
+)
+from bot.store.writes import (
+    ContributionRecord,
+    add_identity,
+    replace_terms,
+    replace_topics,
+    resolve_person,
+    upsert_contributions,
+)
+from bot.taxonomy.model import Taxonomy
+from bot.taxonomy.terms import terms_of
+
+PARENT_CACHE_SIZE = 5000
+_AUTHORED = {
+    ContributionKind.PR,
+    ContributionKind.COMMIT,
+    ContributionKind.ISSUE,
+    ContributionKind.RFC,
+}
+_RFC_PREFIXES = ("[rfc]", "rfc:", "rfc ", "[discussion]", "[design]")
+
+
+@dataclass(frozen=True)
+class _Parent:
+    title: str | None
+    paths: list[str]
+    labels: list[str]
+
+
+class Ingestor:
+    """Writes one repository's records into the store; cheap to create, one per sync."""
+
+    def __init__(self, session: Session, taxonomy: Taxonomy, repo: Repo) -> None:
+        assert repo.id is not None
+        self.session = session
+        self.taxonomy = taxonomy
+        self.repo = repo
+        self.repo_id: int = repo.id
+        self._people: dict[str, int | None] = {}
+        # Recent threads, so comments are tagged like them; bounded, older ones are re-read.
+        self._parents: OrderedDict[int, _Parent] = OrderedDict()
+        self._suppressed = set(session.exec(select(Suppression.identity_hash)))
+        self._pending: list[tuple[ContributionRecord, str | None]] = []
+        self.logins_seen: set[str] = set()
+
+    # -- people -----------------------------------------------------------------------------
+
+    def suppressed(self, key: IdentityKey) -> bool:
+        return suppression_hash(key) in self._suppressed
+
+    def person_id(self, who: Actor | None) -> int | None:
+        """The person behind a GitHub actor; None for deleted accounts and suppressed people."""
+        if who is None:
+            return None
+        try:
+            key = login_key(who.login)
+        except ValueError:
+            return None
+        if key.value in self._people:
+            return self._people[key.value]
+        if self.suppressed(key):
+            self._people[key.value] = None
+            return None
+        person = resolve_person(self.session, [key], login=who.login)
+        if who.is_bot and not person.is_bot:
+            person.is_bot = True
+        self._people[key.value] = person.id
+        self.logins_seen.add(key.value)
+        return person.id
+
+    def apply_profile(self, profile: UserProfile, fetched_at: datetime) -> None:
+        person_id = self.person_id(Actor(profile.login, profile.is_bot))
+        if person_id is None:
+            return
+        person = self.session.get(Person, person_id)
+        assert person is not None
+        person.login = profile.login
+        # The published address is kept as the contact route; any other address in free text
+        # is not (see `redact_addresses`).
+        person.name = redact_addresses(profile.name)
+        person.location = redact_addresses(profile.location)
+        where = place(person.location)
+        person.country_code, person.region = where.country, where.region
+        person.company = redact_addresses(profile.company)
+        person.blog = redact_addresses(profile.blog)
+        person.public_email = profile.email
+        person.bio = redact_addresses(profile.bio)
+        person.github_created_at = profile.created_at
+        person.is_bot = person.is_bot or profile.is_bot
+        person.profile_fetched_at = fetched_at
+        person.updated_at = fetched_at
+        if profile.email:
+            with contextlib.suppress(ValueError):
+                self._link_address(person_id, email_key(profile.email))
+
+    def _link_address(self, person_id: int, key: IdentityKey) -> None:
+        """A published address joins this account to the same person's git commits.
+
+        If git history came first, the address already names a person with no GitHub account:
+        that person is merged into this one, unless someone split them apart by hand.
+        """
+        if add_identity(self.session, person_id, key):
+            return
+        owner_id = self.session.exec(
+            select(Identity.person_id).where(
+                Identity.kind == key.kind.value, Identity.value == key.value
+            )
+        ).one()
+        has_account = self.session.exec(
+            select(Identity.id).where(Identity.person_id == owner_id, Identity.kind == "github")
+        ).first()
+        split_by_hand = any(
+            (event.detail or {}).get("new") == owner_id
+            for event in self.session.exec(
+                select(AuditEvent).where(AuditEvent.action == "people.split")
+            )
+        )
+        account, owner = self.session.get(Person, person_id), self.session.get(Person, owner_id)
+        if has_account is None and not split_by_hand and account and owner:
+            people.merge(self.session, account, owner, actor="sync")
+
+    # -- contributions ----------------------------------------------------------------------
+
+    def _store(self, record: ContributionRecord, title: str | None) -> None:
+        self._pending.append((record, title))
+
+    def flush(self) -> int:
+        """Write what was collected since the last flush, tagged; call before each commit."""
+        pending, self._pending = self._pending, []
+        records = [record for record, _ in pending]
+        ids = upsert_contributions(self.session, records)
+        index_batch(
+            self.session, self.taxonomy, self.repo, ids, records, [title for _, title in pending]
+        )
+        return len(records)
+
+    def _remember(self, number: int, parent: _Parent) -> None:
+        self._parents[number] = parent
+        self._parents.move_to_end(number)
+        if len(self._parents) > PARENT_CACHE_SIZE:
+            self._parents.popitem(last=False)
+
+    def pull_request(self, pr: PullRequestRecord) -> None:
+        self._remember(pr.number, _Parent(pr.title, pr.paths, pr.labels))
+        author_id = self.person_id(pr.author)
+        if author_id is not None:
+            occurred = pr.merged_at or pr.closed_at or pr.created_at
+            record = ContributionRecord(
+                repo_id=self.repo_id,
+                person_id=author_id,
+                identity_key=_github_key(pr.author),
+                kind=ContributionKind.PR,
+                external_id=str(pr.number),
+                created_at=pr.created_at,
+                occurred_at=occurred,
+                url=pr.url,
+                title=pr.title,
+                state=pr.state,
+                merged_at=pr.merged_at,
+                closed_at=pr.closed_at,
+                files_changed=pr.changed_files or len(pr.paths),
+                additions=pr.additions,
+                deletions=pr.deletions,
+                paths=pr.paths,
+                labels=pr.labels,
+            )
+            self._store(record, pr.title)
+        author_login = pr.author.login.lower() if pr.author else None
+        for review in pr.reviews:
+            if review.author is None or review.author.login.lower() == author_login:
+                continue
+            reviewer_id = self.person_id(review.author)
+            if reviewer_id is None:
+                continue
+            record = ContributionRecord(
+                repo_id=self.repo_id,
+                person_id=reviewer_id,
+                identity_key=_github_key(review.author),
+                kind=ContributionKind.REVIEW,
+                external_id=review.id,
+                created_at=review.submitted_at,
+                occurred_at=review.submitted_at,
+                url=review.url or pr.url,
+                title=pr.title,
+                state=review.state,
+                parent_number=pr.number,
+                files_changed=pr.changed_files or len(pr.paths),
+                additions=pr.additions,
+                deletions=pr.deletions,
+                paths=pr.paths,
+                labels=pr.labels,
+            )
+            self._store(record, pr.title)
+
+    def issue(self, issue: IssueRecord) -> None:
+        self._remember(issue.number, _Parent(issue.title, [], issue.labels))
+        author_id = self.person_id(issue.author)
+        if author_id is None:
+            return
+        is_rfc = issue.title.lower().startswith(_RFC_PREFIXES)
+        kind = ContributionKind.RFC if is_rfc else ContributionKind.ISSUE
+        # A retitled thread ("[RFC] ..." added or dropped) is still one thread: drop the row
+        # stored under the other kind, or the thread would count twice.
+        other = ContributionKind.ISSUE if is_rfc else ContributionKind.RFC
+        self.session.execute(
+            sa.delete(Contribution).where(
+                col(Contribution.repo_id) == self.repo_id,
+                col(Contribution.kind) == other.value,
+                col(Contribution.external_id) == str(issue.number),
+            )
+        )
+        record = ContributionRecord(
+            repo_id=self.repo_id,
+            person_id=author_id,
+            identity_key=_github_key(issue.author),
+            kind=kind,
+            external_id=str(issue.number),
+            created_at=issue.created_at,
+            occurred_at=issue.created_at,
+            url=issue.url,
+            title=issue.title,
+            state=issue.state,
+            closed_at=issue.closed_at,
+            labels=issue.labels,
+        )
+        self._store(record, issue.title)
+
+    def comment(self, comment: CommentRecord) -> None:
+        author_id = self.person_id(comment.author)
+        if author_id is None:
+            return
+        parent = self._parent(comment.issue_number)
+        record = ContributionRecord(
+            repo_id=self.repo_id,
+            person_id=author_id,
+            identity_key=_github_key(comment.author),
+            kind=ContributionKind.COMMENT,
+            external_id=comment.id,
+            created_at=comment.created_at,
+            occurred_at=comment.created_at,
+            url=comment.url,
+            title=parent.title,
+            parent_number=comment.issue_number,
+            paths=parent.paths,
+            labels=parent.labels,
+        )
+        self._store(record, parent.title)
+
+    def _parent(self, number: int) -> _Parent:
+        """The PR or issue a comment belongs to, so the comment is tagged like its thread.
+
+        Threads seen in this sync are remembered; older ones are read back from the store.
+        """
+        if number not in self._parents:
+            row = self.session.exec(
+                select(Contribution.title, Contribution.paths, Contribution.labels).where(
+                    Contribution.repo_id == self.repo_id,
+                    Contribution.external_id == str(number),
+                    col(Contribution.kind).in_(["pr", "issue", "rfc"]),
+                )
+            ).first()
+            self._remember(
+                number,
+                _Parent(row[0], list(row[1]), list(row[2])) if row else _Parent(None, [], []),
+            )
+        return self._parents[number]
+
+
+def index_batch(
+    session: Session,
+    taxonomy: Taxonomy,
+    repo: Repo,
+    ids: Sequence[int],
+    records: Sequence[ContributionRecord],
+    titles: Sequence[str | None],
+) -> None:
+    """Tag stored contributions with topics and index their words, replacing what was there.
+
+    A PR's reviews (a commit's trailer reviews) share its paths, labels and title, so each
+    distinct shape is tagged once.
+    """
+    shapes: dict[
+        tuple[tuple[str, ...], tuple[str, ...], str | None], tuple[set[str], set[str]]
+    ] = {}
+    tagged = []
+    termed = []
+    for contribution_id, record, title in zip(ids, records, titles, strict=True):
+        shape = (tuple(record.paths), tuple(record.labels), title)
+        if shape not in shapes:
+            shapes[shape] = (
+                taxonomy.tag(
+                    repo.full_name, record.paths, record.labels, title, ecosystem=repo.ecosystem
+                ),
+                terms_of(record.paths, record.labels, title),
+            )
+        topics, terms = shapes[shape]
+        tagged.append((contribution_id, record.person_id, record.occurred_at, topics))
+        # Words index authored work only: a review or comment repeats its thread's words,
+        # and indexing them again would double the largest table of an ingest.
+        termed.append(
+            (
+                contribution_id,
+                record.person_id,
+                record.occurred_at,
+                terms if record.kind in _AUTHORED else (),
+            )
+        )
+    replace_topics(session, tagged)
+    replace_terms(session, termed)
+
+
+def _github_key(who: Actor | None) -> str | None:
+    return f"github:{who.login.lower()}" if who is not None else None
+
+
+def stale_profiles(session: Session, logins: set[str], *, older_than: datetime) -> list[str]:
+    """Logins whose profile is due: never fetched (anyone, so a crashed sync catches up), or
+    seen in this sync (`logins`) and older than `older_than`."""
+    due = {
+        login
+        for login in session.exec(
+            select(Person.login).where(
+                col(Person.profile_fetched_at).is_(None),
+                col(Person.login).is_not(None),
+                col(Person.is_bot).is_(False),
+            )
+        )
+        if login is not None
+    }
+    wanted = sorted({login.lower() for login in logins})
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.exec(
+            select(Person.login).where(
+                sa.func.lower(Person.login).in_(chunk),
+                col(Person.is_bot).is_(False),
+                col(Person.profile_fetched_at) < older_than,
+            )
+        )
+        due.update(login for login in rows if login is not None)
+    return sorted(due)

@@ -1,0 +1,327 @@
+"""Sync tracked repositories from GitHub: incremental, resumable, and cheap when nothing changed.
+
+Pull requests rely on GitHub's GraphQL cursors being keyset cursors (they encode the sort key,
+here `updatedAt`, and the node id), so paging on after the saved cursor returns exactly the PRs
+updated since, even those that were updated after they were first seen.
+
+Each stream of a repository keeps its own cursor, saved with the page it covers in one commit:
+- `github.pulls`: the GraphQL cursor after the last PR ingested (PRs in updated-at order);
+- `github.issues`, `github.comments`: the `updated_at` of the last item ingested (REST `since`).
+A sync killed at any point resumes from the last committed page; pages are re-read at most once
+and upserts make the re-read harmless. With nothing new, a sync costs one GraphQL request and
+two conditional REST requests answered 304 (free), plus profiles and owner files at most weekly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from bot.ingest.pipeline import Ingestor, stale_profiles
+from bot.sources.github.http import Reply
+from bot.sources.github.records import GitHubSource, UserProfile, parse_time
+from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file, parse_owner_file
+from bot.store.identity import IdentityKey, looks_like_bot, suppression_hash
+from bot.store.models import (
+    CodeOwner,
+    Contribution,
+    IdentityKind,
+    Person,
+    Repo,
+    Suppression,
+    utcnow,
+)
+from bot.store.writes import get_cursor, get_etag, set_cursor, set_etag
+from bot.taxonomy.model import Taxonomy
+
+PROFILE_MAX_AGE = timedelta(days=7)
+OWNERS_MAX_AGE = timedelta(days=7)
+PROFILE_WORKERS = 4
+PROFILE_BATCH = 50
+
+
+@dataclass
+class SyncProgress:
+    """What a progress bar shows: where the sync is, and how much budget is left."""
+
+    repo: str
+    stage: str  # "pull requests", "issues", "comments", "owners", "profiles"
+    pages: int
+    items: int
+    requests_left: int | None
+
+
+@dataclass
+class SyncStats:
+    repo: str
+    pages: int = 0
+    items: int = 0
+    new: dict[str, int] = field(default_factory=dict)  # contribution kind -> rows added
+    new_people: int = 0
+    profiles: int = 0
+    owner_rows: int | None = None  # None when the owner files were fresh enough to skip
+    requests: int = 0
+    not_modified: int = 0
+
+    def summary(self) -> str:
+        added = [_count(n, kind) for kind, n in sorted(self.new.items()) if n]
+        owners = "" if self.owner_rows is None else f", {self.owner_rows} ownership rows"
+        return (
+            f"{self.repo}: {', '.join(added) or 'nothing new'}; {self.new_people} new people, "
+            f"{self.profiles} profiles{owners}; {self.requests} requests used, "
+            f"{self.not_modified} answered 304 (free)"
+        )
+
+
+_NOUNS = {"pr": "PR", "rfc": "RFC"}
+
+
+def _count(n: int, kind: str) -> str:
+    noun = _NOUNS.get(kind, kind)
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+class GitHubSync:
+    def __init__(
+        self,
+        session: Session,
+        source: GitHubSource,
+        taxonomy: Taxonomy,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        on_progress: Callable[[SyncProgress], None] | None = None,
+    ) -> None:
+        self.session = session
+        self.source = source
+        self.taxonomy = taxonomy
+        self.clock = clock
+        self.on_progress = on_progress
+
+    def sync(self, repo: Repo, *, since: datetime | None = None) -> SyncStats:
+        """Bring one repository up to date; `since` limits a first sync to recent activity."""
+        assert repo.id is not None
+        http = self.source.http
+        requests_before, not_modified_before = http.requests, http.not_modified
+        kinds_before = self._kinds(repo.id)
+        people_before = self._people()
+        stats = SyncStats(repo.full_name)
+        ingest = Ingestor(self.session, self.taxonomy, repo)
+
+        self._pull_requests(repo, ingest, stats, since)
+        self._issue_stream(repo, "issues", ingest, stats, since)
+        self._issue_stream(repo, "comments", ingest, stats, since)
+        self._owners(repo, stats)
+        self._profiles(ingest, stats)
+
+        repo.last_synced_at = self.clock()
+        self.session.commit()
+        kinds_after = self._kinds(repo.id)
+        stats.new = {k: kinds_after.get(k, 0) - kinds_before.get(k, 0) for k in kinds_after}
+        stats.new_people = self._people() - people_before
+        stats.requests = http.requests - requests_before
+        stats.not_modified = http.not_modified - not_modified_before
+        return stats
+
+    # -- streams ------------------------------------------------------------------------------
+
+    def _pull_requests(
+        self, repo: Repo, ingest: Ingestor, stats: SyncStats, since: datetime | None
+    ) -> None:
+        assert repo.id is not None
+        source_key = "github.pulls"
+        cursor = get_cursor(self.session, repo.id, source_key)
+        while True:
+            page = self.source.pull_requests(repo.full_name, cursor)
+            for pr in page.items:
+                if since is None or pr.updated_at >= since:
+                    ingest.pull_request(pr)
+            ingest.flush()
+            end = page.extra.get("end_cursor")
+            if end:
+                set_cursor(self.session, repo.id, source_key, end)
+            self.session.commit()
+            self._page_done(stats, repo, "pull requests", len(page.items))
+            if page.cursor is None:
+                return
+            cursor = page.cursor
+
+    def _issue_stream(
+        self, repo: Repo, stream: str, ingest: Ingestor, stats: SyncStats, since: datetime | None
+    ) -> None:
+        assert repo.id is not None
+        source_key = f"github.{stream}"
+        slot = f"{stream}:{repo.full_name.lower()}"
+        start = get_cursor(self.session, repo.id, source_key) or (_iso(since) if since else None)
+        url_key = start or "-"
+        etag = get_etag(self.session, slot, url_key)
+        fetch = self.source.issues if stream == "issues" else self.source.comments
+        first = True
+        for page in fetch(repo.full_name, start, etag):
+            if page.not_modified:
+                self._page_done(stats, repo, stream, 0)
+                return
+            for item in page.items:
+                if stream == "issues":
+                    ingest.issue(item)  # type: ignore[arg-type]
+                else:
+                    ingest.comment(item)  # type: ignore[arg-type]
+            ingest.flush()
+            last = page.extra.get("last_updated")
+            if last is not None:
+                set_cursor(self.session, repo.id, source_key, _iso(last))
+            if first:
+                set_etag(self.session, slot, url_key, page.etag)
+                first = False
+            self.session.commit()
+            self._page_done(stats, repo, stream, len(page.items))
+
+    # -- owners and profiles ------------------------------------------------------------------
+
+    def _owners(self, repo: Repo, stats: SyncStats) -> None:
+        """Refresh CODEOWNERS and maintainer files, at most weekly; unchanged files cost a 304."""
+        assert repo.id is not None
+        checked = parse_time(get_cursor(self.session, repo.id, "github.owners"))
+        now = self.clock()
+        if checked is not None and now - checked < OWNERS_MAX_AGE:
+            return
+        candidates = list(CODEOWNERS_PATHS)
+        root = self.source.directory(repo.full_name)
+        candidates += [
+            e["path"] for e in root if e.get("type") == "file" and is_maintainer_file(e["name"])
+        ]
+        for entry in root:
+            if entry.get("type") == "dir" and not str(entry["name"]).startswith("."):
+                candidates += [
+                    e["path"]
+                    for e in self.source.directory(repo.full_name, entry["path"])
+                    if e.get("type") == "file" and is_maintainer_file(e["name"])
+                ]
+        # Every file is fetched before anything is written: no write transaction stays open
+        # across network calls (or a rate-limit wait), which would lock a shared SQLite file.
+        fetched: list[tuple[str, str | None, Reply]] = []
+        for path in dict.fromkeys(candidates):
+            slot = f"file:{repo.full_name.lower()}:{path}"
+            text, reply = self.source.file(repo.full_name, path, get_etag(self.session, slot, path))
+            fetched.append((path, text, reply))
+        self.session.commit()  # ends the read transaction the ETag lookups opened
+        rows = 0
+        found: set[str] = set()
+        suppressed = set(self.session.exec(select(Suppression.identity_hash)))
+        for path, text, reply in fetched:
+            if reply.status == 304:
+                found.add(path)
+                continue
+            if text is None:
+                continue
+            found.add(path)
+            self.session.execute(
+                sa.delete(CodeOwner).where(
+                    col(CodeOwner.repo_id) == repo.id, col(CodeOwner.source_path) == path
+                )
+            )
+            for owner in parse_owner_file(text, path):
+                if _suppressed_owner(owner.owner_kind, owner.owner_value, suppressed):
+                    continue  # someone who asked to be forgotten stays forgotten
+                self.session.add(
+                    CodeOwner(
+                        repo_id=repo.id,
+                        source_path=path,
+                        line=owner.line,
+                        pattern=owner.pattern,
+                        area=owner.area,
+                        owner_kind=owner.owner_kind,
+                        owner_value=owner.owner_value,
+                    )
+                )
+                rows += 1
+            set_etag(self.session, f"file:{repo.full_name.lower()}:{path}", path, reply.etag)
+        # Files that disappeared take their ownership with them.
+        gone = sa.delete(CodeOwner).where(col(CodeOwner.repo_id) == repo.id)
+        if found:
+            gone = gone.where(col(CodeOwner.source_path).not_in(sorted(found)))
+        self.session.execute(gone)
+        set_cursor(self.session, repo.id, "github.owners", _iso(now))
+        self.session.commit()
+        stats.owner_rows = rows
+        self._page_done(stats, repo, "owners", rows)
+
+    def _profiles(self, ingest: Ingestor, stats: SyncStats) -> None:
+        """Fetch profiles of people seen in this sync, at most weekly each, a few at a time."""
+        now = self.clock()
+        logins = [
+            login
+            for login in stale_profiles(
+                self.session, ingest.logins_seen, older_than=now - PROFILE_MAX_AGE
+            )
+            if not looks_like_bot(login)
+        ]
+        if not logins:
+            return
+        etags = {login: get_etag(self.session, f"user:{login.lower()}", login) for login in logins}
+
+        def fetch(login: str) -> tuple[str, UserProfile | None, Reply]:
+            profile, reply = self.source.user(login, etags[login])
+            return login, profile, reply
+
+        self.session.commit()  # no transaction stays open while profiles are fetched
+        for start in range(0, len(logins), PROFILE_BATCH):
+            batch = logins[start : start + PROFILE_BATCH]
+            with ThreadPoolExecutor(max_workers=PROFILE_WORKERS) as pool:
+                answers = list(pool.map(fetch, batch))
+            for login, profile, reply in answers:  # then written in one short transaction
+                if profile is not None:
+                    ingest.apply_profile(profile, now)
+                    set_etag(self.session, f"user:{login.lower()}", login, reply.etag)
+                else:
+                    self._mark_profile_checked(login, now)
+                stats.profiles += 1
+            self.session.commit()
+            self._page_done(stats, ingest.repo, "profiles", len(batch))
+
+    def _mark_profile_checked(self, login: str, when: datetime) -> None:
+        """Unchanged (304) or deleted (404): either way, no need to ask again this week."""
+        self.session.execute(
+            sa.update(Person)
+            .where(sa.func.lower(Person.login) == login.lower())
+            .values(profile_fetched_at=when)
+        )
+
+    # -- bookkeeping --------------------------------------------------------------------------
+
+    def _page_done(self, stats: SyncStats, repo: Repo, stage: str, items: int) -> None:
+        stats.pages += 1
+        stats.items += items
+        if self.on_progress is not None:
+            budgets = self.source.http.budgets
+            left = [b.remaining for b in budgets.values() if b.remaining is not None]
+            self.on_progress(
+                SyncProgress(
+                    repo.full_name, stage, stats.pages, stats.items, min(left) if left else None
+                )
+            )
+
+    def _kinds(self, repo_id: int) -> dict[str, int]:
+        rows = self.session.exec(
+            select(Contribution.kind, func.count())
+            .where(Contribution.repo_id == repo_id)
+            .group_by(col(Contribution.kind))
+        )
+        return dict(rows.all())
+
+    def _people(self) -> int:
+        return self.session.exec(select(func.count()).select_from(Person)).one()
+
+
+def _suppressed_owner(kind: str, value: str, suppressed: set[str]) -> bool:
+    if kind not in (IdentityKind.GITHUB.value, IdentityKind.EMAIL.value):
+        return False  # a team is not a person
+    return suppression_hash(IdentityKey(IdentityKind(kind), value)) in suppressed
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,1 @@
+"""People: curation (merge, split), places, affiliations, privacy and retention."""

@@ -1,0 +1,196 @@
+"""Fixing who is who by hand: find, merge and split people.
+
+Automatic identity resolution never merges on names (see `bot.ingest.git`), so two records of
+one person can stay apart, and a shared address can wrongly join two people. These are the
+corrections. They move identities, and resolution always follows identities, so a correction
+survives every later sync and ingest.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.errors import CsfError
+from bot.store.identity import email_key, login_key
+from bot.store.models import (
+    Candidate,
+    CandidateNote,
+    Contribution,
+    ContributionTerm,
+    ContributionTopic,
+    DigestEntry,
+    HttpCache,
+    Identity,
+    Person,
+    utcnow,
+)
+from bot.store.writes import record_audit
+
+# Shortlist statuses from least to furthest along, for merging two entries into one.
+_PIPELINE = ["saved", "not_a_fit", "not_now", "contacted", "replied", "interviewing"]
+_PROFILE_FIELDS = (
+    "login",
+    "name",
+    "location",
+    "country_code",
+    "region",
+    "company",
+    "blog",
+    "bio",
+    "public_email",
+    "github_created_at",
+    "profile_fetched_at",
+)
+
+
+def find(session: Session, spec: str) -> Person:
+    """A person by `#id`, `kind:value` identity, email address or GitHub login."""
+    text = spec.strip()
+    person: Person | None = None
+    if text.startswith("#") and text[1:].isdigit():
+        person = session.get(Person, int(text[1:]))
+    else:
+        kind, value = _identity(text)
+        owner = session.exec(
+            select(Identity.person_id).where(Identity.kind == kind, Identity.value == value)
+        ).first()
+        person = session.get(Person, owner) if owner is not None else None
+    if person is None:
+        raise CsfError(f"no one known as {spec!r} (try a GitHub login, an address or #ID)")
+    return person
+
+
+def _identity(text: str) -> tuple[str, str]:
+    kind, sep, value = text.partition(":")
+    if sep and kind in ("github", "email", "name") and value:
+        if kind == "email" and "@" in value:  # an address typed out: look it up by its hash
+            return kind, email_key(value).value
+        return kind, value.lower() if kind == "github" else value
+    try:
+        if "@" in text:
+            return "email", email_key(text).value
+        return "github", login_key(text).value
+    except ValueError as error:
+        raise CsfError(f"{text!r} is neither a GitHub login nor an address: {error}") from None
+
+
+def identities(session: Session, person: Person) -> list[Identity]:
+    return list(
+        session.exec(
+            select(Identity)
+            .where(Identity.person_id == person.id)
+            .order_by(col(Identity.kind), col(Identity.value))
+        )
+    )
+
+
+def merge(session: Session, keep: Person, drop: Person, *, actor: str) -> Person:
+    """Make `drop` part of `keep`: identities, work, shortlist entries; then remove `drop`."""
+    if keep.id == drop.id:
+        raise CsfError("those are the same person already")
+    moved = {"keep": keep.id, "drop": drop.id}
+    # Both featured in one digest for one topic: the kept person's entry stays.
+    entries = DigestEntry.__table__  # type: ignore[attr-defined]
+    kept_entry = entries.alias("kept")
+    session.execute(
+        sa.delete(entries).where(
+            entries.c.person_id == drop.id,
+            sa.exists().where(
+                kept_entry.c.person_id == keep.id,
+                kept_entry.c.run_id == entries.c.run_id,
+                kept_entry.c.topic == entries.c.topic,
+            ),
+        )
+    )
+    for model in (Identity, Contribution, ContributionTopic, ContributionTerm, DigestEntry):
+        session.execute(
+            sa.update(model).where(col(model.person_id) == drop.id).values(person_id=keep.id)
+        )
+    kept = {
+        c.team_id: c for c in session.exec(select(Candidate).where(Candidate.person_id == keep.id))
+    }
+    for candidate in session.exec(select(Candidate).where(Candidate.person_id == drop.id)):
+        other = kept.get(candidate.team_id)
+        if other is None:
+            candidate.person_id = keep.id  # type: ignore[assignment]
+            continue
+        # Both were on this team's shortlist: one entry, the notes of both, the furthest status.
+        session.execute(
+            sa.update(CandidateNote)
+            .where(col(CandidateNote.candidate_id) == candidate.id)
+            .values(candidate_id=other.id)
+        )
+        if _PIPELINE.index(candidate.status) > _PIPELINE.index(other.status):
+            other.status = candidate.status
+        session.flush()
+        session.delete(candidate)
+    for name in _PROFILE_FIELDS:
+        if getattr(keep, name) is None and getattr(drop, name) is not None:
+            setattr(keep, name, getattr(drop, name))
+    keep.is_bot = keep.is_bot or drop.is_bot
+    keep.updated_at = utcnow()
+    session.flush()
+    session.delete(drop)
+    record_audit(session, actor, "people.merge", f"#{keep.id}", moved)
+    session.flush()
+    return keep
+
+
+def split(session: Session, person: Person, specs: list[str], *, actor: str) -> Person:
+    """Move the named identities, and the work seen under them, to a new person."""
+    owned = {(i.kind, i.value): i for i in identities(session, person)}
+    chosen = []
+    for spec in specs:
+        key = _identity(spec)
+        if key not in owned:
+            raise CsfError(
+                f"{spec!r} is not one of this person's identities (see `csf people show`)"
+            )
+        chosen.append(owned[key])
+    if len({(i.kind, i.value) for i in chosen}) == len(owned):
+        raise CsfError("that would move every identity; a split must leave some behind")
+    new = Person(name=person.name)
+    session.add(new)
+    session.flush()
+    keys = [f"{i.kind}:{i.value}" for i in chosen]
+    for identity in chosen:
+        identity.person_id = new.id  # type: ignore[assignment]
+    moved_ids = list(
+        session.exec(
+            select(Contribution.id).where(
+                Contribution.person_id == person.id, col(Contribution.identity_key).in_(keys)
+            )
+        )
+    )
+    if moved_ids:
+        session.execute(
+            sa.update(Contribution)
+            .where(col(Contribution.id).in_(moved_ids))
+            .values(person_id=new.id)
+        )
+        for index in (ContributionTopic, ContributionTerm):  # their person goes with the work
+            session.execute(
+                sa.update(index)
+                .where(col(index.contribution_id).in_(moved_ids))
+                .values(person_id=new.id)
+            )
+    if any(i.kind == "github" for i in chosen):
+        # The GitHub profile goes with the account: location, company, published address.
+        github = next(i for i in chosen if i.kind == "github")
+        if person.login and person.login.lower() == github.value:
+            for name in _PROFILE_FIELDS:
+                setattr(new, name, getattr(person, name))
+                if name != "name":
+                    setattr(person, name, None)
+        new.login = new.login or github.value
+        session.execute(sa.delete(HttpCache).where(col(HttpCache.slot) == f"user:{github.value}"))
+    record_audit(
+        session,
+        actor,
+        "people.split",
+        f"#{person.id}",
+        {"new": new.id, "identities": len(keys), "contributions": len(moved_ids)},
+    )
+    session.flush()
+    return new

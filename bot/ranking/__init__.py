@@ -1,0 +1,1 @@
+"""The signal model: points, the `who` answer, explanations and the score cache."""

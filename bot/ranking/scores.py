@@ -1,0 +1,195 @@
+"""The score cache: every person's points in every topic, summed once after each sync.
+
+A known-topic `who` for "now" would otherwise sum a topic's whole window of history on every
+call (hundreds of milliseconds for a big topic on a million contributions). The refresh runs
+the very same sums `who` runs, for every topic at once, as of one moment, and keeps them in
+`topic_score`; `who` answers from them while they are fresh (see bot/ranking/who.py), exactly as it
+would have answered live at that moment. It is derived data: rebuilt whole, never edited.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.ranking.who import (
+    Scope,
+    component_of,
+    points_sql,
+    scoring_fingerprint,
+    topic_owners,
+    window_activity,
+)
+from bot.store.models import (
+    CodeOwner,
+    Contribution,
+    ContributionTopic,
+    PersonWindow,
+    Repo,
+    ScoreCache,
+    TopicScore,
+)
+from bot.store.writes import bulk_write, counted_as_pr
+from bot.taxonomy.model import Taxonomy
+
+BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class ScoreRefresh:
+    as_of: datetime
+    topics: int
+    scores: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (
+            f"scores refreshed as of {self.as_of:%Y-%m-%d %H:%M} UTC: {self.scores:,} "
+            f"person-topic scores in {self.topics:,} topics ({self.seconds:.1f} s)"
+        )
+
+
+def refresh_scores(
+    session: Session,
+    taxonomy: Taxonomy,
+    config: Mapping[str, Any],
+    *,
+    as_of: datetime | None = None,
+) -> ScoreRefresh:
+    """Rebuild the score cache as of `as_of` (default now), in the caller's transaction."""
+    started = time.perf_counter()
+    when = as_of or datetime.now(UTC)
+    days = int(config["window_days"])
+    start = when - timedelta(days=days)
+    session.execute(sa.delete(TopicScore))
+    session.execute(sa.delete(PersonWindow))
+    session.execute(sa.delete(ScoreCache))
+    owners = _all_owners(session, taxonomy, start, when)
+    table = TopicScore.__table__  # type: ignore[attr-defined]
+    batch: list[dict[str, Any]] = []
+    topics: set[str] = set()
+    count = 0
+    for row in _summed(session, config, start, when):
+        key = (row["topic"], row["person_id"])
+        owned = owners.pop(key, None)
+        if owned:
+            row.update(owned=owned, owner=True)
+        batch.append(row)
+        topics.add(row["topic"])
+        if len(batch) >= BATCH:
+            bulk_write(session, table, batch)
+            count += len(batch)
+            batch = []
+    # Owners with no activity in the window still rank (ownership alone).
+    for (topic, person_id), owned in owners.items():
+        batch.append(_row(topic, person_id) | {"owned": owned, "owner": True})
+        topics.add(topic)
+    bulk_write(session, table, batch)
+    count += len(batch)
+    _write_activity(session, start, when)
+    seconds = time.perf_counter() - started
+    session.add(
+        ScoreCache(
+            as_of=when,
+            window_days=days,
+            fingerprint=scoring_fingerprint(config, taxonomy),
+            seconds=round(seconds, 3),
+        )
+    )
+    session.flush()
+    return ScoreRefresh(when, len(topics), count, seconds)
+
+
+def _write_activity(session: Session, start: datetime, end: datetime) -> None:
+    """Everyone's window activity, for focus and breadth (`PersonWindow`)."""
+    totals, topics = window_activity(session, start, end)
+    table = PersonWindow.__table__  # type: ignore[attr-defined]
+    people = sorted(set(totals) | set(topics))
+    for begin in range(0, len(people), BATCH):
+        rows = [
+            {"person_id": p, "contributions": totals[p], "topics": sorted(topics[p])}
+            for p in people[begin : begin + BATCH]
+        ]
+        bulk_write(session, table, rows)
+
+
+def _row(topic: str, person_id: int) -> dict[str, Any]:
+    return {
+        "topic": topic,
+        "person_id": person_id,
+        "score": 0.0,
+        "contributions": 0,
+        "components": {},
+        "owned": [],
+        "owner": False,
+    }
+
+
+def _summed(
+    session: Session, config: Mapping[str, Any], start: datetime, end: datetime
+) -> Iterator[dict[str, Any]]:
+    """One row per (topic, person) with activity, summed as `who` sums it (same SQL, same order).
+
+    Streamed in (topic, person, kind) order, so memory stays flat whatever the store's size,
+    and components add up kind by kind exactly as in `who`.
+    """
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    value = points_sql(c, config, end, session.get_bind().dialect.name)
+    statement = (
+        sa.select(t.c.topic, c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
+        .select_from(t.join(c, c.c.id == t.c.contribution_id))
+        .where(t.c.occurred_at >= start, t.c.occurred_at < end, sa.not_(counted_as_pr(c)))
+        .group_by(t.c.topic, c.c.person_id, c.c.kind)
+        .order_by(t.c.topic, c.c.person_id, c.c.kind)
+    )
+    current: dict[str, Any] | None = None
+    for topic, person_id, kind, points, count in session.execute(
+        statement.execution_options(yield_per=BATCH)
+    ):
+        if current is None or (current["topic"], current["person_id"]) != (topic, person_id):
+            if current is not None:
+                yield _finished(current)
+            current = _row(topic, person_id)
+        components: dict[str, float] = current["components"]
+        component = component_of(kind)
+        components[component] = components.get(component, 0.0) + float(points or 0.0)
+        current["contributions"] += count
+    if current is not None:
+        yield _finished(current)
+
+
+def _finished(row: dict[str, Any]) -> dict[str, Any]:
+    row["score"] = sum(row["components"].values())
+    return row
+
+
+def _all_owners(
+    session: Session, taxonomy: Taxonomy, start: datetime, end: datetime
+) -> dict[tuple[str, int], list[str]]:
+    """Owners of every topic and ecosystem, found as `who` finds them for one topic."""
+    r = Repo.__table__  # type: ignore[attr-defined]
+    o = CodeOwner.__table__  # type: ignore[attr-defined]
+    owned_repos = sa.select(r.c.ecosystem, r.c.full_name).where(
+        sa.exists().where(o.c.repo_id == r.c.id)
+    )
+    with_owners: set[str] = set()
+    for ecosystem_key, full_name in session.execute(owned_repos):
+        with_owners.add(ecosystem_key)
+        # A repository listed under an ecosystem counts for it whatever it was tracked as.
+        with_owners.update(e.key for e in taxonomy.ecosystems_for_repo(full_name))
+    found: dict[tuple[str, int], list[str]] = {}
+    for ecosystem in taxonomy.ecosystems:
+        if ecosystem.key not in with_owners:
+            continue  # no owner files in its repositories: nothing to find
+        for tag in (ecosystem.key, *(topic.id for topic in ecosystem.topics)):
+            owners = topic_owners(session, taxonomy, Scope((tag,), (), start, end))
+            for person_id, owned in owners.items():
+                found[(tag, person_id)] = sorted(owned)
+    return found

@@ -1,0 +1,938 @@
+"""The signal model and the `who` answer: who matters in a topic, with every score explained.
+
+Weights live in `bot/ranking/ranking.yml` (documented there) and can be overridden by a team's file
+named in CSF_RANKING_CONFIG. The answer is plain data (`WhoAnswer`), so Slack, the CLI and a
+notebook render the same thing.
+
+`as_of` replays the past: only activity before it counts, each contribution at the time it
+happened (a PR merged after `as_of` had not been merged then, and is left out).
+
+The score cache: summing a big topic's year of history costs hundreds of milliseconds, so
+after each sync the points of every person in every topic are summed once (`bot/ranking/scores.py`,
+table `topic_score`). A known-topic query (one topic or ecosystem, no free words) in the default
+window whose `as_of` falls within `score_cache.max_age_hours` after that refresh is answered
+from it, as of the refresh, and says so in `scores_as_of`: the same answer `who` gives for that
+moment without the cache. (Evidence and counts are read live, so work ingested after the refresh
+can show there before the next refresh puts it in the score; sync and git ingest refresh at
+their end.) Anything else (a past date, another window, free words, several topics, changed
+settings or taxonomy) is summed live.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from sqlmodel import Session, col, select
+
+from bot.errors import CsfError
+from bot.people.affiliations import affiliations
+from bot.people.places import in_region
+from bot.sources.owners import maintainer_scope
+from bot.store.engine import recency_weight
+from bot.store.models import (
+    CodeOwner,
+    Contribution,
+    ContributionTerm,
+    ContributionTopic,
+    Identity,
+    Person,
+    PersonWindow,
+    Repo,
+    ScoreCache,
+    TopicScore,
+)
+from bot.store.writes import counted_as_pr
+from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
+from bot.taxonomy.question import Reading
+from bot.taxonomy.terms import query_terms
+
+_DISCUSSION = {"issue", "rfc", "comment"}
+
+
+# -- configuration ------------------------------------------------------------------------------
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    text = resources.files("bot.ranking").joinpath("ranking.yml").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
+
+
+def load_ranking_config(path: str | Path | None = None) -> dict[str, Any]:
+    """The defaults, with a team's overrides (YAML or TOML) merged in and checked."""
+    config = _merge({}, _defaults())
+    if path is None:
+        return config
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+        override = tomllib.loads(text) if file.suffix == ".toml" else yaml.safe_load(text)
+    except OSError as error:
+        raise CsfError(f"CSF_RANKING_CONFIG: cannot read {file} ({error.strerror})") from None
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        raise CsfError(f"CSF_RANKING_CONFIG: {file} is not valid: {error}") from None
+    if override is not None and not isinstance(override, Mapping):
+        raise CsfError(f"CSF_RANKING_CONFIG: {file} must hold settings (a mapping), not a list")
+    _check(override or {}, _defaults(), str(file), "")
+    return _merge(config, override or {})
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merge(out.get(key, {}), value) if isinstance(value, Mapping) else value
+    return out
+
+
+def _check(override: Mapping[str, Any], defaults: Mapping[str, Any], file: str, where: str) -> None:
+    for key, value in override.items():
+        name = f"{where}{key}"
+        if key not in defaults:
+            raise CsfError(f"{file}: unknown setting {name!r} (see bot/ranking/ranking.yml)")
+        if isinstance(defaults[key], Mapping):
+            if not isinstance(value, Mapping):
+                raise CsfError(f"{file}: {name!r} must be a table of settings")
+            _check(value, defaults[key], file, f"{name}.")
+        elif not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise CsfError(f"{file}: {name!r} must be a number of zero or more")
+
+
+# -- the answer ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Evidence:
+    kind: str
+    title: str | None
+    url: str | None
+    when: datetime
+    size: str  # "+240/-30 in 3 files"
+    state: str | None
+
+
+@dataclass
+class Result:
+    person_id: int
+    rank: int = 0
+    score: float = 0.0
+    components: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    owned: list[str] = field(default_factory=list)
+    first_active: datetime | None = None
+    last_active: datetime | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    reason: str = ""
+    person: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class WhoAnswer:
+    reading: Reading
+    as_of: datetime  # the moment the answer holds for: the cache's, when it answered
+    window_days: int
+    results: list[Result]
+    # Set when the answer came from the score cache: the moment its scores were summed (then
+    # equal to `as_of`). None when summed live.
+    scores_as_of: datetime | None = None
+
+
+# -- scoring ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ContributionRow:
+    id: int
+    person_id: int
+    repo_id: int
+    kind: str
+    state: str | None
+    when: datetime
+    files: int
+    additions: int
+    deletions: int
+    title: str | None
+    url: str | None
+    parent_number: int | None
+
+
+def row_columns(contribution: Any) -> list[Any]:
+    """The columns of a `ContributionRow`, in its order, from a contribution table."""
+    c = contribution.c
+    return [
+        c.id,
+        c.person_id,
+        c.repo_id,
+        c.kind,
+        c.state,
+        c.occurred_at,
+        c.files_changed,
+        c.additions,
+        c.deletions,
+        c.title,
+        c.url,
+        c.parent_number,
+    ]
+
+
+def _base_points(kind: str, state: str | None, config: Mapping[str, Any]) -> float:
+    points = config["points"]
+    if kind == "pr":
+        key = {"merged": "merged_pr", "open": "open_pr"}.get(state or "", "closed_pr")
+        return float(points[key])
+    if kind == "review":
+        return float(points.get(f"review_{state}", points["review_commented"]))
+    return float(points.get(kind, 0.0))
+
+
+def points_of(row: ContributionRow, config: Mapping[str, Any]) -> float:
+    base = _base_points(row.kind, row.state, config)
+    if row.kind in ("pr", "commit", "review"):
+        base *= _size_factor(row, config["size"])
+    return base
+
+
+def _size_factor(row: ContributionRow, size: Mapping[str, Any]) -> float:
+    lines = row.additions + row.deletions
+    if row.files >= size["mass_change_files"]:
+        return float(size["mass_change_factor"])
+    if row.files <= 1 and lines <= size["trivial_lines"]:
+        return float(size["trivial_factor"])
+    if row.files >= size["substantial_files"] and lines >= size["substantial_lines"]:
+        return float(size["substantial_factor"])
+    return 1.0
+
+
+def decay(when: datetime, as_of: datetime, half_life_days: float) -> float:
+    return recency_weight((as_of - when).total_seconds() / 86400, half_life_days)
+
+
+def who(
+    session: Session,
+    taxonomy: Taxonomy,
+    reading: Reading,
+    *,
+    config: Mapping[str, Any],
+    as_of: datetime,
+    window_days: int | None = None,
+    limit: int = 10,
+    region: str | None = None,
+    cached: bool = True,
+) -> WhoAnswer:
+    """Rank the people of the topics `reading` names; see the module doc and ranking.yml.
+
+    `cached=False` always sums history live (the score cache is used only when it gives the
+    same answer anyway).
+    """
+    days = int(window_days if window_days is not None else config["window_days"])
+    tags = reading.tags
+    terms = tuple(query_terms(reading.free_words))
+    cache = None
+    if cached and len(tags) == 1 and not terms:
+        cache = _score_cache(session, taxonomy, config, as_of, days)
+    if cache is not None:
+        as_of = cache.as_of  # the answer the store gave then, exactly
+    start = as_of - timedelta(days=days)
+    scope = Scope(tags, terms, start, as_of)
+    if not scope.tags and not scope.terms:
+        return WhoAnswer(reading, as_of, days, [])
+    # Score everyone in SQL (or read the cache); load the contributions themselves only for the
+    # people who make the list.
+    if cache is not None:
+        owners = _cached_owners(session, tags[0])
+        groups = _cached_aggregate(session, tags[0], config, region, owners)
+    else:
+        owners = topic_owners(session, taxonomy, scope) if tags else {}
+        groups = _aggregate(session, scope, config, region, () if scope.terms else owners)
+    if scope.terms:  # free words narrow the topic: owners count only with matching work
+        owners = {person: owned for person, owned in owners.items() if person in groups}
+    candidates = set(groups) | set(owners)
+    flags = _flags(session, candidates)
+    ownership = float(config["points"]["ownership"])
+    results: dict[int, Result] = {}
+    for person_id in candidates:
+        is_bot, person_region = flags.get(person_id, (True, None))
+        if is_bot or (region is not None and not in_region(person_region, region)):
+            continue
+        result = Result(person_id)
+        parts: dict[str, float] = defaultdict(float)
+        for component, value in groups.get(person_id, {}).items():
+            parts[component] += value
+        if person_id in owners:
+            parts["ownership"] = ownership
+            result.owned = sorted(owners[person_id])
+        here = parts.pop("count", 0.0)
+        result.counts["topic_contributions"] = int(here)
+        result.components = {k: round(v, 3) for k, v in parts.items()}
+        result.score = sum(parts.values())
+        results[person_id] = result
+    shortlist = sorted(results.values(), key=lambda r: -r.score)[: int(config["candidates"])]
+    _focus_and_breadth(session, shortlist, tags, start, as_of, config, cached=cache is not None)
+    shortlist.sort(key=lambda r: (-r.score, r.person_id))
+    top = [r for r in shortlist if r.score > 0][:limit]
+    rows = _topic_rows(session, scope, [r.person_id for r in top])
+    by_person: dict[int, list[ContributionRow]] = defaultdict(list)
+    for row in rows:
+        by_person[row.person_id].append(row)
+    views = person_views(session, list(_people(session, [r.person_id for r in top]).values()))
+    for rank, result in enumerate(top, start=1):
+        result.rank = rank
+        _explain(
+            session,
+            result,
+            by_person.get(result.person_id, []),
+            views[result.person_id],
+            config,
+            as_of,
+            days,
+        )
+    return WhoAnswer(reading, as_of, days, top, cache.as_of if cache is not None else None)
+
+
+def scoring_fingerprint(config: Mapping[str, Any], taxonomy: Taxonomy) -> str:
+    """What cached scores depend on: the ranking settings and the taxonomy (for ownership)."""
+    settings = {k: v for k, v in config.items() if k != "score_cache"}
+
+    def digest() -> str:
+        text = json.dumps({"config": settings, "taxonomy": as_dict(taxonomy)}, sort_keys=True)
+        return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # Checked on every cached answer; serialising the whole taxonomy each time cost ~2.5 ms.
+    return taxonomy.memo(("fingerprint", json.dumps(settings, sort_keys=True)), digest)
+
+
+def _score_cache(
+    session: Session, taxonomy: Taxonomy, config: Mapping[str, Any], as_of: datetime, days: int
+) -> ScoreCache | None:
+    """The score cache, if it may stand for a query for `as_of` over `days`; else None."""
+    max_age = float(config["score_cache"]["max_age_hours"])
+    if max_age <= 0 or days != int(config["window_days"]):
+        return None
+    cache = session.exec(select(ScoreCache).order_by(col(ScoreCache.id).desc()).limit(1)).first()
+    if cache is None or cache.window_days != days:
+        return None
+    if not cache.as_of <= as_of <= cache.as_of + timedelta(hours=max_age):
+        return None  # a replay of the past, or a cache too old to stand for "now"
+    if cache.fingerprint != scoring_fingerprint(config, taxonomy):
+        return None
+    return cache
+
+
+def _cached_owners(session: Session, tag: str) -> dict[int, set[str]]:
+    s = TopicScore.__table__  # type: ignore[attr-defined]
+    statement = sa.select(s.c.person_id, s.c.owned).where(s.c.topic == tag, s.c.owner.is_(True))
+    return {person_id: set(owned) for person_id, owned in session.execute(statement)}
+
+
+def _cached_aggregate(
+    session: Session,
+    tag: str,
+    config: Mapping[str, Any],
+    region: str | None,
+    extra: Iterable[int],
+) -> dict[int, dict[str, float]]:
+    """`_aggregate` for one topic, read from the score cache instead of summed."""
+    s = TopicScore.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    people_filter = [p.c.is_bot.is_(False)]
+    if region is not None:
+        people_filter.append(_region_clause(p.c.region, region))
+    active = sa.and_(s.c.topic == tag, s.c.contributions > 0)
+    best = (
+        sa.select(s.c.person_id)
+        .join(p, p.c.id == s.c.person_id)
+        .where(active, *people_filter)
+        .order_by(s.c.score.desc())
+        .limit(int(config["candidates"]) * 5)
+    )
+    ids = set(session.execute(best).scalars()) | set(extra)
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    if not ids:
+        return out
+    rows = sa.select(s.c.person_id, s.c.components, s.c.contributions).where(
+        active, s.c.person_id.in_(sorted(ids))
+    )
+    for person_id, components, count in session.execute(rows):
+        for component, points in components.items():
+            out[person_id][component] += float(points)
+        out[person_id]["count"] += count
+    return out
+
+
+def component_of(kind: str) -> str:
+    """The score part a kind of contribution counts toward."""
+    if kind == "pr":
+        return "pull_requests"
+    if kind == "review":
+        return "reviews"
+    if kind == "commit":
+        return "commits"
+    return "discussion"
+
+
+def _topic_rows(session: Session, scope: Scope, person_ids: list[int]) -> list[ContributionRow]:
+    """The query's contributions in the window by these people (each once)."""
+    if not person_ids:
+        return []
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    statement = sa.select(*row_columns(c)).where(
+        c.c.person_id.in_(sorted(set(person_ids))), scope.matches(c), sa.not_(counted_as_pr(c))
+    )
+    return [ContributionRow(*row) for row in session.execute(statement)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The contributions a query is about: its topics' tags and its free words, in a window.
+
+    Both come from indexes written at ingest (topic tags, contribution terms); free words
+    narrow a topic ("mlir cse"), or stand alone.
+    """
+
+    tags: tuple[str, ...]
+    terms: tuple[str, ...]
+    start: datetime
+    end: datetime
+
+    def ids(self) -> sa.Select[Any]:
+        """The ids of every contribution in scope, read from the indexes by topic/term and time."""
+        parts: list[sa.Select[Any]] = []
+        if self.tags:
+            t = ContributionTopic.__table__  # type: ignore[attr-defined]
+            parts.append(self._window(t, t.c.topic.in_(list(self.tags))))
+        w = ContributionTerm.__table__  # type: ignore[attr-defined]
+        parts += [self._window(w, w.c.term == term) for term in self.terms]
+        if len(parts) == 1:
+            return parts[0]
+        both = sa.intersect(*parts).subquery()
+        return sa.select(both.c.contribution_id)
+
+    def matches(self, contribution: Any) -> sa.ColumnElement[bool]:
+        """Whether a contribution row is in scope, tested row by row.
+
+        For the work of a few people: their rows come from the (person, time) index, and each
+        is checked against the tags and terms by primary key, instead of reading the whole
+        topic's window to pick theirs out.
+        """
+        c = contribution.c
+        clauses = [c.occurred_at >= self.start, c.occurred_at < self.end]
+        if self.tags:
+            t = ContributionTopic.__table__  # type: ignore[attr-defined]
+            clauses.append(
+                sa.exists().where(t.c.contribution_id == c.id, t.c.topic.in_(list(self.tags)))
+            )
+        w = ContributionTerm.__table__  # type: ignore[attr-defined]
+        clauses += [
+            sa.exists().where(w.c.contribution_id == c.id, w.c.term == term) for term in self.terms
+        ]
+        return sa.and_(*clauses)
+
+    def _window(self, table: Any, match: Any) -> sa.Select[Any]:
+        return sa.select(table.c.contribution_id).where(
+            match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end
+        )
+
+
+def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> Any:
+    """The recency weight of each row, computed in the database (see `decay`)."""
+    if half_life <= 0:
+        return sa.literal(1.0)
+    if dialect == "sqlite":
+        when = as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        age = sa.func.julianday(sa.literal(when, sa.String)) - sa.func.julianday(column)
+        return sa.func.csf_recency(age, half_life)
+    age = sa.extract("epoch", sa.literal(as_of, sa.DateTime(timezone=True)) - column) / 86400.0
+    return sa.func.power(0.5, sa.func.greatest(age, 0.0) / half_life)
+
+
+def points_sql(c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str) -> Any:
+    """points x size factor x recency of each row, as a SQL expression (see `points_of`)."""
+    weight = _recency(c.c.occurred_at, as_of, float(config["half_life_days"]), dialect)
+    points, size = config["points"], config["size"]
+    review = c.c.kind == "review"
+    base = sa.case(
+        (sa.and_(c.c.kind == "pr", c.c.state == "merged"), points["merged_pr"]),
+        (sa.and_(c.c.kind == "pr", c.c.state == "open"), points["open_pr"]),
+        (c.c.kind == "pr", points["closed_pr"]),
+        *[
+            (sa.and_(review, c.c.state == state), points[f"review_{state}"])
+            for state in ("approved", "changes_requested", "commented", "dismissed", "acked")
+        ],
+        (review, points["review_commented"]),
+        (c.c.kind == "commit", points["commit"]),
+        (c.c.kind == "issue", points["issue"]),
+        (c.c.kind == "rfc", points["rfc"]),
+        (c.c.kind == "comment", points["comment"]),
+        else_=0.0,
+    )
+    lines = c.c.additions + c.c.deletions
+    factor = sa.case(
+        (c.c.kind.not_in(["pr", "commit", "review"]), 1.0),
+        (c.c.files_changed >= size["mass_change_files"], size["mass_change_factor"]),
+        (sa.and_(c.c.files_changed <= 1, lines <= size["trivial_lines"]), size["trivial_factor"]),
+        (
+            sa.and_(
+                c.c.files_changed >= size["substantial_files"], lines >= size["substantial_lines"]
+            ),
+            size["substantial_factor"],
+        ),
+        else_=1.0,
+    )
+    return sa.cast(base, sa.Float) * sa.cast(factor, sa.Float) * weight
+
+
+def _region_clause(column: Any, region: str) -> Any:
+    if region == "unknown":
+        return column.is_(None)
+    if region == "europe":
+        return column.in_(["uk", "eu", "europe"])
+    return column == region
+
+
+def _aggregate(
+    session: Session,
+    scope: Scope,
+    config: Mapping[str, Any],
+    region: str | None,
+    extra: Iterable[int],
+) -> dict[int, dict[str, float]]:
+    """Points per person and component, summed in the database.
+
+    First the best-scoring people are found in one grouped query (bots and other regions left
+    out there, so a `--region` list is never starved); then their points are split by
+    component. Every contribution's recency weight is summed in SQL, so the result is exactly
+    the per-contribution model, and no topic's history is loaded into Python.
+    """
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    once = sa.not_(counted_as_pr(c))
+    value = points_sql(c, config, scope.end, session.get_bind().dialect.name)
+    in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
+    people_filter = [p.c.is_bot.is_(False)]
+    if region is not None:
+        people_filter.append(_region_clause(p.c.region, region))
+    best = (
+        sa.select(c.c.person_id)
+        .join(p, p.c.id == c.c.person_id)
+        .where(in_scope, *people_filter)
+        .group_by(c.c.person_id)
+        .order_by(sa.func.sum(value).desc())
+        .limit(int(config["candidates"]) * 5)
+    )
+    ids = set(session.execute(best).scalars()) | set(extra)
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    if not ids:
+        return out
+    # Kinds in a fixed order, so components add up in the same order as in the score cache.
+    split = (
+        sa.select(c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
+        .where(c.c.person_id.in_(sorted(ids)), scope.matches(c), once)
+        .group_by(c.c.person_id, c.c.kind)
+        .order_by(c.c.person_id, c.c.kind)
+    )
+    for person_id, kind, points, count in session.execute(split):
+        out[person_id][component_of(kind)] += float(points or 0.0)
+        out[person_id]["count"] += count
+    return out
+
+
+def _sample_ids(session: Session, scope: Scope) -> list[int]:
+    """Some of the topics' contributions, whose paths show what the topic's owners own."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(c.c.id)
+        .where(c.c.id.in_(scope.ids()), c.c.kind.in_(["pr", "commit"]))
+        .order_by(c.c.id.desc())
+        .limit(400)
+    )
+    return list(session.execute(statement).scalars())
+
+
+def _flags(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str | None]]:
+    """(is bot, region) of many people, without loading them."""
+    p = Person.__table__  # type: ignore[attr-defined]
+    wanted = sorted(set(ids))
+    found: dict[int, tuple[bool, str | None]] = {}
+    for begin in range(0, len(wanted), 900):
+        for person_id, is_bot, region in session.execute(
+            sa.select(p.c.id, p.c.is_bot, p.c.region).where(p.c.id.in_(wanted[begin : begin + 900]))
+        ):
+            found[person_id] = (bool(is_bot), region)
+    return found
+
+
+def topic_owners(session: Session, taxonomy: Taxonomy, scope: Scope) -> dict[int, set[str]]:
+    """People named as owners of the scope's topics: person id -> the patterns or areas."""
+    return _owners(session, taxonomy, scope.tags, _sample_ids(session, scope))
+
+
+def _owners(
+    session: Session, taxonomy: Taxonomy, tags: Iterable[str], sample_ids: list[int]
+) -> dict[int, set[str]]:
+    topics = [taxonomy.topic(tag) for tag in tags]
+    ecosystems = {tag.split(".")[0] for tag in tags}
+    repo_names = {r for e in ecosystems if (eco := taxonomy.ecosystem(e)) for r in eco.repos}
+    wanted_names = {n.lower() for n in repo_names}
+    repo_ids = [
+        rid
+        for rid, name, eco in session.exec(select(Repo.id, Repo.full_name, Repo.ecosystem))
+        if name.lower() in wanted_names or eco in ecosystems
+    ]
+    if not repo_ids:
+        return {}
+    sample = sorted(_sample_paths(session, sample_ids))
+    names = {normalise_phrase(n) for t in topics if t for n in (t.name, t.key, *t.aliases)}
+    o = CodeOwner.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(o.c.pattern, o.c.area, o.c.owner_kind, o.c.owner_value, o.c.source_path).where(
+            o.c.repo_id.in_({rid for rid in repo_ids if rid is not None})
+        )
+    ).all()
+    # The kernel's MAINTAINERS alone has thousands of patterns: test each distinct pattern once,
+    # and only against sample paths that start with its literal prefix.
+    covers = {pattern: _covers(pattern, sample) for pattern in {row.pattern for row in rows}}
+    owned: dict[tuple[str, str], set[str]] = defaultdict(set)
+    # In a Markdown maintainer file, the heading (or the list item) names the area someone keeps
+    # and the pattern is only the folder the file speaks for. Such a row owns its area's topic,
+    # and the folder only for a question about the ecosystem as a whole: the Tensor maintainer
+    # does not own Bufferization. (Kernel MAINTAINERS sections have titles and real patterns.)
+    whole_ecosystem = not any(topics)
+    for pattern, area, kind, value, source in rows:
+        if area is not None and normalise_phrase(area) in names:
+            owned[(kind, value)].add(area)
+        elif covers[pattern] and (
+            whole_ecosystem or area is None or pattern != maintainer_scope(source)
+        ):
+            owned[(kind, value)].add(pattern)
+    if not owned:
+        return {}
+    result: dict[int, set[str]] = defaultdict(set)
+    for identity in session.exec(
+        select(Identity).where(col(Identity.value).in_([v for _, v in owned]))
+    ):
+        key = (identity.kind, identity.value)
+        if key in owned:
+            result[identity.person_id] |= owned[key]
+    return result
+
+
+def _covers(pattern: str, sorted_paths: list[str]) -> bool:
+    """Whether an ownership pattern matches any of the (sorted) sample paths."""
+    if pattern == "**" or not sorted_paths:
+        return False  # a catch-all owner owns nothing in particular
+    prefix = re.split(r"[*?\[{]", pattern, maxsplit=1)[0]
+    compiled = _compiled(pattern)
+    start = bisect.bisect_left(sorted_paths, prefix)
+    for path in sorted_paths[start:]:
+        if not path.startswith(prefix):
+            break
+        if compiled.match(path):
+            return True
+    return False
+
+
+@cache
+def _compiled(glob: str) -> re.Pattern[str]:
+    return re.compile(glob_to_regex(glob) + r"\Z")
+
+
+def _sample_paths(session: Session, ids: list[int]) -> set[str]:
+    if not ids:
+        return set()
+    paths: set[str] = set()
+    for value in session.exec(select(Contribution.paths).where(col(Contribution.id).in_(ids))):
+        paths.update(value)
+    return paths
+
+
+def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
+    wanted = sorted(set(ids))
+    found: dict[int, Person] = {}
+    for begin in range(0, len(wanted), 500):
+        for person in session.exec(
+            select(Person).where(col(Person.id).in_(wanted[begin : begin + 500]))
+        ):
+            assert person.id is not None
+            found[person.id] = person
+    return found
+
+
+def window_activity(
+    session: Session, start: datetime, end: datetime, ids: Sequence[int] | None = None
+) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """Each person's contributions in the window, and every tag they carry (all people if
+    `ids` is None): what focus and breadth are computed from; the score cache keeps it whole.
+
+    Counted and deduplicated in SQL: a shortlist's own history runs to tens of thousands of rows.
+    """
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    window = [c.c.occurred_at >= start, c.c.occurred_at < end]
+    if ids is not None:
+        window.append(c.c.person_id.in_(ids))
+    totals: dict[int, int] = defaultdict(int)
+    counts = sa.select(c.c.person_id, sa.func.count()).where(*window).group_by(c.c.person_id)
+    for person_id, count in session.execute(counts):
+        totals[person_id] = count
+    topics: dict[int, set[str]] = defaultdict(set)
+    tagged = (
+        sa.select(c.c.person_id, t.c.topic)
+        .select_from(c.join(t, t.c.contribution_id == c.c.id))
+        .where(*window)
+        .distinct()
+    )
+    for person_id, topic in session.execute(tagged):
+        if topic:
+            topics[person_id].add(topic)
+    return totals, topics
+
+
+def _cached_activity(
+    session: Session, ids: Sequence[int]
+) -> tuple[dict[int, int], dict[int, set[str]]]:
+    """`window_activity` of these people as the score cache's refresh found it."""
+    w = PersonWindow.__table__  # type: ignore[attr-defined]
+    totals: dict[int, int] = defaultdict(int)
+    topics: dict[int, set[str]] = defaultdict(set)
+    for person_id, count, tags in session.execute(
+        sa.select(w.c.person_id, w.c.contributions, w.c.topics).where(w.c.person_id.in_(ids))
+    ):
+        totals[person_id] = count
+        topics[person_id] = set(tags)
+    return totals, topics
+
+
+def _focus_and_breadth(
+    session: Session,
+    results: list[Result],
+    tags: tuple[str, ...],
+    start: datetime,
+    end: datetime,
+    config: Mapping[str, Any],
+    *,
+    cached: bool,
+) -> None:
+    """Scale each shortlisted score by focus (share of own activity here) and breadth."""
+    ids = [r.person_id for r in results]
+    if not ids:
+        return
+    if cached:
+        totals, topics = _cached_activity(session, ids)
+    else:
+        totals, topics = window_activity(session, start, end, ids)
+    focus_config, breadth_config = config["focus"], config["breadth"]
+    own_ecosystems = {tag.split(".")[0] for tag in tags}
+    for result in results:
+        here = result.counts.get("topic_contributions", 0)
+        total = max(totals[result.person_id], here)
+        share = here / total if total else 1.0
+        full, floor = float(focus_config["full_share"]), float(focus_config["floor"])
+        focus = 1.0 if full <= 0 else min(1.0, floor + (1 - floor) * share / full)
+        names = topics[result.person_id]
+        other_topics = {n for n in names if "." in n and n not in tags}
+        other_ecosystems = {n for n in names if "." not in n} - own_ecosystems
+        breadth = min(
+            float(breadth_config["cap"]),
+            float(breadth_config["per_topic"]) * len(other_topics)
+            + float(breadth_config["per_ecosystem"]) * len(other_ecosystems),
+        )
+        result.components["focus"] = round(focus, 3)
+        result.components["breadth"] = round(breadth, 3)
+        result.counts["share_percent"] = round(100 * share)
+        result.score = round(result.score * focus * (1 + breadth), 3)
+
+
+def _explain(
+    session: Session,
+    result: Result,
+    rows: list[ContributionRow],
+    view: dict[str, Any],
+    config: Mapping[str, Any],
+    as_of: datetime,
+    days: int,
+) -> None:
+    merged = [r for r in rows if r.kind == "pr" and r.state == "merged"]
+    reviews = [r for r in rows if r.kind == "review"]
+    commits = [r for r in rows if r.kind == "commit"]
+    discussion = [r for r in rows if r.kind in _DISCUSSION]
+    result.counts.update(
+        merged_prs=len(merged),
+        reviews=len(reviews),
+        commits=len(commits),
+        discussion=len(discussion),
+        distinct_authors_reviewed=_distinct_authors(session, reviews, result.person_id),
+    )
+    if rows:
+        result.first_active = min(r.when for r in rows)
+        result.last_active = max(r.when for r in rows)
+    result.evidence = evidence_from(rows, config, as_of)
+    result.reason = _reason(result, days)
+    result.person = view
+
+
+def evidence_from(
+    rows: Iterable[ContributionRow], config: Mapping[str, Any], as_of: datetime, limit: int = 3
+) -> list[Evidence]:
+    """The most telling contributions: their own work first (by points), then reviews."""
+    half_life = float(config["half_life_days"])
+    ranked = sorted(
+        (r for r in rows if r.kind in ("pr", "commit", "review", "rfc")),
+        key=lambda r: -points_of(r, config) * decay(r.when, as_of, half_life),
+    )
+    authored = [r for r in ranked if r.kind != "review"][: limit - 1]
+    chosen = authored + [r for r in ranked if r.kind == "review"][: limit - len(authored)]
+    return [
+        Evidence(
+            r.kind,
+            r.title,
+            r.url,
+            r.when,
+            f"+{r.additions}/-{r.deletions} in {r.files} file{'s' if r.files != 1 else ''}",
+            r.state,
+        )
+        for r in chosen
+    ]
+
+
+def _distinct_authors(session: Session, reviews: list[ContributionRow], reviewer: int) -> int:
+    numbers = {(r.repo_id, str(r.parent_number)) for r in reviews if r.parent_number is not None}
+    if not numbers:
+        return 0
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    authors = set()
+    for repo_id, person_id, external_id in session.execute(
+        sa.select(c.c.repo_id, c.c.person_id, c.c.external_id).where(
+            c.c.kind == "pr", c.c.external_id.in_(sorted({n for _, n in numbers}))
+        )
+    ):
+        if (repo_id, external_id) in numbers and person_id != reviewer:
+            authors.add(person_id)
+    return len(authors)
+
+
+def _period(days: int) -> str:
+    if days == 365:
+        return "in the last year"
+    if days % 365 == 0:
+        return f"in the last {days // 365} years"
+    return f"in the last {days} days"
+
+
+def _reason(result: Result, days: int) -> str:
+    parts = []
+    if result.owned:
+        first = result.owned[0].removesuffix("/**")
+        parts.append(
+            f"owns {first}" + (f" (+{len(result.owned) - 1} more)" if len(result.owned) > 1 else "")
+        )
+    counts = result.counts
+    activity = []
+    if counts.get("merged_prs"):
+        activity.append(
+            f"{counts['merged_prs']} merged PR{'s' if counts['merged_prs'] != 1 else ''}"
+        )
+    if counts.get("commits"):
+        activity.append(f"{counts['commits']} commit{'s' if counts['commits'] != 1 else ''}")
+    if counts.get("reviews"):
+        activity.append(f"{counts['reviews']} review{'s' if counts['reviews'] != 1 else ''}")
+    if counts.get("discussion"):
+        activity.append(
+            f"{counts['discussion']} issue/design post{'s' if counts['discussion'] != 1 else ''}"
+        )
+    if activity:
+        text = ", ".join(activity[:-1]) + (" and " if len(activity) > 1 else "") + activity[-1]
+        parts.append(f"{text} {_period(days)}")
+    elif result.owned:
+        parts.append(f"no activity {_period(days)}")
+    return ", ".join(parts)
+
+
+def person_view(session: Session, person: Person) -> dict[str, Any]:
+    """The person object of `who --json`: never an address, only hashes and domains.
+
+    `affiliations` are hints read from those domains (bot/people/affiliations.py), shown, not
+    scored.
+    """
+    assert person.id is not None
+    return person_views(session, [person])[person.id]
+
+
+def person_views(session: Session, people: Sequence[Person]) -> dict[int, dict[str, Any]]:
+    """`person_view` of many people, with one query for all their identities."""
+    identities: dict[int, list[dict[str, Any]]] = {p.id: [] for p in people if p.id is not None}
+    i = Identity.__table__  # type: ignore[attr-defined]
+    for person_id, kind, value, domain in session.execute(
+        sa.select(i.c.person_id, i.c.kind, i.c.value, i.c.domain).where(
+            i.c.person_id.in_(sorted(identities))
+        )
+    ):
+        entry: dict[str, Any] = {"kind": kind, "value": value}
+        if domain:
+            entry["domain"] = domain
+        identities[person_id].append(entry)
+    views = {}
+    for person in people:
+        assert person.id is not None
+        mine = sorted(identities[person.id], key=lambda e: (e["kind"], e["value"]))
+        views[person.id] = {
+            "id": person.id,
+            "name": person.name,
+            "login": person.login,
+            "identities": mine,
+            "location": person.location,
+            "country": person.country_code,
+            "region": person.region or "unknown",
+            "company": person.company,
+            "affiliations": affiliations(e.get("domain") for e in mine),
+        }
+    return views
+
+
+def as_json(answer: WhoAnswer) -> dict[str, Any]:
+    return {
+        "query": answer.reading.label,
+        "topics": list(answer.reading.tags),
+        "as_of": answer.as_of.isoformat(),
+        "window_days": answer.window_days,
+        "scores_as_of": answer.scores_as_of.isoformat() if answer.scores_as_of else None,
+        "suggestions": list(answer.reading.suggestions),
+        "results": [
+            {
+                "rank": r.rank,
+                "score": r.score,
+                "components": r.components,
+                "reason": r.reason,
+                "counts": r.counts,
+                "owned": r.owned,
+                "first_active": r.first_active.isoformat() if r.first_active else None,
+                "last_active": r.last_active.isoformat() if r.last_active else None,
+                "evidence": [
+                    {
+                        "kind": e.kind,
+                        "title": e.title,
+                        "url": e.url,
+                        "date": e.when.date().isoformat(),
+                        "size": e.size,
+                        "state": e.state,
+                    }
+                    for e in r.evidence
+                ],
+                "person": r.person,
+            }
+            for r in answer.results
+        ],
+    }

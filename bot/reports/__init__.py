@@ -1,0 +1,1 @@
+"""Reports built on the ranking: the weekly digest, a profile, the talent map."""

@@ -1,0 +1,158 @@
+"""The talent map: where the high-signal people of an area live, and who employs or trains them.
+
+"High-signal" means what `who` means: the people the ranking puts at the top of the area (by
+default its first 50), so the map and the `who` answer never disagree about who counts. Places
+come from the same profile reading as region filters (bot/people/places.py): someone csf cannot
+place
+is counted as unknown, never guessed. Affiliations are the profile's company field, split into
+companies and universities, because a hiring team sources from the two differently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pycountry
+from sqlmodel import Session
+
+from bot.ranking.who import who
+from bot.taxonomy.model import Taxonomy
+from bot.taxonomy.question import Reading
+
+DEPTH = 50
+UNKNOWN = "unknown"
+NOT_STATED = "not stated"
+_UNIVERSITY = re.compile(
+    r"universit|college|institut|school|polytechnic|\b(eth|epfl|tu|ku|kth|inria|iisc|mit|ucl)\b",
+    re.IGNORECASE,
+)
+_REGION_NAMES = {"europe": "Europe (country unknown)", "eu": "EU (country unknown)"}
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    people: int
+
+
+@dataclass
+class TalentMap:
+    reading: Reading
+    as_of: datetime
+    window_days: int
+    region: str | None
+    people: int
+    countries: list[Count]
+    cities: list[Count]
+    companies: list[Count]
+    universities: list[Count]
+
+
+def talent_map(
+    session: Session,
+    taxonomy: Taxonomy,
+    reading: Reading,
+    *,
+    config: Mapping[str, Any],
+    as_of: datetime,
+    region: str | None = None,
+    window_days: int | None = None,
+    depth: int = DEPTH,
+) -> TalentMap:
+    """Count the area's top `depth` people by country, city, company and university."""
+    answer = who(
+        session,
+        taxonomy,
+        reading,
+        config=config,
+        as_of=as_of,
+        window_days=window_days,
+        limit=depth,
+        region=region,
+    )
+    people = [result.person for result in answer.results]
+    countries: Counter[str] = Counter()
+    cities: Counter[str] = Counter()
+    companies: Counter[str] = Counter()
+    universities: Counter[str] = Counter()
+    for person in people:
+        country = country_name(person.get("country"), person.get("region"))
+        countries[country] += 1
+        code = person.get("country")
+        cities[f"{city_of(person.get('location'))} ({code})" if code else UNKNOWN] += 1
+        affiliation = affiliation_of(person.get("company"))
+        if affiliation is None:
+            companies[NOT_STATED] += 1
+        elif is_university(affiliation):
+            universities[affiliation] += 1
+        else:
+            companies[affiliation] += 1
+    return TalentMap(
+        reading=reading,
+        as_of=answer.as_of,
+        window_days=answer.window_days,
+        region=region,
+        people=len(people),
+        countries=_ordered(countries),
+        cities=_ordered(cities),
+        companies=_ordered(companies),
+        universities=_ordered(universities),
+    )
+
+
+def country_name(code: Any, region: Any = None) -> str:
+    if isinstance(code, str) and code:
+        found = pycountry.countries.get(alpha_2=code)
+        if found is not None:
+            return str(getattr(found, "common_name", None) or found.name)
+        return code
+    return _REGION_NAMES.get(str(region), UNKNOWN)
+
+
+def city_of(location: Any) -> str:
+    """The first part of a placed location ("London" of "London, UK"), as people write it."""
+    if not isinstance(location, str) or not location.strip():
+        return UNKNOWN
+    return location.split(",")[0].strip() or UNKNOWN
+
+
+def affiliation_of(company: Any) -> str | None:
+    """A profile's company field, without GitHub's `@org` mention sign."""
+    if not isinstance(company, str):
+        return None
+    cleaned = company.strip().lstrip("@").strip()
+    return cleaned or None
+
+
+def is_university(affiliation: str) -> bool:
+    return _UNIVERSITY.search(affiliation) is not None
+
+
+def _ordered(counts: Counter[str]) -> list[Count]:
+    """Most people first; unknown and not stated last, whatever their size."""
+    vague = {UNKNOWN, NOT_STATED}
+    rows = sorted(counts.items(), key=lambda item: (item[0] in vague, -item[1], item[0]))
+    return [Count(label, n) for label, n in rows]
+
+
+def as_json(tmap: TalentMap) -> dict[str, Any]:
+    def rows(counts: Iterable[Count]) -> list[dict[str, Any]]:
+        return [{"label": c.label, "people": c.people} for c in counts]
+
+    return {
+        "query": tmap.reading.label,
+        "topics": list(tmap.reading.tags),
+        "as_of": tmap.as_of.isoformat(),
+        "window_days": tmap.window_days,
+        "region": tmap.region,
+        "people": tmap.people,
+        "countries": rows(tmap.countries),
+        "cities": rows(tmap.cities),
+        "companies": rows(tmap.companies),
+        "universities": rows(tmap.universities),
+    }

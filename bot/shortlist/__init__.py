@@ -1,0 +1,1 @@
+"""A team's shortlist: saves, the pipeline, notes and follow-up reminders."""

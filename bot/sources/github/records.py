@@ -1,0 +1,447 @@
+"""What csf reads from GitHub, as plain records, one page at a time.
+
+GraphQL where it saves requests: one query returns 100 pull requests with their files, labels and
+reviews (about one request per 100 PRs); only PRs with more than 100 files or reviews need more.
+REST where GraphQL lacks what is needed: issues and issue comments (`since` filters and ETags,
+so an unchanged repository costs one free 304 each), user profiles, and file contents.
+
+Pull requests are paged in `UPDATED_AT` order; GitHub's cursors are keyset cursors, so the last
+`endCursor` is also the incremental high-water mark: the next sync starts after it and sees
+exactly the PRs updated since.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from bot.sources.github.http import GitHubHTTP, GitHubNotFoundError, Reply
+from bot.store.identity import looks_like_bot
+
+T = TypeVar("T")
+
+PAGE_SIZE = 100
+
+_PR_FIELDS = """
+  number title url state createdAt updatedAt mergedAt closedAt
+  additions deletions changedFiles
+  author { __typename login }
+  labels(first: 30) { nodes { name } }
+  files(first: 100) { pageInfo { hasNextPage endCursor } nodes { path } }
+  reviews(first: 100) {
+    pageInfo { hasNextPage endCursor }
+    nodes { databaseId url state submittedAt author { __typename login } }
+  }
+"""
+
+PULL_REQUESTS_QUERY = f"""
+query PullRequests($owner: String!, $name: String!, $after: String) {{
+  rateLimit {{ cost remaining resetAt }}
+  repository(owner: $owner, name: $name) {{
+    pullRequests(first: {PAGE_SIZE}, after: $after, states: [OPEN, MERGED, CLOSED],
+                 orderBy: {{field: UPDATED_AT, direction: ASC}}) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{ {_PR_FIELDS} }}
+    }}
+  }}
+}}
+"""
+
+PULL_REQUEST_FILES_QUERY = """
+query PullRequestFiles($owner: String!, $name: String!, $number: Int!, $after: String) {
+  rateLimit { cost remaining resetAt }
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      files(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { path } }
+    }
+  }
+}
+"""
+
+PULL_REQUEST_REVIEWS_QUERY = """
+query PullRequestReviews($owner: String!, $name: String!, $number: Int!, $after: String) {
+  rateLimit { cost remaining resetAt }
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviews(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { databaseId url state submittedAt author { __typename login } }
+      }
+    }
+  }
+}
+"""
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+GHOST_LOGIN = "ghost"
+
+
+@dataclass(frozen=True)
+class Actor:
+    login: str
+    is_bot: bool
+
+
+def actor(node: dict[str, Any] | None) -> Actor | None:
+    """None for deleted accounts, whose work cannot be attributed.
+
+    GraphQL gives a null author for them, REST the placeholder account `ghost` that stands in for
+    every deleted user; taken as a person, it would pool strangers' work under one name.
+    """
+    if not node or not node.get("login"):
+        return None
+    login = str(node["login"])
+    if login.lower() == GHOST_LOGIN:
+        return None
+    is_bot = node.get("__typename") == "Bot" or node.get("type") == "Bot" or looks_like_bot(login)
+    if node.get("__typename") == "Bot" and not login.endswith("[bot]"):
+        login += "[bot]"  # GraphQL drops the suffix that REST and the web show
+    return Actor(login, is_bot)
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    id: str
+    author: Actor | None
+    state: str  # approved, changes_requested, commented, dismissed
+    submitted_at: datetime
+    url: str | None
+
+
+@dataclass
+class PullRequestRecord:
+    number: int
+    title: str
+    url: str
+    state: str  # open, merged, closed
+    author: Actor | None
+    created_at: datetime
+    updated_at: datetime
+    merged_at: datetime | None
+    closed_at: datetime | None
+    additions: int
+    deletions: int
+    changed_files: int
+    labels: list[str]
+    paths: list[str]
+    reviews: list[ReviewRecord]
+    files_cursor: str | None = None  # set while more files remain to fetch
+    reviews_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueRecord:
+    number: int
+    title: str
+    url: str
+    state: str
+    author: Actor | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    labels: list[str]
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    id: str
+    author: Actor | None
+    issue_number: int
+    url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    login: str
+    is_bot: bool
+    name: str | None
+    location: str | None
+    company: str | None
+    blog: str | None
+    email: str | None  # the address the person chose to publish
+    bio: str | None
+    created_at: datetime | None
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    cursor: str | None  # where the next page starts; None at the end
+    etag: str | None = None
+    not_modified: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _review(node: dict[str, Any]) -> ReviewRecord | None:
+    submitted = parse_time(node.get("submittedAt"))
+    if submitted is None or node.get("state") == "PENDING":
+        return None
+    return ReviewRecord(
+        id=str(node["databaseId"]),
+        author=actor(node.get("author")),
+        state=str(node["state"]).lower(),
+        submitted_at=submitted,
+        url=node.get("url"),
+    )
+
+
+def _pull_request(node: dict[str, Any]) -> PullRequestRecord:
+    files = node.get("files") or {"nodes": [], "pageInfo": {}}
+    reviews = node.get("reviews") or {"nodes": [], "pageInfo": {}}
+    created = parse_time(node["createdAt"])
+    updated = parse_time(node["updatedAt"])
+    assert created is not None
+    assert updated is not None
+    return PullRequestRecord(
+        number=int(node["number"]),
+        title=str(node.get("title") or ""),
+        url=str(node["url"]),
+        state=str(node["state"]).lower(),
+        author=actor(node.get("author")),
+        created_at=created,
+        updated_at=updated,
+        merged_at=parse_time(node.get("mergedAt")),
+        closed_at=parse_time(node.get("closedAt")),
+        additions=int(node.get("additions") or 0),
+        deletions=int(node.get("deletions") or 0),
+        changed_files=int(node.get("changedFiles") or 0),
+        labels=[label["name"] for label in (node.get("labels") or {}).get("nodes") or []],
+        paths=[f["path"] for f in files.get("nodes") or []],
+        reviews=[r for r in map(_review, reviews.get("nodes") or []) if r is not None],
+        files_cursor=files["pageInfo"].get("endCursor")
+        if files["pageInfo"].get("hasNextPage")
+        else None,
+        reviews_cursor=(
+            reviews["pageInfo"].get("endCursor") if reviews["pageInfo"].get("hasNextPage") else None
+        ),
+    )
+
+
+class GitHubSource:
+    """The records of one GitHub (or GitHub Enterprise) instance."""
+
+    def __init__(self, http: GitHubHTTP) -> None:
+        self.http = http
+
+    def pull_requests(self, full_name: str, after: str | None) -> Page[PullRequestRecord]:
+        """One page of PRs updated after `after` (a cursor), each with all its files and reviews."""
+        owner, name = full_name.split("/", 1)
+        data = self.http.graphql(
+            PULL_REQUESTS_QUERY, {"owner": owner, "name": name, "after": after}, what=full_name
+        )
+        repository = data.get("repository")
+        if repository is None:
+            raise GitHubNotFoundError(f"GitHub has no {full_name} (or GITHUB_TOKEN cannot see it)")
+        connection = repository["pullRequests"]
+        records = [_pull_request(node) for node in connection["nodes"]]
+        for record in records:
+            self._complete(full_name, record)
+        info = connection["pageInfo"]
+        return Page(
+            records,
+            info.get("endCursor") if info.get("hasNextPage") else None,
+            extra={"end_cursor": info.get("endCursor")},
+        )
+
+    def _complete(self, full_name: str, record: PullRequestRecord) -> None:
+        """Page past the first 100 files or reviews of a large PR."""
+        owner, name = full_name.split("/", 1)
+        variables = {"owner": owner, "name": name, "number": record.number}
+        what = f"{full_name}#{record.number}"
+        while record.files_cursor:
+            files = self._nested(
+                PULL_REQUEST_FILES_QUERY, "files", variables, record.files_cursor, what
+            )
+            record.paths.extend(f["path"] for f in files["nodes"])
+            record.files_cursor = _next_cursor(files["pageInfo"])
+        while record.reviews_cursor:
+            reviews = self._nested(
+                PULL_REQUEST_REVIEWS_QUERY, "reviews", variables, record.reviews_cursor, what
+            )
+            record.reviews.extend(r for r in map(_review, reviews["nodes"]) if r is not None)
+            record.reviews_cursor = _next_cursor(reviews["pageInfo"])
+
+    def _nested(
+        self, query: str, key: str, variables: dict[str, Any], after: str, what: str
+    ) -> dict[str, Any]:
+        data = self.http.graphql(query, {**variables, "after": after}, what=what)
+        pull_request = (data.get("repository") or {}).get("pullRequest")
+        if pull_request is None:
+            raise GitHubNotFoundError(f"GitHub has no {what} (or GITHUB_TOKEN cannot see it)")
+        connection: dict[str, Any] = pull_request[key]
+        return connection
+
+    def issues(
+        self, full_name: str, since: str | None, etag: str | None
+    ) -> Iterator[Page[IssueRecord]]:
+        """Issues updated since `since`, oldest first, without the PRs the API mixes in."""
+        params: dict[str, Any] = {
+            "state": "all",
+            "sort": "updated",
+            "direction": "asc",
+            "per_page": PAGE_SIZE,
+        }
+        for reply in self._since_pages(f"repos/{full_name}/issues", params, since, etag, full_name):
+            if reply.not_modified:
+                yield Page([], None, reply.etag, not_modified=True)
+                return
+            items = [self._issue(item) for item in reply.data if "pull_request" not in item]
+            updated = [parse_time(item["updated_at"]) for item in reply.data]
+            yield Page(items, reply.next_url, reply.etag, extra={"last_updated": _latest(updated)})
+
+    def comments(
+        self, full_name: str, since: str | None, etag: str | None
+    ) -> Iterator[Page[CommentRecord]]:
+        """Issue and PR conversation comments updated since `since`, oldest first."""
+        params: dict[str, Any] = {"sort": "updated", "direction": "asc", "per_page": PAGE_SIZE}
+        url = f"repos/{full_name}/issues/comments"
+        for reply in self._since_pages(url, params, since, etag, full_name):
+            if reply.not_modified:
+                yield Page([], None, reply.etag, not_modified=True)
+                return
+            items = [self._comment(item) for item in reply.data]
+            updated = [parse_time(item["updated_at"]) for item in reply.data]
+            yield Page(items, reply.next_url, reply.etag, extra={"last_updated": _latest(updated)})
+
+    def user(self, login: str, etag: str | None) -> tuple[UserProfile | None, Reply]:
+        """A profile, or None when it is unchanged (304) or the account is gone (404)."""
+        reply = self.http.get(f"users/{login}", etag=etag, allow_404=True, what=f"user {login}")
+        if reply.status != 200:
+            return None, reply
+        data = reply.data
+        who = actor(data) or Actor(login, False)
+        return (
+            UserProfile(
+                login=str(data.get("login") or login),
+                is_bot=who.is_bot,
+                name=_text(data.get("name")),
+                location=_text(data.get("location")),
+                company=_text(data.get("company")),
+                blog=_text(data.get("blog")),
+                email=_text(data.get("email")),
+                bio=_text(data.get("bio")),
+                created_at=parse_time(data.get("created_at")),
+            ),
+            reply,
+        )
+
+    def pull_author(self, full_name: str, number: int) -> str | None:
+        """The login that opened a PR, for a link to a PR csf has not synced (None if unknown)."""
+        reply = self.http.get(
+            f"repos/{full_name}/pulls/{number}", allow_404=True, what=f"{full_name}#{number}"
+        )
+        if reply.status != 200:
+            return None
+        who = actor(reply.data.get("user"))
+        return None if who is None or who.is_bot else who.login
+
+    def file(self, full_name: str, path: str, etag: str | None) -> tuple[str | None, Reply]:
+        """A file's text at the default branch; None if absent (404) or unchanged (304)."""
+        reply = self.http.get(
+            f"repos/{full_name}/contents/{path}",
+            etag=etag,
+            allow_404=True,
+            what=f"{full_name}:{path}",
+        )
+        if reply.status != 200 or not isinstance(reply.data, dict):
+            return None, reply
+        content = reply.data.get("content") or ""
+        text = base64.b64decode(content).decode("utf-8", errors="replace")
+        return text, reply
+
+    def directory(self, full_name: str, path: str = "") -> list[dict[str, Any]]:
+        reply = self.http.get(
+            f"repos/{full_name}/contents/{path}", allow_404=True, what=f"{full_name}:{path or '/'}"
+        )
+        return list(reply.data) if reply.status == 200 and isinstance(reply.data, list) else []
+
+    def _since_pages(
+        self, url: str, params: dict[str, Any], since: str | None, etag: str | None, what: str
+    ) -> Iterator[Reply]:
+        """Pages of a list in `updated_at` order, walked by `since` rather than page numbers.
+
+        An item edited while the sync pages moves to the end of the list; with page numbers,
+        every later item would shift back one place and the first of the next page would
+        never be read. Re-asking from the last `updated_at` seen cannot skip anything (the
+        overlap is re-read, and upserts absorb it). Only while a whole page shares one
+        timestamp do page numbers move on.
+        """
+        page = 1
+        conditional = etag
+        while True:
+            query = dict(params)
+            if since:
+                query["since"] = since
+            if page > 1:
+                query["page"] = page
+            reply = self.http.get(url, query, etag=conditional, what=what)
+            conditional = None
+            yield reply
+            if reply.not_modified or not reply.data or reply.next_url is None:
+                return
+            last = max(str(item["updated_at"]) for item in reply.data)
+            if last == since:
+                page += 1  # a full page at one timestamp: only page numbers move on
+            else:
+                since, page = last, 1
+
+    @staticmethod
+    def _issue(item: dict[str, Any]) -> IssueRecord:
+        created = parse_time(item["created_at"])
+        updated = parse_time(item["updated_at"])
+        assert created is not None
+        assert updated is not None
+        return IssueRecord(
+            number=int(item["number"]),
+            title=str(item.get("title") or ""),
+            url=str(item["html_url"]),
+            state=str(item.get("state") or "open"),
+            author=actor(item.get("user")),
+            created_at=created,
+            updated_at=updated,
+            closed_at=parse_time(item.get("closed_at")),
+            labels=[label["name"] for label in item.get("labels") or [] if isinstance(label, dict)],
+        )
+
+    @staticmethod
+    def _comment(item: dict[str, Any]) -> CommentRecord:
+        created = parse_time(item["created_at"])
+        updated = parse_time(item["updated_at"])
+        assert created is not None
+        assert updated is not None
+        issue_url = str(item.get("issue_url") or "")
+        return CommentRecord(
+            id=str(item["id"]),
+            author=actor(item.get("user")),
+            issue_number=int(issue_url.rstrip("/").rsplit("/", 1)[-1]),
+            url=str(item.get("html_url") or ""),
+            created_at=created,
+            updated_at=updated,
+        )
+
+
+def _next_cursor(info: dict[str, Any]) -> str | None:
+    return str(info["endCursor"]) if info.get("hasNextPage") and info.get("endCursor") else None
+
+
+def _latest(times: list[datetime | None]) -> datetime | None:
+    known = [t for t in times if t is not None]
+    return max(known) if known else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,107 @@
+"""How a person is recognised: normalised logins, hashed addresses, suppression keys.
+
+Email addresses are only ever compared for equality (is this commit author the same person as
+that GitHub account?), so csf keeps a one-way hash of the normalised address and its domain, and
+never the address itself. GitHub's terms also forbid using addresses taken from GitHub for
+unsolicited recruiting mail; not holding them is the simplest way to never do that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from bot.store.models import IdentityKind
+
+HASH_PREFIX = "sha256:"
+_LOGIN = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38}(\[bot\])?$")
+_NOREPLY = re.compile(r"^(?:\d+\+)?([a-z0-9-]{1,39})@users\.noreply\.github\.com$")
+# GitHub Apps end in [bot]; the rest are machine accounts the tracked projects are known to run.
+# Anything shaped like an address, wherever it hides (a title, a bio, a name field).
+ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+ADDRESS_PLACEHOLDER = "[address]"
+_BOT_LOGINS = re.compile(
+    r"(\[bot\]$|-bot$|^bot-|^dependabot|^renovate|^github-actions|^llvmbot$|^llvm-ci$"
+    r"|^buildbot|^tvm-bot$|^copybara-service|^mergify|^codecov|^pre-commit-ci)"
+)
+
+
+@dataclass(frozen=True)
+class IdentityKey:
+    """The stored form of one identity: what goes in `Identity.kind/value/domain`."""
+
+    kind: IdentityKind
+    value: str
+    domain: str | None = None
+
+    def __str__(self) -> str:
+        """`kind:value`, the form stored in `Contribution.identity_key` and typed in commands."""
+        return f"{self.kind.value}:{self.value}"
+
+
+def normalise_email(address: str) -> str:
+    """Lower-cased and trimmed: the form that is hashed. Raises ValueError if not an address."""
+    normalised = address.strip().lower()
+    local, sep, domain = normalised.rpartition("@")
+    if not sep or not local or "." not in domain or any(c.isspace() for c in normalised):
+        raise ValueError(f"not an email address: {address!r}")
+    return normalised
+
+
+def email_key(address: str) -> IdentityKey:
+    """`sha256:<hex>` of the normalised address, plus its domain."""
+    normalised = normalise_email(address)
+    digest = hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+    return IdentityKey(IdentityKind.EMAIL, HASH_PREFIX + digest, normalised.rpartition("@")[2])
+
+
+def normalise_login(login: str) -> str:
+    """GitHub logins are case-insensitive; csf stores them lower-cased. Raises ValueError."""
+    normalised = login.strip().removeprefix("@").lower()
+    if not _LOGIN.match(normalised):
+        raise ValueError(f"not a GitHub login: {login!r}")
+    return normalised
+
+
+def login_key(login: str) -> IdentityKey:
+    return IdentityKey(IdentityKind.GITHUB, normalise_login(login))
+
+
+def name_key(name: str) -> IdentityKey:
+    """A display name with case and inner whitespace folded; a matching hint, never unique."""
+    folded = " ".join(name.split()).casefold()
+    if not folded:
+        raise ValueError("empty name")
+    return IdentityKey(IdentityKind.NAME, folded)
+
+
+def redact_addresses(text: str | None) -> str | None:
+    """`text` with every address replaced by a placeholder.
+
+    Free text from sources (PR titles, commit subjects, bios, names people misconfigured as
+    addresses) is stored for people to read; the addresses in it are not needed and are not kept.
+    """
+    if not text or "@" not in text:
+        return text
+    return ADDRESS.sub(ADDRESS_PLACEHOLDER, text)
+
+
+def login_from_noreply(address: str) -> str | None:
+    """The login behind a GitHub noreply address (`123+login@users.noreply.github.com`)."""
+    match = _NOREPLY.match(address.strip().lower())
+    return match.group(1) if match else None
+
+
+def looks_like_bot(login: str) -> bool:
+    return bool(_BOT_LOGINS.search(login.lower()))
+
+
+def suppression_hash(key: IdentityKey) -> str:
+    """The one-way key under which an erased person's identity is remembered.
+
+    Hashing `kind:value` again (even for already-hashed addresses) means the suppression table
+    holds nothing that can be joined back to a login or address without knowing it first.
+    """
+    digest = hashlib.sha256(f"{key.kind.value}:{key.value}".encode()).hexdigest()
+    return HASH_PREFIX + digest

@@ -1,0 +1,493 @@
+"""The store's tables: one schema for SQLite and PostgreSQL.
+
+Design choices that later code relies on:
+- Every timestamp is an aware UTC datetime in Python, whatever the database keeps (`UTCDateTime`),
+  so ranking windows and `--as-of` replays never mix naive and aware times.
+- Uniqueness constraints carry idempotency: a contribution is unique per (repo, kind, external
+  id), an identity per (kind, value), a shortlist entry per (team, person). Ingest code upserts
+  against these instead of checking first, so a re-run or a resumed sync adds nothing twice.
+- Email addresses are never stored: identities of kind `email` hold `sha256:<hex>` of the
+  normalised address plus its domain (see `bot.store.identity`).
+- Topic tags repeat the contribution's person and time so the `who` query (topic + time window)
+  is served by one index without touching `contribution`; the profile query (person + time)
+  uses `contribution`'s own index.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite has no time zones: values are stored as naive UTC and made aware on the way out.
+    Naive values are refused on the way in, because guessing their zone is how off-by-an-hour
+    ranking windows happen.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given to the store; use UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Nullability follows the annotation (`X | None` is nullable), as everywhere in SQLModel.
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_type=sa.JSON)
+
+
+def _when(*, index: bool = False, nullable: bool = False) -> Any:
+    return Field(default=None if nullable else ..., sa_type=UTCDateTime, index=index)
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ContributionKind(StrEnum):
+    PR = "pr"
+    REVIEW = "review"
+    ISSUE = "issue"
+    COMMENT = "comment"
+    COMMIT = "commit"
+    RFC = "rfc"
+
+
+class IdentityKind(StrEnum):
+    GITHUB = "github"  # a GitHub login, lower-cased
+    EMAIL = "email"  # sha256:<hex> of the normalised address; never the address itself
+    NAME = "name"  # a display name as seen in git history: a hint, never unique
+
+
+class CandidateStatus(StrEnum):
+    SAVED = "saved"
+    CONTACTED = "contacted"
+    REPLIED = "replied"
+    INTERVIEWING = "interviewing"
+    NOT_NOW = "not_now"
+    NOT_A_FIT = "not_a_fit"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"
+
+
+class Person(SQLModel, table=True):
+    """Someone whose public work csf has seen; identities say how they are recognised."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The GitHub login shown to users (the latest seen); matching uses `Identity` rows.
+    login: str | None = Field(default=None, index=True)
+    name: str | None = None
+    location: str | None = None
+    country_code: str | None = Field(default=None, max_length=2)
+    region: str | None = Field(default=None, index=True)  # "uk", "eu", "other"; None = unknown
+    company: str | None = None
+    blog: str | None = None
+    bio: str | None = None
+    # The one contact address a person chose to publish on their profile (not an identity).
+    public_email: str | None = None
+    is_bot: bool = Field(default=False)
+    github_created_at: datetime | None = _when(nullable=True)
+    profile_fetched_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+UNIQUE_IDENTITY_WHERE = "kind <> 'name'"
+
+
+class Identity(SQLModel, table=True):
+    """One way a person is recognised across sources (a login, an address hash, a name)."""
+
+    # Logins and address hashes belong to one person; names do not (two people may share one),
+    # so uniqueness is a partial index that leaves names out, on SQLite and PostgreSQL alike.
+    __table_args__ = (
+        sa.Index(
+            "uq_identity_kind_value",
+            "kind",
+            "value",
+            unique=True,
+            sqlite_where=sa.text(UNIQUE_IDENTITY_WHERE),
+            postgresql_where=sa.text(UNIQUE_IDENTITY_WHERE),
+        ),
+        sa.Index("ix_identity_value", "value"),
+        sa.CheckConstraint(_in("kind", IdentityKind), name="ck_identity_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    kind: str
+    value: str
+    domain: str | None = None  # for email identities: the part after @, useful for affiliation
+    seen_at: datetime = _created()
+
+
+class Repo(SQLModel, table=True):
+    """A repository csf follows; `tracked` off keeps its history but stops syncing it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(unique=True)  # owner/name, as GitHub spells it
+    ecosystem: str = Field(index=True)
+    tracked: bool = Field(default=True)
+    added_by: str | None = None
+    added_at: datetime = _created()
+    last_synced_at: datetime | None = _when(nullable=True)
+
+
+class SyncCursor(SQLModel, table=True):
+    """Where a source stopped in a repo (an updatedAt high-water mark, a page cursor, a sha).
+
+    Saved after every page, so an interrupted sync resumes instead of starting over.
+    """
+
+    __tablename__ = "sync_cursor"
+    __table_args__ = (sa.UniqueConstraint("repo_id", "source", name="uq_sync_cursor_repo_source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(foreign_key="repo.id", ondelete="CASCADE")
+    source: str  # e.g. "github.pulls", "github.issues", "git"
+    value: str
+    updated_at: datetime = _created()
+
+
+class Contribution(SQLModel, table=True):
+    """One unit of public work by one person: a PR, a review, an issue, a comment, a commit."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("repo_id", "kind", "external_id", name="uq_contribution_identity"),
+        sa.CheckConstraint(_in("kind", ContributionKind), name="ck_contribution_kind"),
+        sa.Index("ix_contribution_person_time", "person_id", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(foreign_key="repo.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    kind: str
+    external_id: str  # PR/issue number, review or comment id, commit sha: unique within kind
+    # The identity the source saw the work under ("github:login", "email:sha256:..."), so a
+    # person wrongly merged can be split again with each contribution going the right way.
+    identity_key: str | None = None
+    url: str | None = None
+    title: str | None = None
+    state: str | None = None  # open/merged/closed for PRs; approved/changes_requested/... reviews
+    # The PR or issue a review/comment belongs to, or the PR a commit landed through.
+    parent_number: int | None = None
+    created_at: datetime = _when()
+    occurred_at: datetime = _when()  # when it counts: merge time, review time, author date
+    merged_at: datetime | None = _when(nullable=True)
+    closed_at: datetime | None = _when(nullable=True)
+    files_changed: int = 0
+    additions: int = 0
+    deletions: int = 0
+    paths: list[str] = _json_list()
+    labels: list[str] = _json_list()
+
+
+class ContributionTopic(SQLModel, table=True):
+    """A topic tag of a contribution, with its person and time repeated for the `who` index."""
+
+    __tablename__ = "contribution_topic"
+    # One secondary index only: tag rows are the most numerous writes of an ingest, and
+    # per-person questions go through `contribution`'s (person, time) index and this primary key.
+    # On SQLite the rows live in the primary key's own b-tree (WITHOUT ROWID): one tree less
+    # to update for the table that grows fastest.
+    __table_args__ = (
+        sa.Index("ix_contribution_topic_topic_time", "topic", "occurred_at"),
+        {"sqlite_with_rowid": False},
+    )
+
+    contribution_id: int = Field(
+        foreign_key="contribution.id", ondelete="CASCADE", primary_key=True
+    )
+    topic: str = Field(primary_key=True)  # "<ecosystem>.<topic>", e.g. "mlir.bufferization"
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    occurred_at: datetime = _when()
+
+
+class Candidate(SQLModel, table=True):
+    """A person on a team's shortlist, with where they are in the pipeline."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "person_id", name="uq_candidate_team_person"),
+        sa.CheckConstraint(_in("status", CandidateStatus), name="ck_candidate_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(index=True)  # the Slack team (workspace) id; "cli" from the terminal
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    status: str = CandidateStatus.SAVED.value
+    saved_by: str  # Slack user id, or the CLI user's name
+    saved_at: datetime = _created()
+    source: str  # "reaction", "button", "command", "digest", "cli"
+    source_ref: str | None = None  # e.g. "C0123ABCD/1712345678.000100" for a reacted message
+    updated_at: datetime = _created()
+
+
+class CandidateNote(SQLModel, table=True):
+    """A note a team member left on a shortlist entry; kept apart so each has author and time."""
+
+    __tablename__ = "candidate_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="CASCADE", index=True)
+    author: str
+    text: str
+    created_at: datetime = _created()
+
+
+class DigestRun(SQLModel, table=True):
+    """One digest posted to a channel for one period, so the next digest knows who was featured.
+
+    The row is the claim that makes posting exactly-once: it is inserted (unique per team,
+    channel and period end) before anything reaches Slack, so a second trigger, a restart or a
+    second worker finds it and posts nothing. `claimed_at` is refreshed after every message;
+    a claim left "posting" longer than the lease (a crashed worker) may be taken over, and the
+    taker posts only what the row says is still missing.
+    """
+
+    __tablename__ = "digest_run"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "team_id", "channel", "period_end", name="uq_digest_run_team_channel_period"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(index=True)
+    period_start: datetime = _when()
+    period_end: datetime = _when(index=True)
+    status: str  # "posting", "posted", "failed"
+    channel: str | None = None  # as configured (an ID or #name)
+    message_ts: str | None = None  # the header message; entries are replies in its thread
+    thread_channel: str | None = None  # the channel ID Slack answered with
+    claimed_at: datetime | None = _when(nullable=True)
+    error: str | None = None
+    created_at: datetime = _created()
+
+
+class DigestEntry(SQLModel, table=True):
+    """A person featured in a digest for a topic, with what was shown, and where it was posted."""
+
+    __tablename__ = "digest_entry"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "run_id", "person_id", "topic", name="uq_digest_entry_run_person_topic"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="digest_run.id", ondelete="CASCADE", index=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    ecosystem: str
+    topic: str
+    score: float
+    reason: str
+    # The evidence shown, as `who --json` gives it (kind, title, url, date, size, state).
+    evidence: list[dict[str, Any]] = _json_list()
+    message_ts: str | None = None  # its own message in the header's thread, once posted
+
+
+class Suppression(SQLModel, table=True):
+    """Someone who asked to be forgotten, keyed by one-way hashes of their identities only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_hash: str = Field(unique=True)
+    reason: str | None = None
+    created_by: str | None = None
+    created_at: datetime = _created()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who searched, saved, changed, exported or forgot what, and when."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor: str
+    action: str
+    target: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class HttpCache(SQLModel, table=True):
+    """The ETag of the last answer for one slot (a stream's first page, a profile, a file).
+
+    One row per slot, not per URL: when a stream's `since` moves on, its old URL is dead, and
+    keeping one row per slot stops the table from growing with every sync. A 304 means "what you
+    already ingested is current", so no body is kept.
+    """
+
+    __tablename__ = "http_cache"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slot: str = Field(unique=True)  # e.g. "issues:llvm/llvm-project", "user:ada-fictional"
+    url: str
+    etag: str
+    updated_at: datetime = _created()
+
+
+class CodeOwner(SQLModel, table=True):
+    """Who a repository's CODEOWNERS or maintainer files name for which paths.
+
+    Owners are kept as identity keys (a lower-cased login, a `sha256:` address hash, or an
+    `org/team`), so they join to people through `Identity` whichever source saw them first.
+    """
+
+    __tablename__ = "code_owner"
+    __table_args__ = (sa.Index("ix_code_owner_owner", "owner_kind", "owner_value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo_id: int = Field(foreign_key="repo.id", ondelete="CASCADE", index=True)
+    source_path: str  # the file it came from, e.g. ".github/CODEOWNERS", "mlir/Maintainers.md"
+    line: int
+    pattern: str  # a path glob relative to the repository root
+    area: str | None = None  # the heading a maintainer file lists them under
+    owner_kind: str  # "github", "email", "team"
+    owner_value: str
+
+
+class ContributionTerm(SQLModel, table=True):
+    """The words of a contribution (path parts, labels, title words) for free-word `who`.
+
+    An inverted index written with the topic tags at ingest, replaced per contribution so a
+    re-ingest never counts a word twice; queries never scan titles or paths.
+    """
+
+    __tablename__ = "contribution_term"
+    # Like the topic tags: rows kept by contribution (replaced per contribution on re-ingest),
+    # and one index by term and time for the query.
+    __table_args__ = (
+        sa.Index("ix_contribution_term_term_time", "term", "occurred_at"),
+        {"sqlite_with_rowid": False},
+    )
+
+    contribution_id: int = Field(
+        foreign_key="contribution.id", ondelete="CASCADE", primary_key=True
+    )
+    term: str = Field(primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    occurred_at: datetime = _when()
+
+
+class PostedMessage(SQLModel, table=True):
+    """A message csf posted to Slack, with the people it shows.
+
+    A reaction names only (channel, ts); keeping what csf posted lets a save-by-reaction on
+    csf's own messages resolve the person without a Web API call (those calls are rate-limited
+    to one a minute for some apps).
+    """
+
+    __tablename__ = "posted_message"
+    __table_args__ = (sa.UniqueConstraint("channel", "ts", name="uq_posted_message_channel_ts"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str
+    channel: str
+    ts: str
+    kind: str  # "who", "digest", "digest_entry", "profile", "outreach"
+    person_ids: list[int] = _json_list()
+    created_at: datetime = _created()
+
+
+class SlackEvent(SQLModel, table=True):
+    """Event ids already handled: Slack retries deliveries, and two processes may both get one.
+
+    Insert-or-skip on the primary key makes handling exactly-once across retries and processes.
+    """
+
+    __tablename__ = "slack_event"
+
+    event_id: str = Field(primary_key=True)
+    received_at: datetime = _created()
+
+
+class ScoreCache(SQLModel, table=True):
+    """The last refresh of the score cache: the date its scores hold for, and their inputs.
+
+    Known-topic `who` answers for "now" read `TopicScore` instead of summing a topic's history
+    on every call, but only when the scores were computed with the ranking settings and taxonomy
+    now in force (`fingerprint`) and are recent enough; otherwise `who` sums history live.
+    """
+
+    __tablename__ = "score_cache"
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: datetime = _when()  # the scores are what `who` answered at this moment
+    window_days: int
+    fingerprint: str  # sha256 of the ranking settings and the taxonomy used
+    refreshed_at: datetime = _created()
+    seconds: float = 0.0  # how long the refresh took
+
+
+class TopicScore(SQLModel, table=True):
+    """One person's points in one topic (or ecosystem tag) as of the last score refresh.
+
+    Derived data, rebuilt whole by `csf scores refresh` (and after every sync and git ingest).
+    """
+
+    __tablename__ = "topic_score"
+    __table_args__ = (sa.Index("ix_topic_score_topic_score", "topic", "score"),)
+
+    topic: str = Field(primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    score: float  # the sum of `components`: the order in which candidates are considered
+    contributions: int  # how many of their contributions in the window are in the topic
+    components: dict[str, float] = Field(default_factory=dict, sa_type=sa.JSON)
+    owned: list[str] = _json_list()  # patterns or areas they own in the topic
+    owner: bool = False  # named as an owner of the topic (`owned` is not empty)
+
+
+class PersonWindow(SQLModel, table=True):
+    """One person's whole activity in the score cache's window, as of its last refresh.
+
+    What focus and breadth need (bot/ranking/who.py): without it a cached answer still counted its
+    shortlist's whole history, the largest part of its cost. Derived data, rebuilt with
+    `topic_score`.
+    """
+
+    __tablename__ = "person_window"
+
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    contributions: int  # all their contributions in the window, in any topic or none
+    topics: list[str] = _json_list()  # every ecosystem and topic tag that work carries
+
+
+class JobLock(SQLModel, table=True):
+    """A scheduled job's lock on SQLite (PostgreSQL uses advisory locks instead).
+
+    A row per job name, held until `expires_at`: a worker that dies holding it blocks the job
+    only until then, and a live holder keeps pushing the expiry forward.
+    """
+
+    __tablename__ = "job_lock"
+
+    name: str = Field(primary_key=True)
+    holder: str
+    acquired_at: datetime = _created()
+    expires_at: datetime = _when()

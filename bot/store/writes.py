@@ -1,0 +1,527 @@
+"""Writes that every source shares: idempotent upserts keyed on the schema's unique constraints.
+
+Sources (GitHub, git history) hand over plain records; these functions turn them into rows with
+`INSERT ... ON CONFLICT`, so storing the same record twice, or resuming after a crash half-way
+through a page, leaves one row. The same statements run on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, col, select
+
+from bot.store.identity import IdentityKey, redact_addresses
+from bot.store.models import (
+    UNIQUE_IDENTITY_WHERE,
+    AuditEvent,
+    Contribution,
+    ContributionKind,
+    ContributionTerm,
+    ContributionTopic,
+    HttpCache,
+    Identity,
+    IdentityKind,
+    Person,
+    Repo,
+    SyncCursor,
+    UTCDateTime,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class ContributionRecord:
+    """A contribution as a source reports it, before it has a row."""
+
+    repo_id: int
+    person_id: int
+    kind: ContributionKind
+    external_id: str
+    created_at: datetime
+    occurred_at: datetime
+    url: str | None = None
+    title: str | None = None
+    state: str | None = None
+    parent_number: int | None = None
+    merged_at: datetime | None = None
+    closed_at: datetime | None = None
+    files_changed: int = 0
+    additions: int = 0
+    deletions: int = 0
+    paths: Sequence[str] = field(default_factory=tuple)
+    labels: Sequence[str] = field(default_factory=tuple)
+    identity_key: str | None = None
+
+
+# Columns a later sync may legitimately change (a PR gets merged, relabelled, retitled).
+_CONTRIBUTION_MUTABLE = (
+    "person_id",
+    "identity_key",
+    "url",
+    "title",
+    "state",
+    "parent_number",
+    "occurred_at",
+    "merged_at",
+    "closed_at",
+    "files_changed",
+    "additions",
+    "deletions",
+    "paths",
+    "labels",
+)
+
+
+def _insert(session: Session, model: type[SQLModel]) -> Any:
+    """The dialect's INSERT, which is where ON CONFLICT lives; both spell it the same way."""
+    table = model.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _kind(kind: ContributionKind | str) -> str:
+    """The stored value of a kind; validates plain strings (the enum call is the slow part)."""
+    return kind.value if isinstance(kind, ContributionKind) else ContributionKind(kind).value
+
+
+def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
+    return {
+        "repo_id": record.repo_id,
+        "person_id": record.person_id,
+        "kind": _kind(record.kind),
+        "external_id": record.external_id,
+        "url": record.url,
+        "title": redact_addresses(record.title),
+        "state": record.state,
+        "parent_number": record.parent_number,
+        "created_at": record.created_at,
+        "occurred_at": record.occurred_at,
+        "merged_at": record.merged_at,
+        "closed_at": record.closed_at,
+        "files_changed": record.files_changed,
+        "additions": record.additions,
+        "deletions": record.deletions,
+        "paths": list(record.paths),
+        "labels": list(record.labels),
+        "identity_key": record.identity_key,
+    }
+
+
+def _sqlite_encoder(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
+    """How a value is stored on SQLite, as SQLAlchemy's own types store it; None: as it is."""
+    if isinstance(column_type, UTCDateTime):
+        seen: dict[datetime, str] = {}  # tag rows repeat their contribution's time
+
+        def when(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            text = seen.get(value)
+            if text is None:
+                if value.tzinfo is None:
+                    raise ValueError(
+                        f"naive datetime {value.isoformat()} given to the store; use UTC"
+                    )
+                naive = value.astimezone(UTC).replace(tzinfo=None)
+                text = seen[value] = naive.isoformat(sep=" ", timespec="microseconds")
+            return text
+
+        return when
+    if isinstance(column_type, sa.JSON):
+        return json.dumps
+    return None
+
+
+def bulk_write(
+    session: Session,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: Sequence[str] = (),
+) -> None:
+    """INSERT many rows (upserting on `conflict` when given) in one executemany.
+
+    Bulk ingests write hundreds of thousands of rows; SQLAlchemy's per-value bind processing
+    costs more than SQLite's own work. On SQLite the rows therefore go to the driver directly,
+    encoded as SQLAlchemy's types encode them (so reads through the ORM see identical values);
+    elsewhere SQLAlchemy's executemany is used as is. Tests run both paths on both backends.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        statement = postgresql.insert(table)
+        if conflict:
+            statement = statement.on_conflict_do_update(
+                index_elements=list(conflict), set_={c: statement.excluded[c] for c in update}
+            )
+        connection.execute(statement, rows)
+        return
+    columns = list(rows[0])
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    if conflict:
+        sets = ", ".join(f"{column} = excluded.{column}" for column in update)
+        sql += f" ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {sets}"
+    getter = itemgetter(*columns)
+    encoders = [
+        (index, encode)
+        for index, column in enumerate(columns)
+        if (encode := _sqlite_encoder(table.c[column].type)) is not None
+    ]
+    data: list[Sequence[Any]] = []
+    for row in rows:
+        values = list(getter(row)) if len(columns) > 1 else [getter(row)]
+        for index, encode in encoders:
+            values[index] = encode(values[index])
+        data.append(values)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.executemany(sql, data)
+
+
+def upsert_contributions(session: Session, records: Sequence[ContributionRecord]) -> list[int]:
+    """Insert or update contributions in bulk; returns their ids in the given order.
+
+    Unique per (repo, kind, external id). Within one batch the last record for a key wins, as
+    PostgreSQL refuses to touch one row twice in a single INSERT. The upsert runs as one
+    executemany and the ids are read back per repository in chunks: RETURNING would make the
+    drivers send one statement per row.
+    """
+    if not records:
+        return []
+    latest: dict[tuple[int, str, str], ContributionRecord] = {}
+    for record in records:
+        latest[(record.repo_id, _kind(record.kind), record.external_id)] = record
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    bulk_write(
+        session,
+        table,
+        [_contribution_values(r) for r in latest.values()],
+        conflict=("repo_id", "kind", "external_id"),
+        update=_CONTRIBUTION_MUTABLE,
+    )
+    ids: dict[tuple[int, str, str], int] = {}
+    by_repo: dict[int, list[str]] = {}
+    for repo_id, _, external_id in latest:
+        by_repo.setdefault(repo_id, []).append(external_id)
+    for repo_id, external_ids in by_repo.items():
+        unique_ids = sorted(set(external_ids))
+        for start in range(0, len(unique_ids), 500):
+            rows = session.execute(
+                sa.select(table.c.id, table.c.kind, table.c.external_id).where(
+                    table.c.repo_id == repo_id,
+                    table.c.external_id.in_(unique_ids[start : start + 500]),
+                )
+            ).all()
+            for row in rows:
+                ids[(repo_id, row.kind, row.external_id)] = row.id
+    return [ids[(r.repo_id, _kind(r.kind), r.external_id)] for r in records]
+
+
+def counted_as_pr(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
+    """True for a git commit that landed through a PR also ingested from GitHub.
+
+    A change seen both as a GitHub PR and as a git commit referencing it (`... (#1234)`) is one
+    change: rankings and profiles count the PR and leave such commits out.
+    """
+    c = contribution.c
+    pr = Contribution.__table__.alias("linked_pr")  # type: ignore[attr-defined]
+    return sa.and_(
+        c.kind == ContributionKind.COMMIT.value,
+        c.parent_number.is_not(None),
+        sa.exists().where(
+            pr.c.repo_id == c.repo_id,
+            pr.c.kind == ContributionKind.PR.value,
+            pr.c.external_id == sa.cast(c.parent_number, sa.String),
+        ),
+    )
+
+
+def upsert_contribution(session: Session, record: ContributionRecord) -> int:
+    """Insert or update one contribution; returns its id. Unique per (repo, kind, external id)."""
+    return upsert_contributions(session, [record])[0]
+
+
+def replace_topics(
+    session: Session, tagged: Sequence[tuple[int, int, datetime, Iterable[str]]]
+) -> None:
+    """Make each contribution's topic tags exactly the given ones, for a batch at once.
+
+    `tagged` holds (contribution id, person id, occurred at, tags); re-tagging after a taxonomy
+    change or an updated PR replaces what was there.
+    """
+    if not tagged:
+        return
+    ids = sorted({contribution_id for contribution_id, *_ in tagged})
+    for start in range(0, len(ids), 500):
+        session.execute(
+            sa.delete(ContributionTopic).where(
+                col(ContributionTopic.contribution_id).in_(ids[start : start + 500])
+            )
+        )
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for contribution_id, person_id, occurred_at, tags in tagged:
+        for topic in tags:
+            rows[(contribution_id, topic)] = {
+                "contribution_id": contribution_id,
+                "topic": topic,
+                "person_id": person_id,
+                "occurred_at": occurred_at,
+            }
+    bulk_write(session, ContributionTopic.__table__, list(rows.values()))  # type: ignore[attr-defined]
+
+
+def replace_terms(
+    session: Session, termed: Sequence[tuple[int, int, datetime, Iterable[str]]]
+) -> None:
+    """Make each contribution's free-word terms exactly these (see `bot.taxonomy.terms`)."""
+    if not termed:
+        return
+    ids = sorted({contribution_id for contribution_id, *_ in termed})
+    for start in range(0, len(ids), 500):
+        session.execute(
+            sa.delete(ContributionTerm).where(
+                col(ContributionTerm.contribution_id).in_(ids[start : start + 500])
+            )
+        )
+    rows = {
+        (contribution_id, term): {
+            "term": term,
+            "contribution_id": contribution_id,
+            "person_id": person_id,
+            "occurred_at": occurred_at,
+        }
+        for contribution_id, person_id, occurred_at, terms in termed
+        for term in terms
+    }
+    bulk_write(session, ContributionTerm.__table__, list(rows.values()))  # type: ignore[attr-defined]
+
+
+def set_topics(
+    session: Session,
+    contribution_id: int,
+    person_id: int,
+    occurred_at: datetime,
+    topics: Iterable[str],
+) -> None:
+    """Make one contribution's topic tags exactly `topics`."""
+    replace_topics(session, [(contribution_id, person_id, occurred_at, list(topics))])
+
+
+def find_person(session: Session, keys: Iterable[IdentityKey]) -> Person | None:
+    """The person who holds any of these identities (names are hints and are not looked up)."""
+    for key in keys:
+        if key.kind is IdentityKind.NAME:
+            continue
+        person = session.exec(
+            select(Person)
+            .join(Identity, col(Identity.person_id) == col(Person.id))
+            .where(Identity.kind == key.kind.value, Identity.value == key.value)
+        ).first()
+        if person is not None:
+            return person
+    return None
+
+
+def find_person_id(session: Session, keys: Iterable[IdentityKey]) -> int | None:
+    """Like `find_person`, in one query and without loading the person (for bulk ingests)."""
+    wanted = [(k.kind.value, k.value) for k in keys if k.kind is not IdentityKind.NAME]
+    if not wanted:
+        return None
+    table = Identity.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(table.c.kind, table.c.value, table.c.person_id).where(
+            table.c.value.in_([value for _, value in wanted])
+        )
+    ).all()
+    owners = {(row.kind, row.value): row.person_id for row in rows}
+    for key in wanted:
+        if key in owners:
+            return int(owners[key])
+    return None
+
+
+def create_person(
+    session: Session,
+    keys: Sequence[IdentityKey],
+    *,
+    login: str | None = None,
+    name: str | None = None,
+    is_bot: bool = False,
+) -> int:
+    """A new person holding `keys`, which the caller found free (see `find_person_id`)."""
+    now = utcnow()
+    person_table = Person.__table__  # type: ignore[attr-defined]
+    person_id: int = session.execute(
+        sa.insert(person_table)
+        .values(login=login, name=name, is_bot=is_bot, created_at=now, updated_at=now)
+        .returning(person_table.c.id)
+    ).scalar_one()
+    session.execute(
+        sa.insert(Identity.__table__),  # type: ignore[attr-defined]
+        [
+            {
+                "person_id": person_id,
+                "kind": k.kind.value,
+                "value": k.value,
+                "domain": k.domain,
+                "seen_at": now,
+            }
+            for k in dict.fromkeys(keys)
+        ],
+    )
+    return person_id
+
+
+def add_identity(session: Session, person_id: int, key: IdentityKey) -> bool:
+    """Attach an identity to a person; returns False if it already belongs to someone.
+
+    A login or address hash that already names another person is never moved silently: merging
+    two people is a decision for identity resolution, not a side effect of a write.
+    """
+    if key.kind is IdentityKind.NAME:
+        exists = session.exec(
+            select(Identity.id).where(
+                Identity.person_id == person_id,
+                Identity.kind == key.kind.value,
+                Identity.value == key.value,
+            )
+        ).first()
+        if exists is None:
+            session.add(Identity(person_id=person_id, kind=key.kind.value, value=key.value))
+            session.flush()
+        return True
+    statement = (
+        _insert(session, Identity)
+        .values(
+            person_id=person_id,
+            kind=key.kind.value,
+            value=key.value,
+            domain=key.domain,
+            seen_at=utcnow(),
+        )
+        .on_conflict_do_nothing(
+            index_elements=["kind", "value"], index_where=sa.text(UNIQUE_IDENTITY_WHERE)
+        )
+    )
+    session.execute(statement)
+    owner = session.exec(
+        select(Identity.person_id).where(
+            Identity.kind == key.kind.value, Identity.value == key.value
+        )
+    ).one()
+    return owner == person_id
+
+
+def resolve_person(
+    session: Session, keys: Sequence[IdentityKey], *, login: str | None = None
+) -> Person:
+    """The person these identities belong to, created if none does; missing identities added."""
+    person = find_person(session, keys)
+    if person is None:
+        person = Person(login=login)
+        session.add(person)
+        session.flush()
+        assert person.id is not None
+        # find_person saw none of these identities, so they are all free: add them in one go.
+        session.add_all(
+            Identity(person_id=person.id, kind=k.kind.value, value=k.value, domain=k.domain)
+            for k in dict.fromkeys(keys)
+        )
+        session.flush()
+        return person
+    if login is not None and person.login != login:
+        person.login = login
+        person.updated_at = utcnow()
+    assert person.id is not None
+    for key in keys:
+        add_identity(session, person.id, key)
+    return person
+
+
+def find_repo(session: Session, full_name: str) -> Repo | None:
+    """GitHub repository names are case-insensitive, so lookups are too."""
+    return session.exec(
+        select(Repo).where(sa.func.lower(Repo.full_name) == full_name.lower())
+    ).first()
+
+
+def upsert_repo(
+    session: Session,
+    full_name: str,
+    ecosystem: str,
+    *,
+    added_by: str | None = None,
+    tracked: bool = True,
+) -> Repo:
+    """Record a repository (again); re-adding one keeps its history and cursors.
+
+    `tracked` says whether `csf sync` follows it on GitHub; history ingested from a local
+    mirror alone need not be.
+    """
+    repo = find_repo(session, full_name)
+    if repo is None:
+        repo = Repo(full_name=full_name, ecosystem=ecosystem, added_by=added_by, tracked=tracked)
+        session.add(repo)
+    else:
+        repo.ecosystem = ecosystem
+        repo.tracked = tracked
+    session.flush()
+    return repo
+
+
+def get_cursor(session: Session, repo_id: int, source: str) -> str | None:
+    return session.exec(
+        select(SyncCursor.value).where(SyncCursor.repo_id == repo_id, SyncCursor.source == source)
+    ).first()
+
+
+def set_cursor(session: Session, repo_id: int, source: str, value: str) -> None:
+    statement = _insert(session, SyncCursor).values(
+        repo_id=repo_id, source=source, value=value, updated_at=utcnow()
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["repo_id", "source"],
+        set_={"value": value, "updated_at": utcnow()},
+    )
+    session.execute(statement)
+
+
+def record_audit(
+    session: Session,
+    actor: str,
+    action: str,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(AuditEvent(actor=actor, action=action, target=target, detail=detail or {}))
+
+
+def get_etag(session: Session, slot: str, url: str) -> str | None:
+    """The ETag saved for `slot`, if it was saved for this same `url`."""
+    row = session.exec(select(HttpCache).where(HttpCache.slot == slot)).first()
+    return row.etag if row is not None and row.url == url else None
+
+
+def set_etag(session: Session, slot: str, url: str, etag: str | None) -> None:
+    if not etag:
+        return
+    statement = _insert(session, HttpCache).values(
+        slot=slot, url=url, etag=etag, updated_at=utcnow()
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["slot"], set_={"url": url, "etag": etag, "updated_at": utcnow()}
+    )
+    session.execute(statement)

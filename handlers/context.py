@@ -1,0 +1,68 @@
+"""What every Slack listener needs, handed in by the app factory rather than reached as globals.
+
+Tests build one around a temporary store and a fake clock; `csf run` builds one from settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.taxonomy.model import Taxonomy
+from handlers.access import GroupMembers
+from handlers.answer_pool import AnswerPool
+from handlers.slack_links import PullAuthorLookup
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    taxonomy: Taxonomy
+    ranking: dict[str, Any]
+    clock: Callable[[], datetime] = field(default=_now)
+    pull_author: PullAuthorLookup | None = None  # GitHub lookup for PR links not yet synced
+    answers: AnswerPool = field(default_factory=AnswerPool)  # where work after an ack runs
+    group_members: GroupMembers | None = None  # Slack user groups' members, for the allow-list
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed when the block succeeds and rolled back when it raises."""
+        with Session(self.engine) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def allowed(self, user_id: str | None, channel_id: str | None) -> bool:
+        """Whether this user, in this channel, may use csf (CSF_ALLOWED_USERS/CHANNELS)."""
+        users = self.settings.user_allowlist
+        if users is not None and user_id not in users and not self._in_allowed_group(user_id):
+            return False
+        channels = self.settings.channel_allowlist
+        # Direct messages (D…) and the App Home carry no team channel: the user check governs.
+        return not (
+            channels is not None
+            and channel_id
+            and not channel_id.startswith("D")
+            and channel_id not in channels
+        )
+
+    def _in_allowed_group(self, user_id: str | None) -> bool:
+        if not user_id or self.group_members is None:
+            return False
+        groups = sorted(self.settings.allowed_groups)
+        return any(user_id in self.group_members.members(group) for group in groups)

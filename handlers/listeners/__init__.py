@@ -1,0 +1,1 @@
+"""Bolt listeners by kind: the `/csf` command, events, buttons and menus, modal submissions."""

@@ -1,0 +1,43 @@
+"""`/csf`: acknowledge at once, then answer through the response URL (ephemeral).
+
+The answer is computed in the context's answer pool, not in Bolt's listener thread, so the acks
+of other requests never wait behind it (handlers/answer_pool.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from handlers.answers import Asker, answer_command
+from handlers.command_text import parse
+from handlers.context import AppContext
+from handlers.guard import guard, permitted, too_busy
+
+
+def register(app: App, ctx: AppContext) -> None:
+    @app.command("/csf")
+    def csf(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()  # Slack shows an error after 3 s; the answer follows through respond()
+        asker = Asker(
+            team_id=str(command.get("team_id") or ""),
+            user_id=str(command.get("user_id") or ""),
+            channel_id=command.get("channel_id"),
+        )
+
+        def reply(message: dict[str, Any]) -> None:
+            respond(response_type="ephemeral", **message)
+
+        if not permitted(ctx, asker, reply, what="/csf"):
+            return
+        text = str(command.get("text") or "")
+
+        def answer() -> None:
+            with guard(reply, what="/csf " + text[:40]):
+                parsed = parse(text)
+                with ctx.session() as session:
+                    result = answer_command(ctx, session, parsed, asker)
+                reply(result.message)
+
+        ctx.answers.submit(answer, busy=too_busy(reply))

@@ -1,0 +1,184 @@
+"""The team's pipeline in Slack: the App Home tab, `/csf saved`, and the note modal."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from bot.shortlist.saves import PIPELINE, STATUS_LABELS, PipelineEntry
+from bot.store.models import CandidateStatus, Person
+from slackui.blocks.common import (
+    ACTION_NOTE,
+    ACTION_OUTREACH,
+    ACTION_PROFILE,
+    ACTION_STATUS,
+    MAX_BLOCKS,
+    MAX_VIEW_BLOCKS,
+    Block,
+    button,
+    context,
+    divider,
+    header,
+    person_block_id,
+    section,
+)
+from slackui.blocks.mrkdwn import escape, truncate
+from slackui.blocks.people import person_heading
+
+NOTE_MODAL = "csf_note_modal"
+NOTE_BLOCK = "note"
+NOTE_INPUT = "text"
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+def who_did(actor: str) -> str:
+    """A Slack mention for Slack user ids; anything else (the CLI's user) as plain text."""
+    return f"<@{actor}>" if _SLACK_USER.match(actor) else escape(actor)
+
+
+def _person_dict(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "name": person.name,
+        "login": person.login,
+        "location": person.location,
+        "country": person.country_code,
+        "region": person.region or "unknown",
+    }
+
+
+def _status_select(entry: PipelineEntry) -> Block:
+    person_id = entry.candidate.person_id
+    options: list[dict[str, Any]] = [
+        {
+            "text": {"type": "plain_text", "text": STATUS_LABELS[s.value]},
+            "value": f"{person_id}:{s.value}",
+        }
+        for s in CandidateStatus
+    ]
+    current = next(o for o in options if o["value"] == f"{person_id}:{entry.candidate.status}")
+    return {
+        "type": "static_select",
+        "action_id": ACTION_STATUS,
+        "options": options,
+        "initial_option": current,
+    }
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d}"
+
+
+def entry_blocks(entry: PipelineEntry, position: int, *, with_controls: bool) -> list[Block]:
+    candidate, person_id = entry.candidate, entry.candidate.person_id
+    saved = f"saved by {who_did(candidate.saved_by)} on {_when(candidate.saved_at)}"
+    text = f"{person_heading(_person_dict(entry.person))}\n{saved}"
+    main = section(text, block_id=person_block_id(person_id, position))
+    if with_controls:
+        main["accessory"] = _status_select(entry)
+    blocks = [main]
+    if entry.notes:
+        latest = entry.notes[0]
+        more = f" (+{len(entry.notes) - 1} more)" if len(entry.notes) > 1 else ""
+        blocks.append(
+            context(
+                f":memo: {escape(truncate(latest.text, 280))} — {who_did(latest.author)}, "
+                f"{_when(latest.created_at)}{more}"
+            )
+        )
+    if with_controls:
+        value = str(person_id)
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"home:{person_id}:{position}",
+                "elements": [
+                    button("Add note", ACTION_NOTE, value),
+                    button("Outreach", ACTION_OUTREACH, value),
+                    button("Profile", ACTION_PROFILE, value),
+                ],
+            }
+        )
+    return blocks
+
+
+def _grouped(entries: list[PipelineEntry], limit: int, *, with_controls: bool) -> list[Block]:
+    blocks: list[Block] = []
+    order = [s.value for s in PIPELINE] + ["not_a_fit"]
+    for status in order:
+        group = [e for e in entries if e.candidate.status == status]
+        if not group:
+            continue
+        heading = section(f"*{STATUS_LABELS[status]}* ({len(group)})")
+        rendered: list[Block] = []
+        hidden = 0
+        for position, entry in enumerate(group):
+            more = entry_blocks(entry, position, with_controls=with_controls)
+            if len(blocks) + len(rendered) + len(more) + 3 > limit:
+                hidden = len(group) - position
+                break
+            rendered += more
+        if not rendered:
+            break
+        blocks += [divider(), heading, *rendered]
+        if hidden:
+            blocks.append(context(f"and {hidden} more: `/csf saved {status}`"))
+    return blocks
+
+
+def home_view(entries: list[PipelineEntry]) -> dict[str, Any]:
+    """The App Home tab: the pipeline by status, newest change first."""
+    blocks: list[Block] = [header("Shortlist")]
+    if not entries:
+        blocks.append(
+            section(
+                "No one saved yet. Find people with `/csf who mlir bufferization`, then press "
+                "*Save* or react with the save emoji on a message that links them."
+            )
+        )
+    else:
+        counts = ", ".join(
+            f"{STATUS_LABELS[s]} {n}"
+            for s in STATUS_LABELS
+            if (n := sum(e.candidate.status == s for e in entries))
+        )
+        blocks.append(context(counts))
+        blocks += _grouped(entries, MAX_VIEW_BLOCKS - len(blocks), with_controls=True)
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+
+
+def saved_message(entries: list[PipelineEntry], status: str | None) -> dict[str, Any]:
+    """`/csf saved [STATUS]` as a message (no controls: those live in the App Home)."""
+    what = STATUS_LABELS.get(status or "", "Shortlist")
+    if not entries:
+        text = f"*{what}*: no one yet."
+        return {"text": f"csf: {what}: no one yet", "blocks": [section(text)]}
+    blocks: list[Block] = [section(f"*{what}* ({len(entries)}) — manage it in the csf App Home")]
+    blocks += _grouped(entries, MAX_BLOCKS - 1, with_controls=False)
+    return {"text": f"csf: {what} ({len(entries)})", "blocks": blocks}
+
+
+def note_modal(person_id: int, person_label: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": NOTE_MODAL,
+        "private_metadata": str(person_id),
+        "title": {"type": "plain_text", "text": "Add a note"},
+        "submit": {"type": "plain_text", "text": "Save note"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(f"A note on {person_label}, for the team"),
+            {
+                "type": "input",
+                "block_id": NOTE_BLOCK,
+                "label": {"type": "plain_text", "text": "Note"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": NOTE_INPUT,
+                    "multiline": True,
+                    "max_length": 3000,
+                },
+            },
+        ],
+    }

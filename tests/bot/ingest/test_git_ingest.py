@@ -1,0 +1,542 @@
+"""`csf ingest git` on real repositories built in temporary folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.errors import CsfError
+from bot.ingest import git as git_ingest
+from bot.ingest.git import ingest_git
+from bot.people import curation as people
+from bot.sources.git import GitIdent, GitSourceError, Mailmap
+from bot.store.identity import email_key, login_key, name_key, suppression_hash
+from bot.store.models import (
+    Contribution,
+    ContributionTerm,
+    ContributionTopic,
+    Identity,
+    Person,
+    Repo,
+    Suppression,
+)
+from bot.store.writes import resolve_person, upsert_repo
+from bot.taxonomy.model import default_taxonomy
+from tests.support.git_repos import ADA, GitRepo
+
+BO = ("Bo Fictional", "bo@compilers.example")
+BUFFERIZATION = "mlir/lib/Dialect/Bufferization/Transforms/OneShotAnalysis.cpp"
+
+
+def _repo(session: Session, name: str = "llvm/llvm-project") -> Repo:
+    repo = upsert_repo(session, name, "mlir", tracked=False)
+    session.commit()
+    return repo
+
+
+def ingest(engine: Engine, path: Path, **options: Any) -> git_ingest.GitIngestStats:
+    with Session(engine) as session:
+        repo = session.exec(select(Repo)).first() or _repo(session)
+        return ingest_git(session, default_taxonomy(), repo, path, **options)
+
+
+def contributions(engine: Engine) -> list[tuple[str, str, str | None, str | None, int | None]]:
+    """(kind, person's name, login, state, parent number) of every stored contribution."""
+    with Session(engine) as session:
+        rows = session.exec(select(Contribution, Person).join(Person)).all()
+        return sorted(
+            ((c.kind, p.name or "", p.login, c.state, c.parent_number) for c, p in rows), key=str
+        )
+
+
+def snapshot(engine: Engine) -> dict[str, Any]:
+    with Session(engine) as session:
+        return {
+            "contributions": sorted(
+                (c.kind, c.external_id, c.person_id, tuple(c.paths), c.additions, c.deletions)
+                for c in session.exec(select(Contribution))
+            ),
+            "topics": sorted(
+                (t.contribution_id, t.topic) for t in session.exec(select(ContributionTopic))
+            ),
+            "people": sorted((p.id, p.name, p.login) for p in session.exec(select(Person))),
+        }
+
+
+def test_commits_and_trailers_are_stored_exactly(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "llvm")
+    repo.commit(
+        "[mlir][bufferization] Fold copies (#12)\n\nLonger text.\n\n"
+        "Reviewed-by: Bo Fictional <bo@compilers.example>\n"
+        "Acked-by: Cyd Fictional <cyd@compilers.example>\n"
+        "Co-authored-by: Dee Fictional <dee@compilers.example>\n"
+        "Tested-by: Eve Fictional <eve@compilers.example>\n"
+        "Signed-off-by: Ada Fictional <ada@compilers.example>\n",
+        {BUFFERIZATION: "a\nb\nc\n", "mlir/test/bin.dat": b"\x00\x01\x02"},
+    )
+    repo.mv(BUFFERIZATION, "mlir/lib/Dialect/Bufferization/Transforms/Renamed.cpp")
+    repo.commit("[mlir] Rename a file", author=BO)
+    repo.commit(
+        "[X86] Old Phabricator-era change\n\nReviewed By: bo-phab, cyd\n\n"
+        "Differential Revision: https://reviews.llvm.example/D4242",
+        {"llvm/lib/Target/X86/X86ISelLowering.cpp": "x\n"},
+    )
+    repo.git("checkout", "-q", "-b", "side")
+    repo.commit("[mlir] side change", {"mlir/lib/IR/Side.cpp": "s\n"}, author=BO)
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge branch side", "side")
+
+    stats = ingest(engine, repo.path)
+    assert stats.commits == 4  # the merge commit is skipped
+    assert contributions(engine) == sorted(
+        [
+            ("commit", "Ada Fictional", None, None, 12),
+            ("commit", "Dee Fictional", None, None, 12),  # the co-author
+            ("review", "Bo Fictional", None, "approved", 12),
+            ("review", "Cyd Fictional", None, "acked", 12),
+            ("commit", "Bo Fictional", None, None, None),  # the rename
+            ("commit", "Ada Fictional", None, None, None),  # the Phabricator-era change
+            ("review", "bo-phab", None, "approved", None),
+            ("review", "cyd", None, "approved", None),
+            ("commit", "Bo Fictional", None, None, None),  # on the merged side branch
+        ],
+        key=str,
+    )
+    with Session(engine) as session:
+        first = session.exec(
+            select(Contribution).where(
+                Contribution.title.startswith("[mlir][buff"),  # type: ignore[union-attr]
+                Contribution.kind == "commit",
+            )
+        ).first()
+        assert first is not None
+        assert first.additions == 3  # the binary file counts no lines
+        assert first.files_changed == 2
+        assert first.url is not None
+        assert first.url.endswith(f"/commit/{first.external_id}")
+        renamed = session.exec(
+            select(Contribution).where(Contribution.title == "[mlir] Rename a file")
+        ).one()
+        assert renamed.paths == [
+            BUFFERIZATION,
+            "mlir/lib/Dialect/Bufferization/Transforms/Renamed.cpp",
+        ]
+        phab = session.exec(
+            select(Contribution).where(
+                Contribution.kind == "review",
+                Contribution.state == "approved",
+                Contribution.parent_number.is_(None),
+            )
+        ).first()  # type: ignore[union-attr]
+        assert phab is not None
+        assert phab.url == "https://reviews.llvm.example/D4242"
+        topics = {t.topic for t in session.exec(select(ContributionTopic))}
+    assert {"mlir.bufferization", "llvm.x86", "mlir.core_ir"} <= topics
+
+
+def test_identity_rules(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("one", author=("Ada Fictional", "ada@compilers.example"))
+    repo.commit("two", author=("A. Fictional", "ADA@compilers.example"))  # same address
+    repo.commit("three", author=("Ada F", "4242+ada-fictional@users.noreply.github.com"))
+    repo.commit("four", author=("Wei Chen", "wei@one.example"))
+    repo.commit("five", author=("Wei Chen", "wei@two.example"))  # a common name, another person
+    repo.commit("six", author=("Old Name", "old@compilers.example"))
+    repo.commit(
+        "Add mailmap",
+        {".mailmap": "Ada Fictional <ada@compilers.example> <old@compilers.example>\n"},
+    )
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        by_subject = {c.title: c.person_id for c in session.exec(select(Contribution))}
+        ada = by_subject["one"]
+        assert by_subject["two"] == ada  # one address, two spellings of the name
+        assert by_subject["six"] == ada  # .mailmap maps the old address
+        assert by_subject["four"] != by_subject["five"]  # equal names never merge
+        noreply = session.get(Person, by_subject["three"])
+        assert noreply is not None
+        assert noreply.login == "ada-fictional"
+        values = set(session.exec(select(Identity.value)))
+        assert not [v for v in values if "@" in v]  # addresses only as hashes
+
+
+def test_commits_join_the_github_account_that_published_the_address(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with Session(engine) as session:
+        account = resolve_person(
+            session,
+            [login_key("ada-fictional"), email_key("ada@compilers.example")],
+            login="ada-fictional",
+        )
+        session.commit()
+        account_id = account.id
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("work", author=ADA)
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        commit = session.exec(select(Contribution)).one()
+        assert commit.person_id == account_id
+
+
+def test_reingest_adds_nothing_and_new_commits_arrive_alone(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    for i in range(5):
+        repo.commit(f"c{i}", {f"mlir/lib/IR/F{i}.cpp": "x\n"})
+    assert ingest(engine, repo.path).commits == 5
+    before = snapshot(engine)
+    again = ingest(engine, repo.path)
+    assert again.commits == 0
+    assert snapshot(engine) == before
+    repo.commit("c5", {"mlir/lib/IR/F5.cpp": "x\n"}, author=BO)
+    repo.commit("c6", {"mlir/lib/IR/F6.cpp": "x\n"})
+    more = ingest(engine, repo.path)
+    assert more.commits == 2
+    assert more.new == {"commit": 2}
+    full = ingest(engine, repo.path, full=True)
+    assert full.commits == 7
+    assert full.new == {"commit": 0}
+
+
+def test_crash_midway_resumes_without_duplicates(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = GitRepo(tmp_path / "r")
+    for i in range(9):
+        repo.commit(
+            f"c{i}\n\nReviewed-by: Bo Fictional <bo@compilers.example>",
+            {f"mlir/lib/IR/F{i}.cpp": "x\n"},
+        )
+    reference = GitRepo(tmp_path / "unused")  # keep the helper honest: a second repo is independent
+    del reference
+
+    monkeypatch.setattr(git_ingest, "BATCH", 2)
+    original = git_ingest._save
+    calls = {"n": 0}
+
+    def crash_on_third(*args: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("killed")
+        original(*args)
+
+    monkeypatch.setattr(git_ingest, "_save", crash_on_third)
+    with pytest.raises(RuntimeError, match="killed"):
+        ingest(engine, repo.path)
+    monkeypatch.setattr(git_ingest, "_save", original)
+    partial = contributions(engine)
+    assert 0 < len(partial) < 18
+    resumed = ingest(engine, repo.path)
+    assert resumed.commits == 5  # the four committed commits are not read again
+    assert [k for k, *_ in contributions(engine)].count("commit") == 9
+    assert [k for k, *_ in contributions(engine)].count("review") == 9
+
+
+def test_rewritten_history_is_a_clear_error(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("a")
+    repo.commit("b")
+    ingest(engine, repo.path)
+    repo.git("reset", "-q", "--hard", "HEAD~1")  # the old commit's object is still there
+    repo.commit("b, rewritten")
+    with pytest.raises(GitSourceError, match="rerun with --full"):
+        ingest(engine, repo.path)
+    assert ingest(engine, repo.path, full=True).commits == 2
+
+
+def test_bad_paths_and_empty_repositories(engine: Engine, tmp_path: Path) -> None:
+    with pytest.raises(GitSourceError, match="does not exist"):
+        ingest(engine, tmp_path / "missing")
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(GitSourceError, match="is not a git repository"):
+        ingest(engine, tmp_path / "plain")
+    empty = GitRepo(tmp_path / "empty")
+    stats = ingest(engine, empty.path)
+    assert stats.commits == 0
+    assert contributions(engine) == []
+
+
+def test_odd_input_is_parsed_tolerantly(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.git("config", "i18n.commitEncoding", "ISO-8859-1")
+    repo.commit(
+        "Latin-1 author\n\nReviewed-by: nobody\nAcked-by: <>\nReviewed-by: Bo <not-an-address>",
+        author=(b"Ren\xe9e Fictional", "renee@compilers.example"),
+    )
+    repo.commit("no address", author=("Nobody", ""))
+    stats = ingest(engine, repo.path)
+    assert stats.commits == 2
+    rows = contributions(engine)
+    assert len(rows) == 1  # malformed trailers and an author without an address add nothing
+    assert rows[0][1].startswith("Ren")
+    assert "Fictional" in rows[0][1]
+
+
+def test_bare_mirror_and_a_bare_mailmap(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "src")
+    repo.commit(
+        "first", {".mailmap": "Ada Fictional <ada@compilers.example> <old@compilers.example>\n"}
+    )
+    repo.commit("second", author=("Old", "old@compilers.example"))
+    mirror = tmp_path / "mirror.git"
+    repo.git("clone", "-q", "--mirror", str(repo.path), str(mirror))
+    ingest(engine, mirror)
+    with Session(engine) as session:
+        ids = {c.person_id for c in session.exec(select(Contribution))}
+    assert len(ids) == 1
+
+
+def test_suppressed_people_are_skipped(engine: Engine, tmp_path: Path) -> None:
+    with Session(engine) as session:
+        session.add(Suppression(identity_hash=suppression_hash(email_key("bo@compilers.example"))))
+        session.commit()
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("by bo", author=BO)
+    repo.commit("by ada\n\nReviewed-by: Bo Fictional <bo@compilers.example>")
+    ingest(engine, repo.path)
+    assert contributions(engine) == [("commit", "Ada Fictional", None, None, None)]
+
+
+def _term_owners(engine: Engine) -> dict[str, set[int]]:
+    """Contribution title -> the people its free-word index rows name."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Contribution.title, ContributionTerm.person_id).join(
+                ContributionTerm,
+                col(ContributionTerm.contribution_id) == Contribution.id,
+            )
+        ).all()
+    owners: dict[str, set[int]] = {}
+    for title, person_id in rows:
+        owners.setdefault(str(title), set()).add(person_id)
+    return owners
+
+
+def test_merge_and_split_survive_reingestion(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("home", author=("Ada Fictional", "ada@home.example"))
+    repo.commit("work", author=("Ada Fictional", "ada@compilers.example"))
+    ingest(engine, repo.path)
+    assert len({c[2] for c in snapshot(engine)["contributions"]}) == 2  # names alone never merge
+    with Session(engine) as session:
+        kept = people.merge(
+            session,
+            people.find(session, "ada@compilers.example"),
+            people.find(session, "ada@home.example"),
+            actor="test",
+        )
+        session.commit()
+        kept_id = kept.id
+    # Before any re-ingest, the free-word index follows the work to the kept person.
+    assert _term_owners(engine) == {"home": {kept_id}, "work": {kept_id}}
+    ingest(engine, repo.path, full=True)
+    with Session(engine) as session:
+        assert {c.person_id for c in session.exec(select(Contribution))} == {kept_id}
+        assert session.exec(select(Person)).all().__len__() == 1
+        person = people.find(session, "ada@home.example")
+        home = str(email_key("ada@home.example"))
+        new = people.split(session, person, [home], actor="test")
+        session.commit()
+        new_id = new.id
+    assert _term_owners(engine) == {"home": {new_id}, "work": {kept_id}}
+    ingest(engine, repo.path, full=True)
+    with Session(engine) as session:
+        owners = {c.title: c.person_id for c in session.exec(select(Contribution))}
+    assert owners == {"home": new_id, "work": kept_id}
+
+
+def test_people_corrections_refuse_nonsense(engine: Engine) -> None:
+    with Session(engine) as session:
+        ada = resolve_person(
+            session, [login_key("ada-fictional"), name_key("Ada")], login="ada-fictional"
+        )
+        session.commit()
+        with pytest.raises(CsfError, match="same person"):
+            people.merge(session, ada, ada, actor="test")
+        with pytest.raises(CsfError, match="no one known as"):
+            people.find(session, "nobody-fictional")
+        with pytest.raises(CsfError, match="not one of this person's identities"):
+            people.split(session, ada, ["github:bo-fictional"], actor="test")
+        with pytest.raises(CsfError, match="every identity"):
+            people.split(session, ada, ["github:ada-fictional", "name:ada"], actor="test")
+
+
+def test_mailmap_forms() -> None:
+    mailmap = Mailmap(
+        "# comment\n"
+        "Proper One <one@commit.example>\n"
+        "<proper-two@x.example> <two@commit.example>\n"
+        "Proper Three <three@x.example> <three@commit.example>\n"
+        "Proper Four <four@x.example> Commit Four <four@commit.example>\n"
+    )
+    assert mailmap.canonical(GitIdent("x", "ONE@commit.example")) == GitIdent(
+        "Proper One", "ONE@commit.example"
+    )
+    assert mailmap.canonical(GitIdent("Two", "two@commit.example")) == GitIdent(
+        "Two", "proper-two@x.example"
+    )
+    assert mailmap.canonical(GitIdent("3", "three@commit.example")) == GitIdent(
+        "Proper Three", "three@x.example"
+    )
+    assert mailmap.canonical(GitIdent("Commit Four", "four@commit.example")) == GitIdent(
+        "Proper Four", "four@x.example"
+    )
+    assert mailmap.canonical(GitIdent("Other", "four@commit.example")) == GitIdent(
+        "Other", "four@commit.example"
+    )
+
+
+def test_merge_keeps_one_digest_entry_and_one_shortlist_entry(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from bot.store.models import Candidate, DigestEntry, DigestRun
+
+    with Session(engine) as session:
+        a = resolve_person(session, [login_key("ada-fictional")], login="ada-fictional")
+        b = resolve_person(session, [email_key("ada@home.example")])
+        when = datetime(2026, 3, 2, tzinfo=UTC)
+        run = DigestRun(team_id="T1", period_start=when, period_end=when, status="posted")
+        session.add(run)
+        session.flush()
+        for person in (a, b):
+            session.add(
+                DigestEntry(
+                    run_id=run.id,
+                    person_id=person.id,
+                    ecosystem="mlir",
+                    topic="mlir.linalg",
+                    score=1.0,
+                    reason="r",
+                )
+            )
+            session.add(Candidate(team_id="T1", person_id=person.id, saved_by="U1", source="cli"))
+        session.add(Candidate(team_id="T2", person_id=b.id, saved_by="U2", source="cli"))
+        session.commit()
+        people.merge(session, a, b, actor="test")
+        session.commit()
+        assert len(session.exec(select(DigestEntry)).all()) == 1
+        shortlist = sorted((c.team_id, c.saved_by) for c in session.exec(select(Candidate)))
+        assert shortlist == [("T1", "U1"), ("T2", "U2")]
+        assert {c.person_id for c in session.exec(select(Candidate))} == {a.id}
+
+
+def test_a_change_seen_as_pr_and_commit_counts_once(engine: Engine, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.store.models import ContributionKind
+    from bot.store.writes import ContributionRecord, counted_as_pr, upsert_contribution
+
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    with Session(engine) as session:
+        repo = _repo(session)
+        author = resolve_person(session, [login_key("ada-fictional")], login="ada-fictional")
+        assert repo.id is not None
+        assert author.id is not None
+        upsert_contribution(
+            session,
+            ContributionRecord(
+                repo_id=repo.id,
+                person_id=author.id,
+                kind=ContributionKind.PR,
+                external_id="12",
+                created_at=when,
+                occurred_at=when,
+                title="[mlir] Fold copies",
+            ),
+        )
+        session.commit()
+    git = GitRepo(tmp_path / "r")
+    git.commit("[mlir] Fold copies (#12)", {"mlir/lib/IR/A.cpp": "a\n"})
+    git.commit("[mlir] Landed without a PR", {"mlir/lib/IR/B.cpp": "b\n"})
+    git.commit("[mlir] PR not synced yet (#99)", {"mlir/lib/IR/C.cpp": "c\n"})
+    ingest(engine, git.path)
+    with Session(engine) as session:
+        table = Contribution.__table__  # type: ignore[attr-defined]
+        excluded = set(session.execute(sa.select(table.c.id).where(counted_as_pr(table))).scalars())
+        titles = {
+            c.title
+            for c in session.exec(select(Contribution).where(Contribution.kind == "commit"))
+            if c.id in excluded
+        }
+    assert titles == {"[mlir] Fold copies (#12)"}
+
+
+def test_since_limits_what_is_read(engine: Engine, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    git = GitRepo(tmp_path / "r")
+    git.commit("old", date="2025-06-01T10:00:00+00:00")
+    git.commit("new", date="2026-02-01T10:00:00+00:00")
+    stats = ingest(engine, git.path, since=datetime(2026, 1, 1, tzinfo=UTC))
+    assert stats.commits == 1
+    assert [c[0] for c in contributions(engine)] == ["commit"]
+
+
+def test_title_keywords_tag_each_commit_by_its_own_title(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("Fix one-shot bufferize crash", {"mlir/lib/IR/Ops.cpp": "a\n"})
+    repo.commit("Tidy up", {"mlir/lib/IR/Ops.cpp": "b\n"})
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        tagged = {
+            c.title: {
+                t.topic
+                for t in session.exec(
+                    select(ContributionTopic).where(ContributionTopic.contribution_id == c.id)
+                )
+            }
+            for c in session.exec(select(Contribution))
+        }
+    assert "mlir.bufferization" in tagged["Fix one-shot bufferize crash"]
+    assert "mlir.bufferization" not in tagged["Tidy up"]
+
+
+def test_merge_keeps_both_teams_notes_and_the_furthest_status(engine: Engine) -> None:
+    from bot.store.models import Candidate, CandidateNote
+
+    with Session(engine) as session:
+        a = resolve_person(session, [login_key("ada-fictional")], login="ada-fictional")
+        b = resolve_person(session, [email_key("ada@home.example")])
+        first = Candidate(team_id="T1", person_id=a.id, saved_by="U1", source="cli")
+        second = Candidate(
+            team_id="T1", person_id=b.id, saved_by="U2", source="cli", status="interviewing"
+        )
+        session.add_all([first, second])
+        session.flush()
+        session.add(CandidateNote(candidate_id=second.id, author="U2", text="Great RFC"))
+        session.commit()
+        people.merge(session, a, b, actor="test")
+        session.commit()
+        entry = session.exec(select(Candidate)).one()
+        assert entry.status == "interviewing"
+        assert [n.text for n in session.exec(select(CandidateNote))] == ["Great RFC"]
+        assert session.exec(select(CandidateNote)).one().candidate_id == entry.id
+
+
+def test_split_takes_the_github_profile_with_the_account(engine: Engine) -> None:
+    from bot.store.models import HttpCache
+
+    with Session(engine) as session:
+        ada = resolve_person(
+            session,
+            [login_key("ada-fictional"), email_key("ada@home.example")],
+            login="ada-fictional",
+        )
+        ada.location, ada.region, ada.company = "London", "uk", "Example Compilers"
+        session.add(HttpCache(slot="user:ada-fictional", url="ada-fictional", etag='"x"'))
+        session.commit()
+        new = people.split(session, ada, ["github:ada-fictional"], actor="test")
+        session.commit()
+        assert (new.login, new.location, new.region, new.company) == (
+            "ada-fictional",
+            "London",
+            "uk",
+            "Example Compilers",
+        )
+        assert (ada.login, ada.location, ada.company) == (None, None, None)
+        assert session.exec(select(HttpCache)).first() is None  # the next sync refetches

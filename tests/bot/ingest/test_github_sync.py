@@ -1,0 +1,629 @@
+"""GitHub sync against a fake GitHub on loopback: completeness, increments, resumption, faults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.ingest import sync as sync_module
+from bot.ingest.sync import GitHubSync, SyncProgress, SyncStats
+from bot.sources.github.http import GitHubAuthError, GitHubError, GitHubHTTP, GitHubNotFoundError
+from bot.sources.github.records import GitHubSource
+from bot.store.identity import email_key, login_key, suppression_hash
+from bot.store.models import (
+    CodeOwner,
+    Contribution,
+    ContributionTopic,
+    Identity,
+    Person,
+    Repo,
+    Suppression,
+    SyncCursor,
+)
+from bot.store.writes import upsert_repo
+from bot.taxonomy.model import default_taxonomy
+from tests.support.fake_github import (
+    TOKEN,
+    Comment,
+    FakeClock,
+    FakeGitHub,
+    Issue,
+    PullRequest,
+    Review,
+    User,
+    World,
+    generate_world,
+)
+
+REPO = "llvm/llvm-project"
+BUFFERIZATION = "mlir/lib/Dialect/Bufferization/Transforms/OneShotAnalysis.cpp"
+
+
+def small_world() -> World:
+    world = World()
+    for user in (
+        User(
+            "ada-fictional",
+            name="Ada Fictional",
+            location="London, UK",
+            company="@example-compilers",
+            email="ada@compilers.example",
+            bio="MLIR <!channel>",
+        ),
+        User("bo-fictional", name="Bo Fictional", location="Zürich"),
+        User("cyd-fictional", name="Cyd Fictional"),
+        User("grace-fictional", name="Grace Fictional", location="Edinburgh"),
+        User("dependabot", type="Bot"),
+    ):
+        world.users[user.login] = user
+    repo = world.repo(REPO)
+    repo.pulls = [
+        PullRequest(
+            1,
+            "[mlir][bufferization] Fold copies",
+            "ada-fictional",
+            "2026-01-05T10:00:00Z",
+            "2026-01-07T10:00:00Z",
+            merged_at="2026-01-07T10:00:00Z",
+            closed_at="2026-01-07T10:00:00Z",
+            additions=240,
+            deletions=30,
+            files=[BUFFERIZATION],
+            labels=["mlir:bufferization"],
+            reviews=[
+                Review(101, "bo-fictional", "APPROVED", "2026-01-06T09:00:00Z"),
+                Review(102, "ada-fictional", "COMMENTED", "2026-01-06T10:00:00Z"),
+                Review(103, "cyd-fictional", "PENDING", None),
+            ],
+        ),
+        PullRequest(
+            2,
+            "[AMDGPU] Large rework",
+            "bo-fictional",
+            "2026-01-10T10:00:00Z",
+            "2026-01-12T10:00:00Z",
+            merged_at="2026-01-12T10:00:00Z",
+            closed_at="2026-01-12T10:00:00Z",
+            additions=5000,
+            deletions=4000,
+            files=[f"llvm/lib/Target/AMDGPU/File{i}.cpp" for i in range(150)],
+            reviews=[
+                Review(200 + i, "cyd-fictional", "COMMENTED", "2026-01-11T09:00:00Z")
+                for i in range(130)
+            ],
+        ),
+        PullRequest(
+            3,
+            "Bump actions/checkout",
+            "dependabot[bot]",
+            "2026-01-15T10:00:00Z",
+            "2026-01-15T11:00:00Z",
+            state="OPEN",
+            files=[".github/workflows/ci.yml"],
+        ),
+        PullRequest(
+            4,
+            "[mlir][linalg] Old change by a deleted account",
+            None,
+            "2026-01-16T10:00:00Z",
+            "2026-01-16T12:00:00Z",
+            state="CLOSED",
+            closed_at="2026-01-16T12:00:00Z",
+            files=["mlir/lib/Dialect/Linalg/X.cpp"],
+            reviews=[Review(999, "ada-fictional", "CHANGES_REQUESTED", "2026-01-16T11:00:00Z")],
+        ),
+    ]
+    repo.issues = [
+        Issue(
+            10,
+            "[RFC] One-shot bufferization of tensor.pad",
+            "grace-fictional",
+            "2026-01-20T10:00:00Z",
+            "2026-01-21T10:00:00Z",
+            labels=["mlir:bufferization"],
+        ),
+        Issue(
+            11,
+            "Crash in linalg tiling",
+            "cyd-fictional",
+            "2026-01-22T10:00:00Z",
+            "2026-01-22T10:00:00Z",
+            labels=["mlir:linalg"],
+        ),
+    ]
+    repo.comments = [
+        Comment(9001, 10, "ada-fictional", "2026-01-21T10:00:00Z", "2026-01-21T10:00:00Z"),
+        Comment(9002, 1, "grace-fictional", "2026-01-06T12:00:00Z", "2026-01-06T12:00:00Z"),
+    ]
+    repo.files = {
+        ".github/CODEOWNERS": "# owners\n/mlir/lib/Dialect/Bufferization/ @ada-fictional\n"
+        "*.td @example-org/tablegen\n",
+        "mlir/Maintainers.md": "# MLIR maintainers\n\n### Bufferization\nAda Fictional \\\n"
+        "[ada-fictional](https://github.com/ada-fictional) (GitHub)\n\n### Linalg\n@bo-fictional\n",
+        "mlir/lib/CMakeLists.txt": "add_subdirectory(Dialect)\n",
+        "llvm/README.txt": "LLVM\n",
+    }
+    return world
+
+
+class Harness:
+    """A fake GitHub, a migrated store and a sync wired together with one fake clock."""
+
+    def __init__(self, engine: Engine, world: World, **server_options: Any) -> None:
+        self.engine = engine
+        self.world = world
+        self.clock = FakeClock()
+        self.server = FakeGitHub(world, clock=self.clock, **server_options)
+        self.progress: list[SyncProgress] = []
+
+    def __enter__(self) -> Harness:
+        self.server.__enter__()
+        with Session(self.engine) as session:
+            upsert_repo(session, REPO, "mlir")
+            session.commit()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.__exit__(*exc)
+
+    def http(self, token: str = TOKEN, **options: Any) -> GitHubHTTP:
+        return GitHubHTTP(
+            self.server.url, token, clock=self.clock.time, sleep=self.clock.sleep, **options
+        )
+
+    def sync(self, token: str = TOKEN, on_progress: Any = None, **options: Any) -> SyncStats:
+        with Session(self.engine) as session, self.http(token, **options) as http:
+            runner = GitHubSync(
+                session,
+                GitHubSource(http),
+                default_taxonomy(),
+                clock=self.clock.datetime,
+                on_progress=on_progress or self.progress.append,
+            )
+            repo = session.exec(select(Repo).where(Repo.full_name == REPO)).one()
+            return runner.sync(repo)
+
+
+@pytest.fixture
+def harness(engine: Engine) -> Iterator[Harness]:
+    with Harness(engine, small_world()) as h:
+        yield h
+
+
+def snapshot(engine: Engine) -> dict[str, Any]:
+    """Everything a sync writes, in a comparable form."""
+    with Session(engine) as session:
+        people = {p.id: p.login for p in session.exec(select(Person))}
+        contributions = sorted(
+            (
+                c.kind,
+                c.external_id,
+                people[c.person_id],
+                c.state,
+                c.occurred_at.isoformat(),
+                tuple(c.paths),
+                tuple(c.labels),
+                c.parent_number,
+            )
+            for c in session.exec(select(Contribution))
+        )
+        by_id = {c.id: (c.kind, c.external_id) for c in session.exec(select(Contribution))}
+        topics = sorted(
+            (by_id[t.contribution_id], t.topic) for t in session.exec(select(ContributionTopic))
+        )
+        owners = sorted(
+            (o.source_path, o.pattern, o.owner_kind, o.owner_value, o.area)
+            for o in session.exec(select(CodeOwner))
+        )
+        return {
+            "people": sorted((p.login, p.is_bot, p.location) for p in session.exec(select(Person))),
+            "identities": sorted((i.kind, i.value) for i in session.exec(select(Identity))),
+            "contributions": contributions,
+            "topics": topics,
+            "owners": owners,
+        }
+
+
+def test_full_sync_stores_what_the_server_holds(harness: Harness) -> None:
+    stats = harness.sync()
+    snap = snapshot(harness.engine)
+    kinds = [c[0] for c in snap["contributions"]]
+    # PRs 1-3 (4's author is a deleted account); reviews: bo on #1, 130 by cyd on #2, ada on #4
+    # (ada's comment on her own PR and the pending review are not reviews given).
+    assert kinds.count("pr") == 3
+    assert kinds.count("review") == 132
+    assert kinds.count("rfc") == 1
+    assert kinds.count("issue") == 1
+    assert kinds.count("comment") == 2
+    assert stats.new == {"pr": 3, "review": 132, "rfc": 1, "issue": 1, "comment": 2}
+
+    with Session(harness.engine) as session:
+        big = session.exec(
+            select(Contribution).where(Contribution.kind == "pr", Contribution.external_id == "2")
+        ).one()
+        assert len(big.paths) == 150
+        assert big.files_changed == 150
+        bot = session.exec(select(Person).where(Person.login == "dependabot[bot]")).one()
+        assert bot.is_bot
+        ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
+        assert ada.location == "London, UK"
+        assert (ada.country_code, ada.region) == ("GB", "uk")
+        assert ada.public_email == "ada@compilers.example"
+        assert ada.bio == "MLIR <!channel>"
+        assert ada.profile_fetched_at == harness.clock.datetime()
+
+    topics = dict.fromkeys(t for (key, t) in snap["topics"] if key == ("pr", "1"))
+    assert "mlir.bufferization" in topics
+    assert (("comment", "9002"), "mlir.bufferization") in snap["topics"]  # tagged like its PR
+    assert (("rfc", "10"), "mlir.bufferization") in snap["topics"]
+    assert (("review", "999"), "mlir.linalg") in snap["topics"]
+    assert ("pr", "3") not in {key for key, _ in snap["topics"]}  # CI config is no topic
+
+    assert (
+        ".github/CODEOWNERS",
+        "mlir/lib/Dialect/Bufferization/**",
+        "github",
+        "ada-fictional",
+        None,
+    ) in snap["owners"]
+    assert (".github/CODEOWNERS", "**/*.td", "team", "example-org/tablegen", None) in snap["owners"]
+    assert ("mlir/Maintainers.md", "mlir/**", "github", "ada-fictional", "Bufferization") in snap[
+        "owners"
+    ]
+    assert ("mlir/Maintainers.md", "mlir/**", "github", "bo-fictional", "Linalg") in snap["owners"]
+    assert {r.operation for r in harness.server.log if r.operation} == {
+        "PullRequests",
+        "PullRequestFiles",
+        "PullRequestReviews",
+    }
+    assert stats.requests == len(harness.server.counted())
+
+
+def test_second_sync_adds_nothing_and_costs_only_cheap_requests(harness: Harness) -> None:
+    harness.sync()
+    before = snapshot(harness.engine)
+    harness.sync()
+    harness.server.log.clear()
+    third = harness.sync()
+    assert snapshot(harness.engine) == before
+    assert third.new == dict.fromkeys(third.new, 0)
+    assert third.new_people == 0
+    # One GraphQL page (nothing after the cursor) and two conditional REST requests, free.
+    assert [(r.operation or r.path, r.status) for r in harness.server.log] == [
+        ("PullRequests", 200),
+        (f"/repos/{REPO}/issues", 304),
+        (f"/repos/{REPO}/issues/comments", 304),
+    ]
+    assert third.requests == 1
+    assert third.not_modified == 2
+
+
+def test_incremental_sync_takes_only_what_changed(harness: Harness) -> None:
+    harness.sync()
+    repo = harness.world.repos[REPO]
+    pr = repo.pulls[0]
+    pr.reviews.append(Review(104, "grace-fictional", "APPROVED", "2026-02-01T09:00:00Z"))
+    pr.updated_at = "2026-02-01T09:00:00Z"
+    repo.issues.append(
+        Issue(
+            12,
+            "Vector unrolling regression",
+            "bo-fictional",
+            "2026-02-02T10:00:00Z",
+            "2026-02-02T10:00:00Z",
+        )
+    )
+    repo.comments.append(
+        Comment(9003, 12, "ada-fictional", "2026-02-02T11:00:00Z", "2026-02-02T11:00:00Z")
+    )
+    harness.server.log.clear()
+    stats = harness.sync()
+    assert stats.new == {"pr": 0, "review": 1, "rfc": 0, "issue": 1, "comment": 1}
+    pages = [r for r in harness.server.log if r.operation == "PullRequests"]
+    assert len(pages) == 1  # only the PR updated after the cursor came back
+
+
+def _world_for_resume() -> World:
+    world = generate_world(pulls=340, reviews_per_pull=2, people=40, full_name=REPO)
+    world.repo(REPO).issues = [
+        Issue(
+            100_000 + i,
+            f"Issue {i}",
+            "ada-fictional" if i % 2 else None,
+            f"2026-03-{1 + i // 10:02d}T10:{i % 60:02d}:00Z",
+            f"2026-03-{1 + i // 10:02d}T10:{i % 60:02d}:00Z",
+        )
+        for i in range(250)
+    ]
+    world.users["ada-fictional"] = User("ada-fictional", location="Cambridge, UK")
+    return world
+
+
+def test_killed_sync_resumes_to_the_same_rows(engine: Engine, tmp_path: Any) -> None:
+    from bot.store.engine import make_engine, upgrade
+
+    reference = make_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    upgrade(reference)
+    with Harness(reference, _world_for_resume()) as h:
+        h.sync()
+    expected = snapshot(reference)
+
+    class KilledError(Exception):
+        pass
+
+    with Harness(engine, _world_for_resume()) as h:
+        # Killed between pages: after the second page was committed.
+        def die_after_two(event: SyncProgress) -> None:
+            if event.pages == 2:
+                raise KilledError
+
+        with pytest.raises(KilledError):
+            h.sync(on_progress=die_after_two)
+        partial = snapshot(engine)
+        assert 0 < len(partial["contributions"]) < len(expected["contributions"])
+
+        # Killed inside a page: the cursor write of the fourth page fails before its commit.
+        original = sync_module.set_cursor
+        calls = {"n": 0}
+
+        def failing_set_cursor(*args: Any) -> None:
+            calls["n"] += 1
+            if calls["n"] == 4:
+                raise KilledError
+            original(*args)
+
+        sync_module.set_cursor = failing_set_cursor  # type: ignore[assignment]
+        try:
+            with pytest.raises(KilledError):
+                h.sync()
+        finally:
+            sync_module.set_cursor = original
+        h.server.log.clear()
+        h.sync()
+        assert snapshot(engine) == expected
+        # It resumed: the first pages were not fetched again.
+        assert len([r for r in h.server.log if r.operation == "PullRequests"]) < 4
+
+
+def test_transient_faults_are_survived(harness: Harness) -> None:
+    harness.server.fail(502, times=2)
+    harness.server.drop()
+    harness.server.secondary_limit(retry_after=37)
+    harness.server.fail(503)
+    harness.sync()
+    assert 37 in harness.clock.sleeps
+    clean = World()
+    clean.users, clean.repos = harness.world.users, harness.world.repos
+    assert len(snapshot(harness.engine)["contributions"]) == 139
+
+
+def test_persistent_failure_gives_up_with_a_clear_error(harness: Harness) -> None:
+    harness.server.fail(502, times=50)
+    with pytest.raises(GitHubError, match=r"kept failing for llvm/llvm-project after 4 attempts"):
+        harness.sync(max_attempts=4)
+    assert len([r for r in harness.server.log if r.status == 502]) == 4
+    assert len(harness.clock.sleeps) == 3
+    assert all(1 <= s <= 6 for s in harness.clock.sleeps)  # exponential with jitter, bounded
+
+
+def test_exhausted_budget_waits_for_the_reset(harness: Harness) -> None:
+    harness.server.exhaust("graphql", reset_in=900)
+    start = harness.clock.time()
+    harness.sync()
+    assert harness.clock.time() - start >= 900
+    assert any(900 <= s <= 902 for s in harness.clock.sleeps)
+    assert len(snapshot(harness.engine)["contributions"]) == 139
+
+
+def test_low_budget_waits_before_running_out(engine: Engine) -> None:
+    with Harness(engine, small_world(), core_limit=30) as h:
+        h.sync(reserve=25)
+        # The client paused for the reset instead of spending the budget down to a 403.
+        assert not [r for r in h.server.log if r.status == 403]
+        assert any(s > 3000 for s in h.clock.sleeps)
+
+
+def test_bad_token_is_a_clear_error_and_stores_nothing(harness: Harness) -> None:
+    with pytest.raises(GitHubAuthError, match="GITHUB_TOKEN"):
+        harness.sync(token="ghp_wrong")
+    with Session(harness.engine) as session:
+        assert session.exec(select(Contribution)).first() is None
+        assert session.exec(select(SyncCursor)).first() is None
+    assert [r.status for r in harness.server.log] == [401]  # never retried
+
+
+def test_unknown_repo_is_a_clear_error_and_stores_nothing(engine: Engine) -> None:
+    world = small_world()
+    del world.repos[REPO]
+    with Harness(engine, world) as h:
+        with pytest.raises(GitHubNotFoundError, match="llvm/llvm-project"):
+            h.sync()
+        assert len(h.server.log) == 1
+    with Session(engine) as session:
+        assert session.exec(select(Contribution)).first() is None
+
+
+def test_github_enterprise_base_url(engine: Engine) -> None:
+    with Harness(engine, small_world(), enterprise=True) as h:
+        assert h.server.url.endswith("/api/v3")
+        h.sync()
+        assert any(r.path == "/api/graphql" for r in h.server.log)
+        assert len(snapshot(engine)["contributions"]) == 139
+
+
+def test_suppressed_people_are_not_brought_back(harness: Harness) -> None:
+    with Session(harness.engine) as session:
+        session.add(Suppression(identity_hash=suppression_hash(login_key("grace-fictional"))))
+        session.commit()
+    harness.sync()
+    snap = snapshot(harness.engine)
+    assert "grace-fictional" not in {login for login, *_ in snap["people"]}
+    assert not [c for c in snap["contributions"] if c[2] == "grace-fictional"]
+    assert not [r for r in harness.server.log if r.path == "/users/grace-fictional"]
+
+
+def test_profiles_refresh_at_most_weekly(harness: Harness) -> None:
+    harness.sync()
+    profile_requests = [r for r in harness.server.log if r.path.startswith("/users/")]
+    assert len(profile_requests) == 4  # four people; the bot's profile is not fetched
+    harness.world.repos[REPO].pulls[0].updated_at = "2026-03-01T00:00:00Z"  # ada seen again
+    harness.server.log.clear()
+    harness.sync()
+    assert not [r for r in harness.server.log if r.path.startswith("/users/")]
+    harness.clock.sleep(timedelta(days=8).total_seconds())
+    harness.world.repos[REPO].pulls[0].updated_at = "2026-03-09T00:00:00Z"
+    harness.world.users["ada-fictional"].location = "Cambridge, UK"
+    harness.server.log.clear()
+    harness.sync()
+    requests = [
+        (r.path, r.status, r.conditional)
+        for r in harness.server.log
+        if r.path.startswith("/users/")
+    ]
+    # Both people on the updated PR are due again; ada changed (a full answer), bo did not (304).
+    assert sorted(requests) == [
+        ("/users/ada-fictional", 200, True),
+        ("/users/bo-fictional", 304, True),
+    ]
+    with Session(harness.engine) as session:
+        ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
+        assert ada.location == "Cambridge, UK"
+
+
+def test_owner_files_are_replaced_when_they_change(harness: Harness) -> None:
+    harness.sync()
+    files = harness.world.repos[REPO].files
+    files[".github/CODEOWNERS"] = "/mlir/lib/Dialect/Bufferization/ @bo-fictional\n"
+    del files["mlir/Maintainers.md"]
+    harness.clock.sleep(timedelta(days=8).total_seconds())
+    harness.sync()
+    owners = snapshot(harness.engine)["owners"]
+    assert owners == [
+        (".github/CODEOWNERS", "mlir/lib/Dialect/Bufferization/**", "github", "bo-fictional", None)
+    ]
+
+
+def test_progress_reports_pages_and_budget(harness: Harness) -> None:
+    harness.sync()
+    stages = [event.stage for event in harness.progress]
+    assert stages[0] == "pull requests"
+    assert {"issues", "comments", "owners"} <= set(stages)
+    assert harness.progress[-1].requests_left is not None
+    assert harness.progress[-1].requests_left < 5000
+
+
+def test_no_address_in_clear_after_a_sync(harness: Harness) -> None:
+    """Only the address a person published on their profile is held, and only there."""
+    harness.sync()
+    with harness.engine.connect() as connection:
+        for table in ("identity", "contribution", "code_owner", "sync_cursor", "http_cache"):
+            text = " ".join(
+                str(row) for row in connection.execute(sa.text(f"SELECT * FROM {table}"))
+            )
+            assert "@compilers.example" not in text, table
+        emails = connection.execute(
+            sa.text("SELECT public_email FROM person WHERE public_email IS NOT NULL")
+        )
+        assert [row[0] for row in emails] == ["ada@compilers.example"]
+
+
+def test_identities_are_logins_and_the_hash_of_a_published_address(harness: Harness) -> None:
+    """A published address becomes a hashed identity, so git commits under it join the account."""
+    harness.sync()
+    with Session(harness.engine) as session:
+        rows = session.exec(select(Identity.kind, Identity.value, Identity.person_id)).all()
+        ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
+    assert {kind for kind, _, _ in rows} == {"github", "email"}
+    assert all(value == value.lower() for kind, value, _ in rows if kind == "github")
+    emails = [(value, person) for kind, value, person in rows if kind == "email"]
+    assert emails == [(email_key("ada@compilers.example").value, ada.id)]
+
+
+def test_an_issue_edited_while_paging_hides_nothing(engine: Engine) -> None:
+    """Items edited mid-sync move to the end of the list; none may be skipped."""
+    world = small_world()
+    world.repo(REPO).issues = [
+        Issue(
+            1000 + i,
+            f"Issue {i}",
+            "cyd-fictional",
+            "2026-02-01T00:00:00Z",
+            f"2026-02-{1 + i // 24:02d}T{i % 24:02d}:00:00Z",
+        )
+        for i in range(150)
+    ]
+    with Harness(engine, world) as h:
+        edited = {"done": False}
+
+        def edit_after_first_page(event: SyncProgress) -> None:
+            if event.stage == "issues" and not edited["done"]:
+                h.world.repos[REPO].issues[49].updated_at = "2026-03-30T00:00:00Z"
+                edited["done"] = True
+
+        h.sync(on_progress=edit_after_first_page)
+        assert edited["done"]
+    with Session(engine) as session:
+        numbers = set(
+            session.exec(select(Contribution.external_id).where(Contribution.kind == "issue"))
+        )
+    assert numbers == {str(1000 + i) for i in range(150)}
+
+
+def test_a_full_page_at_one_timestamp_moves_on_by_page(engine: Engine) -> None:
+    world = small_world()
+    world.repo(REPO).issues = [
+        Issue(
+            2000 + i,
+            f"Bulk-labelled {i}",
+            "cyd-fictional",
+            "2026-02-01T00:00:00Z",
+            "2026-02-02T00:00:00Z",
+        )
+        for i in range(230)
+    ]
+    with Harness(engine, world) as h:
+        h.sync()
+        issue_pages = [r for r in h.server.log if r.path.endswith("/issues")]
+        assert len(issue_pages) <= 4
+    with Session(engine) as session:
+        count = len(session.exec(select(Contribution.id).where(Contribution.kind == "issue")).all())
+    assert count == 230
+
+
+def test_a_thread_retitled_as_rfc_stays_one_row(harness: Harness) -> None:
+    harness.sync()
+    issue = harness.world.repos[REPO].issues[1]
+    issue.title, issue.updated_at = "[RFC] Crash in linalg tiling", "2026-02-10T10:00:00Z"
+    harness.sync()
+    with Session(harness.engine) as session:
+        rows = session.exec(select(Contribution.kind).where(Contribution.external_id == "11")).all()
+    assert rows == ["rfc"]
+
+
+def test_a_published_address_joins_git_history_ingested_first(
+    engine: Engine, tmp_path: Any
+) -> None:
+    from bot.ingest.git import ingest_git
+    from tests.support.git_repos import GitRepo
+
+    git = GitRepo(tmp_path / "llvm")
+    git.commit(
+        "[mlir] early work", {BUFFERIZATION: "x\n"}, author=("Ada F.", "ada@compilers.example")
+    )
+    with Harness(engine, small_world()) as h:
+        with Session(engine) as session:
+            repo = session.exec(select(Repo)).one()
+            ingest_git(session, default_taxonomy(), repo, git.path)
+            session.commit()
+        h.sync()
+    with Session(engine) as session:
+        ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
+        commit = session.exec(select(Contribution).where(Contribution.kind == "commit")).one()
+        assert commit.person_id == ada.id  # one person, not two
+        assert session.exec(select(Person).where(Person.name == "Ada F.")).first() is None

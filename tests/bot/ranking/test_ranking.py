@@ -1,0 +1,586 @@
+"""The signal model on a fictional world: the people a compiler lead would name come first."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.errors import CsfError
+from bot.ingest.pipeline import index_batch
+from bot.ranking.who import as_json, load_ranking_config, who
+from bot.sources.owners import parse_markdown_maintainers
+from bot.store.identity import email_key, login_key
+from bot.store.models import CodeOwner, ContributionKind, Person, Repo
+from bot.store.writes import (
+    ContributionRecord,
+    resolve_person,
+    upsert_contributions,
+    upsert_repo,
+)
+from bot.taxonomy.model import default_taxonomy
+from bot.taxonomy.question import read_query
+
+AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
+BUF = "mlir/lib/Dialect/Bufferization/Transforms/OneShotAnalysis.cpp"
+BUF_TEST = "mlir/test/Dialect/Bufferization/one-shot.mlir"
+X86 = "llvm/lib/Target/X86/X86ISelLowering.cpp"
+
+
+class World:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.taxonomy = default_taxonomy()
+        self.repo = upsert_repo(session, "llvm/llvm-project", "mlir")
+        self.people: dict[str, int] = {}
+        self.next_id = 1
+        self.records: list[ContributionRecord] = []
+
+    def person(
+        self, login: str, location: str | None = None, region: str | None = None, bot: bool = False
+    ) -> int:
+        if login not in self.people:
+            person = resolve_person(
+                self.session,
+                [login_key(login), email_key(f"{login}@compilers.example")],
+                login=login,
+            )
+            person.name = login.replace("-", " ").title()
+            person.location, person.region, person.is_bot = location, region, bot
+            assert person.id is not None
+            self.people[login] = person.id
+        return self.people[login]
+
+    def add(
+        self,
+        login: str,
+        kind: str,
+        days_ago: float,
+        *,
+        state: str | None = None,
+        files: int = 4,
+        lines: int = 300,
+        paths: tuple[str, ...] = (BUF, BUF_TEST),
+        labels: tuple[str, ...] = ("mlir:bufferization",),
+        parent: int | None = None,
+        title: str | None = None,
+    ) -> int:
+        self.next_id += 1
+        when = AS_OF - timedelta(days=days_ago)
+        assert self.repo.id is not None
+        self.records.append(
+            ContributionRecord(
+                repo_id=self.repo.id,
+                person_id=self.person(login),
+                kind=ContributionKind(kind),
+                external_id=str(self.next_id),
+                created_at=when,
+                occurred_at=when,
+                url=f"https://github.com/llvm/llvm-project/pull/{self.next_id}",
+                title=title or f"[mlir] {kind} {self.next_id} by {login}",
+                state=state,
+                parent_number=parent,
+                files_changed=files,
+                additions=lines,
+                deletions=lines // 4,
+                paths=paths,
+                labels=labels,
+            )
+        )
+        return self.next_id
+
+    def merged(
+        self, login: str, count: int, start_days: float, every: float = 10, **kw: Any
+    ) -> list[int]:
+        return [
+            self.add(login, "pr", start_days - i * every, state="merged", **kw)
+            for i in range(count)
+        ]
+
+    def reviews(
+        self,
+        login: str,
+        count: int,
+        start_days: float,
+        every: float = 7,
+        state: str = "approved",
+        **kw: Any,
+    ) -> None:
+        for i in range(count):
+            self.add(login, "review", start_days - i * every, state=state, parent=None, **kw)
+
+    def save(self) -> None:
+        ids = upsert_contributions(self.session, self.records)
+        index_batch(
+            self.session,
+            self.taxonomy,
+            self.repo,
+            ids,
+            self.records,
+            [r.title for r in self.records],
+        )
+        self.records = []
+        self.session.commit()
+
+
+def build(session: Session) -> World:
+    w = World(session)
+    w.person("ada-owner", "London, UK", "uk")
+    w.person("bo-reviewer", "Zürich", "europe")
+    w.person("cyd-driveby", "Mountain View, CA", "us")
+    w.person("dee-generalist", "Paris", "eu")
+    w.person("eve-specialist", "Edinburgh", "uk")
+    w.person("fay-oldtimer", "Munich", "eu")
+    w.person("gus-newcomer", "Warsaw", "eu")
+    w.person("dependabot[bot]", bot=True)
+    prs = w.merged("ada-owner", 6, 330, every=50)
+    for number in prs:
+        w.add("bo-reviewer", "review", 300, state="approved", parent=number)
+    w.reviews("ada-owner", 20, 350, every=15)
+    w.reviews("bo-reviewer", 30, 360, every=10, state="changes_requested")
+    w.merged("bo-reviewer", 2, 200)
+    w.merged("cyd-driveby", 1, 100, files=10, lines=3000)
+    w.merged("dee-generalist", 120, 360, every=3, paths=(X86,), labels=("backend:X86",))
+    w.merged("dee-generalist", 2, 40, files=1, lines=20)
+    w.merged("eve-specialist", 8, 300, every=30)
+    w.merged("fay-oldtimer", 40, 760, every=3)
+    w.merged("gus-newcomer", 4, 60, every=12)
+    w.merged("dependabot[bot]", 50, 300, every=5)
+    w.save()
+    assert w.repo.id is not None
+    session.add(
+        CodeOwner(
+            repo_id=w.repo.id,
+            source_path=".github/CODEOWNERS",
+            line=3,
+            pattern="mlir/lib/Dialect/Bufferization/**",
+            owner_kind="github",
+            owner_value="ada-owner",
+        )
+    )
+    session.commit()
+    return w
+
+
+def ranking(session: Session, query: str = "mlir bufferization", **options: Any) -> list[str]:
+    answer = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), query.split()),
+        config=options.pop("config", load_ranking_config()),
+        as_of=options.pop("as_of", AS_OF),
+        **options,
+    )
+    return [r.person["login"] for r in answer.results]
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build(session)
+
+
+def test_owner_and_steady_reviewer_outrank_a_one_off_big_change(
+    session: Session, world: World
+) -> None:
+    order = ranking(session)
+    assert order[:2] == ["ada-owner", "bo-reviewer"]
+    assert order.index("cyd-driveby") > order.index("bo-reviewer")
+
+
+def test_specialist_outranks_a_prolific_generalist(session: Session, world: World) -> None:
+    order = ranking(session)
+    assert order.index("eve-specialist") < order.index("dee-generalist")
+
+
+def test_inactive_for_two_years_drops_below_an_active_newcomer(
+    session: Session, world: World
+) -> None:
+    order = ranking(session, window_days=1000)
+    assert "fay-oldtimer" in order  # in the long window she counts, decayed
+    assert order.index("gus-newcomer") < order.index("fay-oldtimer")
+    assert "fay-oldtimer" not in ranking(session)  # the default year leaves her out
+
+
+def test_bots_never_appear(session: Session, world: World) -> None:
+    assert "dependabot[bot]" not in ranking(session, limit=50)
+
+
+def test_as_of_replays_what_the_store_knew_then(
+    session: Session, world: World, engine: Engine, tmp_path: Path
+) -> None:
+    from bot.store.engine import make_engine, upgrade
+
+    past = AS_OF - timedelta(days=150)
+    full = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), ["mlir", "bufferization"]),
+        config=load_ranking_config(),
+        as_of=past,
+    )
+    # The same world, built only from what had happened by then.
+    then = make_engine(f"sqlite:///{tmp_path / 'then.db'}")
+    upgrade(then)
+    with Session(then) as old:
+        w = build(old)
+        cut = sa_delete_after(old, past)
+        assert cut > 0
+        replay = who(
+            old,
+            default_taxonomy(),
+            read_query(default_taxonomy(), ["mlir", "bufferization"]),
+            config=load_ranking_config(),
+            as_of=past,
+        )
+        del w
+    assert [(r.person["login"], r.score) for r in full.results] == [
+        (r.person["login"], r.score) for r in replay.results
+    ]
+    assert "gus-newcomer" not in [r.person["login"] for r in full.results]  # not active yet
+
+
+def sa_delete_after(session: Session, when: datetime) -> int:
+    import sqlalchemy as sa
+
+    from bot.store.models import Contribution
+
+    result = session.execute(sa.delete(Contribution).where(Contribution.occurred_at >= when))  # type: ignore[arg-type]
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def test_region_filter(session: Session, world: World) -> None:
+    assert ranking(session, region="uk") == ["ada-owner", "eve-specialist"]
+    europe = ranking(session, region="europe")
+    assert "cyd-driveby" not in europe
+    assert {"ada-owner", "bo-reviewer", "eve-specialist"} <= set(europe)
+
+
+def test_explanations_carry_parts_and_evidence(session: Session, world: World) -> None:
+    answer = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), ["mlir", "bufferization"]),
+        config=load_ranking_config(),
+        as_of=AS_OF,
+    )
+    ada = answer.results[0]
+    assert answer.reading.label == "MLIR › Bufferization"
+    assert ada.reason.startswith("owns mlir/lib/Dialect/Bufferization, 6 merged PRs and 20 reviews")
+    assert ada.reason.endswith("in the last year")
+    assert set(ada.components) >= {"pull_requests", "reviews", "ownership", "focus", "breadth"}
+    assert 1 <= len(ada.evidence) <= 3
+    assert all(e.url and e.url.startswith("https://github.com/") for e in ada.evidence)
+    bo = answer.results[1]
+    assert bo.counts["distinct_authors_reviewed"] == 1  # ada's PRs
+    data = as_json(answer)
+    person = data["results"][0]["person"]
+    assert person["login"] == "ada-owner"
+    assert person["region"] == "uk"
+    assert all("@" not in i["value"] for i in person["identities"])
+    assert {i["kind"] for i in person["identities"]} == {"github", "email"}
+    json.dumps(data)  # serialisable as is
+
+
+def test_weights_can_be_overridden_by_a_file(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    activity_only = tmp_path / "ranking.toml"
+    activity_only.write_text("[points]\nownership = 0\n")
+    config = load_ranking_config(activity_only)
+    answer = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), ["mlir", "bufferization"]),
+        config=config,
+        as_of=AS_OF,
+    )
+    ada = next(r for r in answer.results if r.person["login"] == "ada-owner")
+    assert ada.components["ownership"] == 0
+    yaml_file = tmp_path / "ranking.yml"
+    yaml_file.write_text("points:\n  review_approved: 0\n  review_changes_requested: 0\n")
+    assert ranking(session, config=load_ranking_config(yaml_file))[0] != "bo-reviewer"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("points:\n  ownershp: 0\n", "unknown setting 'points.ownershp'"),
+        ("points:\n  ownership: -1\n", "'points.ownership' must be a number of zero or more"),
+        ("points: 3\n", "'points' must be a table"),
+        ("points: [\n", "is not valid"),
+    ],
+)
+def test_bad_ranking_files_are_named(tmp_path: Path, content: str, message: str) -> None:
+    bad = tmp_path / "ranking.yml"
+    bad.write_text(content)
+    with pytest.raises(CsfError, match=message):
+        load_ranking_config(bad)
+
+
+def test_a_change_seen_as_pr_and_commit_counts_once(session: Session, world: World) -> None:
+    before = {
+        r.person["login"]: r.score
+        for r in who(
+            session,
+            default_taxonomy(),
+            read_query(default_taxonomy(), ["mlir", "bufferization"]),
+            config=load_ranking_config(),
+            as_of=AS_OF,
+        ).results
+    }
+    number = world.merged("gus-newcomer", 1, 5)[0]
+    world.add("gus-newcomer", "commit", 5, parent=number)  # the same change, from git history
+    world.save()
+    only_pr = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), ["mlir", "bufferization"]),
+        config=load_ranking_config(),
+        as_of=AS_OF,
+    )
+    gus = next(r for r in only_pr.results if r.person["login"] == "gus-newcomer")
+    assert gus.counts["commits"] == 0
+    assert gus.counts["merged_prs"] == 5
+    assert gus.score > before["gus-newcomer"]
+    from bot.people.curation import find
+    from bot.reports.profile import build_profile
+
+    shown = build_profile(
+        session,
+        default_taxonomy(),
+        find(session, "gus-newcomer"),
+        config=load_ranking_config(),
+        as_of=AS_OF,
+    )
+    assert shown.topics[0].counts == {"merged_pr": 5}  # the profile agrees: no extra commit
+
+
+def test_unknown_words_get_suggestions_not_silence(session: Session, world: World) -> None:
+    reading = read_query(default_taxonomy(), ["bufferizaton"])
+    assert reading.tags == ()
+    assert "mlir.bufferization" in reading.suggestions
+    answer = who(session, default_taxonomy(), reading, config=load_ranking_config(), as_of=AS_OF)
+    assert answer.results == []
+
+
+@pytest.mark.parametrize(
+    ("words", "label", "tags"),
+    [
+        ("mlir bufferization", "MLIR › Bufferization", ("mlir.bufferization",)),
+        ("one-shot bufferize", "MLIR › Bufferization", ("mlir.bufferization",)),
+        ("triton amd backend", "Triton › AMD backend", ("triton.amd",)),
+        ("tvm meta_schedule", "Apache TVM › MetaSchedule", ("tvm.metaschedule",)),
+        ("tvm metaschedule", "Apache TVM › MetaSchedule", ("tvm.metaschedule",)),
+        ("tvm meta schedule", "Apache TVM › MetaSchedule", ("tvm.metaschedule",)),
+        ("kernel scheduler", "Linux kernel › Scheduler", ("linux.scheduler",)),
+        ("MLIR", "MLIR", ("mlir",)),
+    ],
+)
+def test_query_reading(words: str, label: str, tags: tuple[str, ...]) -> None:
+    reading = read_query(default_taxonomy(), words.split())
+    assert reading.label == label
+    assert reading.tags == tags
+
+
+def test_people_without_a_person_row_are_skipped(session: Session, world: World) -> None:
+    people = session.exec(select(Person)).all()
+    assert len(people) == 8
+    assert session.exec(select(Repo)).one().full_name == "llvm/llvm-project"
+
+
+def test_profile_across_topics(session: Session, world: World) -> None:
+    from bot.people.curation import find
+    from bot.reports.profile import as_json as profile_json
+    from bot.reports.profile import build_profile, sparkline
+
+    dee = find(session, "dee-generalist@compilers.example")
+    shown = build_profile(
+        session, default_taxonomy(), dee, config=load_ranking_config(), as_of=AS_OF
+    )
+    assert [a.topic for a in shown.topics][:2] == ["llvm.x86", "mlir.bufferization"]
+    assert shown.topics[0].counts == {"merged_pr": 120}
+    # 122 PRs in the 365-day window; the nine from June 2025 fall before the 12 months shown.
+    assert sum(shown.monthly) == 113
+    assert len(shown.sparkline) == 12
+    assert dict(shown.languages) == {"C++": 98, "MLIR": 2}
+    assert len(shown.evidence) == 2  # two authored; a generalist with no reviews
+    data = profile_json(shown)
+    assert data["person"]["login"] == "dee-generalist"
+    assert all("@" not in i["value"] for i in data["person"]["identities"])
+    assert sparkline([0, 1, 2, 4]) == "▁▃▅█"
+    assert sparkline([0, 0]) == "▁▁"
+
+
+def test_scores_summed_in_sql_equal_the_per_contribution_model(
+    session: Session, world: World
+) -> None:
+    """The database's sums (SQLite's julianday, PostgreSQL's epochs) match points x recency."""
+    import sqlalchemy as sa
+
+    from bot.ranking.who import ContributionRow, decay, points_of, row_columns
+    from bot.store.models import Contribution
+
+    config = load_ranking_config()
+    answer = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), ["mlir", "bufferization"]),
+        config=config,
+        as_of=AS_OF,
+    )
+    for result in answer.results:
+        table = Contribution.__table__  # type: ignore[attr-defined]
+        rows = [
+            (ContributionRow(*values), paths)
+            for *values, paths in session.execute(
+                sa.select(*row_columns(table), table.c.paths).where(
+                    table.c.person_id == result.person_id
+                )
+            )
+        ]
+        expected = sum(
+            points_of(row, config) * decay(row.when, AS_OF, float(config["half_life_days"]))
+            for row, paths in rows
+            if AS_OF - timedelta(days=365) <= row.when < AS_OF and paths[0] == BUF
+        )
+        summed = sum(v for k, v in result.components.items() if k in ("pull_requests", "reviews"))
+        assert summed == pytest.approx(expected, rel=1e-4), result.person["login"]
+
+
+def test_ownership_patterns_cover_paths_by_prefix() -> None:
+    from bot.ranking.who import _covers
+
+    paths = sorted([BUF, "mlir/lib/Dialect/Linalg/X.cpp", "llvm/lib/IR/Value.cpp"])
+    assert _covers("mlir/lib/Dialect/Bufferization/**", paths)
+    assert _covers("**/Bufferization/**", paths)
+    assert _covers("llvm/lib/IR/*.cpp", paths)
+    assert not _covers("llvm/lib/CodeGen/**", paths)
+    assert not _covers("**", paths)  # a catch-all owner owns nothing in particular
+
+
+def test_people_are_found_by_login_address_or_identity(session: Session, world: World) -> None:
+    from bot.people.curation import find
+
+    ada = find(session, "ada-owner")
+    assert find(session, "ADA-OWNER").id == ada.id
+    assert find(session, "ada-owner@compilers.example").id == ada.id
+    assert find(session, "email:ada-owner@compilers.example").id == ada.id
+    assert find(session, "github:Ada-Owner").id == ada.id
+    assert find(session, f"#{ada.id}").id == ada.id
+
+
+def test_a_ranking_file_that_is_not_a_mapping(tmp_path: Path) -> None:
+    bad = tmp_path / "ranking.yml"
+    bad.write_text("- points\n- size\n")
+    with pytest.raises(CsfError, match="must hold settings"):
+        load_ranking_config(bad)
+
+
+def test_free_words_find_people_by_paths_labels_and_titles(session: Session, world: World) -> None:
+    # A file name no topic names: found through the words indexed at ingest.
+    # Words index authored work (PRs, commits, issues): the file's authors come first.
+    top = ranking(session, "oneshotanalysis")
+    assert set(top[:3]) == {"eve-specialist", "ada-owner", "gus-newcomer"}
+    assert "dee-generalist" in top  # two small PRs touching it
+    assert ranking(session, "X86ISelLowering") == ["dee-generalist"]
+    reading = read_query(default_taxonomy(), ["mlir", "OneShotAnalysis"])
+    assert reading.label == 'MLIR › "oneshotanalysis"'
+    assert "ada-owner" in ranking(session, "mlir OneShotAnalysis")[:3]
+    # Free words narrow a topic too: only people whose topic work also has the word.
+    world.merged("gus-newcomer", 1, 3, title="[mlir] Fold pad in bufferization")
+    world.save()
+    assert ranking(session, "mlir bufferization pad") == ["gus-newcomer"]
+    assert ranking(session, "qwzxv") == []
+
+
+def _owned(session: Session, query: str) -> dict[str, list[str]]:
+    """login -> what they own, for everyone in the answer who owns something."""
+    answer = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), query.split()),
+        config=load_ranking_config(),
+        as_of=AS_OF,
+        limit=50,
+    )
+    return {r.person["login"]: r.owned for r in answer.results if r.owned}
+
+
+def test_a_maintainer_file_heading_owns_its_area_not_the_whole_folder(
+    session: Session, world: World
+) -> None:
+    """mlir/Maintainers.md: under "Bufferization" bo keeps that area; under "Tensor", eve keeps
+    another one. The file's folder (mlir/**) is only the scope it speaks for."""
+    assert world.repo.id is not None
+    for line, area, login in ((5, "Bufferization", "bo-reviewer"), (9, "Tensor", "eve-specialist")):
+        session.add(
+            CodeOwner(
+                repo_id=world.repo.id,
+                source_path="mlir/Maintainers.md",
+                line=line,
+                pattern="mlir/**",
+                area=area,
+                owner_kind="github",
+                owner_value=login,
+            )
+        )
+    # A kernel-style section: a title, and patterns that say exactly what it covers.
+    session.add(
+        CodeOwner(
+            repo_id=world.repo.id,
+            source_path="MAINTAINERS",
+            line=20,
+            pattern="mlir/lib/Dialect/Bufferization/Transforms/**",
+            area="BUFFERIZATION PASSES",
+            owner_kind="github",
+            owner_value="gus-newcomer",
+        )
+    )
+    session.commit()
+
+    topic = _owned(session, "mlir bufferization")
+    assert topic["bo-reviewer"] == ["Bufferization"]
+    assert "eve-specialist" not in topic  # the Tensor maintainer owns nothing here
+    assert topic["gus-newcomer"] == ["mlir/lib/Dialect/Bufferization/Transforms/**"]
+    whole = _owned(session, "mlir")  # the ecosystem as a whole: every maintainer the file lists
+    assert "mlir/**" in whole["eve-specialist"]
+    assert "mlir/**" in whole["bo-reviewer"]
+
+
+def test_areas_named_by_list_items_own_their_topics(session: Session, world: World) -> None:
+    """LLVM's real layout: areas are list items under a grouping heading, people in brackets."""
+    text = (
+        "# MLIR Maintainers\n\n## Tensor Compiler\n\n"
+        "- Gus Fictional \\\n  [@gus-newcomer](https://github.com/gus-newcomer) (GitHub)\n\n"
+        "#### Accessory Dialects\n"
+        "* ‘bufferization’ Dialect (tensor, [@bo-reviewer](https://github.com/bo-reviewer))\n"
+        "#### Type Dialects\n"
+        "* ‘vector’ Dialect (tensor + [@eve-specialist](https://github.com/eve-specialist))\n"
+    )
+    assert world.repo.id is not None
+    for row in parse_markdown_maintainers(text, "mlir/Maintainers.md"):
+        session.add(
+            CodeOwner(
+                repo_id=world.repo.id,
+                source_path="mlir/Maintainers.md",
+                line=row.line,
+                pattern=row.pattern,
+                area=row.area,
+                owner_kind=row.owner_kind,
+                owner_value=row.owner_value,
+            )
+        )
+    session.commit()
+    topic = _owned(session, "mlir bufferization")
+    assert topic["bo-reviewer"] == ["bufferization"]
+    assert "eve-specialist" not in topic
+    assert "gus-newcomer" not in topic  # a category maintainer is not every topic's owner
+    assert _owned(session, "mlir vector")["eve-specialist"] == ["vector"]
+    whole = _owned(session, "mlir")
+    assert {"bo-reviewer", "eve-specialist", "gus-newcomer"} <= set(whole)

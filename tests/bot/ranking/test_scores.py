@@ -1,0 +1,230 @@
+"""The score cache: the same answer as summing history live, or no answer from it at all."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bot.ranking.scores import refresh_scores
+from bot.ranking.who import WhoAnswer, load_ranking_config, who
+from bot.store.models import CodeOwner, Contribution, PersonWindow, ScoreCache, TopicScore
+from bot.taxonomy.model import default_taxonomy
+from bot.taxonomy.question import read_query
+from tests.bot.ranking.test_ranking import AS_OF, World, build
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    w = build(session)
+    # An owner with no activity in the window ranks on ownership alone, on both paths.
+    w.person("hal-idle", "Bristol", "uk")
+    w.merged("hal-idle", 3, 700)
+    w.save()
+    assert w.repo.id is not None
+    session.add(
+        CodeOwner(
+            repo_id=w.repo.id,
+            source_path="mlir/Maintainers.md",
+            line=9,
+            pattern="mlir/lib/Dialect/Bufferization/**",
+            owner_kind="github",
+            owner_value="hal-idle",
+        )
+    )
+    session.commit()
+    return w
+
+
+def ask(session: Session, query: str, **options: Any) -> WhoAnswer:
+    return who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), query.split()),
+        config=options.pop("config", load_ranking_config()),
+        as_of=options.pop("as_of", AS_OF),
+        limit=options.pop("limit", 50),
+        **options,
+    )
+
+
+def shown(answer: WhoAnswer) -> list[tuple[Any, ...]]:
+    """Everything a reader sees of each result."""
+    return [
+        (
+            r.rank,
+            r.person["login"],
+            r.score,
+            r.components,
+            r.counts,
+            r.owned,
+            r.reason,
+            r.first_active,
+            r.last_active,
+            [(e.url, e.when, e.size) for e in r.evidence],
+        )
+        for r in answer.results
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "region"),
+    [
+        ("mlir bufferization", None),
+        ("mlir bufferization", "uk"),
+        ("mlir bufferization", "europe"),
+        ("mlir bufferization", "us"),
+        ("mlir bufferization", "unknown"),
+        ("llvm x86", None),
+        ("mlir", None),
+    ],
+)
+def test_cached_answer_equals_the_live_one(
+    session: Session, world: World, query: str, region: str | None
+) -> None:
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    cached = ask(session, query, region=region)
+    live = ask(session, query, region=region, cached=False)
+    assert cached.scores_as_of == AS_OF
+    assert live.scores_as_of is None
+    assert shown(cached) == shown(live)
+    assert cached.results or region == "unknown" or query == "llvm x86"
+
+
+def test_the_world_has_what_the_equality_test_needs(session: Session, world: World) -> None:
+    """Owners, idle owners, bots and several regions: the cases the cache must get right."""
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    logins = [r.person["login"] for r in ask(session, "mlir bufferization").results]
+    assert logins[:2] == ["ada-owner", "bo-reviewer"]
+    assert "hal-idle" in logins
+    assert "dependabot[bot]" not in logins
+    hal = next(
+        r
+        for r in ask(session, "mlir bufferization").results
+        if r.person_id == world.people["hal-idle"]
+    )
+    assert hal.reason == "owns mlir/lib/Dialect/Bufferization, no activity in the last year"
+    assert ask(session, "mlir bufferization", region="us").results  # cyd, through the cache
+    # Focus and breadth come from the cache's window activity: people with work elsewhere.
+    for query in ("mlir bufferization", "mlir"):
+        parts = [r.components for r in ask(session, query).results]
+        assert any(p["focus"] < 1 for p in parts), query
+        assert any(p["breadth"] > 0 for p in parts), query
+
+
+def test_the_refresh_keeps_everyones_window_activity(session: Session, world: World) -> None:
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    rows = {r.person_id: r for r in session.exec(select(PersonWindow))}
+    start = AS_OF - timedelta(days=365)
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    counted = dict(
+        session.execute(
+            sa.select(c.c.person_id, sa.func.count())
+            .where(c.c.occurred_at >= start, c.c.occurred_at < AS_OF)
+            .group_by(c.c.person_id)
+        ).all()
+    )
+    assert {p: r.contributions for p, r in rows.items()} == counted
+    ada = rows[world.people["ada-owner"]]
+    assert {"mlir", "mlir.bufferization"} <= set(ada.topics)
+    assert ada.topics == sorted(ada.topics)
+    assert world.people["hal-idle"] not in rows  # nothing in the window: ownership alone
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    assert len(session.exec(select(PersonWindow)).all()) == len(rows)  # rebuilt, not added to
+
+
+def test_the_cache_is_what_answers_until_refreshed(session: Session, world: World) -> None:
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    gus = world.people["gus-newcomer"]
+
+    def points(answer: WhoAnswer) -> float:
+        return next(r.components["pull_requests"] for r in answer.results if r.person_id == gus)
+
+    before = ask(session, "mlir bufferization")
+    world.merged("gus-newcomer", 3, 2)  # work synced since the refresh
+    world.save()
+    # Scores come from the cache until the next refresh (explanations are read live).
+    assert points(ask(session, "mlir bufferization")) == points(before)
+    assert points(ask(session, "mlir bufferization", cached=False)) > points(before)
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    after = ask(session, "mlir bufferization")
+    assert after.scores_as_of == AS_OF
+    assert shown(after) == shown(ask(session, "mlir bufferization", cached=False))
+    assert len(session.exec(select(ScoreCache)).all()) == 1  # rebuilt, not added to
+
+
+def test_later_queries_are_answered_as_of_the_refresh(session: Session, world: World) -> None:
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    later = ask(session, "mlir bufferization", as_of=AS_OF + timedelta(hours=30))
+    assert later.as_of == later.scores_as_of == AS_OF
+    assert shown(later) == shown(ask(session, "mlir bufferization", cached=False))
+
+
+@pytest.mark.parametrize(
+    ("query", "options"),
+    [
+        ("mlir bufferization", {"as_of": AS_OF - timedelta(days=30)}),  # the past: replayed
+        ("mlir bufferization", {"as_of": AS_OF + timedelta(hours=49)}),  # cache too old
+        ("mlir bufferization", {"window_days": 730}),
+        ("mlir bufferization pad", {}),  # free words
+        ("oneshotanalysis", {}),
+        ("triton amd nvidia", {}),  # several topics
+    ],
+)
+def test_other_questions_are_summed_live(
+    session: Session, world: World, query: str, options: dict[str, Any]
+) -> None:
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    answer = ask(session, query, **options)
+    assert answer.scores_as_of is None
+    assert shown(answer) == shown(ask(session, query, cached=False, **options))
+
+
+def test_changed_settings_bypass_scores_made_with_others(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    no_owners = tmp_path / "ranking.yml"
+    no_owners.write_text("points:\n  ownership: 0\n")
+    answer = ask(session, "mlir bufferization", config=load_ranking_config(no_owners))
+    assert answer.scores_as_of is None
+    assert all(r.components.get("ownership", 0) == 0 for r in answer.results)
+    off = tmp_path / "off.yml"
+    off.write_text("score_cache:\n  max_age_hours: 0\n")
+    assert ask(session, "mlir bufferization", config=load_ranking_config(off)).scores_as_of is None
+
+
+def test_refresh_keeps_one_row_per_person_and_topic(session: Session, world: World) -> None:
+    first = refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    second = refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    rows = session.exec(select(TopicScore)).all()
+    assert first.scores == second.scores == len(rows)
+    assert len({(r.topic, r.person_id) for r in rows}) == len(rows)
+    buf = {r.person_id: r for r in rows if r.topic == "mlir.bufferization"}
+    hal = buf[world.people["hal-idle"]]
+    assert (hal.owner, hal.owned, hal.contributions, hal.score) == (
+        True,
+        ["mlir/lib/Dialect/Bufferization/**"],
+        0,
+        0.0,
+    )
+    ada = buf[world.people["ada-owner"]]
+    assert ada.owner
+    assert ada.score == pytest.approx(sum(ada.components.values()))
+    assert set(ada.components) == {"pull_requests", "reviews"}
+    assert "scores refreshed as of 2026-06-01 00:00 UTC" in second.summary()

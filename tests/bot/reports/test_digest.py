@@ -1,0 +1,265 @@
+"""The weekly digest on a fictional world, travelling through its weeks with a fake clock.
+
+Weeks are dated back from `AS_OF` (a Monday): the digest of `week(n)` covers the 7 days before
+that date. A newcomer lands three real PRs in week 3, a reviewer starts reviewing in week 2, a
+maintainer works steadily throughout, and a few people who must never appear do too.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.ranking.who import load_ranking_config, person_view
+from bot.reports.digest import (
+    Digest,
+    Featured,
+    as_json,
+    backtest,
+    compute_digest,
+    period_ending,
+)
+from bot.shortlist.saves import mark
+from bot.store.engine import make_engine, upgrade
+from bot.store.identity import login_key, suppression_hash
+from bot.store.models import CandidateStatus, Contribution, Suppression
+from bot.store.writes import find_person
+from bot.taxonomy.model import default_taxonomy
+from tests.bot.ranking.test_ranking import AS_OF, World
+
+TEAM = "T0FICTION"
+UTC_ZONE = ZoneInfo("UTC")
+TOPIC = "mlir.bufferization"
+
+
+def week(n: int) -> date:
+    """The date of digest n (1..4): four Mondays ending a week before AS_OF."""
+    return (AS_OF - timedelta(days=7 * (5 - n))).date()
+
+
+def ago(n: int, day: float) -> float:
+    """`days_ago` (from AS_OF) of the `day`-th day (0-6.9) of the period digest n covers."""
+    return 7 * (5 - n) + 7 - day
+
+
+def build_world(session: Session) -> World:
+    w = World(session)
+    # A maintainer who has merged and reviewed steadily for two years.
+    w.merged("ada-maintainer", 120, 720, every=6)
+    w.reviews("ada-maintainer", 180, 720, every=4)
+    # A newcomer's first three real PRs, in the period of week 3; the maintainer reviews them.
+    prs = [w.add("gus-newcomer", "pr", ago(3, d), state="merged") for d in (0.5, 2, 3.5)]
+    for number in prs:
+        w.add("ada-maintainer", "review", ago(3, 4), state="approved", parent=number)
+    # Someone who starts reviewing in earnest in week 2.
+    for d in (0.5, 1.5, 2.5, 3.5, 4.5, 5.5):
+        w.add("rae-reviewer", "review", ago(2, d), state="changes_requested")
+    # Two PRs last summer, then a sharp rise in week 3.
+    w.merged("ric-riser", 2, 300, every=50)
+    for d in (1, 2, 3, 4):
+        w.add("ric-riser", "pr", ago(3, d), state="merged")
+    # Typo fixes are not high-signal, however many.
+    for d in (1, 2, 3, 4, 5, 6):
+        w.add("tia-typos", "pr", ago(3, d), state="merged", files=1, lines=3)
+    # Newcomers who must never appear: a bot, a "not a fit", someone who asked to be forgotten.
+    w.person("dependabot[bot]", bot=True)
+    for login in ("dependabot[bot]", "nel-notafit", "sam-suppressed"):
+        for d in (1, 2, 3):
+            w.add(login, "pr", ago(3, d), state="merged")
+    w.save()
+    mark(session, TEAM, w.people["nel-notafit"], CandidateStatus.NOT_A_FIT, actor="U0SOURCER")
+    session.add(Suppression(identity_hash=suppression_hash(login_key("sam-suppressed"))))
+    session.commit()
+    return w
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session)
+
+
+def digest_of(
+    session: Session, n: int, *, team: str = TEAM, featured: list[Featured] | None = None, **kw: Any
+) -> Digest:
+    return compute_digest(
+        session,
+        default_taxonomy(),
+        config=kw.pop("config", load_ranking_config()),
+        team_id=team,
+        period=period_ending(week(n), UTC_ZONE),
+        featured=featured if featured is not None else [],
+    )
+
+
+def logins(digest: Digest) -> list[str]:
+    return [e.person["login"] for e in digest.entries]
+
+
+def test_a_newcomer_appears_in_the_week_they_cross_the_bar_and_only_then(
+    session: Session, world: World
+) -> None:
+    assert "gus-newcomer" not in logins(digest_of(session, 1))
+    assert "gus-newcomer" not in logins(digest_of(session, 2))
+    third = digest_of(session, 3)
+    assert "gus-newcomer" in logins(third)
+    gus = next(e for e in third.entries if e.person["login"] == "gus-newcomer")
+    assert gus.topic == TOPIC
+    assert gus.label == "MLIR › Bufferization"
+    assert gus.reason == (
+        "first 3 merged PRs in MLIR › Bufferization in the last 60 days, "
+        "reviewed by @ada-maintainer"
+    )
+    assert [e.kind for e in gus.evidence] == ["pr", "pr"]  # as in `who`: two authored at most
+    assert all(e.url and e.url.startswith("https://github.com/") for e in gus.evidence)
+    # Still above the bar a week later: not news again.
+    assert "gus-newcomer" not in logins(digest_of(session, 4))
+
+
+def test_first_sustained_reviewing_and_a_sharp_rise_are_news(
+    session: Session, world: World
+) -> None:
+    second = digest_of(session, 2)
+    assert logins(second) == ["rae-reviewer"]
+    assert second.entries[0].reason == (
+        "first sustained reviewing in MLIR › Bufferization: 6 reviews in the last 60 days"
+    )
+    ric = next(e for e in digest_of(session, 3).entries if e.person["login"] == "ric-riser")
+    assert ric.reason == (
+        "4 merged PRs in MLIR › Bufferization in the last 60 days, "
+        "up from 2 such contributions in the 365 days before"
+    )
+
+
+def test_a_steady_maintainer_is_never_new(session: Session, world: World) -> None:
+    digests = backtest(
+        session,
+        default_taxonomy(),
+        config=load_ranking_config(),
+        team_id=TEAM,
+        first=(AS_OF - timedelta(days=7 * 52)).date(),
+        last=AS_OF.date(),
+        tz=UTC_ZONE,
+    )
+    assert len(digests) == 53
+    featured = [login for d in digests for login in logins(d)]
+    assert "ada-maintainer" not in featured
+    # Each newcomer is news exactly once over the year.
+    assert sorted(featured) == ["gus-newcomer", "rae-reviewer", "ric-riser"]
+
+
+def test_bots_typos_not_a_fit_and_suppressed_people_never_appear(
+    session: Session, world: World
+) -> None:
+    third = logins(digest_of(session, 3))
+    assert sorted(third) == ["gus-newcomer", "ric-riser"]
+    # "Not a fit" is the marking team's judgement: another team still sees the person.
+    assert "nel-notafit" in logins(digest_of(session, 3, team="T0OTHER"))
+    assert "sam-suppressed" not in logins(digest_of(session, 3, team="T0OTHER"))
+
+
+def test_replaying_a_week_twice_gives_the_same_digest(session: Session, world: World) -> None:
+    first = json.dumps(as_json(digest_of(session, 3)), sort_keys=True)
+    again = json.dumps(as_json(digest_of(session, 3)), sort_keys=True)
+    assert first == again
+
+
+def test_a_replay_uses_only_what_was_known_before_its_date(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    """The digest of week 3 equals the one from a store holding only work done before it."""
+    replayed = as_json(digest_of(session, 3))
+    then = make_engine(f"sqlite:///{tmp_path / 'then.db'}")
+    upgrade(then)
+    end = period_ending(week(3), UTC_ZONE).end
+    with Session(then) as old:
+        build_world(old)
+        removed = old.execute(
+            sa.delete(Contribution).where(Contribution.occurred_at >= end)  # type: ignore[arg-type]
+        )
+        old.commit()
+        assert removed.rowcount > 0  # type: ignore[attr-defined]
+        known_then = as_json(digest_of(old, 3))
+    then.dispose()
+    assert [e["person"]["login"] for e in replayed["entries"]] == ["ric-riser", "gus-newcomer"]
+    assert known_then == replayed
+
+
+def test_featured_people_wait_unless_their_work_has_grown(session: Session, world: World) -> None:
+    gus = find_person(session, [login_key("gus-newcomer")])
+    assert gus is not None
+    assert gus.id is not None
+    score = next(e.score for e in digest_of(session, 3).entries if e.person_id == gus.id)
+    shown = [Featured(gus.id, TOPIC, score)]
+    assert "gus-newcomer" not in logins(digest_of(session, 3, featured=shown))
+    grown = [Featured(gus.id, TOPIC, score / 2.5)]
+    assert "gus-newcomer" in logins(digest_of(session, 3, featured=grown))
+    elsewhere = [Featured(gus.id, "mlir.linalg", score)]
+    assert "gus-newcomer" in logins(digest_of(session, 3, featured=elsewhere))
+
+
+def test_a_backtest_remembers_what_earlier_weeks_featured(session: Session, world: World) -> None:
+    """Gus crosses the bar twice (a dip in between); the second time is within 12 digests."""
+    w = world
+    # He stops after week 3; his PRs age out of the 60-day window, then he returns.
+    back = (AS_OF + timedelta(days=49)).date()  # the digest covering his return
+    for d in (0.5, 1, 1.5):
+        w.add("gus-newcomer", "pr", -(42 + d), state="merged")
+    w.save()
+    config = load_ranking_config()
+    taxonomy = default_taxonomy()
+    run = backtest(
+        session, taxonomy, config=config, team_id=TEAM, first=week(3), last=back, tz=UTC_ZONE
+    )
+    assert run[-1].period.end.date() == back
+    appearances = [d.period.end.date() for d in run if "gus-newcomer" in logins(d)]
+    assert appearances == [week(3)]  # his return nine weeks later is not news again
+    alone = compute_digest(
+        session,
+        taxonomy,
+        config=config,
+        team_id=TEAM,
+        period=period_ending(back, UTC_ZONE),
+        featured=[],
+    )
+    assert "gus-newcomer" in logins(alone)  # with no memory, it would have been
+
+
+def test_top_per_ecosystem_and_thresholds_come_from_the_config(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    one = tmp_path / "ranking.yml"
+    one.write_text("digest:\n  top_per_ecosystem: 1\n")
+    assert len(digest_of(session, 3, config=load_ranking_config(one)).entries) == 1
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[digest]\nmin_items = 4\n")
+    assert logins(digest_of(session, 3, config=load_ranking_config(strict))) == ["ric-riser"]
+
+
+def test_json_carries_the_who_person(session: Session, world: World) -> None:
+    data = as_json(digest_of(session, 3))
+    assert data["period"] == {
+        "start": datetime(2026, 5, 11, tzinfo=UTC).isoformat(),
+        "end": datetime(2026, 5, 18, tzinfo=UTC).isoformat(),
+    }
+    entry = next(e for e in data["entries"] if e["person"]["login"] == "gus-newcomer")
+    assert set(entry) >= {"ecosystem", "topic", "reason", "score", "evidence", "person"}
+    assert entry["ecosystem"] == "mlir"
+    gus = find_person(session, [login_key("gus-newcomer")])
+    assert gus is not None
+    assert entry["person"] == person_view(session, gus)
+    assert all("@" not in i["value"] for i in entry["person"]["identities"])
+
+
+def test_periods_end_at_local_midnight_across_a_clock_change() -> None:
+    london = ZoneInfo("Europe/London")
+    period = period_ending(date(2026, 3, 30), london)  # BST began on 29 March 2026
+    assert period.start == datetime(2026, 3, 23, 0, 0, tzinfo=UTC)
+    assert period.end == datetime(2026, 3, 29, 23, 0, tzinfo=UTC)
+    assert period.end - period.start == timedelta(days=7) - timedelta(hours=1)

@@ -1,0 +1,148 @@
+"""Ownership files: CODEOWNERS, Markdown maintainer lists and the kernel's MAINTAINERS."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.sources.owners import (
+    codeowners_glob,
+    is_maintainer_file,
+    parse_codeowners,
+    parse_linux_maintainers,
+    parse_markdown_maintainers,
+    parse_owner_file,
+)
+from bot.store.identity import email_key
+from bot.taxonomy.model import glob_to_regex
+
+
+@pytest.mark.parametrize(
+    ("pattern", "glob", "matches", "misses"),
+    [
+        ("*", "**", "any/file.c", None),
+        (
+            "/mlir/lib/Dialect/Linalg/",
+            "mlir/lib/Dialect/Linalg/**",
+            "mlir/lib/Dialect/Linalg/a.cpp",
+            "x/mlir/lib/Dialect/Linalg/a.cpp",
+        ),
+        ("*.td", "**/*.td", "llvm/include/llvm/IR/Intrinsics.td", "README.md"),
+        ("docs/", "**/docs/**", "mlir/docs/Passes.md", "documents/a.md"),
+        ("/README.md", "README.md", "README.md", "sub/README.md"),
+    ],
+)
+def test_codeowners_patterns(pattern: str, glob: str, matches: str, misses: str | None) -> None:
+    assert codeowners_glob(pattern) == glob
+    regex = re.compile(glob_to_regex(glob) + r"\Z")
+    assert regex.match(matches)
+    if misses:
+        assert not regex.match(misses)
+
+
+def test_codeowners_owners_and_comments() -> None:
+    text = (
+        "# Global owners\n"
+        "*   @Ada-Fictional\n"
+        "\n"
+        "/mlir/  @example-org/mlir-team  bo@compilers.example  # trailing comment\n"
+        "/empty/\n"
+    )
+    rows = parse_codeowners(text)
+    assert [(r.line, r.pattern, r.owner_kind, r.owner_value) for r in rows] == [
+        (2, "**", "github", "ada-fictional"),
+        (4, "mlir/**", "team", "example-org/mlir-team"),
+        (4, "mlir/**", "email", email_key("bo@compilers.example").value),
+    ]
+
+
+def test_markdown_maintainers_scope_and_areas() -> None:
+    text = (
+        "# MLIR maintainers\n"
+        "\n"
+        "### Bufferization\n"
+        "Ada Fictional \\\n"
+        "ada@compilers.example (email), "
+        "[ada-fictional](https://github.com/ada-fictional) (GitHub)\n"
+        "\n"
+        "### Sparse\n"
+        "Bo Fictional (@bo-fictional)\n"
+    )
+    rows = parse_markdown_maintainers(text, "mlir/Maintainers.md")
+    summary = [(r.pattern, r.area, r.owner_kind, r.owner_value) for r in rows]
+    assert ("mlir/**", "Bufferization", "github", "ada-fictional") in summary
+    assert (
+        "mlir/**",
+        "Bufferization",
+        "email",
+        email_key("ada@compilers.example").value,
+    ) in summary
+    assert ("mlir/**", "Sparse", "github", "bo-fictional") in summary
+    assert all("@" not in value for *_, value in summary if not value.startswith("sha256:"))
+    root = parse_markdown_maintainers("@cyd-fictional\n", "Maintainers.md")
+    assert [(r.pattern, r.owner_value) for r in root] == [("**", "cyd-fictional")]
+
+
+def test_list_items_that_name_an_area_give_their_people_that_area_too() -> None:
+    """The shape of LLVM's mlir/Maintainers.md: category people under `##` headings, then
+    areas as list items under `####` groupings, owners in brackets after the area."""
+    text = (
+        "# MLIR Maintainers\n\n## Tensor Compiler\n\n"
+        "- Una Fictional \\\n  [@una-fictional](https://github.com/una-fictional) (GitHub)\n\n"
+        "#### Type Dialects\n"
+        "* ‘vector’ Dialect (tensor + [@vic-fictional](https://github.com/vic-fictional))\n"
+        "* ‘sparse_tensor’ Dialect ([@sid-fictional](https://github.com/sid-fictional))\n"
+        "* Tensor Operator Set Architecture (TOSA) Dialect "
+        "([@tia-fictional](https://github.com/tia-fictional))\n"
+        "* ‘quant’ Dialect (unmaintained)\n"
+    )
+    rows = {(r.owner_value, r.area) for r in parse_markdown_maintainers(text, "mlir/M.md")}
+    assert rows == {
+        ("una-fictional", "Tensor Compiler"),
+        ("vic-fictional", "Type Dialects"),
+        ("vic-fictional", "vector"),
+        ("sid-fictional", "Type Dialects"),
+        ("sid-fictional", "sparse_tensor"),
+        ("tia-fictional", "Type Dialects"),
+        ("tia-fictional", "Tensor Operator Set Architecture"),
+    }
+
+
+def test_linux_maintainers_sections() -> None:
+    text = (
+        "SCHEDULER\n"
+        "M:\tAda Fictional <ada@kernel-fictional.example>\n"
+        "R:\tBo Fictional <bo@kernel-fictional.example>\n"
+        "L:\tlinux-kernel@vger.kernel.example\n"
+        "S:\tMaintained\n"
+        "F:\tkernel/sched/\n"
+        "F:\tinclude/linux/sched.h\n"
+        "\n"
+        "BPF\n"
+        "M:\tCyd Fictional <cyd@kernel-fictional.example>\n"
+        "F:\tkernel/bpf/\n"
+    )
+    rows = parse_linux_maintainers(text)
+    assert len(rows) == 5
+    ada = email_key("ada@kernel-fictional.example").value
+    assert {(r.pattern, r.area) for r in rows if r.owner_value == ada} == {
+        ("kernel/sched/**", "SCHEDULER"),
+        ("include/linux/sched.h", "SCHEDULER"),
+    }
+    # The mailing list (L:) is not a person.
+    assert email_key("linux-kernel@vger.kernel.example").value not in {r.owner_value for r in rows}
+    assert parse_owner_file(text, "MAINTAINERS") == rows
+
+
+def test_maintainer_file_names() -> None:
+    for name in (
+        "Maintainers.md",
+        "MAINTAINERS",
+        "MAINTAINERS.txt",
+        "CODE_OWNERS.TXT",
+        "maintainers.rst",
+    ):
+        assert is_maintainer_file(name), name
+    for name in ("README.md", "Maintainers.md.bak", "CODEOWNERS"):
+        assert not is_maintainer_file(name), name

@@ -1,0 +1,71 @@
+"""Identity keys: hashed addresses, normalised logins, suppression hashes."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from bot.store.identity import (
+    email_key,
+    login_from_noreply,
+    login_key,
+    looks_like_bot,
+    name_key,
+    suppression_hash,
+)
+from bot.store.models import IdentityKind
+
+
+def test_email_key_is_sha256_of_the_normalised_address() -> None:
+    key = email_key("  Ada.Fictional@Compilers.Example ")
+    expected = hashlib.sha256(b"ada.fictional@compilers.example").hexdigest()
+    assert key.kind is IdentityKind.EMAIL
+    assert key.value == f"sha256:{expected}"
+    assert key.domain == "compilers.example"
+    assert email_key("ada.fictional@compilers.example") == key
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "no-at-sign", "@compilers.example", "a@nodot", "a b@x.example"]
+)
+def test_email_key_refuses_non_addresses(bad: str) -> None:
+    with pytest.raises(ValueError, match="not an email address"):
+        email_key(bad)
+
+
+def test_logins_are_case_insensitive() -> None:
+    assert login_key("@Ada-Fictional").value == "ada-fictional"
+    assert login_key("dependabot[bot]").value == "dependabot[bot]"
+
+
+@pytest.mark.parametrize("bad", ["", "-leading", "trailing-", "double--hyphen", "a" * 40, "sp ace"])
+def test_invalid_logins_are_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="not a GitHub login"):
+        login_key(bad)
+
+
+def test_names_fold_case_and_spacing() -> None:
+    assert name_key("  Wen   FICTIONAL ").value == "wen fictional"
+
+
+def test_noreply_addresses_reveal_the_login() -> None:
+    assert login_from_noreply("12345+ada-fictional@users.noreply.github.com") == "ada-fictional"
+    assert login_from_noreply("ada-fictional@users.noreply.github.com") == "ada-fictional"
+    assert login_from_noreply("ada@compilers.example") is None
+
+
+def test_bot_logins() -> None:
+    assert looks_like_bot("dependabot[bot]")
+    assert looks_like_bot("llvm-ci-bot")
+    assert looks_like_bot("llvmbot")
+    assert looks_like_bot("copybara-service[bot]")
+    assert not looks_like_bot("botanist-fictional")
+
+
+def test_suppression_hash_is_one_way_and_per_identity() -> None:
+    login = suppression_hash(login_key("ada-fictional"))
+    assert login.startswith("sha256:")
+    assert "ada" not in login
+    assert login != suppression_hash(login_key("bo-fictional"))
+    assert suppression_hash(login_key("ADA-fictional")) == login

@@ -1,0 +1,425 @@
+"""The `csf` command as a person runs it: a real process, a real SQLite file, real output."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from bot.config import ENV_NAMES
+from bot.store.engine import head_revision
+from bot.store.identity import HASH_PREFIX, IdentityKey
+from bot.store.models import IdentityKind
+from bot.store.writes import add_identity
+
+
+def csf(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}
+    clean.update({"COLUMNS": "200", **env})
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_migrate_then_topics_mlir(tmp_path: Path) -> None:
+    migrated = csf(tmp_path, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"schema none -> {head_revision()}" in migrated.stdout
+    assert (tmp_path / "csf.db").exists()
+    again = csf(tmp_path, "migrate")
+    assert "up to date" in again.stdout
+
+    topics = csf(tmp_path, "topics", "mlir")
+    assert topics.returncode == 0, topics.stderr
+    assert "mlir.bufferization" in topics.stdout
+    assert "one-shot bufferize" in topics.stdout
+    assert "mlir:bufferization" in topics.stdout
+    assert "llvm.x86" not in topics.stdout
+
+
+def test_topics_json_lists_the_ecosystem(tmp_path: Path) -> None:
+    result = csf(tmp_path, "topics", "tvm", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["tvm"]
+    assert "meta_schedule" in data["tvm"]["topics"]["tvm.metaschedule"]["aliases"]
+
+
+def test_topics_for_an_unknown_ecosystem(tmp_path: Path) -> None:
+    result = csf(tmp_path, "topics", "cobol")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "csf: unknown ecosystem 'cobol': choose one of mlir, llvm, tvm, triton, xla, iree, linux"
+    )
+
+
+def test_broken_taxonomy_file_names_its_line(tmp_path: Path) -> None:
+    broken = tmp_path / "team-taxonomy.yml"
+    broken.write_text(
+        "ecosystems:\n  toy:\n    name: Toy\n    repos: [example-org/toy]\n"
+        "    topics:\n      parser:\n        name: Parser\n        pahts: [src/**]\n"
+    )
+    for result in (
+        csf(tmp_path, "topics", "--file", str(broken)),
+        csf(tmp_path, "topics", CSF_TAXONOMY=str(broken)),
+    ):
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith(
+            f"csf: {broken}:8: topic 'toy.parser': unknown setting 'pahts'"
+        )
+
+
+def test_commands_refuse_an_unmigrated_store(tmp_path: Path) -> None:
+    for args in (("run",), ("worker",), ("track", "list")):
+        result = csf(tmp_path, *args)
+        assert result.returncode == 1, args
+        assert "has no schema yet: run `csf migrate`" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    result = csf(
+        tmp_path, "migrate", CSF_DATABASE_URL="postgresql://nobody:hunter2@127.0.0.1:1/none"
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "csf: cannot open the store at postgresql+psycopg://nobody:***@"
+    )
+    assert "hunter2" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_track_add_list_remove(tmp_path: Path) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    added = csf(tmp_path, "track", "add", "https://github.com/iree-org/iree")
+    assert added.returncode == 0, added.stderr
+    assert "tracking iree-org/iree (iree)" in added.stdout
+    fork = csf(tmp_path, "track", "add", "example-org/mlir-fork", "--ecosystem", "MLIR")
+    assert fork.returncode == 0, fork.stderr
+
+    listed = csf(tmp_path, "track", "list")
+    assert "iree-org/iree" in listed.stdout
+    assert "example-org/mlir-fork" in listed.stdout
+
+    removed = csf(tmp_path, "track", "remove", "IREE-org/iree")
+    assert removed.returncode == 0, removed.stderr
+    listed = csf(tmp_path, "track", "list")
+    assert "iree-org/iree" not in listed.stdout
+    assert "example-org/mlir-fork" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("track", "add", "example-org/unknown"), "is not in the taxonomy: name its ecosystem"),
+        (("track", "add", "not a repo"), "is not a repository: write it as owner/name"),
+        (("track", "add", "apache/tvm", "-e", "cobol"), "unknown ecosystem 'cobol'"),
+        (("track", "remove", "apache/tvm"), "apache/tvm is not tracked"),
+    ],
+)
+def test_track_mistakes_get_a_clear_answer(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    result = csf(tmp_path, *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_track_defaults_follows_every_ecosystem(tmp_path: Path) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    result = csf(tmp_path, "track", "defaults")
+    assert result.returncode == 0, result.stderr
+    listed = csf(tmp_path, "track", "list").stdout
+    for repo in (
+        "llvm/llvm-project",
+        "apache/tvm",
+        "triton-lang/triton",
+        "openxla/xla",
+        "iree-org/iree",
+        "torvalds/linux",
+    ):
+        assert repo in listed
+
+
+def test_every_planned_command_exists_and_says_what_it_does(tmp_path: Path) -> None:
+    help_text = csf(tmp_path, "--help").stdout
+    for command in (
+        "migrate",
+        "run",
+        "worker",
+        "sync",
+        "ingest",
+        "who",
+        "profile",
+        "digest",
+        "outreach",
+        "track",
+        "demo",
+        "topics",
+    ):
+        assert command in help_text, command
+
+
+def test_sync_from_a_fake_github(tmp_path: Path) -> None:
+    from tests.bot.ingest.test_github_sync import small_world
+    from tests.support.fake_github import TOKEN, FakeGitHub
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    assert csf(tmp_path, "track", "add", "llvm/llvm-project").returncode == 0
+    with FakeGitHub(small_world()) as server:
+        env = {"GITHUB_API_URL": server.url, "GITHUB_TOKEN": TOKEN}
+        first = csf(tmp_path, "sync", **env)
+        assert first.returncode == 0, first.stderr
+        assert "llvm/llvm-project: 2 comments, 1 issue, 3 PRs, 132 reviews, 1 RFC;" in first.stdout
+        assert "5 new people, 4 profiles, 4 ownership rows" in first.stdout
+        assert "scores refreshed as of" in first.stdout
+        again = csf(tmp_path, "sync", "llvm/llvm-project", **env)
+        assert again.returncode == 0, again.stderr
+        assert "llvm/llvm-project: nothing new; 0 new people" in again.stdout
+        # A tracked repo GitHub does not know is reported; the others still sync.
+        assert csf(tmp_path, "track", "add", "apache/tvm").returncode == 0
+        partly = csf(tmp_path, "sync", **env)
+        assert partly.returncode == 1
+        assert "llvm/llvm-project: nothing new" in partly.stdout
+        assert "GitHub has no apache/tvm" in partly.stderr
+        assert partly.stderr.strip().endswith("csf: not synced: apache/tvm (see above)")
+        refused = csf(tmp_path, "sync", GITHUB_API_URL=server.url, GITHUB_TOKEN="ghp_wrong")
+        assert refused.returncode == 1
+        assert refused.stderr.strip() == (
+            "csf: GitHub refused GITHUB_TOKEN (401 Bad credentials): set a valid token"
+        )
+
+
+def test_sync_needs_a_token_and_a_tracked_repo(tmp_path: Path) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    missing = csf(tmp_path, "sync")
+    assert missing.stderr.strip() == "csf: GITHUB_TOKEN is not set: csf sync needs it"
+    untracked = csf(tmp_path, "sync", "apache/tvm", GITHUB_TOKEN="ghp_x")
+    assert "apache/tvm is not tracked: `csf track add apache/tvm` first" in untracked.stderr
+    bad_date = csf(tmp_path, "sync", "--since", "last week", GITHUB_TOKEN="ghp_x")
+    assert "--since 'last week' is not a date" in bad_date.stderr
+
+
+def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
+    from tests.support.git_repos import GitRepo
+
+    repo = GitRepo(tmp_path / "linux")
+    repo.commit(
+        "sched/fair: fix\n\nReviewed-by: Bo Fictional <bo@kernel-fictional.example>",
+        {"kernel/sched/fair.c": "x\n"},
+    )
+    repo.commit("mm: fold", {"mm/slub.c": "y\n"}, author=("Ada F", "ada@home.example"))
+    assert csf(tmp_path, "migrate").returncode == 0
+    result = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "torvalds/linux: 2 commits read; 2 commit and 1 review contributions stored; 3 new people"
+        in result.stdout
+    )
+    assert "scores refreshed as of" in result.stdout
+    assert "person-topic scores in" in result.stdout
+    again = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
+    assert "0 commits read" in again.stdout
+    # Ingesting history does not make csf follow the repository on GitHub.
+    assert "torvalds/linux" not in csf(tmp_path, "track", "list").stdout
+
+    shown = csf(tmp_path, "people", "show", "ada@home.example")
+    assert shown.returncode == 0, shown.stderr
+    assert "email:sha256:" in shown.stdout
+    assert "ada@home.example" not in shown.stdout
+    merged = csf(tmp_path, "people", "merge", "ada@compilers.example", "ada@home.example")
+    assert merged.returncode == 0, merged.stderr
+    assert "scores refreshed as of" in merged.stdout  # cached answers see the merge at once
+
+    not_a_repo = csf(tmp_path, "ingest", "git", str(tmp_path), "--repo", "torvalds/linux")
+    assert not_a_repo.returncode == 1
+    assert (
+        not_a_repo.stderr.strip()
+        == f"csf: {tmp_path} is not a git repository (a clone or a bare mirror)"
+    )
+    unknown = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "example-org/thing")
+    assert "is not in the taxonomy: name its ecosystem" in unknown.stderr
+
+
+def test_who_in_the_terminal(tmp_path: Path) -> None:
+    from bot.store.engine import make_engine
+    from tests.bot.ranking.test_ranking import build
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    with Session(engine) as session:
+        world = build(session)
+        # An address at a university department, held as the store holds it: hash and domain.
+        add_identity(
+            session,
+            world.people["ada-owner"],
+            IdentityKey(IdentityKind.EMAIL, f"{HASH_PREFIX}{7:064x}", "cl.cam.ac.uk"),
+        )
+        session.commit()
+    engine.dispose()
+    table = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "-n", "3")
+    assert table.returncode == 0, table.stderr
+    assert "MLIR › Bufferization" in table.stdout
+    assert "University of Cambridge" in table.stdout
+    assert table.stdout.index("@ada-owner") < table.stdout.index("@bo-reviewer")
+    data = json.loads(
+        csf(
+            tmp_path,
+            "who",
+            "one-shot",
+            "bufferize",
+            "--as-of",
+            "2026-06-01",
+            "--json",
+            "--region",
+            "uk",
+        ).stdout
+    )
+    assert [r["person"]["login"] for r in data["results"]] == ["ada-owner", "eve-specialist"]
+    assert [a["name"] for a in data["results"][0]["person"]["affiliations"]] == [
+        "University of Cambridge"
+    ]
+    assert data["results"][1]["person"]["affiliations"] == []
+    assert data["results"][0]["reason"].startswith("owns mlir/lib/Dialect/Bufferization")
+    assert data["scores_as_of"] is None  # no cache yet
+    # After a refresh, "now" is answered from the score cache, and says so; a date is replayed.
+    refreshed = csf(tmp_path, "scores", "refresh")
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert "scores refreshed as of" in refreshed.stdout
+    now = json.loads(csf(tmp_path, "who", "mlir", "bufferization", "--json").stdout)
+    assert now["scores_as_of"] is not None
+    assert now["as_of"] == now["scores_as_of"]
+    assert [r["person"]["login"] for r in now["results"]][:2] == ["ada-owner", "bo-reviewer"]
+    assert "scores from" in csf(tmp_path, "who", "mlir", "bufferization").stdout
+    dated = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "--json")
+    assert json.loads(dated.stdout)["scores_as_of"] is None
+    unknown = csf(tmp_path, "who", "bufferizaton")
+    assert "did you mean: mlir.bufferization" in unknown.stdout
+    shown = csf(tmp_path, "profile", "eve-specialist", "--as-of", "2026-06-01")
+    assert shown.returncode == 0, shown.stderr
+    assert "Eve Specialist @eve-specialist" in shown.stdout
+    assert "mlir.bufferization (Bufferization)" in shown.stdout
+    assert "8 merged_pr" in shown.stdout
+    ada = csf(tmp_path, "profile", "ada-owner", "--as-of", "2026-06-01")
+    assert "affiliations (from email domains)  University of Cambridge (cl.cam.ac.uk)" in ada.stdout
+    missing = csf(tmp_path, "profile", "nobody-fictional")
+    assert missing.stderr.strip().startswith("csf: no one known as 'nobody-fictional'")
+    bad = csf(tmp_path, "who", "mlir", "--region", "mars")
+    assert bad.returncode == 1
+    assert "choose one of uk, eu, europe, us, other, unknown" in bad.stderr
+
+
+EXAMPLE_COMPANY = Path(__file__).resolve().parents[2] / "bot" / "outreach" / "example_company.yml"
+
+
+def test_outreach_in_the_terminal(tmp_path: Path) -> None:
+    from bot.store.engine import make_engine
+    from tests.bot.ranking.test_ranking import build
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    with Session(engine) as session:
+        build(session)
+    engine.dispose()
+    missing = csf(tmp_path, "outreach", "eve-specialist", "--as-of", "2026-06-01")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("csf: CSF_COMPANY_PROFILE is not set: outreach needs")
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+    company = {"CSF_COMPANY_PROFILE": str(EXAMPLE_COMPANY)}
+    shown = csf(tmp_path, "outreach", "eve-specialist", "--as-of", "2026-06-01", **company)
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(
+        csf(
+            tmp_path, "outreach", "eve-specialist", "--as-of", "2026-06-01", "--json", **company
+        ).stdout
+    )
+    assert data["person"]["login"] == "eve-specialist"
+    assert data["body"] in shown.stdout
+    assert data["cites"]
+    for cite in data["cites"]:
+        assert re.fullmatch(r"\[mlir\] pr \d+ by eve-specialist", cite["title"])
+        assert f"“{cite['title']}” ({cite['url']})" in shown.stdout
+    assert "Subject: " in shown.stdout
+    assert "https://github.com/eve-specialist" in shown.stdout  # the one route they have
+    assert "csf never sends it" in shown.stdout
+
+    note = csf(
+        tmp_path,
+        "outreach",
+        "ada-owner",
+        "--as-of",
+        "2026-06-01",
+        "--template",
+        "dm",
+        "--angle",
+        "reviews",
+        "--role",
+        "gpu",
+        **company,
+    )
+    assert note.returncode == 0, note.stderr
+    assert "hiring a GPU Kernel Engineer" in note.stdout
+    assert "your reviews" in note.stdout
+    assert "Subject:" not in note.stdout
+
+    for args, message in (
+        (("--angle", "design"), "csf: eve-specialist's public work has nothing for the 'design'"),
+        (("--template", "sonnet"), "csf: --template 'sonnet': choose one of first_email, dm"),
+        (("--role", "chef"), "csf: unknown role 'chef'"),
+    ):
+        wrong = csf(
+            tmp_path, "outreach", "eve-specialist", "--as-of", "2026-06-01", *args, **company
+        )
+        assert wrong.returncode == 1
+        assert wrong.stderr.startswith(message), wrong.stderr
+    broken = tmp_path / "company.yml"
+    broken.write_text(EXAMPLE_COMPANY.read_text().replace("builds:", "bilds:"))
+    refused = csf(tmp_path, "outreach", "eve-specialist", CSF_COMPANY_PROFILE=str(broken))
+    assert refused.stderr.startswith(f"csf: {broken}:10: the company profile: unknown setting")
+
+
+def test_profile_shows_role_fit(tmp_path: Path) -> None:
+    from bot.store.engine import make_engine
+    from tests.bot.ranking.test_ranking import build
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    with Session(engine) as session:
+        build(session)
+    engine.dispose()
+    shown = csf(tmp_path, "profile", "eve-specialist", "--as-of", "2026-06-01")
+    assert shown.returncode == 0, shown.stderr
+    assert "Staff Compiler Engineer fit" in shown.stdout
+    assert "Testing for compilers" in shown.stdout
+    assert "8 of 8 landed changes touch test paths (100%)" in shown.stdout
+    data = json.loads(
+        csf(
+            tmp_path, "profile", "eve-specialist", "--as-of", "2026-06-01", "--json", "--role", "ml"
+        ).stdout
+    )
+    fit = data["role_fit"]
+    assert fit["role_name"] == "Senior ML Compiler Engineer"
+    ratings = {d["key"]: d["rating"] for d in fit["dimensions"]}
+    assert ratings["testing"] == "strong"
+    assert data["topics"][0]["topic"] == "mlir.bufferization"  # the profile itself is unchanged
+    team = tmp_path / "roles.yml"
+    team.write_text("roles:\n  x:\n    name: X\n    pitch: p\n    dimensions: {nope: 1}\n")
+    refused = csf(tmp_path, "profile", "eve-specialist", CSF_ROLES=str(team))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"csf: {team}:5: role 'x': unknown dimension 'nope'")
