@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from bot.ingest.pipeline import index_batch
+from bot.people.not_people import not_people
 from bot.sources.git import (
     GitCommit,
     GitIdent,
@@ -152,7 +153,11 @@ class GitIngest:
         if self._is_suppressed(keys):
             self._people[cache_key] = None
             return None
-        is_bot = looks_like_bot(login or ident.name) or looks_like_bot(ident.email.split("@")[0])
+        is_bot = (
+            looks_like_bot(login or ident.name)
+            or looks_like_bot(ident.email.split("@")[0])
+            or not_people().ident(ident.name, ident.email)
+        )
         person_id = find_person_id(self.session, keys)
         if person_id is None:
             person_id = create_person(self.session, keys, login=login, name=name, is_bot=is_bot)
@@ -164,7 +169,10 @@ class GitIngest:
                 .where(col(Person.id) == person_id)
                 .values(
                     name=sa.func.coalesce(Person.name, name),
-                    is_bot=sa.or_(col(Person.is_bot), sa.literal(is_bot)),
+                    is_bot=sa.case(  # a hand mark always wins
+                        (col(Person.marked).is_(None), col(Person.is_bot) | sa.literal(is_bot)),
+                        else_=col(Person.is_bot),
+                    ),
                 )
             )
         found = _Who(person_id, keys[0])

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.people import curation as people
+from bot.people.not_people import not_people
 from bot.people.places import place
 from bot.sources.github.records import (
     Actor,
@@ -52,9 +53,11 @@ from bot.store.writes import (
     replace_terms,
     replace_topics,
     resolve_person,
+    set_natures,
     upsert_contributions,
 )
 from bot.taxonomy.model import Taxonomy
+from bot.taxonomy.nature import classify
 from bot.taxonomy.terms import terms_of
 
 PARENT_CACHE_SIZE = 5000
@@ -64,6 +67,8 @@ _AUTHORED = {
     ContributionKind.ISSUE,
     ContributionKind.RFC,
 }
+# Kinds whose size and title say what the change was (reviews weigh what they review).
+_CLASSIFIED = {ContributionKind.PR, ContributionKind.COMMIT, ContributionKind.REVIEW}
 _RFC_PREFIXES = ("[rfc]", "rfc:", "rfc ", "[discussion]", "[design]")
 
 
@@ -109,7 +114,9 @@ class Ingestor:
             self._people[key.value] = None
             return None
         person = resolve_person(self.session, [key], login=who.login)
-        if who.is_bot and not person.is_bot:
+        # A hand mark ("this is a person") always wins over the rules.
+        bot = who.is_bot or not_people().name(who.login)
+        if bot and not person.is_bot and person.marked is None:
             person.is_bot = True
         self._people[key.value] = person.id
         self.logins_seen.add(key.value)
@@ -331,6 +338,7 @@ def index_batch(
     ] = {}
     tagged = []
     termed = []
+    natures: dict[int, str] = {}
     for contribution_id, record, title in zip(ids, records, titles, strict=True):
         shape = (tuple(record.paths), tuple(record.labels), title)
         if shape not in shapes:
@@ -340,6 +348,10 @@ def index_batch(
                 ),
                 terms_of(record.paths, record.labels, title),
             )
+        if record.kind in _CLASSIFIED:
+            nature = classify(title, record.paths, record.additions, record.deletions)
+            if nature is not None:
+                natures[contribution_id] = nature
         topics, terms = shapes[shape]
         tagged.append((contribution_id, record.person_id, record.occurred_at, topics))
         # Words index authored work only: a review or comment repeats its thread's words,
@@ -354,6 +366,7 @@ def index_batch(
         )
     replace_topics(session, tagged)
     replace_terms(session, termed)
+    set_natures(session, natures)
 
 
 def _github_key(who: Actor | None) -> str | None:

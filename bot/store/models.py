@@ -112,6 +112,9 @@ class Person(SQLModel, table=True):
     # The one contact address a person chose to publish on their profile (not an identity).
     public_email: str | None = None
     is_bot: bool = Field(default=False)
+    # A hand correction of `is_bot` ("person" or "not_person", `csf people mark`): ingest never
+    # overrides it, whatever the not-people rules say.
+    marked: str | None = None
     github_created_at: datetime | None = _when(nullable=True)
     profile_fetched_at: datetime | None = _when(nullable=True)
     created_at: datetime = _created()
@@ -206,6 +209,9 @@ class Contribution(SQLModel, table=True):
     deletions: int = 0
     paths: list[str] = _json_list()
     labels: list[str] = _json_list()
+    # Upkeep that builds no expertise (an integrate, a bump, a revert, ...; bot.taxonomy.nature),
+    # None for real work: the ranking weighs each class by its `nature:` setting.
+    nature: str | None = None
 
 
 class ContributionTopic(SQLModel, table=True):

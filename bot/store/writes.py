@@ -230,6 +230,19 @@ def upsert_contributions(session: Session, records: Sequence[ContributionRecord]
     return [ids[(r.repo_id, _kind(r.kind), r.external_id)] for r in records]
 
 
+def set_natures(session: Session, natures: dict[int, str]) -> None:
+    """Record the nature of upkeep changes (bot.taxonomy.nature); real work stays None."""
+    if not natures:
+        return
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    session.execute(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values(nature=sa.bindparam("row_nature")),
+        [{"row_id": key, "row_nature": value} for key, value in sorted(natures.items())],
+    )
+
+
 def counted_as_pr(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
     """True for a git commit that landed through a PR also ingested from GitHub.
 

@@ -1,0 +1,83 @@
+"""Authors that are not people: AI assistants, tools, pseudo-authors and unmarked bots.
+
+A `Co-authored-by: Claude <noreply@anthropic.com>` trailer, a `shardy authors` import account or
+a `[sync-bot]` committer did work that csf keeps as history, but none of them is someone a
+hiring team can talk to, so they are marked `is_bot` and never ranked. The rules are data
+(`not_people.yml`, extendable with CSF_NOT_PEOPLE); addresses are seen only here, at the
+boundary of a source, and never stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from bot.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class NotPeople:
+    """Compiled rules: a name, login or address matching one is not a person."""
+
+    names: re.Pattern[str]
+    domains: re.Pattern[str]
+    locals: re.Pattern[str]
+
+    def name(self, text: str | None) -> bool:
+        """Whether a display name or login names a tool, an assistant or a pseudo-author."""
+        return bool(text) and self.names.fullmatch(" ".join(str(text).split()).lower()) is not None
+
+    def address(self, address: str | None) -> bool:
+        """Whether an address belongs to an AI vendor or an automation account."""
+        if not address or "@" not in address:
+            return False
+        lowered = address.strip().lower()
+        domain = lowered.rsplit("@", 1)[1]
+        return bool(self.domains.fullmatch(domain) or self.locals.fullmatch(lowered))
+
+    def ident(self, name: str | None, address: str | None) -> bool:
+        return self.name(name) or self.address(address)
+
+
+def _union(patterns: list[str], source: str, key: str) -> re.Pattern[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ConfigError(f"{source}: {key}: {pattern!r} is not a pattern: {error}") from None
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)")
+
+
+def parse_not_people(texts: list[tuple[str, str]]) -> NotPeople:
+    """Rules from YAML texts, (text, source name) each; later files add to earlier ones."""
+    merged: dict[str, list[str]] = {"names": [], "domains": [], "locals": []}
+    for text, source in texts:
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{source}: not valid YAML: {error}") from None
+        if not isinstance(data, dict) or set(data) - set(merged):
+            raise ConfigError(f"{source}: expected the keys {', '.join(merged)} with lists")
+        for key, values in data.items():
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise ConfigError(f"{source}: {key} must be a list of patterns")
+            merged[key].extend(values)
+    return NotPeople(*(_union(merged[k], "not_people", k) for k in ("names", "domains", "locals")))
+
+
+@cache
+def not_people(extra: str | None = None) -> NotPeople:
+    """The shipped rules, plus a team's file (CSF_NOT_PEOPLE) when one is named."""
+    shipped = resources.files("bot.people").joinpath("not_people.yml").read_text(encoding="utf-8")
+    texts = [(shipped, "bot/people/not_people.yml")]
+    if extra:
+        try:
+            texts.append((Path(extra).read_text(encoding="utf-8"), extra))
+        except OSError as error:
+            raise ConfigError(f"CSF_NOT_PEOPLE: cannot read {extra}: {error.strerror}") from None
+    return parse_not_people(texts)

@@ -1,0 +1,87 @@
+"""What kind of change a contribution is: real work, or upkeep that builds no expertise.
+
+An LLVM integrate touches every dialect of a repository, a dependency bump or a revert carries a
+real-looking size, and deleting a component is a large change; counted as authorship, they made
+CI engineers and integrators rank as an area's experts. Each commit and PR is classified once at
+ingest (`Contribution.nature`; None is real work) by the rules in `work_nature.yml`, and the
+ranking weighs each class by its `nature:` setting. `explain` gives the rule behind a class, so
+an answer can say why a change counted little.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+NATURES = ("integrate", "bump", "revert", "format", "generated", "deletion", "nfc_sweep")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    titles: tuple[tuple[str, re.Pattern[str], str], ...]  # (nature, compiled, pattern)
+    generated: tuple[re.Pattern[str], ...]
+    min_deleted: int
+    deletion_ratio: float
+    nfc_title: re.Pattern[str]
+    nfc_min_files: int
+
+
+@cache
+def _rules() -> _Rules:
+    text = resources.files("bot.taxonomy").joinpath("work_nature.yml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    titles = tuple(
+        (nature, re.compile(pattern, re.IGNORECASE), pattern)
+        for nature, patterns in data["titles"].items()
+        for pattern in patterns
+    )
+    return _Rules(
+        titles,
+        tuple(re.compile(p, re.IGNORECASE) for p in data["generated_paths"]),
+        int(data["deletion"]["min_deleted"]),
+        float(data["deletion"]["ratio"]),
+        re.compile(data["nfc_sweep"]["title"], re.IGNORECASE),
+        int(data["nfc_sweep"]["min_files"]),
+    )
+
+
+def explain(
+    title: str | None, paths: Sequence[str], additions: int, deletions: int
+) -> tuple[str, str] | None:
+    """(nature, why) of a change, or None for real work."""
+    rules = _rules()
+    subject = (title or "").strip()
+    for nature, compiled, pattern in rules.titles:
+        if compiled.search(subject):
+            return nature, f"title matches /{pattern}/"
+    if paths and all(any(g.search(path) for g in rules.generated) for path in paths):
+        return "generated", "touches only generated or vendored files"
+    if deletions >= rules.min_deleted and deletions >= rules.deletion_ratio * max(additions, 1):
+        return "deletion", f"deletes {deletions} lines and adds {additions}"
+    if len(paths) >= rules.nfc_min_files and rules.nfc_title.search(subject):
+        return "nfc_sweep", f"an NFC change across {len(paths)} files"
+    return None
+
+
+def why(nature: str, title: str | None, additions: int, deletions: int, files: int) -> str:
+    """The rule behind a stored nature, for an answer that says why a change counted little."""
+    found = explain(title, (), additions, deletions)
+    if found is not None and found[0] == nature:
+        return found[1]
+    if nature == "generated":
+        return "touches only generated or vendored files"
+    if nature == "nfc_sweep":
+        return f"an NFC change across {files} files"
+    return nature
+
+
+def classify(title: str | None, paths: Sequence[str], additions: int, deletions: int) -> str | None:
+    """The nature of a change (see `explain`), as stored on the contribution."""
+    found = explain(title, paths, additions, deletions)
+    return found[0] if found else None
