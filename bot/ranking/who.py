@@ -57,8 +57,9 @@ from bot.store.models import (
 )
 from bot.store.writes import counted_as_pr
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
+from bot.taxonomy.nature import why
 from bot.taxonomy.question import Reading
-from bot.taxonomy.terms import query_terms
+from bot.taxonomy.terms import query_terms, stems_of
 
 _DISCUSSION = {"issue", "rfc", "comment"}
 
@@ -123,6 +124,8 @@ class Evidence:
     when: datetime
     size: str  # "+240/-30 in 3 files"
     state: str | None
+    nature: str | None = None  # upkeep (bot.taxonomy.nature), with the rule that says so
+    nature_why: str | None = None
 
 
 @dataclass
@@ -134,7 +137,8 @@ class Result:
     counts: dict[str, int] = field(default_factory=dict)
     owned: list[str] = field(default_factory=list)
     first_active: datetime | None = None
-    last_active: datetime | None = None
+    last_active: datetime | None = None  # their latest work in the area (within the window)
+    active_now: bool = False  # that work is within `active_days` of the as-of date
     evidence: list[Evidence] = field(default_factory=list)
     reason: str = ""
     person: dict[str, Any] = field(default_factory=dict)
@@ -149,6 +153,11 @@ class WhoAnswer:
     # Set when the answer came from the score cache: the moment its scores were summed (then
     # equal to `as_of`). None when summed live.
     scores_as_of: datetime | None = None
+    # Free words that match no work at all (in the named repositories): said, then left out.
+    unmatched: tuple[str, ...] = ()
+    # When nobody has real work in the area within `active_days`: the last time anyone had
+    # (the answer then lists the people who built it).
+    dormant_since: datetime | None = None
 
 
 # -- scoring ------------------------------------------------------------------------------------
@@ -168,6 +177,7 @@ class ContributionRow:
     title: str | None
     url: str | None
     parent_number: int | None
+    nature: str | None = None  # upkeep (bot.taxonomy.nature) weighs `nature:` of its points
 
 
 def row_columns(contribution: Any) -> list[Any]:
@@ -186,6 +196,7 @@ def row_columns(contribution: Any) -> list[Any]:
         c.title,
         c.url,
         c.parent_number,
+        c.nature,
     ]
 
 
@@ -203,6 +214,8 @@ def points_of(row: ContributionRow, config: Mapping[str, Any]) -> float:
     base = _base_points(row.kind, row.state, config)
     if row.kind in ("pr", "commit", "review"):
         base *= _size_factor(row, config["size"])
+    if row.nature is not None:
+        base *= float(config["nature"].get(row.nature, 1.0))
     return base
 
 
@@ -219,6 +232,26 @@ def _size_factor(row: ContributionRow, size: Mapping[str, Any]) -> float:
 
 def decay(when: datetime, as_of: datetime, half_life_days: float) -> float:
     return recency_weight((as_of - when).total_seconds() / 86400, half_life_days)
+
+
+def blended_decay(when: datetime, as_of: datetime, config: Mapping[str, Any]) -> float:
+    """The weight of work done at `when`: expertise (slow decay) plus activity (fast decay).
+
+    See `blend:` in ranking.yml; `recency_sql` computes the same in the database.
+    """
+    blend = config["blend"]
+    return float(blend["expertise"]) * decay(
+        when, as_of, float(blend["expertise_half_life_days"])
+    ) + float(blend["activity"]) * decay(when, as_of, float(config["half_life_days"]))
+
+
+def active_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of `--active`: recent activity alone, in the activity window."""
+    settings: dict[str, Any] = json.loads(json.dumps(config))
+    settings["blend"]["expertise"] = 0.0
+    settings["blend"]["activity"] = 1.0
+    settings["window_days"] = int(config["active_window_days"])
+    return settings
 
 
 def who(
@@ -240,16 +273,17 @@ def who(
     """
     days = int(window_days if window_days is not None else config["window_days"])
     tags = reading.tags
-    terms = tuple(query_terms(reading.free_words))
+    repo_ids = _repo_ids(session, reading.repos)
+    terms, unmatched = _known_terms(session, query_terms(reading.free_words), repo_ids)
     cache = None
-    if cached and len(tags) == 1 and not terms:
+    if cached and len(tags) == 1 and not terms and not repo_ids:
         cache = _score_cache(session, taxonomy, config, as_of, days)
     if cache is not None:
         as_of = cache.as_of  # the answer the store gave then, exactly
     start = as_of - timedelta(days=days)
-    scope = Scope(tags, terms, start, as_of)
-    if not scope.tags and not scope.terms:
-        return WhoAnswer(reading, as_of, days, [])
+    scope = Scope(tags, terms, start, as_of, reading.tag_groups, repo_ids)
+    if not scope.tags and not scope.terms and not scope.repo_ids:
+        return WhoAnswer(reading, as_of, days, [], unmatched=unmatched)
     # Score everyone in SQL (or read the cache); load the contributions themselves only for the
     # people who make the list.
     if cache is not None:
@@ -300,7 +334,68 @@ def who(
             as_of,
             days,
         )
-    return WhoAnswer(reading, as_of, days, top, cache.as_of if cache is not None else None)
+    dormant = _dormant_since(session, scope, config) if top else None
+    return WhoAnswer(
+        reading,
+        as_of,
+        days,
+        top,
+        cache.as_of if cache is not None else None,
+        unmatched,
+        dormant,
+    )
+
+
+def _repo_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:
+    if not names:
+        return ()
+    wanted = {n.lower() for n in names}
+    rows = session.exec(select(Repo.id, Repo.full_name))
+    return tuple(sorted(rid for rid, name in rows if rid is not None and name.lower() in wanted))
+
+
+def _known_terms(
+    session: Session, terms: Sequence[str], repo_ids: Sequence[int]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The query's words that match some work, and those that match none (said, not used).
+
+    A word no contribution carries would empty the whole answer: a typo or a word csf does not
+    index should be reported, not answered with "no one found".
+    """
+    w = ContributionTerm.__table__  # type: ignore[attr-defined]
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    known: list[str] = []
+    unknown: list[str] = []
+    for term in terms:
+        probe = sa.select(w.c.contribution_id).where(w.c.term.in_(stems_of(term)))
+        if repo_ids:
+            probe = probe.join(c, c.c.id == w.c.contribution_id).where(
+                c.c.repo_id.in_(list(repo_ids))
+            )
+        found = session.execute(probe.limit(1)).first() is not None
+        (known if found else unknown).append(term)
+    return tuple(known), tuple(unknown)
+
+
+def _dormant_since(session: Session, scope: Scope, config: Mapping[str, Any]) -> datetime | None:
+    """The last real work in scope, when it is older than `active_days`; else None."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    recent = scope.end - timedelta(days=int(config["active_days"]))
+    size = config["size"]
+    real = sa.and_(
+        c.c.id.in_(scope.ids()),
+        c.c.kind.in_(["pr", "commit"]),
+        c.c.nature.is_(None),
+        (c.c.additions + c.c.deletions) > size["trivial_lines"],
+    )
+    last = session.execute(sa.select(sa.func.max(c.c.occurred_at)).where(real)).scalar()
+    if last is None:
+        return None
+    if isinstance(last, str):  # SQLite without declared types in an aggregate
+        last = datetime.fromisoformat(last)
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    return last if last < recent else None
 
 
 def scoring_fingerprint(config: Mapping[str, Any], taxonomy: Taxonomy) -> str:
@@ -400,22 +495,37 @@ class Scope:
     """The contributions a query is about: its topics' tags and its free words, in a window.
 
     Both come from indexes written at ingest (topic tags, contribution terms); free words
-    narrow a topic ("mlir cse"), or stand alone.
+    narrow a topic ("mlir cse"), or stand alone. Tags come in groups: the tags of one group
+    widen (OR), groups and words narrow (AND). A question naming repositories keeps to them.
     """
 
     tags: tuple[str, ...]
     terms: tuple[str, ...]
     start: datetime
     end: datetime
+    groups: tuple[tuple[str, ...], ...] = ()
+    repo_ids: tuple[int, ...] = ()
+
+    @property
+    def tag_groups(self) -> tuple[tuple[str, ...], ...]:
+        return self.groups or ((self.tags,) if self.tags else ())
 
     def ids(self) -> sa.Select[Any]:
         """The ids of every contribution in scope, read from the indexes by topic/term and time."""
         parts: list[sa.Select[Any]] = []
-        if self.tags:
-            t = ContributionTopic.__table__  # type: ignore[attr-defined]
-            parts.append(self._window(t, t.c.topic.in_(list(self.tags))))
+        t = ContributionTopic.__table__  # type: ignore[attr-defined]
+        parts += [self._window(t, t.c.topic.in_(list(group))) for group in self.tag_groups]
         w = ContributionTerm.__table__  # type: ignore[attr-defined]
-        parts += [self._window(w, w.c.term == term) for term in self.terms]
+        parts += [self._window(w, w.c.term.in_(stems_of(term))) for term in self.terms]
+        if self.repo_ids:
+            c = Contribution.__table__  # type: ignore[attr-defined]
+            parts.append(
+                sa.select(c.c.id.label("contribution_id")).where(
+                    c.c.repo_id.in_(self.repo_ids),
+                    c.c.occurred_at >= self.start,
+                    c.c.occurred_at < self.end,
+                )
+            )
         if len(parts) == 1:
             return parts[0]
         both = sa.intersect(*parts).subquery()
@@ -430,14 +540,17 @@ class Scope:
         """
         c = contribution.c
         clauses = [c.occurred_at >= self.start, c.occurred_at < self.end]
-        if self.tags:
-            t = ContributionTopic.__table__  # type: ignore[attr-defined]
-            clauses.append(
-                sa.exists().where(t.c.contribution_id == c.id, t.c.topic.in_(list(self.tags)))
-            )
+        if self.repo_ids:
+            clauses.append(c.repo_id.in_(self.repo_ids))
+        t = ContributionTopic.__table__  # type: ignore[attr-defined]
+        clauses += [
+            sa.exists().where(t.c.contribution_id == c.id, t.c.topic.in_(list(group)))
+            for group in self.tag_groups
+        ]
         w = ContributionTerm.__table__  # type: ignore[attr-defined]
         clauses += [
-            sa.exists().where(w.c.contribution_id == c.id, w.c.term == term) for term in self.terms
+            sa.exists().where(w.c.contribution_id == c.id, w.c.term.in_(stems_of(term)))
+            for term in self.terms
         ]
         return sa.and_(*clauses)
 
@@ -445,6 +558,21 @@ class Scope:
         return sa.select(table.c.contribution_id).where(
             match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end
         )
+
+
+def recency_sql(column: Any, as_of: datetime, config: Mapping[str, Any], dialect: str) -> Any:
+    """`blended_decay` of each row, computed in the database."""
+    blend = config["blend"]
+    parts = [
+        (float(blend["expertise"]), float(blend["expertise_half_life_days"])),
+        (float(blend["activity"]), float(config["half_life_days"])),
+    ]
+    terms = [
+        sa.literal(weight) * _recency(column, as_of, half_life, dialect)
+        for weight, half_life in parts
+        if weight > 0
+    ]
+    return sum(terms[1:], terms[0]) if terms else sa.literal(0.0)
 
 
 def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> Any:
@@ -461,7 +589,7 @@ def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> An
 
 def points_sql(c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str) -> Any:
     """points x size factor x recency of each row, as a SQL expression (see `points_of`)."""
-    weight = _recency(c.c.occurred_at, as_of, float(config["half_life_days"]), dialect)
+    weight = recency_sql(c.c.occurred_at, as_of, config, dialect)
     points, size = config["points"], config["size"]
     review = c.c.kind == "review"
     base = sa.case(
@@ -492,7 +620,12 @@ def points_sql(c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str)
         ),
         else_=1.0,
     )
-    return sa.cast(base, sa.Float) * sa.cast(factor, sa.Float) * weight
+    natures = config["nature"]
+    upkeep = sa.case(
+        *[(c.c.nature == name, float(value)) for name, value in sorted(natures.items())],
+        else_=1.0,
+    )
+    return sa.cast(base, sa.Float) * sa.cast(factor, sa.Float) * sa.cast(upkeep, sa.Float) * weight
 
 
 def _region_clause(column: Any, region: str) -> Any:
@@ -742,6 +875,11 @@ def _focus_and_breadth(
         share = here / total if total else 1.0
         full, floor = float(focus_config["full_share"]), float(focus_config["floor"])
         focus = 1.0 if full <= 0 else min(1.0, floor + (1 - floor) * share / full)
+        # Depth here counts whatever else someone does: a maintainer who also works everywhere
+        # else is no drive-by.
+        deep = float(focus_config["full_count"])
+        if deep > 0:
+            focus = max(focus, min(1.0, floor + (1 - floor) * here / deep))
         names = topics[result.person_id]
         other_topics = {n for n in names if "." in n and n not in tags}
         other_ecosystems = {n for n in names if "." not in n} - own_ecosystems
@@ -779,6 +917,7 @@ def _explain(
     if rows:
         result.first_active = min(r.when for r in rows)
         result.last_active = max(r.when for r in rows)
+        result.active_now = result.last_active >= as_of - timedelta(days=config["active_days"])
     result.evidence = evidence_from(rows, config, as_of)
     result.reason = _reason(result, days)
     result.person = view
@@ -788,10 +927,9 @@ def evidence_from(
     rows: Iterable[ContributionRow], config: Mapping[str, Any], as_of: datetime, limit: int = 3
 ) -> list[Evidence]:
     """The most telling contributions: their own work first (by points), then reviews."""
-    half_life = float(config["half_life_days"])
     ranked = sorted(
         (r for r in rows if r.kind in ("pr", "commit", "review", "rfc")),
-        key=lambda r: -points_of(r, config) * decay(r.when, as_of, half_life),
+        key=lambda r: -points_of(r, config) * blended_decay(r.when, as_of, config),
     )
     authored = [r for r in ranked if r.kind != "review"][: limit - 1]
     chosen = authored + [r for r in ranked if r.kind == "review"][: limit - len(authored)]
@@ -803,6 +941,8 @@ def evidence_from(
             r.when,
             f"+{r.additions}/-{r.deletions} in {r.files} file{'s' if r.files != 1 else ''}",
             r.state,
+            r.nature,
+            why(r.nature, r.title, r.additions, r.deletions, r.files) if r.nature else None,
         )
         for r in chosen
     ]
@@ -827,6 +967,8 @@ def _distinct_authors(session: Session, reviews: list[ContributionRow], reviewer
 def _period(days: int) -> str:
     if days == 365:
         return "in the last year"
+    if days == 3650:
+        return "in ten years"
     if days % 365 == 0:
         return f"in the last {days // 365} years"
     return f"in the last {days} days"
@@ -858,7 +1000,11 @@ def _reason(result: Result, days: int) -> str:
         parts.append(f"{text} {_period(days)}")
     elif result.owned:
         parts.append(f"no activity {_period(days)}")
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    if result.last_active is not None:
+        when = "active now" if result.active_now else f"last active {result.last_active:%Y-%m}"
+        text = f"{text}; {when}" if text else when
+    return text
 
 
 def person_view(session: Session, person: Person) -> dict[str, Any]:
@@ -909,6 +1055,9 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
         "as_of": answer.as_of.isoformat(),
         "window_days": answer.window_days,
         "scores_as_of": answer.scores_as_of.isoformat() if answer.scores_as_of else None,
+        "repos": list(answer.reading.repos),
+        "unmatched_words": list(answer.unmatched),
+        "dormant_since": answer.dormant_since.isoformat() if answer.dormant_since else None,
         "suggestions": list(answer.reading.suggestions),
         "results": [
             {
@@ -920,6 +1069,7 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
                 "owned": r.owned,
                 "first_active": r.first_active.isoformat() if r.first_active else None,
                 "last_active": r.last_active.isoformat() if r.last_active else None,
+                "active_now": r.active_now,
                 "evidence": [
                     {
                         "kind": e.kind,
@@ -928,6 +1078,8 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
                         "date": e.when.date().isoformat(),
                         "size": e.size,
                         "state": e.state,
+                        "nature": e.nature,
+                        "nature_why": e.nature_why,
                     }
                     for e in r.evidence
                 ],

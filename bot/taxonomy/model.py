@@ -140,6 +140,13 @@ class Ecosystem:
     _path_cache: dict[str, tuple[bool, frozenset[str]]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # The same for repositories it does not list (`anywhere_tags`), and the globs that serve it.
+    _anywhere_cache: dict[str, frozenset[str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _anywhere: list[tuple[str, re.Pattern[str]]] = field(
+        default_factory=list, repr=False, compare=False
+    )
 
     @property
     def scoped(self) -> bool:
@@ -157,6 +164,41 @@ class Ecosystem:
                 self._path_cache.clear()
             cached = self._path_cache[path] = (in_scope, topics)
         return cached
+
+    def anywhere_tags(self, path: str) -> frozenset[str]:
+        """Topics a path earns in a repository of this ecosystem that the taxonomy does not list.
+
+        The curated globs follow the listed repositories' layout (`mlir/lib/Dialect/Linalg/**`
+        in llvm-project). In another repository tracked under the ecosystem (torch-mlir, a
+        fork), the ecosystem's own top folder may be absent or elsewhere, so a glob starting
+        with it also matches at any depth (`**/lib/Dialect/Linalg/**`).
+        """
+        cached = self._anywhere_cache.get(path)
+        if cached is None:
+            if not self._anywhere:
+                self._anywhere.extend(_anywhere_patterns(self))
+            cached = frozenset(
+                topic_id for topic_id, compiled in self._anywhere if compiled.match(path)
+            )
+            if len(self._anywhere_cache) >= PATH_CACHE_SIZE:
+                self._anywhere_cache.clear()
+            self._anywhere_cache[path] = cached
+        return cached
+
+    def tag_anywhere(
+        self, paths: Sequence[str], labels: Sequence[str], title: str | None
+    ) -> set[str]:
+        """`tag` for a repository tracked under this ecosystem that it does not list: all of
+        the repository is in scope, and topic globs hold wherever their folders live."""
+        found: set[str] = {self.key}
+        for path in paths:
+            found.update(self.anywhere_tags(path))
+        label_set = {label.casefold() for label in labels}
+        for topic in self.topics:
+            labelled = any(label.casefold() in label_set for label in topic.labels)
+            if labelled or topic.title_matches(title):
+                found.add(topic.id)
+        return found
 
     def tag(self, paths: Sequence[str], labels: Sequence[str], title: str | None) -> set[str]:
         """This ecosystem's tags for one contribution; empty when it is not in scope.
@@ -191,6 +233,24 @@ class Ecosystem:
 
 
 T = TypeVar("T")
+
+
+def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, re.Pattern[str]]]:
+    """Each topic's globs, with the ecosystem's own top folder also matching at any depth."""
+    wild = set("*?[{")
+    tops = {p.split("/", 1)[0] for p in eco.paths if "/" in p and not wild & set(p.split("/")[0])}
+    compiled = []
+    for topic in eco.topics:
+        globs = []
+        for glob in topic.paths:
+            globs.append(glob)
+            first, _, rest = glob.partition("/")
+            if rest and (first in tops or not tops) and not wild & set(first):
+                globs.append("**/" + rest)
+        pattern = compile_globs(globs)
+        if pattern is not None:
+            compiled.append((topic.id, pattern))
+    return compiled
 
 
 @dataclass(frozen=True)
@@ -246,12 +306,12 @@ class Taxonomy:
         does not list (a fork, a downstream project).
         """
         ecosystems = self.ecosystems_for_repo(repo)
-        extra = self.ecosystem(ecosystem) if ecosystem else None
-        if extra is not None and extra not in ecosystems:
-            ecosystems.append(extra)
         tags: set[str] = set()
         for eco in ecosystems:
             tags.update(eco.tag(paths, labels, title))
+        extra = self.ecosystem(ecosystem) if ecosystem else None
+        if extra is not None and extra not in ecosystems:
+            tags.update(extra.tag_anywhere(paths, labels, title))
         return tags
 
 

@@ -4,11 +4,18 @@
 matched, longest phrase first, against ecosystem names and aliases, then topic keys, names,
 aliases and keywords (case, `_`, `-` and spacing folded). Words that name nothing known are
 kept as free words. When nothing matches, close names are suggested instead of an empty answer.
+
+A repository's name (`torch-mlir`, `circt`, `llvm/torch-mlir`) scopes the question to that
+repository and is read first, so `torch-mlir` is never MLIR plus the word "torch". Different
+phrases narrow (AND): `stablehlo quantization` is StableHLO's work on quantisation; the topics one
+phrase names (an alias shared by two topics) widen (OR). Topics of another ecosystem than the one
+the question is about are not OR-ed in: their words stay free words, matched in paths and titles.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.taxonomy.model import Ecosystem, Taxonomy, Topic, normalise_phrase
@@ -32,18 +39,36 @@ class Reading:
     topics: tuple[Topic, ...]
     free_words: tuple[str, ...]
     suggestions: tuple[str, ...] = field(default=())
+    # Repositories the question names (owner/name), and the topics each phrase named: topics of
+    # one phrase widen (OR), phrases narrow (AND).
+    repos: tuple[str, ...] = field(default=())
+    groups: tuple[tuple[str, ...], ...] = field(default=())
 
     @property
     def tags(self) -> tuple[str, ...]:
-        """The topic tags to rank on: the topics, or the ecosystem as a whole."""
+        """The topic tags to rank on: the topics, or the ecosystem as a whole.
+
+        A question scoped to a repository needs no ecosystem tag: the repository is the scope.
+        """
         if self.topics:
             return tuple(topic.id for topic in self.topics)
+        if self.repos:
+            return ()
         return (self.ecosystem.key,) if self.ecosystem else ()
+
+    @property
+    def tag_groups(self) -> tuple[tuple[str, ...], ...]:
+        """The tags as AND-ed groups of OR-ed tags."""
+        if self.topics:
+            return self.groups or (self.tags,)
+        return (self.tags,) if self.tags else ()
 
     @property
     def label(self) -> str:
         """How the query was read, e.g. "MLIR > Bufferization" (with a proper › sign)."""
         parts = []
+        if self.repos:
+            parts.append(" + ".join(self.repos))
         if self.ecosystem is not None:
             parts.append(self.ecosystem.name)
         if self.topics:
@@ -71,18 +96,49 @@ def _name_index(pool: list[Topic]) -> dict[str, list[Topic]]:
     return names
 
 
-def read_query(taxonomy: Taxonomy, words: list[str]) -> Reading:
-    """Resolve a query's words against the taxonomy."""
+def _repo_names(repos: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str, str | None]]:
+    """Normalised ways of naming each repository: `owner/name`, `name`, `name` unspaced."""
+    names: dict[str, tuple[str, str | None]] = {}
+    for full_name, ecosystem in repos:
+        short = full_name.rsplit("/", 1)[-1]
+        for form in (full_name, short):
+            names.setdefault(normalise_phrase(form), (full_name, ecosystem))
+        names.setdefault(normalise_phrase(short).replace(" ", ""), (full_name, ecosystem))
+    return names
+
+
+def read_query(
+    taxonomy: Taxonomy, words: list[str], repos: Sequence[tuple[str, str | None]] = ()
+) -> Reading:
+    """Resolve a query's words against the taxonomy and the tracked repositories.
+
+    `repos` are the store's repositories as (owner/name, ecosystem tracked under).
+    """
     tokens = normalise_phrase(" ".join(words)).split()[:MAX_WORDS]
     used = [False] * len(tokens)
 
-    def phrases() -> list[tuple[int, int, str]]:
+    def phrases(longest: int = MAX_PHRASE) -> list[tuple[int, int, str]]:
         found = []
-        for size in range(min(MAX_PHRASE, len(tokens)), 0, -1):
+        for size in range(min(longest, len(tokens)), 0, -1):
             for start in range(len(tokens) - size + 1):
                 if not any(used[start : start + size]):
                     found.append((start, size, " ".join(tokens[start : start + size])))
         return found
+
+    named_repos: list[str] = []
+    repo_ecosystems: set[str] = set()
+    if repos:
+        by_name = _repo_names(repos)
+        longest = max(len(name.split()) for name in by_name)
+        for start, size, phrase in phrases(longest):
+            if any(used[start : start + size]):
+                continue
+            hit = by_name.get(phrase) or by_name.get(phrase.replace(" ", ""))
+            if hit is not None and taxonomy.ecosystem(phrase) is None:
+                named_repos.append(hit[0])
+                if hit[1]:
+                    repo_ecosystems.add(hit[1])
+                used[start : start + size] = [True] * size
 
     ecosystem: Ecosystem | None = None
     for start, size, phrase in phrases():
@@ -91,27 +147,50 @@ def read_query(taxonomy: Taxonomy, words: list[str]) -> Reading:
             ecosystem = eco
             used[start : start + size] = [True] * size
             break
+    if ecosystem is None and len(repo_ecosystems) == 1:
+        ecosystem = taxonomy.ecosystem(next(iter(repo_ecosystems)))
 
     pool = list(ecosystem.topics) if ecosystem else list(taxonomy.topics())
     key = ecosystem.key if ecosystem else None
     names = taxonomy.memo(("topic names", key), lambda: _name_index(pool))
     topics: list[Topic] = []
+    groups: list[tuple[str, ...]] = []
     for start, size, phrase in phrases():
         if any(used[start : start + size]):
             continue
         matched = names.get(phrase) or names.get(phrase.replace(" ", ""))
-        if matched:
-            for topic in matched:
-                if topic not in topics:
-                    topics.append(topic)
-            used[start : start + size] = [True] * size
-    free = tuple(t for t, u in zip(tokens, used, strict=True) if not u and t not in _FILLER)
+        if not matched:
+            continue
+        if ecosystem is None and topics:
+            # The question is about the first topic's ecosystem: another ecosystem's topic
+            # would widen it; its words stay free words instead.
+            matched = [t for t in matched if t.ecosystem == topics[0].ecosystem]
+            if not matched:
+                continue
+        group = []
+        for topic in matched:
+            if topic not in topics:
+                topics.append(topic)
+            group.append(topic.id)
+        groups.append(tuple(dict.fromkeys(group)))
+        used[start : start + size] = [True] * size
+    left = [t for t, u in zip(tokens, used, strict=True) if not u]
+    free = tuple(t for t in left if t not in _FILLER)
+    if not free and not topics and left:
+        free = tuple(left)  # "backend" alone names an area; it is filler only beside one
     if ecosystem is None and topics and len({t.ecosystem for t in topics}) == 1:
         ecosystem = taxonomy.ecosystem(topics[0].ecosystem)  # "one-shot bufferize": MLIR's
     suggestions: tuple[str, ...] = ()
-    if not topics and free:
+    if not topics and free and not named_repos:
         vocabulary = {normalise_phrase(n): t.id for t in pool for n in _topic_names(t)}
         close = difflib.get_close_matches(" ".join(free), list(vocabulary), n=5, cutoff=0.6)
         close += [m for w in free for m in difflib.get_close_matches(w, list(vocabulary), n=3)]
         suggestions = tuple(dict.fromkeys(vocabulary[c] for c in close))
-    return Reading(ecosystem, tuple(topics), free, suggestions)
+    return Reading(
+        ecosystem,
+        tuple(topics),
+        free,
+        suggestions,
+        tuple(dict.fromkeys(named_repos)),
+        tuple(groups) if len(groups) > 1 else (),
+    )

@@ -4,7 +4,12 @@ From paths: every folder and file name, also split at `_`, `-`, `.` and camelCas
 (`OneShotAnalysis.cpp` gives `oneshotanalysis`, `one`, `shot`, `analysis`); from labels: the
 label and its parts (`mlir:bufferization`); from titles: words of three letters or more, less
 the filler every title has. Queries fold their words the same way, so `OneShot`, `one-shot`
-and `oneshot` meet.
+and `oneshot` meet. Folder and file names of two letters count (CIRCT's `HW`, `SV`, `DC`);
+title words need three.
+
+Words are also indexed by their stem (`quantization`, `quantize`, `quantized` -> `quant`), and
+a query word matches a contribution's word or its stem (`stems_of`), so singular, plural and
+the common English endings meet.
 """
 
 from __future__ import annotations
@@ -35,17 +40,59 @@ def _words(text: str) -> Iterable[str]:
             yield from (p.lower() for p in parts)
 
 
-def _keep(word: str) -> bool:
-    return len(word) >= 3 and not word.isdigit() and word not in _STOP
+def _keep(word: str, shortest: int = 3) -> bool:
+    return len(word) >= shortest and not word.isdigit() and word not in _STOP
+
+
+# Longest first; a stem keeps at least four letters ("tiling" stays, "passes" -> "pass").
+_SUFFIXES = (
+    "izations",
+    "isations",
+    "ization",
+    "isation",
+    "ations",
+    "ation",
+    "izing",
+    "ising",
+    "ized",
+    "ised",
+    "izes",
+    "ises",
+    "ize",
+    "ise",
+    "ings",
+    "ing",
+    "ers",
+    "er",
+    "ed",
+    "es",
+    "s",
+)
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """A word without its common English ending, for matching `quantize` with `quantization`."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def stems_of(word: str) -> tuple[str, ...]:
+    """The index terms a query word matches: itself and its stem."""
+    return tuple(dict.fromkeys((word, stem(word))))
 
 
 @lru_cache(maxsize=200_000)
 def _path_terms(path: str) -> frozenset[str]:
     """A path's words; paths recur across a history, so each is split once."""
     pure = PurePosixPath(path)
-    return frozenset(
-        w for part in (*pure.parent.parts, pure.stem) for w in _words(part) if _keep(w)
-    )
+    parts = (*pure.parent.parts, pure.stem)
+    words = {w for part in parts for w in _words(part) if _keep(w, 2)}
+    # The whole name as one word too: `meta_schedule` is asked for as `metaschedule`.
+    words.update(j for part in parts if _keep(j := "".join(_SPLIT.split(part)).lower(), 2))
+    return frozenset(words | {stem(w) for w in words})
 
 
 @lru_cache(maxsize=10_000)
@@ -60,7 +107,8 @@ def terms_of(paths: Iterable[str], labels: Iterable[str], title: str | None) -> 
     for label in labels:
         found |= _label_terms(label)
     if title:
-        found.update(w for w in _words(title) if _keep(w))
+        words = {w for w in _words(title) if _keep(w)}
+        found.update(words | {stem(w) for w in words})
     if len(found) > MAX_TERMS:  # sweeping changes: keep the words a person would search for
         found = set(sorted(found, key=lambda w: (-len(w), w))[:MAX_TERMS])
     return found
@@ -71,6 +119,6 @@ def query_terms(words: Iterable[str]) -> list[str]:
     out: list[str] = []
     for word in words:
         joined = "".join(w for w in _SPLIT.split(word) if w).lower()
-        if joined and _keep(joined):
+        if joined and _keep(joined, 2):
             out.append(joined)
     return list(dict.fromkeys(out))

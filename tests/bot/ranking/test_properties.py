@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.ranking.who import load_ranking_config, who
+from bot.ranking.who import active_config, load_ranking_config, who
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import MAX_WORDS, read_query
 from slackui.blocks.mrkdwn import escape, link, safe_url, truncate
@@ -118,7 +118,7 @@ def test_the_store_survives_the_hostile_queries(small_store: Engine) -> None:
             session,
             TAXONOMY,
             read_query(TAXONOMY, ["mlir", "bufferization"]),
-            config=CONFIG,
+            config=active_config(CONFIG),
             as_of=AS_OF,
             window_days=int(timedelta(days=365).days),
         )

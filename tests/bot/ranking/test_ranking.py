@@ -184,12 +184,21 @@ def world(session: Session) -> World:
     return build(session)
 
 
+def _active() -> dict[str, Any]:
+    from bot.ranking.who import active_config
+
+    return active_config(load_ranking_config())
+
+
 def test_owner_and_steady_reviewer_outrank_a_one_off_big_change(
     session: Session, world: World
 ) -> None:
-    order = ranking(session)
+    order = ranking(session, config=_active())
     assert order[:2] == ["ada-owner", "bo-reviewer"]
     assert order.index("cyd-driveby") > order.index("bo-reviewer")
+    blended = ranking(session)  # the default also names who built the area (fay, below)
+    assert blended.index("cyd-driveby") > blended.index("bo-reviewer") > 0
+    assert blended.index("ada-owner") < 3
 
 
 def test_specialist_outranks_a_prolific_generalist(session: Session, world: World) -> None:
@@ -197,13 +206,28 @@ def test_specialist_outranks_a_prolific_generalist(session: Session, world: Worl
     assert order.index("eve-specialist") < order.index("dee-generalist")
 
 
-def test_inactive_for_two_years_drops_below_an_active_newcomer(
+def test_active_ranks_recent_work_and_the_default_names_who_built_the_area(
     session: Session, world: World
 ) -> None:
-    order = ranking(session, window_days=1000)
-    assert "fay-oldtimer" in order  # in the long window she counts, decayed
+    order = ranking(session, config=_active(), window_days=1000)
+    assert "fay-oldtimer" in order  # in the long window she counts, decayed fast
     assert order.index("gus-newcomer") < order.index("fay-oldtimer")
-    assert "fay-oldtimer" not in ranking(session)  # the default year leaves her out
+    assert "fay-oldtimer" not in ranking(session, config=_active())  # --active: the last year
+    # The default blends expertise with activity: who built the area two years ago (40 merged
+    # PRs) outranks a newcomer, and her card says she is not active now.
+    answer = who(
+        session,
+        default_taxonomy(),
+        read_query(default_taxonomy(), ["mlir", "bufferization"]),
+        config=load_ranking_config(),
+        as_of=AS_OF,
+    )
+    logins = [r.person["login"] for r in answer.results]
+    assert logins.index("fay-oldtimer") < logins.index("gus-newcomer")
+    fay = answer.results[logins.index("fay-oldtimer")]
+    assert not fay.active_now
+    assert "last active 20" in fay.reason
+    assert answer.results[logins.index("gus-newcomer")].active_now
 
 
 def test_bots_never_appear(session: Session, world: World) -> None:
@@ -266,13 +290,13 @@ def test_explanations_carry_parts_and_evidence(session: Session, world: World) -
         session,
         default_taxonomy(),
         read_query(default_taxonomy(), ["mlir", "bufferization"]),
-        config=load_ranking_config(),
+        config=_active(),
         as_of=AS_OF,
     )
     ada = answer.results[0]
     assert answer.reading.label == "MLIR › Bufferization"
     assert ada.reason.startswith("owns mlir/lib/Dialect/Bufferization, 6 merged PRs and 20 reviews")
-    assert ada.reason.endswith("in the last year")
+    assert ada.reason.endswith("in the last year; active now")
     assert set(ada.components) >= {"pull_requests", "reviews", "ownership", "focus", "breadth"}
     assert 1 <= len(ada.evidence) <= 3
     assert all(e.url and e.url.startswith("https://github.com/") for e in ada.evidence)
@@ -423,7 +447,7 @@ def test_scores_summed_in_sql_equal_the_per_contribution_model(
     """The database's sums (SQLite's julianday, PostgreSQL's epochs) match points x recency."""
     import sqlalchemy as sa
 
-    from bot.ranking.who import ContributionRow, decay, points_of, row_columns
+    from bot.ranking.who import ContributionRow, blended_decay, points_of, row_columns
     from bot.store.models import Contribution
 
     config = load_ranking_config()
@@ -444,10 +468,11 @@ def test_scores_summed_in_sql_equal_the_per_contribution_model(
                 )
             )
         ]
+        window = timedelta(days=int(config["window_days"]))
         expected = sum(
-            points_of(row, config) * decay(row.when, AS_OF, float(config["half_life_days"]))
+            points_of(row, config) * blended_decay(row.when, AS_OF, config)
             for row, paths in rows
-            if AS_OF - timedelta(days=365) <= row.when < AS_OF and paths[0] == BUF
+            if AS_OF - window <= row.when < AS_OF and paths[0] == BUF
         )
         summed = sum(v for k, v in result.components.items() if k in ("pull_requests", "reviews"))
         assert summed == pytest.approx(expected, rel=1e-4), result.person["login"]
@@ -485,13 +510,13 @@ def test_a_ranking_file_that_is_not_a_mapping(tmp_path: Path) -> None:
 def test_free_words_find_people_by_paths_labels_and_titles(session: Session, world: World) -> None:
     # A file name no topic names: found through the words indexed at ingest.
     # Words index authored work (PRs, commits, issues): the file's authors come first.
-    top = ranking(session, "oneshotanalysis")
+    top = ranking(session, "oneshotanalysis", config=_active())
     assert set(top[:3]) == {"eve-specialist", "ada-owner", "gus-newcomer"}
     assert "dee-generalist" in top  # two small PRs touching it
     assert ranking(session, "X86ISelLowering") == ["dee-generalist"]
     reading = read_query(default_taxonomy(), ["mlir", "OneShotAnalysis"])
     assert reading.label == 'MLIR › "oneshotanalysis"'
-    assert "ada-owner" in ranking(session, "mlir OneShotAnalysis")[:3]
+    assert "ada-owner" in ranking(session, "mlir OneShotAnalysis", config=_active())[:3]
     # Free words narrow a topic too: only people whose topic work also has the word.
     world.merged("gus-newcomer", 1, 3, title="[mlir] Fold pad in bufferization")
     world.save()
