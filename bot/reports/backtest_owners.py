@@ -1,0 +1,286 @@
+"""How well `who` reproduces a repository's own owner file: a benchmark a team can trust or tune.
+
+A CODEOWNERS line (`/lib/Dialect/TritonGPU/ @a @b`) or a maintainers heading says who the
+project itself holds responsible for an area. For each area csf asks the question a recruiter
+would type (the area's distinctive path words, or the heading), scoped to the repository, with
+ownership weighted zero so the file cannot answer its own questions, and scores the answer
+against the people the file names: hit@5, recall@10, MRR and nDCG@10. Beside it stands the
+obvious alternative, a plain count of commits whose paths contain the same words, on the same
+window: csf earns its keep only where it beats that count.
+
+Owners are matched to csf's people by their GitHub login (from GitHub data or a noreply
+address) or, for history that knows only names, a git name equal to the login; owners no
+identity matches are reported and left out of the scores (neither method could name them).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bot.ranking.who import who
+from bot.sources.owners import parse_owner_file
+from bot.store.identity import name_key
+from bot.store.models import Contribution, Identity, IdentityKind, Person, Repo
+from bot.taxonomy.model import Taxonomy
+from bot.taxonomy.question import read_query
+from bot.taxonomy.terms import query_terms
+
+TOP = 10
+# Folder names that say where code lives, not what it is about.
+_GENERIC = frozenset(
+    [
+        "lib",
+        "include",
+        "src",
+        "source",
+        "test",
+        "tests",
+        "unittest",
+        "unittests",
+        "python",
+        "third_party",
+        "docs",
+        "doc",
+        "tools",
+        "utils",
+        "util",
+        "bin",
+        "cmake",
+        "scripts",
+        "github",
+        "workflows",
+        "test_data",
+        "testdata",
+        "examples",
+    ]
+)
+# Names that say little on their own: the folder above them is added ("tritongpu transforms").
+_WEAK = frozenset(
+    ["transforms", "transform", "ir", "analysis", "conversion", "conversions", "dialect", "common"]
+)
+
+
+@dataclass(frozen=True)
+class Area:
+    """One area of an owner file: what it is called, the question asked, who owns it."""
+
+    label: str
+    words: tuple[str, ...]
+    owners: tuple[tuple[str, str], ...]  # (identity kind, value)
+
+
+@dataclass
+class AreaScore:
+    area: Area
+    owners_matched: int
+    csf: dict[str, float] = field(default_factory=dict)
+    baseline: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass
+class OwnerBacktest:
+    repo: str
+    as_of: datetime
+    window_days: int
+    areas: list[AreaScore]
+    skipped: list[AreaScore]
+
+    def overall(self, which: str) -> dict[str, float]:
+        scored = [getattr(a, which) for a in self.areas]
+        if not scored:
+            return {}
+        return {k: round(sum(s[k] for s in scored) / len(scored), 3) for k in scored[0]}
+
+
+def area_words(pattern: str, area: str | None) -> tuple[str, ...]:
+    """The words a recruiter would type for an owner-file area."""
+    if area:
+        return tuple(query_terms(re.findall(r"[A-Za-z0-9_+-]+", area)))[:4]
+    parts = [p for p in PurePosixPath(pattern.replace("**", "")).parts if p not in ("/", "")]
+    meaningful = []
+    for part in parts:
+        if set(part) & set("*?[{"):
+            continue
+        name = PurePosixPath(part).stem if "." in part else part
+        folded = "".join(ch for ch in name.lower() if ch.isalnum())
+        if folded and folded not in _GENERIC and len(folded) >= 2:
+            meaningful.append(folded)
+    if not meaningful:
+        return ()
+    last = meaningful[-1]
+    if last in _WEAK and len(meaningful) > 1:
+        return (meaningful[-2], last)
+    return (last,)
+
+
+def owner_areas(text: str, source_path: str) -> list[Area]:
+    """An owner file's areas, one per CODEOWNERS line or maintainers heading."""
+    grouped: dict[tuple[str, str | None], list[tuple[str, str]]] = defaultdict(list)
+    order: list[tuple[str, str | None]] = []
+    for row in parse_owner_file(text, source_path):
+        if row.owner_kind == "team":
+            continue
+        key = (row.pattern, row.area)
+        if key not in grouped:
+            order.append(key)
+        if (row.owner_kind, row.owner_value) not in grouped[key]:
+            grouped[key].append((row.owner_kind, row.owner_value))
+    areas = []
+    for pattern, area in order:
+        words = area_words(pattern, area)
+        label = area or pattern.removesuffix("/**")
+        areas.append(Area(label, words, tuple(grouped[(pattern, area)])))
+    return areas
+
+
+def _owner_people(session: Session, owners: Sequence[tuple[str, str]]) -> dict[int, set[int]]:
+    """Owner index -> the people csf holds for them (login, address hash, or name = login)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    for index, (kind, value) in enumerate(owners):
+        keys = [(kind, value)]
+        if kind == "github":
+            keys.append((IdentityKind.NAME.value, name_key(value).value))
+        for key_kind, key_value in keys:
+            for person_id in session.exec(
+                select(Identity.person_id).where(
+                    Identity.kind == key_kind, Identity.value == key_value
+                )
+            ):
+                found[index].add(person_id)
+        if kind == "github":
+            found[index].update(
+                pid
+                for pid in session.exec(select(Person.id).where(Person.login == value))
+                if pid is not None
+            )
+    return {index: people for index, people in found.items() if people}
+
+
+def baseline_ranking(
+    session: Session, repo_id: int, words: Sequence[str], start: datetime, end: datetime
+) -> list[int]:
+    """People by plain count of commits whose paths contain every word (the bar to beat)."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    paths = sa.func.lower(sa.cast(c.c.paths, sa.String))
+    statement = (
+        sa.select(c.c.person_id, sa.func.count().label("n"))
+        .where(
+            c.c.repo_id == repo_id,
+            c.c.kind == "commit",
+            c.c.occurred_at >= start,
+            c.c.occurred_at < end,
+            *[paths.contains(word.lower(), autoescape=True) for word in words],
+        )
+        .group_by(c.c.person_id)
+        .order_by(sa.desc("n"), c.c.person_id)
+        .limit(TOP)
+    )
+    return [person_id for person_id, _ in session.execute(statement)]
+
+
+def score(ranked: Sequence[int], owners: Mapping[int, set[int]]) -> dict[str, float]:
+    """hit@5, recall@10, MRR (of the first owner in the top 10) and nDCG@10 (binary)."""
+    ranks = []
+    for people in owners.values():
+        positions = [i + 1 for i, pid in enumerate(ranked[:TOP]) if pid in people]
+        if positions:
+            ranks.append(min(positions))
+    total = len(owners)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(total, TOP)))
+    return {
+        "hit@5": 1.0 if any(r <= 5 for r in ranks) else 0.0,
+        "recall@10": len(ranks) / total if total else 0.0,
+        "mrr": 1 / min(ranks) if ranks else 0.0,
+        "ndcg@10": sum(1 / math.log2(r + 1) for r in ranks) / ideal if ideal else 0.0,
+    }
+
+
+def backtest_owners(
+    session: Session,
+    taxonomy: Taxonomy,
+    config: Mapping[str, Any],
+    repo_name: str,
+    owner_text: str,
+    source_path: str,
+    *,
+    as_of: datetime,
+    window_days: int | None = None,
+) -> OwnerBacktest:
+    """Score csf and the commit count against every area of one repository's owner file."""
+    repo = session.exec(select(Repo).where(sa.func.lower(Repo.full_name) == repo_name.lower()))
+    found = repo.first()
+    if found is None or found.id is None:
+        raise ValueError(f"{repo_name} is not in the store: ingest it first")
+    settings: dict[str, Any] = {**config, "points": {**config["points"], "ownership": 0.0}}
+    days = int(window_days if window_days is not None else settings["window_days"])
+    start = as_of - timedelta(days=days)
+    report = OwnerBacktest(found.full_name, as_of, days, [], [])
+    for area in owner_areas(owner_text, source_path):
+        owners = _owner_people(session, area.owners)
+        entry = AreaScore(area, len(owners))
+        if not area.words:
+            entry.note = "no words to ask with"
+        elif not owners:
+            entry.note = "no owner is known to csf"
+        if entry.note:
+            report.skipped.append(entry)
+            continue
+        base = baseline_ranking(session, found.id, area.words, start, as_of)
+        # Asked as a recruiter would: the repository's name, then the area's words.
+        words = [found.full_name.rsplit("/", 1)[-1], *area.words]
+        reading = replace(
+            read_query(taxonomy, words, [(found.full_name, found.ecosystem)]),
+            repos=(found.full_name,),
+        )
+        answer = who(
+            session,
+            taxonomy,
+            reading,
+            config=settings,
+            as_of=as_of,
+            window_days=days,
+            limit=TOP,
+            cached=False,
+        )
+        ranked = [r.person_id for r in answer.results]
+        if not base and not ranked:
+            entry.note = "no work in the area"
+            report.skipped.append(entry)
+            continue
+        entry.csf = score(ranked, owners)
+        entry.baseline = score(base, owners)
+        report.areas.append(entry)
+    return report
+
+
+def as_json(report: OwnerBacktest) -> dict[str, Any]:
+    def area(entry: AreaScore) -> dict[str, Any]:
+        return {
+            "area": entry.area.label,
+            "question": " ".join(entry.area.words),
+            "owners": len(entry.area.owners),
+            "owners_known": entry.owners_matched,
+            "csf": entry.csf,
+            "commit_count": entry.baseline,
+            **({"skipped": entry.note} if entry.note else {}),
+        }
+
+    return {
+        "repo": report.repo,
+        "as_of": report.as_of.isoformat(),
+        "window_days": report.window_days,
+        "overall": {"csf": report.overall("csf"), "commit_count": report.overall("baseline")},
+        "areas": [area(a) for a in report.areas],
+        "skipped": [area(a) for a in report.skipped],
+    }

@@ -1,0 +1,314 @@
+"""Ranking on repositories shaped like real MLIR-ecosystem projects, built as git repositories.
+
+A torch-mlir-shaped tree and a CIRCT-shaped tree tracked under `-e mlir` (repositories the
+taxonomy does not list), an AI co-author trailer, an LLVM integrate, the deletion of a whole
+component, a five-year owner against a one-commit newcomer, and a dormant area: each is what
+broke `csf who` on real mirrors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.ingest.git import ingest_git
+from bot.ingest.tracking import upsert_repo
+from bot.ranking.who import WhoAnswer, load_ranking_config, who
+from bot.reports.backtest_owners import area_words, backtest_owners, owner_areas, score
+from bot.store.models import Contribution, Person, Repo
+from bot.taxonomy.model import default_taxonomy
+from bot.taxonomy.question import read_query
+from bot.taxonomy.terms import stem, terms_of
+from tests.support.git_repos import GitRepo
+
+AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
+OWNER = ("Ola Longtime", "9001+ola-longtime@users.noreply.github.com")
+NEWCOMER = ("Nix Once", "nix@compilers.example")
+HELPER = ("Hal Helper", "hal@compilers.example")
+INTEGRATOR = ("Ivo Integrator", "ivo@compilers.example")
+CLAUDE = "Claude Sonnet 4.6 <noreply@anthropic.com>"
+TORCH_TO_LINALG = "lib/Conversion/TorchToLinalg/Linear.cpp"
+
+
+def _when(year: int, month: int, day: int = 3) -> str:
+    return f"{year}-{month:02d}-{day:02d}T10:00:00+00:00"
+
+
+def _body(lines: int) -> str:
+    return "".join(f"line {n}\n" for n in range(lines))
+
+
+def _torch_mlir(tmp_path: Path) -> GitRepo:
+    """Five years of an owner in TorchToLinalg, a one-commit newcomer, an AI co-author, bumps."""
+    repo = GitRepo(tmp_path / "torch-mlir")
+    for n in range(12):  # the owner built the conversion, 2021-2023
+        repo.commit(
+            f"[TorchToLinalg] Lower op {n}",
+            {
+                TORCH_TO_LINALG: _body(40 * (n + 1)),
+                f"lib/Conversion/TorchToLinalg/Op{n}.cpp": "x\n",
+            },
+            author=OWNER,
+            date=_when(2021 + n // 5, 1 + n % 5),
+        )
+    repo.commit(
+        "[TorchToLinalg] Handle a corner case",
+        {TORCH_TO_LINALG: _body(490)},
+        author=NEWCOMER,
+        date=_when(2026, 5),
+    )
+    repo.commit(
+        "[TorchToLinalg] Lower aten.gather\n\nCo-authored-by: " + CLAUDE,
+        {TORCH_TO_LINALG: _body(530), "lib/Conversion/TorchToLinalg/Gather.cpp": "g\n" * 80},
+        author=HELPER,
+        date=_when(2026, 4),
+    )
+    for n in range(16):  # integrates touch the conversion more often still, and are upkeep
+        repo.commit(
+            f"Integrate LLVM at llvm/llvm-project@{n:07x}",
+            {TORCH_TO_LINALG: _body(530 + n), "externals/llvm-hash.txt": f"{n}\n"},
+            author=INTEGRATOR,
+            date=_when(2025 + n // 12, 1 + n % 12),
+        )
+    repo.commit(
+        "Add the Torch dialect's IR",
+        {
+            "lib/Dialect/Torch/IR/TorchOps.cpp": _body(300),
+            "include/torch-mlir/Dialect/Torch/IR/T.td": _body(50),
+        },
+        author=OWNER,
+        date=_when(2024, 2),
+    )
+    return repo
+
+
+def _ingest(engine: Engine, path: Path, name: str, ecosystem: str = "mlir") -> None:
+    with Session(engine) as session:
+        repo = upsert_repo(session, name, ecosystem, tracked=False)
+        session.commit()
+        ingest_git(session, default_taxonomy(), repo, path)
+        session.commit()
+
+
+def _ask(session: Session, words: str, **options: object) -> WhoAnswer:
+    repos = [(r.full_name, r.ecosystem) for r in session.exec(select(Repo))]
+    reading = read_query(default_taxonomy(), words.split(), repos)
+    return who(
+        session,
+        default_taxonomy(),
+        reading,
+        config=options.pop("config", load_ranking_config()),  # type: ignore[arg-type]
+        as_of=AS_OF,
+        cached=False,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def _names(answer: WhoAnswer) -> list[str]:
+    return [r.person["name"] for r in answer.results]
+
+
+@pytest.fixture
+def torch_mlir(engine: Engine, tmp_path: Path) -> Engine:
+    _ingest(engine, _torch_mlir(tmp_path).path, "llvm/torch-mlir")
+    return engine
+
+
+def test_a_repository_name_scopes_the_question_and_its_layout_has_topics(
+    torch_mlir: Engine,
+) -> None:
+    with Session(torch_mlir) as session:
+        answer = _ask(session, "torch-mlir torchtolinalg")
+        assert answer.reading.repos == ("llvm/torch-mlir",)
+        assert answer.reading.free_words == ("torchtolinalg",)  # never MLIR plus "torch"
+        assert _names(answer)[0] == "Ola Longtime"
+        # Work in an MLIR repository the taxonomy does not list is still MLIR work, and its
+        # conversions are the conversion topic wherever the folder lives.
+        tags = set(session.exec(select(Contribution.id)).all())
+        assert tags
+        mlir = _ask(session, "mlir conversion")
+        assert "Ola Longtime" in _names(mlir)
+
+
+def test_the_long_time_owner_outranks_a_one_commit_newcomer(torch_mlir: Engine) -> None:
+    with Session(torch_mlir) as session:
+        names = _names(_ask(session, "torchtolinalg"))
+        assert names.index("Ola Longtime") < names.index("Nix Once")
+        owner = _ask(session, "torchtolinalg").results[0]
+        assert not owner.active_now
+        assert "last active 2023-02" in owner.reason  # in this area; the dialect is elsewhere
+        # --active: recent work alone, the newcomer first; a 5-year window counts five years.
+        active = load_ranking_config()
+        active["blend"]["expertise"] = 0.0
+        recent = _names(_ask(session, "torchtolinalg", config=active, window_days=365))
+        assert "Ola Longtime" not in recent
+        five_years = _names(_ask(session, "torchtolinalg", window_days=1825))
+        assert five_years[0] == "Ola Longtime"
+
+
+def test_ai_co_authors_and_integrators_are_not_experts(torch_mlir: Engine) -> None:
+    with Session(torch_mlir) as session:
+        everyone = _names(_ask(session, "torchtolinalg", limit=50))
+        assert not any("Claude" in name for name in everyone)
+        claude = session.exec(select(Person).where(Person.name == "Claude Sonnet 4.6")).one()
+        assert claude.is_bot  # stored (its commit is history), never ranked
+        assert everyone.index("Ivo Integrator") > everyone.index("Nix Once")
+        natures = set(session.exec(select(Contribution.nature)).all())
+        assert "integrate" in natures
+        integrate = next(
+            r
+            for r in _ask(session, "torchtolinalg", limit=50).results
+            if r.person["name"] == "Ivo Integrator"
+        )
+        assert integrate.evidence[0].nature == "integrate"
+        assert "integrate" in (integrate.evidence[0].nature_why or "")
+
+
+def test_a_hand_mark_says_a_person_is_a_person_whatever_the_rules(
+    torch_mlir: Engine, tmp_path: Path
+) -> None:
+    with Session(torch_mlir) as session:
+        claude = session.exec(select(Person).where(Person.name == "Claude Sonnet 4.6")).one()
+        claude.marked, claude.is_bot = "person", False
+        session.add(claude)
+        session.commit()
+    repo = GitRepo(tmp_path / "more")
+    repo.commit("x\n\nCo-authored-by: " + CLAUDE, {"a.cpp": "a\n"}, date=_when(2026, 5))
+    _ingest(torch_mlir, repo.path, "llvm/torch-mlir-more")
+    with Session(torch_mlir) as session:
+        again = session.exec(select(Person).where(Person.name == "Claude Sonnet 4.6")).one()
+        assert not again.is_bot
+
+
+def test_deleting_a_component_is_not_building_it(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "tvm-like")
+    builder = ("Bea Builder", "bea@compilers.example")
+    remover = ("Rex Remover", "rex@compilers.example")
+    for n in range(4):
+        repo.commit(
+            f"[Relay] pass {n}",
+            {f"src/relay/pass{n}.cc": _body(120)},
+            author=builder,
+            date=_when(2022, 1 + n),
+        )
+    repo.commit(
+        "[Relay] Remove Relay",
+        {f"src/relay/pass{n}.cc": None for n in range(4)},
+        author=remover,
+        date=_when(2026, 3),
+    )
+    _ingest(engine, repo.path, "fictional/tvm-like", "tvm")
+    with Session(engine) as session:
+        answer = _ask(session, "relay")
+        assert _names(answer)[0] == "Bea Builder"
+        deletion = session.exec(
+            select(Contribution).where(Contribution.title == "[Relay] Remove Relay")
+        ).one()
+        assert deletion.nature == "deletion"
+
+
+def test_a_dormant_area_says_since_when_and_names_who_built_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    repo = GitRepo(tmp_path / "circt-like")
+    for n in range(5):
+        repo.commit(
+            f"[Handshake] lower {n}",
+            {f"lib/Dialect/Handshake/Op{n}.cpp": _body(80)},
+            author=OWNER,
+            date=_when(2023, 1 + n),
+        )
+    repo.commit(
+        "Bump patch version after integrate",
+        {"VERSION": "1\n"},
+        author=INTEGRATOR,
+        date=_when(2026, 5),
+    )
+    repo.commit(
+        "[HW] a two-letter area",
+        {"lib/Dialect/HW/HWOps.cpp": _body(60)},
+        author=NEWCOMER,
+        date=_when(2026, 4),
+    )
+    _ingest(engine, repo.path, "fictional/circt-like")
+    with Session(engine) as session:
+        handshake = _ask(session, "circt-like handshake")
+        assert handshake.dormant_since is not None
+        assert handshake.dormant_since.strftime("%Y-%m") == "2023-05"
+        assert _names(handshake) == ["Ola Longtime"]
+        hw = _ask(session, "circt-like hw")  # two letters are a word, not dropped
+        assert hw.reading.free_words == ("hw",)
+        assert _names(hw) == ["Nix Once"]
+        assert hw.dormant_since is None
+
+
+def test_a_word_that_matches_nothing_is_said_not_silently_dropped(torch_mlir: Engine) -> None:
+    with Session(torch_mlir) as session:
+        answer = _ask(session, "torch-mlir torchtolinalg qwzxv")
+        assert answer.unmatched == ("qwzxv",)
+        assert _names(answer)[0] == "Ola Longtime"
+
+
+def test_stems_match_singular_plural_and_endings() -> None:
+    assert stem("quantization") == stem("quantize") == stem("quantized") == "quant"
+    assert stem("tiling") == "tiling"  # too short to strip
+    words = terms_of(["stablehlo/transforms/Quantization.cpp"], [], "Quantize the ops")
+    assert {"quant", "quantization"} <= words
+
+
+def test_topics_of_another_ecosystem_do_not_widen_the_question() -> None:
+    taxonomy = default_taxonomy()
+    reading = read_query(taxonomy, ["triton", "amd", "frontend"])
+    assert {t.ecosystem for t in reading.topics} == {"triton"}
+    narrowed = read_query(taxonomy, ["mlir", "bufferization", "linalg"])
+    assert len(narrowed.tag_groups) == 2  # two phrases: both must hold
+
+
+def test_owner_file_backtest_scores_csf_and_the_commit_count(torch_mlir: Engine) -> None:
+    codeowners = (
+        "/lib/Conversion/TorchToLinalg/ @ola-longtime\n"
+        "/lib/Dialect/Torch/IR/ @ola-longtime @nobody-known\n"
+        "*.md @docs-team-member\n"
+    )
+    areas = owner_areas(codeowners, ".github/CODEOWNERS")
+    assert [a.words for a in areas] == [("torchtolinalg",), ("torch", "ir"), ()]
+    assert area_words("third_party/amd/**", None) == ("amd",)
+    with Session(torch_mlir) as session:
+        report = backtest_owners(
+            session,
+            default_taxonomy(),
+            load_ranking_config(),
+            "llvm/torch-mlir",
+            codeowners,
+            ".github/CODEOWNERS",
+            as_of=AS_OF,
+        )
+    assert [a.area.label for a in report.areas] == [
+        "lib/Conversion/TorchToLinalg",
+        "lib/Dialect/Torch/IR",
+    ]
+    first = report.areas[0]
+    assert first.csf["mrr"] == 1.0  # the owner first, ownership weighted zero
+    assert first.baseline["mrr"] < 1.0  # the integrator's commits outnumber the owner's there
+    assert [s.note for s in report.skipped] == ["no words to ask with"]
+
+
+def test_ranking_metrics_by_hand() -> None:
+    owners = {0: {7}, 1: {9, 10}}
+    scored = score([3, 7, 4, 10], owners)
+    assert scored["mrr"] == 0.5
+    assert scored["hit@5"] == 1.0
+    assert scored["recall@10"] == 1.0
+    assert scored["ndcg@10"] == pytest.approx((1 / 1.5849625 + 1 / 2.3219281) / (1 + 1 / 1.5849625))
+    assert score([], owners) == {"hit@5": 0.0, "recall@10": 0.0, "mrr": 0.0, "ndcg@10": 0.0}
+
+
+def test_repository_scope_with_replace_keeps_other_readings() -> None:
+    reading = read_query(default_taxonomy(), ["mlir", "bufferization"])
+    scoped = replace(reading, repos=("llvm/llvm-project",))
+    assert scoped.tags == reading.tags
