@@ -17,10 +17,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.errors import CsfError
-from handlers.answers import Asker
-from handlers.command_text import UsageError
+from handlers.answer import Asker
+from handlers.commands.help import help_message
+from handlers.commands.registry import UsageError
 from handlers.context import AppContext
-from handlers.help import help_message
 from slackui.blocks.mrkdwn import escape
 from slackui.blocks.people import notice
 

@@ -10,7 +10,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.shortlist.saves import pipeline
-from handlers.answers import Asker
+from handlers.answer import Asker
 from handlers.context import AppContext
 from handlers.guard import Reply
 from slackui.blocks.shortlist import home_view

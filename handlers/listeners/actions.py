@@ -13,16 +13,13 @@ from sqlmodel import Session
 
 from bot.shortlist.saves import find_candidate, mark, parse_status, record_posted, set_status
 from bot.store.models import CandidateStatus, Person
-from handlers.answers import (
-    Asker,
-    forget_person,
-    not_a_fit,
-    outreach_answer,
-    profile_answer,
-    save_people,
-    who_from_state,
-)
-from handlers.command_text import UsageError
+from handlers.answer import Asker
+from handlers.buttons import not_a_fit, who_from_state
+from handlers.commands.forget import forget_person
+from handlers.commands.outreach import outreach_answer
+from handlers.commands.profile import profile_answer
+from handlers.commands.registry import UsageError
+from handlers.commands.save import save_people
 from handlers.context import AppContext
 from handlers.guard import Reply, guard, permitted, too_busy
 from handlers.replies import asker_of, publish_home, reply_to

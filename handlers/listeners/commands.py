@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from handlers.answers import Asker, answer_command
-from handlers.command_text import parse
+from handlers.answer import Asker
+from handlers.commands import answer_command, parse
 from handlers.context import AppContext
 from handlers.guard import guard, permitted, too_busy
 
