@@ -7,32 +7,34 @@ function, from its module in handlers/commands/. Nothing here imports slack_bolt
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 
 from sqlmodel import Session
 
 from bot.shortlist.saves import mark
 from bot.store.models import CandidateStatus
 from handlers.answer import Answer, Asker, Message
-from handlers.commands.parse import parse
-from handlers.commands.registry import UsageError
+from handlers.commands.parse import check
+from handlers.commands.registry import Command, UsageError
 from handlers.commands.save import person_name
 from handlers.commands.who import who_page
 from handlers.context import AppContext
 from slackui.blocks.people import notice
+from slackui.blocks.who_state import decode_who_state
 
 
 def who_from_state(
     ctx: AppContext, session: Session, value: str, asker: Asker, *, shared: bool = False
 ) -> Answer:
-    """Re-run the query a Share or More button carries (its value is JSON: q, page)."""
+    """Re-run the query a Share or More button carries, checked as if it had been typed."""
     try:
-        state = json.loads(value)
-        page = max(1, min(int(state["page"]), 5))
-        command = parse("who " + str(state["q"]))
-    except (ValueError, KeyError, TypeError) as error:
+        state = decode_who_state(value)
+    except ValueError as error:
         raise UsageError("that button is from an older csf; run the query again") from error
-    return who_page(ctx, session, command.text, command.options, asker, page=page, shared=shared)
+    command = Command("who", state.query.split(), dict(state.options))
+    check(command)
+    state = replace(state, page=max(1, min(state.page, 5)))
+    return who_page(ctx, session, state, asker, shared=shared)
 
 
 def not_a_fit(session: Session, person_id: int, asker: Asker) -> Message:

@@ -65,6 +65,10 @@ def check(command: Command) -> None:
     `parse` ends here; so does a command rebuilt from a button's state, which is checked by
     the same rules as typed text.
     """
+    allowed = SUBCOMMANDS[command.name].options
+    for key in command.options:
+        if key not in allowed:  # parse() stops at the first; this is for rebuilt commands
+            raise UsageError(f"{command.name} has no option {quote('--' + key)}", command.name)
     for key, (low, high) in FLAG_LIMITS.items():
         if key in command.options:
             value = command.options[key]

@@ -13,6 +13,7 @@ from handlers.commands.parse import needs_area
 from handlers.commands.registry import Command, subcommand
 from handlers.context import AppContext
 from slackui.blocks.people import PAGE_SIZE, who_message
+from slackui.blocks.who_state import WhoState
 
 
 @subcommand(
@@ -24,20 +25,14 @@ from slackui.blocks.people import PAGE_SIZE, who_message
     check=needs_area,
 )
 def who_answer(ctx: AppContext, session: Session, command: Command, asker: Asker) -> Answer:
-    return who_page(ctx, session, command.text, command.options, asker, page=1)
+    return who_page(ctx, session, WhoState(command.text, command.options), asker)
 
 
 def who_page(
-    ctx: AppContext,
-    session: Session,
-    query: str,
-    options: dict[str, str],
-    asker: Asker,
-    *,
-    page: int,
-    shared: bool = False,
+    ctx: AppContext, session: Session, state: WhoState, asker: Asker, *, shared: bool = False
 ) -> Answer:
-    """One page of a `who` answer; `More` asks for the next page of the same query."""
+    """One page of a `who` answer; its More and Share buttons carry `state` to ask again."""
+    query, options, page = state.query, state.options, state.page
     region = region_option(options, "who")
     wanted = int(options["limit"]) if "limit" in options else None
     fetch = page * PAGE_SIZE + 1
@@ -56,8 +51,7 @@ def who_page(
     )
     if page == 1 and not shared:
         record_search(session, asker, query)
-    state = query + "".join(f" --{k} {v}" for k, v in sorted(options.items()))
-    message = who_message(answer, query=state, page=page, shared=shared)
+    message = who_message(answer, state=state, shared=shared)
     start = (page - 1) * PAGE_SIZE
     shown = [r.person_id for r in answer.results[start : start + PAGE_SIZE]]
     return Answer(message, shown)
