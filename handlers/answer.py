@@ -7,10 +7,15 @@ imports slack_bolt: each is tested without Slack.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-Message = dict[str, Any]
+from slackui.blocks.common import Message
+
+# Shows a message to the person who asked, wherever they asked (a response URL, a modal, an
+# ephemeral message): see handlers/replies.py. Not a reply object: GitHub's HTTP reply
+# (bot.sources.github.http.Reply) is the only `Reply`.
+SendToAsker = Callable[[Message], None]
 
 
 @dataclass

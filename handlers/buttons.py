@@ -14,12 +14,13 @@ from sqlmodel import Session
 
 from bot.shortlist.saves import find_candidate, mark, parse_status, set_status
 from bot.store.models import CandidateStatus, Person
-from handlers.answer import Answer, Asker, Message
+from handlers.answer import Answer, Asker
 from handlers.commands.parse import check
 from handlers.commands.registry import Command, UsageError
 from handlers.commands.save import person_name
 from handlers.commands.who import who_page
 from handlers.context import AppContext
+from slackui.blocks.common import Message
 from slackui.blocks.mrkdwn import escape
 from slackui.blocks.people import display_name, notice
 from slackui.blocks.who_state import decode_who_state

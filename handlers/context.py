@@ -17,8 +17,8 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.taxonomy.model import Taxonomy
 from handlers.access import GroupMembers
-from handlers.answer_pool import AnswerPool
 from handlers.slack_links import PullAuthorLookup
+from handlers.task_queue import TaskQueue
 
 
 def _now() -> datetime:
@@ -33,7 +33,7 @@ class AppContext:
     ranking: dict[str, Any]
     clock: Callable[[], datetime] = field(default=_now)
     pull_author: PullAuthorLookup | None = None  # GitHub lookup for PR links not yet synced
-    answers: AnswerPool = field(default_factory=AnswerPool)  # where work after an ack runs
+    tasks: TaskQueue = field(default_factory=TaskQueue)  # where work after an ack runs
     group_members: GroupMembers | None = None  # Slack user groups' members, for the allow-list
 
     @contextmanager

@@ -12,10 +12,11 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.shortlist.saves import posted_people
-from handlers.answer import Asker, Message
+from handlers.answer import Asker
 from handlers.commands.save import save_people
 from handlers.context import AppContext
 from handlers.slack_links import github_refs, resolve_refs
+from slackui.blocks.common import Message
 from slackui.blocks.people import notice
 
 REACTION_HINT = (

@@ -10,11 +10,11 @@ from sqlmodel import Session
 
 from bot.config import is_admin
 from bot.people.privacy import forget, plan_forget
-from handlers.answer import Answer, Asker, Message
+from handlers.answer import Answer, Asker
 from handlers.commands.parse import login_from, one_login
 from handlers.commands.registry import Command, subcommand
 from handlers.context import AppContext
-from slackui.blocks.common import ACTION_FORGET, button, section
+from slackui.blocks.common import ACTION_FORGET, Message, button, section
 from slackui.blocks.mrkdwn import escape
 from slackui.blocks.people import notice
 

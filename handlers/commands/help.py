@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from handlers.answer import Answer, Asker, Message
+from handlers.answer import Answer, Asker
 from handlers.commands.parse import at_most_one_word
 from handlers.commands.registry import SUBCOMMANDS, Command, UsageError, subcommand
 from handlers.context import AppContext
-from slackui.blocks.common import context, section
+from slackui.blocks.common import Message, context, section
 from slackui.blocks.mrkdwn import escape
 
 

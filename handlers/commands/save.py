@@ -8,11 +8,12 @@ from bot.errors import CsfError
 from bot.ranking.who import person_view
 from bot.shortlist.saves import save
 from bot.store.models import Person
-from handlers.answer import Answer, Asker, Message
+from handlers.answer import Answer, Asker
 from handlers.commands.parse import one_login
 from handlers.commands.registry import Command, subcommand
 from handlers.context import AppContext
 from handlers.slack_links import GitHubRef, resolve_refs
+from slackui.blocks.common import Message
 from slackui.blocks.mrkdwn import escape
 from slackui.blocks.people import display_name, notice
 

@@ -2,7 +2,7 @@
 
 Each listener reads the click and hands it to an answer in handlers/buttons.py or a
 subcommand's module; `LISTENERS` says which action id each one serves, and `register` wraps
-every one the same way: ack, check access, then run it under the guard in the answer pool.
+every one the same way: ack, check access, then run it under the guard in the task queue.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.shortlist.saves import record_posted
-from handlers.answer import Asker
+from handlers.answer import Asker, SendToAsker
 from handlers.buttons import (
     held,
     mark_contacted,
@@ -32,7 +32,7 @@ from handlers.commands.profile import profile_answer
 from handlers.commands.registry import UsageError
 from handlers.commands.save import save_people
 from handlers.context import AppContext
-from handlers.guard import Reply, guard, permitted, too_busy
+from handlers.guard import guard, permitted, too_busy
 from handlers.replies import asker_of, publish_home, reply_to
 from slackui.blocks.common import (
     ACTION_ANOTHER_ANGLE,
@@ -57,7 +57,7 @@ class Click:
 
     body: dict[str, Any]
     asker: Asker
-    reply: Reply  # to the person who clicked, wherever they clicked
+    reply: SendToAsker  # to the person who clicked, wherever they clicked
     respond: Respond  # the message's response URL (replace it, or post in the channel)
     client: WebClient
 
@@ -199,7 +199,7 @@ class Listener:
     """Which action a listener serves, what the logs call it, and where it runs.
 
     `queued=False` runs it in Bolt's listener thread at once, for work that must beat a
-    deadline (a modal's trigger id expires 3 s after the click); the rest go to the pool.
+    deadline (a modal's trigger id expires 3 s after the click); the rest go to the task queue.
     """
 
     action_id: str
@@ -246,7 +246,7 @@ def _bolt_listener(ctx: AppContext, entry: Listener) -> Callable[..., None]:
         if not entry.queued:
             run()
             return
-        # After the ack, in the answer pool: see handlers/listeners/commands.py.
-        ctx.answers.submit(run, busy=too_busy(reply))
+        # After the ack, in the task queue: see handlers/listeners/commands.py.
+        ctx.tasks.submit(run, busy=too_busy(reply))
 
     return handle
