@@ -21,11 +21,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.logs import RedactingFilter
-from bot.ranking.who import load_ranking_config
+from bot.runtime import load_runtime
 from bot.sources.github.http import GitHubError, GitHubHTTP
 from bot.sources.github.records import GitHubSource
-from bot.store.engine import make_engine, require_migrated
-from bot.taxonomy.model import load_taxonomy
 from handlers import register_listeners
 from handlers.access import GroupMembers
 from handlers.context import AppContext
@@ -40,14 +38,9 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def build_context(settings: Settings) -> AppContext:
-    """Everything the listeners share, from the settings: store, taxonomy, weights, GitHub."""
-    engine = make_engine(settings.database_url)
-    require_migrated(engine)
+    """Everything the listeners share, from the settings: the runtime, GitHub, the task queue."""
     return AppContext(
-        settings=settings,
-        engine=engine,
-        taxonomy=load_taxonomy(settings.taxonomy_path),
-        ranking=load_ranking_config(settings.ranking_config),
+        **load_runtime(settings).parts(),
         pull_author=_pull_author(settings),
         tasks=TaskQueue(settings.answer_threads),
         group_members=group_members(settings),
