@@ -114,7 +114,7 @@ class Settings(BaseSettings):
     web_workers: int = Field(8, ge=1, le=64, validation_alias="CSF_WEB_THREADS")
     # Processes of `csf run` in HTTP mode: answers are CPU-bound Python, one core per process.
     web_processes: int = Field(2, ge=1, le=32, validation_alias="CSF_WEB_PROCESSES")
-    # Answers computed at once per process (handlers/answer_pool.py); the rest wait their turn.
+    # Answers computed at once per process (handlers/task_queue.py); the rest wait their turn.
     answer_threads: int = Field(2, ge=1, le=16, validation_alias="CSF_ANSWER_THREADS")
     # When `csf worker` posts the digest: a crontab line in CSF_TIMEZONE (Mondays 09:00).
     digest_cron: str = Field("0 9 * * mon", validation_alias="CSF_DIGEST_CRON")

@@ -25,13 +25,13 @@ from bot.reports.profile import build_profile
 from bot.store.models import Person
 from bot.taxonomy.model import Taxonomy
 from bot.taxonomy.question import read_query
-from slackui.blocks.common import MAX_BLOCKS
+from slackui.blocks.common import MAX_BLOCKS, Message
 from slackui.blocks.digest import digest_blocks
 from slackui.blocks.outreach import outreach_blocks, outreach_text, role_fit_blocks
 from slackui.blocks.people import profile_message, who_message
+from slackui.blocks.who_state import WhoState
 
 DEMO_TIMEZONE = "Europe/London"
-Message = dict[str, Any]  # a Slack message: {"text": ..., "blocks": [...]}
 
 
 @dataclass
@@ -75,7 +75,9 @@ def who_message_scene(
     title: str, words: list[str], answer: WhoAnswer, region: str | None = None
 ) -> Scene:
     command = who_command(words, region)
-    return Scene(title, command, who_message(answer, query=command.removeprefix("/csf who ")))
+    return Scene(
+        title, command, who_message(answer, state=WhoState(command.removeprefix("/csf who ")))
+    )
 
 
 def profile_scene(ctx: DemoContext, person_id: int) -> Scene:

@@ -21,16 +21,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.logs import RedactingFilter
-from bot.ranking.who import load_ranking_config
+from bot.runtime import load_runtime
 from bot.sources.github.http import GitHubError, GitHubHTTP
 from bot.sources.github.records import GitHubSource
-from bot.store.engine import make_engine, require_migrated
-from bot.taxonomy.model import load_taxonomy
 from handlers import register_listeners
 from handlers.access import GroupMembers
-from handlers.answer_pool import AnswerPool
 from handlers.context import AppContext
 from handlers.slack_links import PullAuthorLookup
+from handlers.task_queue import TaskQueue
 from slackui.web import web_client
 
 log = logging.getLogger("csf.app")
@@ -40,16 +38,11 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def build_context(settings: Settings) -> AppContext:
-    """Everything the listeners share, from the settings: store, taxonomy, weights, GitHub."""
-    engine = make_engine(settings.database_url)
-    require_migrated(engine)
+    """Everything the listeners share, from the settings: the runtime, GitHub, the task queue."""
     return AppContext(
-        settings=settings,
-        engine=engine,
-        taxonomy=load_taxonomy(settings.taxonomy_path),
-        ranking=load_ranking_config(settings.ranking_config),
+        **load_runtime(settings).parts(),
         pull_author=_pull_author(settings),
-        answers=AnswerPool(settings.answer_threads),
+        tasks=TaskQueue(settings.answer_threads),
         group_members=group_members(settings),
     )
 
@@ -118,7 +111,7 @@ def create_app(ctx: AppContext, *, client: WebClient | None = None) -> App:
         request_verification_enabled=secret is not None,
         process_before_response=False,  # ack first; listeners finish in Bolt's thread pool
         # The request thread waits for ack() from a pooled listener. Listeners ack and hand
-        # their answers to ctx.answers, so this pool is never held by answers being computed;
+        # their answers to ctx.tasks, so this pool is never held by answers being computed;
         # event listeners (a reaction's Web API reads) still run here, after Bolt's auto-ack.
         listener_executor=ThreadPoolExecutor(
             max_workers=LISTENER_THREADS, thread_name_prefix="csf-listener"
@@ -183,7 +176,7 @@ def _socket_mode(ctx: AppContext) -> None:
 def drain(app: App, ctx: AppContext) -> None:
     """Finish what was acknowledged: listeners still handing work over, then the answers."""
     app.listener_runner.listener_executor.shutdown(wait=True)
-    ctx.answers.drain()
+    ctx.tasks.drain()
 
 
 def _gunicorn(ctx: AppContext) -> None:

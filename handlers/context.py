@@ -1,51 +1,25 @@
 """What every Slack listener needs, handed in by the app factory rather than reached as globals.
 
-Tests build one around a temporary store and a fake clock; `csf run` builds one from settings.
+The core's `Runtime` (settings, engine, taxonomy, ranking weights, clock, sessions) plus what
+is the Slack face's own. Tests build one around a temporary store and a fake clock; `csf run`
+builds one from settings (handlers/app.py, `build_context`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
-
-from bot.config import Settings
-from bot.taxonomy.model import Taxonomy
+from bot.runtime import Runtime
 from handlers.access import GroupMembers
-from handlers.answer_pool import AnswerPool
 from handlers.slack_links import PullAuthorLookup
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from handlers.task_queue import TaskQueue
 
 
 @dataclass
-class AppContext:
-    settings: Settings
-    engine: Engine
-    taxonomy: Taxonomy
-    ranking: dict[str, Any]
-    clock: Callable[[], datetime] = field(default=_now)
+class AppContext(Runtime):
     pull_author: PullAuthorLookup | None = None  # GitHub lookup for PR links not yet synced
-    answers: AnswerPool = field(default_factory=AnswerPool)  # where work after an ack runs
+    tasks: TaskQueue = field(default_factory=TaskQueue)  # where work after an ack runs
     group_members: GroupMembers | None = None  # Slack user groups' members, for the allow-list
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session committed when the block succeeds and rolled back when it raises."""
-        with Session(self.engine) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
 
     def allowed(self, user_id: str | None, channel_id: str | None) -> bool:
         """Whether this user, in this channel, may use csf (CSF_ALLOWED_USERS/CHANNELS)."""

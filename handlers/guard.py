@@ -17,15 +17,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.errors import CsfError
-from handlers.answers import Asker
-from handlers.command_text import UsageError
+from handlers.answer import Asker, SendToAsker
+from handlers.commands.help import help_message
+from handlers.commands.registry import UsageError
 from handlers.context import AppContext
-from handlers.help import help_message
 from slackui.blocks.mrkdwn import escape
 from slackui.blocks.people import notice
 
 log = logging.getLogger("csf.slack")
-Reply = Callable[[dict[str, Any]], None]
 
 REFUSAL = (
     "csf is limited to some people and channels in this workspace. Ask whoever set it up "
@@ -35,7 +34,7 @@ BUSY = "csf's database is busy or unreachable right now; please try again in a m
 QUEUE_FULL = "csf has too many questions in hand right now; please ask again in a minute."
 
 
-def permitted(ctx: AppContext, asker: Asker, reply: Reply | None, *, what: str) -> bool:
+def permitted(ctx: AppContext, asker: Asker, reply: SendToAsker | None, *, what: str) -> bool:
     """Whether the asker may use csf here; a refusal is answered politely (when it can be)."""
     if ctx.allowed(asker.user_id, asker.channel_id):
         return True
@@ -46,7 +45,7 @@ def permitted(ctx: AppContext, asker: Asker, reply: Reply | None, *, what: str) 
 
 
 @contextmanager
-def guard(reply: Reply, *, what: str) -> Iterator[None]:
+def guard(reply: SendToAsker, *, what: str) -> Iterator[None]:
     """Run a listener body; turn every failure into a reply and, for bugs, a logged ref."""
     reply = quietly(reply)
     try:
@@ -65,7 +64,7 @@ def guard(reply: Reply, *, what: str) -> Iterator[None]:
         reply(notice(f"Something went wrong (ref {ref}). It has been logged; please try again."))
 
 
-def quietly(reply: Reply) -> Reply:
+def quietly(reply: SendToAsker) -> SendToAsker:
     """A reply that never raises: answering about an error must not raise another."""
 
     def send(message: dict[str, Any]) -> None:
@@ -77,6 +76,6 @@ def quietly(reply: Reply) -> Reply:
     return send
 
 
-def too_busy(reply: Reply) -> Callable[[], None]:
-    """What the answer pool says when its queue is full: a short reply, never an error."""
+def too_busy(reply: SendToAsker) -> Callable[[], None]:
+    """What the task queue says when it is full: a short reply, never an error."""
     return lambda: quietly(reply)(notice(QUEUE_FULL))

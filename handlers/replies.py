@@ -10,9 +10,8 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.shortlist.saves import pipeline
-from handlers.answers import Asker
+from handlers.answer import Asker, SendToAsker
 from handlers.context import AppContext
-from handlers.guard import Reply
 from slackui.blocks.shortlist import home_view
 
 log = logging.getLogger("csf.slack")
@@ -39,7 +38,7 @@ def modal_of(message: dict[str, Any], title: str = "csf") -> dict[str, Any]:
     }
 
 
-def reply_to(body: dict[str, Any], respond: Respond, client: WebClient) -> Reply:
+def reply_to(body: dict[str, Any], respond: Respond, client: WebClient) -> SendToAsker:
     """A function that shows a message to the person who acted, wherever they acted."""
 
     def send(message: dict[str, Any]) -> None:

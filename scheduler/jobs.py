@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
@@ -25,12 +23,11 @@ from bot.ingest.tracking import tracked_repos
 from bot.people.retention import prune
 from bot.ranking.scores import refresh_scores
 from bot.reports.digest import Period, compute_digest, period_ending
+from bot.runtime import Runtime, load_runtime
 from bot.shortlist.followup import claim_followup, due_followups
 from bot.shortlist.saves import prune_events
 from bot.sources.github.http import GitHubAuthError, GitHubError, GitHubHTTP
 from bot.sources.github.records import GitHubSource
-from bot.store.models import utcnow
-from bot.taxonomy.model import Taxonomy
 from scheduler.locks import job_lock
 from slackui.blocks.followup import followup_message
 from slackui.digest_post import find_run, post_digest, team_of
@@ -43,14 +40,9 @@ CATCH_UP = timedelta(days=1)
 
 
 @dataclass
-class WorkerContext:
-    """What the jobs share, handed in by `csf worker` (tests hand in a fake clock and Slack)."""
+class WorkerContext(Runtime):
+    """What the jobs share: the core's runtime and Slack (tests hand in a fake clock and Slack)."""
 
-    settings: Settings
-    engine: Engine
-    taxonomy: Taxonomy
-    ranking: dict[str, Any]
-    clock: Callable[[], datetime] = field(default=utcnow)
     slack: Callable[[], WebClient] | None = None
 
     def client(self) -> WebClient:
@@ -58,6 +50,11 @@ class WorkerContext:
 
     def digest_trigger(self) -> CronTrigger:
         return CronTrigger.from_crontab(self.settings.digest_cron, timezone=self.settings.tz)
+
+
+def worker_context(settings: Settings) -> WorkerContext:
+    """The worker's context from the settings (refuses an unmigrated store)."""
+    return WorkerContext(**load_runtime(settings).parts())
 
 
 def guarded(

@@ -31,6 +31,7 @@ STAGES = (
     "reports",
     "outreach",
     "demo",
+    "runtime",  # assembles the stages for the faces; nothing in the core imports it
 )
 # The terminal's entry module starts the other two faces (`csf run`, `csf worker`).
 ENTRY_CROSSINGS = {

@@ -1,30 +1,38 @@
-"""Buttons and menus on csf's messages and in the App Home."""
+"""Buttons and menus on csf's messages and in the App Home: one small listener per action.
+
+Each listener reads the click and hands it to an answer in handlers/buttons.py or a
+subcommand's module; `LISTENERS` says which action id each one serves, and `register` wraps
+every one the same way: ack, check access, then run it under the guard in the task queue.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
-from bot.shortlist.saves import find_candidate, mark, parse_status, record_posted, set_status
-from bot.store.models import CandidateStatus, Person
-from handlers.answers import (
-    Asker,
-    forget_person,
+from bot.shortlist.saves import record_posted
+from handlers.answer import Asker, SendToAsker
+from handlers.buttons import (
+    held,
+    mark_contacted,
     not_a_fit,
-    outreach_answer,
-    profile_answer,
-    save_people,
+    note_label,
+    person_id_of,
+    set_pipeline_status,
     who_from_state,
 )
-from handlers.command_text import UsageError
+from handlers.commands.forget import forget_person
+from handlers.commands.outreach import outreach_answer
+from handlers.commands.profile import profile_answer
+from handlers.commands.registry import UsageError
+from handlers.commands.save import save_people
 from handlers.context import AppContext
-from handlers.guard import Reply, guard, permitted, too_busy
+from handlers.guard import guard, permitted, too_busy
 from handlers.replies import asker_of, publish_home, reply_to
 from slackui.blocks.common import (
     ACTION_ANOTHER_ANGLE,
@@ -39,214 +47,206 @@ from slackui.blocks.common import (
     ACTION_SHARE,
     ACTION_STATUS,
 )
-from slackui.blocks.mrkdwn import escape
 from slackui.blocks.outreach import parse_outreach_value
-from slackui.blocks.people import display_name, notice
 from slackui.blocks.shortlist import note_modal
 
-log = logging.getLogger("csf.slack")
-Work = Callable[[dict[str, Any], Asker, Reply, Respond, WebClient], None]
+
+@dataclass
+class Click:
+    """One button press or menu choice, with the ways to answer it."""
+
+    body: dict[str, Any]
+    asker: Asker
+    reply: SendToAsker  # to the person who clicked, wherever they clicked
+    respond: Respond  # the message's response URL (replace it, or post in the channel)
+    client: WebClient
+
+    @property
+    def value(self) -> str:
+        actions = self.body.get("actions") or [{}]
+        return str(actions[0].get("value"))
+
+    @property
+    def selected(self) -> str:
+        actions = self.body.get("actions") or [{}]
+        return str((actions[0].get("selected_option") or {}).get("value", ""))
+
+    def person_id(self) -> int:
+        actions = self.body.get("actions") or [{}]
+        return person_id_of(actions[0].get("value"))
+
+    def where(self) -> str | None:
+        """The clicked message as `channel/ts`, recorded as where a save came from."""
+        container = self.body.get("container") or {}
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        return f"{channel}/{ts}" if channel and ts else None
+
+    def replace_original(self, message: dict[str, Any]) -> None:
+        self.respond(response_type="ephemeral", replace_original=True, **message)
 
 
-def _action(body: dict[str, Any]) -> dict[str, Any]:
-    actions = body.get("actions") or [{}]
-    return dict(actions[0])
+ActionListener = Callable[[AppContext, Click], None]
 
 
-def _person_id(value: str | None) -> int:
-    if not value or not value.split(":")[0].isdigit():
-        raise UsageError("that button is from an older csf; run the query again")
-    return int(value.split(":")[0])
+def on_save(ctx: AppContext, click: Click) -> None:
+    with ctx.session() as session:
+        message = save_people(
+            session, [click.person_id()], click.asker, source="button", source_ref=click.where()
+        )
+    click.reply(message)
+    publish_home(ctx, click.client, click.asker)
 
 
-def _held(session: Session, person_id: int) -> Person:
-    """The person a button names; they may have been forgotten since the message was sent."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise UsageError("csf no longer holds that person")
-    return person
+def on_not_a_fit(ctx: AppContext, click: Click) -> None:
+    with ctx.session() as session:
+        message = not_a_fit(session, click.person_id(), click.asker)
+    click.reply(message)
+    publish_home(ctx, click.client, click.asker)
 
 
-def _label(person: Person) -> str:
-    return display_name({"name": person.name, "login": person.login, "id": person.id})
+def on_profile(ctx: AppContext, click: Click) -> None:
+    with ctx.session() as session:
+        message = profile_answer(ctx, session, held(session, click.person_id())).message
+    click.reply(message)
 
 
-def _where(body: dict[str, Any]) -> str | None:
-    container = body.get("container") or {}
-    channel, ts = container.get("channel_id"), container.get("message_ts")
-    return f"{channel}/{ts}" if channel and ts else None
+def on_outreach(ctx: AppContext, click: Click) -> None:
+    with ctx.session() as session:
+        click.reply(outreach_answer(ctx, session, held(session, click.person_id())).message)
+
+
+def on_another_angle(ctx: AppContext, click: Click) -> None:
+    wanted = parse_outreach_value(click.value)
+    if wanted is None:
+        raise UsageError("that button is from an older csf; ask for the draft again")
+    with ctx.session() as session:
+        answer = outreach_answer(
+            ctx,
+            session,
+            held(session, wanted.person_id),
+            template=wanted.template,
+            angle=wanted.angle,
+            role=wanted.role,
+        )
+    if click.body.get("response_url"):
+        click.replace_original(answer.message)
+    else:
+        click.reply(answer.message)
+
+
+def on_mark_contacted(ctx: AppContext, click: Click) -> None:
+    with ctx.session() as session:
+        message = mark_contacted(session, click.person_id(), click.asker)
+    click.reply(message)
+    publish_home(ctx, click.client, click.asker)
+
+
+def on_more(ctx: AppContext, click: Click) -> None:
+    with ctx.session() as session:
+        answer = who_from_state(ctx, session, click.value, click.asker)
+    click.replace_original(answer.message)
+
+
+def on_share(ctx: AppContext, click: Click) -> None:
+    """Post the page to the channel (through the response URL where csf is not a member)."""
+    asker = click.asker
+    with ctx.session() as session:
+        answer = who_from_state(ctx, session, click.value, asker, shared=True)
+    message = dict(answer.message)
+    message["text"] = f"<@{asker.user_id}> shared: {message['text']}"
+    try:
+        # No channel (an App Home click) is omitted by slack_sdk; Slack answers
+        # channel_not_found, and the response URL below takes over.
+        posted = click.client.chat_postMessage(channel=asker.channel_id, **message)  # type: ignore[arg-type]
+    except SlackApiError as error:
+        if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+            raise
+        click.respond(response_type="in_channel", replace_original=False, **message)
+        return
+    with ctx.session() as session:
+        record_posted(
+            session,
+            team_id=asker.team_id,
+            channel=str(posted["channel"]),
+            ts=str(posted["ts"]),
+            kind="who",
+            person_ids=answer.person_ids,
+        )
+
+
+def on_forget(ctx: AppContext, click: Click) -> None:
+    with ctx.session() as session:
+        message = forget_person(ctx, session, click.value, click.asker)
+    click.replace_original(message)
+    publish_home(ctx, click.client, click.asker)
+
+
+def on_status(ctx: AppContext, click: Click) -> None:
+    with ctx.session() as session:
+        set_pipeline_status(session, click.selected, click.asker)
+    publish_home(ctx, click.client, click.asker)
+
+
+def on_note(ctx: AppContext, click: Click) -> None:
+    person_id = click.person_id()
+    with ctx.session() as session:
+        label = note_label(session, person_id)
+    click.client.views_open(trigger_id=click.body["trigger_id"], view=note_modal(person_id, label))
+
+
+@dataclass(frozen=True)
+class Listener:
+    """Which action a listener serves, what the logs call it, and where it runs.
+
+    `queued=False` runs it in Bolt's listener thread at once, for work that must beat a
+    deadline (a modal's trigger id expires 3 s after the click); the rest go to the task queue.
+    """
+
+    action_id: str
+    what: str
+    listener: ActionListener
+    queued: bool = True
+
+
+LISTENERS = (
+    Listener(ACTION_SAVE, "save button", on_save),
+    Listener(ACTION_NOT_A_FIT, "not-a-fit button", on_not_a_fit),
+    Listener(ACTION_PROFILE, "profile button", on_profile),
+    Listener(ACTION_OUTREACH, "outreach button", on_outreach),
+    Listener(ACTION_ANOTHER_ANGLE, "another-angle button", on_another_angle),
+    Listener(ACTION_MARK_CONTACTED, "mark-contacted button", on_mark_contacted),
+    Listener(ACTION_MORE, "more button", on_more),
+    Listener(ACTION_SHARE, "share button", on_share),
+    Listener(ACTION_FORGET, "forget button", on_forget),
+    Listener(ACTION_STATUS, "status menu", on_status),
+    Listener(ACTION_NOTE, "note button", on_note, queued=False),
+)
 
 
 def register(app: App, ctx: AppContext) -> None:
-    def listener(action_id: str, what: str, *, queued: bool = True) -> Callable[[Work], Work]:
-        """Register a block action: ack, check access, queue `work` to run under the guard.
+    for entry in LISTENERS:
+        app.action(entry.action_id)(_bolt_listener(ctx, entry))
 
-        `queued=False` runs it in the listener thread at once, for work that must beat a
-        deadline (a modal's trigger id expires 3 s after the click).
-        """
 
-        def wrap(work: Work) -> Work:
-            @app.action(action_id)
-            def handle(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-                ack()
-                asker = asker_of(body)
-                reply = reply_to(body, respond, client)
-                if not permitted(ctx, asker, reply, what=what):
-                    return
+def _bolt_listener(ctx: AppContext, entry: Listener) -> Callable[..., None]:
+    """The Bolt listener for one entry: ack, check access, run it under the guard."""
 
-                def run() -> None:
-                    with guard(reply, what=what):
-                        work(body, asker, reply, respond, client)
-
-                if not queued:
-                    run()
-                    return
-                # After the ack, in the answer pool: see handlers/listeners/commands.py.
-                ctx.answers.submit(run, busy=too_busy(reply))
-
-            return work
-
-        return wrap
-
-    @listener(ACTION_SAVE, "save button")
-    def save(
-        body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, client: WebClient
-    ) -> None:
-        person_id = _person_id(_action(body).get("value"))
-        with ctx.session() as session:
-            message = save_people(
-                session, [person_id], asker, source="button", source_ref=_where(body)
-            )
-        reply(message)
-        publish_home(ctx, client, asker)
-
-    @listener(ACTION_NOT_A_FIT, "not-a-fit button")
-    def reject(
-        body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, client: WebClient
-    ) -> None:
-        person_id = _person_id(_action(body).get("value"))
-        with ctx.session() as session:
-            message = not_a_fit(session, person_id, asker)
-        reply(message)
-        publish_home(ctx, client, asker)
-
-    @listener(ACTION_PROFILE, "profile button")
-    def profile(
-        body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, _c: WebClient
-    ) -> None:
-        person_id = _person_id(_action(body).get("value"))
-        with ctx.session() as session:
-            message = profile_answer(ctx, session, _held(session, person_id)).message
-        reply(message)
-
-    @listener(ACTION_OUTREACH, "outreach button")
-    def outreach(
-        body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, _c: WebClient
-    ) -> None:
-        person_id = _person_id(_action(body).get("value"))
-        with ctx.session() as session:
-            reply(outreach_answer(ctx, session, _held(session, person_id)).message)
-
-    @listener(ACTION_ANOTHER_ANGLE, "another-angle button")
-    def another_angle(
-        body: dict[str, Any], asker: Asker, reply: Reply, respond: Respond, _c: WebClient
-    ) -> None:
-        wanted = parse_outreach_value(str(_action(body).get("value")))
-        if wanted is None:
-            raise UsageError("that button is from an older csf; ask for the draft again")
-        with ctx.session() as session:
-            answer = outreach_answer(
-                ctx,
-                session,
-                _held(session, wanted.person_id),
-                template=wanted.template,
-                angle=wanted.angle,
-                role=wanted.role,
-            )
-        if body.get("response_url"):
-            respond(response_type="ephemeral", replace_original=True, **answer.message)
-        else:
-            reply(answer.message)
-
-    @listener(ACTION_MARK_CONTACTED, "mark-contacted button")
-    def contacted(
-        body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, client: WebClient
-    ) -> None:
-        person_id = _person_id(_action(body).get("value"))
-        with ctx.session() as session:
-            person = _held(session, person_id)
-            mark(session, asker.team_id, person_id, CandidateStatus.CONTACTED, actor=asker.user_id)
-            name = escape(
-                display_name({"name": person.name, "login": person.login, "id": person_id})
-            )
-        reply(notice(f"Moved *{name}* to Contacted; csf reminds you if nothing changes."))
-        publish_home(ctx, client, asker)
-
-    @listener(ACTION_MORE, "more button")
-    def more(
-        body: dict[str, Any], asker: Asker, reply: Reply, respond: Respond, _c: WebClient
-    ) -> None:
-        with ctx.session() as session:
-            answer = who_from_state(ctx, session, str(_action(body).get("value")), asker)
-        respond(response_type="ephemeral", replace_original=True, **answer.message)
-
-    @listener(ACTION_SHARE, "share button")
-    def share(
-        body: dict[str, Any], asker: Asker, reply: Any, respond: Respond, client: Any
-    ) -> None:
-        value = str(_action(body).get("value"))
-        with ctx.session() as session:
-            answer = who_from_state(ctx, session, value, asker, shared=True)
-        channel = asker.channel_id
-        message = dict(answer.message)
-        message["text"] = f"<@{asker.user_id}> shared: {message['text']}"
-        try:
-            posted = client.chat_postMessage(channel=channel, **message)
-        except SlackApiError as error:
-            if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
-                raise
-            # csf is not a member here: post through the response URL instead.
-            respond(response_type="in_channel", replace_original=False, **message)
+    def handle(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        asker = asker_of(body)
+        reply = reply_to(body, respond, client)
+        if not permitted(ctx, asker, reply, what=entry.what):
             return
-        with ctx.session() as session:
-            record_posted(
-                session,
-                team_id=asker.team_id,
-                channel=str(posted["channel"]),
-                ts=str(posted["ts"]),
-                kind="who",
-                person_ids=answer.person_ids,
-            )
+        click = Click(body, asker, reply, respond, client)
 
-    @listener(ACTION_FORGET, "forget button")
-    def erase(
-        body: dict[str, Any], asker: Asker, reply: Reply, respond: Respond, client: WebClient
-    ) -> None:
-        with ctx.session() as session:
-            message = forget_person(ctx, session, str(_action(body).get("value")), asker)
-        respond(response_type="ephemeral", replace_original=True, **message)
-        publish_home(ctx, client, asker)
+        def run() -> None:
+            with guard(reply, what=entry.what):
+                entry.listener(ctx, click)
 
-    @listener(ACTION_STATUS, "status menu")
-    def status(
-        body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, client: WebClient
-    ) -> None:
-        selected = (_action(body).get("selected_option") or {}).get("value", "")
-        person_id = _person_id(selected)
-        new_status = parse_status(selected.partition(":")[2])
-        with ctx.session() as session:
-            candidate = find_candidate(session, asker.team_id, person_id)
-            if candidate is None:
-                raise UsageError("that person is no longer on the shortlist")
-            set_status(session, candidate, new_status, actor=asker.user_id)
-        publish_home(ctx, client, asker)
+        if not entry.queued:
+            run()
+            return
+        # After the ack, in the task queue: see handlers/listeners/commands.py.
+        ctx.tasks.submit(run, busy=too_busy(reply))
 
-    @listener(ACTION_NOTE, "note button", queued=False)
-    def note(
-        body: dict[str, Any], asker: Asker, reply: Reply, _r: Respond, client: WebClient
-    ) -> None:
-        person_id = _person_id(_action(body).get("value"))
-        with ctx.session() as session:
-            person = _held(session, person_id)
-            label = _label(person)
-        client.views_open(trigger_id=body["trigger_id"], view=note_modal(person_id, label))
+    return handle

@@ -1,7 +1,7 @@
 """`/csf`: acknowledge at once, then answer through the response URL (ephemeral).
 
-The answer is computed in the context's answer pool, not in Bolt's listener thread, so the acks
-of other requests never wait behind it (handlers/answer_pool.py).
+The answer is computed in the context's task queue, not in Bolt's listener thread, so the acks
+of other requests never wait behind it (handlers/task_queue.py).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from handlers.answers import Asker, answer_command
-from handlers.command_text import parse
+from handlers.answer import Asker
+from handlers.commands import answer_command, parse
 from handlers.context import AppContext
 from handlers.guard import guard, permitted, too_busy
 
@@ -40,4 +40,4 @@ def register(app: App, ctx: AppContext) -> None:
                     result = answer_command(ctx, session, parsed, asker)
                 reply(result.message)
 
-        ctx.answers.submit(answer, busy=too_busy(reply))
+        ctx.tasks.submit(answer, busy=too_busy(reply))

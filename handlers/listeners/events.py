@@ -14,9 +14,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.shortlist.saves import claim_event
-from handlers.answers import Asker, save_by_reaction
+from handlers.answer import Asker
 from handlers.context import AppContext
 from handlers.guard import guard, permitted
+from handlers.reactions import save_by_reaction
 from handlers.replies import publish_home
 
 log = logging.getLogger("csf.slack")

@@ -28,6 +28,7 @@ MAX_BUTTON_VALUE = 2000
 MAX_FALLBACK_TEXT = 3000  # the message's top-level `text`, kept short for notifications
 
 Block = dict[str, Any]
+Message = dict[str, Any]  # a Slack message: {"text": fallback, "blocks": [...]}
 
 
 def person_block_id(person_id: int, position: int = 0) -> str:

@@ -9,13 +9,13 @@ however many ecosystems a team tracks.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from bot.reports.digest import Digest, Entry, Period
 from slackui.blocks.common import (
     MAX_BLOCKS,
     MAX_TEXT,
     Block,
+    Message,
     context,
     header,
     person_block_id,
@@ -25,7 +25,6 @@ from slackui.blocks.common import (
 from slackui.blocks.mrkdwn import escape, truncate
 from slackui.blocks.people import display_name, evidence_line, person_heading
 
-Message = dict[str, Any]
 EVIDENCE_SHOWN = 3
 
 

@@ -7,7 +7,6 @@ on that person. Every string that came from GitHub goes through `escape`/`link`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.ranking.who import Evidence, Result, WhoAnswer
@@ -25,6 +24,7 @@ from slackui.blocks.common import (
     section,
 )
 from slackui.blocks.mrkdwn import escape, link, truncate
+from slackui.blocks.who_state import WhoState, encode_who_state
 
 GITHUB = "https://github.com/"
 PAGE_SIZE = 10
@@ -78,16 +78,17 @@ def who_card(result: Result, position: int) -> list[Block]:
 def who_message(
     answer: WhoAnswer,
     *,
-    query: str,
-    page: int = 1,
+    state: WhoState,
     page_size: int = PAGE_SIZE,
     shared: bool = False,
 ) -> dict[str, Any]:
     """The answer to `/csf who`, one page of cards, with Share and More buttons.
 
-    `answer` holds the results up to this page's end; earlier pages are skipped. A shared
-    copy (posted to the channel) has no Share/More buttons: those act for one person.
+    `answer` holds the results up to the end of `state`'s page; earlier pages are skipped.
+    The buttons carry `state` (slackui/blocks/who_state.py). A shared copy (posted to the
+    channel) has no Share/More buttons: those act for one person.
     """
+    page = state.page
     reading = answer.reading
     window = f"{answer.window_days} days to {answer.as_of:%Y-%m-%d}"
     title = f"*{escape(reading.label)}* ({window})"
@@ -102,11 +103,9 @@ def who_message(
             break
         blocks += who_card(result, position)
     if not shared:
-        state = json.dumps({"q": query, "page": page}, separators=(",", ":"))
-        footer = [button("Share in channel", ACTION_SHARE, state)]
+        footer = [button("Share in channel", ACTION_SHARE, encode_who_state(state))]
         if len(answer.results) > start + page_size:
-            next_state = json.dumps({"q": query, "page": page + 1}, separators=(",", ":"))
-            footer.append(button("More", ACTION_MORE, next_state))
+            footer.append(button("More", ACTION_MORE, encode_who_state(state.next_page())))
         blocks.append({"type": "actions", "block_id": "who_footer", "elements": footer})
     names = ", ".join(display_name(r.person) for r in shown[:5])
     return {"text": escape(f"csf: {reading.label}: {names}"), "blocks": blocks}

@@ -33,9 +33,9 @@ from bot.ranking.who import load_ranking_config
 from bot.shortlist.saves import record_posted
 from bot.store.models import AuditEvent, Candidate, CandidateNote, Person, PostedMessage
 from bot.taxonomy.model import default_taxonomy
-from handlers.answer_pool import AnswerPool
 from handlers.app import create_app, group_members, wsgi_app
 from handlers.context import AppContext
+from handlers.task_queue import TaskQueue
 from slackui.blocks.common import (
     ACTION_MORE,
     ACTION_NOT_A_FIT,
@@ -601,9 +601,9 @@ def test_channels_outside_the_allowlist_are_refused(harness: Harness) -> None:
 
 
 def test_acks_never_wait_for_answers_and_a_full_queue_says_so(harness: Harness) -> None:
-    harness.ctx.answers = AnswerPool(workers=1, max_waiting=1)
+    harness.ctx.tasks = TaskQueue(workers=1, max_waiting=1)
     release = threading.Event()
-    harness.ctx.answers.submit(lambda: release.wait(15), busy=lambda: None)  # a slow answer
+    harness.ctx.tasks.submit(lambda: release.wait(15), busy=lambda: None)  # a slow answer
     try:
         first = harness.slack.command("who mlir bufferization")
         assert first.status_code == 200

@@ -12,6 +12,10 @@ Past `max_waiting` queued answers new work is turned away at once, so the asker 
 again instead of getting an answer minutes late. A stopping process calls `drain()` (see
 handlers/app.py) to answer everything it acknowledged; work handed over after that, or once the
 interpreter is shutting down, runs in the caller's thread instead of being dropped.
+
+A task is whatever a listener hands over (usually: compute an answer and send it). The logger
+`csf.answers`, the thread names `csf-answer-…` and CSF_ANSWER_THREADS keep their names: they
+are what operators already filter and set.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from concurrent.futures import ThreadPoolExecutor
 log = logging.getLogger("csf.answers")
 
 
-class AnswerPool:
+class TaskQueue:
+    """A few threads running tasks in order of arrival, turning new ones away when full."""
+
     def __init__(self, workers: int = 2, max_waiting: int = 500) -> None:
         self.workers = workers
         self.max_waiting = max_waiting

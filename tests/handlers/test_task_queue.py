@@ -1,4 +1,4 @@
-"""The answer pool: a bounded number of answers at once, in order, and a clear "busy" past that."""
+"""The task queue: a bounded number of answers at once, in order, and a clear "busy" past that."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from handlers.answer_pool import AnswerPool
+from handlers.task_queue import TaskQueue
 
 
 def test_at_most_workers_run_at_once() -> None:
-    pool = AnswerPool(workers=2, max_waiting=50)
+    queue = TaskQueue(workers=2, max_waiting=50)
     both_running = threading.Barrier(3)  # the two workers and this test
     release = threading.Event()
     lock = threading.Lock()
@@ -32,9 +32,9 @@ def test_at_most_workers_run_at_once() -> None:
         done.release()
 
     for _ in range(6):
-        assert pool.submit(job, busy=lambda: pytest.fail("not full"))
+        assert queue.submit(job, busy=lambda: pytest.fail("not full"))
     both_running.wait(10)  # two jobs are running now, and the other four wait
-    assert pool.pending == 6
+    assert queue.pending == 6
     release.set()
     for _ in range(6):
         assert done.acquire(timeout=10)
@@ -42,13 +42,13 @@ def test_at_most_workers_run_at_once() -> None:
 
 
 def test_waiting_work_runs_first_come_first_served() -> None:
-    pool = AnswerPool(workers=1, max_waiting=50)
+    queue = TaskQueue(workers=1, max_waiting=50)
     release = threading.Event()
     order: list[int] = []
     finished = threading.Semaphore(0)
-    pool.submit(lambda: release.wait(10), busy=lambda: None)
+    queue.submit(lambda: release.wait(10), busy=lambda: None)
     for n in range(8):
-        pool.submit(lambda n=n: (order.append(n), finished.release()), busy=lambda: None)  # type: ignore[misc]
+        queue.submit(lambda n=n: (order.append(n), finished.release()), busy=lambda: None)  # type: ignore[misc]
     release.set()
     for _ in range(8):
         assert finished.acquire(timeout=10)
@@ -56,18 +56,18 @@ def test_waiting_work_runs_first_come_first_served() -> None:
 
 
 def test_after_a_drain_work_is_answered_in_the_callers_thread() -> None:
-    pool = AnswerPool(workers=1)
+    queue = TaskQueue(workers=1)
     ran: list[str] = []
-    pool.submit(lambda: ran.append(threading.current_thread().name), busy=lambda: None)
-    pool.drain()  # waits for the queued answer
+    queue.submit(lambda: ran.append(threading.current_thread().name), busy=lambda: None)
+    queue.drain()  # waits for the queued answer
     assert ran[0].startswith("csf-answer")
-    assert pool.submit(lambda: ran.append(threading.current_thread().name), busy=lambda: None)
+    assert queue.submit(lambda: ran.append(threading.current_thread().name), busy=lambda: None)
     assert ran[1] == threading.current_thread().name  # stopping: answered here, not dropped
-    assert pool.pending == 0
+    assert queue.pending == 0
 
 
 def test_a_full_queue_answers_busy_at_once_and_takes_work_again_once_drained() -> None:
-    pool = AnswerPool(workers=1, max_waiting=1)
+    queue = TaskQueue(workers=1, max_waiting=1)
     release = threading.Event()
     finished = threading.Semaphore(0)
     busy: list[str] = []
@@ -76,19 +76,19 @@ def test_a_full_queue_answers_busy_at_once_and_takes_work_again_once_drained() -
         release.wait(10)
         finished.release()
 
-    assert pool.submit(blocked, busy=lambda: busy.append("first"))  # running
-    assert pool.submit(blocked, busy=lambda: busy.append("second"))  # waiting
-    assert not pool.submit(blocked, busy=lambda: busy.append("third"))  # turned away
+    assert queue.submit(blocked, busy=lambda: busy.append("first"))  # running
+    assert queue.submit(blocked, busy=lambda: busy.append("second"))  # waiting
+    assert not queue.submit(blocked, busy=lambda: busy.append("third"))  # turned away
     assert busy == ["third"]
     release.set()
     assert finished.acquire(timeout=10)
     assert finished.acquire(timeout=10)
     ran = threading.Event()
     for _ in range(100):  # the counter drops just after each job returns
-        if pool.pending == 0:
+        if queue.pending == 0:
             break
         threading.Event().wait(0.01)
-    assert pool.submit(ran.set, busy=lambda: busy.append("later"))
+    assert queue.submit(ran.set, busy=lambda: busy.append("later"))
     assert ran.wait(10)
     assert busy == ["third"]
 
@@ -96,14 +96,14 @@ def test_a_full_queue_answers_busy_at_once_and_takes_work_again_once_drained() -
 def test_a_job_that_raises_is_logged_and_does_not_stop_the_pool(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    pool = AnswerPool(workers=1)
+    queue = TaskQueue(workers=1)
     ran = threading.Event()
 
     def broken() -> None:
         raise RuntimeError("a bug outside the guard")
 
     with caplog.at_level(logging.ERROR, logger="csf.answers"):
-        pool.submit(broken, busy=lambda: None)
-        pool.submit(ran.set, busy=lambda: None)
+        queue.submit(broken, busy=lambda: None)
+        queue.submit(ran.set, busy=lambda: None)
         assert ran.wait(10)
     assert any("failed outside its guard" in r.getMessage() and r.exc_info for r in caplog.records)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.command_text import UsageError, login_from, parse
+from handlers.commands.parse import login_from, parse
+from handlers.commands.registry import UsageError
 
 
 def test_who_words_and_options() -> None:

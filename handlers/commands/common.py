@@ -1,0 +1,34 @@
+"""Pieces more than one subcommand answers with: a person by login, `--region`, the search log."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.errors import CsfError
+from bot.people.places import REGIONS
+from bot.store.identity import login_key
+from bot.store.models import Person
+from bot.store.writes import find_person, record_audit
+from handlers.answer import Asker
+from handlers.commands.registry import UsageError
+
+
+def person_by_login(session: Session, login: str) -> Person:
+    """The person csf holds under a login; one it does not know is a one-line answer."""
+    person = find_person(session, [login_key(login)])
+    if person is None:
+        raise CsfError(f"csf knows no one as @{login} yet; a sync that covers their work adds them")
+    return person
+
+
+def region_option(options: dict[str, str], command: str) -> str | None:
+    """`--region`, checked here rather than by the parser: the regions are the core's list."""
+    region = options.get("region")
+    if region is not None and region not in REGIONS:
+        raise UsageError(f"--region takes one of {', '.join(REGIONS)}", command)
+    return region
+
+
+def record_search(session: Session, asker: Asker, query: str) -> None:
+    """The audit log's record of who looked at an area's people."""
+    record_audit(session, asker.user_id, "search", query[:200], {"team": asker.team_id})

@@ -1,0 +1,38 @@
+"""`/csf map WORDS…`: where an area's high-signal people live, work and study."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.reports.talent_map import talent_map
+from bot.taxonomy.question import read_query
+from handlers.answer import Answer, Asker
+from handlers.commands.common import record_search, region_option
+from handlers.commands.parse import needs_area
+from handlers.commands.registry import Command, subcommand
+from handlers.context import AppContext
+from slackui.blocks.talent_map import map_message
+
+
+@subcommand(
+    "map",
+    usage="map WORDS… [--region uk|eu|europe|us|other|unknown] [--window-days D]",
+    example="map mlir --region europe",
+    what="where an area's high-signal people live, work and study",
+    options=frozenset({"region", "window-days"}),
+    check=needs_area,
+)
+def map_answer(ctx: AppContext, session: Session, command: Command, asker: Asker) -> Answer:
+    """Where the area's high-signal people (those `who` ranks highest) live and work."""
+    days = command.options.get("window-days")
+    tmap = talent_map(
+        session,
+        ctx.taxonomy,
+        read_query(ctx.taxonomy, command.args),
+        config=ctx.ranking,
+        as_of=ctx.clock(),
+        region=region_option(command.options, "map"),
+        window_days=int(days) if days else None,
+    )
+    record_search(session, asker, "map " + command.text)  # a search over people, like who
+    return Answer(map_message(tmap))

@@ -1,0 +1,115 @@
+"""What a person typed after `/csf`, read into a command, or a short answer saying how to ask.
+
+Slack gives the text raw (the manifest sets `should_escape: false`), from phones with smart
+quotes, pasted URLs and stray control characters; anything that is not a command we know gets
+a `UsageError` naming the command and an example, never an exception that reaches the user.
+Which names and options exist, and what words each takes, comes from the registry.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.commands.registry import SUBCOMMANDS, Command, UsageError
+
+MAX_TEXT = 500  # longer input is refused: nothing csf answers needs more
+FLAG_LIMITS = {"limit": (1, 50), "window-days": (1, 3650)}
+
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_PROFILE_URL = re.compile(r"^<?https?://(?:www\.)?github\.com/([^/|>?#\s]+)/?(?:[|>?#].*)?$")
+_OPTION = re.compile(r"^--[a-z][a-z-]*(=.*)?$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "--", "–": "--"})
+
+
+def clean(text: str) -> str:
+    """Text with phone punctuation straightened and invisible characters turned into spaces."""
+    return " ".join(_CONTROL.sub(" ", text.translate(_QUOTES)).split())
+
+
+def parse(text: str) -> Command:
+    """Read `/csf` text into a `Command`; raise `UsageError` for anything else."""
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"that is {len(text):,} characters; csf reads at most {MAX_TEXT}")
+    words = clean(text).split()
+    if not words:
+        raise UsageError("tell csf what to do")
+    name = words[0].lower().lstrip("/")
+    if name not in SUBCOMMANDS:
+        raise UsageError(f"csf has no command {quote(words[0])}")
+    allowed = SUBCOMMANDS[name].options
+    args: list[str] = []
+    options: dict[str, str] = {}
+    rest = iter(words[1:])
+    for word in rest:
+        if not _OPTION.match(word):  # "--" alone, "-->" and the like are just words
+            args.append(word.strip("\"'"))
+            continue
+        key, _, value = word[2:].partition("=")
+        key = key.lower()
+        if key not in allowed:
+            raise UsageError(f"{name} has no option {quote(word)}", name)
+        if not value:
+            value = next(rest, "")
+        if not value or value.startswith("--"):
+            raise UsageError(f"--{key} needs a value", name)
+        options[key] = value.lower()
+    command = Command(name, [a for a in args if a], options)
+    check(command)
+    return command
+
+
+def check(command: Command) -> None:
+    """Raise `UsageError` unless the command's options and words are ones it takes.
+
+    `parse` ends here; so does a command rebuilt from a button's state, which is checked by
+    the same rules as typed text.
+    """
+    allowed = SUBCOMMANDS[command.name].options
+    for key in command.options:
+        if key not in allowed:  # parse() stops at the first; this is for rebuilt commands
+            raise UsageError(f"{command.name} has no option {quote('--' + key)}", command.name)
+    for key, (low, high) in FLAG_LIMITS.items():
+        if key in command.options:
+            value = command.options[key]
+            if not value.isdigit() or not low <= int(value) <= high:
+                raise UsageError(f"--{key} takes a number from {low} to {high}", command.name)
+    SUBCOMMANDS[command.name].check(command)
+
+
+# -- the shapes of arguments subcommands share ---------------------------------------------------
+
+
+def needs_area(command: Command) -> None:
+    """`who` and `map`: at least one word naming an area."""
+    if not command.args:
+        raise UsageError(
+            f"{command.name} needs an area, such as an ecosystem and a topic", command.name
+        )
+
+
+def one_login(command: Command) -> None:
+    """One GitHub login (or `@login`, or a profile URL), stored as the bare lower-case login."""
+    if len(command.args) != 1:
+        raise UsageError(f"{command.name} takes one GitHub login", command.name)
+    command.args[0] = login_from(command.args[0], command.name)
+
+
+def at_most_one_word(command: Command) -> None:
+    if len(command.args) > 1:
+        raise UsageError(f"{command.name} takes at most one word", command.name)
+
+
+def login_from(text: str, command: str | None = None) -> str:
+    """A GitHub login from `login`, `@login` or a pasted profile URL."""
+    match = _PROFILE_URL.match(text)
+    candidate = match.group(1) if match else text.removeprefix("@")
+    if not _LOGIN.match(candidate):
+        raise UsageError(f"{quote(text)} is not a GitHub login", command)
+    return candidate.lower()
+
+
+def quote(text: str) -> str:
+    """User text inside curly quotes, cut short: enough to recognise, never a wall of it."""
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    return f"“{shown}”"
