@@ -33,7 +33,8 @@ from bot.demo.world import NOW as DEMO_NOW
 from bot.demo.world import SampleWorld, build_world
 from bot.errors import CsfError
 from bot.ingest.git import ingest_git
-from bot.ingest.sync import GitHubSync, SyncProgress
+from bot.ingest.loop import RepoSynced, sync_tracked
+from bot.ingest.sync import SyncProgress
 from bot.ingest.tracking import (
     parse_repo_name,
     resolve_ecosystem,
@@ -65,7 +66,7 @@ from bot.reports.profile import as_json as profile_json
 from bot.reports.profile import build_profile
 from bot.reports.talent_map import as_json as talent_map_json
 from bot.reports.talent_map import talent_map
-from bot.sources.github.http import GitHubAuthError, GitHubError, GitHubHTTP
+from bot.sources.github.http import GitHubHTTP
 from bot.sources.github.records import GitHubSource
 from bot.store.audit import as_json as audit_json
 from bot.store.audit import audit_log
@@ -321,23 +322,29 @@ def sync(
                 detail = f"{event.pages} pages, {event.items} items, {left} requests left"
                 progress.update(task, description=f"{event.repo} {event.stage}", detail=detail)
 
-            runner = GitHubSync(session, GitHubSource(http), _taxonomy(settings), on_progress=show)
-            failed: list[str] = []
-            for tracked in repos:
-                try:
-                    stats = runner.sync(tracked, since=since_at)
-                except GitHubAuthError:
-                    raise  # a bad token fails every repository alike
-                except GitHubError as error:
-                    # One renamed, private or failing repo should not stop the others.
-                    session.rollback()
-                    err.print(f"csf: {error}", soft_wrap=True, highlight=False)
-                    failed.append(tracked.full_name)
-                    continue
-                out.print(stats.summary(), soft_wrap=True)
-        _refresh(session, settings)
-    if failed:
-        raise CsfError(f"not synced: {', '.join(failed)} (see above)")
+            def report(outcome: RepoSynced) -> None:
+                if outcome.stats is not None:
+                    out.print(outcome.stats.summary(), soft_wrap=True)
+                else:
+                    err.print(f"csf: {outcome.error}", soft_wrap=True, highlight=False)
+
+            def refresh(session: Session) -> str:
+                progress.stop()  # one live display at a time: the refresh shows its own
+                return _refresh_scores(session, settings)
+
+            run = sync_tracked(
+                session,
+                GitHubSource(http),
+                _taxonomy(settings),
+                refresh=refresh,
+                repos=repos,
+                since=since_at,
+                on_repo=report,
+                on_progress=show,
+            )
+        out.print(run.refreshed, soft_wrap=True)
+    if run.failed:
+        raise CsfError(f"not synced: {', '.join(run.failed)} (see above)")
 
 
 def _parse_date(text: str, option: str) -> datetime:
@@ -404,13 +411,19 @@ def ingest_git_command(
 
 
 def _refresh(session: Session, settings: Settings, as_of: datetime | None = None) -> None:
-    """Rebuild the score cache from what is now in the store (after a sync or an ingest)."""
+    """Rebuild the score cache from what is now in the store (after an ingest or a curation)."""
     session.commit()  # what was ingested stays, whatever the refresh does
+    summary = _refresh_scores(session, settings, as_of)
+    session.commit()
+    out.print(summary, soft_wrap=True)
+
+
+def _refresh_scores(session: Session, settings: Settings, as_of: datetime | None = None) -> str:
+    """Refresh the score cache under a spinner; its one-line summary."""
     config = load_ranking_config(settings.ranking_config)
     with err.status("refreshing the score cache"):
         refreshed = refresh_scores(session, _taxonomy(settings), config, as_of=as_of)
-    session.commit()
-    out.print(refreshed.summary(), soft_wrap=True)
+    return refreshed.summary()
 
 
 @scores_app.command("refresh")
