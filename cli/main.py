@@ -53,7 +53,7 @@ from bot.outreach.roles import RoleFit, load_roles, role_fit
 from bot.outreach.roles import as_json as role_fit_json
 from bot.people import curation as people
 from bot.people import privacy
-from bot.people.places import REGIONS
+from bot.people.places import check_region
 from bot.people.retention import prune as prune_store
 from bot.ranking.scores import refresh_scores
 from bot.ranking.who import WhoAnswer, load_ranking_config
@@ -605,8 +605,7 @@ def who(
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rank the people who matter most in an area, with evidence."""
-    if region is not None and region not in REGIONS:
-        raise CsfError(f"--region {region!r}: choose one of {', '.join(REGIONS)}")
+    check_region(region)
     settings = load_settings()
     taxonomy = _taxonomy(settings)
     config = load_ranking_config(settings.ranking_config)
@@ -910,8 +909,7 @@ def talent_map_command(
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The talent map: an area's high-signal people by country, city, company and university."""
-    if region is not None and region not in REGIONS:
-        raise CsfError(f"--region {region!r}: choose one of {', '.join(REGIONS)}")
+    check_region(region)
     if not words:
         raise CsfError("name an ecosystem or topic, e.g. `csf map triton` (see `csf topics`)")
     settings = load_settings()

@@ -20,7 +20,7 @@ from bot.ingest.tracking import track, tracked_repos, untrack
 from bot.outreach.company import load_company
 from bot.outreach.drafts import draft_outreach
 from bot.outreach.roles import Role, load_roles, role_fit
-from bot.people.places import REGIONS
+from bot.people.places import check_region
 from bot.people.privacy import forget, plan_forget
 from bot.ranking.who import WhoAnswer, person_view
 from bot.ranking.who import who as rank
@@ -140,10 +140,11 @@ def who_page(
 
 
 def _region(options: dict[str, str], command: str) -> str | None:
-    region = options.get("region")
-    if region is not None and region not in REGIONS:
-        raise UsageError(f"--region takes one of {', '.join(REGIONS)}", command)
-    return region
+    """The `--region` option, checked by the core; a bad one is a usage error of `command`."""
+    try:
+        return check_region(options.get("region"))
+    except CsfError as error:
+        raise UsageError(str(error), command) from None
 
 
 def map_answer(ctx: AppContext, session: Session, command: Command, asker: Asker) -> Answer:

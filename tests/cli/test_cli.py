@@ -322,6 +322,9 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     bad = csf(tmp_path, "who", "mlir", "--region", "mars")
     assert bad.returncode == 1
     assert "choose one of uk, eu, europe, us, other, unknown" in bad.stderr
+    bad_map = csf(tmp_path, "map", "mlir", "--region", "mars")
+    assert bad_map.returncode == 1
+    assert bad_map.stderr.strip() == bad.stderr.strip()  # one check, one wording
 
 
 EXAMPLE_COMPANY = Path(__file__).resolve().parents[2] / "bot" / "outreach" / "example_company.yml"
