@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.columns import Columns
@@ -55,6 +55,7 @@ from bot.people import curation as people
 from bot.people import privacy
 from bot.people.places import check_region
 from bot.people.retention import prune as prune_store
+from bot.people.view import PersonView
 from bot.ranking.scores import refresh_scores
 from bot.ranking.who import WhoAnswer, load_ranking_config
 from bot.ranking.who import as_json as ranking_json
@@ -644,8 +645,8 @@ def _print_who(answer: WhoAnswer, region: str | None) -> None:
     table = Table("#", "person", "where", "score", "why", show_lines=True)
     for result in answer.results:
         person = result.person
-        name = person["name"] or person["login"] or f"#{person['id']}"
-        handle = f"\n@{person['login']}" if person["login"] else ""
+        shown = PersonView.from_dict(person)
+        handle = f"\n@{shown.login}" if shown.login else ""
         place_text = person["location"] or ""
         at = ", ".join(a["name"] for a in person.get("affiliations", []))
         evidence = "".join(
@@ -653,7 +654,7 @@ def _print_who(answer: WhoAnswer, region: str | None) -> None:
         )
         table.add_row(
             str(result.rank),
-            escape(name + handle),
+            escape(shown.label + handle),
             escape(f"{place_text}\n{person['region']}".strip() + (f"\n{at}" if at else "")),
             f"{result.score:.1f}",
             escape(result.reason + evidence),
@@ -697,10 +698,10 @@ def profile(
             print(json.dumps(data, indent=2, ensure_ascii=False))
             return
         view = shown.person
-        title = view["name"] or view["login"] or f"#{view['id']}"
-        handle = f" @{view['login']}" if view["login"] else ""
+        person_shown = PersonView.from_dict(view)
+        handle = f" @{person_shown.login}" if person_shown.login else ""
         out.print(
-            f"[bold]{escape(title)}[/bold]{escape(handle)}  "
+            f"[bold]{escape(person_shown.label)}[/bold]{escape(handle)}  "
             f"{escape(view['location'] or 'location unknown')} ({view['region']})"
         )
         if view["company"]:
@@ -858,9 +859,10 @@ def digest_backtest(
     )
 
 
-def _person_label(person: dict[str, object]) -> str:
-    name = str(person.get("name") or person.get("login") or f"#{person.get('id')}")
-    return f"{name} @{person['login']}" if person.get("login") else name
+def _person_label(person: dict[str, Any]) -> str:
+    """`Name @login` for the terminal's one-line mentions of a person."""
+    shown = PersonView.from_dict(person)
+    return f"{shown.label} @{shown.login}" if shown.login else shown.label
 
 
 def _print_digest(found: Digest) -> None:

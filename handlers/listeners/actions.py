@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.people.view import PersonView
 from bot.shortlist.saves import find_candidate, mark, parse_status, record_posted, set_status
 from bot.store.models import CandidateStatus, Person
 from handlers.answers import (
@@ -68,7 +69,7 @@ def _held(session: Session, person_id: int) -> Person:
 
 
 def _label(person: Person) -> str:
-    return display_name({"name": person.name, "login": person.login, "id": person.id})
+    return display_name(PersonView.from_person(person).as_dict())
 
 
 def _where(body: dict[str, Any]) -> str | None:
@@ -176,9 +177,7 @@ def register(app: App, ctx: AppContext) -> None:
         with ctx.session() as session:
             person = _held(session, person_id)
             mark(session, asker.team_id, person_id, CandidateStatus.CONTACTED, actor=asker.user_id)
-            name = escape(
-                display_name({"name": person.name, "login": person.login, "id": person_id})
-            )
+            name = escape(_label(person))
         reply(notice(f"Moved *{name}* to Contacted; csf reminds you if nothing changes."))
         publish_home(ctx, client, asker)
 
