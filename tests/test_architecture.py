@@ -34,7 +34,7 @@ STAGES = (
 )
 # The terminal's entry module starts the other two faces (`csf run`, `csf worker`).
 ENTRY_CROSSINGS = {
-    ROOT / "cli" / "main.py": {"handlers.app", "scheduler.worker", "scheduler.jobs"},
+    ROOT / "cli" / "run.py": {"handlers.app", "scheduler.worker", "scheduler.jobs"},
 }
 
 
