@@ -3,6 +3,9 @@
 Role profiles and the company profile are data a recruiter or a compiler lead edits; a typo that
 silently drops a dimension or a roadmap theme would show up only as a worse message weeks later.
 So they are read from YAML's node tree (which keeps line numbers), with unknown keys refused.
+
+A base module (it imports only `bot.errors`): the taxonomy, role profiles and the company profile
+all read their YAML through `compose` and check their path globs with `glob_to_regex`.
 """
 
 from __future__ import annotations
@@ -15,24 +18,27 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.errors import DataFileError
-from bot.taxonomy.model import glob_to_regex
+from bot.errors import CsfError, DataFileError
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def compose(text: str, source: str) -> Node:
-    """The YAML node tree of `text`; syntax errors and empty files name `source` and a line."""
+def compose(text: str, source: str, *, error: type[CsfError] = DataFileError) -> Node:
+    """The YAML node tree of `text`; syntax errors and empty files name `source` and a line.
+
+    `error` is the exception raised, so each file keeps its own kind of complaint (the taxonomy
+    raises `TaxonomyError`) while the reading and the line numbers are done once, here.
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+    except yaml.MarkedYAMLError as problem:
+        mark = problem.problem_mark or problem.context_mark
         line = mark.line + 1 if mark is not None else 1
-        raise DataFileError(f"{source}:{line}: {error.problem or error}") from None
-    except yaml.YAMLError as error:
-        raise DataFileError(f"{source}: {error}") from None
+        raise error(f"{source}:{line}: {problem.problem or problem}") from None
+    except yaml.YAMLError as problem:
+        raise error(f"{source}: {problem}") from None
     if root is None:
-        raise DataFileError(f"{source}:1: the file is empty")
+        raise error(f"{source}:1: the file is empty")
     return root
 
 
@@ -44,6 +50,50 @@ def read_text(path: str | Path, what: str, setting: str | None = None) -> str:
     except OSError as error:
         prefix = f"{setting}: " if setting else ""
         raise DataFileError(f"{prefix}cannot read the {what} {file} ({error.strerror})") from None
+
+
+def glob_to_regex(glob: str) -> str:
+    """Translate a path glob to a regex: `*` within a folder, `**` across folders, `{a,b}`.
+
+    `fnmatch` lets `*` cross `/`, which would make `lib/*.cpp` match every file below `lib/`.
+    """
+    out: list[str] = []
+    i = 0
+    depth = 0
+    while i < len(glob):
+        char = glob[i]
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "{":
+            out.append("(?:")
+            depth += 1
+        elif char == "}" and depth:
+            out.append(")")
+            depth -= 1
+        elif char == "," and depth:
+            out.append("|")
+        elif char == "[":
+            end = glob.find("]", i + 1)
+            if end == -1:
+                raise ValueError(f"unclosed '[' in glob {glob!r}")
+            out.append("[" + glob[i + 1 : end].replace("!", "^", 1) + "]")
+            i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    if depth:
+        raise ValueError(f"unclosed '{{' in glob {glob!r}")
+    return "".join(out)
 
 
 def line_of(node: Node) -> int:

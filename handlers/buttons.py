@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from sqlmodel import Session
 
+from bot.people.view import PersonView
 from bot.shortlist.saves import find_candidate, mark, parse_status, set_status
 from bot.store.models import CandidateStatus, Person
 from handlers.answer import Answer, Asker
@@ -58,7 +59,7 @@ def mark_contacted(session: Session, person_id: int, asker: Asker) -> Message:
     """Mark as contacted (from an outreach draft): the follow-up reminder starts counting."""
     person = held(session, person_id)
     mark(session, asker.team_id, person_id, CandidateStatus.CONTACTED, actor=asker.user_id)
-    name = escape(display_name({"name": person.name, "login": person.login, "id": person_id}))
+    name = escape(display_name(PersonView.from_person(person).as_dict()))
     return notice(f"Moved *{name}* to Contacted; csf reminds you if nothing changes.")
 
 
@@ -75,7 +76,7 @@ def set_pipeline_status(session: Session, value: str, asker: Asker) -> None:
 def note_label(session: Session, person_id: int) -> str:
     """How the note modal names the person (unescaped: a modal title is plain text)."""
     person = held(session, person_id)
-    return display_name({"name": person.name, "login": person.login, "id": person.id})
+    return display_name(PersonView.from_person(person).as_dict())
 
 
 def person_id_of(value: str | None) -> int:

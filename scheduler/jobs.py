@@ -18,15 +18,14 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.ingest.sync import GitHubSync
-from bot.ingest.tracking import tracked_repos
+from bot.ingest.loop import RepoSynced, sync_tracked
 from bot.people.retention import prune
 from bot.ranking.scores import refresh_scores
 from bot.reports.digest import Period, compute_digest, period_ending
 from bot.runtime import Runtime, load_runtime
 from bot.shortlist.followup import claim_followup, due_followups
 from bot.shortlist.saves import prune_events
-from bot.sources.github.http import GitHubAuthError, GitHubError, GitHubHTTP
+from bot.sources.github.http import GitHubHTTP
 from bot.sources.github.records import GitHubSource
 from scheduler.locks import job_lock
 from slackui.blocks.followup import followup_message
@@ -83,28 +82,27 @@ def sync_job(ctx: WorkerContext) -> None:
     """What `csf sync` does, for every tracked repository; one failing repo spares the rest."""
     token = ctx.settings.github_token
     assert token is not None
-    with Session(ctx.engine) as session:
-        repos = tracked_repos(session)
-        if not repos:
-            log.info("sync: no repositories tracked")
-            return
-        with GitHubHTTP(ctx.settings.github_api_url, token.get_secret_value()) as http:
-            runner = GitHubSync(session, GitHubSource(http), ctx.taxonomy)
-            for repo in repos:
-                try:
-                    stats = runner.sync(repo)
-                except GitHubAuthError:
-                    raise
-                except GitHubError as error:
-                    session.rollback()
-                    log.warning("sync: %s", error)
-                    continue
-                log.info("sync: %s", stats.summary())
-        session.commit()
-        # Known-topic answers read the score cache; it must follow what was just synced.
-        refreshed = refresh_scores(session, ctx.taxonomy, ctx.ranking, as_of=ctx.clock())
-        session.commit()
-        log.info("sync: %s", refreshed.summary())
+
+    def refresh(session: Session) -> str:
+        return refresh_scores(session, ctx.taxonomy, ctx.ranking, as_of=ctx.clock()).summary()
+
+    def report(outcome: RepoSynced) -> None:
+        if outcome.stats is not None:
+            log.info("sync: %s", outcome.stats.summary())
+        else:
+            log.warning("sync: %s", outcome.error)
+
+    with (
+        Session(ctx.engine) as session,
+        GitHubHTTP(ctx.settings.github_api_url, token.get_secret_value()) as http,
+    ):
+        run = sync_tracked(
+            session, GitHubSource(http), ctx.taxonomy, refresh=refresh, on_repo=report
+        )
+    if run.refreshed is None:
+        log.info("sync: no repositories tracked")
+    else:
+        log.info("sync: %s", run.refreshed)
 
 
 # -- retention --------------------------------------------------------------------------------

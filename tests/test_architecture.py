@@ -20,9 +20,9 @@ STAGES = (
     "errors",
     "config",
     "logs",
+    "datafile",
     "store",
     "taxonomy",
-    "datafile",
     "sources",
     "people",
     "ingest",
@@ -35,7 +35,7 @@ STAGES = (
 )
 # The terminal's entry module starts the other two faces (`csf run`, `csf worker`).
 ENTRY_CROSSINGS = {
-    ROOT / "cli" / "main.py": {"handlers.app", "scheduler.worker", "scheduler.jobs"},
+    ROOT / "cli" / "run.py": {"handlers.app", "scheduler.worker", "scheduler.jobs"},
 }
 
 

@@ -21,6 +21,8 @@ from typing import Any
 import pycountry
 import yaml
 
+from bot.errors import CsfError
+
 _EU_CODES = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
 EU = frozenset(_EU_CODES.split(" "))
 EFTA = frozenset({"IS", "LI", "NO", "CH"})
@@ -52,6 +54,17 @@ def region_of(country: str | None) -> str | None:
     if country == "US":
         return "us"
     return "other"
+
+
+def check_region(region: str | None) -> str | None:
+    """`region` if it names a pool `--region` accepts (None: no filter); else a one-line error.
+
+    Every face takes `--region` (the CLI, `/csf who`, `/csf map`); checking it here keeps the
+    list of pools and the wording of the complaint the same wherever it is typed.
+    """
+    if region is not None and region not in REGIONS:
+        raise CsfError(f"--region {region!r}: choose one of {', '.join(REGIONS)}")
+    return region
 
 
 def in_region(region: str | None, wanted: str) -> bool:

@@ -39,8 +39,8 @@ import yaml
 from sqlmodel import Session, col, select
 
 from bot.errors import CsfError
-from bot.people.affiliations import affiliations
 from bot.people.places import in_region
+from bot.people.view import load_views
 from bot.sources.owners import maintainer_scope
 from bot.store.engine import recency_weight
 from bot.store.models import (
@@ -1019,33 +1019,7 @@ def person_view(session: Session, person: Person) -> dict[str, Any]:
 
 def person_views(session: Session, people: Sequence[Person]) -> dict[int, dict[str, Any]]:
     """`person_view` of many people, with one query for all their identities."""
-    identities: dict[int, list[dict[str, Any]]] = {p.id: [] for p in people if p.id is not None}
-    i = Identity.__table__  # type: ignore[attr-defined]
-    for person_id, kind, value, domain in session.execute(
-        sa.select(i.c.person_id, i.c.kind, i.c.value, i.c.domain).where(
-            i.c.person_id.in_(sorted(identities))
-        )
-    ):
-        entry: dict[str, Any] = {"kind": kind, "value": value}
-        if domain:
-            entry["domain"] = domain
-        identities[person_id].append(entry)
-    views = {}
-    for person in people:
-        assert person.id is not None
-        mine = sorted(identities[person.id], key=lambda e: (e["kind"], e["value"]))
-        views[person.id] = {
-            "id": person.id,
-            "name": person.name,
-            "login": person.login,
-            "identities": mine,
-            "location": person.location,
-            "country": person.country_code,
-            "region": person.region or "unknown",
-            "company": person.company,
-            "affiliations": affiliations(e.get("domain") for e in mine),
-        }
-    return views
+    return {person_id: view.as_dict() for person_id, view in load_views(session, people).items()}
 
 
 def as_json(answer: WhoAnswer) -> dict[str, Any]:

@@ -19,9 +19,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.datafile import compose
+from bot.datafile import glob_to_regex as glob_to_regex  # re-exported: topics are globs
 from bot.errors import TaxonomyError
 
 PATH_CACHE_SIZE = 200_000
@@ -32,50 +33,6 @@ _ECOSYSTEM_KEYS = {
     "name", "aliases", "repos", "paths", "labels", "keywords", "topics", "description",
 }  # fmt: skip
 _TOPIC_KEYS = {"name", "aliases", "paths", "labels", "keywords", "description"}
-
-
-def glob_to_regex(glob: str) -> str:
-    """Translate a path glob to a regex: `*` within a folder, `**` across folders, `{a,b}`.
-
-    `fnmatch` lets `*` cross `/`, which would make `lib/*.cpp` match every file below `lib/`.
-    """
-    out: list[str] = []
-    i = 0
-    depth = 0
-    while i < len(glob):
-        char = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "{":
-            out.append("(?:")
-            depth += 1
-        elif char == "}" and depth:
-            out.append(")")
-            depth -= 1
-        elif char == "," and depth:
-            out.append("|")
-        elif char == "[":
-            end = glob.find("]", i + 1)
-            if end == -1:
-                raise ValueError(f"unclosed '[' in glob {glob!r}")
-            out.append("[" + glob[i + 1 : end].replace("!", "^", 1) + "]")
-            i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    if depth:
-        raise ValueError(f"unclosed '{{' in glob {glob!r}")
-    return "".join(out)
 
 
 def compile_globs(globs: Sequence[str]) -> re.Pattern[str] | None:
@@ -379,9 +336,7 @@ class _Reader:
             result.append(glob)
         return tuple(result)
 
-    def taxonomy(self, root: Node | None) -> Taxonomy:
-        if root is None:
-            raise TaxonomyError(f"{self.source}:1: the file is empty")
+    def taxonomy(self, root: Node) -> Taxonomy:
         top = self.check_keys(self.mapping(root, "the file"), {"version", "ecosystems"}, "the file")
         if "ecosystems" not in top:
             raise self.fail(root, "the file needs an 'ecosystems:' section")
@@ -493,15 +448,7 @@ class _Reader:
 
 def parse_taxonomy(text: str, source: str = "taxonomy.yml") -> Taxonomy:
     """Parse and validate taxonomy YAML; every error names `source` and a line."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise TaxonomyError(f"{source}:{line}: {error.problem or error}") from None
-    except yaml.YAMLError as error:
-        raise TaxonomyError(f"{source}: {error}") from None
-    return _Reader(source).taxonomy(root)
+    return _Reader(source).taxonomy(compose(text, source, error=TaxonomyError))
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.errors import CsfError
-from bot.people.places import REGIONS
+from bot.people.places import check_region
 from bot.store.identity import login_key
 from bot.store.models import Person
 from bot.store.writes import find_person, record_audit
@@ -22,11 +22,11 @@ def person_by_login(session: Session, login: str) -> Person:
 
 
 def region_option(options: dict[str, str], command: str) -> str | None:
-    """`--region`, checked here rather than by the parser: the regions are the core's list."""
-    region = options.get("region")
-    if region is not None and region not in REGIONS:
-        raise UsageError(f"--region takes one of {', '.join(REGIONS)}", command)
-    return region
+    """`--region`, checked by the core; a bad one is a usage error of `command`."""
+    try:
+        return check_region(options.get("region"))
+    except CsfError as error:
+        raise UsageError(str(error), command) from None
 
 
 def record_search(session: Session, asker: Asker, query: str) -> None:

@@ -6,8 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
+from bot.people.view import PersonView
 from bot.shortlist.saves import PIPELINE, STATUS_LABELS, PipelineEntry
-from bot.store.models import CandidateStatus, Person
+from bot.store.models import CandidateStatus
 from slackui.blocks.common import (
     ACTION_NOTE,
     ACTION_OUTREACH,
@@ -37,17 +38,6 @@ def who_did(actor: str) -> str:
     return f"<@{actor}>" if _SLACK_USER.match(actor) else escape(actor)
 
 
-def _person_dict(person: Person) -> dict[str, Any]:
-    return {
-        "id": person.id,
-        "name": person.name,
-        "login": person.login,
-        "location": person.location,
-        "country": person.country_code,
-        "region": person.region or "unknown",
-    }
-
-
 def _status_select(entry: PipelineEntry) -> Block:
     person_id = entry.candidate.person_id
     options: list[dict[str, Any]] = [
@@ -73,7 +63,7 @@ def _when(moment: datetime) -> str:
 def entry_blocks(entry: PipelineEntry, position: int, *, with_controls: bool) -> list[Block]:
     candidate, person_id = entry.candidate, entry.candidate.person_id
     saved = f"saved by {who_did(candidate.saved_by)} on {_when(candidate.saved_at)}"
-    text = f"{person_heading(_person_dict(entry.person))}\n{saved}"
+    text = f"{person_heading(PersonView.from_person(entry.person).as_dict())}\n{saved}"
     main = section(text, block_id=person_block_id(person_id, position))
     if with_controls:
         main["accessory"] = _status_select(entry)

@@ -322,6 +322,9 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     bad = csf(tmp_path, "who", "mlir", "--region", "mars")
     assert bad.returncode == 1
     assert "choose one of uk, eu, europe, us, other, unknown" in bad.stderr
+    bad_map = csf(tmp_path, "map", "mlir", "--region", "mars")
+    assert bad_map.returncode == 1
+    assert bad_map.stderr.strip() == bad.stderr.strip()  # one check, one wording
 
 
 EXAMPLE_COMPANY = Path(__file__).resolve().parents[2] / "bot" / "outreach" / "example_company.yml"
@@ -423,3 +426,36 @@ def test_profile_shows_role_fit(tmp_path: Path) -> None:
     refused = csf(tmp_path, "profile", "eve-specialist", CSF_ROLES=str(team))
     assert refused.returncode == 1
     assert refused.stderr.startswith(f"csf: {team}:5: role 'x': unknown dimension 'nope'")
+
+
+def test_each_command_group_module_registers_its_commands_on_the_one_app() -> None:
+    import typer.main
+
+    from cli import admin, digest, ingest, main, outreach, people, run, who
+
+    assert main.COMMAND_GROUPS == (who, outreach, digest, ingest, people, admin, run)
+    commands = typer.main.get_group(main.app).commands
+    sub_apps = ("track", "ingest", "people", "scores")  # their commands are checked below
+    by_module = {
+        name: getattr(command.callback, "__module__", None)
+        for name, command in commands.items()
+        if name not in sub_apps
+    }
+    assert by_module == {
+        **dict.fromkeys(("topics", "who", "map"), "cli.who"),
+        **dict.fromkeys(("profile", "outreach"), "cli.outreach"),
+        "digest": "cli.digest",
+        "sync": "cli.ingest",
+        **dict.fromkeys(("migrate", "audit", "prune"), "cli.admin"),
+        **dict.fromkeys(("run", "worker", "demo"), "cli.run"),
+    }
+    subcommands = {
+        name: {sub: c.callback.__module__ for sub, c in commands[name].commands.items()}
+        for name in sub_apps
+    }
+    assert subcommands == {
+        "track": dict.fromkeys(("add", "defaults", "remove", "list"), "cli.ingest"),
+        "ingest": {"git": "cli.ingest"},
+        "people": dict.fromkeys(("show", "merge", "split", "forget", "export"), "cli.people"),
+        "scores": {"refresh": "cli.admin"},
+    }

@@ -252,7 +252,7 @@ def test_more_button_shows_the_next_page(harness: Harness) -> None:
         ("   ", "tell csf what to do"),
         ("frobnicate the compiler", "csf has no command “frobnicate”"),
         ("who", "who needs an area"),
-        ("who mlir --region mars", "--region takes one of"),
+        ("who mlir --region mars", "--region 'mars': choose one of uk, eu, europe, us, other"),
         ("who mlir --limit 9999", "--limit takes a number"),
         ("profile not a login", "takes one GitHub login"),
         ("profile nobody-known", "knows no one as @nobody-known"),
@@ -262,7 +262,7 @@ def test_more_button_shows_the_next_page(harness: Harness) -> None:
         ("who {{ 7*7 }}", "No known ecosystem"),
         ("map", "map needs an area"),
         ("map mlir --limit 3", "map has no option"),
-        ("map mlir --region mars", "--region takes one of"),
+        ("map mlir --region mars", "--region 'mars': choose one of uk, eu, europe, us, other"),
     ],
 )
 def test_bad_input_gets_short_help_never_a_trace(

@@ -405,3 +405,31 @@ def test_retention_job_prunes_old_work_and_old_event_ids(engine: Engine) -> None
         assert [e.event_id for e in session.exec(select(SlackEvent))] == ["EvNew"]
         pruned = session.exec(select(AuditEvent).where(AuditEvent.action == "prune")).all()
         assert len(pruned) == 1  # the retention run is audited
+
+
+def test_sync_job_syncs_every_tracked_repo_logs_each_and_refreshes_the_cache(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.store.models import TopicScore
+    from bot.store.writes import upsert_repo
+    from scheduler.jobs import sync_job
+    from tests.bot.ingest.test_github_sync import small_world
+    from tests.support.fake_github import TOKEN, FakeGitHub
+
+    with Session(engine) as session:
+        upsert_repo(session, "llvm/llvm-project", "mlir")
+        upsert_repo(session, "apache/tvm", "tvm")  # unknown to the fake GitHub
+        session.commit()
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    with FakeGitHub(small_world()) as server, caplog.at_level(logging.INFO, "csf.worker"):
+        settings = settings_for(GITHUB_API_URL=server.url, GITHUB_TOKEN=TOKEN)
+        sync_job(context(engine, settings, lambda: now))
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert any(
+        level == "WARNING" and text.startswith("sync: GitHub has no apache/tvm")
+        for level, text in lines
+    )
+    assert any(text.startswith("sync: llvm/llvm-project: ") for _, text in lines)
+    assert lines[-1][1].startswith("sync: scores refreshed as of 2026-06-01")
+    with Session(engine) as session:
+        assert session.exec(select(TopicScore)).first() is not None

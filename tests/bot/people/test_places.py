@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.people.places import Place, in_region, place
+from bot.errors import CsfError
+from bot.people.places import REGIONS, Place, check_region, in_region, place
 
 
 @pytest.mark.parametrize(
@@ -60,3 +61,17 @@ def test_region_filters() -> None:
     assert not in_region("uk", "eu")
     assert in_region(None, "unknown")
     assert not in_region("other", "unknown")
+
+
+@pytest.mark.parametrize("region", [None, *REGIONS])
+def test_every_pool_region_takes_passes_the_check(region: str | None) -> None:
+    assert check_region(region) == region
+
+
+@pytest.mark.parametrize("region", ["mars", "UK", "", "europe "])
+def test_an_unknown_region_is_one_line_naming_the_pools(region: str) -> None:
+    with pytest.raises(CsfError) as caught:
+        check_region(region)
+    assert str(caught.value) == (
+        f"--region {region!r}: choose one of uk, eu, europe, us, other, unknown"
+    )

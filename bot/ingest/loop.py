@@ -1,0 +1,93 @@
+"""The one sync loop: every tracked repository from GitHub, then the score cache.
+
+`csf sync` and the worker's sync job both run this, so the rules live once: one renamed,
+private or failing repository is rolled back and reported while the others still sync; a token
+GitHub refuses stops the loop (every repository would fail alike); what was synced is committed
+before the score cache is refreshed, so a failing refresh never loses ingested work.
+
+The score cache belongs to ranking, a later stage than ingest, so the refresh is handed in by
+the caller (`refresh`), and each face reports per-repository results its own way (`on_repo`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.ingest.sync import GitHubSync, SyncProgress, SyncStats
+from bot.ingest.tracking import tracked_repos
+from bot.sources.github.http import GitHubAuthError, GitHubError
+from bot.sources.github.records import GitHubSource
+from bot.store.models import Repo, utcnow
+from bot.taxonomy.model import Taxonomy
+
+
+@dataclass(frozen=True)
+class RepoSynced:
+    """One repository's outcome: its stats, or the GitHub error that stopped it."""
+
+    repo: str
+    stats: SyncStats | None = None
+    error: GitHubError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class SyncRun:
+    """What a sync of many repositories did; `refreshed` is the score refresh's summary."""
+
+    repos: list[RepoSynced] = field(default_factory=list)
+    refreshed: str | None = None  # None when there was nothing to sync
+
+    @property
+    def failed(self) -> list[str]:
+        return [r.repo for r in self.repos if not r.ok]
+
+
+def sync_tracked(
+    session: Session,
+    source: GitHubSource,
+    taxonomy: Taxonomy,
+    *,
+    refresh: Callable[[Session], str],
+    repos: Sequence[Repo] | None = None,
+    since: datetime | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    on_repo: Callable[[RepoSynced], None] | None = None,
+    on_progress: Callable[[SyncProgress], None] | None = None,
+) -> SyncRun:
+    """Sync `repos` (default: every tracked repository), then refresh the score cache.
+
+    `refresh` rebuilds the score cache from the session and returns its one-line summary; it
+    runs after what was synced is committed, and only when there was something to sync.
+    `GitHubAuthError` propagates; any other `GitHubError` is one failed repository.
+    """
+    chosen = list(tracked_repos(session) if repos is None else repos)
+    run = SyncRun()
+    if not chosen:
+        return run
+    runner = GitHubSync(session, source, taxonomy, clock=clock, on_progress=on_progress)
+    for repo in chosen:
+        name = repo.full_name  # read before a rollback expires it
+        try:
+            outcome = RepoSynced(name, stats=runner.sync(repo, since=since))
+        except GitHubAuthError:
+            raise  # a bad token fails every repository alike
+        except GitHubError as error:
+            # One renamed, private or failing repo should not stop the others.
+            session.rollback()
+            outcome = RepoSynced(name, error=error)
+        run.repos.append(outcome)
+        if on_repo is not None:
+            on_repo(outcome)
+    session.commit()  # what was synced stays, whatever the refresh does
+    # Known-topic answers read the score cache; it must follow what was just synced.
+    run.refreshed = refresh(session)
+    session.commit()
+    return run

@@ -1,0 +1,102 @@
+"""Looking after the store: `csf migrate`, `csf audit`, `csf prune`, `csf scores refresh`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from bot.config import load_settings
+from bot.people.retention import prune as prune_store
+from bot.store.audit import as_json as audit_json
+from bot.store.audit import audit_log
+from bot.store.engine import make_engine, upgrade
+from cli.app import CLI_ACTOR, app, open_store, parse_date, refresh_cache
+from cli.render import out
+
+scores_app = typer.Typer(
+    help="The score cache that answers known-topic `who` queries fast.", no_args_is_help=True
+)
+app.add_typer(scores_app, name="scores")
+
+
+@app.command()
+def migrate() -> None:
+    """Create the store's schema, or upgrade it to this version of csf."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        out.print(f"store at {where} is up to date (schema {after})")
+    else:
+        out.print(f"store at {where} migrated: schema {before or 'none'} -> {after}")
+
+
+@app.command()
+def audit(
+    since: Annotated[str | None, typer.Option("--since", help="From YYYY-MM-DD.")] = None,
+    as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Who searched, saved, changed, exported or forgot what, and when."""
+    settings = load_settings()
+    since_at = parse_date(since, "--since") if since else None
+    with open_store(settings) as session:
+        events = audit_log(session, since=since_at)
+        if as_json_output:
+            for event in events:
+                print(json.dumps(audit_json(event), ensure_ascii=False))
+            return
+        if not events:
+            out.print("no audit events" + (f" since {since}" if since else ""))
+            return
+        table = Table("when (UTC)", "who", "action", "target", "detail")
+        for event in events:
+            table.add_row(
+                f"{event.at:%Y-%m-%d %H:%M}",
+                escape(event.actor),
+                event.action,
+                escape(event.target or ""),
+                escape(json.dumps(event.detail or {}, ensure_ascii=False)),
+            )
+        out.print(table)
+
+
+@app.command()
+def prune(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would go; change nothing.")
+    ] = False,
+) -> None:
+    """Remove activity older than CSF_RETENTION_YEARS, and inactive people never shortlisted."""
+    settings = load_settings()
+    with open_store(settings) as session:
+        report = prune_store(
+            session,
+            now=datetime.now(UTC),
+            years=settings.retention_years,
+            dry_run=dry_run,
+            actor=CLI_ACTOR,
+        )
+        out.print(report.summary(), soft_wrap=True, highlight=False)
+
+
+@scores_app.command("refresh")
+def scores_refresh(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Sum as of YYYY-MM-DD instead of now (for replays)."),
+    ] = None,
+) -> None:
+    """Sum every person's points in every topic again (sync and ingest do this at their end)."""
+    settings = load_settings()
+    when = parse_date(as_of, "--as-of") if as_of else None
+    with open_store(settings) as session:
+        refresh_cache(session, settings, when)

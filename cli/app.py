@@ -1,0 +1,86 @@
+"""The `csf` Typer app and what every command group shares: settings, the store, dates.
+
+Each command group (`cli/who.py`, `cli/ingest.py`, ...) adds its commands to `app`;
+`cli/main.py` imports them all and is the console script's entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from bot import __version__
+from bot.config import Settings
+from bot.errors import CsfError
+from bot.ranking.scores import refresh_scores
+from bot.ranking.who import load_ranking_config
+from bot.store.engine import make_engine, require_migrated
+from bot.taxonomy.model import Taxonomy, load_taxonomy
+from cli.render import err, out
+
+app = typer.Typer(
+    name="csf",
+    help="csf finds, explains and tracks high-signal open-source compiler engineers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+CLI_ACTOR = "cli"  # who the audit log and the shortlist name for work done from the terminal
+
+
+def taxonomy_of(settings: Settings) -> Taxonomy:
+    """The taxonomy the settings name (CSF_TAXONOMY), or the shipped one."""
+    return load_taxonomy(settings.taxonomy_path)
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[Session]:
+    """A session on a migrated store, committed on success."""
+    engine = make_engine(settings.database_url)
+    try:
+        require_migrated(engine)
+        with Session(engine) as session:
+            yield session
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def parse_date(text: str, option: str) -> datetime:
+    """A YYYY-MM-DD option as a UTC moment; anything else is one line naming the option."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise CsfError(f"{option} {text!r} is not a date: write YYYY-MM-DD") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def refresh_cache(session: Session, settings: Settings, as_of: datetime | None = None) -> None:
+    """Rebuild the score cache from what is now in the store (after an ingest or a curation)."""
+    session.commit()  # what was ingested stays, whatever the refresh does
+    summary = refresh_summary(session, settings, as_of)
+    session.commit()
+    out.print(summary, soft_wrap=True)
+
+
+def refresh_summary(session: Session, settings: Settings, as_of: datetime | None = None) -> str:
+    """Refresh the score cache under a spinner; its one-line summary."""
+    config = load_ranking_config(settings.ranking_config)
+    with err.status("refreshing the score cache"):
+        refreshed = refresh_scores(session, taxonomy_of(settings), config, as_of=as_of)
+    return refreshed.summary()
+
+
+# No docstring: Typer would show a callback's docstring as the help of `csf` itself.
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"csf {__version__}")
+        raise typer.Exit()

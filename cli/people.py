@@ -1,0 +1,128 @@
+"""Who is who: `csf people` shows, merges and splits people, and exports or forgets one."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from bot.config import load_settings
+from bot.errors import CsfError
+from bot.people import curation as people
+from bot.people import privacy
+from cli.app import CLI_ACTOR, app, open_store, refresh_cache
+from cli.render import err, out
+
+people_app = typer.Typer(
+    help="See and correct who is who; export or forget a person.", no_args_is_help=True
+)
+app.add_typer(people_app, name="people")
+
+
+@people_app.command("show")
+def people_show(person: Annotated[str, typer.Argument(help="login, address or #ID")]) -> None:
+    """Show the identities csf holds for a person (addresses only as hashes)."""
+    settings = load_settings()
+    with open_store(settings) as session:
+        found = people.find(session, person)
+        out.print(f"#{found.id} {found.name or ''} {('@' + found.login) if found.login else ''}")
+        table = Table("identity", "domain", "seen")
+        for identity in people.identities(session, found):
+            table.add_row(
+                f"{identity.kind}:{identity.value}",
+                identity.domain or "",
+                identity.seen_at.strftime("%Y-%m-%d"),
+            )
+        out.print(table)
+
+
+@people_app.command("merge")
+def people_merge(
+    keep: Annotated[str, typer.Argument(help="the person to keep (login, address or #ID)")],
+    drop: Annotated[str, typer.Argument(help="the person merged into it")],
+) -> None:
+    """Join two records of one person; later syncs and ingests keep them joined."""
+    settings = load_settings()
+    with open_store(settings) as session:
+        kept = people.merge(
+            session, people.find(session, keep), people.find(session, drop), actor=CLI_ACTOR
+        )
+        out.print(f"merged {drop} into #{kept.id}")
+        refresh_cache(session, settings)  # cached answers would still rank the two apart
+
+
+@people_app.command("split")
+def people_split(
+    person: Annotated[str, typer.Argument(help="login, address or #ID")],
+    identity: Annotated[
+        list[str], typer.Argument(help="identities to move out, as `csf people show` lists them")
+    ],
+) -> None:
+    """Move identities, and the work seen under them, from a person to a new person."""
+    settings = load_settings()
+    with open_store(settings) as session:
+        new = people.split(session, people.find(session, person), identity, actor=CLI_ACTOR)
+        out.print(f"moved {len(identity)} identities to new person #{new.id}")
+        refresh_cache(session, settings)
+
+
+@people_app.command("forget")
+def people_forget(
+    person: Annotated[
+        str, typer.Argument(help="GitHub login, address or #ID (an unknown address still works)")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a person for good and keep them out of every later sync and ingest."""
+    settings = load_settings()
+    with open_store(settings) as session:
+        plan = privacy.plan_forget(session, person)
+        out.print(escape(plan.summary()), soft_wrap=True, highlight=False)
+        if not yes and not _confirm("Erase for good? This cannot be undone"):
+            raise CsfError("nothing erased (confirm, or pass --yes)")
+        report = privacy.forget(session, person, actor=CLI_ACTOR)
+        what = "erased and suppressed" if report.person_found else "suppressed"
+        out.print(
+            f"{what} ({report.suppressed} identities newly suppressed); audit reference "
+            f"{report.reference}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+@people_app.command("export")
+def people_export(
+    person: Annotated[str, typer.Argument(help="GitHub login, address or #ID")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the JSON to this file (mode 600).")
+    ] = None,
+) -> None:
+    """Everything csf holds about a person, as JSON (a subject access request)."""
+    settings = load_settings()
+    with open_store(settings) as session:
+        data = privacy.export(session, people.find(session, person), actor=CLI_ACTOR)
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if out_file is None:
+            sys.stdout.write(text)
+            return
+        # Personal data: readable by the operator only.
+        with open(out_file, "w", encoding="utf-8", opener=_private_opener) as handle:
+            handle.write(text)
+        err.print(f"wrote {out_file}", highlight=False)
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:  # no answer (stdin closed): that is a no
+        return False
+
+
+def _private_opener(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)

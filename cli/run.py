@@ -1,0 +1,178 @@
+"""Running csf: `csf run` (the Slack bot), `csf worker` (the scheduler), `csf demo` (offline).
+
+The one module of a face allowed to start the others: `run` starts the Slack face
+(`handlers.app`) and `worker` the job face (`scheduler`)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from sqlmodel import Session
+
+from bot.config import load_settings
+from bot.demo.load import LoadReport, load_world
+from bot.demo.world import NOW as DEMO_NOW
+from bot.demo.world import SampleWorld, build_world
+from bot.errors import CsfError
+from bot.ingest.sync import SyncProgress
+from bot.logs import setup_logging
+from bot.ranking.who import load_ranking_config
+from bot.store.engine import make_engine, require_migrated, upgrade
+from bot.taxonomy.model import Taxonomy, default_taxonomy
+from cli.app import app, taxonomy_of
+from cli.demo_scenes import (
+    DemoContext,
+    digest_scene,
+    outreach_scene,
+    profile_scene,
+    role_fit_scene,
+    who_message_scene,
+    who_scene,
+)
+from cli.render import out, progress, pulse
+from cli.terminal import message as render_message
+from handlers.app import serve
+from scheduler.jobs import WorkerContext
+from scheduler.worker import run_worker
+
+
+@app.command()
+def run() -> None:
+    """Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT."""
+    settings = load_settings()
+    setup_logging(settings)  # redacting; main() did it already, this keeps `run` self-contained
+    serve(settings)
+
+
+@app.command()
+def worker() -> None:
+    """Run the scheduler: syncs, the weekly digest, reminders (stops cleanly on SIGTERM)."""
+    settings = load_settings()
+    setup_logging(settings)  # redacting: tokens never reach the worker's log
+    engine = make_engine(settings.database_url)
+    try:
+        require_migrated(engine)
+        context = WorkerContext(
+            settings=settings,
+            engine=engine,
+            taxonomy=taxonomy_of(settings),
+            ranking=load_ranking_config(settings.ranking_config),
+        )
+        run_worker(context)
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def demo(
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store", help="Keep the demo's SQLite store here (default: a temporary folder)."
+        ),
+    ] = None,
+) -> None:
+    """Run csf offline on a fictional sample world: sync it, ask, see the answers as in Slack."""
+    started = time.perf_counter()
+    if store is not None and store.exists():
+        # A fictional world must never be mixed into a real store by a slip of the path.
+        raise CsfError(f"{store} already exists: the demo fills a new store; choose another path")
+    world = build_world()
+    taxonomy = default_taxonomy()  # the sample world is laid out for the shipped taxonomy
+    config = load_ranking_config(None)
+    out.print(
+        f"[bold]csf demo[/bold]: a fictional sample world of {len(world.people)} invented people "
+        f"across MLIR, LLVM, TVM, Triton, XLA, IREE and Linux, as of "
+        f"{world.now:%A %d %B %Y}. No network, no credentials: a GitHub on 127.0.0.1 serves it, "
+        "and csf reads it with the same code that reads api.github.com."
+    )
+    with tempfile.TemporaryDirectory(prefix="csf-demo-") as folder:
+        path = store or Path(folder) / "demo.db"
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            upgrade(engine)
+            with Session(engine) as session:
+                report = _demo_load(session, taxonomy, world)
+                for line in report.summaries:
+                    out.print(f"  [dim]{escape(line)}[/dim]", soft_wrap=True)
+                for line in report.skipped:
+                    out.print(f"  [yellow]skipped {escape(line)}[/yellow]", soft_wrap=True)
+                ctx = DemoContext(session, taxonomy, config, world)
+                _demo_scenes(ctx)
+        finally:
+            engine.dispose()
+    _demo_next_steps(store)
+    out.print(f"[dim]demo finished in {time.perf_counter() - started:.1f} s[/dim]")
+
+
+def _demo_load(session: Session, taxonomy: Taxonomy, world: SampleWorld) -> LoadReport:
+    with progress(*pulse()) as shown:
+        task = shown.add_task("syncing the sample world", total=None, detail="")
+
+        def show(event: SyncProgress) -> None:
+            detail = f"{event.pages} pages, {event.items} items"
+            shown.update(task, description=f"{event.repo} {event.stage}", detail=detail)
+
+        return load_world(session, taxonomy, world, on_progress=show)
+
+
+def _demo_scenes(ctx: DemoContext) -> None:
+    """The questions a sourcer asks in their first minutes, with csf's Slack answers."""
+    bufferization_words = ["mlir", "bufferization"]
+    bufferization = who_scene(ctx, bufferization_words)
+    amd_words = ["triton", "amd", "backend"]
+    amd_uk = who_scene(ctx, amd_words, region="uk")
+    candidates = amd_uk.results or bufferization.results
+    scenes = [
+        who_message_scene(
+            "Who matters most in MLIR bufferization?", bufferization_words, bufferization
+        ),
+        who_message_scene("Who works on Triton's AMD backend, in the UK?", amd_words, amd_uk, "uk"),
+        digest_scene(ctx),
+    ]
+    if candidates:
+        person_id = candidates[0].person_id
+        scenes += [
+            profile_scene(ctx, person_id),
+            role_fit_scene(ctx, person_id),
+            outreach_scene(ctx, person_id),
+        ]
+    for scene in scenes:
+        out.print()
+        out.rule(f"[bold]▶ {escape(scene.command)}[/bold]  {escape(scene.title)}", align="left")
+        if scene.message is None:
+            out.print(f"  (arrives with {escape(scene.pending or 'a later issue')})")
+            continue
+        ephemeral = scene.command.startswith("/csf")
+        note = "only visible to you" if ephemeral else None
+        out.print(render_message(scene.message, title="csf", note=note))
+
+
+def _demo_next_steps(store: Path | None) -> None:
+    out.print()
+    out.rule("[bold]Next: your own Slack and GitHub[/bold]", align="left")
+    steps = [
+        "Slack: create an app at https://api.slack.com/apps from [bold]manifest.yml[/bold] "
+        "(From a manifest), install it, then set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and, "
+        "for Socket Mode, SLACK_APP_TOKEN (see README, Connect Slack).",
+        "GitHub: export GITHUB_TOKEN=... (a fine-grained token with public read access).",
+        "Store: csf migrate (SQLite ./csf.db by default; CSF_DATABASE_URL for PostgreSQL).",
+        "Follow repositories: csf track defaults, or csf track add llvm/llvm-project.",
+        "Fill the store: csf sync (incremental; run it again any time).",
+        "Ask in the terminal: csf who mlir bufferization; csf profile LOGIN.",
+        "Run the bot: csf run (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT).",
+    ]
+    for number, step in enumerate(steps, start=1):
+        out.print(f"  {number}. {step}", soft_wrap=True)
+    if store is not None:
+        out.print(
+            f"\nThe demo's store is kept at {escape(str(store))}; explore it with e.g. "
+            f"CSF_DATABASE_URL=sqlite:///{escape(str(store))} csf who tvm meta_schedule "
+            f"--as-of {DEMO_NOW:%Y-%m-%d}",
+            soft_wrap=True,
+        )
