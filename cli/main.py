@@ -1,9 +1,9 @@
 """The `csf` command: the core's answers in the terminal, and the deployment's entry points.
 
 The commands live one module per group (`cli/who.py`, `cli/ingest.py`, `cli/outreach.py`,
-`cli/digest.py`, `cli/people.py`, `cli/admin.py`, `cli/run.py`) on the app in `cli/app.py`;
-importing them here registers them. Every failure a user can fix (`CsfError`) ends as one line on
-stderr and exit status 1; usage mistakes are Typer's (status 2).
+`cli/digest.py`, `cli/backtest.py`, `cli/people.py`, `cli/admin.py`, `cli/run.py`) on the app
+in `cli/app.py`; importing them here registers them. Every failure a user can fix (`CsfError`)
+ends as one line on stderr and exit status 1; usage mistakes are Typer's (status 2).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from cli.app import app
 # import, which for the console script is this one: asking first, then filling the store, then
 # looking after it and running the deployment.
 # isort: off
-from cli import who, outreach, digest, ingest, people, admin, run
+from cli import who, outreach, digest, backtest, ingest, people, admin, run
 
 # isort: on
 
 __all__ = ["app", "main"]
-COMMAND_GROUPS = (who, outreach, digest, ingest, people, admin, run)
+COMMAND_GROUPS = (who, outreach, digest, backtest, ingest, people, admin, run)
 
 
 def main() -> None:

@@ -42,6 +42,25 @@ def people_show(person: Annotated[str, typer.Argument(help="login, address or #I
         out.print(table)
 
 
+@people_app.command("mark")
+def people_mark(
+    person: Annotated[str, typer.Argument(help="login, address or #ID")],
+    is_person: Annotated[
+        bool,
+        typer.Option(
+            "--person/--not-person",
+            help="A person (ranked), or a tool, AI assistant, bot or pseudo-author (never ranked).",
+        ),
+    ],
+) -> None:
+    """Correct csf's not-people rules for one record; later ingests keep the mark."""
+    settings = load_settings()
+    with open_store(settings) as session:
+        found = people.mark(session, people.find(session, person), is_person=is_person)
+        what = "a person, ranked" if is_person else "not a person, never ranked"
+        out.print(f"#{found.id} {escape(found.name or found.login or '')} is now {what}")
+
+
 @people_app.command("merge")
 def people_merge(
     keep: Annotated[str, typer.Argument(help="the person to keep (login, address or #ID)")],

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from bot.outreach.roles import RoleFit
 from bot.people.view import PersonView
-from bot.ranking.who import WhoAnswer
+from bot.ranking.who import WhoAnswer, answer_notes
 from bot.reports.digest import Digest
 from bot.reports.profile import Profile
 from slackui.blocks.digest import period_label
@@ -46,6 +46,8 @@ def print_who(answer: WhoAnswer, region: str | None) -> None:
     reading = answer.reading
     where = f", {region}" if region else ""
     out.print(f"[bold]{escape(reading.label)}[/bold]  ({window_label(answer)}{where})")
+    for note in answer_notes(answer):
+        out.print(escape(note))
     if not answer.results:
         if reading.suggestions:
             out.print("no one found; did you mean: " + ", ".join(reading.suggestions))

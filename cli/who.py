@@ -15,13 +15,12 @@ from rich.table import Table
 from bot.config import load_settings
 from bot.errors import CsfError
 from bot.people.places import check_region
+from bot.ranking.who import active_config, load_ranking_config, read_question
 from bot.ranking.who import as_json as ranking_json
-from bot.ranking.who import load_ranking_config
 from bot.ranking.who import who as rank
 from bot.reports.talent_map import as_json as talent_map_json
 from bot.reports.talent_map import talent_map
 from bot.taxonomy.model import as_dict, load_taxonomy
-from bot.taxonomy.question import read_query
 from cli.app import app, open_store, parse_date, taxonomy_of
 from cli.render import err, out, print_who
 from slackui.blocks.talent_map import chart_png
@@ -75,16 +74,28 @@ def who(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Replay the answer of a past date (YYYY-MM-DD).")
     ] = None,
+    active: Annotated[
+        bool,
+        typer.Option(
+            "--active", help="Rank by recent activity alone (the last year), not expertise."
+        ),
+    ] = False,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Rank the people who matter most in an area, with evidence."""
+    """Rank the people who matter most in an area, with evidence.
+
+    By default, depth built over the whole history blends with recent activity, so whoever
+    built an area ranks beside whoever works on it now; each says which it is.
+    """
     check_region(region)
     settings = load_settings()
     taxonomy = taxonomy_of(settings)
     config = load_ranking_config(settings.ranking_config)
+    if active:
+        config = active_config(config)
     when = parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
-    reading = read_query(taxonomy, words)
     with open_store(settings) as session:
+        reading = read_question(session, taxonomy, words)
         answer = rank(
             session,
             taxonomy,
@@ -129,7 +140,7 @@ def talent_map_command(
         tmap = talent_map(
             session,
             taxonomy,
-            read_query(taxonomy, words),
+            read_question(session, taxonomy, words),
             config=config,
             as_of=when,
             region=region,

@@ -194,3 +194,16 @@ def split(session: Session, person: Person, specs: list[str], *, actor: str) -> 
     )
     session.flush()
     return new
+
+
+def mark(session: Session, person: Person, *, is_person: bool) -> Person:
+    """Say by hand whether a record is a person (ranked) or a tool, bot or pseudo-author.
+
+    The not-people rules (bot/people/not_people.yml) can be wrong both ways; a hand mark is
+    kept on the record and every later ingest and sync leaves it alone.
+    """
+    person.marked = "person" if is_person else "not_person"
+    person.is_bot = not is_person
+    session.add(person)
+    session.flush()
+    return person

@@ -3,8 +3,8 @@
 A `Co-authored-by: Claude <noreply@anthropic.com>` trailer, a `shardy authors` import account or
 a `[sync-bot]` committer did work that csf keeps as history, but none of them is someone a
 hiring team can talk to, so they are marked `is_bot` and never ranked. The rules are data
-(`not_people.yml`, extendable with CSF_NOT_PEOPLE); addresses are seen only here, at the
-boundary of a source, and never stored.
+(`not_people.yml`), corrected per record by hand (`csf people mark`); addresses are seen only
+here, at the boundary of a source, and never stored.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
@@ -71,13 +70,7 @@ def parse_not_people(texts: list[tuple[str, str]]) -> NotPeople:
 
 
 @cache
-def not_people(extra: str | None = None) -> NotPeople:
-    """The shipped rules, plus a team's file (CSF_NOT_PEOPLE) when one is named."""
+def not_people() -> NotPeople:
+    """The shipped rules, compiled once."""
     shipped = resources.files("bot.people").joinpath("not_people.yml").read_text(encoding="utf-8")
-    texts = [(shipped, "bot/people/not_people.yml")]
-    if extra:
-        try:
-            texts.append((Path(extra).read_text(encoding="utf-8"), extra))
-        except OSError as error:
-            raise ConfigError(f"CSF_NOT_PEOPLE: cannot read {extra}: {error.strerror}") from None
-    return parse_not_people(texts)
+    return parse_not_people([(shipped, "bot/people/not_people.yml")])

@@ -58,7 +58,7 @@ from bot.store.models import (
 from bot.store.writes import counted_as_pr
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.taxonomy.nature import why
-from bot.taxonomy.question import Reading
+from bot.taxonomy.question import Reading, read_query
 from bot.taxonomy.terms import query_terms, stems_of
 
 _DISCUSSION = {"issue", "rfc", "comment"}
@@ -344,6 +344,26 @@ def who(
         unmatched,
         dormant,
     )
+
+
+def answer_notes(answer: WhoAnswer) -> list[str]:
+    """What a reader must know besides the ranking: words left out, an area gone quiet."""
+    notes = []
+    if answer.unmatched:
+        words = ", ".join(f'"{w}"' for w in answer.unmatched)
+        notes.append(f"{words} matches no work csf holds, so it was left out of the search")
+    if answer.dormant_since is not None:
+        notes.append(
+            f"no one has been active in {answer.reading.label} since "
+            f"{answer.dormant_since:%Y-%m}; these are the people who built it"
+        )
+    return notes
+
+
+def read_question(session: Session, taxonomy: Taxonomy, words: Sequence[str]) -> Reading:
+    """A question's reading, with the store's repositories as names it may use."""
+    repos = [(name, eco) for name, eco in session.exec(select(Repo.full_name, Repo.ecosystem))]
+    return read_query(taxonomy, list(words), repos)
 
 
 def _repo_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:

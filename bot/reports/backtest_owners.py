@@ -129,8 +129,8 @@ def owner_areas(text: str, source_path: str) -> list[Area]:
     grouped: dict[tuple[str, str | None], list[tuple[str, str]]] = defaultdict(list)
     order: list[tuple[str, str | None]] = []
     for row in parse_owner_file(text, source_path):
-        if row.owner_kind == "team":
-            continue
+        if row.owner_kind == "team" or (row.area or "").startswith("**"):
+            continue  # a team is no one; a bold list item names a person, not an area
         key = (row.pattern, row.area)
         if key not in grouped:
             order.append(key)

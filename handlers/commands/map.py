@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from bot.ranking.who import read_question
 from bot.reports.talent_map import talent_map
-from bot.taxonomy.question import read_query
 from handlers.answer import Answer, Asker
 from handlers.commands.common import record_search, region_option
 from handlers.commands.parse import needs_area
@@ -28,7 +28,7 @@ def map_answer(ctx: AppContext, session: Session, command: Command, asker: Asker
     tmap = talent_map(
         session,
         ctx.taxonomy,
-        read_query(ctx.taxonomy, command.args),
+        read_question(session, ctx.taxonomy, command.args),
         config=ctx.ranking,
         as_of=ctx.clock(),
         region=region_option(command.options, "map"),

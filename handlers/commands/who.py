@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.ranking.who import WhoAnswer
+from bot.ranking.who import WhoAnswer, read_question
 from bot.ranking.who import who as rank
-from bot.taxonomy.question import read_query
 from handlers.answer import Answer, Asker
 from handlers.commands.common import record_search, region_option
 from handlers.commands.parse import needs_area
@@ -38,7 +37,7 @@ def who_page(
     fetch = page * PAGE_SIZE + 1
     if wanted is not None:
         fetch = min(fetch, wanted)
-    reading = read_query(ctx.taxonomy, query.split())
+    reading = read_question(session, ctx.taxonomy, query.split())
     answer: WhoAnswer = rank(
         session,
         ctx.taxonomy,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.ranking.who import Evidence, Result, WhoAnswer
+from bot.ranking.who import Evidence, Result, WhoAnswer, answer_notes
 from bot.reports.profile import Profile
 from slackui.blocks.common import (
     ACTION_MORE,
@@ -92,12 +92,15 @@ def who_message(
     reading = answer.reading
     window = f"{answer.window_days} days to {answer.as_of:%Y-%m-%d}"
     title = f"*{escape(reading.label)}* ({window})"
+    notes = answer_notes(answer)
+    if notes:
+        title += "\n" + "\n".join(f"_{escape(note)}_" for note in notes)
     start = (page - 1) * page_size
     shown = answer.results[start : start + page_size]
     blocks: list[Block] = [section(title)]
     if not shown:
         blocks.append(section(_nothing_found(answer, page)))
-        return {"text": f"csf: {reading.label}: no one found", "blocks": blocks}
+        return {"text": escape(f"csf: {reading.label}: no one found"), "blocks": blocks}
     for position, result in enumerate(shown):
         if len(blocks) + BLOCKS_PER_CARD + 2 > MAX_BLOCKS:
             break

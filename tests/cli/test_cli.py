@@ -272,7 +272,9 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
         )
         session.commit()
     engine.dispose()
-    table = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "-n", "3")
+    table = csf(
+        tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "-n", "3", "--active"
+    )
     assert table.returncode == 0, table.stderr
     assert "MLIR › Bufferization" in table.stdout
     assert "University of Cambridge" in table.stdout
@@ -304,7 +306,7 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     now = json.loads(csf(tmp_path, "who", "mlir", "bufferization", "--json").stdout)
     assert now["scores_as_of"] is not None
     assert now["as_of"] == now["scores_as_of"]
-    assert [r["person"]["login"] for r in now["results"]][:2] == ["ada-owner", "bo-reviewer"]
+    assert {"ada-owner", "bo-reviewer"} <= {r["person"]["login"] for r in now["results"][:3]}
     assert "scores from" in csf(tmp_path, "who", "mlir", "bufferization").stdout
     dated = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "--json")
     assert json.loads(dated.stdout)["scores_as_of"] is None
@@ -431,11 +433,17 @@ def test_profile_shows_role_fit(tmp_path: Path) -> None:
 def test_each_command_group_module_registers_its_commands_on_the_one_app() -> None:
     import typer.main
 
-    from cli import admin, digest, ingest, main, outreach, people, run, who
+    from cli import admin, backtest, digest, ingest, main, outreach, people, run, who
 
-    assert main.COMMAND_GROUPS == (who, outreach, digest, ingest, people, admin, run)
+    assert main.COMMAND_GROUPS == (who, outreach, digest, backtest, ingest, people, admin, run)
     commands = typer.main.get_group(main.app).commands
-    sub_apps = ("track", "ingest", "people", "scores")  # their commands are checked below
+    sub_apps = (
+        "track",
+        "ingest",
+        "people",
+        "scores",
+        "backtest",
+    )  # their commands are checked below
     by_module = {
         name: getattr(command.callback, "__module__", None)
         for name, command in commands.items()
@@ -456,6 +464,73 @@ def test_each_command_group_module_registers_its_commands_on_the_one_app() -> No
     assert subcommands == {
         "track": dict.fromkeys(("add", "defaults", "remove", "list"), "cli.ingest"),
         "ingest": {"git": "cli.ingest"},
-        "people": dict.fromkeys(("show", "merge", "split", "forget", "export"), "cli.people"),
+        "people": dict.fromkeys(
+            ("show", "mark", "merge", "split", "forget", "export"), "cli.people"
+        ),
         "scores": {"refresh": "cli.admin"},
+        "backtest": {"owners": "cli.backtest"},
     }
+
+
+def test_backtest_owners_and_who_on_a_repository_outside_the_taxonomy(tmp_path: Path) -> None:
+    """A torch-mlir-shaped repository ingested with -e mlir, asked by its name, scored by its
+    own CODEOWNERS; a word that matches nothing is said, never silently dropped."""
+    from tests.support.git_repos import GitRepo
+
+    repo = GitRepo(tmp_path / "torch-mlir")
+    owner = ("Ola Longtime", "9001+ola-longtime@users.noreply.github.com")
+    for n in range(5):
+        repo.commit(
+            f"[TorchToLinalg] lower op {n}",
+            {f"lib/Conversion/TorchToLinalg/Op{n}.cpp": "x\n" * 60},
+            author=owner,
+            date=f"2022-0{n + 1}-03T10:00:00+00:00",
+        )
+    repo.commit(
+        "[TorchToLinalg] tweak\n\nCo-authored-by: Claude Sonnet 4.6 <noreply@anthropic.com>",
+        {"lib/Conversion/TorchToLinalg/Op0.cpp": "y\n" * 70},
+        author=("Nix Once", "nix@compilers.example"),
+        date="2026-05-03T10:00:00+00:00",
+    )
+    assert csf(tmp_path, "migrate").returncode == 0
+    ingested = csf(
+        tmp_path, "ingest", "git", str(repo.path), "--repo", "llvm/torch-mlir", "-e", "mlir"
+    )
+    assert ingested.returncode == 0, ingested.stderr
+    asked = csf(tmp_path, "who", "torch-mlir", "torchtolinalg", "qwzxv", "--as-of", "2026-06-01")
+    assert asked.returncode == 0, asked.stderr
+    assert "llvm/torch-mlir" in asked.stdout
+    assert '"qwzxv" matches no work' in asked.stdout
+    assert asked.stdout.index("@ola-longtime") < asked.stdout.index("Nix Once")
+    assert "Claude" not in asked.stdout
+    active = csf(tmp_path, "who", "torchtolinalg", "--active", "--as-of", "2026-06-01", "--json")
+    assert [r["person"]["name"] for r in json.loads(active.stdout)["results"]] == ["Nix Once"]
+    owners = tmp_path / "CODEOWNERS"
+    owners.write_text(
+        "/lib/Conversion/TorchToLinalg/ @ola-longtime\n/lib/Dialect/Torch/ @someone-else\n"
+    )
+    scored = csf(
+        tmp_path,
+        "backtest",
+        "owners",
+        str(owners),
+        "--repo",
+        "llvm/torch-mlir",
+        "--as-of",
+        "2026-06-01",
+        "--json",
+    )
+    assert scored.returncode == 0, scored.stderr
+    report = json.loads(scored.stdout)
+    assert report["overall"]["csf"]["mrr"] == 1.0
+    assert [a["question"] for a in report["areas"]] == ["torchtolinalg"]
+    assert report["skipped"][0]["skipped"] == "no owner is known to csf"
+    # A record the rules got wrong is marked by hand, and ranks from then on.
+    marked = csf(tmp_path, "people", "mark", "noreply@anthropic.com", "--person")
+    assert marked.returncode == 0, marked.stderr
+    assert "is now a person, ranked" in marked.stdout
+    again = csf(tmp_path, "who", "torchtolinalg", "--as-of", "2026-06-01", "--json")
+    assert "Claude Sonnet 4.6" in [r["person"]["name"] for r in json.loads(again.stdout)["results"]]
+    missing = csf(tmp_path, "backtest", "owners", str(owners), "--repo", "no/such")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "csf: no/such is not in the store: ingest it first"

@@ -1,0 +1,50 @@
+"""The not-people rules: tools and AI assistants are caught; people with similar names are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.people.not_people import not_people, parse_not_people
+
+
+@pytest.mark.parametrize(
+    ("name", "address"),
+    [
+        ("Claude", "noreply@anthropic.com"),
+        ("Claude Sonnet 4.6", "someone@example.org"),
+        ("Claude Opus 4.5 (1M context)", ""),
+        ("Copilot", "198982749+Copilot@users.noreply.github.com"),
+        ("copilot-swe-agent[bot]", ""),
+        ("Codex", "noreply@openai.com"),
+        ("Cursor Agent", "cursoragent@cursor.com"),
+        ("shardy authors", "automation@example.org"),
+        ("The Fictional Team", ""),
+        ("Copybara-Service", "copybara-worker@example.org"),
+        ("[sync-bot]", "owner@example.org"),
+        ("GitHub", "noreply@github.com"),
+    ],
+)
+def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
+    assert not_people().ident(name, address)
+
+
+@pytest.mark.parametrize(
+    ("name", "address"),
+    [
+        ("Claude Fictional", "claude@compilers.example"),  # a person called Claude
+        ("Ada Fictional", "ada@openai.com"),  # an AI vendor's engineers are people
+        ("Bo Fictional", "bo@anthropic.com"),
+        ("Cy Authorsson", "cy@compilers.example"),
+        ("", ""),
+    ],
+)
+def test_people_with_similar_names_or_domains_are_people(name: str, address: str) -> None:
+    assert not not_people().ident(name, address)
+
+
+def test_a_bad_rule_file_is_one_line_naming_it() -> None:
+    with pytest.raises(ConfigError, match=r"team\.yml: expected the keys names, domains, locals"):
+        parse_not_people([("people: [x]\n", "team.yml")])
+    with pytest.raises(ConfigError, match="is not a pattern"):
+        parse_not_people([("names: ['(']\n", "team.yml")])

@@ -1,0 +1,35 @@
+"""Upkeep that builds no expertise, classified from a change's title, paths and size."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.taxonomy.nature import classify, explain, why
+
+
+@pytest.mark.parametrize(
+    ("title", "paths", "added", "deleted", "nature"),
+    [
+        ("Integrate LLVM at llvm/llvm-project@0123abc", ["BUILD"], 3, 3, "integrate"),
+        ("[sync-bot] Sync to llvm 0123abc", ["x.cpp"], 1, 1, "integrate"),
+        ("[BACKEND] Bump to llvm/llvm-project@0123abc", ["a"], 1, 1, "integrate"),
+        ("Merge OpenAI Triton commit `0123abc`", ["a"], 900, 10, "integrate"),
+        ("Bump actions/checkout from 3 to 4", [".github/x.yml"], 1, 1, "bump"),
+        ('Revert "[AMD] Add a pass"', ["a.cpp"], 10, 200, "revert"),
+        ("Run clang-format on the dialect", ["a.cpp"], 50, 50, "format"),
+        ("Update lock file", ["uv.lock"], 300, 200, "generated"),
+        ("[Relay] Remove Relay", ["a.cc", "b.cc"], 3, 40000, "deletion"),
+        ("[NFC] Rename the attribute", [f"f{n}.cpp" for n in range(30)], 90, 90, "nfc_sweep"),
+        ("[TorchToLinalg] Lower aten.gather", ["lib/Conversion/A.cpp"], 300, 20, None),
+        ("[NFC] Tidy one helper", ["a.cpp"], 10, 10, None),  # a small NFC change is real work
+    ],
+)
+def test_changes_are_classified_by_the_first_rule_that_holds(
+    title: str, paths: list[str], added: int, deleted: int, nature: str | None
+) -> None:
+    assert classify(title, paths, added, deleted) == nature
+    found = explain(title, paths, added, deleted)
+    assert (found[0] if found else None) == nature
+    if nature is not None:
+        assert found is not None
+        assert why(nature, title, added, deleted, len(paths))  # an answer can say why
