@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
-from bot.config import ENV_NAMES
 from bot.store.engine import head_revision
 from bot.store.identity import HASH_PREFIX, IdentityKey
 from bot.store.models import IdentityKind
 from bot.store.writes import add_identity
-
-
-def csf(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}
-    clean.update({"COLUMNS": "200", **env})
-    return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        cwd=cwd,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.support.cli import csf
 
 
 def test_migrate_then_topics_mlir(tmp_path: Path) -> None:
@@ -176,8 +159,8 @@ def test_every_planned_command_exists_and_says_what_it_does(tmp_path: Path) -> N
 
 
 def test_sync_from_a_fake_github(tmp_path: Path) -> None:
-    from tests.bot.ingest.test_github_sync import small_world
     from tests.support.fake_github import TOKEN, FakeGitHub
+    from tests.support.github_world import small_world
 
     assert csf(tmp_path, "migrate").returncode == 0
     assert csf(tmp_path, "track", "add", "llvm/llvm-project").returncode == 0
@@ -258,7 +241,7 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
 
 def test_who_in_the_terminal(tmp_path: Path) -> None:
     from bot.store.engine import make_engine
-    from tests.bot.ranking.test_ranking import build
+    from tests.support.ranking_world import build
 
     assert csf(tmp_path, "migrate").returncode == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
@@ -334,7 +317,7 @@ EXAMPLE_COMPANY = Path(__file__).resolve().parents[2] / "bot" / "outreach" / "ex
 
 def test_outreach_in_the_terminal(tmp_path: Path) -> None:
     from bot.store.engine import make_engine
-    from tests.bot.ranking.test_ranking import build
+    from tests.support.ranking_world import build
 
     assert csf(tmp_path, "migrate").returncode == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
@@ -401,7 +384,7 @@ def test_outreach_in_the_terminal(tmp_path: Path) -> None:
 
 def test_profile_shows_role_fit(tmp_path: Path) -> None:
     from bot.store.engine import make_engine
-    from tests.bot.ranking.test_ranking import build
+    from tests.support.ranking_world import build
 
     assert csf(tmp_path, "migrate").returncode == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")

@@ -142,8 +142,8 @@ def test_a_locked_store_gives_a_one_line_retry_message(tmp_path: Path) -> None:
 
 
 def test_a_debug_sync_logs_requests_but_never_the_token(tmp_path: Path) -> None:
-    from tests.bot.ingest.test_github_sync import small_world
     from tests.support.fake_github import TOKEN, FakeGitHub
+    from tests.support.github_world import small_world
 
     assert csf(tmp_path, "migrate").returncode == 0
     assert csf(tmp_path, "track", "add", "llvm/llvm-project").returncode == 0

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import Session
 
 from bot.store.engine import make_engine, upgrade
-from tests.bot.reports.test_digest import TEAM, build_world
-from tests.cli.test_cli import csf
+from tests.support.cli import csf
+from tests.support.digest_world import TEAM, build_world
 from tests.support.fake_slack import FakeSlack
 
 

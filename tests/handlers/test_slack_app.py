@@ -46,8 +46,8 @@ from slackui.blocks.common import (
     ACTION_STATUS,
 )
 from slackui.blocks.shortlist import NOTE_BLOCK, NOTE_INPUT, NOTE_MODAL
-from tests.bot.ranking.test_ranking import AS_OF, build
 from tests.support.fake_slack import FakeSlack, SlackClient, texts
+from tests.support.ranking_world import AS_OF, build
 
 SECRET = "fictional-signing-secret-0123456789"
 HOSTILE_TITLE = "<!channel> hi <https://evil.test|github.com> & more"

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from bot.store.identity import login_key, suppression_hash
 from bot.store.models import Person, Suppression
 from handlers.slack_links import GitHubRef, github_refs, resolve_refs
-from tests.bot.ranking.test_ranking import build
+from tests.support.ranking_world import build
 
 
 def test_links_in_text_blocks_and_unfurls() -> None:

@@ -34,8 +34,8 @@ from bot.taxonomy.model import default_taxonomy
 from scheduler.jobs import WorkerContext, digest_job, followup_job, guarded
 from scheduler.locks import job_lock
 from scheduler.worker import add_jobs, new_scheduler, run_worker
-from tests.bot.reports.test_digest import TEAM, build_world
 from tests.conftest import POSTGRES_URL
+from tests.support.digest_world import TEAM, build_world
 from tests.support.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -413,8 +413,8 @@ def test_sync_job_syncs_every_tracked_repo_logs_each_and_refreshes_the_cache(
     from bot.store.models import TopicScore
     from bot.store.writes import upsert_repo
     from scheduler.jobs import sync_job
-    from tests.bot.ingest.test_github_sync import small_world
     from tests.support.fake_github import TOKEN, FakeGitHub
+    from tests.support.github_world import small_world
 
     with Session(engine) as session:
         upsert_repo(session, "llvm/llvm-project", "mlir")

@@ -21,7 +21,8 @@ from slackui.blocks.outreach import (
     role_fit_blocks,
     split_text,
 )
-from tests.bot.outreach.test_outreach import HOSTILE, World, _world, draft
+from tests.support.outreach_world import HOSTILE, _world, draft
+from tests.support.ranking_world import World
 
 WHEN = datetime(2026, 5, 1, tzinfo=UTC)
 ALLOWED_LINKS = ("https://github.com/", "https://tiler.example/")

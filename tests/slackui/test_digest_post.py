@@ -29,7 +29,7 @@ from slackui.blocks.common import MAX_BLOCKS, person_from_block_id
 from slackui.blocks.digest import digest_blocks
 from slackui.digest_post import DigestPostError, post_digest, team_of
 from slackui.web import web_client
-from tests.bot.reports.test_digest import TEAM, UTC_ZONE, build_world, week
+from tests.support.digest_world import TEAM, UTC_ZONE, build_world, week
 from tests.support.fake_slack import FakeSlack, texts
 
 CHANNEL = "C0TALENT"

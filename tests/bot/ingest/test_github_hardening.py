@@ -10,8 +10,8 @@ from bot.ingest.sync import SyncProgress
 from bot.sources.github.http import GitHubError
 from bot.store.models import Contribution, ContributionTerm, ContributionTopic, Person, SyncCursor
 from bot.taxonomy.terms import MAX_TERMS
-from tests.bot.ingest.test_github_sync import BUFFERIZATION, REPO, Harness, small_world
 from tests.support.fake_github import Comment, Issue, PullRequest, Review
+from tests.support.github_world import BUFFERIZATION, REPO, Harness, small_world
 
 
 def test_deleted_accounts_are_nobody_and_their_threads_still_count_for_others(

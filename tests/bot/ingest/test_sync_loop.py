@@ -15,7 +15,7 @@ from bot.sources.github.records import GitHubSource
 from bot.store.models import Contribution, Repo
 from bot.store.writes import upsert_repo
 from bot.taxonomy.model import default_taxonomy
-from tests.bot.ingest.test_github_sync import REPO, Harness, small_world
+from tests.support.github_world import REPO, Harness, small_world
 
 UNKNOWN = "apache/tvm"  # tracked here, but the fake GitHub has never heard of it
 

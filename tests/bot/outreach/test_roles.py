@@ -22,7 +22,7 @@ from bot.outreach.roles import (
 )
 from bot.store.models import Person
 from bot.taxonomy.model import default_taxonomy
-from tests.bot.ranking.test_ranking import World
+from tests.support.ranking_world import World
 
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
 LINALG = "mlir/lib/Dialect/Linalg/Transforms/Tiling.cpp"

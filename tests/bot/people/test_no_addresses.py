@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 from bot.ingest.git import ingest_git
 from bot.store.models import Repo
 from bot.taxonomy.model import default_taxonomy
-from tests.bot.ingest.test_github_sync import BUFFERIZATION, REPO, Harness, small_world
 from tests.support.fake_github import Issue, PullRequest, User
 from tests.support.git_repos import GitRepo
+from tests.support.github_world import BUFFERIZATION, REPO, Harness, small_world
 
 # Broader than csf's own pattern on purpose: anything with a word, an @ and a dotted domain.
 LOOKS_LIKE_ADDRESS = re.compile(r"[^\s@<>()\"',;:\[\]{}]+@[^\s@<>()\"',;:\[\]{}]+\.[A-Za-z]{2,}")

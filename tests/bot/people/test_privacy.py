@@ -38,8 +38,9 @@ from bot.store.models import (
 )
 from bot.store.writes import create_person, record_audit
 from bot.taxonomy.model import default_taxonomy
-from tests.bot.ingest.test_github_sync import BUFFERIZATION, Harness, World, small_world
+from tests.support.fake_github import World
 from tests.support.git_repos import GitRepo
+from tests.support.github_world import BUFFERIZATION, Harness, small_world
 
 ADA_MAIL = "ada@example.com"
 ADA_HOME = "ada.f@example.org"

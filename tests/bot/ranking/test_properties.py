@@ -22,7 +22,7 @@ from bot.ranking.who import active_config, load_ranking_config, who
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import MAX_WORDS, read_query
 from slackui.blocks.mrkdwn import escape, link, safe_url, truncate
-from tests.bot.ranking.test_ranking import AS_OF, build
+from tests.support.ranking_world import AS_OF, build
 
 TAXONOMY = default_taxonomy()
 CONFIG = load_ranking_config()

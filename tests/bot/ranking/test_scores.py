@@ -15,7 +15,7 @@ from bot.ranking.who import WhoAnswer, active_config, load_ranking_config, who
 from bot.store.models import CodeOwner, Contribution, PersonWindow, ScoreCache, TopicScore
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
-from tests.bot.ranking.test_ranking import AS_OF, World, build
+from tests.support.ranking_world import AS_OF, World, build
 
 
 @pytest.fixture
