@@ -122,3 +122,13 @@ def test_the_checks_would_see_an_offender(tmp_path: Path) -> None:
     sample.write_text("from slack_bolt import App\nimport handlers.listeners\nimport bot.reports.x")
     assert {"slack_bolt", "handlers.listeners", "bot.reports.x"} <= _imports(sample)
     assert STAGES.index("reports") > STAGES.index("store")
+
+
+def test_tests_share_worlds_through_support_never_through_each_other() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sorted((ROOT / "tests").rglob("test_*.py"))
+        for name in _imports(path)
+        if name.startswith("tests.") and not name.startswith("tests.support")
+    ]
+    assert offenders == []
