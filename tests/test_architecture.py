@@ -129,6 +129,6 @@ def test_tests_share_worlds_through_support_never_through_each_other() -> None:
         f"{path.relative_to(ROOT)} imports {name}"
         for path in sorted((ROOT / "tests").rglob("test_*.py"))
         for name in _imports(path)
-        if name.startswith("tests.") and not name.startswith("tests.support")
+        if name.startswith("tests.") and not name.startswith(("tests.support", "tests.conftest"))
     ]
     assert offenders == []
