@@ -1,6 +1,6 @@
 """Authors that are not people: AI assistants, tools, pseudo-authors and unmarked bots.
 
-A `Co-authored-by: Claude <noreply@anthropic.com>` trailer, a `shardy authors` import account or
+An AI assistant's `Co-authored-by:` trailer, a `shardy authors` import account or
 a `[sync-bot]` committer did work that csf keeps as history, but none of them is someone a
 hiring team can talk to, so they are marked `is_bot` and never ranked. The rules are data
 (`not_people.yml`), corrected per record by hand (`csf people mark`); addresses are seen only

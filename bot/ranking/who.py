@@ -21,6 +21,7 @@ settings or taxonomy) is summed live.
 from __future__ import annotations
 
 import bisect
+import copy
 import hashlib
 import json
 import re
@@ -247,7 +248,7 @@ def blended_decay(when: datetime, as_of: datetime, config: Mapping[str, Any]) ->
 
 def active_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """The settings of `--active`: recent activity alone, in the activity window."""
-    settings: dict[str, Any] = json.loads(json.dumps(config))
+    settings: dict[str, Any] = copy.deepcopy(dict(config))
     settings["blend"]["expertise"] = 0.0
     settings["blend"]["activity"] = 1.0
     settings["window_days"] = int(config["active_window_days"])

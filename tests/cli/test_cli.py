@@ -470,7 +470,8 @@ def test_backtest_owners_and_who_on_a_repository_outside_the_taxonomy(tmp_path: 
             date=f"2022-0{n + 1}-03T10:00:00+00:00",
         )
     repo.commit(
-        "[TorchToLinalg] tweak\n\nCo-authored-by: Claude Sonnet 4.6 <noreply@anthropic.com>",
+        "[TorchToLinalg] tweak\n\n"
+        "Co-authored-by: Claude Sonnet 4.6 <assistant-noreply@tools.example>",
         {"lib/Conversion/TorchToLinalg/Op0.cpp": "y\n" * 70},
         author=("Nix Once", "nix@compilers.example"),
         date="2026-05-03T10:00:00+00:00",
@@ -509,7 +510,7 @@ def test_backtest_owners_and_who_on_a_repository_outside_the_taxonomy(tmp_path: 
     assert [a["question"] for a in report["areas"]] == ["torchtolinalg"]
     assert report["skipped"][0]["skipped"] == "no owner is known to csf"
     # A record the rules got wrong is marked by hand, and ranks from then on.
-    marked = csf(tmp_path, "people", "mark", "noreply@anthropic.com", "--person")
+    marked = csf(tmp_path, "people", "mark", "assistant-noreply@tools.example", "--person")
     assert marked.returncode == 0, marked.stderr
     assert "is now a person, ranked" in marked.stdout
     again = csf(tmp_path, "who", "torchtolinalg", "--as-of", "2026-06-01", "--json")

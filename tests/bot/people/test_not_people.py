@@ -11,18 +11,19 @@ from bot.people.not_people import not_people, parse_not_people
 @pytest.mark.parametrize(
     ("name", "address"),
     [
-        ("Claude", "noreply@anthropic.com"),
+        ("Claude Code", "assistant@tools.example"),
         ("Claude Sonnet 4.6", "someone@example.org"),
         ("Claude Opus 4.5 (1M context)", ""),
         ("Copilot", "198982749+Copilot@users.noreply.github.com"),
         ("copilot-swe-agent[bot]", ""),
-        ("Codex", "noreply@openai.com"),
-        ("Cursor Agent", "cursoragent@cursor.com"),
+        ("Codex", "assistant@tools.example"),
+        ("Cursor Agent", "cursoragent@tools.example"),
         ("shardy authors", "automation@example.org"),
         ("The Fictional Team", ""),
         ("Copybara-Service", "copybara-worker@example.org"),
         ("[sync-bot]", "owner@example.org"),
-        ("GitHub", "noreply@github.com"),
+        ("GitHub", "web-flow@tools.example"),
+        ("Someone", "9001+copilot@users.noreply.github.com"),
     ],
 )
 def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
@@ -33,14 +34,22 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
     ("name", "address"),
     [
         ("Claude Fictional", "claude@compilers.example"),  # a person called Claude
-        ("Ada Fictional", "ada@openai.com"),  # an AI vendor's engineers are people
-        ("Bo Fictional", "bo@anthropic.com"),
+        ("Ada Fictional", "ada@assistant-vendor.example"),
         ("Cy Authorsson", "cy@compilers.example"),
         ("", ""),
     ],
 )
 def test_people_with_similar_names_or_domains_are_people(name: str, address: str) -> None:
     assert not not_people().ident(name, address)
+
+
+def test_an_assistants_noreply_address_is_caught_and_its_makers_are_people() -> None:
+    """Address rules name automation accounts, never a whole vendor domain: the people who
+    build an AI assistant commit from the same domain as its noreply trailer."""
+    rules = parse_not_people([("locals: ['noreply@assistant-vendor\\.example']\n", "t.yml")])
+    assert rules.address("NoReply@assistant-vendor.example")
+    assert not rules.address("ada@assistant-vendor.example")
+    assert not rules.address("not an address")
 
 
 def test_a_bad_rule_file_is_one_line_naming_it() -> None:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.ingest.git import ingest_git
 from bot.ingest.tracking import upsert_repo
 from bot.ranking.who import WhoAnswer, load_ranking_config, who
 from bot.reports.backtest_owners import area_words, backtest_owners, owner_areas, score
-from bot.store.models import Contribution, Person, Repo
+from bot.store.models import Contribution, ContributionTopic, Person, Repo
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
 from bot.taxonomy.terms import stem, terms_of
@@ -31,7 +31,7 @@ OWNER = ("Ola Longtime", "9001+ola-longtime@users.noreply.github.com")
 NEWCOMER = ("Nix Once", "nix@compilers.example")
 HELPER = ("Hal Helper", "hal@compilers.example")
 INTEGRATOR = ("Ivo Integrator", "ivo@compilers.example")
-CLAUDE = "Claude Sonnet 4.6 <noreply@anthropic.com>"
+CLAUDE = "Claude Sonnet 4.6 <assistant-noreply@tools.example>"
 TORCH_TO_LINALG = "lib/Conversion/TorchToLinalg/Linear.cpp"
 
 
@@ -129,8 +129,12 @@ def test_a_repository_name_scopes_the_question_and_its_layout_has_topics(
         assert _names(answer)[0] == "Ola Longtime"
         # Work in an MLIR repository the taxonomy does not list is still MLIR work, and its
         # conversions are the conversion topic wherever the folder lives.
-        tags = set(session.exec(select(Contribution.id)).all())
-        assert tags
+        tagged = session.exec(
+            select(ContributionTopic.topic)
+            .join(Contribution, col(Contribution.id) == ContributionTopic.contribution_id)
+            .where(Contribution.title == "[TorchToLinalg] Lower op 0")
+        ).all()
+        assert {"mlir", "mlir.conversion"} <= set(tagged)
         mlir = _ask(session, "mlir conversion")
         assert "Ola Longtime" in _names(mlir)
 
