@@ -52,6 +52,17 @@ def read_text(path: str | Path, what: str, setting: str | None = None) -> str:
         raise DataFileError(f"{prefix}cannot read the {what} {file} ({error.strerror})") from None
 
 
+def glob_problem(glob: str) -> str | None:
+    """What is wrong with a path glob from a hand-edited file, or None when it is usable."""
+    if glob.startswith("/"):
+        return f"{glob!r} must be relative to the repository root"
+    try:
+        re.compile(glob_to_regex(glob))
+    except (ValueError, re.error) as error:
+        return str(error)
+    return None
+
+
 def glob_to_regex(glob: str) -> str:
     """Translate a path glob to a regex: `*` within a folder, `**` across folders, `{a,b}`.
 
@@ -183,12 +194,9 @@ class Reader:
         result = []
         for item in node.value:
             glob = self.text(item, f"an entry of {what}")
-            if glob.startswith("/"):
-                raise self.fail(item, f"{what}: {glob!r} must be relative to the repository root")
-            try:
-                re.compile(glob_to_regex(glob))
-            except (ValueError, re.error) as error:
-                raise self.fail(item, f"{what}: {error}") from None
+            problem = glob_problem(glob)
+            if problem:
+                raise self.fail(item, f"{what}: {problem}")
             result.append(glob)
         return tuple(result)
 

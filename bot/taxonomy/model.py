@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.datafile import compose
+from bot.datafile import compose, glob_problem
 from bot.datafile import glob_to_regex as glob_to_regex  # re-exported: topics are globs
 from bot.errors import TaxonomyError
 
@@ -327,12 +327,9 @@ class _Reader:
     def globs(self, node: Node, what: str) -> tuple[str, ...]:
         result = []
         for glob, item in self.strings(node, what):
-            if glob.startswith("/"):
-                raise self.fail(item, f"{what}: {glob!r} must be relative to the repository root")
-            try:
-                re.compile(glob_to_regex(glob))
-            except (ValueError, re.error) as error:
-                raise self.fail(item, f"{what}: {error}") from None
+            problem = glob_problem(glob)
+            if problem:
+                raise self.fail(item, f"{what}: {problem}")
             result.append(glob)
         return tuple(result)
 
