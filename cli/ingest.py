@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import TextColumn
 from rich.table import Table
 from sqlmodel import Session
@@ -37,6 +38,9 @@ from cli.app import (
     taxonomy_of,
 )
 from cli.render import err, out, progress, pulse
+
+# Commits the mirror could not give in full are each said, up to this many.
+SHOWN_PROBLEMS = 10
 
 track_app = typer.Typer(help="Choose the repositories csf follows.", no_args_is_help=True)
 ingest_app = typer.Typer(help="Read contributions from local sources.", no_args_is_help=True)
@@ -208,4 +212,8 @@ def ingest_git_command(
         elapsed = time.perf_counter() - started
         rate = stats.commits / elapsed if elapsed > 0 else 0.0
         out.print(f"{stats.summary()}; {rate:,.0f} commits/s", soft_wrap=True)
+        for problem in stats.problems[:SHOWN_PROBLEMS]:
+            err.print(f"csf: {escape(problem)}", soft_wrap=True, highlight=False)
+        if len(stats.problems) > SHOWN_PROBLEMS:
+            err.print(f"csf: … and {len(stats.problems) - SHOWN_PROBLEMS} more", highlight=False)
         refresh_cache(session, settings)

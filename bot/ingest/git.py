@@ -89,13 +89,19 @@ class GitIngestStats:
     skipped_authors: int = 0  # suppressed, or no usable address
     people_before: int = 0
     people_after: int = 0
+    # Commits the mirror could not give in full (missing objects, unreadable bytes), each said.
+    problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.repo}: {self.commits} commits read; {self.new.get('commit', 0)} commit and "
             f"{self.new.get('review', 0)} review contributions stored; "
             f"{self.people_after - self.people_before} new people"
         )
+        if self.problems:
+            n = len(self.problems)
+            text += f"; {n} commit{'' if n == 1 else 's'} not read in full (see below)"
+        return text
 
 
 @dataclass(frozen=True)
@@ -327,7 +333,7 @@ def ingest_git(
     before = kinds()
     ingest = GitIngest(session, taxonomy, repo, read_mailmap(path))
     last: str | None = None
-    for commit in read_commits(path, after=after, since=since):
+    for commit in read_commits(path, after=after, since=since, problems=stats.problems):
         ingest.commit(commit)
         stats.commits += 1
         last = commit.sha

@@ -13,8 +13,9 @@ replacement characters rather than failing the ingest.
 from __future__ import annotations
 
 import re
+import secrets
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,13 @@ _PHABRICATOR_REVIEWERS = re.compile(r"^[ \t]*Reviewed By[ \t]*:[ \t]*(.+)$", re.
 _DIFFERENTIAL = re.compile(r"^[ \t]*Differential Revision[ \t]*:[ \t]*(\S+)", re.MULTILINE)
 _PR_NUMBER = re.compile(r"\(#(\d+)\)\s*$")
 _HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_SHA = re.compile(r"[0-9a-f]{40}")
+# git's words for an object a mirror does not hold: the rest of the history is still readable.
+_RECOVERABLE = re.compile(
+    r"unable to read|bad object|missing blob|missing tree|could not read|invalid object|"
+    r"loose object .* is corrupt|packfile .* cannot be accessed|inflate",
+    re.IGNORECASE,
+)
 
 
 class GitSourceError(CsfError):
@@ -71,6 +79,8 @@ class GitCommit:
     phabricator_reviewers: list[str] = field(default_factory=list)
     differential_revision: str | None = None
     pr_number: int | None = None
+    # True when the mirror lacked an object its diff needs: paths known, line counts not.
+    partial: bool = False
 
     @property
     def paths(self) -> list[str]:
@@ -148,55 +158,169 @@ def read_mailmap(path: Path) -> Mailmap:
 
 
 def read_commits(
-    path: Path, *, after: str | None = None, since: datetime | None = None
+    path: Path,
+    *,
+    after: str | None = None,
+    since: datetime | None = None,
+    problems: list[str] | None = None,
 ) -> Iterator[GitCommit]:
-    """Commits reachable from HEAD and not from `after`, oldest first, merges left out."""
+    """Commits reachable from HEAD and not from `after`, oldest first, merges left out.
+
+    A mirror can lack objects (a blob its host never served) and a commit can hold bytes that
+    no parser expects. Neither may stop the history: a commit whose diff cannot be computed is
+    read again with its paths only (`GitCommit.partial`), one that cannot be read at all is
+    left out, and each such commit is described in `problems`.
+    """
     # --topo-order: every ancestor of a commit comes before it, so after a crash `LAST..HEAD`
     # leaves out only commits that were already read.
-    args = [
-        "git",
-        "-C",
-        str(path),
-        "log",
-        "--no-merges",
-        "--reverse",
-        "--topo-order",
-        "--numstat",
-        "-z",
-        "--no-color",
-        "--encoding=UTF-8",
-        f"--format={LOG_FORMAT}",
-    ]
+    walk = ["--no-merges", "--reverse", "--topo-order"]
     if since is not None:
-        args.append(f"--since={since.astimezone(UTC).isoformat()}")
-    args.append(f"{after}..HEAD" if after else "HEAD")
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None
-    buffer = b""
-    finished = False
+        walk.append(f"--since={since.astimezone(UTC).isoformat()}")
+    walk.append(f"{after}..HEAD" if after else "HEAD")
+    notes = problems if problems is not None else []
+    reader = _LogReader(path, notes)
+    outcome = yield from reader.stream([*walk], None)
+    while outcome is not None:
+        remaining = _remaining(path, walk, reader.last_sha)
+        if not remaining:
+            break
+        failing, rest = remaining[0], remaining[1:]
+        partial = reader.read_partial(failing, outcome)
+        if partial is not None:
+            yield partial
+        if not rest:
+            break
+        outcome = yield from reader.stream(["--no-walk=unsorted", "--stdin"], rest)
+
+
+def _remaining(path: Path, walk: list[str], last: str | None) -> list[str]:
+    """The commits of the walk after `last` (all of them when nothing was read yet)."""
+    listed = _run_git(path, "rev-list", *walk)
+    if listed.returncode != 0:
+        message = listed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitSourceError(f"git rev-list failed in {path}: {message[-1] if message else ''}")
+    shas = listed.stdout.decode("ascii", "replace").split()
+    if last is None:
+        return shas
     try:
-        while True:
-            chunk = process.stdout.read(CHUNK)
-            if not chunk:
-                break
-            buffer += chunk
-            records = buffer.split(RECORD)
-            buffer = records.pop()
-            for raw in records:
-                if raw:
-                    yield parse_record(raw)
-        if buffer:
-            yield parse_record(buffer)
-        finished = True
-    finally:
-        if not finished:
-            process.kill()
-        process.stdout.close()
-        stderr = process.stderr.read() if process.stderr else b""
-        code = process.wait()
-    if code != 0:
+        return shas[shas.index(last) + 1 :]
+    except ValueError:
+        raise GitSourceError(f"git log and git rev-list disagree in {path}") from None
+
+
+class _LogReader:
+    """Streams `git log --numstat -z` framed by a marker no commit can contain."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        self.last_sha: str | None = None
+        # A record starts with \x1e and a random token: a commit message or a name can hold
+        # \x1e, but not a token drawn after the commit was written.
+        self.token = secrets.token_hex(12)
+        self.marker = RECORD + self.token.encode("ascii") + b"\x00"
+        self.format = f"%x1e{self.token}%x00" + LOG_FORMAT.removeprefix("%x1e")
+
+    def _args(self, extra: list[str], *, diff: list[str]) -> list[str]:
+        return [
+            "git",
+            "-C",
+            str(self.path),
+            "log",
+            *diff,
+            "-z",
+            "--no-color",
+            "--encoding=UTF-8",
+            f"--format={self.format}",
+            *extra,
+        ]
+
+    def stream(
+        self, extra: list[str], shas: list[str] | None
+    ) -> Generator[GitCommit, None, str | None]:
+        """Yield the commits git prints; return git's error when it stopped short, else None."""
+        args = self._args(extra, diff=["--numstat"])
+        process = subprocess.Popen(
+            args,
+            stdin=subprocess.PIPE if shas is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdout is not None
+        if shas is not None:
+            assert process.stdin is not None
+            # git reads every revision from stdin before it prints anything.
+            process.stdin.write("".join(f"{sha}\n" for sha in shas).encode("ascii"))
+            process.stdin.close()
+        buffer = b""
+        finished = False
+        try:
+            while True:
+                chunk = process.stdout.read(CHUNK)
+                if not chunk:
+                    break
+                buffer += chunk
+                records = buffer.split(self.marker)
+                buffer = records.pop()
+                for raw in records:
+                    if raw:
+                        yield from self._parsed(raw)
+            finished = True
+        finally:
+            if not finished:
+                process.kill()
+            process.stdout.close()
+            stderr = process.stderr.read() if process.stderr else b""
+            code = process.wait()
+        if code == 0:
+            if buffer:
+                yield from self._parsed(buffer)
+            return None
+        # The last record may be cut short by the failure: it is read again, paths only.
         message = stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitSourceError(f"git log failed in {path}: {message[-1] if message else code}")
+        reason = message[-1] if message else f"git exited with {code}"
+        if not _RECOVERABLE.search(reason):
+            raise GitSourceError(f"git log failed in {self.path}: {reason}")
+        return reason
+
+    def _parsed(self, raw: bytes) -> Iterator[GitCommit]:
+        try:
+            commit = parse_record(raw)
+        except (GitSourceError, ValueError) as exc:
+            sha = raw[:40].decode("ascii", "replace")
+            self.problems.append(f"commit {sha[:12]} could not be read ({exc}); left out")
+            if _SHA.fullmatch(sha):
+                self.last_sha = sha
+            return
+        self.last_sha = commit.sha
+        yield commit
+
+    def read_partial(self, sha: str, reason: str) -> GitCommit | None:
+        """The commit git could not diff, with its paths (sizes unknown), or None."""
+        # git may stop before it prints the commit it cannot diff, so the first one left may
+        # be whole: it is tried on its own, in full, before its paths alone and then bare.
+        for diff in (["--numstat"], ["--no-renames", "--name-only"], []):
+            result = _run_git(self.path, *self._args(["--no-walk", sha], diff=diff)[3:])
+            if result.returncode != 0 or not result.stdout.startswith(self.marker):
+                continue
+            raw = result.stdout.removeprefix(self.marker)
+            try:
+                commit = parse_record(raw, names_only=diff != ["--numstat"])
+            except (GitSourceError, ValueError):
+                break
+            self.last_sha = commit.sha
+            if diff == ["--numstat"]:
+                return commit
+            commit.partial = True
+            what = "its paths" if commit.files else "no paths"
+            self.problems.append(
+                f"commit {sha[:12]} could not be diffed ({reason}); stored with {what} "
+                "and no line counts"
+            )
+            return commit
+        self.last_sha = sha
+        self.problems.append(f"commit {sha[:12]} could not be read ({reason}); left out")
+        return None
 
 
 def _text(raw: bytes) -> str:
@@ -207,8 +331,9 @@ def _when(raw: bytes) -> datetime:
     return datetime.fromisoformat(_text(raw)).astimezone(UTC)
 
 
-def parse_record(raw: bytes) -> GitCommit:
-    """One `\\x1e`-started record of LOG_FORMAT followed by `-z` numstat entries."""
+def parse_record(raw: bytes, *, names_only: bool = False) -> GitCommit:
+    """One record of LOG_FORMAT (its marker removed) followed by `-z` numstat entries, or by
+    bare paths when `names_only`."""
     parts = raw.split(b"\x00", len(FIELDS))
     if len(parts) <= len(FIELDS) - 1:
         raise GitSourceError("unexpected git log output (is this git version supported?)")
@@ -226,10 +351,14 @@ def parse_record(raw: bytes) -> GitCommit:
         committed_at=_when(committed),
         subject=subject,
         body=message,
-        files=_numstat(rest),
+        files=_names(rest) if names_only else _numstat(rest),
     )
     _trailers(commit)
     return commit
+
+
+def _names(rest: bytes) -> list[FileChange]:
+    return [FileChange(_text(p), 0, 0) for p in rest.lstrip(b"\x00\n").split(b"\x00") if p]
 
 
 def _numstat(rest: bytes) -> list[FileChange]:

@@ -239,6 +239,27 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     assert "is not in the taxonomy: name its ecosystem" in unknown.stderr
 
 
+def test_ingest_git_says_which_commits_a_mirror_could_not_give(tmp_path: Path) -> None:
+    from tests.support.git_repos import GitRepo
+
+    repo = GitRepo(tmp_path / "linux")
+    repo.commit("sched: one", {"kernel/sched/fair.c": "x\n"})
+    repo.commit("sched: two", {"kernel/sched/fair.c": "x\ny\n"})
+    lost = repo.git("rev-parse", "HEAD:kernel/sched/fair.c")
+    repo.commit("mm: three", {"mm/slub.c": "z\n"})
+    repo.drop_object(lost)
+    assert csf(tmp_path, "migrate").returncode == 0
+    result = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
+    assert result.returncode == 0, result.stderr
+    assert "3 commits read; 3 commit" in result.stdout
+    assert "1 commit not read in full" in result.stdout
+    said = [line for line in result.stderr.splitlines() if line.startswith("csf: commit ")]
+    assert len(said) == 1
+    assert lost in said[0]
+    assert "stored with its paths" in said[0]
+    assert "Traceback" not in result.stderr
+
+
 def test_who_in_the_terminal(tmp_path: Path) -> None:
     from bot.store.engine import make_engine
     from tests.support.ranking_world import build

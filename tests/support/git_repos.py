@@ -64,6 +64,12 @@ class GitRepo:
         self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
         return self.git("rev-parse", "HEAD")
 
+    def drop_object(self, sha: str) -> None:
+        """Remove one loose object, as a mirror whose host never served a blob lacks it."""
+        loose = self.path / ".git" / "objects" / sha[:2] / sha[2:]
+        loose.chmod(0o644)
+        loose.unlink()
+
     def mv(self, old: str, new: str) -> None:
         (self.path / new).parent.mkdir(parents=True, exist_ok=True)
         self.git("mv", old, new)

@@ -540,3 +540,77 @@ def test_split_takes_the_github_profile_with_the_account(engine: Engine) -> None
         )
         assert (ada.login, ada.location, ada.company) == (None, None, None)
         assert session.exec(select(HttpCache)).first() is None  # the next sync refetches
+
+
+def test_record_separator_bytes_in_history_cannot_split_a_commit(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """`\\x1e` (git log's record byte) in a message or a name once cut a commit in two."""
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("before", {BUFFERIZATION: "a\n"})
+    repo.commit(
+        "Fix\x1ethe analysis\n\nbody \x1e\x1e with separators",
+        {BUFFERIZATION: "a\nb\n", "mlir/lib/Dialect/Bufferization/IR/\x1eodd.cpp": "x\n"},
+        author=("Rec\x1eord Fictional", "record@compilers.example"),
+    )
+    for n in range(3):
+        repo.commit(f"after {n}", {BUFFERIZATION: f"a\nb\n{n}\n"})
+    stats = ingest(engine, repo.path)
+    assert stats.commits == 5
+    assert not stats.problems
+    with Session(engine) as session:
+        rows = {c.title: c for c in session.exec(select(Contribution))}
+        names = {p.name for p in session.exec(select(Person))}
+    assert set(rows) == {"before", "Fix\x1ethe analysis", "after 0", "after 1", "after 2"}
+    odd = rows["Fix\x1ethe analysis"]
+    assert sorted(odd.paths) == sorted(
+        [BUFFERIZATION, "mlir/lib/Dialect/Bufferization/IR/\x1eodd.cpp"]
+    )
+    assert (odd.additions, odd.deletions) == (2, 0)
+    assert "Rec\x1eord Fictional" in names
+
+
+def test_a_mirror_missing_a_blob_is_read_to_the_end(engine: Engine, tmp_path: Path) -> None:
+    """One commit git cannot diff no longer stops the ingest: it is stored with its paths."""
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("first", {BUFFERIZATION: "one\n", "README.md": "hello\n"})
+    repo.commit("grows", {BUFFERIZATION: "one\ntwo\n", "README.md": "hello\nworld\n"})
+    lost = repo.git("rev-parse", f"HEAD:{BUFFERIZATION}")
+    repo.commit("later", {"mlir/lib/Dialect/Linalg/Fuse.cpp": "x\ny\nz\n"}, author=BO)
+    repo.commit("latest", {"mlir/lib/Dialect/Linalg/Fuse.cpp": "x\n"}, author=BO)
+    repo.drop_object(lost)
+    stats = ingest(engine, repo.path)
+    assert stats.commits == 4
+    assert len(stats.problems) == 1
+    assert "could not be diffed" in stats.problems[0]
+    assert lost in stats.problems[0]
+    with Session(engine) as session:
+        rows = {c.title: c for c in session.exec(select(Contribution))}
+    assert set(rows) == {"first", "grows", "later", "latest"}
+    assert sorted(rows["grows"].paths) == sorted([BUFFERIZATION, "README.md"])
+    assert (rows["grows"].additions, rows["grows"].deletions) == (0, 0)  # sizes unknown
+    assert (rows["later"].additions, rows["latest"].deletions) == (3, 2)
+    # Read again: nothing new, nothing said twice.
+    again = ingest(engine, repo.path)
+    assert again.commits == 0
+    assert not again.problems
+
+
+def test_an_unreadable_commit_is_left_out_and_said(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("first", {BUFFERIZATION: "one\n"})
+    repo.commit("second", {BUFFERIZATION: "one\ntwo\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    repo.commit("third", {BUFFERIZATION: "one\ntwo\nthree\n"}, author=BO)
+    repo.drop_object(tree)
+    stats = ingest(engine, repo.path)
+    assert stats.commits == 3
+    # Without its tree, "second" and its child cannot be diffed: both are kept, without paths.
+    assert len(stats.problems) == 2
+    assert all(tree in p and "no paths" in p for p in stats.problems)
+    with Session(engine) as session:
+        rows = {c.title: c for c in session.exec(select(Contribution))}
+    assert rows["first"].paths == [BUFFERIZATION]
+    assert rows["first"].additions == 1
+    assert rows["second"].paths == []
+    assert rows["third"].paths == []
