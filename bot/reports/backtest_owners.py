@@ -9,14 +9,16 @@ obvious alternative, a plain count of commits whose paths contain the same words
 window: csf earns its keep only where it beats that count.
 
 Owners are matched to csf's people by their GitHub login (from GitHub data or a noreply
-address) or, for history that knows only names, a git name equal to the login; owners no
-identity matches are reported and left out of the scores (neither method could name them).
+address) or, for history that knows only names, a git name equal to the login or a name whose
+usual login forms (`adaquill`, `aquill`, `ada-quill`) give it; owners nothing matches are
+reported and left out of the scores (neither method could name them).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -125,7 +127,7 @@ def area_words(pattern: str, area: str | None) -> tuple[str, ...]:
 
 
 def owner_areas(text: str, source_path: str) -> list[Area]:
-    """An owner file's areas, one per CODEOWNERS line or maintainers heading."""
+    """An owner file's areas, one per question its CODEOWNERS lines or headings ask."""
     grouped: dict[tuple[str, str | None], list[tuple[str, str]]] = defaultdict(list)
     order: list[tuple[str, str | None]] = []
     for row in parse_owner_file(text, source_path):
@@ -136,16 +138,70 @@ def owner_areas(text: str, source_path: str) -> list[Area]:
             order.append(key)
         if (row.owner_kind, row.owner_value) not in grouped[key]:
             grouped[key].append((row.owner_kind, row.owner_value))
-    areas = []
+    # Lines that ask the same question (`Gluon` in python/, test/, lib/ and include/; a header
+    # and its source) are one area: scored once, owned by everyone they name.
+    by_question: dict[tuple[str, ...], Area] = {}
     for pattern, area in order:
         words = area_words(pattern, area)
         label = area or pattern.removesuffix("/**")
-        areas.append(Area(label, words, tuple(grouped[(pattern, area)])))
-    return areas
+        owners = grouped[(pattern, area)]
+        question = words or (f"no words: {label}",)  # lines without words stay apart
+        known = by_question.get(question)
+        if known is None:
+            by_question[question] = Area(label, words, tuple(owners))
+            continue
+        merged = known.owners + tuple(o for o in owners if o not in known.owners)
+        by_question[question] = Area(f"{known.label} + {label}", words, merged)
+    return list(by_question.values())
 
 
-def _owner_people(session: Session, owners: Sequence[tuple[str, str]]) -> dict[int, set[int]]:
-    """Owner index -> the people csf holds for them (login, address hash, or name = login)."""
+def login_guesses(name: str) -> set[str]:
+    """Logins people commonly build from their name: `adaquill`, `aquill`, `ada-quill`, ...
+
+    History that knows only a name and a company address cannot say which GitHub account an
+    owner file means; these forms (never the first or last name alone) let the backtest count
+    such an owner without guessing wildly.
+    """
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", folded) if w]
+    if len(words) < 2:
+        return set()
+    first, last = words[0], words[-1]
+    forms = {
+        first + last,
+        first[0] + last,
+        first + last[0],
+        last + first,
+        last + first[0],
+        f"{first}-{last}",
+        "".join(words),
+        "-".join(words),
+    }
+    return {form for form in forms if len(form) >= 4}
+
+
+def _guessed(session: Session, repo_id: int) -> dict[str, set[int]]:
+    """Login guess -> the people of this repository whose name gives it."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(p.c.id, p.c.name).where(
+            p.c.id.in_(sa.select(c.c.person_id).where(c.c.repo_id == repo_id)),
+            p.c.name.is_not(None),
+        )
+    )
+    out: dict[str, set[int]] = defaultdict(set)
+    for person_id, name in rows:
+        for guess in login_guesses(name):
+            out[guess].add(person_id)
+    return out
+
+
+def _owner_people(
+    session: Session, owners: Sequence[tuple[str, str]], guessed: Mapping[str, set[int]]
+) -> dict[int, set[int]]:
+    """Owner index -> the people csf holds for them: by login, address hash, a git name equal
+    to the login, or a name whose usual login forms give exactly this login."""
     found: dict[int, set[int]] = defaultdict(set)
     for index, (kind, value) in enumerate(owners):
         keys = [(kind, value)]
@@ -164,6 +220,8 @@ def _owner_people(session: Session, owners: Sequence[tuple[str, str]]) -> dict[i
                 for pid in session.exec(select(Person.id).where(Person.login == value))
                 if pid is not None
             )
+            found[index].update(guessed.get(value.lower().replace("_", "-"), set()))
+            found[index].update(guessed.get(value.lower().replace("-", "").replace("_", ""), set()))
     return {index: people for index, people in found.items() if people}
 
 
@@ -226,8 +284,9 @@ def backtest_owners(
     days = int(window_days if window_days is not None else settings["window_days"])
     start = as_of - timedelta(days=days)
     report = OwnerBacktest(found.full_name, as_of, days, [], [])
+    guessed = _guessed(session, found.id)
     for area in owner_areas(owner_text, source_path):
-        owners = _owner_people(session, area.owners)
+        owners = _owner_people(session, area.owners, guessed)
         entry = AreaScore(area, len(owners))
         if not area.words:
             entry.note = "no words to ask with"
