@@ -82,7 +82,14 @@ class Reading:
 
 
 def _topic_names(topic: Topic) -> list[str]:
-    return [topic.key, topic.name, *topic.aliases, *topic.keywords]
+    """What names a topic in a question: its key, name and aliases, and its keyword phrases.
+
+    A one-word keyword (`coalesce`, `ptx`) tags titles, but as a question it asks about
+    something narrower than the topic: it stays a free word, matched in paths and titles, so
+    `who coalesce` finds the people of the coalescing pass, not of every optimizer pass.
+    """
+    phrases = [k for k in topic.keywords if len(normalise_phrase(k).split()) > 1]
+    return [topic.key, topic.name, *topic.aliases, *phrases]
 
 
 def _name_index(pool: list[Topic]) -> dict[str, list[Topic]]:
