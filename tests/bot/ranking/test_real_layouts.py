@@ -19,7 +19,13 @@ from sqlmodel import Session, col, select
 from bot.ingest.git import ingest_git
 from bot.ingest.tracking import upsert_repo
 from bot.ranking.who import WhoAnswer, load_ranking_config, who
-from bot.reports.backtest_owners import area_words, backtest_owners, owner_areas, score
+from bot.reports.backtest_owners import (
+    area_words,
+    backtest_owners,
+    login_guesses,
+    owner_areas,
+    score,
+)
 from bot.store.models import Contribution, ContributionTopic, Person, Repo
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
@@ -300,6 +306,53 @@ def test_owner_file_backtest_scores_csf_and_the_commit_count(torch_mlir: Engine)
     assert first.csf["mrr"] == 1.0  # the owner first, ownership weighted zero
     assert first.baseline["mrr"] < 1.0  # the integrator's commits outnumber the owner's there
     assert [s.note for s in report.skipped] == ["no words to ask with"]
+
+
+def test_owner_lines_asking_one_question_are_one_area_and_names_give_logins(
+    torch_mlir: Engine,
+) -> None:
+    codeowners = (
+        "/lib/Conversion/TorchToLinalg/Linear.cpp @hal-helper\n"
+        "/test/Conversion/TorchToLinalg/ @nix-once\n"
+        "/lib/Dialect/Torch/IR/ @ola-longtime\n"
+    )
+    areas = owner_areas(codeowners, "CODEOWNERS")
+    assert len(areas) == 3  # "linear", "torchtolinalg" and "torch ir": three questions
+    merged = owner_areas(
+        "/lib/Conversion/TorchToLinalg/ @hal-helper\n/test/TorchToLinalg/ @nix-once @hal-helper\n",
+        "CODEOWNERS",
+    )
+    assert [(a.words, a.owners) for a in merged] == [
+        (("torchtolinalg",), (("github", "hal-helper"), ("github", "nix-once")))
+    ]
+    assert merged[0].label == "lib/Conversion/TorchToLinalg + test/TorchToLinalg"
+    assert {"halhelper", "hhelper", "hal-helper", "helperhal"} <= login_guesses("Hal Helper")
+    assert login_guesses("Hal") == set()  # a first name alone is no login
+    assert "renee-quill" in login_guesses("Renée Quill")
+    with Session(torch_mlir) as session:
+        report = backtest_owners(
+            session,
+            default_taxonomy(),
+            load_ranking_config(),
+            "llvm/torch-mlir",
+            "/lib/Conversion/TorchToLinalg/ @hal-helper @nobody-here\n",
+            "CODEOWNERS",
+            as_of=AS_OF,
+        )
+    # Hal's history has a name and a company address only; the login form still finds him.
+    assert [a.owners_matched for a in report.areas] == [1]
+    assert report.areas[0].csf["recall@10"] == 1.0
+
+
+def test_a_one_word_keyword_asks_about_something_narrower_than_its_topic() -> None:
+    taxonomy = default_taxonomy()
+    one_word = [k for t in taxonomy.topics() for k in t.keywords if " " not in k.strip()]
+    names = {n.lower() for t in taxonomy.topics() for n in (t.key, t.name, *t.aliases)}
+    narrower = next(k for k in one_word if k.lower() not in names and k.isalpha())
+    reading = read_query(taxonomy, [narrower])
+    assert reading.topics == ()
+    assert reading.free_words == (narrower.lower(),)
+    assert read_query(taxonomy, ["mlir", "bufferization"]).topics  # names still name topics
 
 
 def test_ranking_metrics_by_hand() -> None:
