@@ -34,6 +34,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.pipeline import index_batch
 from bot.people.not_people import not_people
 from bot.sources.git import (
@@ -89,6 +90,7 @@ class GitIngestStats:
     skipped_authors: int = 0  # suppressed, or no usable address
     people_before: int = 0
     people_after: int = 0
+    coverage: TopicCoverage | None = None  # of all the repository's stored work, after this run
 
     def summary(self) -> str:
         return (
@@ -308,6 +310,7 @@ def ingest_git(
     stats.people_before = session.exec(select(func.count()).select_from(Person)).one()
     if not check_repository(path):
         stats.people_after = stats.people_before
+        stats.coverage = topic_coverage(session, taxonomy, repo)
         return stats  # an empty repository: nothing to ingest, and nothing wrong
     after = None if full else get_cursor(session, repo.id, CURSOR)
     if after and not is_ancestor(path, after):
@@ -343,6 +346,7 @@ def ingest_git(
     stats.new = {k: after_kinds.get(k, 0) - before.get(k, 0) for k in after_kinds}
     stats.skipped_authors = ingest.skipped
     stats.people_after = session.exec(select(func.count()).select_from(Person)).one()
+    stats.coverage = topic_coverage(session, taxonomy, repo)
     return stats
 
 
