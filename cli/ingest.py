@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.config import load_settings
 from bot.errors import CsfError
+from bot.ingest.coverage import TopicCoverage
 from bot.ingest.git import ingest_git
 from bot.ingest.loop import RepoSynced, sync_tracked
 from bot.ingest.sync import SyncProgress
@@ -143,6 +144,7 @@ def sync(
             def report(outcome: RepoSynced) -> None:
                 if outcome.stats is not None:
                     out.print(outcome.stats.summary(), soft_wrap=True)
+                    print_coverage(outcome.stats.coverage)
                 else:
                     err.print(f"csf: {outcome.error}", soft_wrap=True, highlight=False)
 
@@ -216,4 +218,19 @@ def ingest_git_command(
             err.print(f"csf: {escape(problem)}", soft_wrap=True, highlight=False)
         if len(stats.problems) > SHOWN_PROBLEMS:
             err.print(f"csf: … and {len(stats.problems) - SHOWN_PROBLEMS} more", highlight=False)
+        print_coverage(stats.coverage)
         refresh_cache(session, settings)
+
+
+def print_coverage(coverage: TopicCoverage | None) -> None:
+    """How much of the repository is in a topic; a low share warns on stderr with the why.
+
+    Without it, a repository the taxonomy cannot place ends in "0 person-topic scores" and
+    the operator has no idea which repository is at fault, or what to edit.
+    """
+    if coverage is None:
+        return
+    out.print(escape(coverage.summary()), soft_wrap=True)
+    warning = coverage.warning()
+    if warning is not None:
+        err.print(f"csf: warning: {escape(warning)}", soft_wrap=True, highlight=False)

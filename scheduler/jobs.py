@@ -89,6 +89,10 @@ def sync_job(ctx: WorkerContext) -> None:
     def report(outcome: RepoSynced) -> None:
         if outcome.stats is not None:
             log.info("sync: %s", outcome.stats.summary())
+            coverage = outcome.stats.coverage
+            warning = coverage.warning() if coverage is not None else None
+            if warning is not None:
+                log.warning("sync: %s", warning)
         else:
             log.warning("sync: %s", outcome.error)
 

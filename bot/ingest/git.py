@@ -34,6 +34,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.pipeline import index_batch
 from bot.people.not_people import not_people
 from bot.sources.git import (
@@ -91,6 +92,7 @@ class GitIngestStats:
     people_after: int = 0
     # Commits the mirror could not give in full (missing objects, unreadable bytes), each said.
     problems: list[str] = field(default_factory=list)
+    coverage: TopicCoverage | None = None  # of all the repository's stored work, after this run
 
     def summary(self) -> str:
         text = (
@@ -314,6 +316,7 @@ def ingest_git(
     stats.people_before = session.exec(select(func.count()).select_from(Person)).one()
     if not check_repository(path):
         stats.people_after = stats.people_before
+        stats.coverage = topic_coverage(session, taxonomy, repo)
         return stats  # an empty repository: nothing to ingest, and nothing wrong
     after = None if full else get_cursor(session, repo.id, CURSOR)
     if after and not is_ancestor(path, after):
@@ -349,6 +352,7 @@ def ingest_git(
     stats.new = {k: after_kinds.get(k, 0) - before.get(k, 0) for k in after_kinds}
     stats.skipped_authors = ingest.skipped
     stats.people_after = session.exec(select(func.count()).select_from(Person)).one()
+    stats.coverage = topic_coverage(session, taxonomy, repo)
     return stats
 
 

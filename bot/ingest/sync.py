@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.pipeline import Ingestor, stale_profiles
 from bot.sources.github.http import Reply
 from bot.sources.github.records import GitHubSource, UserProfile, parse_time
@@ -67,6 +68,7 @@ class SyncStats:
     owner_rows: int | None = None  # None when the owner files were fresh enough to skip
     requests: int = 0
     not_modified: int = 0
+    coverage: TopicCoverage | None = None  # of all the repository's stored work, after the sync
 
     def summary(self) -> str:
         added = [_count(n, kind) for kind, n in sorted(self.new.items()) if n]
@@ -125,6 +127,7 @@ class GitHubSync:
         stats.new_people = self._people() - people_before
         stats.requests = http.requests - requests_before
         stats.not_modified = http.not_modified - not_modified_before
+        stats.coverage = topic_coverage(self.session, self.taxonomy, repo)
         return stats
 
     # -- streams ------------------------------------------------------------------------------

@@ -73,3 +73,48 @@ class GitRepo:
     def mv(self, old: str, new: str) -> None:
         (self.path / new).parent.mkdir(parents=True, exist_ok=True)
         self.git("mv", old, new)
+
+
+# Reviewers and a co-author on every commit, so few commits (each a subprocess) make enough
+# contributions to judge a repository's topic coverage by.
+_TEAM = (
+    ("Bo Fictional", "bo@compilers.example"),
+    ("Cyd Fictional", "cyd@compilers.example"),
+    ("Dee Fictional", "dee@compilers.example"),
+)
+_LLVM_LIKE = (
+    "mlir/lib/Dialect/Linalg/Transforms/Tiling.cpp",
+    "mlir/lib/Dialect/Bufferization/Transforms/OneShotAnalysis.cpp",
+    "mlir/test/Dialect/Linalg/tile.mlir",
+    "llvm/lib/Target/AMDGPU/SIISelLowering.cpp",
+    "llvm/lib/Transforms/Vectorize/LoopVectorize.cpp",
+)
+
+
+def _team_commit(repo: GitRepo, subject: str, path: str, n: int) -> None:
+    co, first, second = _TEAM
+    repo.commit(
+        f"{subject}\n\nCo-authored-by: {co[0]} <{co[1]}>\n"
+        f"Reviewed-by: {first[0]} <{first[1]}>\nReviewed-by: {second[0]} <{second[1]}>",
+        {path: f"change {n}\n"},
+    )
+
+
+def llvm_like_repo(path: Path, commits: int = 13) -> GitRepo:
+    """An llvm-project-shaped history the taxonomy tags, but for a README fix at the end.
+
+    Each commit is four contributions: its author, a co-author and two trailer reviewers.
+    """
+    repo = GitRepo(path)
+    for n in range(commits):
+        _team_commit(repo, f"[mlir] change {n}", _LLVM_LIKE[n % len(_LLVM_LIKE)], n)
+    _team_commit(repo, "Fix a typo in the README", "README.md", commits)
+    return repo
+
+
+def unrelated_repo(path: Path, commits: int = 13) -> GitRepo:
+    """A history whose folders no topic of the shipped taxonomy knows (four contributions each)."""
+    repo = GitRepo(path)
+    for n in range(commits):
+        _team_commit(repo, f"widgets: polish part {n}", f"src/widgets/part{n}.c", n)
+    return repo

@@ -20,10 +20,15 @@ REQUIRED_TOPICS = {
     "llvm.sanitizers",
     # TVM Relay, Relax, TIR, MetaSchedule, TOPI, runtime
     "tvm.relay", "tvm.relax", "tvm.tir", "tvm.metaschedule", "tvm.topi", "tvm.runtime",
-    # Triton frontend, optimizer, NVIDIA and AMD backends, kernels
+    # Triton frontend, optimizer, NVIDIA and AMD backends, kernels; TritonNvidiaGPU (TMA,
+    # tensor memory), warp specialization, Gluon, software pipelining
     "triton.frontend", "triton.optimizer", "triton.nvidia", "triton.amd", "triton.kernels",
-    # XLA HLO, GPU, SPMD/sharding, PJRT
-    "xla.hlo", "xla.gpu", "xla.spmd", "xla.pjrt",
+    "triton.nvidia_gpu", "triton.warp_specialization", "triton.gluon", "triton.pipelining",
+    # XLA HLO, GPU, SPMD/sharding, PJRT; codegen, autotuning, collectives, layout and memory
+    # assignment, runtime; StableHLO's reference interpreter, quantisation, VHLO; Shardy
+    "xla.hlo", "xla.gpu", "xla.spmd", "xla.pjrt", "xla.codegen", "xla.autotuning",
+    "xla.collectives", "xla.memory_assignment", "xla.runtime", "xla.stablehlo_reference",
+    "xla.quantization", "xla.vhlo", "xla.shardy",
     # IREE codegen (LLVMGPU, LLVMCPU, SPIR-V), dispatch/flow, stream, HAL, runtime
     "iree.llvmgpu", "iree.llvmcpu", "iree.spirv", "iree.dispatch", "iree.stream", "iree.hal",
     "iree.runtime",
