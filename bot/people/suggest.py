@@ -46,7 +46,7 @@ class Strength(IntEnum):
 
 
 @dataclass(frozen=True)
-class Evidence:
+class DuplicateEvidence:
     """One reason to think some records are one person, in a sentence a person can check."""
 
     kind: str  # github_id, name_is_login, handle_is_login, local_part, name_variant, same_name
@@ -91,7 +91,7 @@ class Suggestion:
     """Records that look like one person; `people[0]` is the one to keep."""
 
     people: list[Member]
-    evidence: list[Evidence]
+    evidence: list[DuplicateEvidence]
 
     @property
     def strength(self) -> Strength:
@@ -194,7 +194,7 @@ def _shared(column_name: str, most: int | None) -> sa.Select[Any]:
     )
 
 
-def _same_account(session: Session) -> Iterator[Evidence]:
+def _same_account(session: Session) -> Iterator[DuplicateEvidence]:
     """Logins with one GitHub account id (from noreply addresses): an account renamed."""
     identity, person, joined = _identities()
     rows = session.execute(
@@ -212,7 +212,7 @@ def _same_account(session: Session) -> Iterator[Evidence]:
         accounts[account].append((person_id, login))
     for account, held in accounts.items():
         logins = ", ".join(f"@{login} (#{person_id})" for person_id, login in held)
-        yield Evidence(
+        yield DuplicateEvidence(
             "github_id",
             Strength.STRONG,
             f"same GitHub noreply id {account} behind the logins {logins}: one account, renamed",
@@ -220,7 +220,7 @@ def _same_account(session: Session) -> Iterator[Evidence]:
         )
 
 
-def _name_is_login(session: Session) -> Iterator[Evidence]:
+def _name_is_login(session: Session) -> Iterator[DuplicateEvidence]:
     """Git names (and Phabricator handles) that are exactly someone else's GitHub login.
 
     Git's `user.name` set to one's handle is common; a handle with a digit or a hyphen is
@@ -261,7 +261,7 @@ def _name_is_login(session: Session) -> Iterator[Evidence]:
             continue  # a plain word many records carry as a name: a common name, not a handle
         others = _refs(named_ids)
         spelled_as = "git name" if what == "name" else "Phabricator handle"
-        yield Evidence(
+        yield DuplicateEvidence(
             "name_is_login" if what == "name" else "handle_is_login",
             strength,
             f"{spelled_as} '{value}' of {others} equals the GitHub login of #{holder_id}",
@@ -269,7 +269,7 @@ def _name_is_login(session: Session) -> Iterator[Evidence]:
         )
 
 
-def _same_local_part(session: Session) -> Iterator[Evidence]:
+def _same_local_part(session: Session) -> Iterator[DuplicateEvidence]:
     """Addresses with one identifying local part at different domains (or `+tags`)."""
     identity, person, joined = _identities()
     rows = session.execute(
@@ -283,7 +283,7 @@ def _same_local_part(session: Session) -> Iterator[Evidence]:
         parts[local_hash][person_id].add(domain or "?")
     for held in parts.values():
         where = ", ".join(f"{' and '.join(sorted(d))} (#{i})" for i, d in sorted(held.items()))
-        yield Evidence(
+        yield DuplicateEvidence(
             "local_part",
             Strength.MEDIUM,
             f"same address local part, at {where}",
@@ -304,7 +304,7 @@ def variant_key(name: str) -> str | None:
     return " ".join(words) if len(words) > 1 else None
 
 
-def _similar_names(session: Session) -> Iterator[Evidence]:
+def _similar_names(session: Session) -> Iterator[DuplicateEvidence]:
     """Equal names (weak) and names equal up to spelling (weak): hints, never enough alone.
 
     One pass over the names, grouped in a dictionary: linear in the store, like a GROUP BY, but
@@ -329,7 +329,7 @@ def _similar_names(session: Session) -> Iterator[Evidence]:
             variants[key][value].add(person_id)
     for value, ids in sorted(exact.items()):
         if 1 < len(ids) <= MAX_GROUP:
-            yield Evidence(
+            yield DuplicateEvidence(
                 "same_name",
                 Strength.WEAK,
                 f"same name '{value}' (ignoring case): {_refs(ids)}",
@@ -340,7 +340,7 @@ def _similar_names(session: Session) -> Iterator[Evidence]:
         if len(spellings) < 2 or not 1 < len(ids) <= MAX_GROUP:
             continue
         shown = ", ".join(f"'{value}' ({_refs(held)})" for value, held in sorted(spellings.items()))
-        yield Evidence(
+        yield DuplicateEvidence(
             "name_variant",
             Strength.WEAK,
             f"names differ only by case, accents, punctuation, word order or initials: {shown}",
@@ -359,13 +359,15 @@ def _refs(ids: Iterable[int]) -> str:
 # -- from evidence to suggestions -----------------------------------------------------------------
 
 
-def _group(evidence: Sequence[Evidence]) -> list[tuple[tuple[int, ...], list[Evidence]]]:
+def _group(
+    evidence: Sequence[DuplicateEvidence],
+) -> list[tuple[tuple[int, ...], list[DuplicateEvidence]]]:
     """One suggestion per set of records; weaker evidence about a subset joins the stronger one.
 
     Strongest first, so a weak hint (a shared name) never pulls a third record into a
     suggestion that strong evidence made about two.
     """
-    groups: list[tuple[tuple[int, ...], list[Evidence]]] = []
+    groups: list[tuple[tuple[int, ...], list[DuplicateEvidence]]] = []
     holding: dict[int, set[int]] = defaultdict(set)  # person id -> indexes of groups with them
     for item in sorted(evidence, key=lambda e: (-e.strength, -len(e.person_ids), e.person_ids)):
         if len(item.person_ids) < 2:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from bot.errors import CsfError
 from bot.ingest.git import ingest_git
@@ -158,7 +158,7 @@ def test_generic_local_parts_are_no_evidence(world: Engine) -> None:
     with Session(world) as session:
         assert containing(suggest(session), fen, gil) == []
         hints = session.exec(
-            select(Identity.local_hash).where(Identity.person_id.in_([fen, gil]))  # type: ignore[attr-defined]
+            select(Identity.local_hash).where(col(Identity.person_id).in_([fen, gil]))
         ).all()
     assert set(hints) == {None}
 
