@@ -14,7 +14,7 @@ from bot.errors import CsfError
 from bot.ingest.git import ingest_git
 from bot.people import curation
 from bot.people.suggest import Strength, Suggestion, suggest, variant_key
-from bot.store.models import Identity, Person
+from bot.store.models import Identity, Person, Repo
 from bot.store.writes import upsert_repo
 from bot.taxonomy.model import default_taxonomy
 from tests.support.git_repos import GitRepo
@@ -33,7 +33,12 @@ DOV = [
     ("Dov Penhallow", "4242+dov-penhallow@users.noreply.github.com"),
 ]
 ELI = [("Eli Tamsin", "eli.t@north.example"), ("Eli Tamsin", "etamsin@south.example")]
-GENERIC = [("Fen Rowe", "dev@fen.example"), ("Gil Sorrel", "dev@gil.example")]
+GENERIC = [
+    ("Fen Rowe", "dev@fen.example"),
+    ("Gil Sorrel", "dev@gil.example"),
+    ("Hal Vetch", "root@hal.example"),
+    ("Ivo Brack", "root@ivo.example"),
+]
 BOTS = [
     ("quill-bot", "4100+quill-bot@users.noreply.github.com"),
     ("quill-bot", "quill-bot@ci.example"),
@@ -155,10 +160,13 @@ def test_a_shared_name_alone_is_weak_and_nothing_is_merged(world: Engine) -> Non
 
 def test_generic_local_parts_are_no_evidence(world: Engine) -> None:
     fen, gil = person_id(world, "Fen Rowe"), person_id(world, "Gil Sorrel")
+    hal, ivo = person_id(world, "Hal Vetch"), person_id(world, "Ivo Brack")
     with Session(world) as session:
-        assert containing(suggest(session), fen, gil) == []
+        found = suggest(session)
+        assert containing(found, fen, gil) == []
+        assert containing(found, hal, ivo) == []
         hints = session.exec(
-            select(Identity.local_hash).where(col(Identity.person_id).in_([fen, gil]))
+            select(Identity.local_hash).where(col(Identity.person_id).in_([fen, gil, hal, ivo]))
         ).all()
     assert set(hints) == {None}
 
@@ -215,3 +223,40 @@ def test_variant_key() -> None:
     assert variant_key("Ada B. Quillon") == variant_key("quillon, ada") == "ada quillon"
     assert variant_key("Áda Quillon") == variant_key("ada-quillon") == "ada quillon"
     assert variant_key("Ada") is None  # one word says too little
+
+
+def test_a_phabricator_handle_equal_to_a_login(engine: Engine, tmp_path: Path) -> None:
+    git = history(tmp_path / "llvm", [ADA])
+    git.commit(
+        "[X86] Phabricator-era change\n\nReviewed By: ada-quillon\n\n"
+        "Differential Revision: https://reviews.llvm.example/D4242",
+        {SCHED: "reviewed\n"},
+        author=ELI[0],
+    )
+    ingest(engine, git)
+    holder = login_holder(engine, "ada-quillon")
+    with Session(engine) as session:
+        handle = session.exec(
+            select(Identity.person_id).where(Identity.value == "phabricator:ada-quillon")
+        ).one()
+        (one,) = suggest(session)
+    assert one.person_ids == [holder, handle]
+    assert one.strength is Strength.MEDIUM  # handles and logins often match, not always
+    assert one.evidence[0].text == (
+        f"Phabricator handle 'ada-quillon' of #{handle} equals the GitHub login of #{holder}"
+    )
+
+
+def test_a_store_from_before_the_hints_gets_them_on_a_full_read(
+    engine: Engine, tmp_path: Path
+) -> None:
+    git = history(tmp_path / "linux", [*BRAM, *DOV])
+    ingest(engine, git)
+    with Session(engine) as session:
+        session.execute(sa.text("UPDATE identity SET local_hash = NULL, github_id = NULL"))
+        session.commit()
+        assert [kinds(s) for s in suggest(session)] == [{"same_name"}]
+        repo = session.exec(select(Repo)).one()
+        ingest_git(session, default_taxonomy(), repo, git.path, full=True)
+        session.commit()
+        assert [kinds(s) for s in suggest(session)] == [{"github_id", "same_name"}, {"local_part"}]
