@@ -1,4 +1,4 @@
-"""Who is who: `csf people` shows, merges and splits people, and exports or forgets one."""
+"""Who is who: `csf people` shows, suggests, merges and splits people; exports or forgets one."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.config import load_settings
 from bot.errors import CsfError
 from bot.people import curation as people
 from bot.people import privacy
+from bot.people.suggest import suggest
 from cli.app import CLI_ACTOR, app, open_store, refresh_cache
 from cli.render import err, out
 
@@ -40,6 +41,53 @@ def people_show(person: Annotated[str, typer.Argument(help="login, address or #I
                 identity.seen_at.strftime("%Y-%m-%d"),
             )
         out.print(table)
+
+
+@people_app.command("suggest")
+def people_suggest(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most this many.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+    repo: Annotated[
+        str | None, typer.Option("--repo", help="Only people with work in OWNER/NAME.")
+    ] = None,
+) -> None:
+    """List records that look like one person, with the evidence; nothing is merged."""
+    if limit < 1:
+        raise CsfError(f"--limit {limit}: give a number of suggestions, 1 or more")
+    settings = load_settings()
+    with open_store(settings) as session:
+        found = suggest(session, repo=repo, limit=limit)
+    if as_json:
+        sys.stdout.write(json.dumps([s.to_dict() for s in found], indent=2, ensure_ascii=False))
+        sys.stdout.write("\n")
+        return
+    if not found:
+        out.print("no likely duplicates found", highlight=False)
+        return
+    out.print(
+        f"{len(found)} likely duplicate{'s' if len(found) > 1 else ''}, strongest evidence first; "
+        "check the work before merging, equal names alone are weak evidence",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for number, suggestion in enumerate(found, start=1):
+        out.print()
+        lead = f"{number}. {suggestion.strength.label}"
+        for index, member in enumerate(suggestion.people):
+            work = f"{member.contributions} contribution{'' if member.contributions == 1 else 's'}"
+            keep = "  (keep)" if index == 0 else ""
+            prefix = lead if index == 0 else " " * len(lead)
+            out.print(
+                escape(f"{prefix}  {member.label} ({work}){keep}"), highlight=False, soft_wrap=True
+            )
+        for evidence in suggestion.evidence:
+            out.print(
+                escape(f"   - {evidence.strength.label}: {evidence.text}"),
+                highlight=False,
+                soft_wrap=True,
+            )
+        for command in suggestion.merge_commands():
+            out.print(escape(f"   accept: {command}"), highlight=False, soft_wrap=True)
 
 
 @people_app.command("mark")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -51,10 +51,12 @@ from bot.store.identity import (
     ADDRESS,
     IdentityKey,
     email_key,
+    local_part_hash,
     login_from_noreply,
     login_key,
     looks_like_bot,
     name_key,
+    noreply_id,
     suppression_hash,
 )
 from bot.store.models import (
@@ -73,6 +75,7 @@ from bot.store.writes import (
     find_person_id,
     get_cursor,
     set_cursor,
+    store_secret,
     upsert_contributions,
 )
 from bot.taxonomy.model import Taxonomy
@@ -123,6 +126,7 @@ class GitIngest:
         self.repo_id: int = repo.id
         self.mailmap = mailmap
         self._suppressed = set(session.exec(select(Suppression.identity_hash)))
+        self._secret = store_secret(session)
         self._people: dict[tuple[str, str], _Who | None] = {}
         self._handles: dict[str, _Who | None] = {}
         self._pending: list[ContributionRecord] = []
@@ -143,11 +147,12 @@ class GitIngest:
         login = login_from_noreply(ident.email)
         if login:
             try:
-                keys.append(login_key(login))
+                keys.append(replace(login_key(login), github_id=noreply_id(ident.email)))
             except ValueError:
                 login = None
         with contextlib.suppress(ValueError):  # history has addresses like "none@none"
-            keys.append(email_key(ident.email))
+            local_hash = local_part_hash(ident.email, self._secret)
+            keys.append(replace(email_key(ident.email), local_hash=local_hash))
         if not keys:
             self._people[cache_key] = None
             return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ from bot.sources.github.records import (
 from bot.store.identity import (
     IdentityKey,
     email_key,
+    local_part_hash,
     login_key,
     redact_addresses,
     suppression_hash,
@@ -54,6 +55,7 @@ from bot.store.writes import (
     replace_topics,
     resolve_person,
     set_natures,
+    store_secret,
     upsert_contributions,
 )
 from bot.taxonomy.model import Taxonomy
@@ -92,6 +94,7 @@ class Ingestor:
         # Recent threads, so comments are tagged like them; bounded, older ones are re-read.
         self._parents: OrderedDict[int, _Parent] = OrderedDict()
         self._suppressed = set(session.exec(select(Suppression.identity_hash)))
+        self._secret = store_secret(session)
         self._pending: list[tuple[ContributionRecord, str | None]] = []
         self.logins_seen: set[str] = set()
 
@@ -145,7 +148,10 @@ class Ingestor:
         person.updated_at = fetched_at
         if profile.email:
             with contextlib.suppress(ValueError):
-                self._link_address(person_id, email_key(profile.email))
+                local_hash = local_part_hash(profile.email, self._secret)
+                self._link_address(
+                    person_id, replace(email_key(profile.email), local_hash=local_hash)
+                )
 
     def _link_address(self, person_id: int, key: IdentityKey) -> None:
         """A published address joins this account to the same person's git commits.

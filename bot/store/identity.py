@@ -9,14 +9,89 @@ unsolicited recruiting mail; not holding them is the simplest way to never do th
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.store.models import IdentityKind
 
 HASH_PREFIX = "sha256:"
 _LOGIN = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38}(\[bot\])?$")
-_NOREPLY = re.compile(r"^(?:\d+\+)?([a-z0-9-]{1,39})@users\.noreply\.github\.com$")
+_NOREPLY = re.compile(r"^(?:(\d+)\+)?([a-z0-9-]{1,39})@users\.noreply\.github\.com$")
+# Local parts that name a role, a machine or nobody in particular: two people may well share one,
+# so they are never evidence that two records are one person. Shorter ones than
+# `MIN_LOCAL_PART` are as common (initials, "bo", "ada").
+GENERIC_LOCAL_PARTS = frozenset(
+    [
+        "admin",
+        "administrator",
+        "anonymous",
+        "build",
+        "builder",
+        "buildbot",
+        "ci",
+        "code",
+        "commits",
+        "compiler",
+        "contact",
+        "daemon",
+        "debian",
+        "dev",
+        "developer",
+        "developers",
+        "devnull",
+        "devel",
+        "email",
+        "example",
+        "git",
+        "github",
+        "gitlab",
+        "hello",
+        "home",
+        "info",
+        "linux",
+        "list",
+        "lists",
+        "llvm",
+        "local",
+        "localhost",
+        "mail",
+        "mailer",
+        "maintainer",
+        "maintainers",
+        "me",
+        "noreply",
+        "no-reply",
+        "donotreply",
+        "do-not-reply",
+        "nobody",
+        "none",
+        "null",
+        "office",
+        "opensource",
+        "oss",
+        "patch",
+        "patches",
+        "pi",
+        "postmaster",
+        "robot",
+        "root",
+        "security",
+        "staff",
+        "support",
+        "svn",
+        "team",
+        "test",
+        "tester",
+        "user",
+        "users",
+        "unknown",
+        "webmaster",
+        "work",
+    ]
+)
+MIN_LOCAL_PART = 4
+LOCAL_HASH_PREFIX = "hmac:"
 # GitHub Apps end in [bot]; the rest are machine accounts the tracked projects are known to run.
 # Anything shaped like an address, wherever it hides (a title, a bio, a name field).
 ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -34,6 +109,9 @@ class IdentityKey:
     kind: IdentityKind
     value: str
     domain: str | None = None
+    # Hints recorded with the identity for duplicate suggestions; not part of what it is.
+    local_hash: str | None = field(default=None, compare=False)
+    github_id: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         """`kind:value`, the form stored in `Contribution.identity_key` and typed in commands."""
@@ -90,7 +168,44 @@ def redact_addresses(text: str | None) -> str | None:
 def login_from_noreply(address: str) -> str | None:
     """The login behind a GitHub noreply address (`123+login@users.noreply.github.com`)."""
     match = _NOREPLY.match(address.strip().lower())
-    return match.group(1) if match else None
+    return match.group(2) if match else None
+
+
+def noreply_id(address: str) -> int | None:
+    """GitHub's numeric account id in a noreply address; it stays when the login changes."""
+    match = _NOREPLY.match(address.strip().lower())
+    return int(match.group(1)) if match and match.group(1) else None
+
+
+def identifying_local_part(address: str) -> str | None:
+    """The part of an address before `@` (without a `+tag`), if it could say who someone is.
+
+    None for role and machine names, very short or all-digit ones, and GitHub noreply addresses
+    (their login is an identity of its own already).
+    """
+    try:
+        normalised = normalise_email(address)
+    except ValueError:
+        return None
+    local, _, domain = normalised.rpartition("@")
+    local = local.split("+", 1)[0].strip(".-_")
+    if domain == "users.noreply.github.com" or len(local) < MIN_LOCAL_PART:
+        return None
+    if local in GENERIC_LOCAL_PARTS or local.isdigit():
+        return None
+    return local
+
+
+def local_part_hash(address: str, secret: bytes) -> str | None:
+    """A keyed hash of an address's identifying local part, or None (see the function above).
+
+    Keyed with the store's own secret (`StoreKey`) so a hash says only "the same as another
+    record here", not which local part it is to anyone holding a list of common ones.
+    """
+    local = identifying_local_part(address)
+    if local is None:
+        return None
+    return LOCAL_HASH_PREFIX + hmac.new(secret, local.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def looks_like_bot(login: str) -> bool:

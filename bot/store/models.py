@@ -147,7 +147,28 @@ class Identity(SQLModel, table=True):
     kind: str
     value: str
     domain: str | None = None  # for email identities: the part after @, useful for affiliation
+    # Evidence for `csf people suggest`, never for automatic joins: for an email identity, a
+    # keyed hash of its local part (`hmac:<hex>`, only for local parts that say who someone is);
+    # for a GitHub identity, the numeric account id a noreply address revealed (it survives
+    # renames, so two logins with one id are one account).
+    local_hash: str | None = Field(default=None, index=True)
+    github_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)
     seen_at: datetime = _created()
+
+
+class StoreKey(SQLModel, table=True):
+    """A random secret made once per store, for keyed hashes of identity hints.
+
+    Local parts of addresses are few and guessable, and a plain hash of one is the same in every
+    dataset; keyed with a secret of this store's own, `Identity.local_hash` values can be
+    compared with each other and joined to nothing outside.
+    """
+
+    __tablename__ = "store_key"
+
+    name: str = Field(primary_key=True)
+    value: str
+    created_at: datetime = _created()
 
 
 class Repo(SQLModel, table=True):

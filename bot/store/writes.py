@@ -8,6 +8,7 @@ through a page, leaves one row. The same statements run on SQLite and PostgreSQL
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from bot.store.models import (
     IdentityKind,
     Person,
     Repo,
+    StoreKey,
     SyncCursor,
     UTCDateTime,
     utcnow,
@@ -390,12 +392,52 @@ def create_person(
                 "kind": k.kind.value,
                 "value": k.value,
                 "domain": k.domain,
+                "local_hash": k.local_hash,
+                "github_id": k.github_id,
                 "seen_at": now,
             }
             for k in dict.fromkeys(keys)
         ],
     )
     return person_id
+
+
+def _fill_hints(session: Session, key: IdentityKey) -> None:
+    """Record a key's hints on an identity stored before csf kept them; never overwrite one.
+
+    Stores that predate the hints get them as history is read again (`--full`), whoever owns
+    the identity by then.
+    """
+    for column, value in (("local_hash", key.local_hash), ("github_id", key.github_id)):
+        if value is None:
+            continue
+        table = Identity.__table__  # type: ignore[attr-defined]
+        session.execute(
+            sa.update(table)
+            .where(
+                table.c.kind == key.kind.value,
+                table.c.value == key.value,
+                table.c[column].is_(None),
+            )
+            .values({column: value})
+        )
+
+
+def store_secret(session: Session, name: str = "identity-hints") -> bytes:
+    """This store's secret called `name`, made on first use (see `StoreKey`).
+
+    Two processes making it at once both end up with the one that was stored first.
+    """
+    table = StoreKey.__table__  # type: ignore[attr-defined]
+    found = session.execute(sa.select(table.c.value).where(table.c.name == name)).scalar()
+    if found is None:
+        session.execute(
+            _insert(session, StoreKey)
+            .values(name=name, value=secrets.token_hex(32), created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        found = session.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one()
+    return bytes.fromhex(found)
 
 
 def add_identity(session: Session, person_id: int, key: IdentityKey) -> bool:
@@ -423,6 +465,8 @@ def add_identity(session: Session, person_id: int, key: IdentityKey) -> bool:
             kind=key.kind.value,
             value=key.value,
             domain=key.domain,
+            local_hash=key.local_hash,
+            github_id=key.github_id,
             seen_at=utcnow(),
         )
         .on_conflict_do_nothing(
@@ -430,6 +474,7 @@ def add_identity(session: Session, person_id: int, key: IdentityKey) -> bool:
         )
     )
     session.execute(statement)
+    _fill_hints(session, key)
     owner = session.exec(
         select(Identity.person_id).where(
             Identity.kind == key.kind.value, Identity.value == key.value

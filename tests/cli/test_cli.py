@@ -469,7 +469,7 @@ def test_each_command_group_module_registers_its_commands_on_the_one_app() -> No
         "track": dict.fromkeys(("add", "defaults", "remove", "list"), "cli.ingest"),
         "ingest": {"git": "cli.ingest"},
         "people": dict.fromkeys(
-            ("show", "mark", "merge", "split", "forget", "export"), "cli.people"
+            ("show", "suggest", "mark", "merge", "split", "forget", "export"), "cli.people"
         ),
         "scores": {"refresh": "cli.admin"},
         "backtest": {"owners": "cli.backtest"},

@@ -8,10 +8,13 @@ import pytest
 
 from bot.store.identity import (
     email_key,
+    identifying_local_part,
+    local_part_hash,
     login_from_noreply,
     login_key,
     looks_like_bot,
     name_key,
+    noreply_id,
     suppression_hash,
 )
 from bot.store.models import IdentityKind
@@ -53,6 +56,40 @@ def test_noreply_addresses_reveal_the_login() -> None:
     assert login_from_noreply("12345+ada-fictional@users.noreply.github.com") == "ada-fictional"
     assert login_from_noreply("ada-fictional@users.noreply.github.com") == "ada-fictional"
     assert login_from_noreply("ada@compilers.example") is None
+
+
+def test_noreply_addresses_reveal_the_account_id_when_numbered() -> None:
+    assert noreply_id("12345+ada-fictional@users.noreply.github.com") == 12345
+    assert noreply_id("ada-fictional@users.noreply.github.com") is None
+    assert noreply_id("12345+ada@compilers.example") is None
+
+
+@pytest.mark.parametrize(
+    ("address", "local"),
+    [
+        ("Ada.Quillon@Uni.example", "ada.quillon"),
+        ("ada.quillon+llvm@uni.example", "ada.quillon"),
+        ("dev@fen.example", None),  # a role, not a person
+        ("root@build.example", None),
+        ("noreply@tools.example", None),
+        ("bo@short.example", None),  # too short to tell people apart
+        ("12345@numbers.example", None),
+        ("12345+ada-quillon@users.noreply.github.com", None),  # its login is an identity
+        ("not an address", None),
+    ],
+)
+def test_identifying_local_parts(address: str, local: str | None) -> None:
+    assert identifying_local_part(address) == local
+
+
+def test_local_part_hashes_are_keyed() -> None:
+    one, two = b"1" * 32, b"2" * 32
+    at_uni = local_part_hash("ada.quillon@uni.example", one)
+    assert at_uni == local_part_hash("Ada.Quillon+x@corp.example", one)
+    assert at_uni != local_part_hash("ada.quillon@uni.example", two)
+    assert at_uni is not None
+    assert hashlib.sha256(b"ada.quillon").hexdigest() not in at_uni
+    assert local_part_hash("dev@uni.example", one) is None
 
 
 def test_bot_logins() -> None:

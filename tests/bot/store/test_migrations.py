@@ -41,6 +41,7 @@ EXPECTED_TABLES = {
     "score_cache",
     "topic_score",
     "job_lock",
+    "store_key",
 }
 
 
