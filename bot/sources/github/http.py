@@ -28,6 +28,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from bot.errors import CsfError
+from bot.sources.text import clean_json
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +272,7 @@ class GitHubHTTP:
                 f"GitHub rejected the request for {what} ({status}): {_message(response)}"
             )
         try:
-            data = response.json() if response.content else None
+            data = clean_json(response.json()) if response.content else None
         except ValueError:
             raise _TransientError(f"GitHub sent a body that is not JSON ({status})") from None
         if resource == "graphql" and isinstance(data, dict):

@@ -185,3 +185,35 @@ def numbers(engine: Engine) -> list[int]:
             int(n)
             for n in session.exec(select(Contribution.external_id).where(Contribution.kind == "pr"))
         ]
+
+
+def test_nul_and_lone_surrogates_from_github_are_cleaned_on_every_store(engine: Engine) -> None:
+    """A `\\u0000` in a title or a location once wedged every later PostgreSQL sync."""
+    world = small_world()
+    world.users["bo-fictional"].location = "Z\x00urich \ud800"
+    world.users["bo-fictional"].bio = "compilers\x00" + "x" * 200_000
+    world.repo(REPO).pulls.append(
+        PullRequest(
+            80,
+            "[mlir][bufferization] Null\x00 byte \udfff title",
+            "bo-fictional",
+            "2026-01-20T10:00:00Z",
+            "2026-01-20T12:00:00Z",
+            merged_at="2026-01-20T12:00:00Z",
+            closed_at="2026-01-20T12:00:00Z",
+            files=[BUFFERIZATION],
+        )
+    )
+    with Harness(engine, world) as harness:
+        harness.sync()
+        harness.sync()  # and the next sync runs too
+    with Session(engine) as session:
+        pr = session.exec(
+            select(Contribution).where(Contribution.kind == "pr", Contribution.external_id == "80")
+        ).one()
+        bo = session.exec(select(Person).where(Person.login == "bo-fictional")).one()
+    assert pr.title == "[mlir][bufferization] Null byte \ufffd title"
+    assert bo.location == "Zurich \ufffd"
+    assert bo.bio is not None
+    assert "\x00" not in bo.bio
+    assert len(bo.bio) <= 100_000
