@@ -79,8 +79,6 @@ class GitCommit:
     phabricator_reviewers: list[str] = field(default_factory=list)
     differential_revision: str | None = None
     pr_number: int | None = None
-    # True when the mirror lacked an object its diff needs: paths known, line counts not.
-    partial: bool = False
 
     @property
     def paths(self) -> list[str]:
@@ -168,8 +166,8 @@ def read_commits(
 
     A mirror can lack objects (a blob its host never served) and a commit can hold bytes that
     no parser expects. Neither may stop the history: a commit whose diff cannot be computed is
-    read again with its paths only (`GitCommit.partial`), one that cannot be read at all is
-    left out, and each such commit is described in `problems`.
+    read again with its paths only (no line counts), one that cannot be read at all is left
+    out, and each such commit is described in `problems`.
     """
     # --topo-order: every ancestor of a commit comes before it, so after a crash `LAST..HEAD`
     # leaves out only commits that were already read.
@@ -179,7 +177,7 @@ def read_commits(
     walk.append(f"{after}..HEAD" if after else "HEAD")
     notes = problems if problems is not None else []
     reader = _LogReader(path, notes)
-    outcome = yield from reader.stream([*walk], None)
+    outcome = yield from reader.stream(walk, None)
     while outcome is not None:
         remaining = _remaining(path, walk, reader.last_sha)
         if not remaining:
@@ -221,11 +219,9 @@ class _LogReader:
         self.marker = RECORD + self.token.encode("ascii") + b"\x00"
         self.format = f"%x1e{self.token}%x00" + LOG_FORMAT.removeprefix("%x1e")
 
-    def _args(self, extra: list[str], *, diff: list[str]) -> list[str]:
+    def _log(self, extra: list[str], *, diff: list[str]) -> list[str]:
+        """The `git log` arguments (after `git -C PATH`) that print records in this framing."""
         return [
-            "git",
-            "-C",
-            str(self.path),
             "log",
             *diff,
             "-z",
@@ -239,9 +235,8 @@ class _LogReader:
         self, extra: list[str], shas: list[str] | None
     ) -> Generator[GitCommit, None, str | None]:
         """Yield the commits git prints; return git's error when it stopped short, else None."""
-        args = self._args(extra, diff=["--numstat"])
         process = subprocess.Popen(
-            args,
+            ["git", "-C", str(self.path), *self._log(extra, diff=["--numstat"])],
             stdin=subprocess.PIPE if shas is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -276,7 +271,7 @@ class _LogReader:
             if buffer:
                 yield from self._parsed(buffer)
             return None
-        # The last record may be cut short by the failure: it is read again, paths only.
+        # The last record may be cut short by the failure: `read_partial` reads it again.
         message = stderr.decode("utf-8", "replace").strip().splitlines()
         reason = message[-1] if message else f"git exited with {code}"
         if not _RECOVERABLE.search(reason):
@@ -300,7 +295,7 @@ class _LogReader:
         # git may stop before it prints the commit it cannot diff, so the first one left may
         # be whole: it is tried on its own, in full, before its paths alone and then bare.
         for diff in (["--numstat"], ["--no-renames", "--name-only"], []):
-            result = _run_git(self.path, *self._args(["--no-walk", sha], diff=diff)[3:])
+            result = _run_git(self.path, *self._log(["--no-walk", sha], diff=diff))
             if result.returncode != 0 or not result.stdout.startswith(self.marker):
                 continue
             raw = result.stdout.removeprefix(self.marker)
@@ -311,7 +306,6 @@ class _LogReader:
             self.last_sha = commit.sha
             if diff == ["--numstat"]:
                 return commit
-            commit.partial = True
             what = "its paths" if commit.files else "no paths"
             self.problems.append(
                 f"commit {sha[:12]} could not be diffed ({reason}); stored with {what} "
