@@ -13,8 +13,6 @@ so the cost grows with the store and not with its square.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,14 +23,13 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.errors import CsfError
-from bot.store.identity import GENERIC_LOCAL_PARTS
+from bot.store.identity import GENERIC_LOCAL_PARTS, name_words
 from bot.store.models import Contribution, Identity, IdentityKind, Person, Repo
 
 # Evidence shared by more records than this is too common to say anything about one person.
 MAX_GROUP = 6
 PHABRICATOR_PREFIX = "phabricator:"
 _CHUNK = 500  # ids per IN (...) list, well under every backend's limit on parameters
-_WORDS = re.compile(r"[\W_]+")
 
 
 class Strength(IntEnum):
@@ -297,10 +294,7 @@ def variant_key(name: str) -> str | None:
     Equal keys are the variants a `.mailmap` usually joins: "Ada B. Quillon", "quillon, ada",
     "Áda Quillon", "ada-quillon".
     """
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
-    ).casefold()
-    words = sorted(w for w in _WORDS.split(plain) if len(w) > 1)
+    words = sorted(w for w in name_words(name) if len(w) > 1)
     return " ".join(words) if len(words) > 1 else None
 
 

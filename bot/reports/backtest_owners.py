@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,7 +30,7 @@ from sqlmodel import Session, select
 
 from bot.ranking.who import who
 from bot.sources.owners import parse_owner_file
-from bot.store.identity import name_key
+from bot.store.identity import name_key, name_words
 from bot.store.models import Contribution, Identity, IdentityKind, Person, Repo
 from bot.taxonomy.model import Taxonomy
 from bot.taxonomy.question import read_query
@@ -162,8 +161,7 @@ def login_guesses(name: str) -> set[str]:
     owner file means; these forms (never the first or last name alone) let the backtest count
     such an owner without guessing wildly.
     """
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    words = [w for w in re.split(r"[^a-z0-9]+", folded) if w]
+    words = name_words(name)
     if len(words) < 2:
         return set()
     first, last = words[0], words[-1]
@@ -220,8 +218,9 @@ def _owner_people(
                 for pid in session.exec(select(Person.id).where(Person.login == value))
                 if pid is not None
             )
-            found[index].update(guessed.get(value.lower().replace("_", "-"), set()))
-            found[index].update(guessed.get(value.lower().replace("-", "").replace("_", ""), set()))
+            login = value.lower().replace("_", "-")
+            for form in (login, login.replace("-", "")):
+                found[index].update(guessed.get(form, set()))
     return {index: people for index, people in found.items() if people}
 
 

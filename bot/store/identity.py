@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from bot.store.models import IdentityKind
@@ -144,6 +145,18 @@ def normalise_login(login: str) -> str:
 
 def login_key(login: str) -> IdentityKey:
     return IdentityKey(IdentityKind.GITHUB, normalise_login(login))
+
+
+_NAME_SPLIT = re.compile(r"[\W_]+")
+
+
+def name_words(name: str) -> list[str]:
+    """A display name's words without case or accents ("Áda B. Quillon" -> ada, b, quillon):
+    the form in which two spellings of one person, or a name and a login, are compared."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    ).casefold()
+    return [w for w in _NAME_SPLIT.split(plain) if w]
 
 
 def name_key(name: str) -> IdentityKey:
