@@ -51,7 +51,6 @@ from bot.store.identity import (
     ADDRESS,
     IdentityKey,
     email_key,
-    local_part_hash,
     login_from_noreply,
     login_key,
     looks_like_bot,
@@ -151,8 +150,7 @@ class GitIngest:
             except ValueError:
                 login = None
         with contextlib.suppress(ValueError):  # history has addresses like "none@none"
-            local_hash = local_part_hash(ident.email, self._secret)
-            keys.append(replace(email_key(ident.email), local_hash=local_hash))
+            keys.append(email_key(ident.email, self._secret))
         if not keys:
             self._people[cache_key] = None
             return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -34,7 +34,6 @@ from bot.sources.github.records import (
 from bot.store.identity import (
     IdentityKey,
     email_key,
-    local_part_hash,
     login_key,
     redact_addresses,
     suppression_hash,
@@ -148,10 +147,7 @@ class Ingestor:
         person.updated_at = fetched_at
         if profile.email:
             with contextlib.suppress(ValueError):
-                local_hash = local_part_hash(profile.email, self._secret)
-                self._link_address(
-                    person_id, replace(email_key(profile.email), local_hash=local_hash)
-                )
+                self._link_address(person_id, email_key(profile.email, self._secret))
 
     def _link_address(self, person_id: int, key: IdentityKey) -> None:
         """A published address joins this account to the same person's git commits.

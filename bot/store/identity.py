@@ -128,11 +128,15 @@ def normalise_email(address: str) -> str:
     return normalised
 
 
-def email_key(address: str) -> IdentityKey:
-    """`sha256:<hex>` of the normalised address, plus its domain."""
+def email_key(address: str, secret: bytes | None = None) -> IdentityKey:
+    """`sha256:<hex>` of the normalised address, plus its domain; with the store's `secret`,
+    also the keyed hash of its local part that `csf people suggest` compares."""
     normalised = normalise_email(address)
     digest = hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-    return IdentityKey(IdentityKind.EMAIL, HASH_PREFIX + digest, normalised.rpartition("@")[2])
+    local_hash = local_part_hash(normalised, secret) if secret is not None else None
+    return IdentityKey(
+        IdentityKind.EMAIL, HASH_PREFIX + digest, normalised.rpartition("@")[2], local_hash
+    )
 
 
 def normalise_login(login: str) -> str:
