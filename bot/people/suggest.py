@@ -24,7 +24,8 @@ from sqlmodel import Session
 
 from bot.errors import CsfError
 from bot.store.identity import GENERIC_LOCAL_PARTS, name_words
-from bot.store.models import Contribution, Identity, IdentityKind, Person, Repo
+from bot.store.models import Contribution, Identity, IdentityKind, Person
+from bot.store.writes import find_repo
 
 # Evidence shared by more records than this is too common to say anything about one person.
 MAX_GROUP = 6
@@ -147,13 +148,10 @@ def _repo_id(session: Session, name: str) -> int:
     owner, sep, rest = name.strip().partition("/")
     if not sep or not owner or not rest or "/" in rest:
         raise CsfError(f"{name!r} is not a repository: write OWNER/NAME")
-    table = Repo.__table__  # type: ignore[attr-defined]
-    found = session.execute(
-        sa.select(table.c.id).where(sa.func.lower(table.c.full_name) == name.strip().lower())
-    ).scalar()
-    if found is None:
+    found = find_repo(session, name.strip())
+    if found is None or found.id is None:
         raise CsfError(f"no repository {name.strip()} in the store (sync or ingest it first)")
-    return int(found)
+    return found.id
 
 
 # -- finding evidence -----------------------------------------------------------------------------
