@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.store.models import JobLock, utcnow
 
 log = logging.getLogger("csf.worker")
-DEFAULT_TTL = timedelta(minutes=15)
+DEFAULT_TTL = timedelta(minutes=10)  # as the digest's lease: a dead worker holds it no longer
 
 
 def holder_id() -> str:

@@ -6,16 +6,21 @@ second trigger, a restarted worker or a second worker finds the row and sends no
 each message the row (or the entry) records its ts in a short transaction of its own, which also
 refreshes the claim; a claim left "posting" past the lease (its worker died) or marked "failed"
 is taken over by the next trigger, which sends only what is still missing, from the stored
-entries. Slack's 429s and 5xx are retried by the client (`slackui.web`), so a brief outage is
-still one post.
+entries.
 
-One gap cannot be closed from this side: if a worker dies after Slack accepted a message but
-before its ts was saved, the taker sends that one message again (Slack has no idempotency key).
+Slack has no idempotency key, and a message can be stored by Slack while its answer is lost (a
+500 after the write, a dropped connection, a worker killed before the ts was saved). So every
+message carries a marker in its metadata (`csf_digest`: run and part), posts are never re-sent
+blindly (only a 429, which Slack did not act on, is retried by the client), and before any
+re-send, after an unclear failure or when taking over a run, the channel's history (the header)
+or the thread (an entry) is searched for the marker: a message found there is recorded, not
+sent again.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,7 +28,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -37,6 +43,9 @@ from slackui.blocks.digest import entry_message, header_message
 
 log = logging.getLogger("csf.digest")
 LEASE = timedelta(minutes=10)
+EVENT_TYPE = "csf_digest"
+ATTEMPTS = 4  # sends of one message, each after a search found it missing
+SEARCH_PAGES = 10  # of 200 messages: a digest's thread, or a channel's day, is far smaller
 
 
 class DigestPostError(CsfError):
@@ -68,37 +77,32 @@ def post_digest(
     clock: Callable[[], datetime] = utcnow,
 ) -> PostOutcome:
     """Post `digest` to `channel` unless this team's digest for its period is there already."""
-    run, note = _claim(session, digest, channel, clock(), lease)
+    run, note, resumed = _claim(session, digest, channel, clock(), lease)
     assert run.id is not None
     if note is not None:
         return PostOutcome(run.id, 0, run.status, note)
     shown = stored_digest(session, taxonomy, run, digest.period.zone)
+    poster = _Poster(client, run.id, _since(run), searched_first=resumed)
     sent = 0
     try:
         if run.message_ts is None:
-            answer = client.chat_postMessage(
-                channel=channel, unfurl_links=False, unfurl_media=False, **header_message(shown)
-            )
-            run.message_ts, run.thread_channel = str(answer["ts"]), str(answer["channel"])
+            ts, where, new = poster.send("header", channel, None, header_message(shown))
+            run.message_ts, run.thread_channel = ts, where
             _remember(session, run, run.message_ts, "digest", [e.person_id for e in shown.entries])
             _refresh(session, run, clock())
-            sent += 1
+            sent += new
         assert run.thread_channel is not None
         for stored, entry in zip(_entries(session, run), shown.entries, strict=True):
             if stored.message_ts is not None:
                 continue
-            answer = client.chat_postMessage(
-                channel=run.thread_channel,
-                thread_ts=run.message_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-                **entry_message(entry),
-            )
-            stored.message_ts = str(answer["ts"])
+            part = f"entry:{stored.id}"
+            message = entry_message(entry)
+            ts, _, new = poster.send(part, run.thread_channel, run.message_ts, message)
+            stored.message_ts = ts
             session.add(stored)
             _remember(session, run, stored.message_ts, "digest_entry", [entry.person_id])
             _refresh(session, run, clock())
-            sent += 1
+            sent += new
     except SlackApiError as error:
         session.rollback()
         reason = str(error.response.get("error") or error.response.status_code)
@@ -107,6 +111,14 @@ def post_digest(
         session.commit()
         raise DigestPostError(
             f"Slack refused the digest for {channel}: {reason} (it will be retried)"
+        ) from None
+    except _UnclearPostError as unclear:
+        session.rollback()
+        run.status, run.error = "failed", str(unclear)[:500]
+        session.add(run)
+        session.commit()
+        raise DigestPostError(
+            f"Slack did not answer for the digest in {channel}: {unclear} (it will be retried)"
         ) from None
     run.status = "posted"
     session.add(run)
@@ -117,8 +129,11 @@ def post_digest(
 
 def _claim(
     session: Session, digest: Digest, channel: str, now: datetime, lease: timedelta
-) -> tuple[DigestRun, str | None]:
-    """The run to post, claimed by this call; or the existing run and why nothing is sent."""
+) -> tuple[DigestRun, str | None, bool]:
+    """The run to post, claimed by this call; or the existing run and why nothing is sent.
+
+    The flag says the run was taken over: an earlier attempt may have reached Slack.
+    """
     run = DigestRun(
         team_id=digest.team_id,
         period_start=digest.period.start,
@@ -144,16 +159,16 @@ def _claim(
                 )
             )
         session.commit()
-        return run, None
+        return run, None, False
     except IntegrityError:
         session.rollback()
     existing = find_run(session, digest.team_id, channel, digest.period.end)
     assert existing is not None  # the row the insert collided with
     if existing.status == "posted":
-        return existing, f"already posted to {channel} for this period; nothing sent"
+        return existing, f"already posted to {channel} for this period; nothing sent", False
     claimed = existing.claimed_at
     if existing.status == "posting" and claimed is not None and now - claimed < lease:
-        return existing, f"being posted to {channel} by another worker; nothing sent"
+        return existing, f"being posted to {channel} by another worker; nothing sent", False
     # Failed, or left half-posted by a worker that died: take it over, once.
     table = DigestRun.__table__  # type: ignore[attr-defined]
     taken = session.execute(
@@ -168,9 +183,9 @@ def _claim(
     session.commit()
     session.refresh(existing)
     if taken.rowcount != 1:  # type: ignore[attr-defined]
-        return existing, f"being posted to {channel} by another worker; nothing sent"
+        return existing, f"being posted to {channel} by another worker; nothing sent", False
     log.info("taking over digest run %s (was %s)", existing.id, existing.status)
-    return existing, None
+    return existing, None, True
 
 
 def find_run(
@@ -240,3 +255,105 @@ def stored_digest(session: Session, taxonomy: Taxonomy, run: DigestRun, zone: st
             )
         )
     return Digest(run.team_id, Period(run.period_start, run.period_end, zone), entries)
+
+
+class _UnclearPostError(Exception):
+    """Slack may or may not have stored a message, and a search could not tell."""
+
+
+def _since(run: DigestRun) -> str:
+    """The `oldest` bound of a search: a little before the run was first created."""
+    created = run.created_at
+    return f"{created.timestamp() - 300:.6f}"
+
+
+class _Poster:
+    """Sends each digest message at most once, searching Slack before any re-send."""
+
+    def __init__(self, client: WebClient, run_id: int, since: str, *, searched_first: bool):
+        self.reader = client  # reads may be retried freely
+        # Writes are retried only after a 429 (Slack did nothing); any other failure is unclear.
+        self.writer = WebClient(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+        )
+        self.run_id = run_id
+        self.since = since
+        self.search_first = searched_first
+
+    def send(
+        self, part: str, channel: str, thread_ts: str | None, message: dict[str, Any]
+    ) -> tuple[str, str, bool]:
+        """(ts, channel ID, whether this call sent it) of the message for `part`."""
+        marker = {"event_type": EVENT_TYPE, "event_payload": {"run": self.run_id, "part": part}}
+        if self.search_first:
+            found = self._search(marker, channel, thread_ts)
+            if found is not None:
+                return (*found, False)
+        for attempt in range(ATTEMPTS):
+            try:
+                answer = self.writer.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata=marker,
+                    **message,
+                )
+                return str(answer["ts"]), str(answer["channel"]), True
+            except SlackApiError as error:
+                if error.response.status_code < 500:
+                    raise  # a refusal: Slack stored nothing
+                reason = f"HTTP {error.response.status_code}"
+            except (OSError, SlackRequestError) as error:  # dropped, reset or timed out
+                reason = type(error).__name__
+            log.warning("digest %s %s: %s; searching Slack before re-sending", self.run_id, part,
+                        reason)  # fmt: skip
+            time.sleep(min(2**attempt, 8) * 0.25)
+            found = self._search(marker, channel, thread_ts)
+            if found is not None:
+                return (*found, False)
+        raise _UnclearPostError(f"{part}: {reason} after {ATTEMPTS} tries")
+
+    def _search(
+        self, marker: dict[str, Any], channel: str, thread_ts: str | None
+    ) -> tuple[str, str] | None:
+        """The message carrying `marker` if Slack holds it: the channel since the run began,
+        or the header's thread. A search that fails says nothing, so the message is unclear.
+        """
+        if thread_ts is None and channel.startswith("#"):
+            # History is read by channel ID only; with a #name the header cannot be looked
+            # for, and re-sending it is the lesser harm (the README asks for the ID).
+            log.warning("digest %s: cannot search %s by name; re-sending", self.run_id, channel)
+            return None
+        cursor = None
+        try:
+            for _ in range(SEARCH_PAGES):
+                if thread_ts is None:
+                    page = self.reader.conversations_history(
+                        channel=channel, oldest=self.since, limit=200, cursor=cursor,
+                        include_all_metadata=True,
+                    )  # fmt: skip
+                else:
+                    page = self.reader.conversations_replies(
+                        channel=channel, ts=thread_ts, oldest=self.since, limit=200,
+                        cursor=cursor, include_all_metadata=True,
+                    )  # fmt: skip
+                for found in page.get("messages") or []:
+                    held = found.get("metadata") or {}
+                    if (held.get("event_type"), held.get("event_payload")) == (
+                        marker["event_type"],
+                        marker["event_payload"],
+                    ):
+                        log.info("digest %s %s: already in Slack", self.run_id, marker)
+                        return str(found["ts"]), str(page.get("channel") or channel)
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return None
+        except (SlackApiError, SlackRequestError, OSError) as error:
+            raise _UnclearPostError(
+                f"searching Slack for an earlier post failed: {error}"
+            ) from None
+        raise _UnclearPostError("searching Slack for an earlier post: too many messages")

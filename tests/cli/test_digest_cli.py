@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from bot.config import ENV_NAMES
 from bot.store.engine import make_engine, upgrade
+from bot.store.models import DigestRun
 from tests.support.cli import csf
 from tests.support.digest_world import TEAM, build_world
 from tests.support.fake_slack import FakeSlack
@@ -94,6 +102,48 @@ def test_digest_post_posts_once(store: Path, fake: FakeSlack) -> None:
     assert second.returncode == 0, second.stderr
     assert "already posted" in second.stdout
     assert len(fake.of("chat.postMessage")) == 3
+
+
+def test_a_poster_killed_after_slack_stored_an_entry_does_not_post_it_twice(
+    store: Path, fake: FakeSlack
+) -> None:
+    """kill -9 while Slack holds the first entry and its answer has not come back."""
+    env = slack_env(fake, CSF_DIGEST_CHANNEL="C0TALENT")
+    release = fake.stall_after_accept("chat.postMessage", skip=1)  # header, then the entry
+    clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}
+    poster = subprocess.Popen(
+        [sys.executable, "-m", "cli", "digest", "--as-of", "2026-05-18", "--post"],
+        cwd=store,
+        env={**clean, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        fake.wait_for("chat.postMessage", 2)
+        while len(fake.history.get("C0TALENT", [])) < 2:  # the entry is stored
+            time.sleep(0.01)
+        poster.send_signal(signal.SIGKILL)
+        poster.wait(30)
+    finally:
+        release.set()
+    assert poster.returncode == -signal.SIGKILL
+    # Ten minutes pass: the dead worker's claim lapses.
+    engine = make_engine(f"sqlite:///{store / 'csf.db'}")
+    with Session(engine) as session:
+        run = session.exec(select(DigestRun)).one()
+        assert run.status == "posting"
+        assert run.claimed_at is not None
+        run.claimed_at -= timedelta(minutes=11)
+        session.add(run)
+        session.commit()
+    engine.dispose()
+    again = csf(store, "digest", "--as-of", "2026-05-18", "--post", **env)
+    assert again.returncode == 0, again.stderr
+    assert "posted to C0TALENT: 2 people" in again.stdout
+    held = fake.history["C0TALENT"]
+    assert len(held) == 3  # the header and two entries, each once
+    assert len({m["metadata"]["event_payload"]["part"] for m in held}) == 3
+    assert len(fake.of("chat.postMessage")) == 3  # the stored entry was found, not re-sent
 
 
 def test_digest_post_needs_a_channel(store: Path, fake: FakeSlack) -> None:

@@ -34,6 +34,7 @@ from bot.taxonomy.model import default_taxonomy
 from scheduler.jobs import WorkerContext, digest_job, followup_job, guarded
 from scheduler.locks import job_lock
 from scheduler.worker import add_jobs, new_scheduler, run_worker
+from slackui.digest_post import LEASE
 from tests.conftest import POSTGRES_URL
 from tests.support.digest_world import TEAM, build_world
 from tests.support.fake_slack import FakeSlack
@@ -272,6 +273,24 @@ def test_a_sqlite_lock_left_by_a_dead_worker_expires(tmp_path: Path) -> None:
     with Session(engine) as session:
         assert session.exec(select(JobLock)).all() == []  # released
     engine.dispose()
+
+
+def test_a_dead_workers_lock_blocks_the_digest_no_longer_than_the_readme_says(
+    tmp_path: Path,
+) -> None:
+    """The lock row a worker leaves when killed expires when its digest lease does, and the
+    README's promise names that same number of minutes."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    upgrade(engine)
+    with job_lock(engine, "digest") as held, Session(engine) as session:
+        assert held
+        row = session.exec(select(JobLock)).one()
+        blocked = row.expires_at - row.acquired_at
+    engine.dispose()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    promised = re.search(r"a worker that died is\s+finished after (\d+) minutes", readme)
+    assert promised is not None
+    assert blocked == LEASE == timedelta(minutes=int(promised.group(1)))
 
 
 # -- two real worker processes ------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.client import RemoteDisconnected
 from typing import Any
 
 import pytest
@@ -166,47 +165,126 @@ def test_a_refused_post_fails_the_run_and_the_next_trigger_finishes_it(
     assert len(posts(fake)) == 3
 
 
+class Died(BaseException):
+    """The worker's process ends here, as under kill -9: nothing after it runs."""
+
+
 def test_a_half_posted_run_is_finished_by_the_next_trigger_without_repeats(
-    session: Session, fake: FakeSlack, digest: Digest
+    session: Session, fake: FakeSlack, digest: Digest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The worker dies while sending the first entry (no retries, no answer)."""
-    original = fake._answer
+    """The worker dies after Slack stored the first entry, before its ts was saved."""
+    import slackui.digest_post as module
 
-    calls = {"n": 0}
+    original = module._remember
+    seen = {"n": 0}
 
-    def die_on_second(method: str, params: dict[str, Any]) -> dict[str, Any]:
-        if method == "chat.postMessage":
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise ConnectionResetError  # the request dies: no answer reaches csf
-        return original(method, params)
+    def die_on_second(*args: Any, **kwargs: Any) -> None:
+        seen["n"] += 1
+        if seen["n"] == 2:
+            raise Died
+        original(*args, **kwargs)
 
-    fake._answer = die_on_second  # type: ignore[method-assign]
-    with pytest.raises(RemoteDisconnected):
-        post_digest(
-            session,
-            WebClient(token="xoxb-fictional", base_url=fake.url, retry_handlers=[]),
-            default_taxonomy(),
-            digest,
-            channel=CHANNEL,
-        )
-    fake._answer = original  # type: ignore[method-assign]
+    monkeypatch.setattr(module, "_remember", die_on_second)
+    with pytest.raises(Died):
+        post(session, fake, digest)
+    monkeypatch.setattr(module, "_remember", original)
     session.rollback()
     run = session.exec(select(DigestRun)).one()
     assert run.status == "posting"
     assert run.message_ts is not None  # the header went out and was recorded
+    assert len(posts(fake)) == 2  # and Slack holds the first entry, unrecorded
     # Within the lease another trigger leaves it alone; after it, one takes over.
     busy = post(session, fake, digest)
     assert (busy.sent, busy.status) == (0, "posting")
     assert "another worker" in busy.note
     later = run.claimed_at + timedelta(minutes=11) if run.claimed_at else utcnow()
     outcome = post(session, fake, digest, clock=lambda: later)
-    assert (outcome.status, outcome.sent) == ("posted", 2)
+    assert (outcome.status, outcome.sent) == ("posted", 1)  # only the entry Slack lacked
     accepted = posts(fake)
     assert len([m for m in accepted if "thread_ts" not in m]) == 1  # the header, once
     assert len(accepted) == 3
     entries = session.exec(select(DigestEntry)).all()
-    assert all(e.message_ts for e in entries)
+    assert sorted(e.message_ts for e in entries) == sorted(
+        m["ts"] for m in accepted if "thread_ts" in m
+    )
+    assert len(fake.of("conversations.replies")) == 2  # searched once per unrecorded entry
+
+
+@pytest.mark.parametrize("status", [500, 503, 0], ids=["500", "503", "dropped"])
+@pytest.mark.parametrize("which", [1, 2], ids=["header", "entry"])
+def test_a_message_slack_stored_before_failing_is_not_sent_again(
+    session: Session, fake: FakeSlack, digest: Digest, status: int, which: int
+) -> None:
+    """Slack stores the message, then answers 5xx or drops the line: found, not re-sent."""
+    if which == 2:
+        original = fake._answer
+        count = {"n": 0}
+
+        def second_fails(method: str, params: dict[str, Any]) -> dict[str, Any]:
+            answer = original(method, params)
+            if method == "chat.postMessage":
+                count["n"] += 1
+                if count["n"] == 1:
+                    fake.fail_after_accept("chat.postMessage", status)
+            return answer
+
+        fake._answer = second_fails  # type: ignore[method-assign]
+    else:
+        fake.fail_after_accept("chat.postMessage", status)
+    outcome = post(session, fake, digest)
+    assert outcome.status == "posted"
+    assert outcome.sent == 2  # the lost answer's message was found, not sent
+    accepted = posts(fake)
+    assert len(accepted) == 3
+    assert len({m["ts"] for m in accepted}) == 3
+    run = session.exec(select(DigestRun)).one()
+    header = next(m for m in accepted if "thread_ts" not in m)
+    assert run.message_ts == header["ts"]
+    entries = session.exec(select(DigestEntry)).all()
+    assert sorted(e.message_ts for e in entries) == sorted(
+        m["ts"] for m in accepted if "thread_ts" in m
+    )
+    markers = [m["metadata"] for m in accepted]
+    assert all(m["event_type"] == "csf_digest" for m in markers)
+    assert len({str(m["event_payload"]) for m in markers}) == 3
+
+
+def test_a_message_slack_never_stored_is_sent_again(
+    session: Session, fake: FakeSlack, digest: Digest
+) -> None:
+    """A 500 before Slack stored anything: the search finds nothing and the entry is re-sent."""
+    original = fake._answer
+    count = {"n": 0}
+
+    def second_is_lost(method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "chat.postMessage":
+            count["n"] += 1
+            if count["n"] == 2:
+                raise ConnectionResetError  # dies before storing: no answer reaches csf
+        return original(method, params)
+
+    fake._answer = second_is_lost  # type: ignore[method-assign]
+    outcome = post(session, fake, digest)
+    assert (outcome.status, outcome.sent) == ("posted", 3)
+    assert len(posts(fake)) == 3
+    assert len(fake.of("chat.postMessage")) == 4
+    assert len(fake.of("conversations.replies")) == 1
+
+
+def test_a_search_that_fails_leaves_the_run_failed_and_retried_without_doubles(
+    session: Session, fake: FakeSlack, digest: Digest
+) -> None:
+    """When Slack's answer is lost and the search fails too, nothing is re-sent blindly."""
+    fake.fail_after_accept("chat.postMessage", 500)  # the header is stored, answer lost
+    fake.fail_next("conversations.history", 200, error="internal_error")
+    with pytest.raises(DigestPostError, match="did not answer"):
+        post(session, fake, digest)
+    assert len(posts(fake)) == 1
+    run = session.exec(select(DigestRun)).one()
+    assert run.status == "failed"
+    outcome = post(session, fake, digest)  # the next trigger searches first and finds it
+    assert (outcome.status, outcome.sent) == ("posted", 2)
+    assert len(posts(fake)) == 3
 
 
 def test_the_team_comes_from_auth_test(fake: FakeSlack) -> None:

@@ -33,9 +33,14 @@ class Call:
 
 @dataclass
 class Failure:
-    status: int
+    status: int  # 0: the connection drops without an answer
     body: dict[str, Any]
     headers: dict[str, str]
+    after_accept: bool = False  # Slack did the work, then the answer was lost
+    hold: threading.Event | None = None  # answer only once this is set (or 30 s passed)
+
+
+_PASS = Failure(200, {}, {})  # a queued call that is answered normally
 
 
 @dataclass
@@ -103,6 +108,23 @@ class FakeSlack:
         for _ in range(times):
             self._failures.setdefault(method, []).append(Failure(status, body, headers or {}))
 
+    def fail_after_accept(self, method: str, status: int = 500, *, times: int = 1) -> None:
+        """Make the next `times` calls of `method` take effect, then answer `status` (0: drop
+        the connection with no answer), as when Slack stores a message and its answer is lost.
+        """
+        body: dict[str, Any] = {"ok": False, "error": "internal_error"}
+        for _ in range(times):
+            self._failures.setdefault(method, []).append(Failure(status, body, {}, True))
+
+    def stall_after_accept(self, method: str, *, skip: int = 0) -> threading.Event:
+        """After `skip` normal calls, the next call of `method` takes effect and then hangs
+        with no answer until the returned event is set: a caller killed while waiting."""
+        release = threading.Event()
+        queue = self._failures.setdefault(method, [])
+        queue.extend([_PASS] * skip)
+        queue.append(Failure(0, {}, {}, True, release))
+        return release
+
     def of(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -141,9 +163,10 @@ class FakeSlack:
     # -- serving --------------------------------------------------------------------------------
 
     def _next_ts(self) -> str:
+        """Slack's ts: the wall-clock second and a sequence, strictly increasing."""
         with self._lock:
-            self._ts += 1
-            return f"1790000000.{self._ts:06d}"
+            self._ts = max(self._ts + 1, int(time.time() * 1_000_000))
+            return f"{self._ts // 1_000_000}.{self._ts % 1_000_000:06d}"
 
     def _serve(self, request: BaseHTTPRequestHandler, verb: str) -> None:
         parsed = urlparse(request.path)
@@ -167,10 +190,17 @@ class FakeSlack:
             failure = failures.pop(0) if failures else None
             self.calls.append(Call(method, params, parsed.path))
             self._lock.notify_all()
-        if failure is not None:
-            self._send(request, failure.status, failure.body, failure.headers)
+        if failure is None or failure is _PASS:
+            self._send(request, 200, self._answer(method, params), {})
             return
-        self._send(request, 200, self._answer(method, params), {})
+        if failure.after_accept:
+            self._answer(method, params)
+        if failure.hold is not None:
+            failure.hold.wait(30)
+        if failure.status == 0:
+            request.close_connection = True  # no status line: the client sees the line drop
+            return
+        self._send(request, failure.status, failure.body, failure.headers)
 
     def _send(
         self,
@@ -217,7 +247,7 @@ class FakeSlack:
                 "permalink": f"https://fictional.slack.test/archives/{params.get('channel')}/p{ts}",
             }
         if method in ("conversations.history", "conversations.replies"):
-            return {"ok": True, "messages": self._messages(params), "has_more": False}
+            return self._page(method, params)
         if method in ("views.publish", "views.open", "views.update"):
             return {"ok": True, "view": {"id": "V0FICTION", **(params.get("view") or {})}}
         if method == "apps.connections.open":
@@ -233,21 +263,43 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D0" + str(params.get("users", "X"))[:8]}}
         return {"ok": False, "error": "unknown_method"}
 
-    def _messages(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """History newest first up to `latest` (inclusive when asked), as Slack answers."""
+    def _page(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A page of a channel's history (newest first, top-level messages only) or of a thread
+        (its parent, then replies oldest first), as Slack answers: `oldest`/`latest` bounds
+        (exclusive unless `inclusive`), `limit`, cursor paging through `response_metadata`, and
+        message metadata only with `include_all_metadata`.
+        """
         channel = str(params.get("channel"))
-        latest = params.get("latest") or params.get("ts")
-        inclusive = str(params.get("inclusive", "false")).lower() in ("1", "true")
+        truthy = ("1", "true")
+        inclusive = str(params.get("inclusive", "false")).lower() in truthy
+        with_metadata = str(params.get("include_all_metadata", "false")).lower() in truthy
+        everything = list(self.history.get(channel, []))
+        if method == "conversations.replies":
+            parent = str(params.get("ts"))
+            found = [m for m in everything if m.get("thread_ts", m["ts"]) == parent]
+            if not any(m["ts"] == parent for m in found):
+                return {"ok": False, "error": "thread_not_found"}
+        else:
+            found = [m for m in reversed(everything) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        latest, oldest = params.get("latest"), params.get("oldest")
+        if method == "conversations.history" and latest is None:
+            latest = params.get("ts")  # older callers of this fake
+        found = [m for m in found if _within(m["ts"], oldest, latest, inclusive)]
+        start = int(params.get("cursor") or 0)
         limit = int(params.get("limit") or 100)
-        found = []
-        for message in reversed(self.history.get(channel, [])):
-            if latest is not None:
-                if float(message["ts"]) > float(latest):
-                    continue
-                if not inclusive and message["ts"] == latest:
-                    continue
-            found.append(message)
-        return found[:limit]
+        page = found[start : start + limit]
+        if not with_metadata:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(found)
+        answer: dict[str, Any] = {"ok": True, "messages": page, "has_more": more}
+        answer["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+        return answer
+
+
+def _within(ts: str, oldest: Any, latest: Any, inclusive: bool) -> bool:
+    if oldest is not None and (float(ts) < float(oldest) or (ts == oldest and not inclusive)):
+        return False
+    return latest is None or not (float(ts) > float(latest) or (ts == latest and not inclusive))
 
 
 @dataclass
