@@ -36,6 +36,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import ENV_NAMES  # noqa: E402
 from tests.support.fake_github import TOKEN, FakeGitHub, generate_world  # noqa: E402
+from tests.support.fake_slack import Failure, FakeSlack  # noqa: E402
 from tests.support.git_repos import GitRepo  # noqa: E402
 
 GIT_REPO = "fictional/soak-compiler"
@@ -175,6 +177,9 @@ def run_clean(args: list[str], env: dict[str, str], cwd: Path, tally: Tally) -> 
     if process.returncode != 0:
         raise SystemExit(f"soak: clean run of csf {' '.join(args)} failed: {err.strip()[-400:]}")
     return err
+
+
+_ELEVEN_MINUTES = timedelta(minutes=11)
 
 
 def timed(work: Any) -> float:
@@ -311,23 +316,127 @@ def soak_sources(args: argparse.Namespace, folder: Path, tally: Tally) -> dict[s
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--faults", type=int, default=100, help="inject at least this many")
-    parser.add_argument("--epochs", type=int, default=4, help="and run at least this many")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per epoch")
-    parser.add_argument("--minutes", type=float, default=15, help="stop after this long")
-    parser.add_argument("--rate", type=float, default=0.15, help="share of requests failed")
-    parser.add_argument("--commits", type=int, default=300)
-    parser.add_argument("--prs", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database-url", help="PostgreSQL server (default: SQLite files)")
-    args = parser.parse_args()
+class FaultySlack(FakeSlack):
+    """The fake Slack, failing a random share of posts and searches, some after storing."""
 
-    tally = Tally()
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
-        sources = soak_sources(args, Path(tmp), tally)
+    def __init__(self, *, rate: float, rng: random.Random, team_id: str) -> None:
+        super().__init__(team_id=team_id)
+        self.rate = rate
+        self.rng = rng
+        self.injected: Counter[str] = Counter()
+        self.enabled = True
+        self.stalled = threading.Event()  # set while a stored post hangs unanswered
+
+    def _serve(self, request: BaseHTTPRequestHandler, verb: str) -> None:
+        method = request.path.split("?")[0].removeprefix("/api/")
+        chosen = method.startswith(("chat.", "conversations."))
+        if self.enabled and chosen and self.rng.random() < self.rate:
+            choices = ["429", "500", "503", "drop"]
+            if method == "chat.postMessage":
+                choices += ["500 after storing", "drop after storing", "stall and kill"]
+            kind = self.rng.choice(choices)
+            self.injected[kind] += 1
+            after = "after" in kind or "stall" in kind
+            status = {"429": 429, "500": 500, "503": 503}.get(kind.split()[0], 0)
+            hold = threading.Event() if kind == "stall and kill" else None
+            headers = {"Retry-After": "1"} if status == 429 else {}
+            body = {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
+            with self._lock:
+                queue = self._failures.setdefault(method, [])
+                queue.insert(0, Failure(status, body, headers, after, hold))
+            if hold is not None:
+                self.stalled.set()
+                self._hold = hold
+        super()._serve(request, verb)
+
+
+def lapse_claims(engine: Any) -> None:
+    """Ten minutes pass: a dead poster's claim lapses (the store is told so, not waited for)."""
+    from sqlmodel import Session, select
+
+    from bot.store.models import DigestRun
+
+    with Session(engine) as session:
+        for run in session.exec(select(DigestRun).where(DigestRun.status == "posting")):
+            if run.claimed_at is not None:
+                run.claimed_at -= _ELEVEN_MINUTES
+                session.add(run)
+        session.commit()
+
+
+def soak_digest(args: argparse.Namespace, folder: Path, tally: Tally) -> dict[str, Any]:
+    """Weekly digests posted under Slack faults and kill -9s; each message must exist once."""
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from bot.store.engine import make_engine, upgrade
+    from tests.support.digest_world import TEAM, build_world, week
+
+    rng = random.Random(args.seed + 1)
+    weeks = [week(n).isoformat() for n in (2, 3, 4)]
+    doubles = missing = 0
+    rounds = posts_checked = 0
+    with FaultySlack(rate=args.slack_rate, rng=rng, team_id=TEAM) as slack:
+        deadline = time.monotonic() + args.minutes * 60
+        epoch = 0
+        while time.monotonic() < deadline and (
+            sum(slack.injected.values()) < args.faults or epoch < args.epochs
+        ):
+            epoch += 1
+            url = fresh_database(args.database_url, folder, f"digest{epoch}")
+            engine = make_engine(url)
+            upgrade(engine)
+            with Session(engine) as session:
+                build_world(session)
+            channel = f"C0SOAK{epoch:04d}"
+            env = csf_env(
+                url, SLACK_BOT_TOKEN="xoxb-fictional", SLACK_API_URL=slack.url,
+                CSF_DIGEST_CHANNEL=channel,
+            )  # fmt: skip
+            slack.enabled = True
+            for _ in range(args.rounds):
+                rounds += 1
+                slack.stalled.clear()
+                poster = start(["digest", "--as-of", rng.choice(weeks), "--post"], env, folder)
+                kill_at = time.monotonic() + rng.uniform(0.5, 3.0) if rng.random() < 0.4 else None
+                while poster.poll() is None and not slack.stalled.is_set():
+                    if kill_at is not None and time.monotonic() >= kill_at:
+                        break
+                    time.sleep(0.02)
+                # Stalled on a stored post, or its moment came: kill -9 (else it ends alone).
+                finish(poster, tally, 0.0 if poster.poll() is None else None)
+                if slack.stalled.is_set():
+                    slack._hold.set()
+                lapse_claims(engine)
+            slack.enabled = False
+            for when in weeks:  # converge: every week's digest finished
+                run_clean(["digest", "--as-of", when, "--post"], env, folder, tally)
+            held = Counter(
+                str(m.get("metadata", {}).get("event_payload"))
+                for m in slack.history.get(channel, [])
+            )
+            doubles += sum(n - 1 for n in held.values())
+            with engine.connect() as connection:
+                expected = connection.execute(
+                    sa.text("SELECT COUNT(*) + (SELECT COUNT(*) FROM digest_run) FROM digest_entry")
+                ).scalar_one()
+            posts_checked += int(expected)
+            missing += max(0, int(expected) - len(held))
+            engine.dispose()
+            print(f"  digest epoch {epoch}: faults so far {sum(slack.injected.values())}, "
+                  f"kills so far {tally.kills}, double posts {doubles}, missing {missing}",
+                  flush=True)  # fmt: skip
+    return {
+        "epochs": epoch,
+        "rounds": rounds,
+        "faults": dict(slack.injected),
+        "messages": posts_checked,
+        "doubles": doubles,
+        "missing": missing,
+    }
+
+
+def report_sources(args: argparse.Namespace, sources: dict[str, Any]) -> None:
     print(f"sources: {sources['epochs']} epochs of {args.rounds} rounds "
           f"({sources['converged']} converged), faults injected {sum(sources['faults'].values())}"
           f" {sources['faults']}")  # fmt: skip
@@ -336,6 +445,39 @@ def main() -> None:
     for label in ("lost_sample", "extra_sample"):
         if sources[label]:
             print(f"  {label}: {sources[label]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--faults", type=int, default=100, help="inject at least this many")
+    parser.add_argument("--epochs", type=int, default=4, help="and run at least this many")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per epoch")
+    parser.add_argument("--minutes", type=float, default=15, help="stop after this long")
+    parser.add_argument("--rate", type=float, default=0.15, help="share of requests failed")
+    parser.add_argument(
+        "--slack-rate", type=float, default=0.3, help="share of Slack calls failed (digest)"
+    )
+    parser.add_argument("--commits", type=int, default=300)
+    parser.add_argument("--prs", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--parts", default="sources,digest", help="which soaks: sources, digest or both"
+    )
+    parser.add_argument("--database-url", help="PostgreSQL server (default: SQLite files)")
+    args = parser.parse_args()
+
+    tally = Tally()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = soak_sources(args, Path(tmp), tally) if "sources" in args.parts else None
+        digest = soak_digest(args, Path(tmp), tally) if "digest" in args.parts else None
+    if sources is not None:
+        report_sources(args, sources)
+    if digest is not None:
+        print(f"digest: {digest['epochs']} epochs, {digest['rounds']} posting runs, "
+              f"faults injected {sum(digest['faults'].values())} {digest['faults']}")  # fmt: skip
+        print(f"  messages expected {digest['messages']}, double posts {digest['doubles']}, "
+              f"missing {digest['missing']}")  # fmt: skip
     print(
         f"processes: {tally.runs} runs, {tally.kills} killed with SIGKILL, "
         f"exits {dict(tally.exits)}"
