@@ -27,7 +27,7 @@ from bot.ingest.pipeline import Ingestor, stale_profiles
 from bot.sources.github.http import Reply
 from bot.sources.github.records import GitHubSource, UserProfile, parse_time
 from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file, parse_owner_file
-from bot.store.identity import IdentityKey, looks_like_bot, suppression_hash
+from bot.store.identity import IdentityKey, looks_like_bot, redact_addresses, suppression_hash
 from bot.store.models import (
     CodeOwner,
     Contribution,
@@ -216,15 +216,16 @@ class GitHubSync:
         found: set[str] = set()
         suppressed = set(self.session.exec(select(Suppression.identity_hash)))
         for path, text, reply in fetched:
+            stored_path = redact_addresses(path)  # stored text, like every path csf keeps
             if reply.status == 304:
-                found.add(path)
+                found.add(stored_path)
                 continue
             if text is None:
                 continue
-            found.add(path)
+            found.add(stored_path)
             self.session.execute(
                 sa.delete(CodeOwner).where(
-                    col(CodeOwner.repo_id) == repo.id, col(CodeOwner.source_path) == path
+                    col(CodeOwner.repo_id) == repo.id, col(CodeOwner.source_path) == stored_path
                 )
             )
             for owner in parse_owner_file(text, path):
@@ -233,10 +234,10 @@ class GitHubSync:
                 self.session.add(
                     CodeOwner(
                         repo_id=repo.id,
-                        source_path=path,
+                        source_path=stored_path,
                         line=owner.line,
-                        pattern=owner.pattern,
-                        area=owner.area,
+                        pattern=redact_addresses(owner.pattern),
+                        area=redact_addresses(owner.area),
                         owner_kind=owner.owner_kind,
                         owner_value=owner.owner_value,
                     )
