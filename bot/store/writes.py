@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.store.identity import IdentityKey, map_text, redact_addresses
+from bot.store.links import allowed_link
 from bot.store.models import (
     UNIQUE_IDENTITY_WHERE,
     AuditEvent,
@@ -64,8 +65,10 @@ class ContributionRecord:
 
     def __post_init__(self) -> None:
         """Every source's work passes here on its way to the store: the one place its text
-        (title, paths, labels) loses the addresses in it, before it is stored or indexed."""
+        (title, paths, labels) loses the addresses in it, before it is stored or indexed, and
+        its link is rebuilt from allowed parts or dropped (`bot.store.links`)."""
         object.__setattr__(self, "title", redact_addresses(self.title))
+        object.__setattr__(self, "url", allowed_link(self.url))
         for name in ("paths", "labels"):
             values: Sequence[str] = getattr(self, name)
             if any("@" in value for value in values):

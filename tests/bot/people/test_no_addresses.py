@@ -119,7 +119,8 @@ def history(path: Path) -> GitRepo:
         author=("Cyd Fictional", "4242+cyd-fictional@users.noreply.github.com"),
     )
     git.commit(
-        "[mlir] notes from " + ", ".join(SHAPES),
+        "[mlir] notes from " + ", ".join(SHAPES) + "\n\nReviewed By: bo-phab\n\n"
+        "Differential Revision: https://dee@reviews.example/D1",  # a link is stored text too
         {BUFFERIZATION: "e\n", "mlir/docs/dee@bücher.example/Notes.md": "n\n"},
         author=("dee@bücher.example", "dee@bücher.example"),  # an IDN address as a name
     )
