@@ -111,7 +111,7 @@ def build(
             tags.append({"bench", f"bench.t{topic:03d}"})
             if len(batch) == 20000:
                 cids = upsert_contributions(session, batch)
-                index_batch(session, taxonomy, repo, cids, batch, [r.title for r in batch])
+                index_batch(session, taxonomy, repo, cids, batch)
                 session.commit()
                 batch, tags = [], []
                 print(
@@ -120,7 +120,7 @@ def build(
                 )
         if batch:
             cids = upsert_contributions(session, batch)
-            index_batch(session, taxonomy, repo, cids, batch, [r.title for r in batch])
+            index_batch(session, taxonomy, repo, cids, batch)
             session.commit()
     engine.dispose()
 

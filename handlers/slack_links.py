@@ -17,13 +17,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.store.identity import login_key, suppression_hash
+from bot.store.links import github_page
 from bot.store.models import Contribution, Person, Repo, Suppression
 from bot.store.writes import find_person, resolve_person
 
 _URL = re.compile(r"https?://(?:www\.)?github\.com/([^\s|<>\"'\\)]+)", re.IGNORECASE)
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_REPO_PART = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
-_SHA = re.compile(r"^[0-9a-f]{7,40}$")
 # First path segments that are GitHub pages, not accounts.
 _NOT_ACCOUNTS = frozenset(
     [
@@ -78,23 +76,19 @@ def github_refs(message: dict[str, Any]) -> list[GitHubRef]:
 
 
 def _classify(path: str) -> GitHubRef | None:
-    parts = [p for p in path.split("/") if p]
-    if not parts:
+    page = github_page(path)  # checked against GitHub's rules, as every link csf keeps
+    if page is None:
         return None
-    if len(parts) == 1:
-        login = parts[0]
-        if login.lower() in _NOT_ACCOUNTS or not _LOGIN.match(login):
-            return None
-        return GitHubRef("login", None, login.lower())
-    if len(parts) < 4 or not all(_REPO_PART.match(p) for p in parts[:2]):
-        return None
-    repo = f"{parts[0]}/{parts[1]}".lower()
-    if parts[2] == "pull" and parts[3].isdigit():
-        if len(parts) >= 6 and parts[4] == "commits" and _SHA.match(parts[5].lower()):
-            return GitHubRef("commit", repo, parts[5].lower())
-        return GitHubRef("pr", repo, str(int(parts[3])))
-    if parts[2] == "commit" and _SHA.match(parts[3].lower()):
-        return GitHubRef("commit", repo, parts[3].lower())
+    if page.repo is None:
+        login = page.owner.lower()
+        return None if login in _NOT_ACCOUNTS else GitHubRef("login", None, login)
+    repo = f"{page.owner}/{page.repo}".lower()
+    if page.commit is not None:
+        return GitHubRef("commit", repo, page.commit)
+    if page.kind == "pull" and page.ref is not None:
+        return GitHubRef("pr", repo, page.ref)
+    if page.kind == "commit" and page.ref is not None:
+        return GitHubRef("commit", repo, page.ref)
     return None
 
 

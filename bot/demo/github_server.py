@@ -165,6 +165,7 @@ class FakeGitHub:
             "graphql": _Budget(graphql_limit, graphql_limit, self.clock.time() + 3600),
         }
         self.faults: deque[tuple[str, Any]] = deque()
+        self.answers: dict[str, deque[tuple[int, Any]]] = {}
         self.log: list[LoggedRequest] = []
         self.lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -197,6 +198,11 @@ class FakeGitHub:
 
     def drop(self, times: int = 1) -> None:
         self.faults.extend([("drop", None)] * times)
+
+    def answer(self, path: str, body: Any, *, status: int = 200, times: int = 1) -> None:
+        """Answer the next `times` requests for `path` (e.g. "/users/ada") with `body`, as
+        GitHub sometimes does: a 200 whose body is an error, an empty object, a list."""
+        self.answers.setdefault(self.prefix + path, deque()).extend([(status, body)] * times)
 
     def secondary_limit(self, retry_after: int) -> None:
         self.faults.append(("secondary", retry_after))
@@ -304,9 +310,14 @@ class FakeGitHub:
             self._send(request, 403, {"message": "API rate limit exceeded"}, headers)
             return
 
-        if is_graphql:
+        with self.lock:
+            queued = self.answers.get(parsed.path)
+            override = queued.popleft() if queued else None
+        extra: dict[str, str] = {}
+        if override is not None:
+            status, data = override
+        elif is_graphql:
             status, data = self._graphql(operation, payload.get("variables") or {})
-            extra: dict[str, str] = {}
         else:
             status, data, extra = self._rest(
                 parsed.path[len(self.prefix) :], parse_qs(parsed.query)
@@ -477,6 +488,7 @@ class FakeGitHub:
                 200,
                 {
                     "login": user.login,
+                    "id": _account_id(user.login),
                     "type": user.type,
                     "name": user.name,
                     "location": user.location,
@@ -579,7 +591,7 @@ class FakeGitHub:
         if login is None:
             return None
         user = self.world.users.get(login)
-        return {"login": login, "type": user.type if user else "User"}
+        return {"login": login, "id": _account_id(login), "type": user.type if user else "User"}
 
     def _contents(self, repo: Repository, path: str) -> tuple[int, Any, dict[str, str]]:
         if path in repo.files:
@@ -611,3 +623,8 @@ class FakeGitHub:
             ],
             {},
         )
+
+
+def _account_id(login: str) -> int:
+    """A stable numeric account id, as GitHub gives every account."""
+    return int(hashlib.sha1(login.lower().encode()).hexdigest()[:8], 16)

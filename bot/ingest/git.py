@@ -288,14 +288,7 @@ class GitIngest:
     def flush(self) -> None:
         pending, self._pending = self._pending, []
         ids = upsert_contributions(self.session, pending)
-        index_batch(
-            self.session,
-            self.taxonomy,
-            self.repo,
-            ids,
-            pending,
-            [record.title for record in pending],
-        )
+        index_batch(self.session, self.taxonomy, self.repo, ids, pending)
 
 
 def _short(key: IdentityKey) -> str:

@@ -94,7 +94,7 @@ class Ingestor:
         self._parents: OrderedDict[int, _Parent] = OrderedDict()
         self._suppressed = set(session.exec(select(Suppression.identity_hash)))
         self._secret = store_secret(session)
-        self._pending: list[tuple[ContributionRecord, str | None]] = []
+        self._pending: list[ContributionRecord] = []
         self.logins_seen: set[str] = set()
 
     # -- people -----------------------------------------------------------------------------
@@ -177,17 +177,11 @@ class Ingestor:
 
     # -- contributions ----------------------------------------------------------------------
 
-    def _store(self, record: ContributionRecord, title: str | None) -> None:
-        self._pending.append((record, title))
-
     def flush(self) -> int:
         """Write what was collected since the last flush, tagged; call before each commit."""
-        pending, self._pending = self._pending, []
-        records = [record for record, _ in pending]
+        records, self._pending = self._pending, []
         ids = upsert_contributions(self.session, records)
-        index_batch(
-            self.session, self.taxonomy, self.repo, ids, records, [title for _, title in pending]
-        )
+        index_batch(self.session, self.taxonomy, self.repo, ids, records)
         return len(records)
 
     def _remember(self, number: int, parent: _Parent) -> None:
@@ -220,7 +214,7 @@ class Ingestor:
                 paths=pr.paths,
                 labels=pr.labels,
             )
-            self._store(record, pr.title)
+            self._pending.append(record)
         author_login = pr.author.login.lower() if pr.author else None
         for review in pr.reviews:
             if review.author is None or review.author.login.lower() == author_login:
@@ -246,7 +240,7 @@ class Ingestor:
                 paths=pr.paths,
                 labels=pr.labels,
             )
-            self._store(record, pr.title)
+            self._pending.append(record)
 
     def issue(self, issue: IssueRecord) -> None:
         self._remember(issue.number, _Parent(issue.title, [], issue.labels))
@@ -279,7 +273,7 @@ class Ingestor:
             closed_at=issue.closed_at,
             labels=issue.labels,
         )
-        self._store(record, issue.title)
+        self._pending.append(record)
 
     def comment(self, comment: CommentRecord) -> None:
         author_id = self.person_id(comment.author)
@@ -300,7 +294,7 @@ class Ingestor:
             paths=parent.paths,
             labels=parent.labels,
         )
-        self._store(record, parent.title)
+        self._pending.append(record)
 
     def _parent(self, number: int) -> _Parent:
         """The PR or issue a comment belongs to, so the comment is tagged like its thread.
@@ -328,12 +322,12 @@ def index_batch(
     repo: Repo,
     ids: Sequence[int],
     records: Sequence[ContributionRecord],
-    titles: Sequence[str | None],
 ) -> None:
     """Tag stored contributions with topics and index their words, replacing what was there.
 
-    A PR's reviews (a commit's trailer reviews) share its paths, labels and title, so each
-    distinct shape is tagged once.
+    Tags and words come from the records' own (redacted) text, so the word index holds no
+    more than the stored titles, paths and labels do. A PR's reviews (a commit's trailer
+    reviews) share its paths, labels and title, so each distinct shape is tagged once.
     """
     shapes: dict[
         tuple[tuple[str, ...], tuple[str, ...], str | None], tuple[set[str], set[str]]
@@ -341,7 +335,8 @@ def index_batch(
     tagged = []
     termed = []
     natures: dict[int, str] = {}
-    for contribution_id, record, title in zip(ids, records, titles, strict=True):
+    for contribution_id, record in zip(ids, records, strict=True):
+        title = record.title
         shape = (tuple(record.paths), tuple(record.labels), title)
         if shape not in shapes:
             shapes[shape] = (

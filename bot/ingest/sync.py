@@ -14,6 +14,7 @@ two conditional REST requests answered 304 (free), plus profiles and owner files
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,10 +25,10 @@ from sqlmodel import Session, col, func, select
 
 from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.pipeline import Ingestor, stale_profiles
-from bot.sources.github.http import Reply
+from bot.sources.github.http import GitHubShapeError, Reply
 from bot.sources.github.records import GitHubSource, UserProfile, parse_time
 from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file, parse_owner_file
-from bot.store.identity import IdentityKey, looks_like_bot, suppression_hash
+from bot.store.identity import IdentityKey, looks_like_bot, redact_addresses, suppression_hash
 from bot.store.models import (
     CodeOwner,
     Contribution,
@@ -39,6 +40,8 @@ from bot.store.models import (
 )
 from bot.store.writes import get_cursor, get_etag, set_cursor, set_etag
 from bot.taxonomy.model import Taxonomy
+
+log = logging.getLogger(__name__)
 
 PROFILE_MAX_AGE = timedelta(days=7)
 OWNERS_MAX_AGE = timedelta(days=7)
@@ -68,15 +71,21 @@ class SyncStats:
     owner_rows: int | None = None  # None when the owner files were fresh enough to skip
     requests: int = 0
     not_modified: int = 0
+    # 200 answers that were not what was asked for (an error body, an empty object): nothing
+    # of them was stored, and what they were for is asked again at the next sync.
+    refused: int = 0
     coverage: TopicCoverage | None = None  # of all the repository's stored work, after the sync
 
     def summary(self) -> str:
         added = [_count(n, kind) for kind, n in sorted(self.new.items()) if n]
         owners = "" if self.owner_rows is None else f", {self.owner_rows} ownership rows"
+        refused = (
+            f"; {self.refused} malformed answers left for the next sync" if self.refused else ""
+        )
         return (
             f"{self.repo}: {', '.join(added) or 'nothing new'}; {self.new_people} new people, "
             f"{self.profiles} profiles{owners}; {self.requests} requests used, "
-            f"{self.not_modified} answered 304 (free)"
+            f"{self.not_modified} answered 304 (free){refused}"
         )
 
 
@@ -192,39 +201,29 @@ class GitHubSync:
         now = self.clock()
         if checked is not None and now - checked < OWNERS_MAX_AGE:
             return
-        candidates = list(CODEOWNERS_PATHS)
-        root = self.source.directory(repo.full_name)
-        candidates += [
-            e["path"] for e in root if e.get("type") == "file" and is_maintainer_file(e["name"])
-        ]
-        for entry in root:
-            if entry.get("type") == "dir" and not str(entry["name"]).startswith("."):
-                candidates += [
-                    e["path"]
-                    for e in self.source.directory(repo.full_name, entry["path"])
-                    if e.get("type") == "file" and is_maintainer_file(e["name"])
-                ]
-        # Every file is fetched before anything is written: no write transaction stays open
-        # across network calls (or a rate-limit wait), which would lock a shared SQLite file.
-        fetched: list[tuple[str, str | None, Reply]] = []
-        for path in dict.fromkeys(candidates):
-            slot = f"file:{repo.full_name.lower()}:{path}"
-            text, reply = self.source.file(repo.full_name, path, get_etag(self.session, slot, path))
-            fetched.append((path, text, reply))
+        try:
+            fetched = self._owner_files(repo)
+        except GitHubShapeError as error:
+            # Ownership stays as it was, and the files are asked for again at the next sync.
+            self.session.commit()
+            _refused(error)
+            stats.refused += 1
+            return
         self.session.commit()  # ends the read transaction the ETag lookups opened
         rows = 0
         found: set[str] = set()
         suppressed = set(self.session.exec(select(Suppression.identity_hash)))
         for path, text, reply in fetched:
+            stored_path = redact_addresses(path)  # stored text, like every path csf keeps
             if reply.status == 304:
-                found.add(path)
+                found.add(stored_path)
                 continue
             if text is None:
                 continue
-            found.add(path)
+            found.add(stored_path)
             self.session.execute(
                 sa.delete(CodeOwner).where(
-                    col(CodeOwner.repo_id) == repo.id, col(CodeOwner.source_path) == path
+                    col(CodeOwner.repo_id) == repo.id, col(CodeOwner.source_path) == stored_path
                 )
             )
             for owner in parse_owner_file(text, path):
@@ -233,10 +232,10 @@ class GitHubSync:
                 self.session.add(
                     CodeOwner(
                         repo_id=repo.id,
-                        source_path=path,
+                        source_path=stored_path,
                         line=owner.line,
-                        pattern=owner.pattern,
-                        area=owner.area,
+                        pattern=redact_addresses(owner.pattern),
+                        area=redact_addresses(owner.area),
                         owner_kind=owner.owner_kind,
                         owner_value=owner.owner_value,
                     )
@@ -253,6 +252,29 @@ class GitHubSync:
         stats.owner_rows = rows
         self._page_done(stats, repo, "owners", rows)
 
+    def _owner_files(self, repo: Repo) -> list[tuple[str, str | None, Reply]]:
+        """Every owner file's text (None: absent) and answer, fetched before anything is
+        written: no write transaction stays open across network calls (or a rate-limit wait),
+        which would lock a shared SQLite file."""
+        candidates = list(CODEOWNERS_PATHS)
+        root = self.source.directory(repo.full_name)
+        candidates += [
+            e["path"] for e in root if e.get("type") == "file" and is_maintainer_file(e["name"])
+        ]
+        for entry in root:
+            if entry.get("type") == "dir" and not str(entry["name"]).startswith("."):
+                candidates += [
+                    e["path"]
+                    for e in self.source.directory(repo.full_name, entry["path"])
+                    if e.get("type") == "file" and is_maintainer_file(e["name"])
+                ]
+        fetched: list[tuple[str, str | None, Reply]] = []
+        for path in dict.fromkeys(candidates):
+            slot = f"file:{repo.full_name.lower()}:{path}"
+            text, reply = self.source.file(repo.full_name, path, get_etag(self.session, slot, path))
+            fetched.append((path, text, reply))
+        return fetched
+
     def _profiles(self, ingest: Ingestor, stats: SyncStats) -> None:
         """Fetch profiles of people seen in this sync, at most weekly each, a few at a time."""
         now = self.clock()
@@ -267,8 +289,12 @@ class GitHubSync:
             return
         etags = {login: get_etag(self.session, f"user:{login.lower()}", login) for login in logins}
 
-        def fetch(login: str) -> tuple[str, UserProfile | None, Reply]:
-            profile, reply = self.source.user(login, etags[login])
+        def fetch(login: str) -> tuple[str, UserProfile | None, Reply | None]:
+            try:
+                profile, reply = self.source.user(login, etags[login])
+            except GitHubShapeError as error:
+                _refused(error)
+                return login, None, None
             return login, profile, reply
 
         self.session.commit()  # no transaction stays open while profiles are fetched
@@ -277,6 +303,9 @@ class GitHubSync:
             with ThreadPoolExecutor(max_workers=PROFILE_WORKERS) as pool:
                 answers = list(pool.map(fetch, batch))
             for login, profile, reply in answers:  # then written in one short transaction
+                if reply is None:  # a malformed answer: not stored, not fresh, no ETag
+                    stats.refused += 1
+                    continue
                 if profile is not None:
                     ingest.apply_profile(profile, now)
                     set_etag(self.session, f"user:{login.lower()}", login, reply.etag)
@@ -318,6 +347,10 @@ class GitHubSync:
 
     def _people(self) -> int:
         return self.session.exec(select(func.count()).select_from(Person)).one()
+
+
+def _refused(error: GitHubShapeError) -> None:
+    log.warning("%s; nothing of it stored, asked again at the next sync", error)
 
 
 def _suppressed_owner(kind: str, value: str, suppressed: set[str]) -> bool:

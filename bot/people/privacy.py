@@ -31,7 +31,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.errors import CsfError
-from bot.store.identity import IdentityKey, email_key, login_key, suppression_hash
+from bot.store.identity import (
+    ADDRESS,
+    ADDRESS_PLACEHOLDER,
+    IdentityKey,
+    email_key,
+    login_key,
+    map_text,
+    suppression_hash,
+)
 from bot.store.models import (
     AuditEvent,
     Candidate,
@@ -189,6 +197,8 @@ def forget(session: Session, spec: str, *, actor: str) -> ForgetReport:
         person = session.get(Person, plan.person_id)
         assert person is not None
         deleted = _erase(session, person, plan.keys, reference)
+    else:  # no one held; what was typed about them (a search for the address) goes all the same
+        _redact_audit(session, _mentions(session, plan.keys, None), reference)
     suppressed = _suppress(session, plan.keys, reference, actor)
     record_audit(
         session,
@@ -243,7 +253,9 @@ def _erase(
             sa.delete(HttpCache).where(col(HttpCache.slot).in_([f"user:{v}" for v in logins]))
         )
     counts["posted messages"] = _drop_from_posted(session, person_id)
-    counts["audit events redacted"] = _redact_audit(session, person_id, logins, reference)
+    counts["audit events redacted"] = _redact_audit(
+        session, _mentions(session, keys, person), reference
+    )
     session.execute(sa.delete(Identity).where(col(Identity.person_id) == person_id))
     session.execute(sa.delete(Person).where(col(Person.id) == person_id))
     session.expunge(person)
@@ -274,43 +286,95 @@ def _drop_from_posted(session: Session, person_id: int) -> int:
     return changed
 
 
-def _redact_audit(session: Session, person_id: int, logins: list[str], reference: str) -> int:
-    """Point past events about the person at the erasure, and take their login out of them.
+@dataclass(frozen=True)
+class _Mentions:
+    """How text written about a person names them: their records' ids (`person:7`, `#7`),
+    their logins, handles and names as whole words, and any address whose hash is theirs.
+
+    The audit log holds what people typed (a search for a login, a name, an address); an
+    erasure must find those, and a subject access request must show them.
+    """
+
+    targets: frozenset[str]
+    words: re.Pattern[str] | None
+    address_hashes: frozenset[str]
+
+    def scrub(self, value: Any) -> Any:
+        """`value` (text, or JSON-like lists and dicts of it) with every mention erased."""
+        return map_text(value, self._scrub_text)
+
+    def _scrub_text(self, text: str) -> str:
+        if self.words is not None:
+            text = self.words.sub(ERASED, text)
+        if self.address_hashes and "@" in text:
+            text = ADDRESS.sub(self._address, text)
+        return text
+
+    def _address(self, match: re.Match[str]) -> str:
+        try:
+            theirs = email_key(match.group()).value in self.address_hashes
+        except ValueError:
+            theirs = False
+        return ERASED if theirs else match.group()
+
+    def named_in(self, event: AuditEvent) -> bool:
+        return (
+            event.target in self.targets
+            or self.scrub(event.target) != event.target
+            or self.scrub(event.detail) != event.detail
+        )
+
+
+def _mentions(session: Session, keys: tuple[IdentityKey, ...], person: Person | None) -> _Mentions:
+    """What names the person (`person` may be None: an identity csf never held)."""
+    phrases = {k.value for k in keys if k.kind is IdentityKind.GITHUB}
+    phrases |= {
+        k.value.removeprefix(PHABRICATOR_PREFIX)
+        for k in keys
+        if k.kind is IdentityKind.NAME and k.value.startswith(PHABRICATOR_PREFIX)
+    }
+    targets: frozenset[str] = frozenset()
+    if person is not None and person.id is not None:
+        targets = frozenset({f"person:{person.id}", f"#{person.id}"})
+        names = session.exec(
+            select(Identity.value).where(
+                Identity.person_id == person.id, Identity.kind == IdentityKind.NAME.value
+            )
+        )
+        phrases |= {name.removeprefix(PHABRICATOR_PREFIX) for name in names}
+        if person.name:
+            phrases.add(person.name)
+        if person.login:
+            phrases.add(person.login)
+    # Whole words, any case and spacing, longest first (so `ada f` loses to `ada fictional`);
+    # a redacted name is no name.
+    words = sorted(
+        {" ".join(p.split()) for p in phrases} - {"", ADDRESS_PLACEHOLDER}, key=len, reverse=True
+    )
+    pattern = None
+    if words:
+        spelled = "|".join(r"\s+".join(map(re.escape, w.split(" "))) for w in words)
+        pattern = re.compile(rf"(?<![\w-])(?:{spelled})(?![\w-])", re.IGNORECASE)
+    hashes = frozenset(k.value for k in keys if k.kind is IdentityKind.EMAIL)
+    return _Mentions(targets, pattern, hashes)
+
+
+def _redact_audit(session: Session, mentions: _Mentions, reference: str) -> int:
+    """Point past events about the person at the erasure, and take what names them out.
 
     The log keeps who did what and when (saved, changed status, searched); it stops saying whom
-    about. Ids are replaced too, as a later person may be given the same id.
+    about. Ids are replaced too, as a later person may be given the same id. Every event is
+    read: names and addresses are matched in Python, as JSON text may hold them escaped.
     """
-    targets = {f"person:{person_id}", f"#{person_id}"}
-    found = select(AuditEvent).where(
-        sa.or_(
-            col(AuditEvent.target).in_(targets),
-            *(col(AuditEvent.target).ilike(f"%{login}%") for login in logins),
-            *(sa.cast(AuditEvent.detail, sa.Text).ilike(f"%{login}%") for login in logins),
-        )
-    )
     changed = 0
-    for event in session.exec(found):
-        target = reference if event.target in targets else _scrub(event.target, logins)
-        detail = _scrub(event.detail, logins)
-        if target != event.target or detail != event.detail:
-            event.target, event.detail = target, detail
-            session.add(event)
-            changed += 1
+    for event in session.exec(select(AuditEvent)):
+        if not mentions.named_in(event):
+            continue
+        target = reference if event.target in mentions.targets else mentions.scrub(event.target)
+        event.target, event.detail = target, mentions.scrub(event.detail)
+        session.add(event)
+        changed += 1
     return changed
-
-
-def _scrub(value: Any, logins: list[str]) -> Any:
-    """`value` with each login, as a whole word, replaced (so `ab` leaves `tablegen` alone)."""
-    if isinstance(value, str):
-        for login in logins:
-            word = re.compile(rf"(?<![A-Za-z0-9-]){re.escape(login)}(?![A-Za-z0-9-])", re.I)
-            value = word.sub(ERASED, value)
-        return value
-    if isinstance(value, dict):
-        return {k: _scrub(v, logins) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, logins) for v in value]
-    return value
 
 
 # -- subject access ------------------------------------------------------------------------------
@@ -385,13 +449,14 @@ def export(session: Session, person: Person, *, actor: str) -> dict[str, Any]:
         )
         if person_id in m.person_ids
     ]
-    events = list(
-        session.exec(
-            select(AuditEvent)
-            .where(col(AuditEvent.target).in_([f"person:{person_id}", f"#{person_id}"]))
-            .order_by(col(AuditEvent.at))
+    mentions = _mentions(session, tuple(_suppressible(session, person)), person)
+    events = [
+        event
+        for event in session.exec(
+            select(AuditEvent).order_by(col(AuditEvent.at), col(AuditEvent.id))
         )
-    )
+        if mentions.named_in(event)
+    ]
     record_audit(session, actor, "people.export", f"person:{person_id}")
     return {
         "about": (

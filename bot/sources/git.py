@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.errors import CsfError
+from bot.store.links import differential_link
 
 RECORD = b"\x1e"
 FIELDS = ("%H", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")
@@ -77,7 +78,7 @@ class GitCommit:
     # (trailer in lower case, person), e.g. ("reviewed-by", GitIdent(...))
     trailers: list[tuple[str, GitIdent]] = field(default_factory=list)
     phabricator_reviewers: list[str] = field(default_factory=list)
-    differential_revision: str | None = None
+    differential_revision: str | None = None  # `https://reviews.llvm.org/D<n>` only
     pr_number: int | None = None
 
     @property
@@ -387,8 +388,8 @@ def _trailers(commit: GitCommit) -> None:
             if handle and _HANDLE.match(handle) and handle.lower() not in {"and", "#reviewers"}:
                 commit.phabricator_reviewers.append(handle)
     revision = _DIFFERENTIAL.search(body)
-    if revision:
-        commit.differential_revision = revision.group(1)
+    if revision:  # rebuilt from its number, or dropped: the line is anyone's text
+        commit.differential_revision = differential_link(revision.group(1))
     pr = _PR_NUMBER.search(commit.subject)
     if pr:
         commit.pr_number = int(pr.group(1))

@@ -15,11 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from bot.store.identity import email_key, normalise_login
+from bot.store.identity import ADDRESS, email_key, normalise_login
 
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 _MAINTAINER_FILE = re.compile(r"^(maintainers|code_owners)(\.(md|rst|txt))?$", re.IGNORECASE)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _GITHUB_LINK = re.compile(r"github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![A-Za-z0-9/-])")
 _MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/@.-])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
@@ -62,9 +61,20 @@ def _owner(token: str) -> tuple[str, str] | None:
             return "github", normalise_login(name)
         except ValueError:
             return None
-    if _EMAIL.fullmatch(token):
-        return "email", email_key(token).value
+    if ADDRESS.fullmatch(token):
+        return next((("email", key) for key in _address_keys(token)), None)
     return None
+
+
+def _address_keys(text: str) -> list[str]:
+    """The `sha256:` keys of the addresses in `text` (ones no mail could reach are skipped)."""
+    keys = []
+    for address in ADDRESS.findall(text):
+        try:
+            keys.append(email_key(address).value)
+        except ValueError:  # `root@localhost`, a quoted local part with a space
+            continue
+    return keys
 
 
 def parse_codeowners(text: str) -> list[Ownership]:
@@ -110,7 +120,7 @@ def parse_markdown_maintainers(text: str, source_path: str) -> list[Ownership]:
                 found.append(("github", normalise_login(login)))
             except ValueError:
                 continue
-        found.extend(("email", email_key(address).value) for address in _EMAIL.findall(line))
+        found.extend(("email", key) for key in _address_keys(line))
         areas = [area]
         item = _ITEM.match(line)
         if found and item and (label := _item_area(item.group(1))) and label != area:
@@ -151,7 +161,7 @@ def parse_linux_maintainers(text: str) -> list[Ownership]:
         if sep and len(tag) == 1 and tag.isupper():
             value = rest.strip()
             if tag in ("M", "R"):
-                people.extend((number, email_key(a).value) for a in _EMAIL.findall(value))
+                people.extend((number, key) for key in _address_keys(value))
             elif tag == "F":
                 files.append(value.rstrip("/") + "/**" if value.endswith("/") else value)
         elif title is None:

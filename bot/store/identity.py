@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, overload
 
 from bot.store.models import IdentityKind
 
@@ -93,10 +95,20 @@ GENERIC_LOCAL_PARTS = frozenset(
 )
 MIN_LOCAL_PART = 4
 LOCAL_HASH_PREFIX = "hmac:"
-# GitHub Apps end in [bot]; the rest are machine accounts the tracked projects are known to run.
-# Anything shaped like an address, wherever it hides (a title, a bio, a name field).
-ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Anything shaped like an address, wherever it hides (a title, a path, a label, a bio, a name
+# field, a search): a plain or `+tagged` local part, or a quoted one (`"a b"@…`); a domain of
+# dotted labels in any script (`bücher.example`, `xn--bcher-kva.example`), `localhost`, or an
+# address literal (`[192.0.2.1]`). Symbols such as `foo@PLT` or `memcpy@GLIBC_2.2.5` have no
+# such domain and stay. Every part is bounded, so a hostile 100,000-character title costs
+# linear time.
+ADDRESS = re.compile(
+    r"(?:\"[^\"\r\n]{1,64}\"|[\w.%+=-]{1,64})@"
+    r"(?:(?:[\w-]{1,63}\.){1,8}(?:xn--[a-z0-9-]{1,59}|[^\W\d_]{2,63})"
+    r"|localhost(?![\w-])|\[[0-9a-f:.]{2,45}\])",
+    re.IGNORECASE,
+)
 ADDRESS_PLACEHOLDER = "[address]"
+# GitHub Apps end in [bot]; the rest are machine accounts the tracked projects are known to run.
 _BOT_LOGINS = re.compile(
     r"(\[bot\]$|-bot$|^bot-|^dependabot|^renovate|^github-actions|^llvmbot$|^llvm-ci$"
     r"|^buildbot|^tvm-bot$|^copybara-service|^mergify|^codecov|^pre-commit-ci)"
@@ -171,15 +183,32 @@ def name_key(name: str) -> IdentityKey:
     return IdentityKey(IdentityKind.NAME, folded)
 
 
+@overload
+def redact_addresses(text: str) -> str: ...
+@overload
+def redact_addresses(text: None) -> None: ...
 def redact_addresses(text: str | None) -> str | None:
     """`text` with every address replaced by a placeholder.
 
-    Free text from sources (PR titles, commit subjects, bios, names people misconfigured as
-    addresses) is stored for people to read; the addresses in it are not needed and are not kept.
+    Free text from sources (PR titles, commit subjects, paths, labels, bios, names people
+    misconfigured as addresses) and from people (a search) is stored for people to read; the
+    addresses in it are not needed and are not kept. This is the one redaction every stored
+    text goes through (`ContributionRecord`, profiles, owner files, git names, the audit log).
     """
     if not text or "@" not in text:
         return text
     return ADDRESS.sub(ADDRESS_PLACEHOLDER, text)
+
+
+def map_text(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` (a string, or JSON-like lists and dicts of them) with every string changed."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [map_text(item, change) for item in value]
+    if isinstance(value, dict):
+        return {key: map_text(item, change) for key, item in value.items()}
+    return value
 
 
 def login_from_noreply(address: str) -> str | None:

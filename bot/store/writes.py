@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.store.identity import IdentityKey, redact_addresses
+from bot.store.identity import IdentityKey, map_text, redact_addresses
+from bot.store.links import allowed_link
 from bot.store.models import (
     UNIQUE_IDENTITY_WHERE,
     AuditEvent,
@@ -62,6 +63,17 @@ class ContributionRecord:
     labels: Sequence[str] = field(default_factory=tuple)
     identity_key: str | None = None
 
+    def __post_init__(self) -> None:
+        """Every source's work passes here on its way to the store: the one place its text
+        (title, paths, labels) loses the addresses in it, before it is stored or indexed, and
+        its link is rebuilt from allowed parts or dropped (`bot.store.links`)."""
+        object.__setattr__(self, "title", redact_addresses(self.title))
+        object.__setattr__(self, "url", allowed_link(self.url))
+        for name in ("paths", "labels"):
+            values: Sequence[str] = getattr(self, name)
+            if any("@" in value for value in values):
+                object.__setattr__(self, name, tuple(redact_addresses(v) for v in values))
+
 
 # Columns a later sync may legitimately change (a PR gets merged, relabelled, retitled).
 _CONTRIBUTION_MUTABLE = (
@@ -102,7 +114,7 @@ def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
         "kind": _kind(record.kind),
         "external_id": record.external_id,
         "url": record.url,
-        "title": redact_addresses(record.title),
+        "title": record.title,
         "state": record.state,
         "parent_number": record.parent_number,
         "created_at": record.created_at,
@@ -564,11 +576,23 @@ def record_audit(
     target: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    session.add(AuditEvent(actor=actor, action=action, target=target, detail=detail or {}))
+    """Log an action; addresses in what it names (a search typed with one) are not kept."""
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            target=redact_addresses(target),
+            detail=map_text(detail or {}, redact_addresses),
+        )
+    )
 
 
 def get_etag(session: Session, slot: str, url: str) -> str | None:
-    """The ETag saved for `slot`, if it was saved for this same `url`."""
+    """The ETag saved for `slot`, if it was saved for this same `url`.
+
+    Slots and urls may name a repository's paths, which are redacted like every stored text.
+    """
+    slot, url = redact_addresses(slot), redact_addresses(url)
     row = session.exec(select(HttpCache).where(HttpCache.slot == slot)).first()
     return row.etag if row is not None and row.url == url else None
 
@@ -576,6 +600,7 @@ def get_etag(session: Session, slot: str, url: str) -> str | None:
 def set_etag(session: Session, slot: str, url: str, etag: str | None) -> None:
     if not etag:
         return
+    slot, url = redact_addresses(slot), redact_addresses(url)
     statement = _insert(session, HttpCache).values(
         slot=slot, url=url, etag=etag, updated_at=utcnow()
     )

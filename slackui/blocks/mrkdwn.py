@@ -1,16 +1,19 @@
-"""Slack mrkdwn for untrusted text: PR titles, names, bios, locations, query words.
+"""Slack mrkdwn for untrusted text: PR titles, names, bios, locations, query words, links.
 
 Slack turns `<!channel>`, `<@U123>` and `<https://x|label>` into live mentions and links, and
 `verbatim` does not stop it; escaping `&`, `<`, `>` (in that order) is the only safe rule.
+`link` is the one way a `<url|label>` is made: the url rebuilt from allowed parts
+(`bot.store.links`), the label escaped.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
+from bot.store.links import allowed_link
+
+LABEL_BAR = "\u2223"  # ∣, for a `|` inside a link's label
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-_SAFE_URL = re.compile(r"https?://[^\s]+\Z")
 
 
 def escape(text: str | None) -> str:
@@ -26,15 +29,12 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
-def safe_url(url: str | None) -> str | None:
-    """`url` made safe to sit inside `<…|…>`, or None when it is not plain http(s)."""
-    if not url or not _SAFE_URL.match(url):
-        return None
-    return quote(url, safe=":/?#[]@!$'()*+,;=%~.-_")
-
-
 def link(url: str | None, label: str, *, limit: int = 200) -> str:
-    """A mrkdwn link with an escaped label; the label alone when the url is not safe."""
+    """A mrkdwn link with an escaped label; the label alone when the url is not one csf links
+    to (another host, another shape, a stored row an older csf wrote)."""
     shown = escape(truncate(label, limit))
-    target = safe_url(url)
-    return f"<{target}|{shown}>" if target else shown
+    target = allowed_link(url)
+    if not target:
+        return shown
+    # Slack documents no escape for `|`, which ends a link's url: a label shows a lookalike.
+    return f"<{target}|{shown.replace('|', LABEL_BAR)}>"

@@ -106,7 +106,9 @@ def outreach_text(draft: Draft) -> str:
 
 
 def _route(kind: str, value: str, note: str) -> str:
-    shown = link(value, value) if kind in ("website", "github") else escape(value)
+    # A website is on a host of the person's choosing: shown as the text it is, never as csf's
+    # link (Slack may still make it clickable, showing exactly where it goes).
+    shown = link(value, value) if kind == "github" else escape(value)
     return f"• {shown} — {escape(note)}"
 
 

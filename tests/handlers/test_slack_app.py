@@ -209,7 +209,8 @@ def test_untrusted_titles_and_names_are_shown_not_sent(harness: Harness) -> None
     harness.slack.command("who mlir bufferization --limit 50")
     text = _all_text(harness.reply())
     assert "&lt;!here&gt; Hal &amp; co" in text
-    assert "&lt;!channel&gt; hi &lt;https://evil.test|github.com&gt; &amp; more" in text
+    # In a link's label a `|` is shown as a lookalike (∣): Slack would read it as the url's end.
+    assert "&lt;!channel&gt; hi &lt;https://evil.test\u2223github.com&gt; &amp; more" in text
     assert "&lt;@U0BOSS&gt; Reading" in text
     for live in ("<!channel>", "<!here>", "<@U0BOSS>", "<https://evil.test"):
         assert live not in text

@@ -110,14 +110,7 @@ class World:
 
     def save(self) -> None:
         ids = upsert_contributions(self.session, self.records)
-        index_batch(
-            self.session,
-            self.taxonomy,
-            self.repo,
-            ids,
-            self.records,
-            [r.title for r in self.records],
-        )
+        index_batch(self.session, self.taxonomy, self.repo, ids, self.records)
         self.records = []
         self.session.commit()
 

@@ -48,6 +48,12 @@ class GitHubNotFoundError(GitHubError):
     """404: the repository or user does not exist, or the token cannot see it."""
 
 
+class GitHubShapeError(GitHubError):
+    """A 200 answer that is not what the endpoint returns: an error body (`message`,
+    `documentation_url`), an empty object, a list for an object. Nothing of it is stored and
+    nothing is marked fresh, so the next sync asks again."""
+
+
 class _TransientError(Exception):
     """A failure worth another attempt; `wait` overrides the backoff when GitHub said how long."""
 
@@ -179,7 +185,9 @@ class GitHubHTTP:
             json={"query": query, "variables": variables},
             what=what,
         )
-        body = reply.data or {}
+        body = reply.data
+        if not isinstance(body, dict) or not ("data" in body or "errors" in body):
+            raise GitHubShapeError(f"GitHub's answer for {what} {shape_problem(body, 'data')}")
         data: dict[str, Any] = body.get("data") or {}
         rate = data.get("rateLimit")
         if rate:
@@ -355,6 +363,17 @@ class GitHubHTTP:
         log.info("%s (%.0f s)", message, seconds)
         if self._on_wait is not None:
             self._on_wait(message, seconds)
+
+
+def shape_problem(body: Any, expected: str) -> str:
+    """Why `body` is not the answer asked for, in words for one log line ("is an error: ...")."""
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return f"is an error, not {expected}: {body['message'][:200]!r}"
+    if isinstance(body, dict):
+        return f"is {'an empty object' if not body else 'an object'} without {expected}"
+    if isinstance(body, list):
+        return f"is a list, not {expected}"
+    return f"is {'empty' if body is None else type(body).__name__}, not {expected}"
 
 
 def _seconds_until(retry_after: str, now: float) -> float:

@@ -13,12 +13,19 @@ exactly the PRs updated since.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+import binascii
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from bot.sources.github.http import GitHubHTTP, GitHubNotFoundError, Reply
+from bot.sources.github.http import (
+    GitHubHTTP,
+    GitHubNotFoundError,
+    GitHubShapeError,
+    Reply,
+    shape_problem,
+)
 from bot.store.identity import looks_like_bot
 
 T = TypeVar("T")
@@ -74,6 +81,49 @@ query PullRequestReviews($owner: String!, $name: String!, $number: Int!, $after:
   }
 }
 """
+
+
+# What each REST answer csf reads must hold (fields GitHub's REST description marks required),
+# checked before anything of it is stored: a 200 answer can still be an error body.
+_USER = {"id": int, "login": str}
+_ISSUE = {"id": int, "number": int, "title": str, "html_url": str, "updated_at": str}
+_COMMENT = {"id": int, "html_url": str, "issue_url": str, "created_at": str, "updated_at": str}
+_PULL = {"number": int}
+_ENTRY = {"name": str, "path": str, "type": str}
+_CONTENT = {"type": str}
+
+
+def _holds(item: Any, fields: Mapping[str, type]) -> bool:
+    if not isinstance(item, dict):
+        return False
+    return all(
+        isinstance(item.get(k), t) and not (t is int and isinstance(item.get(k), bool))
+        for k, t in fields.items()
+    )
+
+
+def _fields(fields: Mapping[str, type]) -> str:
+    return ", ".join(f"{k} ({t.__name__})" for k, t in fields.items())
+
+
+def _checked_object(reply: Reply, what: str, fields: Mapping[str, type]) -> dict[str, Any]:
+    """The answer, if it is the object `fields` describe; else GitHubShapeError."""
+    if not _holds(reply.data, fields):
+        problem = shape_problem(reply.data, f"an object with {_fields(fields)}")
+        raise GitHubShapeError(f"GitHub's answer for {what} {problem}")
+    data: dict[str, Any] = reply.data
+    return data
+
+
+def _checked_list(reply: Reply, what: str, fields: Mapping[str, type]) -> list[dict[str, Any]]:
+    """The answer, if it is a list of the objects `fields` describe; else GitHubShapeError."""
+    expected = f"a list of objects with {_fields(fields)}"
+    data = reply.data
+    if not isinstance(data, list):
+        raise GitHubShapeError(f"GitHub's answer for {what} {shape_problem(data, expected)}")
+    if not all(_holds(item, fields) for item in data):
+        raise GitHubShapeError(f"GitHub's answer for {what} is not {expected}")
+    return data
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -292,7 +342,8 @@ class GitHubSource:
             "direction": "asc",
             "per_page": PAGE_SIZE,
         }
-        for reply in self._since_pages(f"repos/{full_name}/issues", params, since, etag, full_name):
+        url = f"repos/{full_name}/issues"
+        for reply in self._since_pages(url, params, since, etag, f"{full_name} issues", _ISSUE):
             if reply.not_modified:
                 yield Page([], None, reply.etag, not_modified=True)
                 return
@@ -306,7 +357,8 @@ class GitHubSource:
         """Issue and PR conversation comments updated since `since`, oldest first."""
         params: dict[str, Any] = {"sort": "updated", "direction": "asc", "per_page": PAGE_SIZE}
         url = f"repos/{full_name}/issues/comments"
-        for reply in self._since_pages(url, params, since, etag, full_name):
+        what = f"{full_name} comments"
+        for reply in self._since_pages(url, params, since, etag, what, _COMMENT):
             if reply.not_modified:
                 yield Page([], None, reply.etag, not_modified=True)
                 return
@@ -315,11 +367,15 @@ class GitHubSource:
             yield Page(items, reply.next_url, reply.etag, extra={"last_updated": _latest(updated)})
 
     def user(self, login: str, etag: str | None) -> tuple[UserProfile | None, Reply]:
-        """A profile, or None when it is unchanged (304) or the account is gone (404)."""
-        reply = self.http.get(f"users/{login}", etag=etag, allow_404=True, what=f"user {login}")
+        """A profile, or None when it is unchanged (304) or the account is gone (404).
+
+        Raises GitHubShapeError for a 200 answer that is no profile (an error body, `{}`).
+        """
+        what = f"user {login}"
+        reply = self.http.get(f"users/{login}", etag=etag, allow_404=True, what=what)
         if reply.status != 200:
             return None, reply
-        data = reply.data
+        data = _checked_object(reply, what, _USER)
         who = actor(data) or Actor(login, False)
         return (
             UserProfile(
@@ -338,36 +394,56 @@ class GitHubSource:
 
     def pull_author(self, full_name: str, number: int) -> str | None:
         """The login that opened a PR, for a link to a PR csf has not synced (None if unknown)."""
-        reply = self.http.get(
-            f"repos/{full_name}/pulls/{number}", allow_404=True, what=f"{full_name}#{number}"
-        )
+        what = f"{full_name}#{number}"
+        reply = self.http.get(f"repos/{full_name}/pulls/{number}", allow_404=True, what=what)
         if reply.status != 200:
             return None
-        who = actor(reply.data.get("user"))
+        user = _checked_object(reply, what, _PULL).get("user")
+        if user is not None and not _holds(user, {"login": str}):
+            raise GitHubShapeError(f"GitHub's answer for {what} names no user")
+        who = actor(user)
         return None if who is None or who.is_bot else who.login
 
     def file(self, full_name: str, path: str, etag: str | None) -> tuple[str | None, Reply]:
-        """A file's text at the default branch; None if absent (404) or unchanged (304)."""
+        """A file's text at the default branch; None if absent (404), unchanged (304) or not
+        a file (a folder's listing, a submodule). An error body raises GitHubShapeError: taken
+        for an absent file, it would drop the ownership the file gives."""
+        what = f"{full_name}:{path}"
         reply = self.http.get(
-            f"repos/{full_name}/contents/{path}",
-            etag=etag,
-            allow_404=True,
-            what=f"{full_name}:{path}",
+            f"repos/{full_name}/contents/{path}", etag=etag, allow_404=True, what=what
         )
-        if reply.status != 200 or not isinstance(reply.data, dict):
+        if reply.status != 200 or isinstance(reply.data, list):
             return None, reply
-        content = reply.data.get("content") or ""
-        text = base64.b64decode(content).decode("utf-8", errors="replace")
+        entry = _checked_object(reply, what, _CONTENT)
+        if entry["type"] != "file":
+            return None, reply
+        content = entry.get("content") or ""
+        try:
+            if not isinstance(content, str):
+                raise binascii.Error(f"content is {type(content).__name__}")
+            text = base64.b64decode(content).decode("utf-8", errors="replace")
+        except binascii.Error as error:
+            problem = f"holds no file text ({error})"
+            raise GitHubShapeError(f"GitHub's answer for {what} {problem}") from None
         return text, reply
 
     def directory(self, full_name: str, path: str = "") -> list[dict[str, Any]]:
-        reply = self.http.get(
-            f"repos/{full_name}/contents/{path}", allow_404=True, what=f"{full_name}:{path or '/'}"
-        )
-        return list(reply.data) if reply.status == 200 and isinstance(reply.data, list) else []
+        """A folder's entries; [] if it is absent or a file. An error body raises
+        GitHubShapeError: taken for an empty folder, it would hide the owner files in it."""
+        what = f"{full_name}:{path or '/'}"
+        reply = self.http.get(f"repos/{full_name}/contents/{path}", allow_404=True, what=what)
+        if reply.status != 200 or _holds(reply.data, {"type": str}):
+            return []
+        return _checked_list(reply, what, _ENTRY)
 
     def _since_pages(
-        self, url: str, params: dict[str, Any], since: str | None, etag: str | None, what: str
+        self,
+        url: str,
+        params: dict[str, Any],
+        since: str | None,
+        etag: str | None,
+        what: str,
+        fields: Mapping[str, type],
     ) -> Iterator[Reply]:
         """Pages of a list in `updated_at` order, walked by `since` rather than page numbers.
 
@@ -375,7 +451,8 @@ class GitHubSource:
         every later item would shift back one place and the first of the next page would
         never be read. Re-asking from the last `updated_at` seen cannot skip anything (the
         overlap is re-read, and upserts absorb it). Only while a whole page shares one
-        timestamp do page numbers move on.
+        timestamp do page numbers move on. A page that is not a list of `fields` objects
+        raises GitHubShapeError before anything of it is used.
         """
         page = 1
         conditional = etag
@@ -387,6 +464,8 @@ class GitHubSource:
                 query["page"] = page
             reply = self.http.get(url, query, etag=conditional, what=what)
             conditional = None
+            if not reply.not_modified:
+                _checked_list(reply, what, fields)
             yield reply
             if reply.not_modified or not reply.data or reply.next_url is None:
                 return

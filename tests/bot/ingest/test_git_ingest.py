@@ -83,7 +83,7 @@ def test_commits_and_trailers_are_stored_exactly(engine: Engine, tmp_path: Path)
     repo.commit("[mlir] Rename a file", author=BO)
     repo.commit(
         "[X86] Old Phabricator-era change\n\nReviewed By: bo-phab, cyd\n\n"
-        "Differential Revision: https://reviews.llvm.example/D4242",
+        "Differential Revision: https://reviews.llvm.org/D4242",
         {"llvm/lib/Target/X86/X86ISelLowering.cpp": "x\n"},
     )
     repo.git("checkout", "-q", "-b", "side")
@@ -134,9 +134,42 @@ def test_commits_and_trailers_are_stored_exactly(engine: Engine, tmp_path: Path)
             )
         ).first()  # type: ignore[union-attr]
         assert phab is not None
-        assert phab.url == "https://reviews.llvm.example/D4242"
+        assert phab.url == "https://reviews.llvm.org/D4242"
         topics = {t.topic for t in session.exec(select(ContributionTopic))}
     assert {"mlir.bufferization", "llvm.x86", "mlir.core_ir"} <= topics
+
+
+def test_a_differential_revision_link_is_rebuilt_from_its_number_or_dropped(
+    engine: Engine, tmp_path: Path
+) -> None:
+    repo = GitRepo(tmp_path / "r")
+    lines = {
+        "old style": "HTTP://Reviews.LLVM.org/D0042/",
+        "phishing": "https://evil.example/phish%7CD123",
+        "lookalike": "https://reviews.llvm.org.evil.example/D7",
+        "userinfo": "https://ada@reviews.llvm.org/D7",
+        "split label": "https://reviews.llvm.org/D7|Fix",
+    }
+    for subject, line in lines.items():
+        repo.commit(
+            f"{subject}\n\nReviewed By: bo-phab\n\nDifferential Revision: {line}",
+            {"f.txt": subject},
+        )
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        reviews = {
+            c.title: c.url
+            for c in session.exec(select(Contribution).where(Contribution.kind == "review"))
+        }
+        commits = {
+            c.title: c.url
+            for c in session.exec(select(Contribution).where(Contribution.kind == "commit"))
+        }
+    # A revision csf can name becomes the one link to it; anything else is not linked, and the
+    # review points at its commit instead.
+    assert reviews.pop("old style") == "https://reviews.llvm.org/D42"
+    assert reviews == {subject: commits[subject] for subject in reviews}
+    assert all(url and url.startswith("https://github.com/") for url in reviews.values())
 
 
 def test_identity_rules(engine: Engine, tmp_path: Path) -> None:

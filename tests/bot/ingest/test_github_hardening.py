@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.ingest.sync import SyncProgress
-from bot.sources.github.http import GitHubError
-from bot.store.models import Contribution, ContributionTerm, ContributionTopic, Person, SyncCursor
+from bot.sources.github.http import GitHubError, GitHubShapeError
+from bot.store.models import (
+    CodeOwner,
+    Contribution,
+    ContributionTerm,
+    ContributionTopic,
+    HttpCache,
+    Person,
+    SyncCursor,
+)
 from bot.taxonomy.terms import MAX_TERMS
 from tests.support.fake_github import Comment, Issue, PullRequest, Review
 from tests.support.github_world import BUFFERIZATION, REPO, Harness, small_world
@@ -217,3 +228,134 @@ def test_nul_and_lone_surrogates_from_github_are_cleaned_on_every_store(engine: 
     assert bo.bio is not None
     assert "\x00" not in bo.bio
     assert len(bo.bio) <= 100_000
+
+
+# GitHub's error body (its `basic-error` schema), sent with a 200 by a proxy or a bad day.
+ERROR_BODY = {"message": "Server Error", "documentation_url": "https://docs.github.com/rest"}
+
+
+def _profiles(engine: Engine) -> dict[str, tuple[str | None, object]]:
+    with Session(engine) as session:
+        return {
+            p.login: (p.name, p.profile_fetched_at)
+            for p in session.exec(select(Person))
+            if p.login and not p.is_bot
+        }
+
+
+def _owners(engine: Engine) -> list[tuple[str, str, str, str]]:
+    with Session(engine) as session:
+        return sorted(
+            (o.source_path, o.pattern, o.owner_kind, o.owner_value)
+            for o in session.exec(select(CodeOwner))
+        )
+
+
+def _etag_slots(engine: Engine) -> set[str]:
+    with Session(engine) as session:
+        return set(session.exec(select(HttpCache.slot)))
+
+
+def test_a_profile_answered_with_an_error_body_is_not_stored_and_asked_again(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with Harness(engine, small_world()) as harness:
+        server = harness.server
+        server.answer("/users/ada-fictional", ERROR_BODY)
+        server.answer("/users/bo-fictional", {})
+        server.answer("/users/cyd-fictional", [{"login": "cyd-fictional", "id": 3}])
+        with caplog.at_level(logging.WARNING, logger="bot.ingest.sync"):
+            stats = harness.sync()
+        assert (stats.profiles, stats.refused) == (1, 3)  # grace's profile came whole
+        assert "3 malformed answers left for the next sync" in stats.summary()
+        refused = {login: _profiles(engine)[login] for login in ("ada-fictional", "bo-fictional")}
+        assert refused == {"ada-fictional": (None, None), "bo-fictional": (None, None)}
+        assert _profiles(engine)["cyd-fictional"] == (None, None)
+        assert {"user:grace-fictional"} == {s for s in _etag_slots(engine) if "user:" in s}
+        lines = [r.getMessage() for r in caplog.records if "user ada-fictional" in r.getMessage()]
+        assert lines == [
+            "GitHub's answer for user ada-fictional is an error, not an object with id (int), "
+            "login (str): 'Server Error'; nothing of it stored, asked again at the next sync"
+        ]
+        server.log.clear()
+        again = harness.sync()
+        asked = sorted((r.path, r.status, r.conditional) for r in server.log if "/users/" in r.path)
+        assert asked == [
+            ("/users/ada-fictional", 200, False),
+            ("/users/bo-fictional", 200, False),
+            ("/users/cyd-fictional", 200, False),
+        ]
+    assert (again.profiles, again.refused) == (3, 0)
+    assert _profiles(engine)["ada-fictional"][0] == "Ada Fictional"
+    assert _profiles(engine)["cyd-fictional"][0] == "Cyd Fictional"
+
+
+def test_a_refresh_answered_with_an_error_body_keeps_the_profile_and_stays_due(
+    engine: Engine,
+) -> None:
+    world = small_world()
+    pr = world.repo(REPO).pulls[0]
+    with Harness(engine, world) as harness:
+        harness.sync()
+        before = _profiles(engine)["ada-fictional"]
+        harness.clock.sleep(timedelta(days=8).total_seconds())
+        pr.updated_at = "2026-03-01T00:00:00Z"  # ada is seen again, and due
+        harness.server.answer("/users/ada-fictional", ERROR_BODY)
+        stats = harness.sync()
+        # Not stored as an empty profile, not marked fresh: due again when next seen.
+        assert _profiles(engine)["ada-fictional"] == before
+        assert stats.refused == 1
+        world.users["ada-fictional"].location = "Cambridge, UK"
+        pr.updated_at = "2026-03-02T00:00:00Z"
+        harness.server.log.clear()
+        harness.sync()
+        asked = [(r.status, r.conditional) for r in harness.server.log if "ada" in r.path]
+    assert asked == [(200, True)]  # the ETag of the last good answer, a full answer back
+    with Session(engine) as session:
+        ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
+    assert ada.location == "Cambridge, UK"
+    assert ada.profile_fetched_at is not None
+    assert before[1] is not None
+    assert ada.profile_fetched_at > before[1]  # type: ignore[operator]
+
+
+def test_a_list_answered_with_an_error_body_stops_its_stream_in_one_line(engine: Engine) -> None:
+    with Harness(engine, small_world()) as harness:
+        harness.server.answer(f"/repos/{REPO}/issues", ERROR_BODY)
+        with pytest.raises(GitHubShapeError) as refused:
+            harness.sync()
+        assert str(refused.value) == (
+            f"GitHub's answer for {REPO} issues is an error, not a list of objects with id "
+            "(int), number (int), title (str), html_url (str), updated_at (str): 'Server Error'"
+        )
+        with Session(engine) as session:
+            kinds = set(session.exec(select(Contribution.kind)))
+            sources = set(session.exec(select(SyncCursor.source)))
+        assert "issue" not in kinds
+        assert "rfc" not in kinds
+        assert "github.issues" not in sources
+        assert not {s for s in _etag_slots(engine) if s.startswith("issues:")}
+        harness.sync()  # the next sync reads the issues
+        with Session(engine) as session:
+            assert {"issue", "rfc"} <= set(session.exec(select(Contribution.kind)))
+        harness.server.answer("/graphql", ERROR_BODY)
+        with pytest.raises(GitHubShapeError, match="is an error, not data: 'Server Error'"):
+            harness.sync()
+
+
+def test_an_owner_file_answered_with_an_error_body_keeps_its_ownership(engine: Engine) -> None:
+    with Harness(engine, small_world()) as harness:
+        harness.sync()
+        before = _owners(engine)
+        assert any(row[0] == ".github/CODEOWNERS" for row in before)
+        harness.clock.sleep(timedelta(days=8).total_seconds())
+        harness.server.answer(f"/repos/{REPO}/contents/.github/CODEOWNERS", ERROR_BODY)
+        stats = harness.sync()
+        assert _owners(engine) == before
+        assert stats.refused == 1
+        harness.world.repos[REPO].files[".github/CODEOWNERS"] = "/mlir/ @bo-fictional\n"
+        harness.sync()  # not marked fresh: the next sync reads the owner files again
+        owners = _owners(engine)
+    assert [r[1:4] for r in owners if r[0] == ".github/CODEOWNERS"] == [
+        ("mlir/**", "github", "bo-fictional")
+    ]

@@ -311,10 +311,69 @@ def test_export_holds_everything_and_no_address_but_the_published_one(
         ".github/CODEOWNERS",
         "mlir/Maintainers.md",
     }
-    assert [e["action"] for e in data["audit_events"]] == ["save", "note"]
+    # Her shortlisting, and the search that named her login.
+    assert [e["action"] for e in data["audit_events"]] == ["save", "note", "search"]
     assert ADDRESS.findall(text) == [ADA_MAIL]
     with Session(engine) as session:
         exported = session.exec(
             select(AuditEvent).where(AuditEvent.action == "people.export")
         ).one()
         assert (exported.actor, exported.target) == ("U-dpo", f"person:{ada.id}")
+
+
+def _legacy_searches(session: Session, texts: list[tuple[str, dict[str, Any]]]) -> list[int]:
+    """Search rows as a csf older than address redaction wrote them (straight to the table)."""
+    events = [AuditEvent(actor="U1", action="search", target=t, detail=d) for t, d in texts]
+    session.add_all(events)
+    session.flush()
+    return [e.id for e in events if e.id is not None]
+
+
+def test_the_audit_log_forgets_every_way_a_search_named_the_person(session: Session) -> None:
+    from bot.store.identity import name_key
+
+    ada = create_person(
+        session,
+        [login_key("ada-fictional"), email_key(ADA_MAIL)],
+        login="ada-fictional",
+        name="Ada Fictional",
+    )
+    session.add(Identity(person_id=ada, kind="name", value=name_key("Ada F").value))
+    naming = _legacy_searches(
+        session,
+        [
+            (f"who {ADA_MAIL.upper()}", {"query": f"profile <{ADA_MAIL}>"}),
+            ("who Ada   Fictional mlir", {}),
+            ("who ada f", {"words": ["mlir", "Ada-Fictional"]}),
+        ],
+    )
+    # Bo's address, and words that merely contain her login or name, are not about her.
+    unrelated = (f"who {BO_MAIL} adafictional ada-fictionalist ada fixes", {"n": 1})
+    (other,) = _legacy_searches(session, [unrelated])
+    person = session.get(Person, ada)
+    assert person is not None
+
+    exported = export(session, person, actor="U-dpo")
+    assert [e["id"] for e in exported["audit_events"]] == naming
+
+    forget(session, "ada-fictional", actor="U-admin")
+    session.commit()
+    rows = {e.id: e for e in session.exec(select(AuditEvent))}
+    assert [(rows[i].target, rows[i].detail) for i in naming] == [
+        ("who [erased]", {"query": "profile <[erased]>"}),
+        ("who [erased] mlir", {}),
+        ("who [erased]", {"words": ["mlir", "[erased]"]}),
+    ]
+    assert (rows[other].target, rows[other].detail) == unrelated
+    # The export's own record named her by id: it now points at the erasure.
+    exports = [e for e in rows.values() if e.action == "people.export"]
+    assert [e.target for e in exports] == [
+        next(e.target for e in rows.values() if e.action == "people.forget")
+    ]
+
+
+def test_forgetting_an_address_csf_never_held_erases_searches_for_it(session: Session) -> None:
+    (search,) = _legacy_searches(session, [("who stranger@example.com", {})])
+    forget(session, "Stranger@Example.com", actor="U-admin")
+    session.commit()
+    assert session.get(AuditEvent, search).target == "who [erased]"  # type: ignore[union-attr]

@@ -57,7 +57,7 @@ class Store:
             labels=("mlir:bufferization",),
         )
         ids = upsert_contributions(self.session, [record])
-        index_batch(self.session, default_taxonomy(), self.repo, ids, [record], [record.title])
+        index_batch(self.session, default_taxonomy(), self.repo, ids, [record])
 
 
 def kinds(session: Session, person_id: int) -> list[str]:

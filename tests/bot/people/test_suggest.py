@@ -229,7 +229,7 @@ def test_a_phabricator_handle_equal_to_a_login(engine: Engine, tmp_path: Path) -
     git = history(tmp_path / "llvm", [ADA])
     git.commit(
         "[X86] Phabricator-era change\n\nReviewed By: ada-quillon\n\n"
-        "Differential Revision: https://reviews.llvm.example/D4242",
+        "Differential Revision: https://reviews.llvm.org/D4242",
         {SCHED: "reviewed\n"},
         author=ELI[0],
     )

@@ -146,3 +146,15 @@ def test_maintainer_file_names() -> None:
         assert is_maintainer_file(name), name
     for name in ("README.md", "Maintainers.md.bak", "CODEOWNERS"):
         assert not is_maintainer_file(name), name
+
+
+def test_owner_addresses_of_every_shape_are_hashed_and_unreachable_ones_skipped() -> None:
+    rows = parse_codeowners("/docs/ owner@bücher.example root@localhost @eve-fictional\n")
+    assert [(r.owner_kind, r.owner_value) for r in rows] == [
+        ("email", email_key("owner@bücher.example").value),
+        ("github", "eve-fictional"),
+    ]
+    text = "L: list\nM:\tDee <dee@bücher.example>, root@localhost\nF:\tdocs/\n"
+    assert [r.owner_value for r in parse_linux_maintainers("TITLE\n" + text)] == [
+        email_key("dee@bücher.example").value
+    ]

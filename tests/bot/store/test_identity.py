@@ -15,6 +15,7 @@ from bot.store.identity import (
     looks_like_bot,
     name_key,
     noreply_id,
+    redact_addresses,
     suppression_hash,
 )
 from bot.store.models import IdentityKind
@@ -106,3 +107,24 @@ def test_suppression_hash_is_one_way_and_per_identity() -> None:
     assert "ada" not in login
     assert login != suppression_hash(login_key("bo-fictional"))
     assert suppression_hash(login_key("ADA-fictional")) == login
+
+
+def test_every_shape_of_address_is_redacted_and_compiler_symbols_are_not() -> None:
+    shapes = [
+        "ada@example.com",
+        "ada+csf@example.com",
+        "dee@bücher.example",
+        "dee@xn--bcher-kva.example",
+        "josé@пример.рф",
+        '"dee fictional"@example.net',
+        "root@localhost",
+        "root@[192.0.2.1]",
+    ]
+    for shape in shapes:
+        assert redact_addresses(f"by {shape}, <{shape}>.") == "by [address], <[address]>.", shape
+    kept = "foo@PLT memcpy@GLIBC_2.2.5 pkg@1.2.3 call @llvm.memcpy HEAD@{1} i8*@llvm.x.p0i8"
+    assert redact_addresses(kept) == kept
+    assert redact_addresses(None) is None
+    # Bounded parts: a hostile title costs linear time, and loses what looked like an address.
+    hostile = "a" * 100_000 + "@b.example"
+    assert redact_addresses(hostile) == "a" * (100_000 - 64) + "[address]"

@@ -1,0 +1,80 @@
+"""Links from data are rebuilt from parsed, allowed parts, or are no links at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.store.links import allowed_link, differential_link, github_page
+from bot.store.models import ContributionKind, utcnow
+from bot.store.writes import ContributionRecord
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        (
+            "https://github.com/llvm/llvm-project/pull/12",
+            "https://github.com/llvm/llvm-project/pull/12",
+        ),
+        (
+            "http://WWW.GitHub.com/llvm/llvm-project/pull/0012/files?w=1#pullrequestreview-9",
+            "https://github.com/llvm/llvm-project/pull/12#pullrequestreview-9",
+        ),
+        (
+            "https://github.com/o/r.js/issues/3#issuecomment-77",
+            "https://github.com/o/r.js/issues/3#issuecomment-77",
+        ),
+        ("https://github.com/o/r/issues/3#evil", "https://github.com/o/r/issues/3"),
+        ("https://github.com/o/r/commit/ABCDEF1", "https://github.com/o/r/commit/abcdef1"),
+        (
+            "https://github.com/o/r/pull/7/commits/abcdef9",
+            "https://github.com/o/r/pull/7/commits/abcdef9",
+        ),
+        ("https://github.com/Ada-Fictional", "https://github.com/Ada-Fictional"),
+        ("https://github.com/o/r", "https://github.com/o/r"),
+        (" https://reviews.llvm.org/D4242 ", "https://reviews.llvm.org/D4242"),
+        ("https://evil.example/phish%7CD123", None),
+        ("https://github.com.evil.example/o/r/pull/1", None),
+        ("https://github.com@evil.example/o/r/pull/1", None),
+        ("https://github.com:8443/o/r/pull/1", None),
+        ("https://github.com/o/r/pull/1|Fix thing", None),
+        ("https://github.com/o/r/pull/1>x", None),
+        ("https://github.com/o%7Cx/r/pull/1", None),
+        ("https://github.com/-bad/r", None),
+        ("https://github.com/o/../pull/1", None),
+        ("https://github.com/o/r/pull/１２", None),  # fullwidth digits are digits to Python
+        ("https://github.com/o/r/tree/main", None),
+        ("https://github.com/", None),
+        ("javascript:alert(1)//github.com/o", None),
+        ("https://reviews.llvm.org/D12/x", None),
+        (None, None),
+    ],
+)
+def test_allowed_links(given: str | None, kept: str | None) -> None:
+    assert allowed_link(given) == kept
+
+
+def test_differential_revisions_are_rebuilt_from_their_number() -> None:
+    assert differential_link("http://reviews.llvm.org/D00042/") == "https://reviews.llvm.org/D42"
+    assert differential_link("https://reviews.llvm.example/D42") is None
+    assert differential_link("D42") is None
+
+
+def test_pages_keep_only_parts_that_pass_githubs_rules() -> None:
+    assert github_page("o/r/pull/7/files") == github_page("o/r/pull/7")
+    assert github_page("o/r/pull/7", "discussion_r5") is not None
+    assert github_page("a" * 40) is None  # logins stop at 39
+    assert github_page("o/" + "r" * 101) is None
+
+
+def test_a_record_keeps_only_an_allowed_link() -> None:
+    now = utcnow()
+
+    def record(url: str) -> ContributionRecord:
+        return ContributionRecord(1, 1, ContributionKind.COMMIT, "x", now, now, url=url)
+
+    assert record("https://evil.example/x").url is None
+    assert (
+        record("HTTPS://GITHUB.COM/o/r/commit/ABCDEF1").url
+        == "https://github.com/o/r/commit/abcdef1"
+    )
