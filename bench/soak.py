@@ -7,7 +7,7 @@ What it does, all on loopback with fictional data:
 - builds a real git repository (fictional authors, co-authors, review trailers, hostile bytes
   in messages and names) and serves a fictional GitHub world whose answers fail at random
   (500/502/503, 429, secondary-limit 403 with Retry-After, dropped connections, JSON cut off
-  mid-body, 200 with an error body);
+  mid-body, a 200 whose body is an error);
 - runs `csf ingest git`, `csf sync` and `csf people forget` as real processes, in random
   order, often two at once (forget racing a writer, two ingests of one repository), and
   kill -9s 60% of the writers at a random moment of their run;
@@ -94,9 +94,14 @@ class FaultyGitHub(FakeGitHub):
     def _serve(self, request: BaseHTTPRequestHandler, method: str) -> None:
         self._local.cut = False
         if self.enabled and self.rng.random() < self.rate:
-            kind = self.rng.choice(["500", "502", "503", "429", "secondary", "drop", "cut"])
+            kinds = ["500", "502", "503", "429", "secondary", "drop", "cut", "200 error body"]
+            kind = self.rng.choice(kinds)
             self.injected[kind] += 1
-            if kind == "drop":
+            path = request.path.split("?")[0].removeprefix(self.prefix)
+            if kind == "200 error body":
+                error = {"message": "Server Error", "documentation_url": "https://docs.github.com"}
+                self.answer(path, error)
+            elif kind == "drop":
                 self.drop()
             elif kind == "secondary":
                 self.secondary_limit(1)
