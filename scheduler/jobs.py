@@ -27,7 +27,7 @@ from bot.shortlist.followup import claim_followup, due_followups
 from bot.shortlist.saves import prune_events
 from bot.sources.github.http import GitHubHTTP
 from bot.sources.github.records import GitHubSource
-from scheduler.locks import job_lock
+from bot.store.locks import job_lock
 from slackui.blocks.followup import followup_message
 from slackui.digest_post import find_run, post_digest, team_of
 from slackui.web import web_client

@@ -58,6 +58,7 @@ from bot.store.identity import (
     noreply_id,
     suppression_hash,
 )
+from bot.store.locks import Writer
 from bot.store.models import (
     Contribution,
     ContributionKind,
@@ -65,16 +66,17 @@ from bot.store.models import (
     IdentityKind,
     Person,
     Repo,
-    Suppression,
 )
 from bot.store.writes import (
     ContributionRecord,
     add_identity,
     create_person,
+    existing_people,
     find_person_id,
     get_cursor,
     set_cursor,
     store_secret,
+    suppressed_hashes,
     upsert_contributions,
 )
 from bot.taxonomy.model import Taxonomy
@@ -124,7 +126,8 @@ class GitIngest:
         self.repo = repo
         self.repo_id: int = repo.id
         self.mailmap = mailmap
-        self._suppressed = set(session.exec(select(Suppression.identity_hash)))
+        self._writer = Writer(session)
+        self._suppressed: set[str] = set()
         self._secret = store_secret(session)
         self._people: dict[tuple[str, str], _Who | None] = {}
         self._handles: dict[str, _Who | None] = {}
@@ -135,6 +138,21 @@ class GitIngest:
 
     def _is_suppressed(self, keys: list[IdentityKey]) -> bool:
         return any(suppression_hash(key) in self._suppressed for key in keys)
+
+    def _begin(self) -> None:
+        """Hold the write lock; in a new transaction, re-read suppressions and drop the cached
+        people forgotten, merged away or pruned since the last one (they are resolved again)."""
+        if not self._writer.begin():
+            return
+        self._suppressed = suppressed_hashes(self.session)
+        cached = [w for w in (*self._people.values(), *self._handles.values()) if w is not None]
+        live = existing_people(self.session, (w.person_id for w in cached))
+
+        def keep(who: _Who | None) -> bool:
+            return who is None or (who.person_id in live and not self._is_suppressed([who.key]))
+
+        self._people = {k: w for k, w in self._people.items() if keep(w)}
+        self._handles = {k: w for k, w in self._handles.items() if keep(w)}
 
     def who(self, ident: GitIdent) -> _Who | None:
         """The person behind a name and address from history (rules 1-5 of the module doc)."""
@@ -218,6 +236,7 @@ class GitIngest:
     # -- commits --------------------------------------------------------------------------------
 
     def commit(self, commit: GitCommit) -> None:
+        self._begin()
         author = self.who(commit.author)
         if author is None:
             self.skipped += 1
@@ -286,6 +305,8 @@ class GitIngest:
             )
 
     def flush(self) -> None:
+        """Write the collected contributions, in the transaction their people were checked in."""
+        self._begin()
         pending, self._pending = self._pending, []
         ids = upsert_contributions(self.session, pending)
         index_batch(

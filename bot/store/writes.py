@@ -33,6 +33,7 @@ from bot.store.models import (
     Person,
     Repo,
     StoreKey,
+    Suppression,
     SyncCursor,
     UTCDateTime,
     utcnow,
@@ -333,6 +334,25 @@ def set_topics(
 ) -> None:
     """Make one contribution's topic tags exactly `topics`."""
     replace_topics(session, [(contribution_id, person_id, occurred_at, list(topics))])
+
+
+def suppressed_hashes(session: Session) -> set[str]:
+    """The suppression list as it stands in this transaction (see `bot.people.privacy`)."""
+    return set(session.exec(select(Suppression.identity_hash)))
+
+
+def existing_people(session: Session, ids: Iterable[int]) -> set[int]:
+    """Those of `ids` that are still people in this transaction (not forgotten, merged or
+    pruned since they were looked up)."""
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(
+            session.exec(
+                select(Person.id).where(col(Person.id).in_(wanted[start : start + 500]))
+            ).all()  # type: ignore[arg-type]
+        )
+    return found
 
 
 def find_person(session: Session, keys: Iterable[IdentityKey]) -> Person | None:

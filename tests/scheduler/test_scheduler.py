@@ -29,10 +29,10 @@ from bot.errors import CsfError
 from bot.ranking.who import load_ranking_config
 from bot.shortlist.saves import mark, save
 from bot.store.engine import make_engine, upgrade
+from bot.store.locks import job_lock
 from bot.store.models import AuditEvent, Candidate, CandidateStatus, DigestRun, JobLock
 from bot.taxonomy.model import default_taxonomy
 from scheduler.jobs import WorkerContext, digest_job, followup_job, guarded
-from scheduler.locks import job_lock
 from scheduler.worker import add_jobs, new_scheduler, run_worker
 from tests.conftest import POSTGRES_URL
 from tests.support.digest_world import TEAM, build_world

@@ -1,10 +1,17 @@
-"""One worker at a time per job, whatever runs by mistake: a lock in the database.
+"""Locks in the database: one process per job, and one writer of people at a time.
 
-PostgreSQL: a session-level advisory lock, keyed by the schema and the job's name, held on a
-connection of its own for the job's length; the server drops it if the worker dies. SQLite has
-no such thing, so a `job_lock` row with an expiry stands in: taken when free or expired, kept
-fresh by a small thread while the job runs, removed at the end. A worker that dies holding it
-blocks the job only until the expiry.
+`job_lock`: one process at a time runs a job (the worker's scheduled jobs), whatever runs by
+mistake. PostgreSQL: a session-level advisory lock, keyed by the schema and the job's name, held
+on a connection of its own for the job's length; the server drops it if the process dies.
+SQLite has no such thing, so a `job_lock` row with an expiry stands in: taken when free or
+expired, kept fresh by a small thread while the job runs, removed at the end. A process that
+dies holding it blocks the job only until the expiry.
+
+`write_lock`: the transactions that write about people (source writes, forget, merge, split,
+pruning, the score refresh) run one at a time, so what one of them checks (is this identity
+suppressed, does this person still exist) still holds when it writes. SQLite serialises writers
+anyway, once a transaction has begun writing; PostgreSQL needs a transaction-level advisory
+lock.
 """
 
 from __future__ import annotations
@@ -22,11 +29,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
 from bot.store.models import JobLock, utcnow
 
-log = logging.getLogger("csf.worker")
+log = logging.getLogger("csf.store")
 DEFAULT_TTL = timedelta(minutes=15)
+WRITERS = "writers"
 
 
 def holder_id() -> str:
@@ -116,3 +125,43 @@ def _lock_row(engine: Engine, name: str, ttl: timedelta) -> Iterator[bool]:
         keeper.join()
         with engine.begin() as connection:
             connection.execute(sa.delete(table).where(table.c.name == name, table.c.holder == me))
+
+
+def write_lock(session: Session) -> None:
+    """Make the session's transaction the store's only writer of people and their work.
+
+    Held until the transaction ends. A source reads suppressions and checks the people it
+    cached after this call, in the same transaction as its writes, so a `forget` (which takes
+    it too) lands either wholly before those checks or wholly after the commit.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        key = _key(connection, WRITERS)
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        return
+    # pysqlite opens a transaction only at the first write, and reads before it see whatever
+    # was committed last; BEGIN IMMEDIATE takes the write lock up front (waiting for another
+    # writer as long as the busy timeout allows).
+    if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Writer:
+    """Takes `write_lock` once per transaction of a session, and says when that is new.
+
+    Sources cache who is who across transactions (pages, batches); whatever they cached may be
+    stale in a new transaction (a person forgotten, merged or pruned in between).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._held: object | None = None
+
+    def begin(self) -> bool:
+        """Hold the lock for the current transaction; True when it is one not seen before."""
+        current = self.session.get_transaction()
+        if current is not None and current is self._held:
+            return False
+        write_lock(self.session)
+        self._held = self.session.get_transaction()
+        return True
