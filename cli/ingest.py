@@ -178,7 +178,12 @@ def ingest_git_command(
         str | None, typer.Option("--since", help="Only commits from YYYY-MM-DD.")
     ] = None,
     full: Annotated[
-        bool, typer.Option("--full", help="Read the whole history again, ignoring the cursor.")
+        bool,
+        typer.Option(
+            "--full",
+            help="Read the whole history again, ignoring the cursor, and drop the commits "
+            "it no longer has.",
+        ),
     ] = False,
 ) -> None:
     """Read commits and review trailers (Reviewed-by, Acked-by, Phabricator) from git history."""

@@ -44,6 +44,7 @@ from bot.sources.git import (
     Mailmap,
     check_repository,
     is_ancestor,
+    reachable_commits,
     read_commits,
     read_mailmap,
 )
@@ -58,7 +59,7 @@ from bot.store.identity import (
     noreply_id,
     suppression_hash,
 )
-from bot.store.locks import Writer
+from bot.store.locks import Writer, write_lock
 from bot.store.models import (
     Contribution,
     ContributionKind,
@@ -71,6 +72,7 @@ from bot.store.writes import (
     ContributionRecord,
     add_identity,
     create_person,
+    delete_contributions,
     existing_people,
     find_person_id,
     get_cursor,
@@ -83,6 +85,7 @@ from bot.taxonomy.model import Taxonomy
 
 CURSOR = "git"
 BATCH = 2000
+SWEEP_CHUNK = 5000  # stored rows looked at per transaction by the `--full` sweep
 _REVIEW_TRAILERS = {"reviewed-by": "approved", "acked-by": "acked"}
 
 
@@ -94,6 +97,7 @@ class GitIngestStats:
     skipped_authors: int = 0  # suppressed, or no usable address
     people_before: int = 0
     people_after: int = 0
+    removed: int = 0  # `--full`: rows of commits the history no longer has
     # Commits the mirror could not give in full (missing objects, unreadable bytes), each said.
     problems: list[str] = field(default_factory=list)
     coverage: TopicCoverage | None = None  # of all the repository's stored work, after this run
@@ -104,6 +108,8 @@ class GitIngestStats:
             f"{self.new.get('review', 0)} review contributions stored; "
             f"{self.people_after - self.people_before} new people"
         )
+        if self.removed:
+            text += f"; {self.removed} contributions of commits no longer in the history removed"
         if self.problems:
             n = len(self.problems)
             text += f"; {n} commit{'' if n == 1 else 's'} not read in full (see below)"
@@ -132,6 +138,9 @@ class GitIngest:
         self._people: dict[tuple[str, str], _Who | None] = {}
         self._handles: dict[str, _Who | None] = {}
         self._pending: list[ContributionRecord] = []
+        # (kind, external id) a commit read again no longer gives (see `commit`).
+        self._stale: list[tuple[ContributionKind, str]] = []
+        self._short_ids: dict[str, str | None] = {}  # address -> its id in external ids
         self.skipped = 0
 
     # -- identities -----------------------------------------------------------------------------
@@ -154,12 +163,9 @@ class GitIngest:
         self._people = {k: w for k, w in self._people.items() if keep(w)}
         self._handles = {k: w for k, w in self._handles.items() if keep(w)}
 
-    def who(self, ident: GitIdent) -> _Who | None:
-        """The person behind a name and address from history (rules 1-5 of the module doc)."""
-        ident = self.mailmap.canonical(ident)
-        cache_key = (ident.name.casefold(), ident.email.lower())
-        if cache_key in self._people:
-            return self._people[cache_key]
+    def _keys(self, ident: GitIdent) -> tuple[list[IdentityKey], str | None, str | None]:
+        """The identities of a canonical name and address, its login and its name: the first
+        key is the one its contributions are stored under."""
         keys: list[IdentityKey] = []
         login = login_from_noreply(ident.email)
         if login:
@@ -169,16 +175,25 @@ class GitIngest:
                 login = None
         with contextlib.suppress(ValueError):  # history has addresses like "none@none"
             keys.append(email_key(ident.email, self._secret))
-        if not keys:
-            self._people[cache_key] = None
-            return None
         # A name holding an address (user.name set to one, "Ada <ada@...>") is no name at all:
         # keeping it would keep the address in clear.
         name = ident.name.strip() or None
         if name and ADDRESS.search(name):
             name = None
-        if name:
+        if keys and name:
             keys.append(name_key(name))
+        return keys, login, name
+
+    def who(self, ident: GitIdent) -> _Who | None:
+        """The person behind a name and address from history (rules 1-5 of the module doc)."""
+        ident = self.mailmap.canonical(ident)
+        cache_key = (ident.name.casefold(), ident.email.lower())
+        if cache_key in self._people:
+            return self._people[cache_key]
+        keys, login, name = self._keys(ident)
+        if not keys:
+            self._people[cache_key] = None
+            return None
         if self._is_suppressed(keys):
             self._people[cache_key] = None
             return None
@@ -213,7 +228,7 @@ class GitIngest:
         lowered = handle.lower()
         if lowered in self._handles:
             return self._handles[lowered]
-        key = IdentityKey(IdentityKind.NAME, f"phabricator:{lowered}")
+        key = _handle_key(handle)
         if self._is_suppressed([key]):
             self._handles[lowered] = None
             return None
@@ -236,6 +251,14 @@ class GitIngest:
     # -- commits --------------------------------------------------------------------------------
 
     def commit(self, commit: GitCommit) -> None:
+        """Collect the commit's contributions, which replace whatever reading it gave before.
+
+        External ids depend on the role and identity only (`SHA` for the author,
+        `SHA:co:<id>` for each co-author, `SHA:review:<id>` for each reviewer), never on who
+        else is left out, so a suppressed author never hands `SHA` to a co-author. Rows a
+        commit no longer gives (its author forgotten, a co-author merged into the author) are
+        dropped at the next flush.
+        """
         self._begin()
         author = self.who(commit.author)
         if author is None:
@@ -244,6 +267,9 @@ class GitIngest:
         paths = commit.paths
         additions = sum(f.added for f in commit.files)
         deletions = sum(f.deleted for f in commit.files)
+        # Every id reading this commit could give; those it does not give this time go.
+        possible = {(ContributionKind.COMMIT, commit.sha)}
+        given: set[tuple[ContributionKind, str]] = set()
 
         def record(
             who: _Who,
@@ -253,6 +279,7 @@ class GitIngest:
             link: str,
             state: str | None = None,
         ) -> None:
+            given.add((kind, external_id))
             self._pending.append(
                 ContributionRecord(
                     repo_id=self.repo_id,
@@ -273,28 +300,39 @@ class GitIngest:
                 )
             )
 
-        authors: list[_Who] = [author] if author else []
+        authors: list[_Who] = []
+        if author is not None:
+            authors.append(author)
+            record(author, ContributionKind.COMMIT, commit.sha, commit.authored_at, url)
         for kind, ident in commit.trailers:
-            if kind == "co-authored-by":
-                co_author = self.who(ident)
-                if co_author and all(co_author.person_id != a.person_id for a in authors):
-                    authors.append(co_author)
-        for index, who in enumerate(authors):
-            external = commit.sha if index == 0 else f"{commit.sha}:co:{_short(who.key)}"
-            record(who, ContributionKind.COMMIT, external, commit.authored_at, url)
+            if kind != "co-authored-by":
+                continue
+            external = self._role_id(commit.sha, "co", ident)
+            if external is None:
+                continue
+            possible.add((ContributionKind.COMMIT, external))
+            co_author = self.who(ident)
+            if co_author and all(co_author.person_id != a.person_id for a in authors):
+                authors.append(co_author)
+                record(co_author, ContributionKind.COMMIT, external, commit.authored_at, url)
 
-        reviewers: list[tuple[_Who | None, str]] = [
-            (self.who(ident), _REVIEW_TRAILERS[kind])
+        reviewers: list[tuple[_Who | None, str, str | None]] = [
+            (self.who(ident), _REVIEW_TRAILERS[kind], self._role_id(commit.sha, "review", ident))
             for kind, ident in commit.trailers
             if kind in _REVIEW_TRAILERS
         ]
-        reviewers += [(self.who_by_handle(h), "approved") for h in commit.phabricator_reviewers]
+        reviewers += [
+            (self.who_by_handle(h), "approved", f"{commit.sha}:review:{_short(_handle_key(h))}")
+            for h in commit.phabricator_reviewers
+        ]
         seen = {a.person_id for a in authors}
-        for reviewer, state in reviewers:
+        for reviewer, state, external in reviewers:
+            if external is None:
+                continue
+            possible.add((ContributionKind.REVIEW, external))
             if reviewer is None or reviewer.person_id in seen:
                 continue  # suppressed, or an author's own sign-off, which is not a review
             seen.add(reviewer.person_id)
-            external = f"{commit.sha}:review:{_short(reviewer.key)}"
             record(
                 reviewer,
                 ContributionKind.REVIEW,
@@ -303,10 +341,24 @@ class GitIngest:
                 commit.differential_revision or url,
                 state,
             )
+        self._stale.extend(possible - given)
+
+    def _role_id(self, sha: str, role: str, ident: GitIdent) -> str | None:
+        """`SHA:<role>:<id>` of a co-author or reviewer, whoever they turn out to be; None for
+        an identity without a usable address (it gives no contribution)."""
+        ident = self.mailmap.canonical(ident)
+        address = ident.email.strip().lower()  # the first key depends on the address alone
+        if address not in self._short_ids:
+            keys, _, _ = self._keys(ident)
+            self._short_ids[address] = _short(keys[0]) if keys else None
+        short = self._short_ids[address]
+        return f"{sha}:{role}:{short}" if short else None
 
     def flush(self) -> None:
-        """Write the collected contributions, in the transaction their people were checked in."""
+        """Write the collected contributions and drop the stale ones, in this transaction."""
         self._begin()
+        stale, self._stale = self._stale, []
+        _delete_git_rows(self.session, self.repo_id, stale)
         pending, self._pending = self._pending, []
         ids = upsert_contributions(self.session, pending)
         index_batch(
@@ -317,6 +369,39 @@ class GitIngest:
             pending,
             [record.title for record in pending],
         )
+
+
+def _handle_key(handle: str) -> IdentityKey:
+    return IdentityKey(IdentityKind.NAME, f"phabricator:{handle.lower()}")
+
+
+def _from_git(table: sa.Table) -> sa.ColumnElement[bool]:
+    """Rows git ingest wrote: commits, and trailer reviews (GitHub reviews have numeric ids)."""
+    return sa.or_(
+        table.c.kind == ContributionKind.COMMIT.value,
+        sa.and_(
+            table.c.kind == ContributionKind.REVIEW.value,
+            table.c.external_id.like("%:review:%"),
+        ),
+    )
+
+
+def _delete_git_rows(
+    session: Session, repo_id: int, rows: list[tuple[ContributionKind, str]]
+) -> None:
+    """Delete these (kind, external id) rows of the repository, with their index rows."""
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    for kind in {kind for kind, _ in rows}:
+        external = sorted({external for k, external in rows if k is kind})
+        for start in range(0, len(external), 500):
+            ids = session.execute(
+                sa.select(table.c.id).where(
+                    table.c.repo_id == repo_id,
+                    table.c.kind == kind.value,
+                    table.c.external_id.in_(external[start : start + 500]),
+                )
+            ).scalars()
+            delete_contributions(session, list(ids))
 
 
 def _short(key: IdentityKey) -> str:
@@ -334,7 +419,11 @@ def ingest_git(
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> GitIngestStats:
-    """Ingest new history of `path` into `repo`; resumable, and a no-op on known history."""
+    """Ingest new history of `path` into `repo`; resumable, and a no-op on known history.
+
+    `full` reads the whole history again, then removes the repository's git rows of commits
+    HEAD no longer reaches (a rewritten history), so the store holds what the history holds.
+    """
     assert repo.id is not None
     stats = GitIngestStats(repo.full_name)
     stats.people_before = session.exec(select(func.count()).select_from(Person)).one()
@@ -374,10 +463,41 @@ def ingest_git(
         on_progress(stats.commits)
     after_kinds = kinds()
     stats.new = {k: after_kinds.get(k, 0) - before.get(k, 0) for k in after_kinds}
+    if full:
+        stats.removed = _drop_unreachable(session, repo.id, path)
     stats.skipped_authors = ingest.skipped
     stats.people_after = session.exec(select(func.count()).select_from(Person)).one()
     stats.coverage = topic_coverage(session, taxonomy, repo)
     return stats
+
+
+def _drop_unreachable(session: Session, repo_id: int, path: Path) -> int:
+    """Delete the repository's git rows of commits HEAD no longer reaches; how many went.
+
+    A chunk per transaction, and only rows of commits that are gone: a run killed half-way
+    loses nothing the history still has, and the next `--full` finishes the job.
+    """
+    reachable = reachable_commits(path)
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    removed = 0
+    after_id = 0
+    while True:
+        rows = session.execute(
+            sa.select(table.c.id, table.c.external_id)
+            .where(table.c.repo_id == repo_id, table.c.id > after_id, _from_git(table))
+            .order_by(table.c.id)
+            .limit(SWEEP_CHUNK)
+        ).all()
+        session.commit()  # ends the read: nothing is held between chunks
+        if not rows:
+            return removed
+        after_id = rows[-1].id
+        gone = [row.id for row in rows if row.external_id.partition(":")[0] not in reachable]
+        if gone:
+            write_lock(session)
+            delete_contributions(session, gone)
+            session.commit()
+            removed += len(gone)
 
 
 def _save(session: Session, ingest: GitIngest, repo_id: int, last: str) -> None:

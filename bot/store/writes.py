@@ -233,6 +233,16 @@ def upsert_contributions(session: Session, records: Sequence[ContributionRecord]
     return [ids[(r.repo_id, _kind(r.kind), r.external_id)] for r in records]
 
 
+def delete_contributions(session: Session, ids: Sequence[int]) -> None:
+    """Delete contributions and their index rows (which also cascade; this does not rely on it)."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for model in (ContributionTopic, ContributionTerm):
+            session.execute(sa.delete(model).where(col(model.contribution_id).in_(chunk)))
+        session.execute(sa.delete(Contribution).where(col(Contribution.id).in_(chunk)))
+
+
 def set_natures(session: Session, natures: dict[int, str]) -> None:
     """Record the nature of upkeep changes (bot.taxonomy.nature); real work stays None."""
     if not natures:
