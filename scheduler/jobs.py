@@ -93,6 +93,8 @@ def sync_job(ctx: WorkerContext) -> None:
             warning = coverage.warning() if coverage is not None else None
             if warning is not None:
                 log.warning("sync: %s", warning)
+        elif outcome.busy:
+            log.info("sync: another sync of %s is running; skipped", outcome.repo)
         else:
             log.warning("sync: %s", outcome.error)
 

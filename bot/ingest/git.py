@@ -34,6 +34,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from bot.errors import BusyError
 from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.pipeline import index_batch
 from bot.people.not_people import not_people
@@ -59,7 +60,7 @@ from bot.store.identity import (
     noreply_id,
     suppression_hash,
 )
-from bot.store.locks import Writer, write_lock
+from bot.store.locks import Writer, session_job_lock, write_lock
 from bot.store.models import (
     Contribution,
     ContributionKind,
@@ -421,9 +422,27 @@ def ingest_git(
 ) -> GitIngestStats:
     """Ingest new history of `path` into `repo`; resumable, and a no-op on known history.
 
-    `full` reads the whole history again, then removes the repository's git rows of commits
-    HEAD no longer reaches (a rewritten history), so the store holds what the history holds.
+    One ingest of a repository runs at a time: a second one raises `BusyError` and touches
+    nothing. `full` reads the whole history again, then removes the repository's git rows of
+    commits HEAD no longer reaches (a rewritten history), so the store holds what the history
+    holds. Commits what the caller did first (see `session_job_lock`).
     """
+    name = repo.full_name
+    with session_job_lock(session, f"ingest git {name.lower()}") as held:
+        if not held:
+            raise BusyError(f"another ingest of {name} is running: try again when it has finished")
+        return _ingest(session, taxonomy, repo, path, since, full, on_progress)
+
+
+def _ingest(
+    session: Session,
+    taxonomy: Taxonomy,
+    repo: Repo,
+    path: Path,
+    since: datetime | None,
+    full: bool,
+    on_progress: Callable[[int], None] | None,
+) -> GitIngestStats:
     assert repo.id is not None
     stats = GitIngestStats(repo.full_name)
     stats.people_before = session.exec(select(func.count()).select_from(Person)).one()

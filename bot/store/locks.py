@@ -1,11 +1,12 @@
 """Locks in the database: one process per job, and one writer of people at a time.
 
-`job_lock`: one process at a time runs a job (the worker's scheduled jobs), whatever runs by
-mistake. PostgreSQL: a session-level advisory lock, keyed by the schema and the job's name, held
-on a connection of its own for the job's length; the server drops it if the process dies.
-SQLite has no such thing, so a `job_lock` row with an expiry stands in: taken when free or
-expired, kept fresh by a small thread while the job runs, removed at the end. A process that
-dies holding it blocks the job only until the expiry.
+`job_lock`: one process at a time runs a job (the worker's scheduled jobs, an ingest or a sync of
+one repository), whatever runs by mistake. PostgreSQL: a session-level advisory lock, keyed by
+the schema and the job's name, held on a connection of its own for the job's length; the server
+drops it if the process dies. SQLite has no such thing, so a `job_lock` row with an expiry
+stands in: taken when free or expired, kept fresh by a small thread while the job runs, removed
+at the end. A process of the same machine that died holding it (kill -9) has its lock taken
+over at once; one of another machine blocks the job only until the expiry.
 
 `write_lock`: the transactions that write about people (source writes, forget, merge, split,
 pruning, the score refresh) run one at a time, so what one of them checks (is this identity
@@ -55,6 +56,25 @@ def job_lock(engine: Engine, name: str, *, ttl: timedelta = DEFAULT_TTL) -> Iter
 
 
 @contextmanager
+def session_job_lock(session: Session, name: str) -> Iterator[bool]:
+    """`job_lock` around work done through `session`.
+
+    The lock is taken on a connection of its own, which on SQLite would wait for the session's
+    own open write: what the session did so far is committed first. On failure the session is
+    rolled back before the lock is let go, so the next holder never meets a half-written run.
+    """
+    session.commit()
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with job_lock(engine, name) as held:
+        try:
+            yield held
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
 def _advisory(engine: Engine, name: str) -> Iterator[bool]:
     connection = engine.connect()
     try:
@@ -91,13 +111,17 @@ def _lock_row(engine: Engine, name: str, ttl: timedelta) -> Iterator[bool]:
     statement = sqlite_insert(table).values(
         name=name, holder=me, acquired_at=now, expires_at=now + ttl
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["name"],
-        set_={"holder": me, "acquired_at": now, "expires_at": now + ttl},
-        where=table.c.expires_at < now,
-    )
     with engine.begin() as connection:
-        connection.execute(statement)
+        current = connection.execute(sa.select(table.c.holder).where(table.c.name == name))
+        gone = [holder for holder in current.scalars() if _died_here(holder)]
+        free = table.c.expires_at < now
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"holder": me, "acquired_at": now, "expires_at": now + ttl},
+                where=sa.or_(free, table.c.holder.in_(gone)) if gone else free,
+            )
+        )
         holder = connection.execute(sa.select(table.c.holder).where(table.c.name == name)).scalar()
     if holder != me:
         yield False
@@ -125,6 +149,22 @@ def _lock_row(engine: Engine, name: str, ttl: timedelta) -> Iterator[bool]:
         keeper.join()
         with engine.begin() as connection:
             connection.execute(sa.delete(table).where(table.c.name == name, table.c.holder == me))
+
+
+def _died_here(holder: str) -> bool:
+    """Whether a lock's holder was a process of this machine that no longer runs (killed -9,
+    out of memory): its lock is free at once, not at its expiry."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it runs, as another user
+        return False
+    return False
 
 
 def write_lock(session: Session) -> None:

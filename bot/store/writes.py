@@ -557,15 +557,26 @@ def upsert_repo(
     """Record a repository (again); re-adding one keeps its history and cursors.
 
     `tracked` says whether `csf sync` follows it on GitHub; history ingested from a local
-    mirror alone need not be.
+    mirror alone need not be. Two processes adding the same repository at once end up with the
+    one row the first of them stored.
     """
     repo = find_repo(session, full_name)
     if repo is None:
-        repo = Repo(full_name=full_name, ecosystem=ecosystem, added_by=added_by, tracked=tracked)
-        session.add(repo)
-    else:
-        repo.ecosystem = ecosystem
-        repo.tracked = tracked
+        session.execute(
+            _insert(session, Repo)
+            .values(
+                full_name=full_name,
+                ecosystem=ecosystem,
+                added_by=added_by,
+                tracked=tracked,
+                added_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["full_name"])
+        )
+        repo = find_repo(session, full_name)
+        assert repo is not None
+    repo.ecosystem = ecosystem
+    repo.tracked = tracked
     session.flush()
     return repo
 

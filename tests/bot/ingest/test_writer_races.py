@@ -18,11 +18,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from bot.errors import BusyError
 from bot.ingest import git as git_ingest
 from bot.ingest import pipeline
 from bot.ingest.git import ingest_git
+from bot.ingest.loop import RepoSynced, SyncRun, sync_tracked
 from bot.ingest.sync import SyncProgress
 from bot.people.privacy import forget
+from bot.sources.github.records import GitHubSource
+from bot.store import writes
 from bot.store.engine import make_engine, upgrade
 from bot.store.identity import email_key, login_key, suppression_hash
 from bot.store.models import (
@@ -295,3 +299,97 @@ def test_forget_waits_for_a_sync_page_being_written(
     snapshot = _snapshot(engine)
     assert VICTIM not in {login for login, _ in snapshot["people"]}
     assert not [c for c in snapshot["contributions"] if c[2] == VICTIM]
+
+
+# -- two writers of one repository ----------------------------------------------------------------
+
+
+def test_a_second_ingest_of_a_repository_says_one_is_running(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _history(tmp_path)
+    other = GitRepo(tmp_path / "other")
+    other.commit("[mlir] elsewhere", {LINALG: "x\n"}, author=CYD)
+    monkeypatch.setattr(git_ingest, "BATCH", 2)
+    refused: list[str] = []
+
+    def second_ingest_while_the_first_runs(commits: int) -> None:
+        if commits != 2:
+            return
+        with Session(engine) as session:
+            same = upsert_repo(session, "LLVM/llvm-project", "mlir", tracked=False)
+            with pytest.raises(BusyError) as busy:
+                ingest_git(session, default_taxonomy(), same, repo.path, full=True)
+            refused.append(str(busy.value))
+            # Another repository is not held up.
+            elsewhere = upsert_repo(session, "example-org/other", "mlir", tracked=False)
+            assert ingest_git(session, default_taxonomy(), elsewhere, other.path).commits == 1
+
+    stats = _ingest(engine, repo.path, on_progress=second_ingest_while_the_first_runs)
+    assert refused == [
+        "another ingest of llvm/llvm-project is running: try again when it has finished"
+    ]
+    assert stats.commits == 6
+    assert _ingest(engine, repo.path).commits == 0  # let go: the next one runs (nothing new)
+    with Session(engine) as session:
+        shas = [c.external_id for c in session.exec(select(Contribution)) if c.kind == "commit"]
+    assert len(shas) == len(set(shas)) == 8  # six commits, a co-author of one, one elsewhere
+
+
+def test_a_repository_another_process_syncs_is_skipped(engine: Engine) -> None:
+    outcomes: list[RepoSynced] = []
+    with Harness(engine, _world()) as h:
+
+        def sync(on_progress: Any = None) -> SyncRun:
+            with Session(engine) as session, h.http() as http:
+                return sync_tracked(
+                    session,
+                    GitHubSource(http),
+                    default_taxonomy(),
+                    refresh=lambda _: "refreshed",
+                    clock=h.clock.datetime,
+                    on_repo=outcomes.append,
+                    on_progress=on_progress,
+                )
+
+        def second_sync_while_the_first_runs(event: SyncProgress) -> None:
+            if event.pages == 1:
+                second = sync()
+                assert (second.busy, second.failed) == ([REPO], [])
+
+        first = sync(second_sync_while_the_first_runs)
+        assert (first.busy, first.failed) == ([], [])
+        third = sync()  # let go: the next one runs
+        assert third.busy == []
+    assert [(o.repo, o.busy, o.stats is not None) for o in outcomes] == [
+        (REPO, True, False),
+        (REPO, False, True),
+        (REPO, False, True),
+    ]
+
+
+def test_two_processes_adding_one_repository_share_its_row(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both looked for it before either stored it: the second store finds the first's row."""
+    with Session(engine) as first:
+        upsert_repo(first, "example-org/shared", "mlir", tracked=False)
+        first.commit()
+    monkeypatch.setattr(writes, "find_repo", _missing_once(writes.find_repo))
+    with Session(engine) as second:
+        repo = upsert_repo(second, "example-org/shared", "mlir", tracked=False)
+        second.commit()
+        assert repo.full_name == "example-org/shared"
+        assert len(second.exec(select(Repo)).all()) == 1
+
+
+def _missing_once(find: Any) -> Any:
+    """`find_repo` that answers "none" the first time, as it did before the other process
+    stored the row."""
+    calls: list[str] = []
+
+    def find_repo(session: Session, full_name: str) -> Repo | None:
+        calls.append(full_name)
+        return None if len(calls) == 1 else find(session, full_name)
+
+    return find_repo
