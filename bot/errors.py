@@ -28,3 +28,7 @@ class StoreUnavailableError(CsfError):
 
 class DataFileError(CsfError):
     """A team-edited data file (role profiles, company profile) is malformed; names file:line."""
+
+
+class BusyError(CsfError):
+    """Another process is doing the same work (an ingest or a sync of the same repository)."""

@@ -13,7 +13,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from bot.config import load_settings
-from bot.errors import CsfError
+from bot.errors import BusyError, CsfError
 from bot.ingest.coverage import TopicCoverage
 from bot.ingest.git import ingest_git
 from bot.ingest.loop import RepoSynced, sync_tracked
@@ -145,6 +145,12 @@ def sync(
                 if outcome.stats is not None:
                     out.print(outcome.stats.summary(), soft_wrap=True)
                     print_coverage(outcome.stats.coverage)
+                elif outcome.busy:
+                    err.print(
+                        f"csf: another sync of {outcome.repo} is running; skipped",
+                        soft_wrap=True,
+                        highlight=False,
+                    )
                 else:
                     err.print(f"csf: {outcome.error}", soft_wrap=True, highlight=False)
 
@@ -165,6 +171,8 @@ def sync(
         out.print(run.refreshed, soft_wrap=True)
     if run.failed:
         raise CsfError(f"not synced: {', '.join(run.failed)} (see above)")
+    if run.busy:
+        raise BusyError(f"not synced, another sync is running: {', '.join(run.busy)}")
 
 
 @ingest_app.command("git")
@@ -178,7 +186,12 @@ def ingest_git_command(
         str | None, typer.Option("--since", help="Only commits from YYYY-MM-DD.")
     ] = None,
     full: Annotated[
-        bool, typer.Option("--full", help="Read the whole history again, ignoring the cursor.")
+        bool,
+        typer.Option(
+            "--full",
+            help="Read the whole history again, ignoring the cursor, and drop the commits "
+            "it no longer has.",
+        ),
     ] = False,
 ) -> None:
     """Read commits and review trailers (Reviewed-by, Acked-by, Phabricator) from git history."""

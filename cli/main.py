@@ -3,7 +3,9 @@
 The commands live one module per group (`cli/who.py`, `cli/ingest.py`, `cli/outreach.py`,
 `cli/digest.py`, `cli/backtest.py`, `cli/people.py`, `cli/admin.py`, `cli/run.py`) on the app
 in `cli/app.py`; importing them here registers them. Every failure a user can fix (`CsfError`)
-ends as one line on stderr and exit status 1; usage mistakes are Typer's (status 2).
+ends as one line on stderr and exit status 1; usage mistakes are Typer's (status 2). Work another
+process is already doing (an ingest or a sync of the same repository, `BusyError`) is one line
+and status 75 (EX_TEMPFAIL: try again later), so a script can tell it from a failure.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 from sqlalchemy.exc import OperationalError
 
 from bot.config import load_settings
-from bot.errors import CsfError
+from bot.errors import BusyError, CsfError
 from bot.logs import redact, setup_logging
 from cli.app import app
 
@@ -27,6 +29,7 @@ from cli import who, outreach, digest, backtest, ingest, people, admin, run
 
 __all__ = ["app", "main"]
 COMMAND_GROUPS = (who, outreach, digest, backtest, ingest, people, admin, run)
+EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL
 
 
 def main() -> None:
@@ -37,6 +40,9 @@ def main() -> None:
         setup_logging()  # the command itself reports the bad setting, in one line
     try:
         app()
+    except BusyError as error:
+        print(f"csf: {redact(str(error))}", file=sys.stderr)
+        sys.exit(EXIT_BUSY)
     except CsfError as error:
         print(f"csf: {redact(str(error))}", file=sys.stderr)
         sys.exit(1)

@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 
 from bot.store.identity import login_key, suppression_hash
 from bot.store.links import github_page
-from bot.store.models import Contribution, Person, Repo, Suppression
-from bot.store.writes import find_person, resolve_person
+from bot.store.locks import write_lock
+from bot.store.models import Contribution, Person, Repo
+from bot.store.writes import find_person, resolve_person, suppressed_hashes
 
 _URL = re.compile(r"https?://(?:www\.)?github\.com/([^\s|<>\"'\\)]+)", re.IGNORECASE)
 # First path segments that are GitHub pages, not accounts.
@@ -112,7 +113,7 @@ def resolve_refs(
     find can be saved before the next sync fills in the profile; suppressed people are never
     created again.
     """
-    suppressed = set(session.exec(select(Suppression.identity_hash)))
+    suppressed = suppressed_hashes(session)
     resolution = Resolution([])
     for ref in refs:
         person_id: int | None = None
@@ -132,6 +133,13 @@ def resolve_refs(
                 continue
             person = find_person(session, [key])
             if person is None:
+                # Checked again under the writers' lock: a forget since the first look wins,
+                # and one after waits for this save.
+                write_lock(session)
+                suppressed = suppressed_hashes(session)
+                if suppression_hash(key) in suppressed:
+                    resolution.suppressed += 1
+                    continue
                 person = resolve_person(session, [key], login=key.value)
             if person.is_bot:
                 continue

@@ -1,6 +1,6 @@
 """The worker's jobs: sync tracked repos, post the weekly digest, send follow-up reminders.
 
-Each job runs under its database lock (`scheduler.locks`), so a second worker started by
+Each job runs under its database lock (`bot.store.locks`), so a second worker started by
 mistake skips instead of doing the work twice, and every failure is logged and left for the
 job's next slot: nothing a job raises reaches the scheduler.
 """
@@ -27,7 +27,7 @@ from bot.shortlist.followup import claim_followup, due_followups
 from bot.shortlist.saves import prune_events
 from bot.sources.github.http import GitHubHTTP
 from bot.sources.github.records import GitHubSource
-from scheduler.locks import job_lock
+from bot.store.locks import job_lock
 from slackui.blocks.followup import followup_message
 from slackui.digest_post import find_run, post_digest, team_of
 from slackui.web import web_client
@@ -93,6 +93,8 @@ def sync_job(ctx: WorkerContext) -> None:
             warning = coverage.warning() if coverage is not None else None
             if warning is not None:
                 log.warning("sync: %s", warning)
+        elif outcome.busy:
+            log.info("sync: another sync of %s is running; skipped", outcome.repo)
         else:
             log.warning("sync: %s", outcome.error)
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from bot.errors import BusyError
 from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.pipeline import index_batch
 from bot.people.not_people import not_people
@@ -44,6 +45,7 @@ from bot.sources.git import (
     Mailmap,
     check_repository,
     is_ancestor,
+    reachable_commits,
     read_commits,
     read_mailmap,
 )
@@ -58,6 +60,7 @@ from bot.store.identity import (
     noreply_id,
     suppression_hash,
 )
+from bot.store.locks import Writer, session_job_lock, write_lock
 from bot.store.models import (
     Contribution,
     ContributionKind,
@@ -65,22 +68,25 @@ from bot.store.models import (
     IdentityKind,
     Person,
     Repo,
-    Suppression,
 )
 from bot.store.writes import (
     ContributionRecord,
     add_identity,
     create_person,
+    delete_contributions,
+    existing_people,
     find_person_id,
     get_cursor,
     set_cursor,
     store_secret,
+    suppressed_hashes,
     upsert_contributions,
 )
 from bot.taxonomy.model import Taxonomy
 
 CURSOR = "git"
 BATCH = 2000
+SWEEP_CHUNK = 5000  # stored rows looked at per transaction by the `--full` sweep
 _REVIEW_TRAILERS = {"reviewed-by": "approved", "acked-by": "acked"}
 
 
@@ -92,6 +98,7 @@ class GitIngestStats:
     skipped_authors: int = 0  # suppressed, or no usable address
     people_before: int = 0
     people_after: int = 0
+    removed: int = 0  # `--full`: rows of commits the history no longer has
     # Commits the mirror could not give in full (missing objects, unreadable bytes), each said.
     problems: list[str] = field(default_factory=list)
     coverage: TopicCoverage | None = None  # of all the repository's stored work, after this run
@@ -102,6 +109,8 @@ class GitIngestStats:
             f"{self.new.get('review', 0)} review contributions stored; "
             f"{self.people_after - self.people_before} new people"
         )
+        if self.removed:
+            text += f"; {self.removed} contributions of commits no longer in the history removed"
         if self.problems:
             n = len(self.problems)
             text += f"; {n} commit{'' if n == 1 else 's'} not read in full (see below)"
@@ -124,11 +133,15 @@ class GitIngest:
         self.repo = repo
         self.repo_id: int = repo.id
         self.mailmap = mailmap
-        self._suppressed = set(session.exec(select(Suppression.identity_hash)))
+        self._writer = Writer(session)
+        self._suppressed: set[str] = set()
         self._secret = store_secret(session)
         self._people: dict[tuple[str, str], _Who | None] = {}
         self._handles: dict[str, _Who | None] = {}
         self._pending: list[ContributionRecord] = []
+        # (kind, external id) a commit read again no longer gives (see `commit`).
+        self._stale: list[tuple[ContributionKind, str]] = []
+        self._short_ids: dict[str, str | None] = {}  # address -> its id in external ids
         self.skipped = 0
 
     # -- identities -----------------------------------------------------------------------------
@@ -136,12 +149,24 @@ class GitIngest:
     def _is_suppressed(self, keys: list[IdentityKey]) -> bool:
         return any(suppression_hash(key) in self._suppressed for key in keys)
 
-    def who(self, ident: GitIdent) -> _Who | None:
-        """The person behind a name and address from history (rules 1-5 of the module doc)."""
-        ident = self.mailmap.canonical(ident)
-        cache_key = (ident.name.casefold(), ident.email.lower())
-        if cache_key in self._people:
-            return self._people[cache_key]
+    def _begin(self) -> None:
+        """Hold the write lock; in a new transaction, re-read suppressions and drop the cached
+        people forgotten, merged away or pruned since the last one (they are resolved again)."""
+        if not self._writer.begin():
+            return
+        self._suppressed = suppressed_hashes(self.session)
+        cached = [w for w in (*self._people.values(), *self._handles.values()) if w is not None]
+        live = existing_people(self.session, (w.person_id for w in cached))
+
+        def keep(who: _Who | None) -> bool:
+            return who is None or (who.person_id in live and not self._is_suppressed([who.key]))
+
+        self._people = {k: w for k, w in self._people.items() if keep(w)}
+        self._handles = {k: w for k, w in self._handles.items() if keep(w)}
+
+    def _keys(self, ident: GitIdent) -> tuple[list[IdentityKey], str | None, str | None]:
+        """The identities of a canonical name and address, its login and its name: the first
+        key is the one its contributions are stored under."""
         keys: list[IdentityKey] = []
         login = login_from_noreply(ident.email)
         if login:
@@ -151,16 +176,25 @@ class GitIngest:
                 login = None
         with contextlib.suppress(ValueError):  # history has addresses like "none@none"
             keys.append(email_key(ident.email, self._secret))
-        if not keys:
-            self._people[cache_key] = None
-            return None
         # A name holding an address (user.name set to one, "Ada <ada@...>") is no name at all:
         # keeping it would keep the address in clear.
         name = ident.name.strip() or None
         if name and ADDRESS.search(name):
             name = None
-        if name:
+        if keys and name:
             keys.append(name_key(name))
+        return keys, login, name
+
+    def who(self, ident: GitIdent) -> _Who | None:
+        """The person behind a name and address from history (rules 1-5 of the module doc)."""
+        ident = self.mailmap.canonical(ident)
+        cache_key = (ident.name.casefold(), ident.email.lower())
+        if cache_key in self._people:
+            return self._people[cache_key]
+        keys, login, name = self._keys(ident)
+        if not keys:
+            self._people[cache_key] = None
+            return None
         if self._is_suppressed(keys):
             self._people[cache_key] = None
             return None
@@ -195,7 +229,7 @@ class GitIngest:
         lowered = handle.lower()
         if lowered in self._handles:
             return self._handles[lowered]
-        key = IdentityKey(IdentityKind.NAME, f"phabricator:{lowered}")
+        key = _handle_key(handle)
         if self._is_suppressed([key]):
             self._handles[lowered] = None
             return None
@@ -218,6 +252,15 @@ class GitIngest:
     # -- commits --------------------------------------------------------------------------------
 
     def commit(self, commit: GitCommit) -> None:
+        """Collect the commit's contributions, which replace whatever reading it gave before.
+
+        External ids depend on the role and identity only (`SHA` for the author,
+        `SHA:co:<id>` for each co-author, `SHA:review:<id>` for each reviewer), never on who
+        else is left out, so a suppressed author never hands `SHA` to a co-author. Rows a
+        commit no longer gives (its author forgotten, a co-author merged into the author) are
+        dropped at the next flush.
+        """
+        self._begin()
         author = self.who(commit.author)
         if author is None:
             self.skipped += 1
@@ -225,6 +268,9 @@ class GitIngest:
         paths = commit.paths
         additions = sum(f.added for f in commit.files)
         deletions = sum(f.deleted for f in commit.files)
+        # Every id reading this commit could give; those it does not give this time go.
+        possible = {(ContributionKind.COMMIT, commit.sha)}
+        given: set[tuple[ContributionKind, str]] = set()
 
         def record(
             who: _Who,
@@ -234,6 +280,7 @@ class GitIngest:
             link: str,
             state: str | None = None,
         ) -> None:
+            given.add((kind, external_id))
             self._pending.append(
                 ContributionRecord(
                     repo_id=self.repo_id,
@@ -254,28 +301,39 @@ class GitIngest:
                 )
             )
 
-        authors: list[_Who] = [author] if author else []
+        authors: list[_Who] = []
+        if author is not None:
+            authors.append(author)
+            record(author, ContributionKind.COMMIT, commit.sha, commit.authored_at, url)
         for kind, ident in commit.trailers:
-            if kind == "co-authored-by":
-                co_author = self.who(ident)
-                if co_author and all(co_author.person_id != a.person_id for a in authors):
-                    authors.append(co_author)
-        for index, who in enumerate(authors):
-            external = commit.sha if index == 0 else f"{commit.sha}:co:{_short(who.key)}"
-            record(who, ContributionKind.COMMIT, external, commit.authored_at, url)
+            if kind != "co-authored-by":
+                continue
+            external = self._role_id(commit.sha, "co", ident)
+            if external is None:
+                continue
+            possible.add((ContributionKind.COMMIT, external))
+            co_author = self.who(ident)
+            if co_author and all(co_author.person_id != a.person_id for a in authors):
+                authors.append(co_author)
+                record(co_author, ContributionKind.COMMIT, external, commit.authored_at, url)
 
-        reviewers: list[tuple[_Who | None, str]] = [
-            (self.who(ident), _REVIEW_TRAILERS[kind])
+        reviewers: list[tuple[_Who | None, str, str | None]] = [
+            (self.who(ident), _REVIEW_TRAILERS[kind], self._role_id(commit.sha, "review", ident))
             for kind, ident in commit.trailers
             if kind in _REVIEW_TRAILERS
         ]
-        reviewers += [(self.who_by_handle(h), "approved") for h in commit.phabricator_reviewers]
+        reviewers += [
+            (self.who_by_handle(h), "approved", f"{commit.sha}:review:{_short(_handle_key(h))}")
+            for h in commit.phabricator_reviewers
+        ]
         seen = {a.person_id for a in authors}
-        for reviewer, state in reviewers:
+        for reviewer, state, external in reviewers:
+            if external is None:
+                continue
+            possible.add((ContributionKind.REVIEW, external))
             if reviewer is None or reviewer.person_id in seen:
                 continue  # suppressed, or an author's own sign-off, which is not a review
             seen.add(reviewer.person_id)
-            external = f"{commit.sha}:review:{_short(reviewer.key)}"
             record(
                 reviewer,
                 ContributionKind.REVIEW,
@@ -284,11 +342,60 @@ class GitIngest:
                 commit.differential_revision or url,
                 state,
             )
+        self._stale.extend(possible - given)
+
+    def _role_id(self, sha: str, role: str, ident: GitIdent) -> str | None:
+        """`SHA:<role>:<id>` of a co-author or reviewer, whoever they turn out to be; None for
+        an identity without a usable address (it gives no contribution)."""
+        ident = self.mailmap.canonical(ident)
+        address = ident.email.strip().lower()  # the first key depends on the address alone
+        if address not in self._short_ids:
+            keys, _, _ = self._keys(ident)
+            self._short_ids[address] = _short(keys[0]) if keys else None
+        short = self._short_ids[address]
+        return f"{sha}:{role}:{short}" if short else None
 
     def flush(self) -> None:
+        """Write the collected contributions and drop the stale ones, in this transaction."""
+        self._begin()
+        stale, self._stale = self._stale, []
+        _delete_git_rows(self.session, self.repo_id, stale)
         pending, self._pending = self._pending, []
         ids = upsert_contributions(self.session, pending)
         index_batch(self.session, self.taxonomy, self.repo, ids, pending)
+
+
+def _handle_key(handle: str) -> IdentityKey:
+    return IdentityKey(IdentityKind.NAME, f"phabricator:{handle.lower()}")
+
+
+def _from_git(table: sa.Table) -> sa.ColumnElement[bool]:
+    """Rows git ingest wrote: commits, and trailer reviews (GitHub reviews have numeric ids)."""
+    return sa.or_(
+        table.c.kind == ContributionKind.COMMIT.value,
+        sa.and_(
+            table.c.kind == ContributionKind.REVIEW.value,
+            table.c.external_id.like("%:review:%"),
+        ),
+    )
+
+
+def _delete_git_rows(
+    session: Session, repo_id: int, rows: list[tuple[ContributionKind, str]]
+) -> None:
+    """Delete these (kind, external id) rows of the repository, with their index rows."""
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    for kind in {kind for kind, _ in rows}:
+        external = sorted({external for k, external in rows if k is kind})
+        for start in range(0, len(external), 500):
+            ids = session.execute(
+                sa.select(table.c.id).where(
+                    table.c.repo_id == repo_id,
+                    table.c.kind == kind.value,
+                    table.c.external_id.in_(external[start : start + 500]),
+                )
+            ).scalars()
+            delete_contributions(session, list(ids))
 
 
 def _short(key: IdentityKey) -> str:
@@ -306,7 +413,29 @@ def ingest_git(
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> GitIngestStats:
-    """Ingest new history of `path` into `repo`; resumable, and a no-op on known history."""
+    """Ingest new history of `path` into `repo`; resumable, and a no-op on known history.
+
+    One ingest of a repository runs at a time: a second one raises `BusyError` and touches
+    nothing. `full` reads the whole history again, then removes the repository's git rows of
+    commits HEAD no longer reaches (a rewritten history), so the store holds what the history
+    holds. Commits what the caller did first (see `session_job_lock`).
+    """
+    name = repo.full_name
+    with session_job_lock(session, f"ingest git {name.lower()}") as held:
+        if not held:
+            raise BusyError(f"another ingest of {name} is running: try again when it has finished")
+        return _ingest(session, taxonomy, repo, path, since, full, on_progress)
+
+
+def _ingest(
+    session: Session,
+    taxonomy: Taxonomy,
+    repo: Repo,
+    path: Path,
+    since: datetime | None,
+    full: bool,
+    on_progress: Callable[[int], None] | None,
+) -> GitIngestStats:
     assert repo.id is not None
     stats = GitIngestStats(repo.full_name)
     stats.people_before = session.exec(select(func.count()).select_from(Person)).one()
@@ -346,10 +475,41 @@ def ingest_git(
         on_progress(stats.commits)
     after_kinds = kinds()
     stats.new = {k: after_kinds.get(k, 0) - before.get(k, 0) for k in after_kinds}
+    if full:
+        stats.removed = _drop_unreachable(session, repo.id, path)
     stats.skipped_authors = ingest.skipped
     stats.people_after = session.exec(select(func.count()).select_from(Person)).one()
     stats.coverage = topic_coverage(session, taxonomy, repo)
     return stats
+
+
+def _drop_unreachable(session: Session, repo_id: int, path: Path) -> int:
+    """Delete the repository's git rows of commits HEAD no longer reaches; how many went.
+
+    A chunk per transaction, and only rows of commits that are gone: a run killed half-way
+    loses nothing the history still has, and the next `--full` finishes the job.
+    """
+    reachable = reachable_commits(path)
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    removed = 0
+    after_id = 0
+    while True:
+        rows = session.execute(
+            sa.select(table.c.id, table.c.external_id)
+            .where(table.c.repo_id == repo_id, table.c.id > after_id, _from_git(table))
+            .order_by(table.c.id)
+            .limit(SWEEP_CHUNK)
+        ).all()
+        session.commit()  # ends the read: nothing is held between chunks
+        if not rows:
+            return removed
+        after_id = rows[-1].id
+        gone = [row.id for row in rows if row.external_id.partition(":")[0] not in reachable]
+        if gone:
+            write_lock(session)
+            delete_contributions(session, gone)
+            session.commit()
+            removed += len(gone)
 
 
 def _save(session: Session, ingest: GitIngest, repo_id: int, last: str) -> None:

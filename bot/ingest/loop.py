@@ -2,8 +2,9 @@
 
 `csf sync` and the worker's sync job both run this, so the rules live once: one renamed,
 private or failing repository is rolled back and reported while the others still sync; a token
-GitHub refuses stops the loop (every repository would fail alike); what was synced is committed
-before the score cache is refreshed, so a failing refresh never loses ingested work.
+GitHub refuses stops the loop (every repository would fail alike); a repository another process
+is syncing is skipped and reported (one sync of a repository at a time); what was synced is
+committed before the score cache is refreshed, so a failing refresh never loses ingested work.
 
 The score cache belongs to ranking, a later stage than ingest, so the refresh is handed in by
 the caller (`refresh`), and each face reports per-repository results its own way (`on_repo`).
@@ -21,17 +22,20 @@ from bot.ingest.sync import GitHubSync, SyncProgress, SyncStats
 from bot.ingest.tracking import tracked_repos
 from bot.sources.github.http import GitHubAuthError, GitHubError
 from bot.sources.github.records import GitHubSource
+from bot.store.locks import session_job_lock
 from bot.store.models import Repo, utcnow
 from bot.taxonomy.model import Taxonomy
 
 
 @dataclass(frozen=True)
 class RepoSynced:
-    """One repository's outcome: its stats, or the GitHub error that stopped it."""
+    """One repository's outcome: its stats, the GitHub error that stopped it, or `busy`
+    (another process was syncing it, so this one did not)."""
 
     repo: str
     stats: SyncStats | None = None
     error: GitHubError | None = None
+    busy: bool = False
 
     @property
     def ok(self) -> bool:
@@ -48,6 +52,10 @@ class SyncRun:
     @property
     def failed(self) -> list[str]:
         return [r.repo for r in self.repos if not r.ok]
+
+    @property
+    def busy(self) -> list[str]:
+        return [r.repo for r in self.repos if r.busy]
 
 
 def sync_tracked(
@@ -75,14 +83,18 @@ def sync_tracked(
     runner = GitHubSync(session, source, taxonomy, clock=clock, on_progress=on_progress)
     for repo in chosen:
         name = repo.full_name  # read before a rollback expires it
-        try:
-            outcome = RepoSynced(name, stats=runner.sync(repo, since=since))
-        except GitHubAuthError:
-            raise  # a bad token fails every repository alike
-        except GitHubError as error:
-            # One renamed, private or failing repo should not stop the others.
-            session.rollback()
-            outcome = RepoSynced(name, error=error)
+        with session_job_lock(session, f"sync {name.lower()}") as held:
+            if not held:
+                outcome = RepoSynced(name, busy=True)
+            else:
+                try:
+                    outcome = RepoSynced(name, stats=runner.sync(repo, since=since))
+                except GitHubAuthError:
+                    raise  # a bad token fails every repository alike
+                except GitHubError as error:
+                    # One renamed, private or failing repo should not stop the others.
+                    session.rollback()
+                    outcome = RepoSynced(name, error=error)
         run.repos.append(outcome)
         if on_repo is not None:
             on_repo(outcome)

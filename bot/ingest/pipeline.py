@@ -1,7 +1,9 @@
 """Source records in, people and tagged contributions out: the layer every source shares.
 
 Rules applied here, once, whatever the source:
-- work by a suppressed person (someone who asked to be forgotten) is skipped before it is stored;
+- work by a suppressed person (someone who asked to be forgotten) is skipped before it is stored,
+  checked in the same transaction as the write (under `write_lock`, so a `forget` lands wholly
+  before the check or after the commit; people cached from an earlier page are checked again);
 - bots are stored as people marked `is_bot`, so rankings can leave them out and a later look at
   the data can still explain where a bot's PRs went;
 - a review is a contribution of the reviewer on someone else's PR: authors answering their own
@@ -38,6 +40,7 @@ from bot.store.identity import (
     redact_addresses,
     suppression_hash,
 )
+from bot.store.locks import Writer
 from bot.store.models import (
     AuditEvent,
     Contribution,
@@ -45,16 +48,17 @@ from bot.store.models import (
     Identity,
     Person,
     Repo,
-    Suppression,
 )
 from bot.store.writes import (
     ContributionRecord,
     add_identity,
+    existing_people,
     replace_terms,
     replace_topics,
     resolve_person,
     set_natures,
     store_secret,
+    suppressed_hashes,
     upsert_contributions,
 )
 from bot.taxonomy.model import Taxonomy
@@ -92,7 +96,8 @@ class Ingestor:
         self._people: dict[str, int | None] = {}
         # Recent threads, so comments are tagged like them; bounded, older ones are re-read.
         self._parents: OrderedDict[int, _Parent] = OrderedDict()
-        self._suppressed = set(session.exec(select(Suppression.identity_hash)))
+        self._writer = Writer(session)
+        self._suppressed: set[str] = set()
         self._secret = store_secret(session)
         self._pending: list[ContributionRecord] = []
         self.logins_seen: set[str] = set()
@@ -102,6 +107,19 @@ class Ingestor:
     def suppressed(self, key: IdentityKey) -> bool:
         return suppression_hash(key) in self._suppressed
 
+    def _begin(self) -> None:
+        """Hold the write lock; in a new transaction, re-read suppressions and drop the cached
+        people forgotten, merged away or pruned since the last one."""
+        if not self._writer.begin():
+            return
+        self._suppressed = suppressed_hashes(self.session)
+        live = existing_people(self.session, (p for p in self._people.values() if p is not None))
+        self._people = {
+            login: person
+            for login, person in self._people.items()
+            if person is None or (person in live and not self.suppressed(login_key(login)))
+        }
+
     def person_id(self, who: Actor | None) -> int | None:
         """The person behind a GitHub actor; None for deleted accounts and suppressed people."""
         if who is None:
@@ -110,6 +128,7 @@ class Ingestor:
             key = login_key(who.login)
         except ValueError:
             return None
+        self._begin()
         if key.value in self._people:
             return self._people[key.value]
         if self.suppressed(key):
@@ -178,7 +197,12 @@ class Ingestor:
     # -- contributions ----------------------------------------------------------------------
 
     def flush(self) -> int:
-        """Write what was collected since the last flush, tagged; call before each commit."""
+        """Write what was collected since the last flush, tagged; call before each commit.
+
+        Records are collected and flushed in one transaction: the people they name were
+        checked in it.
+        """
+        self._begin()
         records, self._pending = self._pending, []
         ids = upsert_contributions(self.session, records)
         index_batch(self.session, self.taxonomy, self.repo, ids, records)

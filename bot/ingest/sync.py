@@ -29,16 +29,16 @@ from bot.sources.github.http import GitHubShapeError, Reply
 from bot.sources.github.records import GitHubSource, UserProfile, parse_time
 from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file, parse_owner_file
 from bot.store.identity import IdentityKey, looks_like_bot, redact_addresses, suppression_hash
+from bot.store.locks import write_lock
 from bot.store.models import (
     CodeOwner,
     Contribution,
     IdentityKind,
     Person,
     Repo,
-    Suppression,
     utcnow,
 )
-from bot.store.writes import get_cursor, get_etag, set_cursor, set_etag
+from bot.store.writes import get_cursor, get_etag, set_cursor, set_etag, suppressed_hashes
 from bot.taxonomy.model import Taxonomy
 
 log = logging.getLogger(__name__)
@@ -212,7 +212,8 @@ class GitHubSync:
         self.session.commit()  # ends the read transaction the ETag lookups opened
         rows = 0
         found: set[str] = set()
-        suppressed = set(self.session.exec(select(Suppression.identity_hash)))
+        write_lock(self.session)  # the suppressions read next hold until the commit
+        suppressed = suppressed_hashes(self.session)
         for path, text, reply in fetched:
             stored_path = redact_addresses(path)  # stored text, like every path csf keeps
             if reply.status == 304:

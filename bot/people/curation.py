@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.errors import CsfError
 from bot.store.identity import email_key, login_key
+from bot.store.locks import write_lock
 from bot.store.models import (
     Candidate,
     CandidateNote,
@@ -89,6 +90,7 @@ def merge(session: Session, keep: Person, drop: Person, *, actor: str) -> Person
     """Make `drop` part of `keep`: identities, work, shortlist entries; then remove `drop`."""
     if keep.id == drop.id:
         raise CsfError("those are the same person already")
+    write_lock(session)  # no source writes for `drop` half-way through
     moved = {"keep": keep.id, "drop": drop.id}
     # Both featured in one digest for one topic: the kept person's entry stays.
     entries = DigestEntry.__table__  # type: ignore[attr-defined]
@@ -139,6 +141,7 @@ def merge(session: Session, keep: Person, drop: Person, *, actor: str) -> Person
 
 def split(session: Session, person: Person, specs: list[str], *, actor: str) -> Person:
     """Move the named identities, and the work seen under them, to a new person."""
+    write_lock(session)
     owned = {(i.kind, i.value): i for i in identities(session, person)}
     chosen = []
     for spec in specs:

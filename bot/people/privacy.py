@@ -40,6 +40,7 @@ from bot.store.identity import (
     map_text,
     suppression_hash,
 )
+from bot.store.locks import write_lock
 from bot.store.models import (
     AuditEvent,
     Candidate,
@@ -189,7 +190,10 @@ def forget(session: Session, spec: str, *, actor: str) -> ForgetReport:
 
     An identity csf never saw (an address given in an erasure request) is suppressed anyway.
     Run it in one transaction with the caller's commit: a failure half-way leaves nothing done.
+    Sources write under the same lock (`write_lock`), so none is half-way through writing the
+    person when they are erased, and each sees the suppression from its next transaction on.
     """
+    write_lock(session)
     plan = plan_forget(session, spec)
     reference = f"erasure:{secrets.token_hex(6)}"
     deleted: dict[str, int] = {}

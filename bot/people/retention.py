@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.people.privacy import FORGET_ACTION
+from bot.store.locks import write_lock
 from bot.store.models import (
     AuditEvent,
     Candidate,
@@ -104,6 +105,7 @@ def prune(
         "audit_events": _count(session, select(AuditEvent.id).where(old_events)),
     }
     if not dry_run:
+        write_lock(session)  # a source must not write for someone pruned under it
         # Ids are collected first: deleting rows must not change what the next statement means.
         people = list(session.exec(inactive))
         for model in (ContributionTopic, ContributionTerm):

@@ -26,6 +26,7 @@ from bot.ranking.who import (
     topic_owners,
     window_activity,
 )
+from bot.store.locks import write_lock
 from bot.store.models import (
     CodeOwner,
     Contribution,
@@ -62,7 +63,12 @@ def refresh_scores(
     *,
     as_of: datetime | None = None,
 ) -> ScoreRefresh:
-    """Rebuild the score cache as of `as_of` (default now), in the caller's transaction."""
+    """Rebuild the score cache as of `as_of` (default now), in the caller's transaction.
+
+    One refresh at a time, and none while a person is forgotten or merged (`write_lock`): two
+    rebuilds at once would each insert the whole cache, and a score may not outlive its person.
+    """
+    write_lock(session)
     started = time.perf_counter()
     when = as_of or datetime.now(UTC)
     days = int(config["window_days"])

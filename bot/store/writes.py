@@ -34,6 +34,7 @@ from bot.store.models import (
     Person,
     Repo,
     StoreKey,
+    Suppression,
     SyncCursor,
     UTCDateTime,
     utcnow,
@@ -244,6 +245,16 @@ def upsert_contributions(session: Session, records: Sequence[ContributionRecord]
     return [ids[(r.repo_id, _kind(r.kind), r.external_id)] for r in records]
 
 
+def delete_contributions(session: Session, ids: Sequence[int]) -> None:
+    """Delete contributions and their index rows (which also cascade; this does not rely on it)."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for model in (ContributionTopic, ContributionTerm):
+            session.execute(sa.delete(model).where(col(model.contribution_id).in_(chunk)))
+        session.execute(sa.delete(Contribution).where(col(Contribution.id).in_(chunk)))
+
+
 def set_natures(session: Session, natures: dict[int, str]) -> None:
     """Record the nature of upkeep changes (bot.taxonomy.nature); real work stays None."""
     if not natures:
@@ -345,6 +356,25 @@ def set_topics(
 ) -> None:
     """Make one contribution's topic tags exactly `topics`."""
     replace_topics(session, [(contribution_id, person_id, occurred_at, list(topics))])
+
+
+def suppressed_hashes(session: Session) -> set[str]:
+    """The suppression list as it stands in this transaction (see `bot.people.privacy`)."""
+    return set(session.exec(select(Suppression.identity_hash)))
+
+
+def existing_people(session: Session, ids: Iterable[int]) -> set[int]:
+    """Those of `ids` that are still people in this transaction (not forgotten, merged or
+    pruned since they were looked up)."""
+    wanted = sorted(set(ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(
+            session.exec(
+                select(Person.id).where(col(Person.id).in_(wanted[start : start + 500]))
+            ).all()  # type: ignore[arg-type]
+        )
+    return found
 
 
 def find_person(session: Session, keys: Iterable[IdentityKey]) -> Person | None:
@@ -539,15 +569,26 @@ def upsert_repo(
     """Record a repository (again); re-adding one keeps its history and cursors.
 
     `tracked` says whether `csf sync` follows it on GitHub; history ingested from a local
-    mirror alone need not be.
+    mirror alone need not be. Two processes adding the same repository at once end up with the
+    one row the first of them stored.
     """
     repo = find_repo(session, full_name)
     if repo is None:
-        repo = Repo(full_name=full_name, ecosystem=ecosystem, added_by=added_by, tracked=tracked)
-        session.add(repo)
-    else:
-        repo.ecosystem = ecosystem
-        repo.tracked = tracked
+        session.execute(
+            _insert(session, Repo)
+            .values(
+                full_name=full_name,
+                ecosystem=ecosystem,
+                added_by=added_by,
+                tracked=tracked,
+                added_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["full_name"])
+        )
+        repo = find_repo(session, full_name)
+        assert repo is not None
+    repo.ecosystem = ecosystem
+    repo.tracked = tracked
     session.flush()
     return repo
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlmodel import Session, select
 
+from bot.people.privacy import forget
 from bot.store.identity import login_key, suppression_hash
 from bot.store.models import Person, Suppression
+from handlers import slack_links
 from handlers.slack_links import GitHubRef, github_refs, resolve_refs
 from tests.support.ranking_world import build
 
@@ -66,4 +71,23 @@ def test_suppressed_people_are_never_created_again(session: Session) -> None:
     resolution = resolve_refs(session, [GitHubRef("login", None, "gone-fictional")])
     assert resolution.person_ids == []
     assert resolution.suppressed == 1
+    assert session.exec(select(Person).where(Person.login == "gone-fictional")).first() is None
+
+
+def test_a_login_forgotten_while_its_link_resolves_is_not_created(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The erasure lands after the first look at the suppressions, before the person is made."""
+    looked_up = slack_links.find_person
+
+    def find_then_forgotten(inner: Session, keys: Any) -> Person | None:
+        with Session(session.get_bind()) as other:
+            forget(other, "gone-fictional", actor="test")
+            other.commit()
+        return looked_up(inner, keys)
+
+    monkeypatch.setattr(slack_links, "find_person", find_then_forgotten)
+    resolution = resolve_refs(session, [GitHubRef("login", None, "gone-fictional")])
+    session.commit()
+    assert (resolution.person_ids, resolution.suppressed) == ([], 1)
     assert session.exec(select(Person).where(Person.login == "gone-fictional")).first() is None

@@ -17,7 +17,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -29,13 +28,13 @@ from bot.errors import CsfError
 from bot.ranking.who import load_ranking_config
 from bot.shortlist.saves import mark, save
 from bot.store.engine import make_engine, upgrade
+from bot.store.locks import job_lock
 from bot.store.models import AuditEvent, Candidate, CandidateStatus, DigestRun, JobLock
 from bot.taxonomy.model import default_taxonomy
 from scheduler.jobs import WorkerContext, digest_job, followup_job, guarded
-from scheduler.locks import job_lock
 from scheduler.worker import add_jobs, new_scheduler, run_worker
 from slackui.digest_post import LEASE
-from tests.conftest import POSTGRES_URL
+from tests.support.cli import database_url
 from tests.support.digest_world import TEAM, build_world
 from tests.support.fake_slack import FakeSlack
 
@@ -296,21 +295,12 @@ def test_a_dead_workers_lock_blocks_the_digest_no_longer_than_the_readme_says(
 # -- two real worker processes ------------------------------------------------------------------
 
 
-def _database_url(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return str(engine.url)
-    with engine.connect() as connection:
-        schema = connection.execute(sa.text("SELECT current_schema()")).scalar()
-    base = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"{base}?options=-csearch_path%3D{schema}"
-
-
 def test_two_workers_on_one_database_post_the_digest_once_and_stop_on_sigterm(
     engine: Engine, fake: FakeSlack, tmp_path: Path
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}
     env.update(
-        CSF_DATABASE_URL=_database_url(engine),
+        CSF_DATABASE_URL=database_url(engine),
         CSF_TIMEZONE="UTC",
         CSF_DIGEST_CRON="0 0 * * *",  # due at midnight: the startup run posts today's
         CSF_DIGEST_CHANNEL="C0TALENT",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,12 @@ from bot.errors import CsfError
 from bot.ingest import git as git_ingest
 from bot.ingest.git import ingest_git
 from bot.people import curation as people
+from bot.people import privacy
 from bot.sources.git import GitIdent, GitSourceError, Mailmap
 from bot.store.identity import email_key, login_key, name_key, suppression_hash
 from bot.store.models import (
     Contribution,
+    ContributionKind,
     ContributionTerm,
     ContributionTopic,
     Identity,
@@ -25,7 +28,12 @@ from bot.store.models import (
     Repo,
     Suppression,
 )
-from bot.store.writes import resolve_person, upsert_repo
+from bot.store.writes import (
+    ContributionRecord,
+    resolve_person,
+    upsert_contribution,
+    upsert_repo,
+)
 from bot.taxonomy.model import default_taxonomy
 from tests.support.git_repos import ADA, GitRepo
 
@@ -647,3 +655,172 @@ def test_an_unreadable_commit_is_left_out_and_said(engine: Engine, tmp_path: Pat
     assert rows["first"].additions == 1
     assert rows["second"].paths == []
     assert rows["third"].paths == []
+
+
+# -- `--full` reconciles: the store holds what the history holds ----------------------------------
+
+DEE = ("Dee Fictional", "dee@compilers.example")
+TEAM_TRAILERS = (
+    "\n\nCo-authored-by: Dee Fictional <dee@compilers.example>\n"
+    "Reviewed-by: Bo Fictional <bo@compilers.example>"
+)
+
+
+def _git_rows(engine: Engine) -> list[tuple[str, str, str]]:
+    """(commit sha, kind, person's name) of every git row of llvm/llvm-project."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Contribution, Person)
+            .join(Person)
+            .join(Repo)
+            .where(
+                Repo.full_name == "llvm/llvm-project",
+                col(Contribution.kind).in_(["commit", "review"]),
+            )
+        ).all()
+        return sorted(
+            (c.external_id.split(":")[0], c.kind, p.name or "")
+            for c, p in rows
+            if c.kind == "commit" or ":review:" in c.external_id
+        )
+
+
+def _expected(repo: GitRepo) -> list[tuple[str, str, str]]:
+    """Every commit HEAD reaches: Ada's, Dee's as co-author, Bo's review."""
+    shas = repo.git("rev-list", "--no-merges", "HEAD").split()
+    return sorted(
+        (sha, kind, name)
+        for sha in shas
+        for kind, name in (
+            ("commit", "Ada Fictional"),
+            ("commit", "Dee Fictional"),
+            ("review", "Bo Fictional"),
+        )
+    )
+
+
+def test_full_after_a_rewritten_history_stores_exactly_its_commits(
+    engine: Engine, tmp_path: Path
+) -> None:
+    repo = GitRepo(tmp_path / "r")
+    for n in range(5):
+        repo.commit(f"[mlir] change {n}{TEAM_TRAILERS}", {BUFFERIZATION: f"{n}\n"})
+    ingest(engine, repo.path)
+    old = set(repo.git("rev-list", "HEAD").split())
+    with Session(engine) as session:  # work csf holds from elsewhere, which --full leaves be
+        llvm = session.exec(select(Repo)).one()
+        other = _repo(session, "example-org/other")
+        ada = session.exec(select(Person).where(Person.name == "Ada Fictional")).one()
+        assert llvm.id is not None
+        assert other.id is not None
+        assert ada.id is not None
+        when = datetime(2026, 1, 5, tzinfo=UTC)
+        for repo_id, kind, external in (
+            (llvm.id, ContributionKind.PR, "12"),
+            (llvm.id, ContributionKind.REVIEW, "4242"),  # a GitHub review: a numeric id
+            (other.id, ContributionKind.COMMIT, "f" * 40),
+        ):
+            record = ContributionRecord(repo_id, ada.id, kind, external, when, when, title="x")
+            upsert_contribution(session, record)
+        session.commit()
+
+    repo.git("reset", "-q", "--hard", "HEAD~3")  # drop three commits (their objects stay)
+    repo.commit(f"[mlir] change 2, again{TEAM_TRAILERS}", {BUFFERIZATION: "two\n"})
+    repo.git("commit", "-q", "--amend", "-m", f"[mlir] change 2, amended{TEAM_TRAILERS}")
+    repo.commit(f"[mlir] change 3, again{TEAM_TRAILERS}", {BUFFERIZATION: "three\n"})
+    repo.commit(f"[mlir] change 4, again{TEAM_TRAILERS}", {BUFFERIZATION: "four\n"})
+    assert len(old & set(repo.git("rev-list", "HEAD").split())) == 2
+
+    stats = ingest(engine, repo.path, full=True)
+    assert stats.commits == 5
+    assert _git_rows(engine) == _expected(repo)
+    assert stats.removed == 9  # three gone commits, three rows each
+    assert "9 contributions of commits no longer in the history removed" in stats.summary()
+    with Session(engine) as session:
+        kept = sorted((c.kind, c.external_id) for c in session.exec(select(Contribution)))
+        assert ("pr", "12") in kept
+        assert ("review", "4242") in kept
+        assert ("commit", "f" * 40) in kept
+        tagged = {t.contribution_id for t in session.exec(select(ContributionTopic))}
+        termed = {t.contribution_id for t in session.exec(select(ContributionTerm))}
+        ids = {c.id for c in session.exec(select(Contribution))}
+    assert tagged <= ids
+    assert termed <= ids
+    # Nothing left to do: a second --full removes nothing and adds nothing.
+    again = ingest(engine, repo.path, full=True)
+    assert (again.removed, again.new) == (0, {"commit": 0, "review": 0, "pr": 0})
+    assert _git_rows(engine) == _expected(repo)
+
+
+def test_forget_then_full_keeps_each_co_author_once(engine: Engine, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "r")
+    first = repo.commit(f"[mlir] paired{TEAM_TRAILERS}", {BUFFERIZATION: "a\n"})
+    repo.commit("[mlir] alone", {BUFFERIZATION: "b\n"}, author=DEE)
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        privacy.forget(session, ADA[1], actor="test")
+        session.commit()
+    ingest(engine, repo.path, full=True)
+    ingest(engine, repo.path, full=True)
+    with Session(engine) as session:
+        dee = session.exec(select(Person).where(Person.name == "Dee Fictional")).one()
+        held = sorted(
+            c.external_id
+            for c in session.exec(select(Contribution).where(Contribution.person_id == dee.id))
+        )
+    assert len(held) == 2
+    assert held[0].startswith(f"{first}:co:") or held[1].startswith(f"{first}:co:")
+    assert first not in held  # the forgotten author's id is never handed to a co-author
+
+
+def test_a_co_author_of_an_author_without_address_is_keyed_as_co_author(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """And a store that keyed them as the author (as csf once did) is mended by --full."""
+    repo = GitRepo(tmp_path / "r")
+    sha = repo.commit(
+        "[mlir] by no one\n\nCo-authored-by: Dee Fictional <dee@compilers.example>",
+        {BUFFERIZATION: "a\n"},
+        author=("Nobody", ""),
+    )
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        row = session.exec(select(Contribution)).one()
+        assert row.external_id.startswith(f"{sha}:co:")
+        row.external_id = sha  # the old keying
+        session.commit()
+    ingest(engine, repo.path, full=True)
+    with Session(engine) as session:
+        ids = [c.external_id for c in session.exec(select(Contribution))]
+    assert len(ids) == 1
+    assert ids[0].startswith(f"{sha}:co:")
+
+
+def test_a_full_run_killed_while_removing_loses_nothing_still_in_history(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = GitRepo(tmp_path / "r")
+    for n in range(4):
+        repo.commit(f"[mlir] change {n}{TEAM_TRAILERS}", {BUFFERIZATION: f"{n}\n"})
+    ingest(engine, repo.path)
+    repo.git("reset", "-q", "--hard", "HEAD~2")
+    repo.commit(f"[mlir] change 2, again{TEAM_TRAILERS}", {BUFFERIZATION: "two\n"})
+    monkeypatch.setattr(git_ingest, "SWEEP_CHUNK", 2)
+    original = git_ingest.delete_contributions
+    calls = {"n": 0}
+
+    def killed_on_the_second_chunk(session: Session, ids: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+        original(session, ids)
+
+    monkeypatch.setattr(git_ingest, "delete_contributions", killed_on_the_second_chunk)
+    with pytest.raises(RuntimeError, match="killed"):
+        ingest(engine, repo.path, full=True)
+    held = set(_git_rows(engine))
+    assert set(_expected(repo)) <= held  # every commit HEAD reaches is whole
+    assert len(held) > len(_expected(repo))  # some of the gone ones are still there
+    monkeypatch.setattr(git_ingest, "delete_contributions", original)
+    ingest(engine, repo.path, full=True)
+    assert _git_rows(engine) == _expected(repo)
