@@ -4,16 +4,22 @@ Role profiles and the company profile are data a recruiter or a compiler lead ed
 silently drops a dimension or a roadmap theme would show up only as a worse message weeks later.
 So they are read from YAML's node tree (which keeps line numbers), with unknown keys refused.
 
-A base module (it imports only `bot.errors`): the taxonomy, role profiles and the company profile
-all read their YAML through `compose` and check their path globs with `glob_to_regex`.
+A base module (it imports only `bot.errors`): the taxonomy, role profiles, the company profile
+and the ranking weights all read their YAML through `compose` (or `load`) and check their path
+globs with `glob_to_regex`. Whatever a file holds, the complaint is one line: text that is not
+UTF-8, nesting deep enough to exhaust Python's stack, and tags that ask for Python objects
+(`!!python/object:...`, which a node-tree reader would otherwise skip without a word) are all
+named with their line.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -21,6 +27,36 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from bot.errors import CsfError, DataFileError
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+# Lists and mappings inside each other: csf's files need a handful of levels; PyYAML composes
+# recursively and would hit Python's recursion limit near a thousand.
+MAX_DEPTH = 64
+# The longest span of time any setting or option may name: a century. Spans are added to and
+# taken from dates, and a larger one is a slip of the keyboard, not a question.
+MOST_DAYS = 36_500
+_STANDARD = "tag:yaml.org,2002:"
+# The tags a safe loader can build (and `<<:` merges): plain data. Anything else names code.
+PLAIN_TAGS = frozenset(
+    {*(tag for tag in yaml.SafeLoader.yaml_constructors if tag is not None), f"{_STANDARD}merge"}
+)
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing nesting deeper than MAX_DEPTH at the line where it starts."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                problem = f"nested more than {MAX_DEPTH} levels deep"
+                raise yaml.composer.ComposerError(problem=problem, problem_mark=mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def compose(text: str, source: str, *, error: type[CsfError] = DataFileError) -> Node:
@@ -29,27 +65,96 @@ def compose(text: str, source: str, *, error: type[CsfError] = DataFileError) ->
     `error` is the exception raised, so each file keeps its own kind of complaint (the taxonomy
     raises `TaxonomyError`) while the reading and the line numbers are done once, here.
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as problem:
-        mark = problem.problem_mark or problem.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise error(f"{source}:{line}: {problem.problem or problem}") from None
-    except yaml.YAMLError as problem:
-        raise error(f"{source}: {problem}") from None
+    root = _compose(text, source, error)
     if root is None:
         raise error(f"{source}:1: the file is empty")
     return root
 
 
-def read_text(path: str | Path, what: str, setting: str | None = None) -> str:
-    """A data file's text; an unreadable file is one line naming it (and its setting)."""
+def load(text: str, source: str, *, error: type[CsfError] = DataFileError) -> Any:
+    """The plain data of `text` (None for an empty file), read as strictly as `compose` reads."""
+    root = _compose(text, source, error)
+    if root is None:
+        return None
+    builder = yaml.SafeLoader("")
+    try:
+        return builder.construct_document(root)
+    except yaml.MarkedYAMLError as problem:
+        raise error(_marked(problem, source)) from None
+    finally:
+        builder.dispose()
+
+
+def _compose(text: str, source: str, error: type[CsfError]) -> Node | None:
+    try:
+        loader = _Loader(text)  # checks every character first
+    except yaml.reader.ReaderError as problem:
+        line = text[: problem.position].count("\n") + 1
+        raise error(
+            f"{source}:{line}: the character U+{problem.character:04X} is not allowed in YAML"
+        ) from None
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as problem:
+        raise error(_marked(problem, source)) from None
+    except yaml.YAMLError as problem:
+        raise error(f"{source}: {' '.join(str(problem).split())}") from None
+    finally:
+        loader.dispose()
+    if root is not None:
+        _refuse_code_tags(root, source, error)
+    return root
+
+
+def _marked(problem: yaml.MarkedYAMLError, source: str) -> str:
+    mark = problem.problem_mark or problem.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    return f"{source}:{line}: {' '.join(str(problem.problem or problem).split())}"
+
+
+def _refuse_code_tags(root: Node, source: str, error: type[CsfError]) -> None:
+    """Raise at the first node whose tag is not plain data (anchors may share nodes, or loop)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in PLAIN_TAGS:
+            shown = (
+                node.tag.replace(_STANDARD, "!!", 1) if node.tag.startswith(_STANDARD) else node.tag
+            )
+            raise error(
+                f"{source}:{line_of(node)}: the tag {shown} is not allowed: a data file holds "
+                "only text, numbers, lists and mappings"
+            )
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+
+
+def read_text(
+    path: str | Path,
+    what: str,
+    setting: str | None = None,
+    *,
+    error: type[CsfError] = DataFileError,
+) -> str:
+    """A data file's text; an unreadable file, or one not in UTF-8, is one line naming it."""
     file = Path(path)
+    prefix = f"{setting}: " if setting else ""
     try:
         return file.read_text(encoding="utf-8")
-    except OSError as error:
-        prefix = f"{setting}: " if setting else ""
-        raise DataFileError(f"{prefix}cannot read the {what} {file} ({error.strerror})") from None
+    except OSError as problem:
+        raise error(f"{prefix}cannot read the {what} {file} ({problem.strerror})") from None
+    except UnicodeDecodeError as problem:
+        line = problem.object[: problem.start].count(b"\n") + 1
+        bad = problem.object[problem.start]
+        raise error(
+            f"{prefix}the {what} {file} is not UTF-8 text (line {line}: byte 0x{bad:02x})"
+        ) from None
 
 
 def glob_problem(glob: str) -> str | None:
@@ -183,6 +288,8 @@ class Reader:
         if not isinstance(node, ScalarNode) or node.tag not in tags:
             raise self.fail(node, f"{what} must be a number")
         value = float(yaml.safe_load(node.value))
+        if not math.isfinite(value):
+            raise self.fail(node, f"{what} must be a finite number")
         if value < low or (high is not None and value > high):
             bounds = f"between {low:g} and {high:g}" if high is not None else f"{low:g} or more"
             raise self.fail(node, f"{what} must be {bounds}")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from bot.config import load_settings
@@ -15,8 +13,8 @@ from bot.people.retention import prune as prune_store
 from bot.store.audit import as_json as audit_json
 from bot.store.audit import audit_log
 from bot.store.engine import make_engine, upgrade
-from cli.app import CLI_ACTOR, app, open_store, parse_date, refresh_cache
-from cli.render import out
+from cli.app import CLI_ACTOR, app, open_store, optional_date, refresh_cache
+from cli.render import json_text, out, print_json
 
 scores_app = typer.Typer(
     help="The score cache that answers known-topic `who` queries fast.", no_args_is_help=True
@@ -47,24 +45,24 @@ def audit(
 ) -> None:
     """Who searched, saved, changed, exported or forgot what, and when."""
     settings = load_settings()
-    since_at = parse_date(since, "--since") if since else None
+    since_at = optional_date(since, "--since")
     with open_store(settings) as session:
         events = audit_log(session, since=since_at)
         if as_json_output:
             for event in events:
-                print(json.dumps(audit_json(event), ensure_ascii=False))
+                print_json(audit_json(event), indent=None)
             return
         if not events:
-            out.print("no audit events" + (f" since {since}" if since else ""))
+            out.print("no audit events" + (f" since {since}" if since is not None else ""))
             return
         table = Table("when (UTC)", "who", "action", "target", "detail")
         for event in events:
             table.add_row(
                 f"{event.at:%Y-%m-%d %H:%M}",
-                escape(event.actor),
+                event.actor,
                 event.action,
-                escape(event.target or ""),
-                escape(json.dumps(event.detail or {}, ensure_ascii=False)),
+                event.target or "",
+                json_text(event.detail or {}, indent=None),
             )
         out.print(table)
 
@@ -97,6 +95,6 @@ def scores_refresh(
 ) -> None:
     """Sum every person's points in every topic again (sync and ingest do this at their end)."""
     settings = load_settings()
-    when = parse_date(as_of, "--as-of") if as_of else None
+    when = optional_date(as_of, "--as-of")
     with open_store(settings) as session:
         refresh_cache(session, settings, when)

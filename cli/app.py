@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot import __version__
 from bot.config import Settings
+from bot.datafile import MOST_DAYS
 from bot.errors import CsfError
 from bot.ranking.scores import refresh_scores
 from bot.ranking.who import load_ranking_config
@@ -31,6 +32,16 @@ app = typer.Typer(
     add_completion=False,
 )
 CLI_ACTOR = "cli"  # who the audit log and the shortlist name for work done from the terminal
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)  # the dates a --as-of or --since may name
+WindowDays = Annotated[
+    int | None,
+    typer.Option(
+        "--window-days",
+        min=1,
+        max=MOST_DAYS,
+        help="Count the days before the date (default: the ranking file's window_days).",
+    ),
+]
 
 
 def taxonomy_of(settings: Settings) -> Taxonomy:
@@ -52,12 +63,30 @@ def open_store(settings: Settings) -> Iterator[Session]:
 
 
 def parse_date(text: str, option: str) -> datetime:
-    """A YYYY-MM-DD option as a UTC moment; anything else is one line naming the option."""
+    """A YYYY-MM-DD option as a UTC moment; anything else is one line naming the option.
+
+    Dates are bounded so that every window csf counts back from them (at most MOST_DAYS) and
+    every digest period after them stays a date Python can hold.
+    """
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise CsfError(f"{option} {text!r} is not a date: write YYYY-MM-DD") from None
+    if not EARLIEST <= parsed.date() <= LATEST:
+        raise CsfError(
+            f"{option} {text!r} is out of range: give a date from {EARLIEST} to {LATEST}"
+        )
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def optional_date(text: str | None, option: str) -> datetime | None:
+    """A date option that may be left out (an empty one is still a mistake)."""
+    return None if text is None else parse_date(text, option)
+
+
+def as_of_date(text: str | None) -> datetime:
+    """`--as-of DATE`, or now."""
+    return datetime.now(UTC) if text is None else parse_date(text, "--as-of")
 
 
 def refresh_cache(session: Session, settings: Settings, as_of: datetime | None = None) -> None:

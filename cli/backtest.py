@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from bot.config import load_settings
 from bot.errors import CsfError
 from bot.ranking.who import load_ranking_config
 from bot.reports.backtest_owners import OwnerBacktest, as_json, backtest_owners
-from cli.app import app, open_store, parse_date, taxonomy_of
-from cli.render import out
+from cli.app import WindowDays, app, as_of_date, open_store, taxonomy_of
+from cli.render import out, print_json
 
 backtest_app = typer.Typer(
     help="Check csf's answers against what a repository says of itself.", no_args_is_help=True
@@ -35,7 +33,7 @@ def backtest_owners_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Score the answers of YYYY-MM-DD.")
     ] = None,
-    window_days: Annotated[int | None, typer.Option("--window-days", min=1)] = None,
+    window_days: WindowDays = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Score `who` per owner-file area (ownership weighted zero) beside a plain commit count.
@@ -50,7 +48,7 @@ def backtest_owners_command(
     settings = load_settings()
     taxonomy = taxonomy_of(settings)
     config = load_ranking_config(settings.ranking_config)
-    when = parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    when = as_of_date(as_of)
     with open_store(settings) as session:
         try:
             report = backtest_owners(
@@ -66,21 +64,24 @@ def backtest_owners_command(
         except ValueError as error:
             raise CsfError(str(error)) from None
     if as_json_output:
-        print(json.dumps(as_json(report), indent=2, ensure_ascii=False))
+        print_json(as_json(report))
         return
     _print(report)
 
 
 def _print(report: OwnerBacktest) -> None:
     out.print(
-        f"[bold]{escape(report.repo)}[/bold]: {len(report.areas)} areas scored, "
-        f"{len(report.skipped)} skipped ({report.window_days} days to {report.as_of:%Y-%m-%d})"
+        Text.assemble(
+            (report.repo, "bold"),
+            f": {len(report.areas)} areas scored, {len(report.skipped)} skipped "
+            f"({report.window_days} days to {report.as_of:%Y-%m-%d})",
+        )
     )
     table = Table("area", "question", *(f"csf {m}" for m in _MEASURES), "count MRR", "count nDCG")
     for entry in report.areas:
         table.add_row(
-            escape(entry.area.label),
-            escape(" ".join(entry.area.words)),
+            entry.area.label,
+            " ".join(entry.area.words),
             *(f"{entry.csf[m]:.2f}" for m in _MEASURES),
             f"{entry.baseline['mrr']:.2f}",
             f"{entry.baseline['ndcg@10']:.2f}",
@@ -88,7 +89,7 @@ def _print(report: OwnerBacktest) -> None:
     csf, count = report.overall("csf"), report.overall("baseline")
     if csf:
         table.add_row(
-            "[bold]overall[/bold]",
+            Text("overall", style="bold"),
             "",
             *(f"{csf[m]:.3f}" for m in _MEASURES),
             f"{count['mrr']:.3f}",
@@ -96,4 +97,4 @@ def _print(report: OwnerBacktest) -> None:
         )
     out.print(table)
     for entry in report.skipped:
-        out.print(f"skipped {escape(entry.area.label)}: {entry.note}")
+        out.print(f"skipped {entry.area.label}: {entry.note}")

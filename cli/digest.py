@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import date, datetime
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from bot.config import Settings, load_settings
+from bot.datafile import MOST_DAYS
 from bot.errors import CsfError
 from bot.ranking.who import load_ranking_config
 from bot.reports.digest import as_json as digest_json
 from bot.reports.digest import backtest as replay_digests
 from bot.reports.digest import compute_digest, period_ending
 from cli.app import CLI_ACTOR, app, open_store, parse_date, taxonomy_of
-from cli.render import out, person_label, print_digest
+from cli.render import out, person_label, print_digest, print_json
 from slackui.blocks.digest import period_label
 from slackui.digest_post import post_digest, team_of
 from slackui.web import web_client
@@ -74,10 +74,10 @@ def digest(
             outcome = post_digest(
                 session, web_client(settings), taxonomy, found, channel=settings.digest_channel
             )
-            out.print(f"digest {period_label(period)}: {escape(outcome.note)}", soft_wrap=True)
+            out.print(f"digest {period_label(period)}: {outcome.note}", soft_wrap=True)
             return
         if as_json_output:
-            print(json.dumps(digest_json(found), indent=2, ensure_ascii=False))
+            print_json(digest_json(found))
             return
         print_digest(found)
 
@@ -93,6 +93,8 @@ def digest_backtest(
     start, end = parse_date(first, "--from").date(), parse_date(last, "--to").date()
     if end < start:
         raise CsfError("--to is before --from")
+    if (end - start).days > MOST_DAYS:
+        raise CsfError(f"--from {start} --to {end} is more than a century of digests: ask for less")
     taxonomy = taxonomy_of(settings)
     config = load_ranking_config(settings.ranking_config)
     team = _digest_team(settings)
@@ -114,20 +116,20 @@ def digest_backtest(
             "to": end.isoformat(),
             "digests": [digest_json(d) for d in digests],
         }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print_json(data)
         return
     table = Table("digest", "ecosystem › topic", "person", "score", "why now", show_lines=False)
     for replayed in digests:
         day = f"{replayed.period.end.astimezone(settings.tz):%Y-%m-%d}"
         if not replayed.entries:
-            table.add_row(day, "", "[dim]no one new[/dim]", "", "")
+            table.add_row(day, "", Text("no one new", style="dim"), "", "")
         for entry in replayed.entries:
             table.add_row(
                 day,
-                escape(entry.label),
-                escape(person_label(entry.person)),
+                entry.label,
+                person_label(entry.person),
                 f"{entry.score:.1f}",
-                escape(entry.reason),
+                entry.reason,
             )
     out.print(table)
     people_seen = {e.person_id for d in digests for e in d.entries}

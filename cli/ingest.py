@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import TextColumn
 from rich.table import Table
 from sqlmodel import Session
@@ -33,7 +32,7 @@ from cli.app import (
     CLI_ACTOR,
     app,
     open_store,
-    parse_date,
+    optional_date,
     refresh_cache,
     refresh_summary,
     taxonomy_of,
@@ -117,7 +116,7 @@ def sync(
     settings = load_settings()
     settings.require("github_token", purpose="csf sync")
     assert settings.github_token is not None
-    since_at = parse_date(since, "--since") if since else None
+    since_at = optional_date(since, "--since")
     with open_store(settings) as session:
         repos = tracked_repos(session)
         if repo is not None:
@@ -197,7 +196,7 @@ def ingest_git_command(
     """Read commits and review trailers (Reviewed-by, Acked-by, Phabricator) from git history."""
     settings = load_settings()
     taxonomy = taxonomy_of(settings)
-    since_at = parse_date(since, "--since") if since else None
+    since_at = optional_date(since, "--since")
     with open_store(settings) as session:
         full_name = parse_repo_name(repo)
         target = find_repo(session, full_name)
@@ -213,7 +212,8 @@ def ingest_git_command(
             )
         started = time.perf_counter()
         with progress(
-            TextColumn("{task.completed} commits"), TextColumn("{task.fields[rate]}")
+            TextColumn("{task.completed} commits", markup=False),
+            TextColumn("{task.fields[rate]}", markup=False),
         ) as shown:
             task = shown.add_task(f"{full_name} history", total=None, rate="")
 
@@ -228,7 +228,7 @@ def ingest_git_command(
         rate = stats.commits / elapsed if elapsed > 0 else 0.0
         out.print(f"{stats.summary()}; {rate:,.0f} commits/s", soft_wrap=True)
         for problem in stats.problems[:SHOWN_PROBLEMS]:
-            err.print(f"csf: {escape(problem)}", soft_wrap=True, highlight=False)
+            err.print(f"csf: {problem}", soft_wrap=True, highlight=False)
         if len(stats.problems) > SHOWN_PROBLEMS:
             err.print(f"csf: … and {len(stats.problems) - SHOWN_PROBLEMS} more", highlight=False)
         print_coverage(stats.coverage)
@@ -243,7 +243,7 @@ def print_coverage(coverage: TopicCoverage | None) -> None:
     """
     if coverage is None:
         return
-    out.print(escape(coverage.summary()), soft_wrap=True)
+    out.print(coverage.summary(), soft_wrap=True)
     warning = coverage.warning()
     if warning is not None:
-        err.print(f"csf: warning: {escape(warning)}", soft_wrap=True, highlight=False)
+        err.print(f"csf: warning: {warning}", soft_wrap=True, highlight=False)

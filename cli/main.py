@@ -2,22 +2,27 @@
 
 The commands live one module per group (`cli/who.py`, `cli/ingest.py`, `cli/outreach.py`,
 `cli/digest.py`, `cli/backtest.py`, `cli/people.py`, `cli/admin.py`, `cli/run.py`) on the app
-in `cli/app.py`; importing them here registers them. Every failure a user can fix (`CsfError`)
-ends as one line on stderr and exit status 1; usage mistakes are Typer's (status 2). Work another
-process is already doing (an ingest or a sync of the same repository, `BusyError`) is one line
-and status 75 (EX_TEMPFAIL: try again later), so a script can tell it from a failure.
+in `cli/app.py`; importing them here registers them. `main` is the one boundary where a failure
+becomes one line on stderr: every failure a user can fix (`CsfError`) and a database that
+refuses (locked, read-only, not a database) with status 1, usage mistakes (a bad option value,
+an unknown option, a missing argument: Typer's checks) with status 2. Work another process is
+already doing (an ingest or a sync of the same repository, `BusyError`) is one line and status
+75 (EX_TEMPFAIL: try again later), so a script can tell it from a failure.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Any, NoReturn
 
-from sqlalchemy.exc import OperationalError
+import typer
+from sqlalchemy.exc import DatabaseError
 
 from bot.config import load_settings
 from bot.errors import BusyError, CsfError
 from bot.logs import redact, setup_logging
 from cli.app import app
+from cli.render import visible
 
 # Importing a group adds its commands to `app`; `csf --help` lists them in the order of first
 # import, which for the console script is this one: asking first, then filling the store, then
@@ -31,6 +36,12 @@ __all__ = ["app", "main"]
 COMMAND_GROUPS = (who, outreach, digest, backtest, ingest, people, admin, run)
 EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL
 
+# Typer's usage errors are click's `ClickException`s (Typer vendors click in newer versions), so
+# the class is found from one Typer exports rather than imported from either place.
+_USAGE_ERROR: type[Exception] = next(
+    k for k in typer.BadParameter.__mro__ if k.__name__ == "ClickException"
+)
+
 
 def main() -> None:
     """Console-script entry: one line per user-fixable failure, never a traceback."""
@@ -39,22 +50,35 @@ def main() -> None:
     except CsfError:
         setup_logging()  # the command itself reports the bad setting, in one line
     try:
-        app()
+        status = app(prog_name="csf", standalone_mode=False)
+    except _USAGE_ERROR as error:
+        _usage(error)
+    except typer.Abort:
+        fail("aborted")
     except BusyError as error:
-        print(f"csf: {redact(str(error))}", file=sys.stderr)
-        sys.exit(EXIT_BUSY)
+        fail(str(error), EXIT_BUSY)
     except CsfError as error:
-        print(f"csf: {redact(str(error))}", file=sys.stderr)
-        sys.exit(1)
-    except OperationalError as error:
+        fail(str(error))
+    except DatabaseError as error:
         # Locked, read-only or vanished databases are the user's to fix, not a crash.
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "refused"
         if "locked" in reason or "busy" in reason:
-            print(
-                "csf: the store is busy (another csf process is writing to it): "
-                "try again in a moment",
-                file=sys.stderr,
-            )
-        else:
-            print(f"csf: the database refused the operation: {redact(reason)}", file=sys.stderr)
-        sys.exit(1)
+            fail("the store is busy (another csf process is writing to it): try again in a moment")
+        fail(f"the database refused the operation: {reason}")
+    if isinstance(status, int) and status:  # `typer.Exit(code)`, or 130 after Ctrl-C
+        sys.exit(status)
+
+
+def fail(message: str, status: int = 1) -> NoReturn:
+    """Say what went wrong on one line of stderr, safely for the terminal, and exit."""
+    line = " ".join(redact(message).split())
+    print(f"csf: {visible(line)}", file=sys.stderr)
+    sys.exit(status)
+
+
+def _usage(error: Any) -> NoReturn:
+    if type(error).__name__ == "NoArgsIsHelpError":  # `csf people` alone: the help, printed
+        sys.exit(error.exit_code)  # already (Typer's own handler recognises it by name too)
+    context = getattr(error, "ctx", None)
+    hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+    fail(f"{error.format_message()}{hint}", error.exit_code)

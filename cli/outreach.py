@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -21,14 +19,14 @@ from bot.people import curation as people
 from bot.ranking.who import load_ranking_config
 from bot.reports.profile import as_json as profile_json
 from bot.reports.profile import build_profile
-from cli.app import app, open_store, parse_date, taxonomy_of
-from cli.render import print_profile
+from cli.app import WindowDays, app, as_of_date, open_store, taxonomy_of
+from cli.render import print_json, print_plain, print_profile
 
 
 @app.command()
 def profile(
     person: Annotated[str, typer.Argument(help="GitHub login, address or #ID")],
-    window_days: Annotated[int | None, typer.Option("--window-days", min=1)] = None,
+    window_days: WindowDays = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
     role: Annotated[
         str | None,
@@ -41,7 +39,7 @@ def profile(
     taxonomy = taxonomy_of(settings)
     config = load_ranking_config(settings.ranking_config)
     chosen_role = load_roles(settings.roles_path).get(role)
-    when = parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    when = as_of_date(as_of)
     with open_store(settings) as session:
         found = people.find(session, person)
         shown = build_profile(
@@ -51,7 +49,7 @@ def profile(
         if as_json_output:
             data = profile_json(shown)
             data["role_fit"] = role_fit_json(fit)
-            print(json.dumps(data, indent=2, ensure_ascii=False))
+            print_json(data)
             return
         print_profile(shown, fit)
 
@@ -82,7 +80,7 @@ def outreach(
     chosen_role = company.role(load_roles(settings.roles_path), role)
     taxonomy = taxonomy_of(settings)
     config = load_ranking_config(settings.ranking_config)
-    when = parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    when = as_of_date(as_of)
     with open_store(settings) as session:
         found = people.find(session, login)
         draft = draft_outreach(
@@ -97,21 +95,21 @@ def outreach(
             config=config,
         )
     if as_json_output:
-        print(json.dumps(outreach_json(draft), indent=2, ensure_ascii=False))
+        print_json(outreach_json(draft))
         return
-    # Plain print: the draft is for copying, so no console markup or wrapping touches it.
+    # Plain lines: the draft is for copying, so no console markup or wrapping touches it.
     if draft.routes:
-        print("To (routes they published):")
+        print_plain("To (routes they published):")
         for route in draft.routes:
-            print(f"  {route.value}: {route.note}")
+            print_plain(f"  {route.value}: {route.note}")
     else:
-        print("To: they publish no contact route")
+        print_plain("To: they publish no contact route")
     if draft.subject:
-        print(f"Subject: {draft.subject}")
-    print()
-    print(draft.body)
-    print()
+        print_plain(f"Subject: {draft.subject}")
+    print_plain()
+    print_plain(draft.body)
+    print_plain()
     others = [a for a in draft.angles if a != draft.angle]
-    print(f"-- angle: {draft.angle}" + (f" (also: {', '.join(others)})" if others else ""))
-    print(f"-- role: {draft.role_name}; theme: {draft.theme}")
-    print("-- a draft: csf never sends it; read it, make it yours, send it yourself")
+    print_plain(f"-- angle: {draft.angle}" + (f" (also: {', '.join(others)})" if others else ""))
+    print_plain(f"-- role: {draft.role_name}; theme: {draft.theme}")
+    print_plain("-- a draft: csf never sends it; read it, make it yours, send it yourself")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from bot.config import load_settings
@@ -18,7 +15,8 @@ from bot.people import curation as people
 from bot.people import privacy
 from bot.people.suggest import suggest
 from cli.app import CLI_ACTOR, app, open_store, refresh_cache
-from cli.render import err, out
+from cli.files import PRIVATE, check_target, write_file
+from cli.render import err, json_text, out, print_json
 
 people_app = typer.Typer(
     help="See and correct who is who; export or forget a person.", no_args_is_help=True
@@ -58,8 +56,7 @@ def people_suggest(
     with open_store(settings) as session:
         found = suggest(session, repo=repo, limit=limit)
     if as_json:
-        sys.stdout.write(json.dumps([s.to_dict() for s in found], indent=2, ensure_ascii=False))
-        sys.stdout.write("\n")
+        print_json([s.to_dict() for s in found])
         return
     if not found:
         out.print("no likely duplicates found", highlight=False)
@@ -77,17 +74,15 @@ def people_suggest(
             work = f"{member.contributions} contribution{'' if member.contributions == 1 else 's'}"
             keep = "  (keep)" if index == 0 else ""
             prefix = lead if index == 0 else " " * len(lead)
-            out.print(
-                escape(f"{prefix}  {member.label} ({work}){keep}"), highlight=False, soft_wrap=True
-            )
+            out.print(f"{prefix}  {member.label} ({work}){keep}", highlight=False, soft_wrap=True)
         for evidence in suggestion.evidence:
             out.print(
-                escape(f"   - {evidence.strength.label}: {evidence.text}"),
+                f"   - {evidence.strength.label}: {evidence.text}",
                 highlight=False,
                 soft_wrap=True,
             )
         for command in suggestion.merge_commands():
-            out.print(escape(f"   accept: {command}"), highlight=False, soft_wrap=True)
+            out.print(f"   accept: {command}", highlight=False, soft_wrap=True)
 
 
 @people_app.command("mark")
@@ -106,7 +101,7 @@ def people_mark(
     with open_store(settings) as session:
         found = people.mark(session, people.find(session, person), is_person=is_person)
         what = "a person, ranked" if is_person else "not a person, never ranked"
-        out.print(f"#{found.id} {escape(found.name or found.login or '')} is now {what}")
+        out.print(f"#{found.id} {found.name or found.login or ''} is now {what}")
 
 
 @people_app.command("merge")
@@ -150,7 +145,7 @@ def people_forget(
     settings = load_settings()
     with open_store(settings) as session:
         plan = privacy.plan_forget(session, person)
-        out.print(escape(plan.summary()), soft_wrap=True, highlight=False)
+        out.print(plan.summary(), soft_wrap=True, highlight=False)
         if not yes and not _confirm("Erase for good? This cannot be undone"):
             raise CsfError("nothing erased (confirm, or pass --yes)")
         report = privacy.forget(session, person, actor=CLI_ACTOR)
@@ -167,20 +162,25 @@ def people_forget(
 def people_export(
     person: Annotated[str, typer.Argument(help="GitHub login, address or #ID")],
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write the JSON to this file (mode 600).")
+        Path | None,
+        typer.Option("--out", help="Write the JSON to this new file (mode 600)."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --out file if it exists.")
+    ] = False,
 ) -> None:
     """Everything csf holds about a person, as JSON (a subject access request)."""
+    if out_file is not None:
+        check_target(out_file, force=force)  # before the export is made, and audited
     settings = load_settings()
     with open_store(settings) as session:
         data = privacy.export(session, people.find(session, person), actor=CLI_ACTOR)
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(data) + "\n"
         if out_file is None:
             sys.stdout.write(text)
             return
-        # Personal data: readable by the operator only.
-        with open(out_file, "w", encoding="utf-8", opener=_private_opener) as handle:
-            handle.write(text)
+        # Personal data: readable by the operator only. A failed write rolls the audit back.
+        write_file(out_file, text.encode("utf-8"), force=force, mode=PRIVATE)
         err.print(f"wrote {out_file}", highlight=False)
 
 
@@ -189,7 +189,3 @@ def _confirm(question: str) -> bool:
         return typer.confirm(question, default=False)
     except typer.Abort:  # no answer (stdin closed): that is a no
         return False
-
-
-def _private_opener(path: str, flags: int) -> int:
-    return os.open(path, flags, 0o600)

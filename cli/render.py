@@ -1,18 +1,27 @@
 """Drawing csf's answers in a terminal: the consoles, progress bars, tables and one-liners.
 
 Every command group prints through `out` (answers, on stdout) and `err` (progress and
-complaints, on stderr), so piping `csf who ... --json` stays clean. Untrusted text (names, PR
-titles) goes through rich's `escape` before it reaches console markup.
+complaints, on stderr), so piping `csf who ... --json` stays clean. Both are `SafeConsole`s, the
+one place every piece of text passes on its way to the terminal: names, PR titles and bios are
+data, so no markup is read from any string (styles are given as `Text` styles), and every
+character a terminal would act on (escape sequences, other controls, bidirectional overrides) is
+shown as an escape instead. JSON and plain text written past the consoles go through `visible`
+and `json_text`, which make the same promise.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import sys
+from collections.abc import Iterable
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+from rich.segment import Segment
 from rich.table import Table
+from rich.text import Text
 
 from bot.outreach.roles import RoleFit
 from bot.people.view import PersonView
@@ -21,33 +30,105 @@ from bot.reports.digest import Digest
 from bot.reports.profile import Profile
 from slackui.blocks.digest import period_label
 
-out = Console()
-err = Console(stderr=True)
+# What a terminal acts on rather than shows: C0 controls but newline and tab (escape sequences
+# start with ESC), DEL, C1 controls (0x9b is a one-byte CSI), and the bidirectional marks,
+# embeddings, overrides and isolates that make text read in another order than it is stored.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with every character a terminal would act on written as an escape (`\\x1b`)."""
+    return UNSAFE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """JSON for the terminal and for programs: the same data, every unsafe character escaped.
+
+    JSON already escapes C0 controls; the rest (C1, bidirectional overrides) can only occur
+    inside strings, where `\\uXXXX` decodes to the very same character.
+    """
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def print_json(data: Any, indent: int | None = 2) -> None:
+    sys.stdout.write(json_text(data, indent) + "\n")
+
+
+def print_plain(text: str = "") -> None:
+    """A line as it is (no markup, no wrapping), for text meant to be copied: a draft."""
+    sys.stdout.write(visible(text) + "\n")
+
+
+class SafeConsole(Console):
+    """A rich console that never lets data drive the terminal.
+
+    Strings are read without markup or emoji codes, so `[red]` in a name prints as written,
+    and are made `visible` before rich measures them, so tables keep their shape. Every segment
+    is made visible again on its way out (links included), which covers `Text` built from data
+    elsewhere; only rich's own control segments (cursor moves of progress bars) pass as they are.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(visible(text), **kwargs)
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            yield segment if segment.control else _safe(segment)
+
+
+def _safe(segment: Segment) -> Segment:
+    text, style, control = segment
+    if style is not None and style.link and UNSAFE.search(style.link):
+        style = style.update_link(visible(style.link))
+    elif not UNSAFE.search(text):
+        return segment
+    return Segment(visible(text), style, control)
+
+
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 
 def progress(*columns: ProgressColumn) -> Progress:
-    """A transient progress display on stderr: what is happening, `columns`, time elapsed."""
+    """A transient progress display on stderr: what is happening, `columns`, time elapsed.
+
+    Only on a terminal: piped or logged, it would leave a blank line before any complaint.
+    """
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         *columns,
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,
     )
 
 
 def pulse() -> tuple[ProgressColumn, ProgressColumn]:
     """A bar that pulses (a sync cannot know its total) and the task's `detail` field."""
-    return BarColumn(bar_width=None, pulse_style="cyan"), TextColumn("{task.fields[detail]}")
+    return BarColumn(bar_width=None, pulse_style="cyan"), TextColumn(
+        "{task.fields[detail]}", markup=False
+    )
 
 
 def print_who(answer: WhoAnswer, region: str | None) -> None:
     """`csf who`: the ranked people with where they are, their score and the evidence."""
     reading = answer.reading
     where = f", {region}" if region else ""
-    out.print(f"[bold]{escape(reading.label)}[/bold]  ({window_label(answer)}{where})")
+    out.print(Text.assemble((reading.label, "bold"), f"  ({window_label(answer)}{where})"))
     for note in answer_notes(answer):
-        out.print(escape(note))
+        out.print(note)
     if not answer.results:
         if reading.suggestions:
             out.print("no one found; did you mean: " + ", ".join(reading.suggestions))
@@ -68,10 +149,10 @@ def print_who(answer: WhoAnswer, region: str | None) -> None:
         )
         table.add_row(
             str(result.rank),
-            escape(shown.label + handle),
-            escape(f"{place_text}\n{person['region']}".strip() + (f"\n{at}" if at else "")),
+            shown.label + handle,
+            f"{place_text}\n{person['region']}".strip() + (f"\n{at}" if at else ""),
             f"{result.score:.1f}",
-            escape(result.reason + evidence),
+            result.reason + evidence,
         )
     out.print(table)
 
@@ -89,15 +170,17 @@ def print_profile(shown: Profile, fit: RoleFit) -> None:
     person = PersonView.from_dict(shown.person)
     handle = f" @{person.login}" if person.login else ""
     out.print(
-        f"[bold]{escape(person.label)}[/bold]{escape(handle)}  "
-        f"{escape(person.location or 'location unknown')} ({person.region})"
+        Text.assemble(
+            (person.label, "bold"),
+            f"{handle}  {person.location or 'location unknown'} ({person.region})",
+        )
     )
     if person.company:
-        out.print(escape(person.company))
+        out.print(person.company)
     if person.affiliations:
         out.print(
             "affiliations (from email domains)  "
-            + escape(", ".join(f"{a['name']} ({a['domain']})" for a in person.affiliations))
+            + ", ".join(f"{a['name']} ({a['domain']})" for a in person.affiliations)
         )
     out.print(f"last 12 months  {shown.sparkline}  ({sum(shown.monthly)} contributions)")
     if shown.languages:
@@ -113,20 +196,21 @@ def print_profile(shown: Profile, fit: RoleFit) -> None:
         )
     out.print(table)
     for item in shown.evidence:
-        out.print(escape(f"  • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}"))
+        out.print(f"  • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}")
     print_role_fit(fit)
 
 
 def print_role_fit(fit: RoleFit) -> None:
     """How the person fits a role, dimension by dimension, with examples."""
     out.print()
-    out.print(f"[bold]{escape(fit.role_name)} fit[/bold]  ({fit.window_days} days of public work)")
-    out.print(escape(fit.summary), soft_wrap=True)
+    heading = (f"{fit.role_name} fit", "bold")
+    out.print(Text.assemble(heading, f"  ({fit.window_days} days of public work)"))
+    out.print(fit.summary, soft_wrap=True)
     table = Table("dimension", "evidence", "what csf found", show_lines=True)
     for dimension in fit.dimensions:
         found = "\n".join(dimension.findings)
         examples = "".join(f"\n  • {e.title} {e.url or ''}" for e in dimension.examples)
-        table.add_row(escape(dimension.name), dimension.rating.label, escape(found + examples))
+        table.add_row(dimension.name, dimension.rating.label, found + examples)
     out.print(table)
 
 
@@ -140,28 +224,26 @@ def print_digest(found: Digest) -> None:
     """`csf digest`: the newly active people of a period, by ecosystem, with their evidence."""
     count = len(found.entries)
     out.print(
-        f"[bold]Newly active, {period_label(found.period)}[/bold] ({found.period.zone}): "
-        f"{count} {'person' if count == 1 else 'people'}"
+        Text.assemble(
+            (f"Newly active, {period_label(found.period)}", "bold"),
+            f" ({found.period.zone}): {count} {'person' if count == 1 else 'people'}",
+        )
     )
     if not found.entries:
         out.print("no one crossed the bar in this period")
     for _, entries in found.by_ecosystem():
-        out.print(f"\n[bold]{escape(entries[0].ecosystem_name)}[/bold]")
+        out.print(Text.assemble("\n", (entries[0].ecosystem_name, "bold")))
         for rank_number, entry in enumerate(entries, start=1):
             person = entry.person
             where = person.get("location") or person.get("region") or ""
             out.print(
-                escape(
-                    f"  {rank_number}. {person_label(person)} ({where}) - {entry.topic_name}, "
-                    f"score {entry.score:.1f}"
-                ),
+                f"  {rank_number}. {person_label(person)} ({where}) - {entry.topic_name}, "
+                f"score {entry.score:.1f}",
                 soft_wrap=True,
             )
-            out.print(escape(f"     {entry.reason}"), soft_wrap=True)
+            out.print(f"     {entry.reason}", soft_wrap=True)
             for item in entry.evidence:
                 out.print(
-                    escape(
-                        f"     • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}"
-                    ),
+                    f"     • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}",
                     soft_wrap=True,
                 )

@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 from sqlmodel import Session
 
 from bot.config import load_settings
 from bot.demo.load import LoadReport, load_world
 from bot.demo.world import NOW as DEMO_NOW
 from bot.demo.world import SampleWorld, build_world
-from bot.errors import CsfError
 from bot.ingest.sync import SyncProgress
 from bot.logs import setup_logging
 from bot.ranking.who import load_ranking_config
@@ -34,6 +33,7 @@ from cli.demo_scenes import (
     who_message_scene,
     who_scene,
 )
+from cli.files import check_target
 from cli.render import out, progress, pulse
 from cli.terminal import message as render_message
 from handlers.app import serve
@@ -79,17 +79,21 @@ def demo(
 ) -> None:
     """Run csf offline on a fictional sample world: sync it, ask, see the answers as in Slack."""
     started = time.perf_counter()
-    if store is not None and store.exists():
+    if store is not None:
         # A fictional world must never be mixed into a real store by a slip of the path.
-        raise CsfError(f"{store} already exists: the demo fills a new store; choose another path")
+        fresh = "the demo fills a new store; choose another path"
+        check_target(store, force=False, if_exists=fresh)
     world = build_world()
     taxonomy = default_taxonomy()  # the sample world is laid out for the shipped taxonomy
     config = load_ranking_config(None)
     out.print(
-        f"[bold]csf demo[/bold]: a fictional sample world of {len(world.people)} invented people "
-        f"across MLIR, LLVM, TVM, Triton, XLA, IREE and Linux, as of "
-        f"{world.now:%A %d %B %Y}. No network, no credentials: a GitHub on 127.0.0.1 serves it, "
-        "and csf reads it with the same code that reads api.github.com."
+        Text.assemble(
+            ("csf demo", "bold"),
+            f": a fictional sample world of {len(world.people)} invented people "
+            f"across MLIR, LLVM, TVM, Triton, XLA, IREE and Linux, as of "
+            f"{world.now:%A %d %B %Y}. No network, no credentials: a GitHub on 127.0.0.1 serves "
+            "it, and csf reads it with the same code that reads api.github.com.",
+        )
     )
     with tempfile.TemporaryDirectory(prefix="csf-demo-") as folder:
         path = store or Path(folder) / "demo.db"
@@ -99,15 +103,15 @@ def demo(
             with Session(engine) as session:
                 report = _demo_load(session, taxonomy, world)
                 for line in report.summaries:
-                    out.print(f"  [dim]{escape(line)}[/dim]", soft_wrap=True)
+                    out.print(f"  {line}", style="dim", soft_wrap=True)
                 for line in report.skipped:
-                    out.print(f"  [yellow]skipped {escape(line)}[/yellow]", soft_wrap=True)
+                    out.print(f"  skipped {line}", style="yellow", soft_wrap=True)
                 ctx = DemoContext(session, taxonomy, config, world)
                 _demo_scenes(ctx)
         finally:
             engine.dispose()
     _demo_next_steps(store)
-    out.print(f"[dim]demo finished in {time.perf_counter() - started:.1f} s[/dim]")
+    out.print(f"demo finished in {time.perf_counter() - started:.1f} s", style="dim")
 
 
 def _demo_load(session: Session, taxonomy: Taxonomy, world: SampleWorld) -> LoadReport:
@@ -144,9 +148,9 @@ def _demo_scenes(ctx: DemoContext) -> None:
         ]
     for scene in scenes:
         out.print()
-        out.rule(f"[bold]▶ {escape(scene.command)}[/bold]  {escape(scene.title)}", align="left")
+        out.rule(Text.assemble((f"▶ {scene.command}", "bold"), f"  {scene.title}"), align="left")
         if scene.message is None:
-            out.print(f"  (arrives with {escape(scene.pending or 'a later issue')})")
+            out.print(f"  (arrives with {scene.pending or 'a later issue'})")
             continue
         ephemeral = scene.command.startswith("/csf")
         note = "only visible to you" if ephemeral else None
@@ -155,9 +159,9 @@ def _demo_scenes(ctx: DemoContext) -> None:
 
 def _demo_next_steps(store: Path | None) -> None:
     out.print()
-    out.rule("[bold]Next: your own Slack and GitHub[/bold]", align="left")
+    out.rule(Text("Next: your own Slack and GitHub", style="bold"), align="left")
     steps = [
-        "Slack: create an app at https://api.slack.com/apps from [bold]manifest.yml[/bold] "
+        "Slack: create an app at https://api.slack.com/apps from manifest.yml "
         "(From a manifest), install it, then set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and, "
         "for Socket Mode, SLACK_APP_TOKEN (see README, Connect Slack).",
         "GitHub: export GITHUB_TOKEN=... (a fine-grained token with public read access).",
@@ -171,8 +175,8 @@ def _demo_next_steps(store: Path | None) -> None:
         out.print(f"  {number}. {step}", soft_wrap=True)
     if store is not None:
         out.print(
-            f"\nThe demo's store is kept at {escape(str(store))}; explore it with e.g. "
-            f"CSF_DATABASE_URL=sqlite:///{escape(str(store))} csf who tvm meta_schedule "
+            f"\nThe demo's store is kept at {store}; explore it with e.g. "
+            f"CSF_DATABASE_URL=sqlite:///{store} csf who tvm meta_schedule "
             f"--as-of {DEMO_NOW:%Y-%m-%d}",
             soft_wrap=True,
         )

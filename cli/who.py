@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.columns import Columns
-from rich.markup import escape
 from rich.table import Table
 
 from bot.config import load_settings
@@ -21,8 +18,9 @@ from bot.ranking.who import who as rank
 from bot.reports.talent_map import as_json as talent_map_json
 from bot.reports.talent_map import talent_map
 from bot.taxonomy.model import as_dict, load_taxonomy
-from cli.app import app, open_store, parse_date, taxonomy_of
-from cli.render import err, out, print_who
+from cli.app import WindowDays, app, as_of_date, open_store, taxonomy_of
+from cli.files import check_target, write_file
+from cli.render import err, out, print_json, print_who
 from slackui.blocks.talent_map import chart_png
 from slackui.blocks.talent_map import panels as map_panels
 from slackui.blocks.talent_map import title as map_title
@@ -47,7 +45,7 @@ def topics(
         ecosystems = [eco]
     if as_json:
         data = as_dict(taxonomy)
-        print(json.dumps({eco.key: data[eco.key] for eco in ecosystems}, indent=2))
+        print_json({eco.key: data[eco.key] for eco in ecosystems})
         return
     for eco in ecosystems:
         table = Table(
@@ -70,7 +68,7 @@ def who(
     region: Annotated[
         str | None, typer.Option("--region", help="uk, eu, europe, us, other or unknown")
     ] = None,
-    window_days: Annotated[int | None, typer.Option("--window-days", min=1)] = None,
+    window_days: WindowDays = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Replay the answer of a past date (YYYY-MM-DD).")
     ] = None,
@@ -93,7 +91,7 @@ def who(
     config = load_ranking_config(settings.ranking_config)
     if active:
         config = active_config(config)
-    when = parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    when = as_of_date(as_of)
     with open_store(settings) as session:
         reading = read_question(session, taxonomy, words)
         answer = rank(
@@ -108,7 +106,7 @@ def who(
             cached=as_of is None,  # a date asked for is replayed exactly, never from the cache
         )
         if as_json_output:
-            print(json.dumps(ranking_json(answer), indent=2, ensure_ascii=False))
+            print_json(ranking_json(answer))
             return
         print_who(answer, region)
 
@@ -121,21 +119,27 @@ def talent_map_command(
     region: Annotated[
         str | None, typer.Option("--region", help="uk, eu, europe, us, other or unknown")
     ] = None,
-    window_days: Annotated[int | None, typer.Option("--window-days", min=1)] = None,
+    window_days: WindowDays = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
     png: Annotated[
-        Path | None, typer.Option("--png", help="Also draw the map as a PNG chart here.")
+        Path | None,
+        typer.Option("--png", help="Also draw the map as a PNG chart in this new file."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --png file if it exists.")
+    ] = False,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The talent map: an area's high-signal people by country, city, company and university."""
     check_region(region)
     if not words:
         raise CsfError("name an ecosystem or topic, e.g. `csf map triton` (see `csf topics`)")
+    if png is not None:
+        check_target(png, force=force)
     settings = load_settings()
     taxonomy = taxonomy_of(settings)
     config = load_ranking_config(settings.ranking_config)
-    when = parse_date(as_of, "--as-of") if as_of else datetime.now(UTC)
+    when = as_of_date(as_of)
     with open_store(settings) as session:
         tmap = talent_map(
             session,
@@ -147,19 +151,19 @@ def talent_map_command(
             window_days=window_days,
         )
     if as_json_output:
-        print(json.dumps(talent_map_json(tmap), indent=2, ensure_ascii=False))
+        print_json(talent_map_json(tmap))
     else:
-        out.print(f"[bold]{escape(map_title(tmap))}[/bold]")
+        out.print(map_title(tmap), style="bold")
         tables = []
         for name, counts in map_panels(tmap):
             table = Table(name.lower(), "people", title_justify="left")
             for count in counts[:15]:
-                table.add_row(escape(count.label), str(count.people))
+                table.add_row(count.label, str(count.people))
             tables.append(table)
         cities = Table("city", "people")
         for count in tmap.cities[:15]:
-            cities.add_row(escape(count.label), str(count.people))
+            cities.add_row(count.label, str(count.people))
         out.print(Columns([tables[0], cities, *tables[1:]]))
     if png is not None:
-        png.write_bytes(chart_png(tmap))
-        err.print(f"chart written to {escape(str(png))}")
+        write_file(png, chart_png(tmap), force=force)
+        err.print(f"chart written to {png}")

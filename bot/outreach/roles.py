@@ -26,7 +26,7 @@ from typing import Any
 from sqlmodel import Session
 from yaml.nodes import Node
 
-from bot.datafile import Reader, compose, line_of, read_text
+from bot.datafile import MOST_DAYS, Reader, compose, line_of, read_text
 from bot.errors import CsfError, DataFileError
 from bot.outreach.work import Work, load_work, pr_authors, rfc_threads
 from bot.reports.profile import language_of
@@ -219,7 +219,9 @@ class _RoleReader(Reader):
         if "version" in top and self.number(top["version"], "version") != 1:
             raise self.fail(top["version"], "version must be 1")
         if "window_days" in top:
-            book.window_days = int(self.number(top["window_days"], "window_days", low=30))
+            book.window_days = int(
+                self.number(top["window_days"], "window_days", low=30, high=MOST_DAYS)
+            )
         if "default_role" in top:
             key = self.text(top["default_role"], "default_role")
             book.default_role = (key, self.source, line_of(top["default_role"]))

@@ -24,6 +24,7 @@ import bisect
 import copy
 import hashlib
 import json
+import math
 import re
 import tomllib
 from collections import defaultdict
@@ -39,6 +40,7 @@ import sqlalchemy as sa
 import yaml
 from sqlmodel import Session, col, select
 
+from bot.datafile import MOST_DAYS, load, read_text
 from bot.errors import CsfError
 from bot.people.places import in_region
 from bot.people.view import load_views
@@ -68,6 +70,10 @@ _DISCUSSION = {"issue", "rfc", "comment"}
 # -- configuration ------------------------------------------------------------------------------
 
 
+_SETTING = "CSF_RANKING_CONFIG"
+_MOST = 1_000_000  # beyond any sensible weight, factor or count
+
+
 @cache
 def _defaults() -> dict[str, Any]:
     text = resources.files("bot.ranking").joinpath("ranking.yml").read_text(encoding="utf-8")
@@ -81,15 +87,18 @@ def load_ranking_config(path: str | Path | None = None) -> dict[str, Any]:
     if path is None:
         return config
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-        override = tomllib.loads(text) if file.suffix == ".toml" else yaml.safe_load(text)
-    except OSError as error:
-        raise CsfError(f"CSF_RANKING_CONFIG: cannot read {file} ({error.strerror})") from None
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-        raise CsfError(f"CSF_RANKING_CONFIG: {file} is not valid: {error}") from None
+    text = read_text(file, "ranking file", _SETTING, error=CsfError)
+    if file.suffix == ".toml":
+        try:
+            override = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise CsfError(f"{_SETTING}: {file} is not valid: {error}") from None
+        except RecursionError:
+            raise CsfError(f"{_SETTING}: {file} is nested too deeply to be settings") from None
+    else:
+        override = load(text, f"{_SETTING}: {file}", error=CsfError)
     if override is not None and not isinstance(override, Mapping):
-        raise CsfError(f"CSF_RANKING_CONFIG: {file} must hold settings (a mapping), not a list")
+        raise CsfError(f"{_SETTING}: {file} must hold settings (a mapping), not a list")
     _check(override or {}, _defaults(), str(file), "")
     return _merge(config, override or {})
 
@@ -110,8 +119,31 @@ def _check(override: Mapping[str, Any], defaults: Mapping[str, Any], file: str, 
             if not isinstance(value, Mapping):
                 raise CsfError(f"{file}: {name!r} must be a table of settings")
             _check(value, defaults[key], file, f"{name}.")
-        elif not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise CsfError(f"{file}: {name!r} must be a number of zero or more")
+            continue
+        problem = _number_problem(value, *_bounds(name))
+        if problem is not None:
+            raise CsfError(f"{file}: {name!r} must be {problem}")
+
+
+def _bounds(name: str) -> tuple[float, float]:
+    """The values a setting may take: spans of time are added to dates, counts become SQL limits."""
+    if name.endswith("_days"):
+        return 1, MOST_DAYS
+    if name.endswith("_hours"):
+        return 0, MOST_DAYS * 24
+    return 0, _MOST
+
+
+def _number_problem(value: Any, low: float, high: float) -> str | None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        return "a number of zero or more"
+    if not math.isfinite(value):
+        return f"a finite number, not {value}"
+    if value < low:
+        return f"{low:g} or more"
+    if value > high:
+        return f"at most {high:,.0f}"
+    return None
 
 
 # -- the answer ---------------------------------------------------------------------------------

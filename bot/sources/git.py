@@ -137,8 +137,12 @@ def _run_git(path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
 
 def check_repository(path: Path) -> bool:
     """Whether `path` is a git repository (bare or not); False if it has no commits yet."""
-    if not path.exists():
-        raise GitSourceError(f"{path} does not exist")
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise GitSourceError(f"{path} does not exist") from None
+    except OSError as error:
+        raise GitSourceError(f"cannot read {path}: {error.strerror}") from None
     if _run_git(path, "rev-parse", "--git-dir").returncode != 0:
         raise GitSourceError(f"{path} is not a git repository (a clone or a bare mirror)")
     return _run_git(path, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode == 0

@@ -8,6 +8,7 @@ erasure cascade depends on them).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import create_engine
 
 from bot.errors import StoreNotMigratedError, StoreUnavailableError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+MAX_BUSY_TIMEOUT_S = 86_400
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -40,18 +42,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                     f"cannot create the folder {folder} for the SQLite store: {error.strerror} "
                     "(check CSF_DATABASE_URL)"
                 ) from None
-        engine = create_engine(url, **kwargs)
-        # `?timeout=SECONDS` in the URL (sqlite3's own connect argument) sets how long a writer
-        # waits for another; without it, SQLITE_BUSY_TIMEOUT_MS.
-        timeout = parsed.query.get("timeout")
-        busy_ms = SQLITE_BUSY_TIMEOUT_MS
-        if isinstance(timeout, str):
-            try:
-                busy_ms = max(0, int(float(timeout) * 1000))
-            except ValueError:
-                raise StoreUnavailableError(
-                    f"timeout={timeout!r} in CSF_DATABASE_URL is not a number of seconds"
-                ) from None
+        busy_ms = _busy_timeout_ms(parsed.query.get("timeout"))
+        engine = create_engine(url, **kwargs)  # reads ?timeout= too: checked first
 
         def pragmas(dbapi_connection: Any, record: Any) -> None:
             _sqlite_pragmas(dbapi_connection, record, busy_ms)
@@ -59,6 +51,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _busy_timeout_ms(timeout: str | tuple[str, ...] | None) -> int:
+    """`?timeout=SECONDS` in the URL (sqlite3's own connect argument) in milliseconds.
+
+    It sets how long a writer waits for another (without it, SQLITE_BUSY_TIMEOUT_MS). Anything
+    but a number of seconds up to a day is refused here, before SQLAlchemy converts it with a
+    traceback.
+    """
+    if timeout is None:
+        return SQLITE_BUSY_TIMEOUT_MS
+    text = timeout if isinstance(timeout, str) else ",".join(timeout)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 <= seconds <= MAX_BUSY_TIMEOUT_S:
+        raise StoreUnavailableError(
+            f"timeout={text!r} in CSF_DATABASE_URL is not a number of seconds "
+            f"from 0 to {MAX_BUSY_TIMEOUT_S}"
+        )
+    return int(seconds * 1000)
 
 
 def recency_weight(age_days: float | None, half_life_days: float) -> float:
@@ -103,7 +117,7 @@ def current_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
-    except OperationalError as error:
+    except DatabaseError as error:  # unreachable, refused, or a file that is not a database
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
         raise StoreUnavailableError(
             f"cannot open the store at {_describe(engine)}: {reason} (check CSF_DATABASE_URL)"

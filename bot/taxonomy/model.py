@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.datafile import compose, glob_problem
+from bot.datafile import compose, glob_problem, read_text
 from bot.datafile import glob_to_regex as glob_to_regex  # re-exported: topics are globs
 from bot.errors import TaxonomyError
 
@@ -452,12 +452,8 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Load a taxonomy file, or the one shipped with csf."""
     if path is None:
         return default_taxonomy()
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise TaxonomyError(f"{file}: cannot read the taxonomy file ({error.strerror})") from None
-    return parse_taxonomy(text, str(file))
+    text = read_text(path, "taxonomy file", error=TaxonomyError)
+    return parse_taxonomy(text, str(path))
 
 
 @cache

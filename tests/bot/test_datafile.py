@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.datafile import compose
+from bot.datafile import Reader, compose, load, read_text
 from bot.errors import DataFileError, TaxonomyError
 from bot.taxonomy.model import parse_taxonomy
 
@@ -35,3 +37,49 @@ def test_each_file_keeps_its_kind_of_error_and_the_taxonomy_reads_through_compos
     with pytest.raises(TaxonomyError) as parsed:
         parse_taxonomy(BROKEN, "team.yml")
     assert str(parsed.value) == str(as_data.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\nroles: !!python/object:os.system\n  a: 1\n", "team.yml:2: the tag !!python/obj"),
+        ("list:\n  - ok\n  - !!python/name:os.system x\n", "team.yml:3: the tag !!python/n"),
+        ("name: !include secrets.yml\n", "team.yml:1: the tag !include is not allowed"),
+        ("[" * 100_000, "team.yml:1: nested more than 64 levels deep"),
+        (
+            "a:\n" + "".join(f"{'  ' * i}- \n" for i in range(1, 80)),
+            "team.yml:65: nested more than 64",
+        ),
+        ("name: x\0y\n", "team.yml:1: the character U+0000 is not allowed in YAML"),
+    ],
+)
+def test_code_tags_deep_nesting_and_stray_characters_are_named(text: str, message: str) -> None:
+    with pytest.raises(DataFileError) as caught:
+        compose(text, "team.yml")
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_plain_data_loads_with_merges_anchors_and_loops() -> None:
+    text = "base: &base {a: 1}\nteam:\n  <<: *base\n  b: 2.5\nloop: &loop [*loop]\n"
+    data = load(text, "team.yml")
+    assert data["team"] == {"a": 1, "b": 2.5}
+    assert data["loop"][0] is data["loop"]
+    assert load("# nothing\n", "team.yml") is None
+
+
+def test_a_file_not_in_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    team = tmp_path / "team.yml"
+    team.write_bytes(b"name: Example Fictional\ncity: Z\xfcrich\n")
+    with pytest.raises(TaxonomyError) as caught:
+        read_text(team, "team file", "CSF_TEAM", error=TaxonomyError)
+    assert str(caught.value) == (
+        f"CSF_TEAM: the team file {team} is not UTF-8 text (line 2: byte 0xfc)"
+    )
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_a_number_must_be_finite(value: str) -> None:
+    node = compose(f"weight: {value}\n", "team.yml")
+    with pytest.raises(DataFileError, match=r"team.yml:1: weight must be a finite number"):
+        Reader("team.yml").number(node.value[0][1], "weight", low=-1e9)

@@ -96,6 +96,60 @@ def test_export_writes_json_readable_by_the_operator_only(store: Path) -> None:
     assert actions.count("people.export") == 2
 
 
+def test_export_writes_a_new_private_file_and_never_through_a_link(store: Path) -> None:
+    def exports() -> int:
+        lines = csf(store, "audit", "--json").stdout.splitlines()
+        return [json.loads(line)["action"] for line in lines].count("people.export")
+
+    old = store / "old.json"
+    old.write_text("someone else's notes\n")
+    old.chmod(0o644)
+    kept = csf(store, "people", "export", "bo@example.org", "--out", str(old))
+    assert kept.returncode == 1
+    assert (
+        kept.stderr == f"csf: cannot write {old}: it already exists (pass --force to replace it)\n"
+    )
+    assert old.read_text() == "someone else's notes\n"
+    assert exports() == 0  # refused before anything was exported
+    replaced = csf(store, "people", "export", "bo@example.org", "--out", str(old), "--force")
+    assert replaced.returncode == 0, replaced.stderr
+    assert json.loads(old.read_text())["contributions"][0]["title"] == "sched: old fix"
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600  # not the 644 the old file had
+
+    target = store / "elsewhere.txt"
+    target.write_text("not yours\n")
+    link = store / "link.json"
+    link.symlink_to(target)
+    for force in ((), ("--force",)):
+        refused = csf(store, "people", "export", "bo@example.org", "--out", str(link), *force)
+        assert refused.returncode == 1
+        assert refused.stderr.startswith(f"csf: cannot write {link}: it is a symbolic link")
+    assert target.read_text() == "not yours\n"
+    assert link.is_symlink()
+
+    for path, why in (
+        (store / "missing" / "x.json", f"there is no folder {store / 'missing'}"),
+        (old / "x.json", "Not a directory"),
+    ):
+        failed = csf(store, "people", "export", "bo@example.org", "--out", str(path))
+        assert failed.returncode == 1
+        assert failed.stderr == f"csf: cannot write {path}: {why}\n"
+    assert exports() == 1  # only the export that was written
+    assert sorted(p.name for p in store.iterdir() if p.name.startswith(".")) == []  # no temp left
+
+
+def test_map_png_keeps_an_existing_file_unless_forced(store: Path) -> None:
+    chart = store / "map.png"
+    chart.write_bytes(b"an older chart")
+    kept = csf(store, "map", "linux", "--png", str(chart))
+    assert kept.returncode == 1
+    assert kept.stderr.startswith(f"csf: cannot write {chart}: it already exists")
+    assert chart.read_bytes() == b"an older chart"
+    drawn = csf(store, "map", "linux", "--png", str(chart), "--force")
+    assert drawn.returncode == 0, drawn.stderr
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
 def test_prune_dry_run_then_prune(store: Path) -> None:
     dry = csf(store, "prune", "--dry-run")
     assert dry.returncode == 0, dry.stderr

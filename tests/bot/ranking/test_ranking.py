@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -190,13 +191,36 @@ def test_weights_can_be_overridden_by_a_file(
         ("points:\n  ownershp: 0\n", "unknown setting 'points.ownershp'"),
         ("points:\n  ownership: -1\n", "'points.ownership' must be a number of zero or more"),
         ("points: 3\n", "'points' must be a table"),
-        ("points: [\n", "is not valid"),
+        ("points: [\n", "ranking.yml:2: expected the node content"),
+        ("points:\n  merged_pr: .nan\n", "'points.merged_pr' must be a finite number, not nan"),
+        ("candidates: 1.0e+300\n", "'candidates' must be at most 1,000,000"),
+        ("window_days: 99999999999\n", "'window_days' must be at most 36,500"),
+        ("digest:\n  period_days: 0\n", "'digest.period_days' must be 1 or more"),
+        ("score_cache:\n  max_age_hours: .inf\n", "'score_cache.max_age_hours' must be a fini"),
+        ("points: !!python/object:os.system {}\n", "ranking.yml:1: the tag !!python/object:os"),
+        ("[" * 100_000, "ranking.yml:1: nested more than 64 levels deep"),
     ],
 )
 def test_bad_ranking_files_are_named(tmp_path: Path, content: str, message: str) -> None:
     bad = tmp_path / "ranking.yml"
     bad.write_text(content)
     with pytest.raises(CsfError, match=message):
+        load_ranking_config(bad)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[points]\nmerged_pr = nan\n", "'points.merged_pr' must be a finite number, not nan"),
+        (b"candidates = inf\n", "'candidates' must be a finite number, not inf"),
+        (b"a = " + b"[" * 100_000, "ranking.toml is nested too deeply to be settings"),
+        (b"[points]\nmerged_pr = 1 # caf\xe9\n", "ranking.toml is not UTF-8 text (line 2: byte"),
+    ],
+)
+def test_bad_toml_ranking_files_are_named(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "ranking.toml"
+    bad.write_bytes(content)
+    with pytest.raises(CsfError, match=re.escape(message)):
         load_ranking_config(bad)
 
 
