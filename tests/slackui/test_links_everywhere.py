@@ -48,7 +48,7 @@ HOSTILE_URLS = (
     "https://github.com/llvm/llvm-project/pull/1>evil",
     "https://reviews.llvm.org/D12|x",
     "javascript:alert(1)",
-    "https://ada@github.com/llvm/llvm-project/pull/1",
+    "https://ada:@github.com/llvm/llvm-project/pull/1",
 )
 HOSTILE_TITLE = "Fix thing|<https://evil.example|click> & <!channel> <@U0123> >"
 

@@ -155,7 +155,7 @@ def test_a_differential_revision_link_is_rebuilt_from_its_number_or_dropped(
         "old style": "HTTP://Reviews.LLVM.org/D0042/",
         "phishing": "https://evil.example/phish%7CD123",
         "lookalike": "https://reviews.llvm.org.evil.example/D7",
-        "userinfo": "https://ada@reviews.llvm.org/D7",
+        "userinfo": "https://ada:@reviews.llvm.org/D7",
         "split label": "https://reviews.llvm.org/D7|Fix",
     }
     for subject, line in lines.items():
