@@ -29,7 +29,6 @@ from typing import Any
 import sqlalchemy as sa
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -40,6 +39,7 @@ from bot.shortlist.saves import record_posted
 from bot.store.models import DigestEntry, DigestRun, Person, utcnow
 from bot.taxonomy.model import Taxonomy
 from slackui.blocks.digest import entry_message, header_message
+from slackui.web import without_blind_retries
 
 log = logging.getLogger("csf.digest")
 LEASE = timedelta(minutes=10)
@@ -82,7 +82,7 @@ def post_digest(
     if note is not None:
         return PostOutcome(run.id, 0, run.status, note)
     shown = stored_digest(session, taxonomy, run, digest.period.zone)
-    poster = _Poster(client, run.id, _since(run), searched_first=resumed)
+    poster = _Poster(client, run.id, _since(run), search_first=resumed)
     sent = 0
     try:
         if run.message_ts is None:
@@ -270,18 +270,12 @@ def _since(run: DigestRun) -> str:
 class _Poster:
     """Sends each digest message at most once, searching Slack before any re-send."""
 
-    def __init__(self, client: WebClient, run_id: int, since: str, *, searched_first: bool):
+    def __init__(self, client: WebClient, run_id: int, since: str, *, search_first: bool):
         self.reader = client  # reads may be retried freely
-        # Writes are retried only after a 429 (Slack did nothing); any other failure is unclear.
-        self.writer = WebClient(
-            token=client.token,
-            base_url=client.base_url,
-            timeout=client.timeout,
-            retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
-        )
+        self.writer = without_blind_retries(client)
         self.run_id = run_id
         self.since = since
-        self.search_first = searched_first
+        self.search_first = search_first
 
     def send(
         self, part: str, channel: str, thread_ts: str | None, message: dict[str, Any]

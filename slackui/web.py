@@ -32,3 +32,17 @@ def web_client(settings: Settings, *, max_retries: int = 3, timeout: int = 10) -
             ConnectionErrorRetryHandler(max_retry_count=max_retries),
         ],
     )
+
+
+def without_blind_retries(client: WebClient, *, max_retries: int = 3) -> WebClient:
+    """The same client, retrying only a 429 (Slack acted on nothing).
+
+    After a 5xx or a dropped connection Slack may have stored a post already; re-sending then
+    is the caller's decision (the digest searches for its marker first), never the transport's.
+    """
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=max_retries)],
+    )
