@@ -191,6 +191,9 @@ class WhoAnswer:
     # When nobody has real work in the area within `active_days`: the last time anyone had
     # (the answer then lists the people who built it).
     dormant_since: datetime | None = None
+    # The question as first read, when its topics held no work where it looked and its words
+    # were searched in paths and titles instead (`reading` is then what was searched).
+    first_reading: Reading | None = None
 
 
 # -- scoring ------------------------------------------------------------------------------------
@@ -328,6 +331,27 @@ def who(
     if scope.terms:  # free words narrow the topic: owners count only with matching work
         owners = {person: owned for person, owned in owners.items() if person in groups}
     candidates = set(groups) | set(owners)
+    if (
+        not candidates
+        and reading.topics
+        and reading.topic_words
+        and not _known_terms(session, query_terms(reading.topic_words), repo_ids)[1]
+    ):
+        # The topic names nothing here (MLIR's Tensor dialect in a repository that has none),
+        # but its words name work here: the repository's own, as anyone reading it would mean.
+        answer = who(
+            session,
+            taxonomy,
+            reading.as_words(),
+            config=config,
+            as_of=as_of,
+            window_days=window_days,
+            limit=limit,
+            region=region,
+            cached=cached,
+        )
+        answer.first_reading = reading
+        return answer
     flags = _flags(session, candidates)
     ownership = float(config["points"]["ownership"])
     results: dict[int, Result] = {}
@@ -382,6 +406,11 @@ def who(
 def answer_notes(answer: WhoAnswer) -> list[str]:
     """What a reader must know besides the ranking: words left out, an area gone quiet."""
     notes = []
+    if answer.first_reading is not None:
+        notes.append(
+            f"{answer.first_reading.label} has no work here, so its words were searched in "
+            "paths and titles instead"
+        )
     if answer.unmatched:
         words = ", ".join(f'"{w}"' for w in answer.unmatched)
         notes.append(f"{words} matches no work csf holds, so it was left out of the search")
@@ -1078,6 +1107,7 @@ def person_views(session: Session, people: Sequence[Person]) -> dict[int, dict[s
 def as_json(answer: WhoAnswer) -> dict[str, Any]:
     return {
         "query": answer.reading.label,
+        "first_read_as": answer.first_reading.label if answer.first_reading else None,
         "topics": list(answer.reading.tags),
         "as_of": answer.as_of.isoformat(),
         "window_days": answer.window_days,

@@ -10,8 +10,11 @@ window: csf earns its keep only where it beats that count.
 
 Owners are matched to csf's people by their GitHub login (from GitHub data or a noreply
 address) or, for history that knows only names, a git name equal to the login or a name whose
-usual login forms (`adaquill`, `aquill`, `ada-quill`) give it; owners nothing matches are
-reported and left out of the scores (neither method could name them).
+usual login forms (`adaquill`, `aquill`, `ada-quill`) give it, together with the records
+`csf people suggest` ties to those (one person committing from two addresses is two records to
+csf until someone merges them; the owner is found wherever either ranks, for csf and the count
+alike); owners nothing matches are reported and left out of the scores (neither method could
+name them).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from bot.people.suggest import suggest
 from bot.ranking.who import who
 from bot.sources.owners import parse_owner_file
 from bot.store.identity import name_key, name_words
@@ -224,6 +228,21 @@ def _owner_people(
     return {index: people for index, people in found.items() if people}
 
 
+def same_person(session: Session, repo_name: str) -> dict[int, set[int]]:
+    """Person id -> the records `csf people suggest` says are likely the same person.
+
+    One person is often several records in a history (a work and a personal address under the
+    same name); csf never joins them on its own, but an owner is the person, not one record:
+    the owner counts as found wherever any of their records ranks, for csf and the count alike.
+    """
+    joined: dict[int, set[int]] = {}
+    for suggestion in suggest(session, repo=repo_name):
+        ids = set(suggestion.person_ids)
+        for person_id in ids:
+            joined[person_id] = joined.get(person_id, {person_id}) | ids
+    return joined
+
+
 def baseline_ranking(
     session: Session, repo_id: int, words: Sequence[str], start: datetime, end: datetime
 ) -> list[int]:
@@ -284,8 +303,10 @@ def backtest_owners(
     start = as_of - timedelta(days=days)
     report = OwnerBacktest(found.full_name, as_of, days, [], [])
     guessed = _guessed(session, found.id)
+    same = same_person(session, found.full_name)
     for area in owner_areas(owner_text, source_path):
         owners = _owner_people(session, area.owners, guessed)
+        owners = {i: {o for p in held for o in same.get(p, {p})} for i, held in owners.items()}
         entry = AreaScore(area, len(owners))
         if not area.words:
             entry.note = "no words to ask with"

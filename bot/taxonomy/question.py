@@ -43,6 +43,15 @@ class Reading:
     # one phrase widen (OR), phrases narrow (AND).
     repos: tuple[str, ...] = field(default=())
     groups: tuple[tuple[str, ...], ...] = field(default=())
+    # The words that named the topics, in the question's order: asked as free words instead when
+    # the topics hold no work where the question looks (`tensor` in a repository without MLIR's
+    # Tensor dialect still means the repository's tensor code).
+    topic_words: tuple[str, ...] = field(default=())
+
+    def as_words(self) -> Reading:
+        """The same question with its topics read as plain words, matched in paths and titles."""
+        free = tuple(dict.fromkeys((*self.topic_words, *self.free_words)))
+        return Reading(self.ecosystem, (), free, (), self.repos, (), ())
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -162,6 +171,7 @@ def read_query(
     names = taxonomy.memo(("topic names", key), lambda: _name_index(pool))
     topics: list[Topic] = []
     groups: list[tuple[str, ...]] = []
+    named_by: list[int] = []  # positions of the words that named topics
     for start, size, phrase in phrases():
         if any(used[start : start + size]):
             continue
@@ -181,6 +191,7 @@ def read_query(
             group.append(topic.id)
         groups.append(tuple(dict.fromkeys(group)))
         used[start : start + size] = [True] * size
+        named_by.extend(range(start, start + size))
     left = [t for t, u in zip(tokens, used, strict=True) if not u]
     free = tuple(t for t in left if t not in _FILLER)
     if not free and not topics and left:
@@ -200,4 +211,11 @@ def read_query(
         suggestions,
         tuple(dict.fromkeys(named_repos)),
         tuple(groups) if len(groups) > 1 else (),
+        _meaningful([tokens[i] for i in sorted(named_by)]),
     )
+
+
+def _meaningful(words: list[str]) -> tuple[str, ...]:
+    """Words without filler, unless filler is all there is ("backend" alone names an area)."""
+    kept = [w for w in words if w not in _FILLER]
+    return tuple(kept or words)

@@ -24,6 +24,10 @@ from bot.people.not_people import not_people, parse_not_people
         ("[sync-bot]", "owner@example.org"),
         ("GitHub", "web-flow@tools.example"),
         ("Someone", "9001+copilot@users.noreply.github.com"),
+        ("widgetbot", "automation@example.org"),  # bots without "[bot]"
+        ("fictional-github-bot", ""),
+        ("Widget UpdateBot", ""),
+        ("FictionalTypoFixes Bot", ""),
     ],
 )
 def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
@@ -36,6 +40,9 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
         ("Claude Fictional", "claude@compilers.example"),  # a person called Claude
         ("Ada Fictional", "ada@assistant-vendor.example"),
         ("Cy Authorsson", "cy@compilers.example"),
+        ("Talbot", "talbot@compilers.example"),  # words and surnames that end in "bot"
+        ("Ada Abbot", ""),
+        ("Cy Bot", ""),
         ("", ""),
     ],
 )

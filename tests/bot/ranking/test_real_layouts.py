@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.ingest.git import ingest_git
 from bot.ingest.tracking import upsert_repo
-from bot.ranking.who import WhoAnswer, load_ranking_config, who
+from bot.ranking.who import WhoAnswer, answer_notes, load_ranking_config, who
 from bot.reports.backtest_owners import (
     area_words,
     backtest_owners,
@@ -369,3 +369,77 @@ def test_repository_scope_with_replace_keeps_other_readings() -> None:
     reading = read_query(default_taxonomy(), ["mlir", "bufferization"])
     scoped = replace(reading, repos=("llvm/llvm-project",))
     assert scoped.tags == reading.tags
+
+
+def _edge_runtime(tmp_path: Path) -> GitRepo:
+    """A repository tracked under MLIR whose `tensor` code is no MLIR Tensor dialect, and whose
+    owner committed from two addresses under one name."""
+    repo = GitRepo(tmp_path / "edge-runtime")
+    for n in range(6):
+        repo.commit(
+            f"Grow the tensor view {n}",
+            {f"extension/tensor/view{n}.cpp": _body(60)},
+            author=("Tam Tensor", "tam@work.example"),
+            date=_when(2024, 1 + n),
+        )
+    repo.commit(
+        "Start the tensor extension",
+        {"extension/tensor/README.md": _body(20)},
+        author=("Tam Tensor", "9002+tam-tensor@users.noreply.github.com"),
+        date=_when(2023, 11),
+    )
+    for n in range(3):
+        repo.commit(
+            f"Touch the tensor tests {n}",
+            {f"extension/tensor/test/t{n}.cpp": _body(15 + n)},
+            author=HELPER,
+            date=_when(2025, 1 + n),
+        )
+    return repo
+
+
+def test_a_topic_with_no_work_here_is_asked_as_its_words(engine: Engine, tmp_path: Path) -> None:
+    _ingest(engine, _edge_runtime(tmp_path).path, "fictional/edge-runtime")
+    _ingest(engine, _torch_mlir(tmp_path).path, "llvm/torch-mlir")
+    with Session(engine) as session:
+        answer = _ask(session, "edge-runtime tensor")
+        # "tensor" names MLIR's Tensor dialect, which this repository does not have: its own
+        # tensor code answers, never "no one found", and the answer says what it searched.
+        assert answer.first_reading is not None
+        assert answer.first_reading.topics
+        assert answer.reading.free_words == ("tensor",)
+        assert not answer.reading.topics
+        assert answer.reading.repos == ("fictional/edge-runtime",)
+        assert _names(answer)[0] == "Tam Tensor"
+        notes = answer_notes(answer)
+        assert any("has no work here" in note for note in notes)
+        assert answer.first_reading.label in notes[0]
+        # Nothing at all in the window: the words find nothing either, and it says so.
+        quiet = _ask(session, "edge-runtime tensor", window_days=30)
+        assert quiet.results == []
+        assert quiet.first_reading is not None
+        # Where the topic holds work, it is answered as the topic.
+        topic = _ask(session, "torch-mlir mlir conversion")
+        assert topic.first_reading is None
+        assert topic.reading.topics
+        assert _names(topic)[0] == "Ola Longtime"
+
+
+def test_an_owner_split_over_two_records_is_found_in_either(engine: Engine, tmp_path: Path) -> None:
+    _ingest(engine, _edge_runtime(tmp_path).path, "fictional/edge-runtime")
+    with Session(engine) as session:
+        records = session.exec(select(Person).where(Person.name == "Tam Tensor")).all()
+        assert len(records) == 2  # csf never joins records on a name by itself
+        report = backtest_owners(
+            session,
+            default_taxonomy(),
+            load_ranking_config(),
+            "fictional/edge-runtime",
+            "/extension/tensor/ @tam-tensor\n",
+            "CODEOWNERS",
+            as_of=AS_OF,
+        )
+    # The login names the record with one small commit; the work is under the other address.
+    # `csf people suggest` ties the two, so the owner ranks where their work ranks: first.
+    assert report.areas[0].csf["mrr"] == 1.0
+    assert report.areas[0].baseline["mrr"] == 1.0
