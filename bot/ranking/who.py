@@ -29,7 +29,7 @@ import re
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
@@ -62,7 +62,7 @@ from bot.store.writes import counted_as_pr
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.taxonomy.nature import why
 from bot.taxonomy.question import Reading, read_query
-from bot.taxonomy.terms import query_terms, stems_of
+from bot.taxonomy.terms import query_terms, stems_of, structural_term
 
 _DISCUSSION = {"issue", "rfc", "comment"}
 
@@ -310,7 +310,8 @@ def who(
     days = int(window_days if window_days is not None else config["window_days"])
     tags = reading.tags
     repo_ids = _repo_ids(session, reading.repos)
-    terms, unmatched = _known_terms(session, query_terms(reading.free_words), repo_ids)
+    reading = _as_structure(session, reading, repo_ids)
+    terms, unmatched = _known_terms(session, _terms(reading.free_words), repo_ids)
     cache = None
     if cached and len(tags) == 1 and not terms and not repo_ids:
         cache = _score_cache(session, taxonomy, config, as_of, days)
@@ -335,7 +336,7 @@ def who(
         not candidates
         and reading.topics
         and reading.topic_words
-        and not _known_terms(session, query_terms(reading.topic_words), repo_ids)[1]
+        and not _known_terms(session, _terms(reading.topic_words), repo_ids)[1]
     ):
         # The topic names nothing here (MLIR's Tensor dialect in a repository that has none),
         # but its words name work here: the repository's own, as anyone reading it would mean.
@@ -434,6 +435,28 @@ def _repo_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:
     wanted = {n.lower() for n in names}
     rows = session.exec(select(Repo.id, Repo.full_name))
     return tuple(sorted(rid for rid, name in rows if rid is not None and name.lower() in wanted))
+
+
+def _terms(words: Sequence[str]) -> list[str]:
+    """A question's index terms: its words folded, and structure (`dialect:torch`) as it is."""
+    return [*query_terms(w for w in words if ":" not in w), *(w for w in words if ":" in w)]
+
+
+def _as_structure(session: Session, reading: Reading, repo_ids: Sequence[int]) -> Reading:
+    """ "torch dialect": each free word as the dialect it names, where the store holds one.
+
+    A word that names no such piece here stays a word ("who mlir tiling dialect" still asks
+    about tiling), so naming structure never empties an answer.
+    """
+    if not reading.structure or not reading.free_words:
+        return reading
+    words = []
+    for word in reading.free_words:
+        folded = query_terms([word])
+        named = [structural_term(kind, folded[0]) for kind in reading.structure if folded]
+        known = _known_terms(session, named, repo_ids)[0]
+        words.append(known[0] if known else word)
+    return replace(reading, free_words=tuple(words))
 
 
 def _known_terms(

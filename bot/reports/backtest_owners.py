@@ -124,9 +124,14 @@ def area_words(pattern: str, area: str | None) -> tuple[str, ...]:
     if not meaningful:
         return ()
     last = meaningful[-1]
-    if last in _WEAK and len(meaningful) > 1:
-        return (meaningful[-2], last)
-    return (last,)
+    weak = last in _WEAK and len(meaningful) > 1
+    name = meaningful[-2] if weak else last
+    at = len(meaningful) - (2 if weak else 1)
+    if at > 0 and meaningful[at - 1] == "dialect":
+        # `lib/Dialect/Torch/` is asked about as "torch dialect", as a compiler lead says it
+        # (in torch-mlir, "torch" alone is every path).
+        return (name, "dialect", last) if weak else (name, "dialect")
+    return (name, last) if weak else (name,)
 
 
 def owner_areas(text: str, source_path: str) -> list[Area]:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.taxonomy.model import Ecosystem, Taxonomy, Topic, normalise_phrase
+from bot.taxonomy.terms import STRUCTURE
 
 MAX_PHRASE = 4
 # A query names an area in a few words; the rest of a pasted paragraph is ignored. Every free
@@ -47,11 +48,14 @@ class Reading:
     # the topics hold no work where the question looks (`tensor` in a repository without MLIR's
     # Tensor dialect still means the repository's tensor code).
     topic_words: tuple[str, ...] = field(default=())
+    # Pieces of compiler structure the question names ("torch dialect": `dialect`): its free
+    # words are looked for as those pieces (`dialect:torch`) where the store has them.
+    structure: tuple[str, ...] = field(default=())
 
     def as_words(self) -> Reading:
         """The same question with its topics read as plain words, matched in paths and titles."""
         free = tuple(dict.fromkeys((*self.topic_words, *self.free_words)))
-        return Reading(self.ecosystem, (), free, (), self.repos, (), ())
+        return Reading(self.ecosystem, (), free, (), self.repos, (), (), self.structure)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -86,8 +90,14 @@ class Reading:
             else:
                 parts.append(" + ".join(topic.name for topic in self.topics))
         if self.free_words:
-            parts.append(" ".join(f'"{w}"' for w in self.free_words))
+            parts.append(" ".join(_shown(w) for w in self.free_words))
         return f" {SEPARATOR} ".join(parts) if parts else "nothing known"
+
+
+def _shown(word: str) -> str:
+    """A free word as the heading shows it: `"torch"`, or `"torch" dialect` for structure."""
+    kind, found, name = word.partition(":")
+    return f'"{name}" {kind}' if found else f'"{word}"'
 
 
 def _topic_names(topic: Topic) -> list[str]:
@@ -193,6 +203,7 @@ def read_query(
         used[start : start + size] = [True] * size
         named_by.extend(range(start, start + size))
     left = [t for t, u in zip(tokens, used, strict=True) if not u]
+    structure = tuple(dict.fromkeys(STRUCTURE[t] for t in left if t in STRUCTURE))
     free = tuple(t for t in left if t not in _FILLER)
     if not free and not topics and left:
         free = tuple(left)  # "backend" alone names an area; it is filler only beside one
@@ -212,6 +223,7 @@ def read_query(
         tuple(dict.fromkeys(named_repos)),
         tuple(groups) if len(groups) > 1 else (),
         _meaningful([tokens[i] for i in sorted(named_by)]),
+        structure,
     )
 
 

@@ -28,6 +28,7 @@ _STOP_WORDS = (
 )
 _STOP = frozenset(_STOP_WORDS.split(" "))
 MAX_TERMS = 64
+MAX_STRUCTURE = 8
 
 
 def _words(text: str) -> Iterable[str]:
@@ -84,15 +85,36 @@ def stems_of(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((word, stem(word))))
 
 
+# Folders whose child names a piece of compiler structure wherever it lives: an MLIR dialect is
+# any `…/Dialect/<Name>/…` (torch-mlir's `lib/Dialect/Torch`, CIRCT's `lib/Dialect/FIRRTL`).
+STRUCTURE = {"dialect": "dialect", "dialects": "dialect"}
+
+
+def structural_term(kind: str, name: str) -> str:
+    """The index term for a named piece of structure: `dialect:torch`."""
+    return f"{kind}:{name}"
+
+
 @lru_cache(maxsize=200_000)
 def _path_terms(path: str) -> frozenset[str]:
-    """A path's words; paths recur across a history, so each is split once."""
+    """A path's words; paths recur across a history, so each is split once.
+
+    Besides its words, a path inside `Dialect/<Name>/` carries `dialect:<name>`, so "torch
+    dialect" means the Torch dialect's code, not every path of torch-mlir that says "torch".
+    """
     pure = PurePosixPath(path)
     parts = (*pure.parent.parts, pure.stem)
     words = {w for part in parts for w in _words(part) if _keep(w, 2)}
     # The whole name as one word too: `meta_schedule` is asked for as `metaschedule`.
     words.update(j for part in parts if _keep(j := "".join(_SPLIT.split(part)).lower(), 2))
-    return frozenset(words | {stem(w) for w in words})
+    words |= {stem(w) for w in words}
+    folders = pure.parent.parts
+    for index, folder in enumerate(folders[:-1]):
+        kind = STRUCTURE.get(folder.lower())
+        name = "".join(_SPLIT.split(folders[index + 1])).lower()
+        if kind and _keep(name, 2):
+            words.add(structural_term(kind, name))
+    return frozenset(words)
 
 
 @lru_cache(maxsize=10_000)
@@ -109,9 +131,14 @@ def terms_of(paths: Iterable[str], labels: Iterable[str], title: str | None) -> 
     if title:
         words = {w for w in _words(title) if _keep(w)}
         found.update(words | {stem(w) for w in words})
+    # Structure is counted apart, so a change across many dialects keeps its plain words.
+    structure = {w for w in found if ":" in w}
+    found -= structure
     if len(found) > MAX_TERMS:  # sweeping changes: keep the words a person would search for
         found = set(sorted(found, key=lambda w: (-len(w), w))[:MAX_TERMS])
-    return found
+    if len(structure) > MAX_STRUCTURE:  # a sweep across every dialect is about none of them
+        structure = set()
+    return found | structure
 
 
 def query_terms(words: Iterable[str]) -> list[str]:

@@ -286,7 +286,7 @@ def test_owner_file_backtest_scores_csf_and_the_commit_count(torch_mlir: Engine)
         "*.md @docs-team-member\n"
     )
     areas = owner_areas(codeowners, ".github/CODEOWNERS")
-    assert [a.words for a in areas] == [("torchtolinalg",), ("torch", "ir"), ()]
+    assert [a.words for a in areas] == [("torchtolinalg",), ("torch", "dialect", "ir"), ()]
     assert area_words("third_party/amd/**", None) == ("amd",)
     with Session(torch_mlir) as session:
         report = backtest_owners(
@@ -443,3 +443,20 @@ def test_an_owner_split_over_two_records_is_found_in_either(engine: Engine, tmp_
     # `csf people suggest` ties the two, so the owner ranks where their work ranks: first.
     assert report.areas[0].csf["mrr"] == 1.0
     assert report.areas[0].baseline["mrr"] == 1.0
+
+
+def test_a_dialect_is_found_by_its_name_wherever_it_lives(torch_mlir: Engine) -> None:
+    with Session(torch_mlir) as session:
+        # In torch-mlir every path says "torch"; "torch dialect" is lib/Dialect/Torch alone.
+        everyone = _names(_ask(session, "torch-mlir torch"))
+        assert {"Ola Longtime", "Hal Helper", "Nix Once"} <= set(everyone)
+        answer = _ask(session, "torch-mlir torch dialect")
+        assert answer.reading.free_words == ("dialect:torch",)
+        assert answer.reading.label == 'llvm/torch-mlir \u203a MLIR \u203a "torch" dialect'
+        assert _names(answer) == ["Ola Longtime"]
+        # A word that names no dialect here stays a word: naming structure never empties it.
+        linear = _ask(session, "torch-mlir linear dialect")
+        assert linear.reading.free_words == ("linear",)
+        assert "Ola Longtime" in _names(linear)
+    assert "dialect:firrtl" in terms_of(["lib/Dialect/FIRRTL/Transforms/LowerTypes.cpp"], [], None)
+    assert not {t for t in terms_of(["lib/Dialect/Widget.cpp"], [], None) if ":" in t}
