@@ -108,10 +108,25 @@ class OwnerBacktest:
         return {k: round(sum(s[k] for s in scored) / len(scored), 3) for k in scored[0]}
 
 
-def area_words(pattern: str, area: str | None) -> tuple[str, ...]:
-    """The words a recruiter would type for an owner-file area."""
+# Headings of the catch-all rest ("Everything not covered by somebody else"): no one area.
+_REST = re.compile(r"^(everything|anything|all|other|others|default|catch[- ]?all|misc)\b", re.I)
+
+
+def area_words(pattern: str, area: str | None, repo: str = "") -> tuple[str, ...]:
+    """The words a recruiter would type for an owner-file area.
+
+    A heading's words, less the repository's own name (the question is already about it:
+    "Tensor Comprehensions language and frontend" in TensorComprehensions asks "language
+    frontend"); a heading for the catch-all rest asks nothing.
+    """
     if area:
-        return tuple(query_terms(re.findall(r"[A-Za-z0-9_+-]+", area)))[:4]
+        if _REST.match(area.strip()):
+            return ()
+        short = repo.rsplit("/", 1)[-1]
+        split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", short)
+        own = set(query_terms([short, *re.split(r"[^A-Za-z0-9]+", split)]))
+        words = [w for w in query_terms(re.findall(r"[A-Za-z0-9_+-]+", area)) if w not in own]
+        return tuple(words)[:4]
     parts = [p for p in PurePosixPath(pattern.replace("**", "")).parts if p not in ("/", "")]
     meaningful = []
     for part in parts:
@@ -134,7 +149,7 @@ def area_words(pattern: str, area: str | None) -> tuple[str, ...]:
     return (name, last) if weak else (name,)
 
 
-def owner_areas(text: str, source_path: str) -> list[Area]:
+def owner_areas(text: str, source_path: str, repo: str = "") -> list[Area]:
     """An owner file's areas, one per question its CODEOWNERS lines or headings ask."""
     grouped: dict[tuple[str, str | None], list[tuple[str, str]]] = defaultdict(list)
     order: list[tuple[str, str | None]] = []
@@ -150,7 +165,7 @@ def owner_areas(text: str, source_path: str) -> list[Area]:
     # and its source) are one area: scored once, owned by everyone they name.
     by_question: dict[tuple[str, ...], Area] = {}
     for pattern, area in order:
-        words = area_words(pattern, area)
+        words = area_words(pattern, area, repo)
         label = area or pattern.removesuffix("/**")
         owners = grouped[(pattern, area)]
         question = words or (f"no words: {label}",)  # lines without words stay apart
@@ -309,7 +324,7 @@ def backtest_owners(
     report = OwnerBacktest(found.full_name, as_of, days, [], [])
     guessed = _guessed(session, found.id)
     same = same_person(session, found.full_name)
-    for area in owner_areas(owner_text, source_path):
+    for area in owner_areas(owner_text, source_path, found.full_name):
         owners = _owner_people(session, area.owners, guessed)
         owners = {i: {o for p in held for o in same.get(p, {p})} for i, held in owners.items()}
         entry = AreaScore(area, len(owners))

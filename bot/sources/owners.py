@@ -2,9 +2,11 @@
 
 Three formats, because the tracked ecosystems use all three:
 - CODEOWNERS (gitignore-style patterns followed by `@login`, `@org/team` or addresses);
-- Markdown maintainer files (LLVM's `*/Maintainers.md`): headings name areas, and people appear
-  as `[login](https://github.com/login)` links, `@login` mentions or addresses; a file's folder
-  is the path scope it speaks for;
+- Markdown maintainer files (LLVM's `*/Maintainers.md`, Apache-style `CONTRIBUTORS.md`): headings
+  name areas (unless they name a role, "Committers"; people under "Emeritus" keep nothing), list
+  items may name areas before their owners or after them (`@login - relay, topi`), and people
+  appear as `[login](https://github.com/login)` links, `@login` mentions or addresses; a file's
+  folder is the path scope it speaks for;
 - the Linux kernel's `MAINTAINERS`: sections with `M:`/`R:` people and `F:` file patterns.
 Addresses become `sha256:` identity hashes at once; they are never kept in clear.
 """
@@ -18,12 +20,24 @@ from pathlib import PurePosixPath
 from bot.store.identity import ADDRESS, email_key, normalise_login
 
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
-_MAINTAINER_FILE = re.compile(r"^(maintainers|code_owners)(\.(md|rst|txt))?$", re.IGNORECASE)
+_MAINTAINER_FILE = re.compile(
+    r"^(maintainers|code_owners|contributors)(\.(md|rst|txt))?$", re.IGNORECASE
+)
 _GITHUB_LINK = re.compile(r"github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![A-Za-z0-9/-])")
 _MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/@.-])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*[*+-]\s+(.+)$")
 _QUOTES = str.maketrans("", "", "‘’“”'\"`")
+# Headings that say who people are rather than what they keep ("Committers", "Lead
+# maintainers"), and those of people who keep nothing now ("Emeritus", "Inactive maintainers").
+_ROLE_HEADING = re.compile(
+    r"(the\s+)?((lead|active|current|core|project|area)\s+)*(committers?|reviewers?|"
+    r"maintainers?|contributors?|pmc(\s+members)?|members?|owners?|code\s+owners|people|team|"
+    r"developers)(\s+list)?",
+    re.IGNORECASE,
+)
+_GONE_HEADING = re.compile(r"\b(emeritus|inactive|former|past|alumni|retired)\b", re.IGNORECASE)
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 @dataclass(frozen=True)
@@ -108,12 +122,18 @@ def parse_markdown_maintainers(text: str, source_path: str) -> list[Ownership]:
     scope = maintainer_scope(source_path)
     rows: list[Ownership] = []
     area: str | None = None
+    gone = False
     seen: set[tuple[str, str, str | None]] = set()
     for number, line in enumerate(text.splitlines(), start=1):
         heading = _HEADING.match(line)
         if heading:
-            area = heading.group(1).strip()
+            title = heading.group(1).strip()
+            gone = _GONE_HEADING.search(title) is not None
+            # "Committers" says who someone is, not what they keep: no area of its own.
+            area = None if _ROLE_HEADING.fullmatch(title.translate(_QUOTES)) else title
             continue
+        if gone:
+            continue  # emeritus and former maintainers keep nothing now
         found: list[tuple[str, str]] = []
         for login in _GITHUB_LINK.findall(line) + _MENTION.findall(line):
             try:
@@ -125,12 +145,30 @@ def parse_markdown_maintainers(text: str, source_path: str) -> list[Ownership]:
         item = _ITEM.match(line)
         if found and item and (label := _item_area(item.group(1))) and label != area:
             areas.append(label)
+        if found and item:
+            areas.extend(tag for tag in _item_tags(item.group(1)) if tag not in areas)
         for kind, value in found:
             for named in areas:
                 if (kind, value, named) not in seen:
                     seen.add((kind, value, named))
                     rows.append(Ownership(number, scope, kind, value, named))
     return rows
+
+
+def _item_tags(text: str) -> list[str]:
+    """Areas a list item names after its owners, as Apache-style contributor lists do:
+    `[Ada](https://github.com/ada) (PMC): @ada - relay, topi` -> `relay`, `topi`."""
+    ends = [m.end() for r in (_GITHUB_LINK, _MENTION, ADDRESS) for m in r.finditer(text)]
+    if not ends:
+        return []
+    rest = _BRACKETED.sub(" ", text[max(ends) :])
+    rest = rest.lstrip(" )]>:-\u2013\u2014,").strip()
+    tags = []
+    for part in re.split(r"[,;/]|\band\b", rest):
+        tag = part.translate(_QUOTES).strip(" .:-")
+        if tag and len(tag) <= 40 and len(tag.split()) <= 4 and re.search(r"[A-Za-z]", tag):
+            tags.append(tag)
+    return tags
 
 
 def _item_area(text: str) -> str | None:

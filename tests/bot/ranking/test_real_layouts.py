@@ -288,6 +288,10 @@ def test_owner_file_backtest_scores_csf_and_the_commit_count(torch_mlir: Engine)
     areas = owner_areas(codeowners, ".github/CODEOWNERS")
     assert [a.words for a in areas] == [("torchtolinalg",), ("torch", "dialect", "ir"), ()]
     assert area_words("third_party/amd/**", None) == ("amd",)
+    # A heading is asked without the repository's own name; the catch-all rest asks nothing.
+    heading = "Widget-MLIR Python bindings"
+    assert area_words("**", heading, "fictional/widget-mlir") == ("python", "bindings")
+    assert area_words("**", "Everything not covered by somebody else", "a/b") == ()
     with Session(torch_mlir) as session:
         report = backtest_owners(
             session,

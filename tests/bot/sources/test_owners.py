@@ -109,6 +109,32 @@ def test_list_items_that_name_an_area_give_their_people_that_area_too() -> None:
     }
 
 
+def test_a_contributors_list_names_areas_after_people_and_roles_are_no_areas() -> None:
+    """The shape of Apache-style CONTRIBUTORS.md files: a role heading, then one person per
+    item with the areas they know after their handle; emeritus people own nothing."""
+    text = (
+        "# Contributors\n\n## Committers\n"
+        "We add tags to show the areas committers are familiar with.\n\n"
+        "- [Ada Fictional](https://github.com/ada-fictional) (PMC): @ada-fictional - relay, topi\n"
+        "- [Bo Fictional](https://github.com/bo-fictional): @bo-fictional - tir, arith and byoc\n"
+        "- [Cy Fictional](https://github.com/cy-fictional)\n\n"
+        "## Reviewers\n- [Di Fictional](https://github.com/di-fictional): @di-fictional\n\n"
+        "## Emeritus Committers\n- [Ed Fictional](https://github.com/ed-fictional) - relay\n"
+    )
+    rows = {(r.owner_value, r.area) for r in parse_owner_file(text, "CONTRIBUTORS.md")}
+    assert rows == {
+        ("ada-fictional", None),
+        ("ada-fictional", "relay"),
+        ("ada-fictional", "topi"),
+        ("bo-fictional", None),
+        ("bo-fictional", "tir"),
+        ("bo-fictional", "arith"),
+        ("bo-fictional", "byoc"),
+        ("cy-fictional", None),
+        ("di-fictional", None),
+    }
+
+
 def test_linux_maintainers_sections() -> None:
     text = (
         "SCHEDULER\n"
@@ -142,6 +168,7 @@ def test_maintainer_file_names() -> None:
         "MAINTAINERS.txt",
         "CODE_OWNERS.TXT",
         "maintainers.rst",
+        "CONTRIBUTORS.md",
     ):
         assert is_maintainer_file(name), name
     for name in ("README.md", "Maintainers.md.bak", "CODEOWNERS"):
