@@ -46,12 +46,14 @@ from bot.people.places import in_region
 from bot.people.view import load_views
 from bot.sources.owners import maintainer_scope
 from bot.store.engine import recency_weight
+from bot.store.identity import name_key
 from bot.store.models import (
     CodeOwner,
     Contribution,
     ContributionTerm,
     ContributionTopic,
     Identity,
+    IdentityKind,
     Person,
     PersonWindow,
     Repo,
@@ -175,6 +177,9 @@ class Result:
     evidence: list[Evidence] = field(default_factory=list)
     reason: str = ""
     person: dict[str, Any] = field(default_factory=dict)
+    # Other records (not bots) whose git name is this person's full name: maybe one person
+    # committing from two addresses, which csf never joins on a name alone.
+    namesakes: tuple[int, ...] = ()
 
 
 @dataclass
@@ -392,6 +397,7 @@ def who(
             as_of,
             days,
         )
+    _namesakes(session, top)
     dormant = _dormant_since(session, scope, config) if top else None
     return WhoAnswer(
         reading,
@@ -402,6 +408,34 @@ def who(
         unmatched,
         dormant,
     )
+
+
+def _namesakes(session: Session, results: Sequence[Result]) -> None:
+    """Mark results whose full name other records share (one query for the whole list)."""
+    names: dict[str, list[Result]] = defaultdict(list)
+    for result in results:
+        name = result.person.get("name")
+        if isinstance(name, str) and len(name.split()) >= 2:
+            names[name_key(name).value].append(result)
+    if not names:
+        return
+    i = Identity.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    holders: dict[str, set[int]] = defaultdict(set)
+    for value, person_id in session.execute(
+        sa.select(i.c.value, i.c.person_id)
+        .join(p, p.c.id == i.c.person_id)
+        .where(
+            i.c.kind == IdentityKind.NAME.value,
+            i.c.value.in_(sorted(names)),
+            p.c.is_bot.is_(False),
+        )
+    ):
+        holders[value].add(person_id)
+    for value, named in names.items():
+        for result in named:
+            others = sorted(holders[value] - {result.person_id})
+            result.namesakes = tuple(others[:5])
 
 
 def answer_notes(answer: WhoAnswer) -> list[str]:
@@ -415,6 +449,14 @@ def answer_notes(answer: WhoAnswer) -> list[str]:
     if answer.unmatched:
         words = ", ".join(f'"{w}"' for w in answer.unmatched)
         notes.append(f"{words} matches no work csf holds, so it was left out of the search")
+    for result in answer.results:
+        if result.namesakes and len(notes) < 4:
+            others = ", ".join(f"#{n}" for n in result.namesakes)
+            notes.append(
+                f"{result.person.get('name')} (#{result.person_id}) shares the name of {others}: "
+                "if they are one person, join them with `csf people merge` "
+                "(`csf people suggest` shows the evidence)"
+            )
     if answer.dormant_since is not None:
         notes.append(
             f"no one has been active in {answer.reading.label} since "
@@ -1150,6 +1192,7 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
                 "first_active": r.first_active.isoformat() if r.first_active else None,
                 "last_active": r.last_active.isoformat() if r.last_active else None,
                 "active_now": r.active_now,
+                "same_name_records": list(r.namesakes),
                 "evidence": [
                     {
                         "kind": e.kind,

@@ -443,6 +443,16 @@ def test_an_owner_split_over_two_records_is_found_in_either(engine: Engine, tmp_
             "CODEOWNERS",
             as_of=AS_OF,
         )
+        # The answer says so where a recruiter sees it, and how to join them.
+        answer = _ask(session, "edge-runtime tensor")
+        first = answer.results[0]
+        other = next(r.id for r in records if r.id != first.person_id)
+        assert first.namesakes == (other,)
+        assert any(
+            f"#{other}" in note and "csf people merge" in note for note in answer_notes(answer)
+        )
+        helper = next(r for r in answer.results if r.person["name"] == "Hal Helper")
+        assert helper.namesakes == ()
     # The login names the record with one small commit; the work is under the other address.
     # `csf people suggest` ties the two, so the owner ranks where their work ranks: first.
     assert report.areas[0].csf["mrr"] == 1.0
