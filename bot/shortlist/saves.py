@@ -43,6 +43,10 @@ STATUS_LABELS: dict[str, str] = {
     "not_a_fit": "Not a fit",
 }
 NOTE_LIMIT = 3000
+GONE = (
+    "csf no longer holds this person (they were forgotten, or merged into another record "
+    "since this card was posted), so there is no one to save; ask again to see who is held now."
+)
 
 
 @dataclass
@@ -76,8 +80,14 @@ def save(
     source: str,
     source_ref: str | None = None,
 ) -> SaveOutcome:
-    """Put a person on the shortlist once; a later save changes nothing but a "not a fit"."""
+    """Put a person on the shortlist once; a later save changes nothing but a "not a fit".
+
+    A card outlives its person: someone forgotten (or merged into another record) since it was
+    posted is said to be gone, never saved and never a crash.
+    """
     existing = find_candidate(session, team_id, person_id)
+    if existing is None and session.get(Person, person_id) is None:
+        raise CsfError(GONE)
     if existing is None:
         candidate = Candidate(
             team_id=team_id,
@@ -89,9 +99,10 @@ def save(
         try:
             with session.begin_nested():
                 session.add(candidate)
-        except IntegrityError:  # saved at the same moment by another request
+        except IntegrityError:  # saved at the same moment by another request, or just erased
             existing = find_candidate(session, team_id, person_id)
-            assert existing is not None
+            if existing is None:
+                raise CsfError(GONE) from None
         else:
             record_audit(session, saved_by, "save", f"person:{person_id}", {"source": source})
             return SaveOutcome(candidate, True)

@@ -726,6 +726,12 @@ def test_forget_is_for_admins_confirmed_and_final(harness: Harness) -> None:
     harness.slack.event(_reaction("C0TALENT", ts), event_id="EvF")
     assert "asked to be forgotten" in harness.fake.wait_for("chat.postEphemeral")[0].params["text"]
     assert harness.candidates() == []
+    # A Save button on an older card of the erased person says they are gone: no crash.
+    harness.slack.action({"action_id": ACTION_SAVE, "value": str(eve)})
+    gone = harness.reply(5)["text"]
+    assert "no longer holds this person" in gone
+    assert "Something went wrong" not in gone
+    assert harness.candidates() == []
 
 
 # -- outreach ------------------------------------------------------------------------------
