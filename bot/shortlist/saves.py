@@ -234,6 +234,11 @@ def claim_event(session: Session, event_id: str) -> bool:
     return True
 
 
+def release_event(session: Session, event_id: str) -> None:
+    """Give a claim back, when the work it guarded failed and may be tried again."""
+    session.execute(sa.delete(SlackEvent).where(col(SlackEvent.event_id) == event_id))
+
+
 def prune_events(session: Session, before: datetime) -> int:
     """Forget handled event ids older than Slack's retry horizon."""
     result = session.execute(sa.delete(SlackEvent).where(SlackEvent.received_at < before))  # type: ignore[arg-type]

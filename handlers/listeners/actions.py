@@ -7,6 +7,7 @@ every one the same way: ack, check access, then run it under the guard in the ta
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.shortlist.saves import record_posted
+from bot.shortlist.saves import claim_event, record_posted, release_event
 from handlers.answer import Asker, SendToAsker
 from handlers.buttons import (
     held,
@@ -48,6 +49,7 @@ from slackui.blocks.common import (
     ACTION_STATUS,
 )
 from slackui.blocks.outreach import parse_outreach_value
+from slackui.blocks.people import notice
 from slackui.blocks.shortlist import note_modal
 
 
@@ -148,7 +150,30 @@ def on_more(ctx: AppContext, click: Click) -> None:
 
 
 def on_share(ctx: AppContext, click: Click) -> None:
-    """Post the page to the channel (through the response URL where csf is not a member)."""
+    """Post the page to the channel (through the response URL where csf is not a member).
+
+    Once per page of one answer: a double click (or two clicks racing in two processes) posts
+    it once, and the second click is told so. A post that fails gives the claim back.
+    """
+    asker = click.asker
+    where = click.where() or click.body.get("response_url")
+    key = "share:" + hashlib.sha256(f"{asker.team_id}\n{where}\n{click.value}".encode()).hexdigest()
+    with ctx.session() as session:
+        claimed = claim_event(session, key)
+        session.commit()
+    if not claimed:
+        click.reply(notice("This page of the answer is already shared in the channel."))
+        return
+    try:
+        _share(ctx, click)
+    except BaseException:
+        with ctx.session() as session:
+            release_event(session, key)
+            session.commit()
+        raise
+
+
+def _share(ctx: AppContext, click: Click) -> None:
     asker = click.asker
     with ctx.session() as session:
         answer = who_from_state(ctx, session, click.value, asker, shared=True)

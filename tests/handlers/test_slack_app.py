@@ -228,6 +228,21 @@ def test_more_pages_in_place_and_share_posts_to_the_channel(harness: Harness) ->
     [row] = harness.posted()
     assert row.kind == "who"
     assert harness.people["ada-owner"] in row.person_ids
+    # A second click on the same page (a double click) posts nothing and says why.
+    harness.slack.action({"action_id": ACTION_SHARE, "value": share["value"]})
+    assert "already shared" in harness.reply(2)["text"]
+    assert len(harness.fake.of("chat.postMessage")) == 1
+
+
+def test_a_share_that_failed_can_be_clicked_again(harness: Harness) -> None:
+    harness.slack.command("who mlir bufferization --limit 50")
+    share = next(b for b in _buttons(harness.reply()) if b["action_id"] == ACTION_SHARE)
+    harness.fake.fail_next("chat.postMessage", error="internal_error")
+    harness.slack.action({"action_id": ACTION_SHARE, "value": share["value"]})
+    assert "Something went wrong" in harness.reply(2)["text"]
+    harness.slack.action({"action_id": ACTION_SHARE, "value": share["value"]})
+    posted = harness.fake.wait_for("chat.postMessage", 2)
+    assert "<@U0SOURCER> shared" in posted[1].params["text"]
 
 
 def test_more_button_shows_the_next_page(harness: Harness) -> None:
