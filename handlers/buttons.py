@@ -74,7 +74,7 @@ def set_pipeline_status(session: Session, value: str, asker: Asker) -> None:
 
 
 def note_label(session: Session, person_id: int) -> str:
-    """How the note modal names the person (unescaped: a modal title is plain text)."""
+    """How the note modal names the person: raw, as every builder takes names (it escapes)."""
     person = held(session, person_id)
     return display_name(PersonView.from_person(person).as_dict())
 

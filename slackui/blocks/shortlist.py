@@ -158,7 +158,7 @@ def note_modal(person_id: int, person_label: str) -> dict[str, Any]:
         "submit": {"type": "plain_text", "text": "Save note"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            section(f"A note on {person_label}, for the team"),
+            section(f"A note on *{escape(person_label)}*, for the team"),
             {
                 "type": "input",
                 "block_id": NOTE_BLOCK,

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from bot.outreach.company import example_company
 from bot.outreach.drafts import draft_outreach
 from bot.outreach.roles import load_roles, role_fit
+from bot.people.view import PersonView
 from bot.ranking.who import load_ranking_config, who
 from bot.reports.digest import compute_digest, period_ending
 from bot.reports.profile import build_profile
@@ -33,8 +34,8 @@ from bot.taxonomy.question import read_query
 from slackui.blocks.digest import digest_blocks
 from slackui.blocks.followup import followup_message
 from slackui.blocks.outreach import outreach_blocks, outreach_text, role_fit_blocks
-from slackui.blocks.people import profile_message, who_message
-from slackui.blocks.shortlist import home_view, saved_message
+from slackui.blocks.people import display_name, profile_message, who_message
+from slackui.blocks.shortlist import home_view, note_modal, saved_message
 from slackui.blocks.talent_map import map_message
 from slackui.blocks.who_state import WhoState
 from tests.support.digest_world import TEAM, UTC_ZONE, build_world, week
@@ -145,6 +146,7 @@ def test_no_builder_sends_a_link_to_a_host_csf_does_not_allow(session: Session) 
         saved_message(pipeline(session, TEAM), None),
         *(followup_message(f, now=later) for f in followups),
         map_message(talent_map(session, taxonomy, reading, config=config, as_of=AS_OF)),
+        note_modal(gus.id, display_name(PersonView.from_person(gus).as_dict())),
     ]
     links = sum(assert_only_allowed_links(message) for message in messages)
     assert links > 0  # the good link, and GitHub profile links, are still links
