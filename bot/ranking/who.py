@@ -64,7 +64,7 @@ from bot.store.writes import counted_as_pr
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.taxonomy.nature import why
 from bot.taxonomy.question import Reading, read_query
-from bot.taxonomy.terms import query_terms, stems_of, structural_term
+from bot.taxonomy.terms import is_structural, query_terms, stems_of, structural_term
 
 _DISCUSSION = {"issue", "rfc", "comment"}
 
@@ -481,7 +481,10 @@ def _repo_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:
 
 def _terms(words: Sequence[str]) -> list[str]:
     """A question's index terms: its words folded, and structure (`dialect:torch`) as it is."""
-    return [*query_terms(w for w in words if ":" not in w), *(w for w in words if ":" in w)]
+    return [
+        *query_terms(w for w in words if not is_structural(w)),
+        *(w for w in words if is_structural(w)),
+    ]
 
 
 def _as_structure(session: Session, reading: Reading, repo_ids: Sequence[int]) -> Reading:

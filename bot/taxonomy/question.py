@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.taxonomy.model import Ecosystem, Taxonomy, Topic, normalise_phrase
-from bot.taxonomy.terms import STRUCTURE
+from bot.taxonomy.terms import STRUCTURE, is_structural
 
 MAX_PHRASE = 4
 # A query names an area in a few words; the rest of a pasted paragraph is ignored. Every free
@@ -96,8 +96,10 @@ class Reading:
 
 def _shown(word: str) -> str:
     """A free word as the heading shows it: `"torch"`, or `"torch" dialect` for structure."""
-    kind, found, name = word.partition(":")
-    return f'"{name}" {kind}' if found else f'"{word}"'
+    if is_structural(word):
+        kind, _, name = word.partition(":")
+        return f'"{name}" {kind}'
+    return f'"{word}"'
 
 
 def _topic_names(topic: Topic) -> list[str]:

@@ -95,6 +95,12 @@ def structural_term(kind: str, name: str) -> str:
     return f"{kind}:{name}"
 
 
+def is_structural(word: str) -> bool:
+    """Whether a word is a structure term csf built (`dialect:torch`), not typed text."""
+    kind, colon, name = word.partition(":")
+    return bool(colon) and kind in STRUCTURE.values() and name.isalnum() and name.islower()
+
+
 @lru_cache(maxsize=200_000)
 def _path_terms(path: str) -> frozenset[str]:
     """A path's words; paths recur across a history, so each is split once.

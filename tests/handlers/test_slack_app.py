@@ -821,3 +821,15 @@ def test_digest_preview_is_only_to_the_asker_and_matches_the_digest(harness: Har
     ]
     assert shown_people == [e.person_id for e in expected.entries]
     assert harness.people["nia-newcomer"] in shown_people
+
+
+def test_the_fallback_text_of_an_empty_answer_shows_the_query_and_sends_no_markup(
+    harness: Harness,
+) -> None:
+    harness.slack.command("who <!everyone> <@U0NOBODY> <https://evil.example|qwzxv>")
+    reply = harness.reply()
+    assert "no one found" in reply["text"]
+    for text in [reply["text"], *texts(reply)]:
+        for live in ("<!everyone>", "<@U0NOBODY>", "<https://evil.example"):
+            assert live not in text
+    assert "&lt;!everyone&gt;" in reply["text"]

@@ -472,5 +472,8 @@ def test_a_dialect_is_found_by_its_name_wherever_it_lives(torch_mlir: Engine) ->
         linear = _ask(session, "torch-mlir linear dialect")
         assert linear.reading.free_words == ("linear",)
         assert "Ola Longtime" in _names(linear)
+    # Typed text with a colon is a word, shown and searched as typed, never as structure.
+    typed = read_query(default_taxonomy(), ["<https://evil.example|x>"])
+    assert typed.label == '"<https://evil.example|x>"'
     assert "dialect:firrtl" in terms_of(["lib/Dialect/FIRRTL/Transforms/LowerTypes.cpp"], [], None)
     assert not {t for t in terms_of(["lib/Dialect/Widget.cpp"], [], None) if ":" in t}
