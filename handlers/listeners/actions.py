@@ -16,7 +16,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.shortlist.saves import claim_event, record_posted, release_event
+from bot.shortlist.saves import claim_event, pipeline, record_posted, release_event
+from bot.store.models import CandidateStatus
 from handlers.answer import Asker, SendToAsker
 from handlers.buttons import (
     held,
@@ -45,12 +46,13 @@ from slackui.blocks.common import (
     ACTION_OUTREACH,
     ACTION_PROFILE,
     ACTION_SAVE,
+    ACTION_SAVED_MORE,
     ACTION_SHARE,
     ACTION_STATUS,
 )
 from slackui.blocks.outreach import parse_outreach_value
 from slackui.blocks.people import notice
-from slackui.blocks.shortlist import note_modal
+from slackui.blocks.shortlist import note_modal, parse_saved_more, saved_message
 
 
 @dataclass
@@ -199,6 +201,17 @@ def _share(ctx: AppContext, click: Click) -> None:
         )
 
 
+def on_saved_more(ctx: AppContext, click: Click) -> None:
+    wanted = parse_saved_more(click.value)
+    if wanted is None:
+        raise UsageError("that button is from an older csf; ask `/csf saved` again")
+    status, page = wanted
+    with ctx.session() as session:
+        entries = pipeline(session, click.asker.team_id, CandidateStatus(status))
+        message = saved_message(entries, status, page=page)
+    click.replace_original(message)
+
+
 def on_forget(ctx: AppContext, click: Click) -> None:
     with ctx.session() as session:
         message = forget_person(ctx, session, click.value, click.asker)
@@ -243,6 +256,7 @@ LISTENERS = (
     Listener(ACTION_MORE, "more button", on_more),
     Listener(ACTION_SHARE, "share button", on_share),
     Listener(ACTION_FORGET, "forget button", on_forget),
+    Listener(ACTION_SAVED_MORE, "saved more button", on_saved_more),
     Listener(ACTION_STATUS, "status menu", on_status),
     Listener(ACTION_NOTE, "note button", on_note, queued=False),
 )

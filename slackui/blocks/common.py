@@ -20,6 +20,7 @@ ACTION_SHARE = "csf_share"
 ACTION_ANOTHER_ANGLE = "csf_outreach_angle"  # value: see slackui.blocks.outreach.outreach_value
 ACTION_MARK_CONTACTED = "csf_mark_contacted"  # value: the person id
 ACTION_FORGET = "csf_forget"
+ACTION_SAVED_MORE = "csf_saved_more"  # value: `stage:page` of `/csf saved STAGE`
 
 MAX_BLOCKS = 50  # per message; 100 per view (App Home, modals)
 MAX_VIEW_BLOCKS = 100

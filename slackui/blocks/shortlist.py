@@ -13,6 +13,7 @@ from slackui.blocks.common import (
     ACTION_NOTE,
     ACTION_OUTREACH,
     ACTION_PROFILE,
+    ACTION_SAVED_MORE,
     ACTION_STATUS,
     MAX_BLOCKS,
     MAX_VIEW_BLOCKS,
@@ -94,27 +95,40 @@ def entry_blocks(entry: PipelineEntry, position: int, *, with_controls: bool) ->
 
 
 def _grouped(entries: list[PipelineEntry], limit: int, *, with_controls: bool) -> list[Block]:
-    blocks: list[Block] = []
+    """The entries by pipeline stage, within `limit` blocks: every stage that has people shows.
+
+    Each stage keeps room for its heading and an "and N more" line first; then the stages take
+    turns adding one person each, so sixty saved never push Contacted or Interviewing off the
+    page. A stage cut short says how to see all of it (`/csf saved STAGE`, which pages).
+    """
     order = [s.value for s in PIPELINE] + ["not_a_fit"]
-    for status in order:
-        group = [e for e in entries if e.candidate.status == status]
-        if not group:
-            continue
+    every = {status: [e for e in entries if e.candidate.status == status] for status in order}
+    groups = {status: group for status, group in every.items() if group}
+    left = limit - 3 * len(groups)  # divider, heading and "and N more" for each stage
+    rendered: dict[str, list[Block]] = {status: [] for status in groups}
+    shown = dict.fromkeys(groups, 0)
+    growing = True
+    while growing:
+        growing = False
+        for status, group in groups.items():
+            if shown[status] == len(group):
+                continue
+            position = shown[status]
+            more = entry_blocks(group[position], position, with_controls=with_controls)
+            if len(more) > left:
+                continue
+            rendered[status] += more
+            shown[status] += 1
+            left -= len(more)
+            growing = True
+    blocks: list[Block] = []
+    for status, group in groups.items():
         heading = section(f"*{STATUS_LABELS[status]}* ({len(group)})")
-        rendered: list[Block] = []
-        hidden = 0
-        for position, entry in enumerate(group):
-            more = entry_blocks(entry, position, with_controls=with_controls)
-            if len(blocks) + len(rendered) + len(more) + 3 > limit:
-                hidden = len(group) - position
-                break
-            rendered += more
-        if not rendered:
-            break
-        blocks += [divider(), heading, *rendered]
+        blocks += [divider(), heading, *rendered[status]]
+        hidden = len(group) - shown[status]
         if hidden:
             blocks.append(context(f"and {hidden} more: `/csf saved {status}`"))
-    return blocks
+    return blocks[:limit]
 
 
 def home_view(entries: list[PipelineEntry]) -> dict[str, Any]:
@@ -138,15 +152,50 @@ def home_view(entries: list[PipelineEntry]) -> dict[str, Any]:
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
 
 
-def saved_message(entries: list[PipelineEntry], status: str | None) -> dict[str, Any]:
-    """`/csf saved [STATUS]` as a message (no controls: those live in the App Home)."""
+SAVED_PAGE = 20  # people per page of `/csf saved STAGE` (each takes one or two blocks)
+
+
+def saved_message(
+    entries: list[PipelineEntry], status: str | None, *, page: int = 1
+) -> dict[str, Any]:
+    """`/csf saved [STATUS]` as a message (no controls: those live in the App Home).
+
+    One stage is paged (`More` shows the next page in place), so a stage of any length can be
+    read in full; the whole shortlist shows every stage, each pointing at its own pages.
+    """
     what = STATUS_LABELS.get(status or "", "Shortlist")
     if not entries:
         text = f"*{what}*: no one yet."
         return {"text": f"csf: {what}: no one yet", "blocks": [section(text)]}
     blocks: list[Block] = [section(f"*{what}* ({len(entries)}) — manage it in the csf App Home")]
-    blocks += _grouped(entries, MAX_BLOCKS - 1, with_controls=False)
+    if status is None:
+        blocks += _grouped(entries, MAX_BLOCKS - 1, with_controls=False)
+        return {"text": f"csf: {what} ({len(entries)})", "blocks": blocks}
+    start = (page - 1) * SAVED_PAGE
+    shown = entries[start : start + SAVED_PAGE]
+    if not shown:
+        blocks.append(section("That is everyone in this stage."))
+    for position, entry in enumerate(shown, start=start):
+        blocks += entry_blocks(entry, position, with_controls=False)
+    end = start + len(shown)
+    if end < len(entries):
+        blocks.append(context(f"{start + 1}–{end} of {len(entries)}"))
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"saved:{status}:{page}",
+                "elements": [button("More", ACTION_SAVED_MORE, f"{status}:{page + 1}")],
+            }
+        )
     return {"text": f"csf: {what} ({len(entries)})", "blocks": blocks}
+
+
+def parse_saved_more(value: str) -> tuple[str, int] | None:
+    """A More button's `stage:page`, or None for a value csf did not build."""
+    status, _, page = value.partition(":")
+    if status not in STATUS_LABELS or not page.isdigit() or not 1 < int(page) <= 10_000:
+        return None
+    return status, int(page)
 
 
 def note_modal(person_id: int, person_label: str) -> dict[str, Any]:

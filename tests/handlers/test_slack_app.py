@@ -30,8 +30,15 @@ from sqlmodel import Session, select
 
 from bot.config import load_settings
 from bot.ranking.who import load_ranking_config
-from bot.shortlist.saves import record_posted
-from bot.store.models import AuditEvent, Candidate, CandidateNote, Person, PostedMessage
+from bot.shortlist.saves import find_candidate, record_posted, save, set_status
+from bot.store.models import (
+    AuditEvent,
+    Candidate,
+    CandidateNote,
+    CandidateStatus,
+    Person,
+    PostedMessage,
+)
 from bot.taxonomy.model import default_taxonomy
 from handlers.app import create_app, group_members, wsgi_app
 from handlers.context import AppContext
@@ -42,6 +49,7 @@ from slackui.blocks.common import (
     ACTION_NOTE,
     ACTION_PROFILE,
     ACTION_SAVE,
+    ACTION_SAVED_MORE,
     ACTION_SHARE,
     ACTION_STATUS,
 )
@@ -833,3 +841,50 @@ def test_the_fallback_text_of_an_empty_answer_shows_the_query_and_sends_no_marku
         for live in ("<!everyone>", "<@U0NOBODY>", "<https://evil.example"):
             assert live not in text
     assert "&lt;!everyone&gt;" in reply["text"]
+
+
+def test_app_home_shows_every_stage_and_a_long_stage_pages_to_its_end(harness: Harness) -> None:
+    with harness.session() as session:
+        ids = []
+        for n in range(60):
+            person = Person(name=f"Fictional Sixty {n:02d}", login=f"fictional-sixty-{n:02d}")
+            session.add(person)
+            session.flush()
+            assert person.id is not None
+            ids.append(person.id)
+            save(session, harness.fake.team_id, person.id, saved_by="U0SOURCER", source="test")
+        for person_id, status in ((ids[0], CandidateStatus.CONTACTED), (ids[1], "interviewing")):
+            candidate = find_candidate(session, harness.fake.team_id, person_id)
+            assert candidate is not None
+            set_status(session, candidate, CandidateStatus(status), actor="U0SOURCER")
+        session.commit()
+    harness.slack.event(
+        {"type": "app_home_opened", "user": "U0LEAD", "tab": "home", "channel": "D0LEAD"},
+        event_id="EvSixty",
+    )
+    view = harness.fake.wait_for("views.publish")[-1].params["view"]
+    assert len(view["blocks"]) <= 100
+    shown = _all_text(view)
+    # Sixty saved never push the later stages off the page.
+    for stage in ("*Saved* (58)", "*Contacted* (1)", "*Interviewing* (1)"):
+        assert stage in shown
+    assert "Fictional Sixty 00" in shown
+    assert "Fictional Sixty 01" in shown
+    assert "more: `/csf saved saved`" in shown
+    # ... and the long stage can be read in full, a page at a time.
+    harness.slack.command("saved saved")
+    seen: list[int] = []
+    page = harness.reply()
+    for index in range(2, 10):
+        seen += [
+            int(b["block_id"].split(":")[1])
+            for b in page["blocks"]
+            if b.get("block_id", "").startswith("person:")
+        ]
+        more = [b for b in _buttons(page) if b["action_id"] == ACTION_SAVED_MORE]
+        if not more:
+            break
+        harness.slack.action({"action_id": ACTION_SAVED_MORE, "value": more[0]["value"]})
+        page = harness.reply(index)
+        assert page["replace_original"] is True
+    assert sorted(seen) == sorted(ids[2:])
