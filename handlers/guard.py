@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -62,6 +63,31 @@ def guard(reply: SendToAsker, *, what: str) -> Iterator[None]:
         ref = secrets.token_hex(3).upper()
         log.exception("%s failed (ref %s)", what, ref)
         reply(notice(f"Something went wrong (ref {ref}). It has been logged; please try again."))
+
+
+T = TypeVar("T")
+# How long acknowledged work waits out a busy store before the person is told: Slack never
+# redelivers an event it got an ack for, so giving up sooner would lose it.
+PERSIST_SECONDS = 30.0
+
+
+def persist(work: Callable[[], T], *, seconds: float = PERSIST_SECONDS) -> T:
+    """Run `work`, again and again while the store is locked or out of connections.
+
+    `work` must be safe to repeat: a transaction that failed wrote nothing. After `seconds`
+    the last error is raised, for the guard to tell the person.
+    """
+    deadline = time.monotonic() + seconds
+    pause = 0.1
+    while True:
+        try:
+            return work()
+        except (OperationalError, PoolTimeout):
+            if time.monotonic() + pause > deadline:
+                raise
+            log.info("store busy; trying again in %.1f s", pause, exc_info=True)
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 def quietly(reply: SendToAsker) -> SendToAsker:

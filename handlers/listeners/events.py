@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.shortlist.saves import claim_event
 from handlers.answer import Asker
 from handlers.context import AppContext
-from handlers.guard import guard, permitted
+from handlers.guard import guard, permitted, persist
 from handlers.reactions import save_by_reaction
 from handlers.replies import publish_home
 
@@ -63,24 +63,38 @@ def register(app: App, ctx: AppContext) -> None:
             client.chat_postEphemeral(channel=channel, user=asker.user_id, **message)
 
         event_id = str(body.get("event_id") or f"{channel}/{ts}/{asker.user_id}")
-        with ctx.session() as session:
-            if not claim_event(session, event_id):
-                log.info("event %s already handled (retry %s)", event_id, body.get("retry"))
-                return
         if not permitted(ctx, asker, reply, what="save by reaction"):
             return
-        with guard(reply, what="save by reaction"):
+        # Slack will not deliver an acknowledged event again: a locked store is waited out
+        # (claim and save are each safe to repeat), and only then is the person told.
+        found: dict[str, dict[str, Any] | None] = {}
+
+        def message_once() -> dict[str, Any] | None:
+            if "message" not in found:  # one Web API read, however often the save is retried
+                found["message"] = fetch_message(client, channel, ts)
+            return found["message"]
+
+        def claim() -> bool:
             with ctx.session() as session:
-                message = save_by_reaction(
+                return claim_event(session, event_id)
+
+        def save() -> dict[str, Any]:
+            with ctx.session() as session:
+                return save_by_reaction(
                     ctx,
                     session,
                     asker,
                     channel=channel,
                     ts=ts,
-                    fetch_message=lambda: fetch_message(client, channel, ts),
+                    fetch_message=message_once,
                     permalink=lambda: permalink(client, channel, ts),
                 )
-            reply(message)
+
+        with guard(reply, what="save by reaction"):
+            if not persist(claim):
+                log.info("event %s already handled (retry %s)", event_id, body.get("retry"))
+                return
+            reply(persist(save))
             publish_home(ctx, client, asker)
 
     @app.event("app_home_opened")

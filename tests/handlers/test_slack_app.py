@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -31,6 +32,7 @@ from sqlmodel import Session, select
 from bot.config import load_settings
 from bot.ranking.who import load_ranking_config
 from bot.shortlist.saves import find_candidate, record_posted, save, set_status
+from bot.store.engine import make_engine, upgrade
 from bot.store.models import (
     AuditEvent,
     Candidate,
@@ -888,3 +890,41 @@ def test_app_home_shows_every_stage_and_a_long_stage_pages_to_its_end(harness: H
         page = harness.reply(index)
         assert page["replace_original"] is True
     assert sorted(seen) == sorted(ids[2:])
+
+
+def test_a_reaction_while_the_store_is_locked_is_saved_once_the_lock_goes(
+    tmp_path: Path,
+) -> None:
+    """SQLite only: another process holds the write lock longer than csf's busy timeout."""
+    path = tmp_path / "locked.db"
+    engine = make_engine(f"sqlite:///{path}?timeout=0.2")
+    upgrade(engine)
+    people = _world(engine)
+    ada = people["ada-owner"]
+    with Session(engine) as session:
+        record_posted(
+            session,
+            team_id="T0FICTION",
+            channel="C0D",
+            ts="3.000001",
+            kind="digest_entry",
+            person_ids=[ada],
+        )
+        session.commit()
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the write lock, as a long ingest batch holds it
+    with FakeSlack() as fake:
+        slack, _ctx = _start(engine, fake, {})
+        try:
+            slack.event(_reaction("C0D", "3.000001"), event_id="EvLocked")
+            time.sleep(1.5)  # several busy timeouts go by while the lock is held
+            blocker.execute("ROLLBACK")
+            reply = fake.wait_for("chat.postEphemeral")[0].params["text"]
+            assert "Saved *Ada Owner*" in reply
+            with Session(engine) as session:
+                assert [c.person_id for c in session.exec(select(Candidate))] == [ada]
+        finally:
+            blocker.close()
+            slack._server.shutdown()  # type: ignore[attr-defined]
+            slack._server.server_close()  # type: ignore[attr-defined]
+            engine.dispose()
