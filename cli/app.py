@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -17,7 +17,7 @@ from sqlmodel import Session
 from bot import __version__
 from bot.config import Settings
 from bot.datafile import MOST_DAYS
-from bot.errors import CsfError
+from bot.dates import parse_date
 from bot.ranking.scores import refresh_scores
 from bot.ranking.who import load_ranking_config
 from bot.store.engine import make_engine, require_migrated
@@ -32,7 +32,6 @@ app = typer.Typer(
     add_completion=False,
 )
 CLI_ACTOR = "cli"  # who the audit log and the shortlist name for work done from the terminal
-EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)  # the dates a --as-of or --since may name
 WindowDays = Annotated[
     int | None,
     typer.Option(
@@ -60,23 +59,6 @@ def open_store(settings: Settings) -> Iterator[Session]:
             session.commit()
     finally:
         engine.dispose()
-
-
-def parse_date(text: str, option: str) -> datetime:
-    """A YYYY-MM-DD option as a UTC moment; anything else is one line naming the option.
-
-    Dates are bounded so that every window csf counts back from them (at most MOST_DAYS) and
-    every digest period after them stays a date Python can hold.
-    """
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise CsfError(f"{option} {text!r} is not a date: write YYYY-MM-DD") from None
-    if not EARLIEST <= parsed.date() <= LATEST:
-        raise CsfError(
-            f"{option} {text!r} is out of range: give a date from {EARLIEST} to {LATEST}"
-        )
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def optional_date(text: str | None, option: str) -> datetime | None:

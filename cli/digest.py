@@ -12,12 +12,13 @@ from rich.text import Text
 
 from bot.config import Settings, load_settings
 from bot.datafile import MOST_DAYS
+from bot.dates import parse_date
 from bot.errors import CsfError
 from bot.ranking.who import load_ranking_config
 from bot.reports.digest import as_json as digest_json
 from bot.reports.digest import backtest as replay_digests
 from bot.reports.digest import compute_digest, period_ending
-from cli.app import CLI_ACTOR, app, open_store, parse_date, taxonomy_of
+from cli.app import CLI_ACTOR, app, open_store, taxonomy_of
 from cli.render import out, person_label, print_digest, print_json
 from slackui.blocks.digest import period_label
 from slackui.digest_post import post_digest, team_of

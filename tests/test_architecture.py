@@ -21,6 +21,7 @@ STAGES = (
     "config",
     "logs",
     "datafile",
+    "dates",
     "store",
     "taxonomy",
     "sources",

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 
+from bot.dates import parse_date
+from bot.errors import CsfError
 from handlers.commands.registry import SUBCOMMANDS, Command, UsageError
 
 MAX_TEXT = 500  # longer input is refused: nothing csf answers needs more
 FLAG_LIMITS = {"limit": (1, 50), "window-days": (1, 3650)}
+FLAG_ON = "true"  # how a flag given (`--active`) is held among the options
 
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _PROFILE_URL = re.compile(r"^<?https?://(?:www\.)?github\.com/([^/|>?#\s]+)/?(?:[|>?#].*)?$")
@@ -45,10 +48,15 @@ def parse(text: str) -> Command:
         if not _OPTION.match(word):  # "--" alone, "-->" and the like are just words
             args.append(word.strip("\"'"))
             continue
-        key, _, value = word[2:].partition("=")
+        key, equals, value = word[2:].partition("=")
         key = key.lower()
         if key not in allowed:
             raise UsageError(f"{name} has no option {quote(word)}", name)
+        if key in SUBCOMMANDS[name].flags:
+            if equals:
+                raise UsageError(f"--{key} takes no value", name)
+            options[key] = FLAG_ON  # the next word stays a word of the question
+            continue
         if not value:
             value = next(rest, "")
         if not value or value.startswith("--"):
@@ -69,6 +77,14 @@ def check(command: Command) -> None:
     for key in command.options:
         if key not in allowed:  # parse() stops at the first; this is for rebuilt commands
             raise UsageError(f"{command.name} has no option {quote('--' + key)}", command.name)
+    for key in SUBCOMMANDS[command.name].flags & set(command.options):
+        if command.options[key] != FLAG_ON:
+            raise UsageError(f"--{key} takes no value", command.name)
+    if "as-of" in command.options:
+        try:
+            parse_date(command.options["as-of"], "--as-of")
+        except CsfError as error:  # the CLI's own words for the same mistake
+            raise UsageError(str(error), command.name) from None
     for key, (low, high) in FLAG_LIMITS.items():
         if key in command.options:
             value = command.options[key]

@@ -58,6 +58,7 @@ class Subcommand:
     answer: AnswerFunction
     options: frozenset[str] = frozenset()  # the `--options` it accepts
     check: ArgumentCheck = _any_arguments  # raises UsageError for words it cannot take
+    flags: frozenset[str] = frozenset()  # options that take no value (`--active`)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {}
@@ -71,13 +72,16 @@ def subcommand(
     what: str,
     options: frozenset[str] = frozenset(),
     check: ArgumentCheck = _any_arguments,
+    flags: frozenset[str] = frozenset(),
 ) -> Callable[[AnswerFunction], AnswerFunction]:
     """Register the decorated function as the answer to `/csf NAME`."""
 
     def register(answer: AnswerFunction) -> AnswerFunction:
         if name in SUBCOMMANDS:
             raise ValueError(f"/csf {name} is registered twice")
-        SUBCOMMANDS[name] = Subcommand(name, usage, example, what, answer, options, check)
+        SUBCOMMANDS[name] = Subcommand(
+            name, usage, example, what, answer, options | flags, check, flags
+        )
         return answer
 
     return register

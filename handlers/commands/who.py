@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.ranking.who import WhoAnswer, read_question
+from bot.dates import parse_date
+from bot.ranking.who import WhoAnswer, active_config, read_question
 from bot.ranking.who import who as rank
 from handlers.answer import Answer, Asker
 from handlers.commands.common import record_search, region_option
@@ -17,10 +18,14 @@ from slackui.blocks.who_state import WhoState
 
 @subcommand(
     "who",
-    usage="who WORDS… [--region uk|eu|europe|us|other|unknown] [--limit N] [--window-days D]",
+    usage=(
+        "who WORDS… [--region uk|eu|europe|us|other|unknown] [--limit N] [--window-days D] "
+        "[--as-of YYYY-MM-DD] [--active]"
+    ),
     example="who mlir bufferization --region uk",
-    what="the people who matter most in an area, with evidence",
+    what="the people who matter most in an area, with evidence (--active: active now)",
     options=frozenset({"region", "limit", "window-days", "as-of"}),
+    flags=frozenset({"active"}),
     check=needs_area,
 )
 def who_answer(ctx: AppContext, session: Session, command: Command, asker: Asker) -> Answer:
@@ -38,15 +43,18 @@ def who_page(
     if wanted is not None:
         fetch = min(fetch, wanted)
     reading = read_question(session, ctx.taxonomy, query.split())
+    config = active_config(ctx.ranking) if "active" in options else ctx.ranking
+    as_of = parse_date(options["as-of"], "--as-of") if "as-of" in options else None
     answer: WhoAnswer = rank(
         session,
         ctx.taxonomy,
         reading,
-        config=ctx.ranking,
-        as_of=ctx.clock(),
+        config=config,
+        as_of=as_of or ctx.clock(),
         window_days=int(options["window-days"]) if "window-days" in options else None,
         limit=fetch,
         region=region,
+        cached=as_of is None,  # a date asked for is replayed exactly, never from the cache
     )
     if page == 1 and not shared:
         record_search(session, asker, query)

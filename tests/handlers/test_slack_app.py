@@ -928,3 +928,37 @@ def test_a_reaction_while_the_store_is_locked_is_saved_once_the_lock_goes(
             slack._server.shutdown()  # type: ignore[attr-defined]
             slack._server.server_close()  # type: ignore[attr-defined]
             engine.dispose()
+
+
+def _shown_people(message: dict[str, Any]) -> list[int]:
+    return [
+        int(b["block_id"].split(":")[1])
+        for b in message["blocks"]
+        if b.get("block_id", "").startswith("person:")
+    ]
+
+
+def test_who_active_and_as_of_work_in_slack_and_survive_the_more_button(
+    harness: Harness,
+) -> None:
+    fay, gus = harness.people["fay-oldtimer"], harness.people["gus-newcomer"]
+    harness.slack.command("who mlir bufferization")
+    assert _shown_people(harness.reply())[0] == fay  # who built it, by default
+    harness.slack.command("who mlir --active bufferization")
+    active = harness.reply(2)
+    assert fay not in _shown_people(active)  # nothing in the last year
+    assert gus in _shown_people(active)
+    # The buttons carry the options: the shared copy ranks by activity too.
+    share = next(b for b in _buttons(active) if b["action_id"] == ACTION_SHARE)
+    assert "--active" in share["value"]
+    harness.slack.action({"action_id": ACTION_SHARE, "value": share["value"]})
+    shared = harness.fake.wait_for("chat.postMessage")[0].params
+    assert _shown_people(shared) == _shown_people(active)
+    harness.slack.command("who mlir bufferization --as-of 2025-11-13")
+    past = harness.reply(3)
+    assert "to 2025-11-13" in _all_text(past)
+    assert gus not in _shown_people(past)  # his work came later
+    assert _shown_people(past)[0] == fay
+    harness.slack.command("who mlir bufferization --as-of banana")
+    refused = harness.reply(4)["text"]
+    assert "--as-of 'banana' is not a date: write YYYY-MM-DD" in refused

@@ -16,6 +16,12 @@ def test_who_words_and_options() -> None:
     assert parse("WHO mlir --window-days 30").options == {"window-days": "30"}
 
 
+def test_a_flag_takes_no_value_and_leaves_the_next_word_in_the_question() -> None:
+    command = parse("who mlir --active bufferization --as-of 2025-01-31")
+    assert command.args == ["mlir", "bufferization"]
+    assert command.options == {"active": "true", "as-of": "2025-01-31"}
+
+
 def test_phone_punctuation_and_invisible_characters() -> None:
     command = parse("who “mlir” —region uk\u200b")
     assert command.args == ["mlir"]
@@ -32,6 +38,11 @@ def test_phone_punctuation_and_invisible_characters() -> None:
         ("who mlir --colour red", "who has no option “--colour”", "who"),
         ("who mlir --region", "--region needs a value", "who"),
         ("who mlir --limit 0", "--limit takes a number from 1 to 50", "who"),
+        # --as-of is read by the CLI's own reader: the same words for the same mistakes.
+        ("who mlir --as-of banana", "--as-of 'banana' is not a date: write YYYY-MM-DD", "who"),
+        ("who mlir --as-of 2024-02-30", "--as-of '2024-02-30' is not a date", "who"),
+        ("who mlir --as-of 3001-01-01", "is out of range: give a date from 1970-01-01", "who"),
+        ("who mlir --active=yes", "--active takes no value", "who"),
         ("profile a b", "profile takes one GitHub login", "profile"),
         ("save -bad-", "is not a GitHub login", "save"),
         ("track", "track takes add, list or remove", "track"),
