@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -36,6 +37,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.errors import BusyError
 from bot.ingest.coverage import TopicCoverage, topic_coverage
+from bot.ingest.owners import store_owner_files
 from bot.ingest.pipeline import index_batch
 from bot.people.not_people import not_people
 from bot.sources.git import (
@@ -45,6 +47,7 @@ from bot.sources.git import (
     Mailmap,
     check_repository,
     is_ancestor,
+    owner_files,
     reachable_commits,
     read_commits,
     read_mailmap,
@@ -85,6 +88,7 @@ from bot.store.writes import (
 from bot.taxonomy.model import Taxonomy
 
 CURSOR = "git"
+OWNERS_CURSOR = "git.owners"  # {path: blob id} of the owner files last read
 BATCH = 2000
 SWEEP_CHUNK = 5000  # stored rows looked at per transaction by the `--full` sweep
 _REVIEW_TRAILERS = {"reviewed-by": "approved", "acked-by": "acked"}
@@ -102,6 +106,8 @@ class GitIngestStats:
     # Commits the mirror could not give in full (missing objects, unreadable bytes), each said.
     problems: list[str] = field(default_factory=list)
     coverage: TopicCoverage | None = None  # of all the repository's stored work, after this run
+    owner_files: list[str] = field(default_factory=list)  # owner files at HEAD, read or kept
+    owner_rows: int | None = None  # ownership rows written; None: the files were unchanged
 
     def summary(self) -> str:
         text = (
@@ -114,6 +120,10 @@ class GitIngestStats:
         if self.problems:
             n = len(self.problems)
             text += f"; {n} commit{'' if n == 1 else 's'} not read in full (see below)"
+        if self.owner_files:
+            files = ", ".join(self.owner_files[:3]) + (" …" if len(self.owner_files) > 3 else "")
+            rows = "unchanged" if self.owner_rows is None else f"{self.owner_rows} ownership rows"
+            text += f"; owner files {files}: {rows}"
         return text
 
 
@@ -477,6 +487,7 @@ def _ingest(
     stats.new = {k: after_kinds.get(k, 0) - before.get(k, 0) for k in after_kinds}
     if full:
         stats.removed = _drop_unreachable(session, repo.id, path)
+    _owners(session, repo.id, path, stats)
     stats.skipped_authors = ingest.skipped
     stats.people_after = session.exec(select(func.count()).select_from(Person)).one()
     stats.coverage = topic_coverage(session, taxonomy, repo)
@@ -510,6 +521,24 @@ def _drop_unreachable(session: Session, repo_id: int, path: Path) -> int:
             delete_contributions(session, gone)
             session.commit()
             removed += len(gone)
+
+
+def _owners(session: Session, repo_id: int, path: Path, stats: GitIngestStats) -> None:
+    """The owner files at HEAD into ownership rows; files whose blob is unchanged are kept."""
+    files = owner_files(path)
+    stats.problems += [f.problem for f in files if f.problem]
+    readable = [f for f in files if f.text is not None]
+    stats.owner_files = [f.path for f in readable]
+    blobs = {f.path: f.blob for f in readable}
+    before = get_cursor(session, repo_id, OWNERS_CURSOR)
+    if (json.loads(before) if before else {}) == blobs:
+        return  # unchanged (or never any): rows stay as they are
+    known = json.loads(before) if before else {}
+    changed = [(f.path, f.text or "") for f in readable if known.get(f.path) != f.blob]
+    write_lock(session)  # suppression is read under the lock, in the transaction that writes
+    stats.owner_rows = store_owner_files(session, repo_id, changed, blobs)
+    set_cursor(session, repo_id, OWNERS_CURSOR, json.dumps(blobs, sort_keys=True))
+    session.commit()
 
 
 def _save(session: Session, ingest: GitIngest, repo_id: int, last: str) -> None:

@@ -24,21 +24,20 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from bot.ingest.coverage import TopicCoverage, topic_coverage
+from bot.ingest.owners import store_owner_files
 from bot.ingest.pipeline import Ingestor, stale_profiles
 from bot.sources.github.http import GitHubShapeError, Reply
 from bot.sources.github.records import GitHubSource, UserProfile, parse_time
-from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file, parse_owner_file
-from bot.store.identity import IdentityKey, looks_like_bot, redact_addresses, suppression_hash
+from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file
+from bot.store.identity import looks_like_bot
 from bot.store.locks import write_lock
 from bot.store.models import (
-    CodeOwner,
     Contribution,
-    IdentityKind,
     Person,
     Repo,
     utcnow,
 )
-from bot.store.writes import get_cursor, get_etag, set_cursor, set_etag, suppressed_hashes
+from bot.store.writes import get_cursor, get_etag, set_cursor, set_etag
 from bot.taxonomy.model import Taxonomy
 
 log = logging.getLogger(__name__)
@@ -210,44 +209,19 @@ class GitHubSync:
             stats.refused += 1
             return
         self.session.commit()  # ends the read transaction the ETag lookups opened
-        rows = 0
         found: set[str] = set()
+        changed: list[tuple[str, str]] = []
         write_lock(self.session)  # the suppressions read next hold until the commit
-        suppressed = suppressed_hashes(self.session)
         for path, text, reply in fetched:
-            stored_path = redact_addresses(path)  # stored text, like every path csf keeps
             if reply.status == 304:
-                found.add(stored_path)
+                found.add(path)
                 continue
             if text is None:
                 continue
-            found.add(stored_path)
-            self.session.execute(
-                sa.delete(CodeOwner).where(
-                    col(CodeOwner.repo_id) == repo.id, col(CodeOwner.source_path) == stored_path
-                )
-            )
-            for owner in parse_owner_file(text, path):
-                if _suppressed_owner(owner.owner_kind, owner.owner_value, suppressed):
-                    continue  # someone who asked to be forgotten stays forgotten
-                self.session.add(
-                    CodeOwner(
-                        repo_id=repo.id,
-                        source_path=stored_path,
-                        line=owner.line,
-                        pattern=redact_addresses(owner.pattern),
-                        area=redact_addresses(owner.area),
-                        owner_kind=owner.owner_kind,
-                        owner_value=owner.owner_value,
-                    )
-                )
-                rows += 1
+            found.add(path)
+            changed.append((path, text))
             set_etag(self.session, f"file:{repo.full_name.lower()}:{path}", path, reply.etag)
-        # Files that disappeared take their ownership with them.
-        gone = sa.delete(CodeOwner).where(col(CodeOwner.repo_id) == repo.id)
-        if found:
-            gone = gone.where(col(CodeOwner.source_path).not_in(sorted(found)))
-        self.session.execute(gone)
+        rows = store_owner_files(self.session, repo.id, changed, found)
         set_cursor(self.session, repo.id, "github.owners", _iso(now))
         self.session.commit()
         stats.owner_rows = rows
@@ -352,12 +326,6 @@ class GitHubSync:
 
 def _refused(error: GitHubShapeError) -> None:
     log.warning("%s; nothing of it stored, asked again at the next sync", error)
-
-
-def _suppressed_owner(kind: str, value: str, suppressed: set[str]) -> bool:
-    if kind not in (IdentityKind.GITHUB.value, IdentityKind.EMAIL.value):
-        return False  # a team is not a person
-    return suppression_hash(IdentityKey(IdentityKind(kind), value)) in suppressed
 
 
 def _iso(value: datetime) -> str:

@@ -332,7 +332,7 @@ def who(
         owners = _cached_owners(session, tags[0])
         groups = _cached_aggregate(session, tags[0], config, region, owners)
     else:
-        owners = topic_owners(session, taxonomy, scope) if tags else {}
+        owners = topic_owners(session, taxonomy, scope) if tags or scope.terms else {}
         groups = _aggregate(session, scope, config, region, () if scope.terms else owners)
     if scope.terms:  # free words narrow the topic: owners count only with matching work
         owners = {person: owned for person, owned in owners.items() if person in groups}
@@ -859,22 +859,34 @@ def _flags(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str | 
 
 
 def topic_owners(session: Session, taxonomy: Taxonomy, scope: Scope) -> dict[int, set[str]]:
-    """People named as owners of the scope's topics: person id -> the patterns or areas."""
-    return _owners(session, taxonomy, scope.tags, _sample_ids(session, scope))
+    """People named as owners of the scope's topics: person id -> the patterns or areas.
+
+    A question in free words ("who torch-mlir torchtolinalg") has no topic to name in an owner
+    file, but the code it finds has owners: the lines whose patterns cover it count.
+    """
+    return _owners(
+        session, taxonomy, scope.tags, _sample_ids(session, scope), scope.repo_ids or None
+    )
 
 
 def _owners(
-    session: Session, taxonomy: Taxonomy, tags: Iterable[str], sample_ids: list[int]
+    session: Session,
+    taxonomy: Taxonomy,
+    tags: Iterable[str],
+    sample_ids: list[int],
+    repo_ids: Sequence[int] | None = None,
 ) -> dict[int, set[str]]:
+    tags = list(tags)
     topics = [taxonomy.topic(tag) for tag in tags]
     ecosystems = {tag.split(".")[0] for tag in tags}
     repo_names = {r for e in ecosystems if (eco := taxonomy.ecosystem(e)) for r in eco.repos}
     wanted_names = {n.lower() for n in repo_names}
-    repo_ids = [
-        rid
-        for rid, name, eco in session.exec(select(Repo.id, Repo.full_name, Repo.ecosystem))
-        if name.lower() in wanted_names or eco in ecosystems
-    ]
+    if repo_ids is None:
+        repo_ids = [
+            rid
+            for rid, name, eco in session.exec(select(Repo.id, Repo.full_name, Repo.ecosystem))
+            if rid is not None and (not tags or name.lower() in wanted_names or eco in ecosystems)
+        ]
     if not repo_ids:
         return {}
     sample = sorted(_sample_paths(session, sample_ids))
@@ -893,7 +905,7 @@ def _owners(
     # and the pattern is only the folder the file speaks for. Such a row owns its area's topic,
     # and the folder only for a question about the ecosystem as a whole: the Tensor maintainer
     # does not own Bufferization. (Kernel MAINTAINERS sections have titles and real patterns.)
-    whole_ecosystem = not any(topics)
+    whole_ecosystem = bool(tags) and not any(topics)
     for pattern, area, kind, value, source in rows:
         if area is not None and normalise_phrase(area) in names:
             owned[(kind, value)].add(area)

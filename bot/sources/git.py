@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.errors import CsfError
+from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file
 from bot.store.links import differential_link
 
 RECORD = b"\x1e"
@@ -133,6 +134,66 @@ def _run_git(path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(["git", "-C", str(path), *args], capture_output=True, check=False)
     except FileNotFoundError:
         raise GitSourceError("git is not installed or not on PATH") from None
+
+
+_VENDORED = frozenset(
+    [
+        "third_party",
+        "third-party",
+        "thirdparty",
+        "external",
+        "externals",
+        "vendor",
+        "vendored",
+        "deps",
+        "submodules",
+    ]
+)
+MAX_OWNER_FILE = 4 << 20  # the kernel's MAINTAINERS is under 1 MB; nothing larger is one
+
+
+@dataclass(frozen=True)
+class OwnerFile:
+    """An owner file at HEAD: where it is, its blob id (unchanged blob, unchanged rows), and
+    its text (None when it was refused, with the reason in `problem`)."""
+
+    path: str
+    blob: str
+    text: str | None
+    problem: str | None = None
+
+
+def owner_files(path: Path) -> list[OwnerFile]:
+    """HEAD's CODEOWNERS, maintainer files (LLVM's `*/Maintainers.md`, anywhere) and the
+    kernel's MAINTAINERS, read from git's objects (a bare mirror has no work tree)."""
+    listing = _run_git(path, "ls-tree", "-r", "-z", "--long", "HEAD")
+    if listing.returncode != 0:
+        return []
+    found = []
+    for entry in listing.stdout.split(b"\0"):
+        meta, tab, raw_name = entry.partition(b"\t")
+        parts = meta.split()
+        if not tab or len(parts) != 4 or parts[1] != b"blob":
+            continue
+        name = _text(raw_name)
+        folders = name.split("/")[:-1]
+        if name not in CODEOWNERS_PATHS and not is_maintainer_file(name.rsplit("/", 1)[-1]):
+            continue
+        if len(folders) > 3 or _VENDORED.intersection(f.lower() for f in folders):
+            continue  # another project's owners, copied in
+        blob, size = parts[2].decode("ascii"), parts[3]
+        if not size.isdigit() or int(size) > MAX_OWNER_FILE:
+            found.append(OwnerFile(name, blob, None, f"{name} is over 4 MB: not read"))
+            continue
+        shown = _run_git(path, "cat-file", "blob", blob)
+        if shown.returncode != 0:
+            found.append(OwnerFile(name, blob, None, f"{name} could not be read from git"))
+            continue
+        if b"\0" in shown.stdout[:8192]:
+            found.append(OwnerFile(name, blob, None, f"{name} is binary: not read"))
+            continue
+        found.append(OwnerFile(name, blob, _text(shown.stdout)))
+    return found
 
 
 def check_repository(path: Path) -> bool:
