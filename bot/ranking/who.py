@@ -28,7 +28,7 @@ import math
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -865,7 +865,7 @@ def topic_owners(session: Session, taxonomy: Taxonomy, scope: Scope) -> dict[int
     file, but the code it finds has owners: the lines whose patterns cover it count.
     """
     return _owners(
-        session, taxonomy, scope.tags, _sample_ids(session, scope), scope.repo_ids or None
+        session, taxonomy, scope.tags, lambda: _sample_ids(session, scope), scope.repo_ids or None
     )
 
 
@@ -873,7 +873,7 @@ def _owners(
     session: Session,
     taxonomy: Taxonomy,
     tags: Iterable[str],
-    sample_ids: list[int],
+    sample_ids: Callable[[], list[int]],
     repo_ids: Sequence[int] | None = None,
 ) -> dict[int, set[str]]:
     tags = list(tags)
@@ -889,7 +889,6 @@ def _owners(
         ]
     if not repo_ids:
         return {}
-    sample = sorted(_sample_paths(session, sample_ids))
     names = {normalise_phrase(n) for t in topics if t for n in (t.name, t.key, *t.aliases)}
     o = CodeOwner.__table__  # type: ignore[attr-defined]
     rows = session.execute(
@@ -897,6 +896,9 @@ def _owners(
             o.c.repo_id.in_({rid for rid in repo_ids if rid is not None})
         )
     ).all()
+    if not rows:
+        return {}  # most repositories have no owner file: no need to sample their paths
+    sample = sorted(_sample_paths(session, sample_ids()))
     # The kernel's MAINTAINERS alone has thousands of patterns: test each distinct pattern once,
     # and only against sample paths that start with its literal prefix.
     covers = {pattern: _covers(pattern, sample) for pattern in {row.pattern for row in rows}}
