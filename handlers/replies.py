@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.shortlist.saves import pipeline
 from handlers.answer import Asker, SendToAsker
@@ -52,6 +53,48 @@ def reply_to(body: dict[str, Any], respond: Respond, client: WebClient) -> SendT
             log.warning("no way to reply to %s", body.get("type"))
 
     return send
+
+
+def loading_modal(
+    client: WebClient, trigger_id: str, what: str, fallback: SendToAsker
+) -> SendToAsker:
+    """Open a modal now, while the click's trigger id lives; the reply fills it in later.
+
+    If Slack refuses the modal (the trigger expired already), the answer goes the ordinary way.
+    A modal the person closed meanwhile cannot be updated: they closed it, so the answer is
+    logged and dropped.
+    """
+    try:
+        opened = client.views_open(trigger_id=trigger_id, view=_loading_view(what))
+        view_id = str((opened.get("view") or {})["id"])
+    except (SlackApiError, KeyError):
+        log.warning("could not open a loading modal for %s", what, exc_info=True)
+        return fallback
+
+    def send(message: dict[str, Any]) -> None:
+        try:
+            client.views_update(view_id=view_id, view=modal_of(message))
+        except SlackApiError as error:
+            if error.response.get("error") != "not_found":
+                raise
+            log.info("the %s modal was closed before its answer came", what)
+
+    return send
+
+
+def _loading_view(what: str) -> dict[str, Any]:
+    noun = what.removesuffix(" button")
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "csf"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "plain_text", "text": f"Working on the {noun}…"},
+            }
+        ],
+    }
 
 
 def publish_home(ctx: AppContext, client: WebClient, asker: Asker) -> None:

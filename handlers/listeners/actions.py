@@ -35,7 +35,7 @@ from handlers.commands.registry import UsageError
 from handlers.commands.save import save_people
 from handlers.context import AppContext
 from handlers.guard import guard, permitted, too_busy
-from handlers.replies import asker_of, publish_home, reply_to
+from handlers.replies import asker_of, loading_modal, publish_home, reply_to
 from slackui.blocks.common import (
     ACTION_ANOTHER_ANGLE,
     ACTION_FORGET,
@@ -244,13 +244,17 @@ class Listener:
     what: str
     listener: ActionListener
     queued: bool = True
+    # Answers that show a whole message (a profile, a draft): clicked in the App Home, where
+    # there is no response URL, they go to a modal, opened at once as "loading" (the trigger id
+    # dies 3 s after the click, long before a busy queue reaches the work) and filled in after.
+    modal: bool = False
 
 
 LISTENERS = (
     Listener(ACTION_SAVE, "save button", on_save),
     Listener(ACTION_NOT_A_FIT, "not-a-fit button", on_not_a_fit),
-    Listener(ACTION_PROFILE, "profile button", on_profile),
-    Listener(ACTION_OUTREACH, "outreach button", on_outreach),
+    Listener(ACTION_PROFILE, "profile button", on_profile, modal=True),
+    Listener(ACTION_OUTREACH, "outreach button", on_outreach, modal=True),
     Listener(ACTION_ANOTHER_ANGLE, "another-angle button", on_another_angle),
     Listener(ACTION_MARK_CONTACTED, "mark-contacted button", on_mark_contacted),
     Listener(ACTION_MORE, "more button", on_more),
@@ -276,6 +280,8 @@ def _bolt_listener(ctx: AppContext, entry: Listener) -> Callable[..., None]:
         reply = reply_to(body, respond, client)
         if not permitted(ctx, asker, reply, what=entry.what):
             return
+        if entry.modal and not body.get("response_url") and body.get("trigger_id"):
+            reply = loading_modal(client, body["trigger_id"], entry.what, reply)
         click = Click(body, asker, reply, respond, client)
 
         def run() -> None:

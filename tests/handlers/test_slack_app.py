@@ -962,3 +962,29 @@ def test_who_active_and_as_of_work_in_slack_and_survive_the_more_button(
     harness.slack.command("who mlir bufferization --as-of banana")
     refused = harness.reply(4)["text"]
     assert "--as-of 'banana' is not a date: write YYYY-MM-DD" in refused
+
+
+def test_a_profile_from_the_app_home_opens_at_once_and_fills_in_when_the_queue_reaches_it(
+    harness: Harness,
+) -> None:
+    ada = harness.people["ada-owner"]
+    # Every answer thread is busy (a burst of questions ahead of this click) for longer than
+    # a trigger id lives.
+    release = threading.Event()
+    for _ in range(harness.ctx.tasks.workers):
+        harness.ctx.tasks.submit(lambda: release.wait(10), busy=lambda: None)
+    home_view = {"id": "V0FICTION", "type": "home"}
+    harness.slack.action(
+        {"action_id": ACTION_PROFILE, "value": str(ada)},
+        channel=None,
+        response_url=False,
+        view=home_view,
+    )
+    opened = harness.fake.wait_for("views.open")[0].params
+    assert "Working on the profile" in _all_text(opened["view"])
+    time.sleep(3.5)  # the trigger has expired by now
+    release.set()
+    filled = harness.fake.wait_for("views.update")[0].params
+    assert filled["view_id"] == "V0FICTION"
+    assert "Ada Owner" in _all_text(filled["view"])
+    assert len(harness.fake.of("views.open")) == 1  # no second, expired, attempt

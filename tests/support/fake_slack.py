@@ -41,6 +41,7 @@ class Failure:
 
 
 _PASS = Failure(200, {}, {})  # a queued call that is answered normally
+TRIGGER_LIFE = 3.0  # seconds a trigger id may open a modal (Slack's documented limit)
 
 
 @dataclass
@@ -55,6 +56,7 @@ class FakeSlack:
     # what apps.connections.open hands out: a Socket Mode URL (tests/support/fake_socket_mode.py)
     socket_url: str | None = None
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
+    _triggers: dict[str, float] = field(default_factory=dict)  # trigger id -> when issued
     _ts: int = 0
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _server: ThreadingHTTPServer | None = None
@@ -218,6 +220,18 @@ class FakeSlack:
         request.end_headers()
         request.wfile.write(data)
 
+    def new_trigger(self) -> str:
+        """A trigger id, as Slack sends with each interaction; it lives TRIGGER_LIFE seconds."""
+        with self._lock:
+            trigger = f"1337.{len(self._triggers) + 1}.fiction"
+            self._triggers[trigger] = time.monotonic()
+        return trigger
+
+    def _expired(self, trigger: str) -> bool:
+        """Slack's docs: a trigger id must be used within 3 seconds (`expired_trigger_id`)."""
+        issued = self._triggers.get(trigger)
+        return issued is not None and time.monotonic() - issued > TRIGGER_LIFE
+
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "response_url":
             return {"ok": True}
@@ -248,6 +262,8 @@ class FakeSlack:
             }
         if method in ("conversations.history", "conversations.replies"):
             return self._page(method, params)
+        if method == "views.open" and self._expired(str(params.get("trigger_id"))):
+            return {"ok": False, "error": "expired_trigger_id"}
         if method in ("views.publish", "views.open", "views.update"):
             return {"ok": True, "view": {"id": "V0FICTION", **(params.get("view") or {})}}
         if method == "apps.connections.open":
@@ -357,7 +373,7 @@ class SlackClient:
             "text": text,
             "api_app_id": "A0CSF",
             "response_url": response_url or self.next_response_url(),
-            "trigger_id": "1337.42.abcd",
+            "trigger_id": self.fake.new_trigger(),
         }
         return self._post(
             urlencode(form).encode(), "application/x-www-form-urlencoded", signature=signature
@@ -398,7 +414,7 @@ class SlackClient:
             "team": {"id": self.fake.team_id, "domain": "fictional"},
             "user": {"id": user, "team_id": self.fake.team_id},
             "api_app_id": "A0CSF",
-            "trigger_id": "1337.42.abcd",
+            "trigger_id": self.fake.new_trigger(),
             "actions": [{"block_id": "b", "action_ts": str(time.time()), **action}],
         }
         if channel is not None:
@@ -422,7 +438,7 @@ class SlackClient:
             "team": {"id": self.fake.team_id, "domain": "fictional"},
             "user": {"id": user, "team_id": self.fake.team_id},
             "api_app_id": "A0CSF",
-            "trigger_id": "1337.42.abcd",
+            "trigger_id": self.fake.new_trigger(),
             "view": view,
         }
         return self._form_payload(payload)
