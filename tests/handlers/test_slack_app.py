@@ -988,3 +988,46 @@ def test_a_profile_from_the_app_home_opens_at_once_and_fills_in_when_the_queue_r
     assert filled["view_id"] == "V0FICTION"
     assert "Ada Owner" in _all_text(filled["view"])
     assert len(harness.fake.of("views.open")) == 1  # no second, expired, attempt
+
+
+def _note_view(person_id: int | str, text: str, view_id: str = "V0NOTE1") -> dict[str, Any]:
+    return {
+        "id": view_id,
+        "type": "modal",
+        "callback_id": NOTE_MODAL,
+        "private_metadata": str(person_id),
+        "state": {
+            "values": {NOTE_BLOCK: {NOTE_INPUT: {"type": "plain_text_input", "value": text}}}
+        },
+    }
+
+
+@pytest.mark.parametrize("harness", [{"CSF_ALLOWED_USERS": "U0SOURCER"}], indirect=True)
+def test_a_note_is_checked_in_the_ack_and_stored_once_per_modal(harness: Harness) -> None:
+    ada = harness.people["ada-owner"]
+
+    def refused(view: dict[str, Any], user: str = "U0SOURCER") -> str:
+        answer = harness.slack.view_submission(view, user=user)
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["response_action"] == "errors"
+        return str(body["errors"][NOTE_BLOCK])
+
+    assert "at most 3,000 characters; this one has 3,001" in refused(_note_view(ada, "n" * 3001))
+    assert "older csf" in refused(_note_view("ada-owner", "hello"))
+    assert "older csf" in refused(_note_view(-4, "hello"))
+    assert "limited to some people" in refused(_note_view(ada, "hello"), user="U0STRANGER")
+    # A double submit of one modal (Slack sends the same view id) stores one note.
+    for _ in range(2):
+        answer = harness.slack.view_submission(_note_view(ada, "Met at a meetup"))
+        assert answer.status_code == 200
+    harness.fake.wait_for("views.publish")
+    time.sleep(0.5)  # the second submission, if it stored anything, has done so by now
+    with harness.session() as session:
+        notes = session.exec(select(CandidateNote)).all()
+    assert [n.text for n in notes] == ["Met at a meetup"]
+    # Another modal is another note.
+    harness.slack.view_submission(_note_view(ada, "Replied", view_id="V0NOTE2"))
+    harness.fake.wait_for("views.publish", 2)
+    with harness.session() as session:
+        assert len(session.exec(select(CandidateNote)).all()) == 2
