@@ -36,6 +36,7 @@ ENV_NAMES: dict[str, str] = {
     "timezone": "CSF_TIMEZONE",
     "save_emoji": "CSF_SAVE_EMOJI",
     "port": "PORT",
+    "bind": "CSF_BIND",
     "log_level": "CSF_LOG_LEVEL",
     "taxonomy_path": "CSF_TAXONOMY",
     "ranking_config": "CSF_RANKING_CONFIG",
@@ -95,6 +96,11 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/London", validation_alias="CSF_TIMEZONE")
     save_emoji: str = Field("bookmark", validation_alias="CSF_SAVE_EMOJI")
     port: int = Field(3000, ge=1, le=65535, validation_alias="PORT")
+    # The address `csf run` listens on: every interface by default (platforms such as Heroku
+    # route to it from outside the container); 127.0.0.1 behind a proxy on the same machine.
+    bind: str = Field(
+        "0.0.0.0", pattern=r"^[A-Za-z0-9.:\[\]-]{1,253}$", validation_alias="CSF_BIND"
+    )
     log_level: str = Field("INFO", validation_alias="CSF_LOG_LEVEL")
     # A team's own taxonomy file; unset means the one shipped in bot/taxonomy/taxonomy.yml.
     taxonomy_path: str | None = Field(None, validation_alias="CSF_TAXONOMY")

@@ -27,6 +27,7 @@ from bot.sources.github.records import GitHubSource
 from handlers import register_listeners
 from handlers.access import GroupMembers
 from handlers.context import AppContext
+from handlers.http_edge import guarded
 from handlers.slack_links import PullAuthorLookup
 from handlers.task_queue import TaskQueue
 from slackui.web import web_client
@@ -122,9 +123,13 @@ def create_app(ctx: AppContext, *, client: WebClient | None = None) -> App:
     return app
 
 
-def wsgi_app(app: App) -> WSGIApp:
-    """`/slack/events` for Slack, `/healthz` for the platform's health check, 404 otherwise."""
-    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+def wsgi_app(app: App, signing_secret: str | None = None) -> WSGIApp:
+    """`/slack/events` for Slack, `/healthz` for the platform's health check, 404 otherwise.
+
+    With the signing secret, requests too big, unsigned or malformed are turned away at the
+    edge (handlers/http_edge.py) with 413, 401 or 400, never a 500 from inside Bolt.
+    """
+    bolt = guarded(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret, EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
@@ -186,7 +191,7 @@ def _gunicorn(ctx: AppContext) -> None:
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            self.cfg.set("bind", f"0.0.0.0:{settings.port}")
+            self.cfg.set("bind", f"{settings.bind}:{settings.port}")
             # Answers are CPU-bound Python: processes, not threads, are what use more cores.
             self.cfg.set("workers", settings.web_processes)
             self.cfg.set("worker_class", "gthread")
@@ -204,10 +209,12 @@ def _gunicorn(ctx: AppContext) -> None:
             # Called in the worker once it has stopped taking requests, before the interpreter
             # shuts down (after that, nothing new can be scheduled): answer what was acked.
             self.cfg.set("worker_exit", lambda _arbiter, _worker: drain(app, ctx))
-            return wsgi_app(app)
+            secret = settings.slack_signing_secret
+            return wsgi_app(app, secret.get_secret_value() if secret else None)
 
     log.info(
-        "csf: HTTP on port %s at %s, %s processes",
+        "csf: HTTP on %s port %s at %s, %s processes",
+        settings.bind,
         settings.port,
         EVENTS_PATH,
         settings.web_processes,

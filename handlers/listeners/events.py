@@ -7,6 +7,7 @@ id is claimed in the database first, so a retry — or a second process — does
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import App
@@ -96,6 +97,11 @@ def register(app: App, ctx: AppContext) -> None:
                 return
             reply(persist(save))
             publish_home(ctx, client, asker)
+
+    @app.event(re.compile(r"^(?!reaction_added$|app_home_opened$).*"))
+    def other_event() -> None:
+        """Events csf does not act on (a workspace may subscribe the app to more): acked with
+        a 200, since Slack counts a 404 as a failed delivery and retries it."""
 
     @app.event("app_home_opened")
     def app_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:

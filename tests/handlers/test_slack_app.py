@@ -26,6 +26,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
 import pytest
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -151,7 +152,11 @@ def _start(engine: Engine, fake: FakeSlack, env: dict[str, str]) -> tuple[SlackC
         group_members=group_members(settings),
     )
     server = make_server(
-        "127.0.0.1", 0, wsgi_app(create_app(ctx)), server_class=_Server, handler_class=_Quiet
+        "127.0.0.1",
+        0,
+        wsgi_app(create_app(ctx), SECRET),
+        server_class=_Server,
+        handler_class=_Quiet,
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     client = SlackClient(f"http://127.0.0.1:{server.server_port}", SECRET, fake)
@@ -1031,3 +1036,45 @@ def test_a_note_is_checked_in_the_ack_and_stored_once_per_modal(harness: Harness
     harness.fake.wait_for("views.publish", 2)
     with harness.session() as session:
         assert len(session.exec(select(CandidateNote)).all()) == 2
+
+
+def _signed(harness: Harness, body: bytes, content_type: str, **headers: str) -> httpx.Response:
+    timestamp = headers.pop("timestamp", str(int(time.time())))
+    signature = SignatureVerifier(SECRET).generate_signature(
+        timestamp=timestamp, body=body.decode("utf-8", "replace")
+    )
+    return httpx.post(
+        harness.slack.base_url + "/slack/events",
+        content=body,
+        headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": signature,
+            **headers,
+        },
+        timeout=30,
+    )
+
+
+def test_the_http_edge_answers_what_each_bad_request_is(harness: Harness) -> None:
+    form = "application/x-www-form-urlencoded"
+    huge = b"text=" + b"a" * (20 << 20)
+    assert _signed(harness, huge, form).status_code == 413  # signed, but 20 MB
+    unsigned = httpx.post(
+        harness.slack.base_url + "/slack/events",
+        content=huge,
+        headers={"Content-Type": form},
+        timeout=30,
+    )
+    assert unsigned.status_code == 413
+    assert _signed(harness, b"{not json", "application/json").status_code == 400
+    assert _signed(harness, b"[1, 2]", "application/json").status_code == 400
+    assert _signed(harness, b"payload=%7Bnot-json", form).status_code == 400
+    stamp = _signed(harness, b"command=%2Fcsf&text=help", form, timestamp="soon")
+    assert stamp.status_code == 401
+    assert harness.slack.command("help", signature="v0=bad").status_code == 401
+    # An event type csf does not act on is acknowledged, so Slack does not retry it.
+    other = harness.slack.event({"type": "member_joined_channel", "user": "U0X"}, event_id="EvO")
+    assert other.status_code == 200
+    # And good requests still go through.
+    assert harness.slack.command("help").status_code == 200
