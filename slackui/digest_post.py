@@ -218,6 +218,7 @@ def _remember(session: Session, run: DigestRun, ts: str, kind: str, people: list
         ts=ts,
         kind=kind,
         person_ids=people,
+        thread_ts=run.message_ts if kind == "digest_entry" else None,
     )
 
 

@@ -201,14 +201,26 @@ def excluded_people(session: Session, team_id: str) -> set[int]:
 
 
 def record_posted(
-    session: Session, *, team_id: str, channel: str, ts: str, kind: str, person_ids: list[int]
+    session: Session,
+    *,
+    team_id: str,
+    channel: str,
+    ts: str,
+    kind: str,
+    person_ids: list[int],
+    thread_ts: str | None = None,
 ) -> None:
     """Remember a message csf posted, so a reaction on it resolves without a Web API call."""
     try:
         with session.begin_nested():
             session.add(
                 PostedMessage(
-                    team_id=team_id, channel=channel, ts=ts, kind=kind, person_ids=person_ids
+                    team_id=team_id,
+                    channel=channel,
+                    ts=ts,
+                    kind=kind,
+                    person_ids=person_ids,
+                    thread_ts=thread_ts,
                 )
             )
     except IntegrityError:
@@ -217,10 +229,14 @@ def record_posted(
 
 def posted_people(session: Session, channel: str, ts: str) -> list[int] | None:
     """The people shown in a message csf posted, or None when csf did not post it."""
-    row = session.exec(
+    row = posted_message(session, channel, ts)
+    return None if row is None else list(row.person_ids)
+
+
+def posted_message(session: Session, channel: str, ts: str) -> PostedMessage | None:
+    return session.exec(
         select(PostedMessage).where(PostedMessage.channel == channel, PostedMessage.ts == ts)
     ).first()
-    return None if row is None else list(row.person_ids)
 
 
 def claim_event(session: Session, event_id: str) -> bool:

@@ -440,6 +440,7 @@ class PostedMessage(SQLModel, table=True):
     kind: str  # "who", "digest", "digest_entry", "profile", "outreach"
     person_ids: list[int] = _json_list()
     created_at: datetime = _created()
+    thread_ts: str | None = None  # the thread it was posted in (a digest entry's header)
 
 
 class SlackEvent(SQLModel, table=True):

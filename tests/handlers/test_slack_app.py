@@ -98,7 +98,9 @@ class Harness:
                 return rows
             time.sleep(0.02)
 
-    def posted_by_csf(self, channel: str, ts: str, person_id: int) -> None:
+    def posted_by_csf(
+        self, channel: str, ts: str, person_id: int, thread_ts: str | None = None
+    ) -> None:
         """As if csf had posted a digest entry about this person at (channel, ts)."""
         with self.session() as session:
             record_posted(
@@ -108,6 +110,7 @@ class Harness:
                 ts=ts,
                 kind="digest_entry",
                 person_ids=[person_id],
+                thread_ts=thread_ts,
             )
             session.commit()
 
@@ -1078,3 +1081,51 @@ def test_the_http_edge_answers_what_each_bad_request_is(harness: Harness) -> Non
     assert other.status_code == 200
     # And good requests still go through.
     assert harness.slack.command("help").status_code == 200
+
+
+def test_reactions_answer_in_their_thread_and_say_what_to_do_when_csf_cannot_read(
+    harness: Harness,
+) -> None:
+    ada, bo = harness.people["ada-owner"], harness.people["bo-reviewer"]
+    # A digest entry is a reply in the header's thread: the confirmation goes there.
+    harness.posted_by_csf("C0D", "5.000002", ada, thread_ts="5.000001")
+    harness.slack.event(_reaction("C0D", "5.000002"), event_id="EvT1")
+    first = harness.fake.wait_for("chat.postEphemeral")[0].params
+    assert "Saved *Ada Owner*" in first["text"]
+    assert first["thread_ts"] == "5.000001"
+    # A colleague's reply in a thread, found through conversations.replies by its own ts.
+    parent = harness.fake.post_message("C0TALENT", {"user": "U0COLLEAGUE", "text": "Who?"})
+    reply_ts = harness.fake.post_message(
+        "C0TALENT",
+        {"user": "U0COLLEAGUE", "text": "<https://github.com/bo-reviewer>", "thread_ts": parent},
+    )
+    # A skin-tone variant of the save emoji is the save emoji.
+    harness.slack.event(
+        _reaction("C0TALENT", reply_ts, reaction="bookmark::skin-tone-4"), event_id="EvT2"
+    )
+    second = harness.fake.wait_for("chat.postEphemeral", 2)[1].params
+    assert "Saved *Bo Reviewer*" in second["text"]
+    assert second["thread_ts"] == parent
+    assert {c.person_id for c in harness.candidates()} == {ada, bo}
+    # Where Slack will not let csf read, it says what to do.
+    harness.fake.fail_next("conversations.history", error="not_in_channel")
+    harness.slack.event(_reaction("C0ELSEWHERE", "6.000001"), event_id="EvT3")
+    third = harness.fake.wait_for("chat.postEphemeral", 3)[2].params["text"]
+    assert "/invite @csf" in third
+    harness.fake.fail_next("conversations.history", error="missing_scope")
+    harness.slack.event(_reaction("C0ELSEWHERE", "6.000002"), event_id="EvT4")
+    fourth = harness.fake.wait_for("chat.postEphemeral", 4)[3].params["text"]
+    assert "channels:history" in fourth
+
+
+def test_a_bookmark_on_a_message_about_no_one_is_explained_once_then_left_alone(
+    harness: Harness,
+) -> None:
+    for n in range(2):
+        ts = harness.fake.post_message("C0TALENT", {"user": "U0COLLEAGUE", "text": f"lunch {n}"})
+        harness.slack.event(_reaction("C0TALENT", ts), event_id=f"EvL{n}")
+    hint = harness.fake.wait_for("chat.postEphemeral")[0].params["text"]
+    assert "found no one to save" in hint
+    time.sleep(1.0)  # the second reaction has been handled by now
+    assert len(harness.fake.of("chat.postEphemeral")) == 1
+    assert harness.candidates() == []

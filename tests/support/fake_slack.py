@@ -291,16 +291,23 @@ class FakeSlack:
         with_metadata = str(params.get("include_all_metadata", "false")).lower() in truthy
         everything = list(self.history.get(channel, []))
         if method == "conversations.replies":
-            parent = str(params.get("ts"))
-            found = [m for m in everything if m.get("thread_ts", m["ts"]) == parent]
-            if not any(m["ts"] == parent for m in found):
+            # `ts` may name the parent or any reply (Slack's docs); the thread is the parent's.
+            asked = next((m for m in everything if m["ts"] == str(params.get("ts"))), None)
+            if asked is None:
                 return {"ok": False, "error": "thread_not_found"}
+            parent = asked.get("thread_ts", asked["ts"])
+            found = [m for m in everything if m.get("thread_ts", m["ts"]) == parent]
         else:
             found = [m for m in reversed(everything) if m.get("thread_ts", m["ts"]) == m["ts"]]
         latest, oldest = params.get("latest"), params.get("oldest")
         if method == "conversations.history" and latest is None:
             latest = params.get("ts")  # older callers of this fake
-        found = [m for m in found if _within(m["ts"], oldest, latest, inclusive)]
+        found = [
+            m
+            for m in found
+            if _within(m["ts"], oldest, latest, inclusive)
+            or (method == "conversations.replies" and m["ts"] == m.get("thread_ts", m["ts"]))
+        ]  # a thread's parent always comes first, whatever the range, as Slack answers
         start = int(params.get("cursor") or 0)
         limit = int(params.get("limit") or 100)
         page = found[start : start + limit]
