@@ -25,7 +25,7 @@ from rich.text import Text
 
 from bot.outreach.roles import RoleFit
 from bot.people.view import PersonView
-from bot.ranking.who import WhoAnswer, answer_notes
+from bot.ranking.who import WhoAnswer, answer_notes, empty_hint
 from bot.reports.digest import Digest
 from bot.reports.profile import Profile
 from slackui.blocks.digest import period_label
@@ -135,7 +135,7 @@ def print_who(answer: WhoAnswer, region: str | None) -> None:
         elif not reading.tags:
             out.print("no known ecosystem or topic in that query: see `csf topics`")
         else:
-            out.print("no one found for that in this window: try --window-days 730")
+            out.print("no one found: " + empty_hint(answer))
         return
     table = Table("#", "person", "where", "score", "why", show_lines=True)
     for result in answer.results:

@@ -199,6 +199,8 @@ class WhoAnswer:
     # The question as first read, when its topics held no work where it looked and its words
     # were searched in paths and titles instead (`reading` is then what was searched).
     first_reading: Reading | None = None
+    region: str | None = None  # the region filter asked for
+    store_empty: bool = False  # set on an empty answer when the store holds no work at all
 
 
 # -- scoring ------------------------------------------------------------------------------------
@@ -325,7 +327,7 @@ def who(
     start = as_of - timedelta(days=days)
     scope = Scope(tags, terms, start, as_of, reading.tag_groups, repo_ids)
     if not scope.tags and not scope.terms and not scope.repo_ids:
-        return WhoAnswer(reading, as_of, days, [], unmatched=unmatched)
+        return _empty(session, WhoAnswer(reading, as_of, days, [], unmatched=unmatched), region)
     # Score everyone in SQL (or read the cache); load the contributions themselves only for the
     # people who make the list.
     if cache is not None:
@@ -399,7 +401,7 @@ def who(
         )
     _namesakes(session, top)
     dormant = _dormant_since(session, scope, config) if top else None
-    return WhoAnswer(
+    answer = WhoAnswer(
         reading,
         as_of,
         days,
@@ -407,6 +409,39 @@ def who(
         cache.as_of if cache is not None else None,
         unmatched,
         dormant,
+        region=region,
+    )
+    return answer if top else _empty(session, answer, region)
+
+
+def _empty(session: Session, answer: WhoAnswer, region: str | None) -> WhoAnswer:
+    """An empty answer, told whether the store holds any work at all (for its hint)."""
+    answer.region = region
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    answer.store_empty = session.execute(sa.select(c.c.id).limit(1)).first() is None
+    return answer
+
+
+WIDEST_HINT_DAYS = 3650  # the widest window both faces take
+
+
+def empty_hint(answer: WhoAnswer) -> str:
+    """What would actually help when an answer is empty, in words both faces show."""
+    if answer.store_empty:
+        return (
+            "csf holds no work yet: ingest a repository first (`csf ingest git PATH --repo "
+            "OWNER/NAME`, or `csf track add` then `csf sync`)"
+        )
+    if answer.region is not None:
+        return f"no one in region {answer.region} has work here: try without `--region`"
+    if answer.window_days < WIDEST_HINT_DAYS:
+        return (
+            f"no one has work here in {answer.window_days} days: try "
+            f"`--window-days {WIDEST_HINT_DAYS}`"
+        )
+    return (
+        f"no one has work here in {answer.window_days} days: csf holds none of this area; "
+        "track the repositories where it happens (`csf track add OWNER/NAME`)"
     )
 
 

@@ -102,7 +102,7 @@ def _shown(word: str) -> str:
     return f'"{word}"'
 
 
-def _topic_names(topic: Topic) -> list[str]:
+def _topic_names(topic: Topic, *, in_ecosystem: bool = False) -> list[str]:
     """What names a topic in a question: its key, name and aliases, and its keyword phrases.
 
     A one-word keyword (`coalesce`, `ptx`) tags titles, but as a question it asks about
@@ -110,14 +110,25 @@ def _topic_names(topic: Topic) -> list[str]:
     `who coalesce` finds the people of the coalescing pass, not of every optimizer pass.
     """
     phrases = [k for k in topic.keywords if len(normalise_phrase(k).split()) > 1]
-    return [topic.key, topic.name, *topic.aliases, *phrases]
+    names = [topic.id, topic.key, topic.name, *topic.aliases, *phrases]
+    if not in_ecosystem:
+        return names
+    # "mlir core" is listed as an alias, but "mlir" is read as the ecosystem first: after it,
+    # the rest of such a name names the topic too (alone, "core" stays a word).
+    prefix = topic.ecosystem + " "
+    names += [
+        rest
+        for name in (topic.name, *topic.aliases)
+        if (rest := normalise_phrase(name).removeprefix(prefix)) != normalise_phrase(name)
+    ]
+    return names
 
 
-def _name_index(pool: list[Topic]) -> dict[str, list[Topic]]:
+def _name_index(pool: list[Topic], in_ecosystem: bool) -> dict[str, list[Topic]]:
     """Every normalised way of naming the pool's topics -> the topics it names."""
     names: dict[str, list[Topic]] = {}
     for topic in pool:
-        for name in _topic_names(topic):
+        for name in _topic_names(topic, in_ecosystem=in_ecosystem):
             names.setdefault(normalise_phrase(name), []).append(topic)
             # "one-shot bufferize" and "bufferize" both name it; "meta_schedule" = "metaschedule".
             names.setdefault(normalise_phrase(name).replace(" ", ""), []).append(topic)
@@ -180,7 +191,7 @@ def read_query(
 
     pool = list(ecosystem.topics) if ecosystem else list(taxonomy.topics())
     key = ecosystem.key if ecosystem else None
-    names = taxonomy.memo(("topic names", key), lambda: _name_index(pool))
+    names = taxonomy.memo(("topic names", key), lambda: _name_index(pool, key is not None))
     topics: list[Topic] = []
     groups: list[tuple[str, ...]] = []
     named_by: list[int] = []  # positions of the words that named topics

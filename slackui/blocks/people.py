@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.ranking.who import Evidence, Result, WhoAnswer, answer_notes
+from bot.ranking.who import Evidence, Result, WhoAnswer, answer_notes, empty_hint
 from bot.reports.profile import Profile
 from slackui.blocks.common import (
     ACTION_MORE,
@@ -127,7 +127,8 @@ def _nothing_found(answer: WhoAnswer, page: int) -> str:
             "No known ecosystem or topic in that, and no work matches its words. "
             "Try `/csf topics` to see the areas csf knows."
         )
-    return "No one found in this window. Try `--window-days 730`."
+    hint = escape(empty_hint(answer))
+    return f"No one found: {hint}."
 
 
 def person_ids_of(message: dict[str, Any]) -> list[int]:

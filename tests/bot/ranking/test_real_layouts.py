@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.ingest.git import ingest_git
 from bot.ingest.tracking import upsert_repo
-from bot.ranking.who import WhoAnswer, answer_notes, load_ranking_config, who
+from bot.ranking.who import WhoAnswer, answer_notes, empty_hint, load_ranking_config, who
 from bot.reports.backtest_owners import (
     area_words,
     backtest_owners,
@@ -477,3 +477,31 @@ def test_a_dialect_is_found_by_its_name_wherever_it_lives(torch_mlir: Engine) ->
     assert typed.label == '"<https://evil.example|x>"'
     assert "dialect:firrtl" in terms_of(["lib/Dialect/FIRRTL/Transforms/LowerTypes.cpp"], [], None)
     assert not {t for t in terms_of(["lib/Dialect/Widget.cpp"], [], None) if ":" in t}
+
+
+def test_topic_ids_and_listed_aliases_name_their_topics() -> None:
+    taxonomy = default_taxonomy()
+    assert read_query(taxonomy, ["mlir.bufferization"]).tags == ("mlir.bufferization",)
+    assert read_query(taxonomy, ["xla.gpu"]).tags == ("xla.gpu",)
+    core = read_query(taxonomy, ["mlir", "core"])  # the alias "mlir core", after the ecosystem
+    assert core.tags == ("mlir.core_ir",)
+    assert read_query(taxonomy, ["core"]).free_words == ("core",)  # alone, a word
+
+
+def test_an_empty_answer_says_what_would_help(engine: Engine, tmp_path: Path) -> None:
+    with Session(engine) as session:
+        empty = _ask(session, "mlir bufferization")
+        assert empty.results == []
+        assert "ingest a repository first" in empty_hint(empty)
+    _ingest(engine, _torch_mlir(tmp_path).path, "llvm/torch-mlir")
+    with Session(engine) as session:
+        narrow = _ask(session, "torch-mlir torchtolinalg", window_days=1)
+        assert narrow.results == []
+        assert "`--window-days 3650`" in empty_hint(narrow)
+        wide = _ask(session, "mlir bufferization", window_days=3650)
+        assert wide.results == []
+        assert "--window-days" not in empty_hint(wide)
+        assert "csf track add" in empty_hint(wide)
+        regional = _ask(session, "torch-mlir torchtolinalg", region="uk")
+        assert regional.results == []
+        assert "try without `--region`" in empty_hint(regional)
