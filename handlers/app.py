@@ -27,7 +27,7 @@ from bot.sources.github.records import GitHubSource
 from handlers import register_listeners
 from handlers.access import GroupMembers
 from handlers.context import AppContext
-from handlers.http_edge import guarded
+from handlers.http_edge import WSGIApp, guarded
 from handlers.slack_links import PullAuthorLookup
 from handlers.task_queue import TaskQueue
 from slackui.web import web_client
@@ -35,7 +35,6 @@ from slackui.web import web_client
 log = logging.getLogger("csf.app")
 EVENTS_PATH = "/slack/events"
 LISTENER_THREADS = 64
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def build_context(settings: Settings) -> AppContext:

@@ -531,9 +531,9 @@ def _owners(session: Session, repo_id: int, path: Path, stats: GitIngestStats) -
     stats.owner_files = [f.path for f in readable]
     blobs = {f.path: f.blob for f in readable}
     before = get_cursor(session, repo_id, OWNERS_CURSOR)
-    if (json.loads(before) if before else {}) == blobs:
-        return  # unchanged (or never any): rows stay as they are
     known = json.loads(before) if before else {}
+    if known == blobs:
+        return  # unchanged (or never any): rows stay as they are
     changed = [(f.path, f.text or "") for f in readable if known.get(f.path) != f.blob]
     write_lock(session)  # suppression is read under the lock, in the transaction that writes
     stats.owner_rows = store_owner_files(session, repo_id, changed, blobs)

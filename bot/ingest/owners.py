@@ -37,7 +37,7 @@ def store_owner_files(
             )
         )
         for owner in parse_owner_file(text, path):
-            if suppressed_owner(owner.owner_kind, owner.owner_value, suppressed):
+            if _suppressed_owner(owner.owner_kind, owner.owner_value, suppressed):
                 continue  # someone who asked to be forgotten stays forgotten
             session.add(
                 CodeOwner(
@@ -59,7 +59,7 @@ def store_owner_files(
     return rows
 
 
-def suppressed_owner(kind: str, value: str, suppressed: set[str]) -> bool:
+def _suppressed_owner(kind: str, value: str, suppressed: set[str]) -> bool:
     if kind not in (IdentityKind.GITHUB.value, IdentityKind.EMAIL.value):
         return False  # a team is not a person
     return suppression_hash(IdentityKey(IdentityKind(kind), value)) in suppressed

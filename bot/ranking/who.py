@@ -327,7 +327,8 @@ def who(
     start = as_of - timedelta(days=days)
     scope = Scope(tags, terms, start, as_of, reading.tag_groups, repo_ids)
     if not scope.tags and not scope.terms and not scope.repo_ids:
-        return _empty(session, WhoAnswer(reading, as_of, days, [], unmatched=unmatched), region)
+        empty = WhoAnswer(reading, as_of, days, [], unmatched=unmatched, region=region)
+        return _empty(session, empty)
     # Score everyone in SQL (or read the cache); load the contributions themselves only for the
     # people who make the list.
     if cache is not None:
@@ -411,12 +412,11 @@ def who(
         dormant,
         region=region,
     )
-    return answer if top else _empty(session, answer, region)
+    return answer if top else _empty(session, answer)
 
 
-def _empty(session: Session, answer: WhoAnswer, region: str | None) -> WhoAnswer:
+def _empty(session: Session, answer: WhoAnswer) -> WhoAnswer:
     """An empty answer, told whether the store holds any work at all (for its hint)."""
-    answer.region = region
     c = Contribution.__table__  # type: ignore[attr-defined]
     answer.store_empty = session.execute(sa.select(c.c.id).limit(1)).first() is None
     return answer

@@ -139,12 +139,21 @@ def mark(
     return set_status(session, outcome.candidate, status, actor=actor)
 
 
-def add_note(session: Session, candidate: Candidate, text: str, *, author: str) -> CandidateNote:
+def note_problem(text: str) -> str | None:
+    """Why a note cannot be stored as written, or None: one check for every face."""
     body = text.strip()
     if not body:
-        raise CsfError("a note needs some text")
+        return "a note needs some text"
     if len(body) > NOTE_LIMIT:
-        raise CsfError(f"a note holds at most {NOTE_LIMIT} characters")
+        return f"a note holds at most {NOTE_LIMIT:,} characters; this one has {len(body):,}"
+    return None
+
+
+def add_note(session: Session, candidate: Candidate, text: str, *, author: str) -> CandidateNote:
+    problem = note_problem(text)
+    if problem is not None:
+        raise CsfError(problem)
+    body = text.strip()
     assert candidate.id is not None
     note = CandidateNote(candidate_id=candidate.id, author=author, text=body)
     session.add(note)

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.shortlist.saves import NOTE_LIMIT, add_note, claim_event, find_candidate, save
+from bot.shortlist.saves import add_note, claim_event, find_candidate, note_problem, save
 from handlers.context import AppContext
 from handlers.guard import REFUSAL, guard, persist
 from handlers.replies import asker_of, publish_home
@@ -34,9 +34,8 @@ def register(app: App, ctx: AppContext) -> None:
             problem = "This form is from an older csf: close it and add the note again."
         elif not text.strip():
             problem = "Write a note, or press Cancel."
-        elif len(text.strip()) > NOTE_LIMIT:
-            problem = f"A note holds at most {NOTE_LIMIT:,} characters; this one has "
-            problem += f"{len(text.strip()):,}."
+        elif (wrong := note_problem(text)) is not None:
+            problem = wrong[0].upper() + wrong[1:] + "."
         if problem is not None:
             ack(response_action="errors", errors={NOTE_BLOCK: problem})
             return
