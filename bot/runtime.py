@@ -51,7 +51,7 @@ class Runtime:
 
 def load_runtime(settings: Settings) -> Runtime:
     """The runtime the settings describe; refuses an unmigrated store (the most common slip)."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, create=False)
     try:
         require_migrated(engine)
         return Runtime(

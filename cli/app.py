@@ -51,7 +51,7 @@ def taxonomy_of(settings: Settings) -> Taxonomy:
 @contextmanager
 def open_store(settings: Settings) -> Iterator[Session]:
     """A session on a migrated store, committed on success."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, create=False)
     try:
         require_migrated(engine)
         with Session(engine) as session:

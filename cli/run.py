@@ -54,7 +54,7 @@ def worker() -> None:
     """Run the scheduler: syncs, the weekly digest, reminders (stops cleanly on SIGTERM)."""
     settings = load_settings()
     setup_logging(settings)  # redacting: tokens never reach the worker's log
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, create=False)
     try:
         require_migrated(engine)
         context = WorkerContext(

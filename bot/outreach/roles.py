@@ -32,13 +32,15 @@ from bot.outreach.work import Work, load_work, pr_authors, rfc_threads
 from bot.reports.profile import language_of
 from bot.store.models import Person
 from bot.taxonomy.model import compile_globs, compile_keywords, normalise_phrase
+from bot.taxonomy.structure import KINDS as STRUCTURE_KINDS
+from bot.taxonomy.structure import kinds_of
 
 SHIPPED = "bot/outreach/roles.yml"
 EXAMPLES = 3  # contributions shown per dimension
 
 MEASURES = {
     "share_touching": {"paths"},
-    "changes_matching": {"paths", "labels", "keywords", "topics", "kinds"},
+    "changes_matching": {"paths", "labels", "keywords", "topics", "structure", "kinds"},
     "languages": {"languages"},
     "reviews_to_authors": set(),
     "design_threads": set(),
@@ -90,6 +92,7 @@ class Signal:
     labels: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    structure: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ("authored",)
     min_changes: int = 0
@@ -112,6 +115,8 @@ class Signal:
         if self.topics and any(
             fnmatch.fnmatchcase(tag, wanted) for tag in work.topics for wanted in self.topics
         ):
+            return True
+        if self.structure and not kinds_of(work.paths).isdisjoint(self.structure):
             return True
         return bool(self._keyword_re and work.title and self._keyword_re.search(work.title))
 
@@ -276,6 +281,15 @@ class _RoleReader(Reader):
         keywords = self.texts(found["keywords"], f"{where} keywords") if "keywords" in found else ()
         labels = self.texts(found["labels"], f"{where} labels") if "labels" in found else ()
         topics = self.texts(found["topics"], f"{where} topics") if "topics" in found else ()
+        structure = (
+            self.texts(found["structure"], f"{where} structure") if "structure" in found else ()
+        )
+        for kind in structure:
+            if kind not in STRUCTURE_KINDS:
+                raise self.fail(
+                    found["structure"],
+                    f"{where}: unknown structure {kind!r} (known: {', '.join(STRUCTURE_KINDS)})",
+                )
         languages = (
             self.texts(found["languages"], f"{where} languages") if "languages" in found else ()
         )
@@ -290,9 +304,12 @@ class _RoleReader(Reader):
                     )
         if measure == "share_touching" and not paths:
             raise self.fail(node, f"{where} needs 'paths:'")
-        if measure == "changes_matching" and not (paths or labels or keywords or topics):
+        if measure == "changes_matching" and not (
+            paths or labels or keywords or topics or structure
+        ):
             raise self.fail(
-                node, f"{where} matches nothing: give it paths, labels, keywords or topics"
+                node,
+                f"{where} matches nothing: give it paths, labels, keywords, topics or structure",
             )
         if measure == "languages" and not languages:
             raise self.fail(node, f"{where} needs 'languages:'")
@@ -311,6 +328,7 @@ class _RoleReader(Reader):
             labels=labels,
             keywords=keywords,
             topics=topics,
+            structure=structure,
             languages=languages,
             kinds=kinds,
             min_changes=min_changes,

@@ -28,13 +28,24 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 MAX_BUSY_TIMEOUT_S = 86_400
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for `url`, configured the same way in the bot, the worker and tests."""
+def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
+    """Create an engine for `url`, configured the same way in the bot, the worker and tests.
+
+    Only `csf migrate` (and the demo) may bring a SQLite file into being: with `create=False` a
+    path that holds no file is refused, so a mistyped CSF_DATABASE_URL for `who` or `profile`
+    says so instead of leaving new folders and an empty store behind.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().parent
+            path = Path(database).expanduser()
+            if not create and not path.exists():
+                raise StoreNotMigratedError(
+                    f"there is no store at {path}: check CSF_DATABASE_URL, or create one there "
+                    "with `csf migrate`"
+                )
+            folder = path.parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
@@ -127,6 +138,11 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Create or upgrade the schema; returns (revision before, revision after)."""
     before = current_revision(engine)
+    if before is not None and before not in _known_revisions():
+        raise StoreNotMigratedError(
+            f"the store at {_describe(engine)} is at schema {before}, newer than this csf knows "
+            f"(head {head_revision()}): upgrade csf; the store was not changed"
+        )
     command.upgrade(alembic_config(engine), revision)
     after = current_revision(engine)
     assert after is not None
@@ -142,9 +158,7 @@ def require_migrated(engine: Engine) -> None:
     where = _describe(engine)
     if current is None:
         raise StoreNotMigratedError(f"the store at {where} has no schema yet: run `csf migrate`")
-    script = ScriptDirectory.from_config(_script_config())
-    known = {rev.revision for rev in script.walk_revisions()}
-    if current not in known:
+    if current not in _known_revisions():
         raise StoreNotMigratedError(
             f"the store at {where} is at schema {current}, newer than this csf knows "
             f"(head {head}): upgrade csf"
@@ -152,6 +166,11 @@ def require_migrated(engine: Engine) -> None:
     raise StoreNotMigratedError(
         f"the store at {where} is at schema {current}, older than {head}: run `csf migrate`"
     )
+
+
+def _known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(_script_config())
+    return {rev.revision for rev in script.walk_revisions()}
 
 
 def _script_config() -> Config:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -66,11 +67,46 @@ def test_broken_taxonomy_file_names_its_line(tmp_path: Path) -> None:
 
 
 def test_commands_refuse_an_unmigrated_store(tmp_path: Path) -> None:
+    (tmp_path / "csf.db").touch()  # an empty file is an SQLite database with no tables
     for args in (("run",), ("worker",), ("track", "list")):
         result = csf(tmp_path, *args)
         assert result.returncode == 1, args
         assert "has no schema yet: run `csf migrate`" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_mistyped_store_path_is_said_and_nothing_is_created(tmp_path: Path) -> None:
+    """Only `csf migrate` brings a store into being: a typo in CSF_DATABASE_URL for a read
+    command must not leave new folders and an empty store behind."""
+    missing = tmp_path / "typo" / "dir" / "csf.db"
+    url = f"sqlite:///{missing}"
+    for args in (("who", "mlir", "bufferization"), ("profile", "someone"), ("worker",)):
+        result = csf(tmp_path, *args, CSF_DATABASE_URL=url)
+        assert result.returncode == 1, args
+        assert result.stderr.strip() == (
+            f"csf: there is no store at {missing}: check CSF_DATABASE_URL, or create one there "
+            "with `csf migrate`"
+        )
+        assert not (tmp_path / "typo").exists()
+    assert csf(tmp_path, "migrate", CSF_DATABASE_URL=url).returncode == 0
+    assert missing.is_file()
+
+
+def test_migrate_on_a_store_from_a_newer_csf_is_one_line_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    with sqlite3.connect(tmp_path / "csf.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    result = csf(tmp_path, "migrate")
+    assert result.returncode == 1
+    assert result.stderr.startswith("csf: the store at sqlite:///./csf.db is at schema 9999_future")
+    assert result.stderr.strip().endswith("upgrade csf; the store was not changed")
+    assert len(result.stderr.strip().splitlines()) == 1
+    with sqlite3.connect(tmp_path / "csf.db") as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("9999_future",)
+        ]
 
 
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:

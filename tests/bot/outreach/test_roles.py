@@ -310,3 +310,42 @@ def test_reviews_of_unknown_prs_still_count_as_some_evidence(session: Session) -
     leadership = _dimension(_fit(session, w, "kai-trailers"), "leadership")
     assert leadership.rating is Rating.LIMITED
     assert leadership.findings[0] == "3 reviews given"
+
+
+def test_role_fit_reads_passes_and_lowerings_wherever_a_project_keeps_them(
+    session: Session,
+) -> None:
+    """Triton's AMD backend keeps its passes and its LLVM lowering outside `lib/Transforms/`
+    and `lib/Conversion/`, and the kernel keeps BPF's verifier and JITs in its own folders:
+    role fit reads the same structure the ranking reads, not llvm-project's folder names."""
+    w = World(session)
+    amd = (
+        "third_party/amd/lib/TritonAMDGPUTransforms/StreamPipeline.cpp",
+        "third_party/amd/lib/TritonAMDGPUToLLVM/LoadStoreOpToLLVM.cpp",
+    )
+    w.merged("ama-amdowner", 8, 300, every=20, paths=amd, title="[AMD] Pipeline global loads")
+    bpf = ("kernel/bpf/verifier.c", "arch/x86/net/bpf_jit_comp.c")
+    w.merged("bo-bpfdev", 8, 300, every=20, paths=bpf, title="bpf: track bounds of shifts")
+    w.save()
+    amd_fit = _fit(session, w, "ama-amdowner")
+    assert _dimension(amd_fit, "compiler_fundamentals").rating is Rating.MODERATE
+    assert _dimension(amd_fit, "llvm_mlir").rating is Rating.MODERATE
+    assert _dimension(amd_fit, "performance").rating is Rating.STRONG  # pipelining passes
+    assert _dimension(amd_fit, "compiler_fundamentals").findings[0] == (
+        "8 landed changes in IR definitions, analyses, transformation passes or lowerings"
+    )
+    bpf_fit = _fit(session, w, "bo-bpfdev")
+    assert _dimension(bpf_fit, "compiler_fundamentals").rating is Rating.MODERATE
+    assert _dimension(bpf_fit, "llvm_mlir").rating is Rating.NONE  # BPF is neither
+
+
+def test_an_unknown_structure_kind_is_refused_with_its_line() -> None:
+    text = MINIMAL.replace(
+        "      - measure: share_touching\n        what: test paths\n"
+        '        paths: ["**/test/**"]\n        strong: 0.6\n        moderate: 0.3\n',
+        "      - measure: changes_matching\n        what: passes\n"
+        "        structure: [passes]\n        strong: 6\n        moderate: 3\n",
+    )
+    assert text != MINIMAL
+    with pytest.raises(DataFileError, match=r"roles.yml:8: .*unknown structure 'passes'"):
+        parse_roles(text, "roles.yml")
