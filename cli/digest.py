@@ -22,7 +22,7 @@ from cli.app import CLI_ACTOR, app, open_store, taxonomy_of
 from cli.render import out, person_label, print_digest, print_json
 from slackui.blocks.digest import period_label
 from slackui.digest_post import post_digest, team_of
-from slackui.web import web_client
+from slackui.web import slack_from_terminal, web_client
 
 digest_app = typer.Typer(
     help="The weekly digest of newly active, high-signal contributors.",
@@ -67,14 +67,16 @@ def digest(
     period = period_ending(
         _digest_day(as_of, settings), settings.tz, int(config["digest"]["period_days"])
     )
-    team = _digest_team(settings)
+    with slack_from_terminal(settings, "csf digest --post"):
+        team = _digest_team(settings)
     with open_store(settings) as session:
         found = compute_digest(session, taxonomy, config=config, team_id=team, period=period)
         if post:
             assert settings.digest_channel is not None
-            outcome = post_digest(
-                session, web_client(settings), taxonomy, found, channel=settings.digest_channel
-            )
+            with slack_from_terminal(settings, "the digest"):
+                outcome = post_digest(
+                    session, web_client(settings), taxonomy, found, channel=settings.digest_channel
+                )
             out.print(f"digest {period_label(period)}: {outcome.note}", soft_wrap=True)
             return
         if as_json_output:

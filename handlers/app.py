@@ -30,7 +30,7 @@ from handlers.context import AppContext
 from handlers.http_edge import WSGIApp, guarded
 from handlers.slack_links import PullAuthorLookup
 from handlers.task_queue import TaskQueue
-from slackui.web import web_client
+from slackui.web import slack_from_terminal, web_client
 
 log = logging.getLogger("csf.app")
 EVENTS_PATH = "/slack/events"
@@ -146,6 +146,11 @@ def serve(settings: Settings) -> None:
     sys.setswitchinterval(0.001)
     ctx = build_context(settings)  # refuses an unmigrated store first: the most common slip
     settings.require("slack_bot_token", purpose="csf run")
+    # Each web process checks the token with auth.test as it boots; with no route to Slack,
+    # gunicorn would log every worker's retries and a traceback and halt. One check here, first,
+    # makes that one line that says what to fix.
+    with slack_from_terminal(settings, "csf run"):
+        web_client(settings, max_retries=1).auth_test()
     if settings.socket_mode:
         _socket_mode(ctx)
         return

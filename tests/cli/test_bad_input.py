@@ -9,6 +9,7 @@ SQLite timeout that is not a number, and file names the system cannot take.
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,21 @@ LONG_NAME = "n" * 300  # longer than any file name a file system takes
 DEEP = b"[" * 100_000  # deeper than Python's recursion limit
 NOT_UTF8 = b"name: Caf\xe9 Fictional\n"
 PYTHON_TAG = b"version: 1\necosystems: !!python/object:os.system\n  x: 1\n"
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: bound, then let go."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+NO_SLACK = {
+    "SLACK_API_URL": f"http://127.0.0.1:{_closed_port()}/api/",
+    "SLACK_BOT_TOKEN": "xoxb-fictional",
+    "SLACK_SIGNING_SECRET": "fictional-secret",
+    "CSF_DIGEST_CHANNEL": "#talent",
+}
 
 # (id, arguments, environment, files to create first, text the one line must hold, exit status)
 CASES: list[tuple[str, list[str], dict[str, str], dict[str, bytes], str, int]] = [
@@ -190,6 +206,54 @@ CASES: list[tuple[str, list[str], dict[str, str], dict[str, bytes], str, int]] =
         {},
         {},
         "File name too long",
+        1,
+    ),
+    (
+        "png-to-a-missing-folder",
+        ["map", "mlir", "--png", "no/such/dir/x.png"],
+        {},
+        {},
+        "cannot write no/such/dir/x.png: there is no folder no/such/dir",
+        1,
+    ),
+    (
+        "export-to-a-missing-folder",
+        ["people", "export", "x", "--out", "no/such/dir/x.json"],
+        {},
+        {},
+        "there is no folder no/such/dir",
+        1,
+    ),
+    (
+        "roles-not-utf8",
+        ["profile", "x"],
+        {"CSF_ROLES": "roles.yml"},
+        {"roles.yml": NOT_UTF8},
+        "CSF_ROLES: the role file roles.yml is not UTF-8 text (line 1: byte 0xe9)",
+        1,
+    ),
+    (
+        "company-not-utf8",
+        ["outreach", "x"],
+        {"CSF_COMPANY_PROFILE": "c.yml"},
+        {"c.yml": NOT_UTF8},
+        "CSF_COMPANY_PROFILE: the company profile c.yml is not UTF-8 text",
+        1,
+    ),
+    (
+        "digest-post-with-slack-unreachable",
+        ["digest", "--post"],
+        NO_SLACK,
+        {},
+        "cannot reach Slack at http://127.0.0.1:",
+        1,
+    ),
+    (
+        "run-with-no-route-to-slack",
+        ["run"],
+        {**NO_SLACK, "PORT": str(_closed_port())},
+        {},
+        "for csf run: [Errno 111] Connection refused (check the network and SLACK_API_URL)",
         1,
     ),
     ("png-to-a-folder", ["map", "mlir", "--png", "."], {}, {}, "cannot write .: it is a folder", 1),

@@ -709,6 +709,10 @@ def test_csf_run_serves_slack_over_http_under_gunicorn(tmp_path: Path) -> None:
             assert "csf commands" in fake.wait_for("response_url")[0].params["text"]
             # Two worker processes (CSF_WEB_PROCESSES), each with its own connections: every
             # question that reads the store is answered, whichever process took it.
+            for _ in range(100):  # the second may still be forking when the first answers
+                if len(_children(process.pid)) == 2:
+                    break
+                time.sleep(0.1)
             assert len(_children(process.pid)) == 2
             for _ in range(8):
                 assert slack.command("saved").status_code == 200

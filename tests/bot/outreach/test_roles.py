@@ -323,9 +323,9 @@ def test_role_fit_reads_passes_and_lowerings_wherever_a_project_keeps_them(
         "third_party/amd/lib/TritonAMDGPUTransforms/StreamPipeline.cpp",
         "third_party/amd/lib/TritonAMDGPUToLLVM/LoadStoreOpToLLVM.cpp",
     )
-    w.merged("ama-amdowner", 8, 300, every=20, paths=amd, title="[AMD] Pipeline global loads")
+    w.merged("ama-amdowner", 8, 300, every=20, paths=amd, labels=(), title="[AMD] Pipeline")
     bpf = ("kernel/bpf/verifier.c", "arch/x86/net/bpf_jit_comp.c")
-    w.merged("bo-bpfdev", 8, 300, every=20, paths=bpf, title="bpf: track bounds of shifts")
+    w.merged("bo-bpfdev", 8, 300, every=20, paths=bpf, labels=(), title="bpf: bounds")
     w.save()
     amd_fit = _fit(session, w, "ama-amdowner")
     assert _dimension(amd_fit, "compiler_fundamentals").rating is Rating.MODERATE
