@@ -8,8 +8,9 @@ job's next slot: nothing a job raises reaches the scheduler.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
@@ -19,6 +20,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.ingest.loop import RepoSynced, sync_tracked
+from bot.ingest.sync import SyncStopped
 from bot.people.retention import prune
 from bot.ranking.scores import refresh_scores
 from bot.reports.digest import Period, compute_digest, period_ending
@@ -43,6 +45,9 @@ class WorkerContext(Runtime):
     """What the jobs share: the core's runtime and Slack (tests hand in a fake clock and Slack)."""
 
     slack: Callable[[], WebClient] | None = None
+    # Set at SIGTERM: a running sync stops at its next committed page, or cuts short a wait
+    # GitHub asked for, so the worker exits well inside a platform's 30 s grace.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def client(self) -> WebClient:
         return self.slack() if self.slack is not None else web_client(self.settings)
@@ -98,14 +103,29 @@ def sync_job(ctx: WorkerContext) -> None:
         else:
             log.warning("sync: %s", outcome.error)
 
+    def pause(seconds: float) -> None:
+        """GitHub's waits (rate limits, Retry-After), cut short by a stop."""
+        if ctx.stopping.wait(seconds):
+            raise SyncStopped("stopped while waiting for GitHub")
+
     with (
         Session(ctx.engine) as session,
-        GitHubHTTP(ctx.settings.github_api_url, token.get_secret_value()) as http,
+        GitHubHTTP(ctx.settings.github_api_url, token.get_secret_value(), sleep=pause) as http,
     ):
         run = sync_tracked(
-            session, GitHubSource(http), ctx.taxonomy, refresh=refresh, on_repo=report
+            session,
+            GitHubSource(http),
+            ctx.taxonomy,
+            refresh=refresh,
+            on_repo=report,
+            should_stop=ctx.stopping.is_set,
         )
-    if run.refreshed is None:
+    if run.stopped is not None:
+        log.info(
+            "sync: %s; every page read so far is saved, and the next sync resumes from there",
+            run.stopped,
+        )
+    elif run.refreshed is None:
         log.info("sync: no repositories tracked")
     else:
         log.info("sync: %s", run.refreshed)

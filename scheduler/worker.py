@@ -7,7 +7,8 @@ starts: the sync and reminders are incremental, and the digest job posts the slo
 (missed by at most a day, e.g. a worker that was down on Monday morning) unless that period is
 posted already. So downtime costs one late run, never one per missed slot; misfires while
 running are coalesced the same way. SIGTERM (Heroku, systemd) and SIGINT stop the scheduler,
-let running jobs finish, and exit 0.
+let running jobs finish (a sync stops at its next saved page, or cuts short a wait GitHub asked
+for, so the worker is gone within seconds), and exit 0.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def run_worker(ctx: WorkerContext) -> None:
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("%s: stopping after running jobs finish", signal.Signals(signum).name)
+        ctx.stopping.set()  # a sync stops at its next saved page instead of running on
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.ingest.sync import GitHubSync, SyncProgress, SyncStats
+from bot.ingest.sync import GitHubSync, SyncProgress, SyncStats, SyncStopped
 from bot.ingest.tracking import tracked_repos
 from bot.sources.github.http import GitHubAuthError, GitHubError
 from bot.sources.github.records import GitHubSource
@@ -47,7 +47,8 @@ class SyncRun:
     """What a sync of many repositories did; `refreshed` is the score refresh's summary."""
 
     repos: list[RepoSynced] = field(default_factory=list)
-    refreshed: str | None = None  # None when there was nothing to sync
+    refreshed: str | None = None  # None when there was nothing to sync, or it was stopped
+    stopped: str | None = None  # where a requested stop left it (the next sync resumes there)
 
     @property
     def failed(self) -> list[str]:
@@ -69,6 +70,7 @@ def sync_tracked(
     clock: Callable[[], datetime] = utcnow,
     on_repo: Callable[[RepoSynced], None] | None = None,
     on_progress: Callable[[SyncProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> SyncRun:
     """Sync `repos` (default: every tracked repository), then refresh the score cache.
 
@@ -80,15 +82,24 @@ def sync_tracked(
     run = SyncRun()
     if not chosen:
         return run
-    runner = GitHubSync(session, source, taxonomy, clock=clock, on_progress=on_progress)
+    runner = GitHubSync(
+        session, source, taxonomy, clock=clock, on_progress=on_progress, should_stop=should_stop
+    )
     for repo in chosen:
         name = repo.full_name  # read before a rollback expires it
+        if should_stop is not None and should_stop():
+            run.stopped = run.stopped or f"stopped before {name}"
+            break
         with session_job_lock(session, f"sync {name.lower()}") as held:
             if not held:
                 outcome = RepoSynced(name, busy=True)
             else:
                 try:
                     outcome = RepoSynced(name, stats=runner.sync(repo, since=since))
+                except SyncStopped as stop:
+                    session.rollback()  # only the page in hand; every earlier one is committed
+                    run.stopped = str(stop)
+                    break
                 except GitHubAuthError:
                     raise  # a bad token fails every repository alike
                 except GitHubError as error:
@@ -99,6 +110,8 @@ def sync_tracked(
         if on_repo is not None:
             on_repo(outcome)
     session.commit()  # what was synced stays, whatever the refresh does
+    if run.stopped is not None:
+        return run  # the next sync refreshes the scores: a stop must not wait for that
     # Known-topic answers read the score cache; it must follow what was just synced.
     run.refreshed = refresh(session)
     session.commit()

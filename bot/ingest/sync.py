@@ -96,6 +96,14 @@ def _count(n: int, kind: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+class SyncStopped(Exception):  # noqa: N818 - a request honoured, not a failure
+    """The sync was asked to stop (the worker got SIGTERM) and did, at a committed page.
+
+    Every page is committed with its cursor before the next is fetched, so what was read stays
+    and the next sync resumes from there; the score refresh is left to that next sync.
+    """
+
+
 class GitHubSync:
     def __init__(
         self,
@@ -105,12 +113,14 @@ class GitHubSync:
         *,
         clock: Callable[[], datetime] = utcnow,
         on_progress: Callable[[SyncProgress], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         self.session = session
         self.source = source
         self.taxonomy = taxonomy
         self.clock = clock
         self.on_progress = on_progress
+        self.should_stop = should_stop
 
     def sync(self, repo: Repo, *, since: datetime | None = None) -> SyncStats:
         """Bring one repository up to date; `since` limits a first sync to recent activity."""
@@ -303,6 +313,10 @@ class GitHubSync:
     def _page_done(self, stats: SyncStats, repo: Repo, stage: str, items: int) -> None:
         stats.pages += 1
         stats.items += items
+        if self.should_stop is not None and self.should_stop():
+            raise SyncStopped(
+                f"{repo.full_name}: stopped after {_count(stats.pages, 'page')} ({stage})"
+            )
         if self.on_progress is not None:
             budgets = self.source.http.budgets
             left = [b.remaining for b in budgets.values() if b.remaining is not None]

@@ -442,3 +442,58 @@ def test_sync_job_syncs_every_tracked_repo_logs_each_and_refreshes_the_cache(
     assert lines[-1][1].startswith("sync: scores refreshed as of 2026-06-01")
     with Session(engine) as session:
         assert session.exec(select(TopicScore)).first() is not None
+
+
+def test_sigterm_stops_a_worker_waiting_on_github_within_seconds(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """GitHub said "retry after 300 s"; platforms SIGKILL about 30 s after SIGTERM. The worker
+    cuts the wait short, says the sync is resumable, and exits 0 well inside 10 s."""
+    from bot.store.writes import upsert_repo
+    from tests.support.fake_github import TOKEN, FakeGitHub
+    from tests.support.github_world import REPO, small_world
+
+    with Session(engine) as session:
+        upsert_repo(session, REPO, "mlir")
+        session.commit()
+    log = tmp_path / "worker.log"
+    with FakeGitHub(small_world()) as server:
+        server.secondary_limit(300)
+        env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES.values()}
+        env.update(
+            CSF_DATABASE_URL=database_url(engine),
+            CSF_TIMEZONE="UTC",
+            GITHUB_TOKEN=TOKEN,
+            GITHUB_API_URL=server.url,
+            CSF_LOG_LEVEL="INFO",
+        )
+        with log.open("w") as stream:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "cli", "worker"],
+                cwd=tmp_path,
+                env=env,
+                stdout=stream,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            deadline = time.monotonic() + 60
+            while "retrying GitHub (300 s)" not in log.read_text():
+                assert time.monotonic() < deadline, log.read_text()
+                assert worker.poll() is None, log.read_text()
+                time.sleep(0.1)
+            asked = time.monotonic()
+            worker.send_signal(signal.SIGTERM)
+            code = worker.wait(30)
+            took = time.monotonic() - asked
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+    text = log.read_text()
+    assert code == 0, text
+    assert took < 10, text
+    assert (
+        "sync: stopped while waiting for GitHub; every page read so far is saved, and the next "
+        "sync resumes from there"
+    ) in text
+    assert "csf worker stopped" in text
+    assert "Traceback" not in text

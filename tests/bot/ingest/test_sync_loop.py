@@ -15,6 +15,7 @@ from bot.sources.github.records import GitHubSource
 from bot.store.models import Contribution, Repo
 from bot.store.writes import upsert_repo
 from bot.taxonomy.model import default_taxonomy
+from tests.support.fake_github import generate_world
 from tests.support.github_world import REPO, Harness, small_world
 
 UNKNOWN = "apache/tvm"  # tracked here, but the fake GitHub has never heard of it
@@ -125,3 +126,49 @@ def test_a_refused_token_stops_the_loop_before_the_refresh(harness: Harness) -> 
             clock=harness.clock.datetime,
         )
     assert calls == []
+
+
+def test_a_stop_asked_for_ends_the_sync_at_a_saved_page_and_the_next_sync_resumes_there(
+    engine: Engine,
+) -> None:
+    """The worker's SIGTERM: the sync stops after the page in hand is committed with its cursor,
+    skips the score refresh (the next sync does it), and the next sync reads only the rest."""
+    calls: list[str] = []
+    asked: list[bool] = []
+
+    def stop_after_first_page() -> bool:
+        asked.append(True)
+        return len(asked) >= 2  # the loop asks once before the repository, then per page
+
+    with Harness(engine, generate_world(250, 1, people=40)) as harness:
+        with Session(engine) as session, harness.http() as http:
+            run = sync_tracked(
+                session,
+                GitHubSource(http),
+                default_taxonomy(),
+                refresh=_counted(calls),
+                clock=harness.clock.datetime,
+                should_stop=stop_after_first_page,
+            )
+        assert run.stopped == f"{REPO}: stopped after 1 page (pull requests)"
+        assert run.repos == []
+        assert calls == []  # no refresh: the next sync does it
+        with Session(engine) as other:
+            first = other.exec(select(func.count()).where(Contribution.kind == "pr")).one()
+        assert first == 100
+        pages_before = [r.operation for r in harness.server.log].count("PullRequests")
+        assert pages_before == 1
+        with Session(engine) as session, harness.http() as http:
+            again = sync_tracked(
+                session,
+                GitHubSource(http),
+                default_taxonomy(),
+                refresh=_counted(calls),
+                clock=harness.clock.datetime,
+            )
+        assert again.stopped is None
+        assert calls == ["refresh"]
+        with Session(engine) as other:
+            assert other.exec(select(func.count()).where(Contribution.kind == "pr")).one() == 250
+        pages_after = [r.operation for r in harness.server.log].count("PullRequests")
+        assert pages_after - pages_before == 2  # pages two and three: resumed, not restarted
