@@ -19,7 +19,8 @@ from bot.people import curation as people
 from bot.ranking.who import load_ranking_config
 from bot.reports.profile import as_json as profile_json
 from bot.reports.profile import build_profile
-from cli.app import WindowDays, app, as_of_date, open_store, taxonomy_of
+from bot.store.writes import record_search
+from cli.app import CLI_ACTOR, WindowDays, app, as_of_date, open_store, taxonomy_of
 from cli.render import print_json, print_plain, print_profile
 
 
@@ -46,6 +47,7 @@ def profile(
             session, taxonomy, found, config=config, as_of=when, window_days=window_days
         )
         fit = role_fit(session, found, chosen_role, as_of=when)
+        record_search(session, CLI_ACTOR, "profile " + person)
         if as_json_output:
             data = profile_json(shown)
             data["role_fit"] = role_fit_json(fit)

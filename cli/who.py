@@ -17,8 +17,9 @@ from bot.ranking.who import as_json as ranking_json
 from bot.ranking.who import who as rank
 from bot.reports.talent_map import as_json as talent_map_json
 from bot.reports.talent_map import talent_map
+from bot.store.writes import record_search
 from bot.taxonomy.model import as_dict, load_taxonomy
-from cli.app import WindowDays, app, as_of_date, open_store, taxonomy_of
+from cli.app import CLI_ACTOR, WindowDays, app, as_of_date, open_store, taxonomy_of
 from cli.files import check_target, write_file
 from cli.render import err, out, print_json, print_who
 from slackui.blocks.talent_map import chart_png
@@ -105,6 +106,7 @@ def who(
             region=region,
             cached=as_of is None,  # a date asked for is replayed exactly, never from the cache
         )
+        record_search(session, CLI_ACTOR, " ".join(words))
         if as_json_output:
             print_json(ranking_json(answer))
             return
@@ -150,6 +152,7 @@ def talent_map_command(
             region=region,
             window_days=window_days,
         )
+        record_search(session, CLI_ACTOR, "map " + " ".join(words))  # people, as `who` is
     if as_json_output:
         print_json(talent_map_json(tmap))
     else:

@@ -628,6 +628,13 @@ def record_audit(
     )
 
 
+def record_search(
+    session: Session, actor: str, query: str, detail: dict[str, Any] | None = None
+) -> None:
+    """Who looked up people, and with what words: every face records searches the same way."""
+    record_audit(session, actor, "search", " ".join(query.split())[:200], detail)
+
+
 def get_etag(session: Session, slot: str, url: str) -> str | None:
     """The ETag saved for `slot`, if it was saved for this same `url`.
 

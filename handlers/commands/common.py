@@ -8,7 +8,8 @@ from bot.errors import CsfError
 from bot.people.places import check_region
 from bot.store.identity import login_key
 from bot.store.models import Person
-from bot.store.writes import find_person, record_audit
+from bot.store.writes import find_person
+from bot.store.writes import record_search as audit_search
 from handlers.answer import Asker
 from handlers.commands.registry import UsageError
 
@@ -31,4 +32,4 @@ def region_option(options: dict[str, str], command: str) -> str | None:
 
 def record_search(session: Session, asker: Asker, query: str) -> None:
     """The audit log's record of who looked at an area's people."""
-    record_audit(session, asker.user_id, "search", query[:200], {"team": asker.team_id})
+    audit_search(session, asker.user_id, query, {"team": asker.team_id})

@@ -9,7 +9,7 @@ from bot.outreach.roles import Role, load_roles, role_fit
 from bot.reports.profile import build_profile
 from bot.store.models import Person
 from handlers.answer import Answer, Asker
-from handlers.commands.common import person_by_login
+from handlers.commands.common import person_by_login, record_search
 from handlers.commands.parse import one_login
 from handlers.commands.registry import Command, subcommand
 from handlers.context import AppContext
@@ -25,8 +25,10 @@ from slackui.blocks.people import profile_message
     what="one person across every topic",
     check=one_login,
 )
-def profile_command(ctx: AppContext, session: Session, command: Command, _asker: Asker) -> Answer:
-    return profile_answer(ctx, session, person_by_login(session, command.args[0]))
+def profile_command(ctx: AppContext, session: Session, command: Command, asker: Asker) -> Answer:
+    person = person_by_login(session, command.args[0])
+    record_search(session, asker, "profile " + command.args[0])  # a look at one person
+    return profile_answer(ctx, session, person)
 
 
 def profile_answer(ctx: AppContext, session: Session, person: Person) -> Answer:

@@ -575,3 +575,31 @@ def test_backtest_owners_and_who_on_a_repository_outside_the_taxonomy(tmp_path: 
     missing = csf(tmp_path, "backtest", "owners", str(owners), "--repo", "no/such")
     assert missing.returncode == 1
     assert missing.stderr.strip() == "csf: no/such is not in the store: ingest it first"
+
+
+def test_terminal_searches_are_audited_like_slack_ones(tmp_path: Path) -> None:
+    """`who`, `map` and `profile` look people up from the terminal as Slack does: each is in
+    `csf audit` under the CLI's name, with the words asked."""
+    from bot.store.engine import make_engine
+    from tests.support.ranking_world import build
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    with Session(engine) as session:
+        build(session)
+    engine.dispose()
+    for args in (
+        ("who", "mlir", "bufferization", "--as-of", "2026-06-01", "--json"),
+        ("map", "mlir", "--as-of", "2026-06-01"),
+        ("profile", "ada-owner", "--as-of", "2026-06-01"),
+    ):
+        result = csf(tmp_path, *args)
+        assert result.returncode == 0, result.stderr
+    audit = csf(tmp_path, "audit", "--json")
+    events = [json.loads(line) for line in audit.stdout.splitlines()]
+    searches = [(e["actor"], e["target"]) for e in events if e["action"] == "search"]
+    assert searches == [
+        ("cli", "mlir bufferization"),
+        ("cli", "map mlir"),
+        ("cli", "profile ada-owner"),
+    ]

@@ -812,6 +812,9 @@ def test_profiles_show_role_fit(harness: Harness) -> None:
     shown = _all_text(harness.reply())
     assert "Staff Compiler Engineer" in shown
     assert "Ada Owner" in shown
+    with harness.session() as session:
+        searches = session.exec(select(AuditEvent).where(AuditEvent.action == "search")).all()
+    assert [(e.actor, e.target) for e in searches] == [("U0SOURCER", "profile ada-owner")]
 
 
 def test_digest_preview_is_only_to_the_asker_and_matches_the_digest(harness: Harness) -> None:
