@@ -141,7 +141,7 @@ def print_who(answer: WhoAnswer, region: str | None) -> None:
     for result in answer.results:
         person = result.person
         shown = PersonView.from_dict(person)
-        handle = f"\n@{shown.login}" if shown.login else ""
+        handle = "\n" + shown.handle
         place_text = person["location"] or ""
         at = ", ".join(a["name"] for a in person.get("affiliations", []))
         evidence = "".join(
@@ -168,7 +168,7 @@ def window_label(answer: WhoAnswer) -> str:
 def print_profile(shown: Profile, fit: RoleFit) -> None:
     """`csf profile`: who and where, twelve months of activity, topics, evidence, role fit."""
     person = PersonView.from_dict(shown.person)
-    handle = f" @{person.login}" if person.login else ""
+    handle = " " + person.handle
     out.print(
         Text.assemble(
             (person.label, "bold"),
@@ -215,9 +215,9 @@ def print_role_fit(fit: RoleFit) -> None:
 
 
 def person_label(person: dict[str, Any]) -> str:
-    """`Name @login` for the terminal's one-line mentions of a person."""
+    """`Name @login` (or `Name #ID`) for the terminal's one-line mentions of a person."""
     shown = PersonView.from_dict(person)
-    return f"{shown.label} @{shown.login}" if shown.login else shown.label
+    return f"{shown.label} {shown.handle}" if shown.label != shown.handle else shown.label
 
 
 def print_digest(found: Digest) -> None:

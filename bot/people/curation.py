@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.errors import CsfError
-from bot.store.identity import email_key, login_key
+from bot.store.identity import email_key, login_key, typed_login
 from bot.store.locks import write_lock
 from bot.store.models import (
     Candidate,
@@ -46,8 +46,9 @@ _PROFILE_FIELDS = (
 
 
 def find(session: Session, spec: str) -> Person:
-    """A person by `#id`, `kind:value` identity, email address or GitHub login."""
-    text = spec.strip()
+    """A person by `#id`, `kind:value` identity, email address, GitHub login, `@login` or
+    GitHub profile link."""
+    text = typed_login(spec)
     person: Person | None = None
     if text.startswith("#") and text[1:].isdigit():
         person = session.get(Person, int(text[1:]))

@@ -39,6 +39,7 @@ from bot.store.identity import (
     login_key,
     map_text,
     suppression_hash,
+    typed_login,
 )
 from bot.store.locks import write_lock
 from bot.store.models import (
@@ -99,7 +100,7 @@ class ForgetReport:
 
 def _keys_for_spec(spec: str) -> tuple[IdentityKey | None, int | None]:
     """The identity (or `#id`) a person typed; names are refused, they are not unique."""
-    text = spec.strip()
+    text = typed_login(spec)
     if text.startswith("#") and text[1:].isdigit():
         return None, int(text[1:])
     kind, sep, value = text.partition(":")

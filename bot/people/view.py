@@ -72,6 +72,11 @@ class PersonView:
         return self.name or self.login or f"#{self.id}"
 
     @property
+    def handle(self) -> str:
+        """What to type to profile them: `@login`, or `#ID` for someone known only from git."""
+        return f"@{self.login}" if self.login else f"#{self.id}"
+
+    @property
     def affiliations(self) -> list[dict[str, Any]]:
         """Organisations hinted at by their identities' domains: shown, never scored."""
         return affiliations(e.get("domain") for e in self.identities)

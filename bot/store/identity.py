@@ -159,6 +159,24 @@ def normalise_login(login: str) -> str:
     return normalised
 
 
+# A pasted profile link (`https://github.com/ada`, `github.com/ada/`, Slack's `<https://…|…>`).
+_PROFILE_URL = re.compile(
+    r"^<?(?:https?://)?(?:www\.)?github\.com/([^/|>?#\s]+)/?(?:[|>?#].*)?$", re.IGNORECASE
+)
+
+
+def typed_login(text: str) -> str:
+    """The login in what a person typed to name someone: `@ada`, a GitHub profile link, or the
+    text unchanged (an address, `#ID`, or a bare login)."""
+    text = text.strip()
+    match = _PROFILE_URL.match(text)
+    if match:
+        return match.group(1)
+    if text.startswith("@") and "@" not in text[1:]:
+        return text[1:]
+    return text
+
+
 def login_key(login: str) -> IdentityKey:
     return IdentityKey(IdentityKind.GITHUB, normalise_login(login))
 

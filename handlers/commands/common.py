@@ -15,7 +15,12 @@ from handlers.commands.registry import UsageError
 
 
 def person_by_login(session: Session, login: str) -> Person:
-    """The person csf holds under a login; one it does not know is a one-line answer."""
+    """The person csf holds under a login (or `#ID`); one it does not know is a one-line answer."""
+    if login.startswith("#"):
+        found = session.get(Person, int(login[1:]))
+        if found is None:
+            raise CsfError(f"csf knows no one as {login}")
+        return found
     person = find_person(session, [login_key(login)])
     if person is None:
         raise CsfError(f"csf knows no one as @{login} yet; a sync that covers their work adds them")

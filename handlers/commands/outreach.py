@@ -10,7 +10,7 @@ from bot.outreach.roles import load_roles
 from bot.store.models import Person
 from handlers.answer import Answer, Asker
 from handlers.commands.common import person_by_login
-from handlers.commands.parse import one_login
+from handlers.commands.parse import one_person
 from handlers.commands.registry import Command, subcommand
 from handlers.context import AppContext
 from slackui.blocks.outreach import outreach_blocks, outreach_text
@@ -21,7 +21,7 @@ from slackui.blocks.outreach import outreach_blocks, outreach_text
     usage="outreach LOGIN",
     example="outreach ada-fictional",
     what="a first message about their work",
-    check=one_login,
+    check=one_person,
 )
 def outreach_command(ctx: AppContext, session: Session, command: Command, _asker: Asker) -> Answer:
     return outreach_answer(ctx, session, person_by_login(session, command.args[0]))

@@ -12,6 +12,7 @@ import re
 
 from bot.dates import parse_date
 from bot.errors import CsfError
+from bot.store.identity import typed_login
 from handlers.commands.registry import SUBCOMMANDS, Command, UsageError
 
 MAX_TEXT = 500  # longer input is refused: nothing csf answers needs more
@@ -19,7 +20,7 @@ FLAG_LIMITS = {"limit": (1, 50), "window-days": (1, 3650)}
 FLAG_ON = "true"  # how a flag given (`--active`) is held among the options
 
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_PROFILE_URL = re.compile(r"^<?https?://(?:www\.)?github\.com/([^/|>?#\s]+)/?(?:[|>?#].*)?$")
+_PERSON_ID = re.compile(r"^#[0-9]{1,18}$")
 _OPTION = re.compile(r"^--[a-z][a-z-]*(=.*)?$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "--", "–": "--"})
@@ -111,6 +112,14 @@ def one_login(command: Command) -> None:
     command.args[0] = login_from(command.args[0], command.name)
 
 
+def one_person(command: Command) -> None:
+    """One person: a login as `one_login` takes it, or `#ID` for someone known from git alone
+    (cards and lists show that number where there is no login)."""
+    if len(command.args) == 1 and _PERSON_ID.match(command.args[0]):
+        return
+    one_login(command)
+
+
 def at_most_one_word(command: Command) -> None:
     if len(command.args) > 1:
         raise UsageError(f"{command.name} takes at most one word", command.name)
@@ -118,8 +127,7 @@ def at_most_one_word(command: Command) -> None:
 
 def login_from(text: str, command: str | None = None) -> str:
     """A GitHub login from `login`, `@login` or a pasted profile URL."""
-    match = _PROFILE_URL.match(text)
-    candidate = match.group(1) if match else text.removeprefix("@")
+    candidate = typed_login(text)
     if not _LOGIN.match(candidate):
         raise UsageError(f"{quote(text)} is not a GitHub login", command)
     return candidate.lower()

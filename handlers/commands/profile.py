@@ -10,7 +10,7 @@ from bot.reports.profile import build_profile
 from bot.store.models import Person
 from handlers.answer import Answer, Asker
 from handlers.commands.common import person_by_login, record_search
-from handlers.commands.parse import one_login
+from handlers.commands.parse import one_person
 from handlers.commands.registry import Command, subcommand
 from handlers.context import AppContext
 from slackui.blocks.common import MAX_BLOCKS
@@ -23,7 +23,7 @@ from slackui.blocks.people import profile_message
     usage="profile LOGIN",
     example="profile ada-fictional",
     what="one person across every topic",
-    check=one_login,
+    check=one_person,
 )
 def profile_command(ctx: AppContext, session: Session, command: Command, asker: Asker) -> Answer:
     person = person_by_login(session, command.args[0])

@@ -51,6 +51,8 @@ def person_heading(person: dict[str, Any]) -> str:
     login = person.get("login")
     if login:
         parts.append(link(GITHUB + str(login), "@" + str(login)))
+    elif person.get("id") is not None:  # known from git alone: `/csf profile #ID` finds them
+        parts.append(f"#{int(person['id'])}")
     where = escape(truncate(str(person.get("location") or "location unknown"), 60))
     region = escape(str(person.get("region") or "unknown"))
     parts.append(f"{flag(person)} {where} ({region})")

@@ -603,3 +603,35 @@ def test_terminal_searches_are_audited_like_slack_ones(tmp_path: Path) -> None:
         ("cli", "map mlir"),
         ("cli", "profile ada-owner"),
     ]
+
+
+def test_people_are_named_as_they_can_be_typed_back(tmp_path: Path) -> None:
+    """Someone known only from git has no login: the terminal lists them by `#ID`, which
+    `profile` takes; `@login` and a pasted GitHub profile link work as the login does."""
+    from bot.store.engine import make_engine
+    from bot.store.identity import email_key
+    from bot.store.writes import resolve_person
+    from tests.support.ranking_world import build
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    with Session(engine) as session:
+        world = build(session)
+        gita = resolve_person(session, [email_key("gita@kernel.example")])
+        gita.name = "Gita Gitonly"
+        assert gita.id is not None
+        world.people["gita-gitonly"] = gita.id  # the world's work is added under this person
+        world.merged("gita-gitonly", 12, 200, every=5)
+        world.save()
+        gita_id = gita.id
+    engine.dispose()
+    table = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "-n", "50")
+    assert table.returncode == 0, table.stderr
+    assert re.search(rf"Gita Gitonly\s*│[^\n]*\n[^\n]*#{gita_id}\b", table.stdout), table.stdout
+    shown = csf(tmp_path, "profile", f"#{gita_id}", "--as-of", "2026-06-01")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"Gita Gitonly #{gita_id}")
+    for typed in ("@ada-owner", "https://github.com/ada-owner", "github.com/Ada-Owner/"):
+        result = csf(tmp_path, "profile", typed, "--as-of", "2026-06-01")
+        assert result.returncode == 0, (typed, result.stderr)
+        assert result.stdout.startswith("Ada Owner @ada-owner"), typed

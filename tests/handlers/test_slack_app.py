@@ -1136,3 +1136,29 @@ def test_a_bookmark_on_a_message_about_no_one_is_explained_once_then_left_alone(
     time.sleep(1.0)  # the second reaction has been handled by now
     assert len(harness.fake.of("chat.postEphemeral")) == 1
     assert harness.candidates() == []
+
+
+def test_someone_known_from_git_alone_is_shown_by_number_and_profiled_by_it(
+    harness: Harness,
+) -> None:
+    from bot.store.identity import email_key
+    from bot.store.writes import resolve_person
+    from tests.support.ranking_world import World
+
+    with harness.session() as session:
+        world = World(session)
+        gita = resolve_person(session, [email_key("gita@kernel.example")])
+        gita.name = "Gita Gitonly"
+        assert gita.id is not None
+        gita_id = gita.id
+        world.people["gita-gitonly"] = gita_id
+        world.merged("gita-gitonly", 12, 200, every=5)
+        world.save()
+    harness.slack.command("who mlir bufferization --limit 50 --as-of 2026-06-01")
+    # No login to link: the number `/csf profile` takes stands in its place.
+    card = next(t for t in texts(harness.reply()) if "*Gita Gitonly*" in t)
+    assert f"*Gita Gitonly* · #{gita_id} · " in card
+    harness.slack.command(f"profile #{gita_id}")
+    assert "Gita Gitonly" in _all_text(harness.reply(2))
+    harness.slack.command("profile #999999")
+    assert "csf knows no one as #999999" in _all_text(harness.reply(3))
