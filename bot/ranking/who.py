@@ -199,6 +199,8 @@ class WhoAnswer:
     # The question as first read, when its topics held no work where it looked and its words
     # were searched in paths and titles instead (`reading` is then what was searched).
     first_reading: Reading | None = None
+    # Free words that narrowed the topics to no one, so the topics alone were answered.
+    widened: tuple[str, ...] = ()
     region: str | None = None  # the region filter asked for
     store_empty: bool = False  # set on an empty answer when the store holds no work at all
 
@@ -340,6 +342,24 @@ def who(
     if scope.terms:  # free words narrow the topic: owners count only with matching work
         owners = {person: owned for person, owned in owners.items() if person in groups}
     candidates = set(groups) | set(owners)
+    if not candidates and reading.topics and reading.free_words:
+        # "triton gpu kernels": the topic has people, but none of its work also says "gpu"
+        # (all of Triton is GPU code). The topic alone answers; the words it dropped are said.
+        answer = who(
+            session,
+            taxonomy,
+            replace(reading, free_words=(), structure=()),
+            config=config,
+            as_of=as_of,
+            window_days=window_days,
+            limit=limit,
+            region=region,
+            cached=cached,
+        )
+        if answer.results:
+            answer.widened = reading.free_words
+            answer.reading = reading
+            return answer
     if (
         not candidates
         and reading.topics
@@ -476,11 +496,17 @@ def _namesakes(session: Session, results: Sequence[Result]) -> None:
 def answer_notes(answer: WhoAnswer) -> list[str]:
     """What a reader must know besides the ranking: words left out, an area gone quiet."""
     notes = []
+    for typed, meant in answer.reading.corrected:
+        notes.append(f'"{typed}" was read as "{meant}"')
     if answer.first_reading is not None:
         notes.append(
             f"{answer.first_reading.label} has no work here, so its words were searched in "
             "paths and titles instead"
         )
+    if answer.widened:
+        words = " ".join(f'"{w}"' for w in answer.widened)
+        topics = " + ".join(t.name for t in answer.reading.topics)
+        notes.append(f"no work in {topics} also matches {words}, so this is all of {topics}")
     if answer.unmatched:
         words = ", ".join(f'"{w}"' for w in answer.unmatched)
         notes.append(f"{words} matches no work csf holds, so it was left out of the search")
@@ -1225,6 +1251,8 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
     return {
         "query": answer.reading.label,
         "first_read_as": answer.first_reading.label if answer.first_reading else None,
+        "read_as": {typed: meant for typed, meant in answer.reading.corrected},
+        "widened_without": list(answer.widened),
         "topics": list(answer.reading.tags),
         "as_of": answer.as_of.isoformat(),
         "window_days": answer.window_days,

@@ -51,11 +51,15 @@ class Reading:
     # Pieces of compiler structure the question names ("torch dialect": `dialect`): its free
     # words are looked for as those pieces (`dialect:torch`) where the store has them.
     structure: tuple[str, ...] = field(default=())
+    # A misspelt ecosystem read as the one it is one slip away from: ("mlri", "mlir").
+    corrected: tuple[tuple[str, str], ...] = field(default=())
 
     def as_words(self) -> Reading:
         """The same question with its topics read as plain words, matched in paths and titles."""
         free = tuple(dict.fromkeys((*self.topic_words, *self.free_words)))
-        return Reading(self.ecosystem, (), free, (), self.repos, (), (), self.structure)
+        return Reading(
+            self.ecosystem, (), free, (), self.repos, (), (), self.structure, self.corrected
+        )
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -186,6 +190,15 @@ def read_query(
             ecosystem = eco
             used[start : start + size] = [True] * size
             break
+    corrected: list[tuple[str, str]] = []
+    if ecosystem is None and not named_repos:
+        for index, token in enumerate(tokens):
+            eco_key = None if used[index] else _misspelt_ecosystem(taxonomy, token)
+            if eco_key is not None:
+                ecosystem = taxonomy.ecosystem(eco_key)
+                used[index] = True
+                corrected.append((token, eco_key))
+                break
     if ecosystem is None and len(repo_ecosystems) == 1:
         ecosystem = taxonomy.ecosystem(next(iter(repo_ecosystems)))
 
@@ -237,7 +250,41 @@ def read_query(
         tuple(groups) if len(groups) > 1 else (),
         _meaningful([tokens[i] for i in sorted(named_by)]),
         structure,
+        tuple(corrected),
     )
+
+
+def _misspelt_ecosystem(taxonomy: Taxonomy, token: str) -> str | None:
+    """The ecosystem a word of four letters or more is one slip from (`mlri`, `trition`,
+    `lvm`-style typos of `llvm`): one letter added, dropped, changed or two swapped."""
+    if len(token) < 4 or not token.isalpha():
+        return None
+    close = {
+        eco.key
+        for eco in taxonomy.ecosystems
+        for name in (eco.key, *(normalise_phrase(a) for a in eco.aliases))
+        if len(name) >= 4 and _one_slip(token, name)
+    }
+    return next(iter(close)) if len(close) == 1 else None
+
+
+def _one_slip(typed: str, name: str) -> bool:
+    """Whether `typed` is `name` with one letter added, dropped, changed, or two swapped."""
+    if typed == name or abs(len(typed) - len(name)) > 1:
+        return False
+    if len(typed) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(typed, name, strict=True)) if a != b]
+        if len(diff) == 1:
+            return True
+        first = diff[0]
+        return (
+            len(diff) == 2
+            and diff[1] == first + 1
+            and typed[first] == name[first + 1]
+            and (typed[first + 1] == name[first])
+        )
+    short, long = sorted((typed, name), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _meaningful(words: list[str]) -> tuple[str, ...]:

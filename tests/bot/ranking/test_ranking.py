@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.errors import CsfError
-from bot.ranking.who import as_json, load_ranking_config, who
+from bot.ranking.who import answer_notes, as_json, load_ranking_config, who
 from bot.sources.owners import parse_markdown_maintainers
 from bot.store.models import CodeOwner, Person, Repo
 from bot.taxonomy.model import default_taxonomy
@@ -486,3 +486,45 @@ def test_areas_named_by_list_items_own_their_topics(session: Session, world: Wor
     assert _owned(session, "mlir vector")["eve-specialist"] == ["vector"]
     whole = _owned(session, "mlir")
     assert {"bo-reviewer", "eve-specialist", "gus-newcomer"} <= set(whole)
+
+
+def test_words_that_narrow_a_topic_to_no_one_are_said_and_the_topic_answers(
+    session: Session, world: World
+) -> None:
+    """ "mlir bufferization x86": X86 work exists, but none of it is bufferization work. The
+    answer is the topic's people, with a note that the word narrowed it to no one."""
+    taxonomy = default_taxonomy()
+    answer = who(
+        session,
+        taxonomy,
+        read_query(taxonomy, ["mlir", "bufferization", "x86"]),
+        config=load_ranking_config(),
+        as_of=AS_OF,
+    )
+    assert answer.widened == ("x86",)
+    assert answer.unmatched == ()  # x86 is known: it is not "matches no work"
+    alone = who(
+        session,
+        taxonomy,
+        read_query(taxonomy, ["mlir", "bufferization"]),
+        config=load_ranking_config(),
+        as_of=AS_OF,
+    )
+    assert [r.person_id for r in answer.results] == [r.person_id for r in alone.results]
+    assert answer.reading.label == 'MLIR › Bufferization › "x86"'  # what was asked
+    assert answer_notes(answer) == [
+        'no work in Bufferization also matches "x86", so this is all of Bufferization'
+    ]
+    assert as_json(answer)["widened_without"] == ["x86"]
+
+
+def test_a_misspelt_ecosystem_is_read_as_the_one_meant_and_said(
+    session: Session, world: World
+) -> None:
+    taxonomy = default_taxonomy()
+    reading = read_query(taxonomy, ["mlri", "bufferization"])
+    assert reading.label == "MLIR › Bufferization"
+    answer = who(session, taxonomy, reading, config=load_ranking_config(), as_of=AS_OF)
+    assert answer.results
+    assert answer_notes(answer)[0] == '"mlri" was read as "mlir"'
+    assert as_json(answer)["read_as"] == {"mlri": "mlir"}

@@ -1,0 +1,34 @@
+"""Questions as people type them: a slip in an ecosystem's name, a seed area's own words."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.taxonomy.model import default_taxonomy
+from bot.taxonomy.question import read_query
+
+
+@pytest.mark.parametrize(
+    ("words", "label", "corrected"),
+    [
+        ("mlri bufferization", "MLIR › Bufferization", (("mlri", "mlir"),)),
+        ("trtion amd", "Triton › AMD backend", (("trtion", "triton"),)),
+        ("tritonn amd", "Triton › AMD backend", (("tritonn", "triton"),)),
+        ("mlir bufferization", "MLIR › Bufferization", ()),
+        # Short words and words two slips away are left as typed: too easy to misread.
+        ("tvn", '"tvn"', ()),
+        ("mrli", '"mrli"', ()),
+    ],
+)
+def test_a_misspelt_ecosystem_is_read_as_the_one_a_slip_away(
+    words: str, label: str, corrected: tuple[tuple[str, str], ...]
+) -> None:
+    reading = read_query(default_taxonomy(), words.split())
+    assert reading.label == label
+    assert reading.corrected == corrected
+
+
+def test_gpu_kernels_names_tritons_kernels_topic() -> None:
+    reading = read_query(default_taxonomy(), ["triton", "gpu", "kernels"])
+    assert [t.id for t in reading.topics] == ["triton.kernels"]
+    assert reading.free_words == ()
