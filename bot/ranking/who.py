@@ -1251,7 +1251,7 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
     return {
         "query": answer.reading.label,
         "first_read_as": answer.first_reading.label if answer.first_reading else None,
-        "read_as": {typed: meant for typed, meant in answer.reading.corrected},
+        "read_as": dict(answer.reading.corrected),
         "widened_without": list(answer.widened),
         "topics": list(answer.reading.tags),
         "as_of": answer.as_of.isoformat(),
