@@ -5,6 +5,8 @@ The one module of a face allowed to start the others: `run` starts the Slack fac
 
 from __future__ import annotations
 
+import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -157,26 +159,48 @@ def _demo_scenes(ctx: DemoContext) -> None:
         out.print(render_message(scene.message, title="csf", note=note))
 
 
+def csf_command() -> str:
+    """How to type `csf` in this shell: `csf` when it is on PATH, else the path that ran it
+    (`.venv/bin/csf` right after the README's set-up, before any venv is activated)."""
+    program = Path(sys.argv[0])
+    on_path = shutil.which("csf")
+    if program.name != "csf":
+        return "csf"  # `python -m cli`: whoever runs that knows how they started it
+    if on_path is not None and Path(on_path).resolve() == program.resolve():
+        return "csf"
+    try:
+        return str(program.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(program)
+
+
 def _demo_next_steps(store: Path | None) -> None:
     out.print()
     out.rule(Text("Next: your own Slack and GitHub", style="bold"), align="left")
+    csf = csf_command()
     steps = [
         "Slack: create an app at https://api.slack.com/apps from manifest.yml "
         "(From a manifest), install it, then set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and, "
         "for Socket Mode, SLACK_APP_TOKEN (see README, Connect Slack).",
         "GitHub: export GITHUB_TOKEN=... (a fine-grained token with public read access).",
-        "Store: csf migrate (SQLite ./csf.db by default; CSF_DATABASE_URL for PostgreSQL).",
-        "Follow repositories: csf track defaults, or csf track add llvm/llvm-project.",
-        "Fill the store: csf sync (incremental; run it again any time).",
-        "Ask in the terminal: csf who mlir bufferization; csf profile LOGIN.",
-        "Run the bot: csf run (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT).",
+        f"Store: {csf} migrate (SQLite ./csf.db by default; CSF_DATABASE_URL for PostgreSQL).",
+        f"Follow repositories: {csf} track defaults, or {csf} track add llvm/llvm-project.",
+        f"Fill the store: {csf} sync (incremental; run it again any time).",
+        f"Ask in the terminal: {csf} who mlir bufferization; {csf} profile LOGIN.",
+        f"Run the bot: {csf} run (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT).",
     ]
+    if csf != "csf":
+        out.print(
+            f"  (csf is not on your PATH: type {csf} as below, or activate the environment "
+            f"first with `. {Path(csf).parent}/activate`)",
+            soft_wrap=True,
+        )
     for number, step in enumerate(steps, start=1):
         out.print(f"  {number}. {step}", soft_wrap=True)
     if store is not None:
         out.print(
             f"\nThe demo's store is kept at {store}; explore it with e.g. "
-            f"CSF_DATABASE_URL=sqlite:///{store} csf who tvm meta_schedule "
+            f"CSF_DATABASE_URL=sqlite:///{store} {csf} who tvm meta_schedule "
             f"--as-of {DEMO_NOW:%Y-%m-%d}",
             soft_wrap=True,
         )

@@ -533,6 +533,21 @@ GITHUB_TOPICS: tuple[TopicWork, ...] = (
         "Conversion",
         owns=("/lib/Conversion/",),
     ),
+    TopicWork(
+        "triton.kernels",
+        TRITON,
+        (
+            "python/tutorials/06-fused-attention.py",
+            "python/tutorials/03-matrix-multiplication.py",
+            "python/triton_kernels/triton_kernels/matmul_ogs.py",
+        ),
+        ("python/triton_kernels/tests/test_matmul.py",),
+        ("kernels",),
+        "[KERNELS]",
+        ("Persistent matmul with TMA stores", "Causal masking in the fused attention tutorial"),
+        "Kernels and tutorials",
+        owns=("/python/tutorials/", "/python/triton_kernels/"),
+    ),
     # -- XLA -----------------------------------------------------------------------------------
     TopicWork(
         "xla.gpu",

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
 
 from bot.demo.github_server import Comment, Issue, PullRequest, Review, User, World
 from bot.demo.topics import GITHUB_TOPICS, LINUX, LINUX_TOPICS, LLVM, TopicWork
@@ -313,8 +315,7 @@ class _Builder:
             scale = 2.0 if person.role == "maintainer" else 1.0
             additions = int(rng.randint(25, 320) * scale)
             deletions = rng.randint(0, additions // 2)
-        subject = rng.choice(_VARIANTS).format(rng.choice(work.subjects), rng.randint(2, 4))
-        title = f"{work.prefix} {subject}"
+        title = f"{work.prefix} {_subject(rng, work, files)}"
         roll = rng.random()
         state = "MERGED" if roll < 0.86 else "OPEN" if roll < 0.95 else "CLOSED"
         done = min(created + timedelta(hours=rng.uniform(3, 120)), self.now - timedelta(hours=1))
@@ -498,13 +499,14 @@ class _Builder:
                         for r in roster["maintainer"] + roster["reviewer"]
                         if r != author and rng.random() < 0.45
                     ]
+                    files = tuple(rng.sample(work.paths, rng.randint(1, len(work.paths))))
                     world.linux_commits.append(
                         LinuxCommit(
                             author=author,
                             when=self._when(person.role),
-                            subject=f"{work.prefix} {rng.choice(work.subjects)}",
+                            subject=f"{work.prefix} {_subject(rng, work, files)}",
                             body="Fictional change in the csf sample world.",
-                            files=tuple(rng.sample(work.paths, rng.randint(1, len(work.paths)))),
+                            files=files,
                             reviewers=tuple(chosen),
                         )
                     )
@@ -550,15 +552,69 @@ class _Builder:
         return world
 
 
-# The same piece of work comes back as follow-ups, relands and test fixes, as in real history.
-_VARIANTS = (
-    "{0}",
-    "{0}",
-    "{0}",
+def _subject(rng: random.Random, work: TopicWork, files: Sequence[str]) -> str:
+    """A believable change title: the area's own headline work, everyday changes to the files
+    the change touches, and now and then a follow-up (a reland, a part two, a clean-up) of
+    headline work, as real history has them."""
+    roll = rng.random()
+    if roll < 0.25:
+        return rng.choice(work.subjects)
+    if roll < 0.92:
+        sources = [f for f in files if f in work.paths] or list(files)
+        unit = PurePosixPath(rng.choice(sources)).stem
+        return rng.choice(_CHANGES).format(
+            unit=unit, case=rng.choice(_CASES), fault=rng.choice(_FAULTS)
+        )
+    return rng.choice(_FOLLOW_UPS).format(rng.choice(work.subjects), rng.randint(2, 3))
+
+
+_CHANGES = (
+    "Fix {fault} in {unit}",
+    "Fix {fault} in {unit} with {case}",
+    "Handle {case} in {unit}",
+    "Support {case} in {unit}",
+    "Simplify {unit}",
+    "Split {unit} into smaller helpers",
+    "Speed up {unit} on large inputs",
+    "Add tests for {case} in {unit}",
+    "Verify {case} in {unit}",
+    "Remove dead code from {unit}",
+    "Document the invariants of {unit}",
+    "Avoid needless copies in {unit}",
+    "Cache repeated lookups in {unit}",
+    "Improve diagnostics in {unit}",
+    "Make {unit} deterministic",
+    "Reject {case} in {unit} with a clear error",
+)
+_FAULTS = (
+    "a crash on empty inputs",
+    "an off-by-one in bounds checks",
+    "a use-after-free",
+    "a null dereference",
+    "an assertion on valid input",
+    "wrong results with negative strides",
+    "an integer overflow",
+    "a wrong insertion point",
+    "a race in lazy initialisation",
+)
+_CASES = (
+    "dynamic shapes",
+    "zero-sized tensors",
+    "bf16",
+    "fp8",
+    "i1 values",
+    "nested regions",
+    "multiple results",
+    "unranked types",
+    "large strides",
+    "non-default address spaces",
+    "scalar operands",
+    "mixed precision",
+)
+_FOLLOW_UPS = (
     "{0} (part {1})",
     'Reland "{0}"',
     '[NFC] Clean up after "{0}"',
-    'Fix tests after "{0}"',
 )
 _BUGS = (
     "Crash with assertion `isa<X>(Val)` on valid input",

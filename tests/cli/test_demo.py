@@ -116,7 +116,7 @@ def test_profile_hooks_and_next_steps(
     assert "Staff Compiler Engineer fit" in fit
     draft = scene(output, f"/csf outreach {uk_first}")
     assert "Subject:" in draft
-    assert re.search(r"https://github\.com/[\w-]+/[\w.-]+/pull/\d+", draft)  # their own work
+    assert re.search(r"https://github\.com/[\w-]+/[\w.-]+/(pull|issues)/\d+", draft)  # theirs
     for step in ("manifest.yml", "GITHUB_TOKEN", "csf track add", "csf sync", "csf run"):
         assert step in output, step
 
@@ -163,3 +163,25 @@ def test_a_kept_store_answers_csf_who(tmp_path: Path, world: SampleWorld) -> Non
     assert "United Kingdom" in mapped.stdout
     assert "United States" not in mapped.stdout
     assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_next_steps_name_csf_as_it_can_be_typed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after the README's set-up nothing is activated: `csf` alone would be "command not
+    found", so the steps say `.venv/bin/csf`; on PATH, plain `csf`."""
+    from cli.run import csf_command
+
+    script = tmp_path / ".venv" / "bin" / "csf"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(script), "demo"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert csf_command() == ".venv/bin/csf"
+    monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
+    assert csf_command() == "csf"
+    monkeypatch.setattr(sys, "argv", ["/opt/elsewhere/bin/csf", "demo"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert csf_command() == "/opt/elsewhere/bin/csf"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
@@ -133,3 +134,37 @@ def test_the_kernel_arrives_as_mail_reviewed_history(world: SampleWorld) -> None
     assert len(world.linux_commits) > 100
     assert sum(len(c.reviewers) for c in world.linux_commits) > 100
     assert {w.repo for w in GITHUB_TOPICS} <= set(world.repos)
+
+
+def test_titles_are_varied_and_mostly_original_work(world: SampleWorld) -> None:
+    """Real histories have relands and part twos, but a world where most titles are one of a
+    few headlines, or a follow-up of one, reads as fake and makes every outreach draft alike."""
+    titles = [pr.title for repo in world.github.repos.values() for pr in repo.pulls]
+    bots = [t for t in titles if t.startswith("Bump ")]
+    people = [t for t in titles if not t.startswith("Bump ")]
+    follow_ups = [
+        t
+        for t in people
+        if re.search(r'Reland "|\[NFC\] Clean up after|Fix tests after|\(part \d', t)
+    ]
+    assert len(follow_ups) / len(people) < 0.12
+    assert len(set(people)) / len(people) > 0.5
+    assert max(Counter(people).values()) <= 25
+    assert bots  # the bumps are still there, for the not-people rules to meet
+
+
+def test_every_topic_the_demo_and_readme_name_has_people(world: SampleWorld) -> None:
+    authors: dict[str, set[str]] = {}
+    taxonomy = default_taxonomy()
+    for full_name, repo in world.github.repos.items():
+        for pr in repo.pulls:
+            for tag in taxonomy.tag(full_name, pr.files, pr.labels, pr.title):
+                authors.setdefault(tag, set()).add(str(pr.author))
+    for topic in (
+        "mlir.bufferization",
+        "triton.amd",
+        "tvm.metaschedule",
+        "triton.kernels",
+        "triton.pipelining",
+    ):
+        assert len(authors.get(topic, ())) >= 3, topic
