@@ -149,18 +149,25 @@ class Ingestor:
             return
         person = self.session.get(Person, person_id)
         assert person is not None
+        if person.login and person.login.lower() != profile.login.lower():
+            # An account merged by hand into a record whose own account is another: the
+            # record keeps its own profile; this one is kept with its identity for a split.
+            shown = Person()
+            _fill_profile(shown, profile)
+            self.session.execute(
+                sa.update(Identity)
+                .where(
+                    col(Identity.person_id) == person_id,
+                    col(Identity.kind) == "github",
+                    col(Identity.value) == profile.login.lower(),
+                )
+                .values(profile=people.profile_of(shown))
+            )
+            person.profile_fetched_at = fetched_at
+            return
         person.login = profile.login
-        # The published address is kept as the contact route; any other address in free text
-        # is not (see `redact_addresses`).
-        person.name = redact_addresses(profile.name)
-        person.location = redact_addresses(profile.location)
-        where = place(person.location)
-        person.country_code, person.region = where.country, where.region
-        person.company = redact_addresses(profile.company)
-        person.blog = redact_addresses(profile.blog)
+        _fill_profile(person, profile)
         person.public_email = profile.email
-        person.bio = redact_addresses(profile.bio)
-        person.github_created_at = profile.created_at
         person.is_bot = person.is_bot or profile.is_bot
         person.profile_fetched_at = fetched_at
         person.updated_at = fetched_at
@@ -420,3 +427,16 @@ def stale_profiles(session: Session, logins: set[str], *, older_than: datetime) 
         )
         due.update(login for login in rows if login is not None)
     return sorted(due)
+
+
+def _fill_profile(person: Person, profile: UserProfile) -> None:
+    """What a GitHub profile says that csf shows. The published address is kept apart (the
+    contact route); any other address in free text is not kept (see `redact_addresses`)."""
+    person.name = redact_addresses(profile.name)
+    person.location = redact_addresses(profile.location)
+    where = place(person.location)
+    person.country_code, person.region = where.country, where.region
+    person.company = redact_addresses(profile.company)
+    person.blog = redact_addresses(profile.blog)
+    person.bio = redact_addresses(profile.bio)
+    person.github_created_at = profile.created_at

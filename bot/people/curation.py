@@ -8,6 +8,9 @@ survives every later sync and ingest.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -106,6 +109,7 @@ def merge(session: Session, keep: Person, drop: Person, *, actor: str) -> Person
             ),
         )
     )
+    drop_identities = list(session.exec(select(Identity.id).where(Identity.person_id == drop.id)))
     for model in (Identity, Contribution, ContributionTopic, ContributionTerm, DigestEntry):
         session.execute(
             sa.update(model).where(col(model.person_id) == drop.id).values(person_id=keep.id)
@@ -128,6 +132,12 @@ def merge(session: Session, keep: Person, drop: Person, *, actor: str) -> Person
             other.status = candidate.status
         session.flush()
         session.delete(candidate)
+    # Each of `drop`'s identities remembers whose profile it came with, for a later split.
+    session.execute(
+        sa.update(Identity)
+        .where(col(Identity.person_id) == keep.id, col(Identity.id).in_(drop_identities))
+        .values(profile=profile_of(drop))
+    )
     for name in _PROFILE_FIELDS:
         if getattr(keep, name) is None and getattr(drop, name) is not None:
             setattr(keep, name, getattr(drop, name))
@@ -154,7 +164,7 @@ def split(session: Session, person: Person, specs: list[str], *, actor: str) -> 
         chosen.append(owned[key])
     if len({(i.kind, i.value) for i in chosen}) == len(owned):
         raise CsfError("that would move every identity; a split must leave some behind")
-    new = Person(name=person.name)
+    new = Person()
     session.add(new)
     session.flush()
     keys = [f"{i.kind}:{i.value}" for i in chosen]
@@ -179,16 +189,31 @@ def split(session: Session, person: Person, specs: list[str], *, actor: str) -> 
                 .where(col(index.contribution_id).in_(moved_ids))
                 .values(person_id=new.id)
             )
-    if any(i.kind == "github" for i in chosen):
-        # The GitHub profile goes with the account: location, company, published address.
-        github = next(i for i in chosen if i.kind == "github")
-        if person.login and person.login.lower() == github.value:
-            for name in _PROFILE_FIELDS:
-                setattr(new, name, getattr(person, name))
-                if name != "name":
-                    setattr(person, name, None)
-        new.login = new.login or github.value
+    github = next((i for i in chosen if i.kind == "github"), None)
+    own = next((i.profile for i in chosen if i.profile), None)
+    if github is not None and person.login and person.login.lower() == github.value:
+        # The record's own account leaves: its profile goes with it (location, company,
+        # published address), and what stays takes back the profile it came with, if known.
+        kept_name = person.name
+        for name in _PROFILE_FIELDS:
+            setattr(new, name, getattr(person, name))
+            setattr(person, name, None)
+        left = next((i.profile for i in owned.values() if i not in chosen and i.profile), None)
+        _restore(person, left)
+        person.name = person.name or kept_name
+        person.login = next(
+            (i.value for i in owned.values() if i not in chosen and i.kind == "github"), None
+        )
+    else:
+        # The identities came with someone else: theirs is the profile they came with, never
+        # the name of the record they were merged into.
+        _restore(new, own)
+    if github is not None:
+        new.login = github.value
+        # The next sync fetches the account's profile afresh (and its published address).
         session.execute(sa.delete(HttpCache).where(col(HttpCache.slot) == f"user:{github.value}"))
+    for identity in chosen:
+        identity.profile = None  # they are that person's own identities again
     record_audit(
         session,
         actor,
@@ -198,6 +223,31 @@ def split(session: Session, person: Person, specs: list[str], *, actor: str) -> 
     )
     session.flush()
     return new
+
+
+# What a profile snapshot holds: what csf shows of a person, never an address.
+_SNAPSHOT_FIELDS = tuple(
+    f for f in _PROFILE_FIELDS if f not in ("login", "public_email", "profile_fetched_at")
+)
+
+
+def profile_of(person: Person) -> dict[str, Any]:
+    """The shown profile of `person`, as an identity keeps it (JSON: dates as ISO text)."""
+    snapshot: dict[str, Any] = {}
+    for name in _SNAPSHOT_FIELDS:
+        value = getattr(person, name)
+        snapshot[name] = value.isoformat() if isinstance(value, datetime) else value
+    return snapshot
+
+
+def _restore(person: Person, snapshot: dict[str, Any] | None) -> None:
+    if not snapshot:
+        return
+    for name in _SNAPSHOT_FIELDS:
+        value = snapshot.get(name)
+        if value is not None and name.endswith("_at"):
+            value = datetime.fromisoformat(value)
+        setattr(person, name, value)
 
 
 def mark(session: Session, person: Person, *, is_person: bool) -> Person:

@@ -153,6 +153,11 @@ class Identity(SQLModel, table=True):
     # renames, so two logins with one id are one account).
     local_hash: str | None = Field(default=None, index=True)
     github_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)
+    # The shown profile (name, place, company...) of the person this identity came with, kept
+    # when people are merged (and refreshed with a GitHub account's profile), so that a split
+    # gives the split-off person back their own name rather than the one they were merged into.
+    # No address is kept here: a published one comes back with the next profile fetch.
+    profile: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     seen_at: datetime = _created()
 
 

@@ -542,7 +542,13 @@ def resolve_person(
         )
         session.flush()
         return person
-    if login is not None and person.login != login:
+    # A record found by another of its identities keeps its own login: an account merged into
+    # it by hand (`csf people merge`) must not rename it at every sync.
+    if (
+        login is not None
+        and person.login != login
+        and (person.login is None or person.login.lower() == login.lower())
+    ):
         person.login = login
         person.updated_at = utcnow()
     assert person.id is not None

@@ -824,3 +824,55 @@ def test_a_full_run_killed_while_removing_loses_nothing_still_in_history(
     monkeypatch.setattr(git_ingest, "delete_contributions", original)
     ingest(engine, repo.path, full=True)
     assert _git_rows(engine) == _expected(repo)
+
+
+def test_merge_then_split_gives_each_person_back_their_own_profile(engine: Engine) -> None:
+    """Two accounts merged by mistake, then split: the split-off account is its own person
+    again, with its own name, place and company, not those of the record it was merged into;
+    and while merged, its profile fetches never overwrite the record's own."""
+    from bot.ingest.pipeline import Ingestor
+    from bot.sources.github.records import UserProfile
+
+    with Session(engine) as session:
+        repo = upsert_repo(session, "llvm/llvm-project", "mlir")
+        quika = resolve_person(session, [login_key("quika-tarmar")], login="quika-tarmar")
+        quika.name, quika.location, quika.company = "Quika Tarmar", "Lyon", "Example Silicon"
+        lize = resolve_person(session, [login_key("lize-ithlintis")], login="lize-ithlintis")
+        lize.name, lize.location, lize.company = "Lize Ithlintis", "Cambridge, UK", "Fict Labs"
+        lize.region = "uk"
+        session.commit()
+        kept = people.merge(session, quika, lize, actor="test")
+        session.commit()
+        assert (kept.login, kept.name) == ("quika-tarmar", "Quika Tarmar")
+        # A profile fetch of the merged-in account updates only what it came with.
+        Ingestor(session, default_taxonomy(), repo).apply_profile(
+            UserProfile(
+                login="lize-ithlintis",
+                name="Lize Ithlintis",
+                location="Edinburgh",
+                company="Fict Labs",
+                blog=None,
+                email=None,
+                bio=None,
+                created_at=None,
+                is_bot=False,
+            ),
+            datetime(2026, 6, 1, tzinfo=UTC),
+        )
+        session.commit()
+        assert (kept.name, kept.location) == ("Quika Tarmar", "Lyon")
+        apart = people.split(session, kept, ["github:lize-ithlintis"], actor="test")
+        session.commit()
+        assert (apart.login, apart.name, apart.location, apart.region, apart.company) == (
+            "lize-ithlintis",
+            "Lize Ithlintis",
+            "Edinburgh",
+            "uk",
+            "Fict Labs",
+        )
+        assert (kept.login, kept.name, kept.location, kept.company) == (
+            "quika-tarmar",
+            "Quika Tarmar",
+            "Lyon",
+            "Example Silicon",
+        )
