@@ -25,7 +25,9 @@ from rich.text import Text
 
 from bot.outreach.roles import RoleFit
 from bot.people.view import PersonView
-from bot.ranking.who import WhoAnswer, answer_notes, empty_hint
+from bot.ranking.who import Evidence, WhoAnswer, answer_notes, empty_hint
+from bot.ranking.words import activity as activity_words
+from bot.ranking.words import did
 from bot.reports.digest import Digest
 from bot.reports.profile import Profile
 from slackui.blocks.digest import period_label
@@ -144,9 +146,7 @@ def print_who(answer: WhoAnswer, region: str | None) -> None:
         handle = "\n" + shown.handle
         place_text = person["location"] or ""
         at = ", ".join(a["name"] for a in person.get("affiliations", []))
-        evidence = "".join(
-            f"\n  • {e.title} ({e.when:%Y-%m-%d}, {e.size}) {e.url or ''}" for e in result.evidence
-        )
+        evidence = "".join(f"\n  • {evidence_text(e)}" for e in result.evidence)
         table.add_row(
             str(result.rank),
             shown.label + handle,
@@ -187,7 +187,7 @@ def print_profile(shown: Profile, fit: RoleFit) -> None:
         out.print("languages  " + ", ".join(f"{lang} {pct}%" for lang, pct in shown.languages))
     table = Table("topic", "score", "activity", "last active")
     for activity in shown.topics[:10]:
-        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(activity.counts.items()))
+        counts = activity_words(activity.counts)
         table.add_row(
             f"{activity.topic} ({activity.name})",
             f"{activity.score:.1f}",
@@ -196,7 +196,7 @@ def print_profile(shown: Profile, fit: RoleFit) -> None:
         )
     out.print(table)
     for item in shown.evidence:
-        out.print(f"  • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}")
+        out.print(f"  • {evidence_text(item)}")
     print_role_fit(fit)
 
 
@@ -212,6 +212,11 @@ def print_role_fit(fit: RoleFit) -> None:
         examples = "".join(f"\n  • {e.title} {e.url or ''}" for e in dimension.examples)
         table.add_row(dimension.name, dimension.rating.label, found + examples)
     out.print(table)
+
+
+def evidence_text(item: Evidence) -> str:
+    """`authored Title (date, size) URL`: what they did, on what, how big, where to see it."""
+    return f"{did(item)} {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}".strip()
 
 
 def person_label(person: dict[str, Any]) -> str:
@@ -243,7 +248,4 @@ def print_digest(found: Digest) -> None:
             )
             out.print(f"     {entry.reason}", soft_wrap=True)
             for item in entry.evidence:
-                out.print(
-                    f"     • {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}",
-                    soft_wrap=True,
-                )
+                out.print(f"     • {evidence_text(item)}", soft_wrap=True)

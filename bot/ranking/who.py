@@ -44,6 +44,7 @@ from bot.datafile import MOST_DAYS, load, read_text
 from bot.errors import CsfError
 from bot.people.places import in_region
 from bot.people.view import load_views
+from bot.ranking.words import did
 from bot.sources.owners import maintainer_scope
 from bot.store.engine import recency_weight
 from bot.store.identity import name_key
@@ -1276,6 +1277,7 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
                 "evidence": [
                     {
                         "kind": e.kind,
+                        "did": did(e),
                         "title": e.title,
                         "url": e.url,
                         "date": e.when.date().isoformat(),

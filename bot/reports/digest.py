@@ -38,6 +38,7 @@ from bot.ranking.who import (
     points_of,
     row_columns,
 )
+from bot.ranking.words import did
 from bot.shortlist.saves import excluded_people
 from bot.store.identity import IdentityKey, suppression_hash
 from bot.store.models import (
@@ -590,6 +591,7 @@ def evidence_json(item: Evidence) -> dict[str, Any]:
     """A piece of evidence as `who --json` gives it."""
     return {
         "kind": item.kind,
+        "did": did(item),
         "title": item.title,
         "url": item.url,
         "date": item.when.date().isoformat(),

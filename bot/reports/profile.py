@@ -25,6 +25,7 @@ from bot.ranking.who import (
     points_of,
     row_columns,
 )
+from bot.ranking.words import did
 from bot.store.models import Contribution, ContributionTopic, Person
 from bot.store.writes import counted_as_pr
 from bot.taxonomy.model import Taxonomy
@@ -209,6 +210,7 @@ def as_json(profile: Profile) -> dict[str, Any]:
         "evidence": [
             {
                 "kind": e.kind,
+                "did": did(e),
                 "title": e.title,
                 "url": e.url,
                 "date": e.when.date().isoformat(),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ranking.who import Evidence, Result, WhoAnswer, answer_notes, empty_hint
+from bot.ranking.words import activity as activity_words
+from bot.ranking.words import did, score_parts
 from bot.reports.profile import Profile
 from slackui.blocks.common import (
     ACTION_MORE,
@@ -60,16 +62,17 @@ def person_heading(person: dict[str, Any]) -> str:
 
 
 def evidence_line(item: Evidence) -> str:
+    """`• authored <link|title> (date, size)`: what they did, on what, how big."""
     title = item.title or item.kind
     size = f", {escape(item.size)}" if item.size else ""
-    return f"• {link(item.url, title, limit=120)} ({item.when:%Y-%m-%d}{size})"
+    return f"• {did(item)} {link(item.url, title, limit=120)} ({item.when:%Y-%m-%d}{size})"
 
 
 def who_card(result: Result, position: int) -> list[Block]:
     person = result.person
     lines = [f"{result.rank}. {person_heading(person)}", escape(result.reason)]
     lines += [evidence_line(e) for e in result.evidence[:EVIDENCE_SHOWN]]
-    parts = ", ".join(f"{k} {v:.1f}" for k, v in sorted(result.components.items()) if v)
+    parts = score_parts(result.components)
     return [
         section("\n".join(lines), block_id=person_block_id(result.person_id, position)),
         context(f"score {result.score:.1f} — {escape(parts)}"),
@@ -157,7 +160,7 @@ def profile_message(profile: Profile) -> dict[str, Any]:
     if profile.topics:
         rows = []
         for activity in profile.topics[:8]:
-            counts = ", ".join(f"{n} {kind}" for kind, n in sorted(activity.counts.items()))
+            counts = activity_words(activity.counts)
             rows.append(
                 f"• *{escape(activity.name)}* (`{escape(activity.topic)}`) score "
                 f"{activity.score:.1f}: {escape(counts)}, last {activity.last_active:%Y-%m-%d}"

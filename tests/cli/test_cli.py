@@ -356,7 +356,8 @@ def test_who_in_the_terminal(tmp_path: Path) -> None:
     assert shown.returncode == 0, shown.stderr
     assert "Eve Specialist @eve-specialist" in shown.stdout
     assert "mlir.bufferization (Bufferization)" in shown.stdout
-    assert "8 merged_pr" in shown.stdout
+    assert "8 merged PRs" in shown.stdout
+    assert "merged_pr" not in shown.stdout  # words, not the store's names
     ada = csf(tmp_path, "profile", "ada-owner", "--as-of", "2026-06-01")
     assert "affiliations (from email domains)  University of Cambridge (cl.cam.ac.uk)" in ada.stdout
     missing = csf(tmp_path, "profile", "nobody-fictional")

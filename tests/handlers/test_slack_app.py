@@ -211,6 +211,11 @@ def test_who_answers_with_cards_evidence_and_buttons(harness: Harness) -> None:
     assert ":flag-gb:" in first
     assert "owns" in first  # the reason line names ownership
     assert "<https://github.com/llvm/llvm-project/pull/" in first  # evidence links
+    # Each evidence line says what they did; the score says what it is made of, in words.
+    assert re.search(r"^• (authored|approved|reviewed|asked for changes on) <", first, re.M)
+    parts = next(b for b in blocks if b["type"] == "context")["elements"][0]["text"]
+    assert parts.startswith("score ")
+    assert "pull_requests" not in parts
     people_shown = [int(c["block_id"].split(":")[1]) for c in cards]
     assert harness.people["dependabot[bot]"] not in people_shown
     actions = {b["action_id"] for b in _buttons(reply)}
