@@ -203,6 +203,10 @@ class WhoAnswer:
     # Free words that narrowed the topics to no one, so the topics alone were answered.
     widened: tuple[str, ...] = ()
     region: str | None = None  # the region filter asked for
+    # People left out for only trace work here (score under `min_score`); `thin` when no one
+    # reached it, so the trace workers are what is shown.
+    trace_only: int = 0
+    thin: bool = False
     store_empty: bool = False  # set on an empty answer when the store holds no work at all
 
 
@@ -404,7 +408,11 @@ def who(
     shortlist = sorted(results.values(), key=lambda r: -r.score)[: int(config["candidates"])]
     _focus_and_breadth(session, shortlist, tags, start, as_of, config, cached=cache is not None)
     shortlist.sort(key=lambda r: (-r.score, r.person_id))
-    top = [r for r in shortlist if r.score > 0][:limit]
+    scored = [r for r in shortlist if r.score > 0]
+    floor = float(config["min_score"])
+    solid = [r for r in scored if r.score >= floor]
+    top = (solid or scored)[:limit]
+    traces = len(scored) - len(solid) if solid else 0
     rows = _topic_rows(session, scope, [r.person_id for r in top])
     by_person: dict[int, list[ContributionRow]] = defaultdict(list)
     for row in rows:
@@ -433,6 +441,8 @@ def who(
         dormant,
         region=region,
     )
+    answer.trace_only = traces
+    answer.thin = bool(top) and not solid
     return answer if top else _empty(session, answer)
 
 
@@ -519,6 +529,17 @@ def answer_notes(answer: WhoAnswer) -> list[str]:
                 "if they are one person, join them with `csf people merge` "
                 "(`csf people suggest` shows the evidence)"
             )
+    if answer.trace_only:
+        others = "person" if answer.trace_only == 1 else "people"
+        notes.append(
+            f"{answer.trace_only} more {others} with only trace work here left out "
+            "(a small fix or a passing review)"
+        )
+    if answer.thin:
+        notes.append(
+            "the area is thin here: everyone shown has only trace work in it (a small fix or a "
+            "passing review), so treat them as leads rather than experts"
+        )
     if answer.dormant_since is not None:
         notes.append(
             f"no one has been active in {answer.reading.label} since "
@@ -1254,6 +1275,8 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
         "first_read_as": answer.first_reading.label if answer.first_reading else None,
         "read_as": dict(answer.reading.corrected),
         "widened_without": list(answer.widened),
+        "left_out_trace_only": answer.trace_only,
+        "thin": answer.thin,
         "topics": list(answer.reading.tags),
         "as_of": answer.as_of.isoformat(),
         "window_days": answer.window_days,

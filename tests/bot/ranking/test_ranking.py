@@ -528,3 +528,37 @@ def test_a_misspelt_ecosystem_is_read_as_the_one_meant_and_said(
     assert answer.results
     assert answer_notes(answer)[0] == '"mlri" was read as "mlir"'
     assert as_json(answer)["read_as"] == {"mlri": "mlir"}
+
+
+def test_trace_work_is_left_out_and_an_area_of_only_traces_is_called_thin(
+    session: Session, world: World
+) -> None:
+    """A one-line drive-by is not a high-signal person: left out beside people with real work,
+    and said to be all there is when no one has more."""
+    tiny = "mlir/lib/Dialect/Tosa/IR/TosaOps.cpp"
+    world.add("tia-typo", "pr", 30, state="merged", files=1, lines=1, title="[mlir] Fix typo")
+    world.add("tia-typo", "pr", 30, state="merged", files=1, lines=1, paths=(tiny,), labels=())
+    world.save()
+    taxonomy = default_taxonomy()
+
+    def ask(words: str) -> Any:
+        return who(
+            session,
+            taxonomy,
+            read_query(taxonomy, words.split()),
+            config=load_ranking_config(),
+            as_of=AS_OF,
+            limit=50,
+            cached=False,
+        )
+
+    busy = ask("mlir bufferization")
+    assert "tia-typo" not in [r.person["login"] for r in busy.results]
+    assert busy.trace_only >= 1
+    assert not busy.thin
+    assert any("with only trace work here left out" in n for n in answer_notes(busy))
+    thin = ask("mlir tosa")
+    assert [r.person["login"] for r in thin.results] == ["tia-typo"]
+    assert thin.thin
+    assert as_json(thin)["thin"] is True
+    assert any(n.startswith("the area is thin here") for n in answer_notes(thin))
