@@ -1171,13 +1171,24 @@ def _explain(
 
 
 def evidence_from(
-    rows: Iterable[ContributionRow], config: Mapping[str, Any], as_of: datetime, limit: int = 3
+    rows: Iterable[ContributionRow],
+    config: Mapping[str, Any],
+    as_of: datetime,
+    limit: int = 3,
+    *,
+    lead_since: datetime | None = None,
 ) -> list[Evidence]:
-    """The most telling contributions: their own work first (by points), then reviews."""
-    ranked = sorted(
-        (r for r in rows if r.kind in ("pr", "commit", "review", "rfc")),
-        key=lambda r: -points_of(r, config) * blended_decay(r.when, as_of, config),
-    )
+    """The most telling contributions: their own work first (by points), then reviews.
+
+    With `lead_since` (the digest's week), work from then on leads, whatever its size: the
+    digest is news, and its first line is the change that made it news.
+    """
+
+    def order(row: ContributionRow) -> tuple[bool, float]:
+        news = lead_since is not None and row.when >= lead_since
+        return (not news, -points_of(row, config) * blended_decay(row.when, as_of, config))
+
+    ranked = sorted((r for r in rows if r.kind in ("pr", "commit", "review", "rfc")), key=order)
     authored = [r for r in ranked if r.kind != "review"][: limit - 1]
     chosen = authored + [r for r in ranked if r.kind == "review"][: limit - len(authored)]
     return [

@@ -495,7 +495,7 @@ def _entry(
         topic_name=topic.name,
         score=round(shown.work.score, 3),
         reason=reason,
-        evidence=evidence_from(rows, config, period.end),
+        evidence=evidence_from(rows, config, period.end, lead_since=period.start),
         person=shown.person,
         counts=counts,
     )

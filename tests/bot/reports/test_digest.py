@@ -220,3 +220,21 @@ def test_periods_end_at_local_midnight_across_a_clock_change() -> None:
     assert period.start == datetime(2026, 3, 23, 0, 0, tzinfo=UTC)
     assert period.end == datetime(2026, 3, 29, 23, 0, tzinfo=UTC)
     assert period.end - period.start == timedelta(days=7) - timedelta(hours=1)
+
+
+def test_the_weeks_own_work_leads_an_entrys_evidence(session: Session, world: World) -> None:
+    """A bigger PR from a month ago must not push out the change that made someone news this
+    week: the week's own work is the first line of their entry."""
+    from tests.support.digest_world import ago
+
+    world.add("pia-pusher", "pr", ago(3, 0.5) + 30, state="merged", files=20, lines=3000)
+    this_week = [
+        world.add("pia-pusher", "pr", ago(3, d), state="merged", files=2, lines=40)
+        for d in (1.0, 2.5)
+    ]
+    world.save()
+    entry = next(e for e in digest_of(session, 3).entries if e.person["login"] == "pia-pusher")
+    period = period_ending(week(3), UTC_ZONE)
+    assert period.start <= entry.evidence[0].when < period.end
+    assert entry.evidence[0].url is not None
+    assert entry.evidence[0].url.endswith(tuple(f"/pull/{n}" for n in this_week))
