@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from bot.config import load_settings
 from bot.errors import CsfError
@@ -31,14 +30,14 @@ def people_show(person: Annotated[str, typer.Argument(help="login, address or #I
     with open_store(settings) as session:
         found = people.find(session, person)
         out.print(f"#{found.id} {found.name or ''} {('@' + found.login) if found.login else ''}")
-        table = Table("identity", "domain", "seen")
+        # One identity per line, whole: `people split` takes these exactly as shown, so a
+        # table that cut a 64-digit hash with "…" at 80 columns would make it useless.
         for identity in people.identities(session, found):
-            table.add_row(
-                f"{identity.kind}:{identity.value}",
-                identity.domain or "",
-                identity.seen_at.strftime("%Y-%m-%d"),
+            domain = f"  ({identity.domain})" if identity.domain else ""
+            out.print(
+                f"  {identity.kind}:{identity.value}{domain}  seen {identity.seen_at:%Y-%m-%d}",
+                soft_wrap=True,
             )
-        out.print(table)
 
 
 @people_app.command("suggest")

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderableType
+from rich.padding import Padding
 from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
 from rich.segment import Segment
 from rich.table import Table
@@ -79,6 +80,14 @@ class SafeConsole(Console):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(markup=False, emoji=False, **kwargs)
 
+    def indented(self, text: str, indent: int) -> None:
+        """`text` wrapped under an indent on a terminal; piped or redirected, one whole line
+        (what lands in a file or another program is never wrapped at an imagined 80 columns)."""
+        if self.is_terminal:
+            self.print(Padding(text, (0, 0, 0, indent), expand=False))
+        else:
+            self.print(" " * indent + text, soft_wrap=True)
+
     def render_str(self, text: str, **kwargs: Any) -> Text:
         return super().render_str(visible(text), **kwargs)
 
@@ -139,22 +148,26 @@ def print_who(answer: WhoAnswer, region: str | None) -> None:
         else:
             out.print("no one found: " + empty_hint(answer))
         return
-    table = Table("#", "person", "where", "score", "why", show_lines=True)
+    # One block per person, not a table: a table cell cuts or folds a link mid-way at 80
+    # columns; here every link and handle sits whole on a line of its own.
     for result in answer.results:
         person = result.person
         shown = PersonView.from_dict(person)
-        handle = "\n" + shown.handle
-        place_text = person["location"] or ""
+        where = person["location"] or "location unknown"
         at = ", ".join(a["name"] for a in person.get("affiliations", []))
-        evidence = "".join(f"\n  • {evidence_text(e)}" for e in result.evidence)
-        table.add_row(
-            str(result.rank),
-            shown.label + handle,
-            f"{place_text}\n{person['region']}".strip() + (f"\n{at}" if at else ""),
-            f"{result.score:.1f}",
-            result.reason + evidence,
+        out.print()
+        out.print(
+            Text.assemble(
+                (f"{result.rank}. {shown.label}", "bold"),
+                f" {shown.handle}" if shown.label != shown.handle else "",
+                f"  {where} ({person['region']})",
+                f"  {at}" if at else "",
+                f"  score {result.score:.1f}",
+            ),
+            soft_wrap=True,
         )
-    out.print(table)
+        out.indented(result.reason, 3)
+        print_evidence(result.evidence, indent=3)
 
 
 def window_label(answer: WhoAnswer) -> str:
@@ -195,8 +208,7 @@ def print_profile(shown: Profile, fit: RoleFit) -> None:
             f"{activity.last_active:%Y-%m-%d}",
         )
     out.print(table)
-    for item in shown.evidence:
-        out.print(f"  • {evidence_text(item)}")
+    print_evidence(shown.evidence, indent=2)
     print_role_fit(fit)
 
 
@@ -208,10 +220,26 @@ def print_role_fit(fit: RoleFit) -> None:
     out.print(fit.summary, soft_wrap=True)
     table = Table("dimension", "evidence", "what csf found", show_lines=True)
     for dimension in fit.dimensions:
-        found = "\n".join(dimension.findings)
-        examples = "".join(f"\n  • {e.title} {e.url or ''}" for e in dimension.examples)
-        table.add_row(dimension.name, dimension.rating.label, found + examples)
+        table.add_row(dimension.name, dimension.rating.label, "\n".join(dimension.findings))
     out.print(table)
+    # The examples below the table, each link whole on its own line.
+    for dimension in fit.dimensions:
+        if dimension.examples:
+            out.print(Text(f"{dimension.name}, for example:", style="bold"))
+            for example in dimension.examples:
+                out.indented(f"• {example.title}", 2)
+                if example.url:
+                    out.print(f"    {example.url}", soft_wrap=True)
+
+
+def print_evidence(items: Sequence[Evidence], indent: int) -> None:
+    """`• authored Title (date, size)`, wrapped to the terminal, then its link whole on a
+    line of its own (never cut with "…" or folded mid-hash; piped, the same)."""
+    for item in items:
+        line = f"• {did(item)} {item.title} ({item.when:%Y-%m-%d}, {item.size})"
+        out.indented(line, indent)
+        if item.url:
+            out.print(" " * (indent + 2) + item.url, soft_wrap=True)
 
 
 def evidence_text(item: Evidence) -> str:

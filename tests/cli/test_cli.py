@@ -628,7 +628,7 @@ def test_people_are_named_as_they_can_be_typed_back(tmp_path: Path) -> None:
     engine.dispose()
     table = csf(tmp_path, "who", "mlir", "bufferization", "--as-of", "2026-06-01", "-n", "50")
     assert table.returncode == 0, table.stderr
-    assert re.search(rf"Gita Gitonly\s*│[^\n]*\n[^\n]*#{gita_id}\b", table.stdout), table.stdout
+    assert re.search(rf"Gita Gitonly #{gita_id}\b", table.stdout), table.stdout
     shown = csf(tmp_path, "profile", f"#{gita_id}", "--as-of", "2026-06-01")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith(f"Gita Gitonly #{gita_id}")
@@ -636,3 +636,37 @@ def test_people_are_named_as_they_can_be_typed_back(tmp_path: Path) -> None:
         result = csf(tmp_path, "profile", typed, "--as-of", "2026-06-01")
         assert result.returncode == 0, (typed, result.stderr)
         assert result.stdout.startswith("Ada Owner @ada-owner"), typed
+
+
+def test_links_and_hashes_come_out_whole_at_80_columns_and_piped(tmp_path: Path) -> None:
+    """Links sit whole on lines of their own (never cut with "…" or folded mid-way), and
+    `people show` prints the full hashes `people split` needs."""
+    from bot.store.engine import make_engine
+    from bot.store.identity import email_key
+    from tests.support.ranking_world import build
+
+    assert csf(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    with Session(engine) as session:
+        world = build(session)
+        add_identity(session, world.people["ada-owner"], email_key("ada@lab.example"))
+        session.commit()
+    engine.dispose()
+    for args in (
+        ("who", "mlir", "bufferization", "--as-of", "2026-06-01"),
+        ("profile", "ada-owner", "--as-of", "2026-06-01"),
+    ):
+        shown = csf(tmp_path, *args, COLUMNS="80")
+        assert shown.returncode == 0, shown.stderr
+        links = [line for line in shown.stdout.splitlines() if "https://" in line]
+        assert links, args
+        for line in links:
+            assert re.fullmatch(
+                r"\s+https://github\.com/llvm/llvm-project/pull/\d+(#pullrequestreview-\d+)?",
+                line,
+            ), (args, line)
+        assert "…" not in shown.stdout
+    identities = csf(tmp_path, "people", "show", "ada-owner", COLUMNS="80")
+    assert re.search(
+        r"^  email:sha256:[0-9a-f]{64}  \(lab\.example\)  seen ", identities.stdout, re.M
+    )
