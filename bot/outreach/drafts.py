@@ -62,6 +62,20 @@ _LOW_HOOK = re.compile(
     r"^\s*(?:\[[^\]]*\]\s*)*(?:NFCI?\b|\[NFCI?\]|typo|format|clang-format)", re.I
 )
 _REVERT = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*revert\b", re.I)
+# Upkeep that follows other work: never what a message is built on.
+_ROUTINE = re.compile(
+    r"^\s*(?:\[[^\]]*\]\s*)*(?:fix(?:es|ed)? (?:the )?(?:tests?|build|bots?|warnings?)\b|"
+    r"bump\b|update (?:the )?(?:llvm|submodule|dependenc)|(?:llvm )?integrate\b)",
+    re.I,
+)
+# The wrappers a follow-up puts around the work it follows: `Reland "X"`, `X (part 2)`.
+_FOLLOW_UP = re.compile(
+    r'^(?:reland|re-land|clean up after|fix tests after|follow[- ]up to)\s+"(.+)"$'
+    r"|^(.+?)\s*\(part \d+\)$",
+    re.I,
+)
+# Addresses that reach no one: GitHub's noreply relay, and any no-reply mailbox.
+_NO_REPLY = re.compile(r"(?:^|[@.])(?:users\.)?noreply\.|^no-?reply@|@no-?reply\.", re.I)
 # Paths to the part of a compiler they name, most specific first; {} is the matched name.
 _AREAS = (
     (re.compile(r"(?:^|/)third_party/(amd|nvidia|intel)/"), "Triton's {} backend"),
@@ -207,6 +221,8 @@ class _Material:
     review_count: int
     review_authors: int
     threads: list[tuple[Work, bool]]  # (row, started it)
+    reviews: list[Work]  # every review in the window, to count those in one area
+    trivial: list[Work]  # their own changes too small or routine to build a message on
 
     def available(self) -> tuple[str, ...]:
         angles = []
@@ -236,7 +252,7 @@ def _material(
 ) -> _Material:
     size = config["size"]
     authored = [w for w in work if w.authored and _citable(w)]
-    solid = [w for w in authored if not _is_trivial(w, size)] or authored
+    solid = [w for w in authored if not _is_trivial(w, size) and not _ROUTINE.search(w.title or "")]
     # Newest first, but a formatting fix or an NFC tidy-up is a poor opening.
     latest = sorted(solid, key=lambda w: (bool(_LOW_HOOK.search(w.title or "")), -_ts(w)))
     substantial = sorted(
@@ -244,6 +260,7 @@ def _material(
         key=lambda w: (-(min(w.files, 40) * 40 + min(w.additions + w.deletions, 4000)), -_ts(w)),
     )
     reviews = [w for w in work if w.kind == "review" and _citable(w)]
+    trivial = [w for w in authored if w not in solid]
     by_pr: dict[tuple[int, int | None, str], list[Work]] = defaultdict(list)
     for review in reviews:
         by_pr[(review.repo_id, review.parent_number, review.title or "")].append(review)
@@ -270,7 +287,62 @@ def _material(
                 joined_seen.add(key)
                 threads.append((item, False))
     threads.sort(key=lambda t: (not t[1], -_ts(t[0])))
-    return _Material(latest, substantial, reviewed, len(reviews), len(authors), threads)
+    return _Material(
+        _distinct(latest),
+        _distinct(substantial),
+        _distinct(reviewed),
+        len(reviews),
+        len(authors),
+        threads,
+        reviews,
+        trivial,
+    )
+
+
+def _base_title(work: Work) -> str:
+    """The work a title is about, without its prefixes or a follow-up's wrapper:
+    `[AMD] Reland "Use loads"` and `[AMD] Use loads (part 2)` are one piece of work."""
+    title = re.sub(r"^\s*(?:\[[^\]]*\]\s*)+", "", plain(work.title))
+    match = _FOLLOW_UP.match(title)
+    if match:
+        title = match.group(1) or match.group(2)
+    return " ".join(title.casefold().split())
+
+
+def _distinct(works: list[Work]) -> list[Work]:
+    """Each piece of work once: a draft never cites one title, or its reland, twice."""
+    seen: set[str] = set()
+    kept = []
+    for item in works:
+        base = _base_title(item)
+        if base not in seen:
+            seen.add(base)
+            kept.append(item)
+    return kept
+
+
+def _review_authors(session: Session, reviews: list[Work], person_id: int) -> int:
+    """How many other people wrote the PRs these reviews are on."""
+    authors_of = pr_authors(session, reviews)
+    return len(
+        {
+            a
+            for r in reviews
+            if r.parent_number is not None
+            and (a := authors_of.get((r.repo_id, r.parent_number))) not in (None, person_id)
+        }
+    )
+
+
+def _span(days: int) -> str:
+    """A window in the words a message uses: `two years`, `18 months`, `90 days`."""
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+    if days % 365 == 0 or days >= 730:
+        years = round(days / 365)
+        return "year" if years == 1 else f"{words.get(years, str(years))} years"
+    if days >= 60:
+        return f"{round(days / 30.4)} months"
+    return f"{days} days"
 
 
 def _ts(work: Work) -> float:
@@ -290,7 +362,7 @@ def contact_routes(person: Person) -> tuple[ContactRoute, ...]:
     """Routes the person published themselves; never an address seen in commits."""
     routes = []
     email = (person.public_email or "").strip()
-    if re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", email):
+    if re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", email) and not _NO_REPLY.search(email):
         routes.append(ContactRoute("email", email, "the address they publish on GitHub"))
     blog = (person.blog or "").strip()
     if blog and not re.search(r"\s", blog):
@@ -426,6 +498,14 @@ def draft_outreach(
     work = load_work(session, person.id, as_of - timedelta(days=role.window_days), as_of)
     material = _material(session, person.id, work, config)
     angles = material.available()
+    if not angles and material.trivial:
+        example = material.trivial[0]
+        raise CsfError(
+            f"{who}'s only own changes in the {role.window_days} days before {as_of:%Y-%m-%d} "
+            f"are small or routine ({len(material.trivial)}, e.g. {plain(example.title, 60)!r}, "
+            f"{example.size}, {example.when:%Y-%m}): too little to write to them about; "
+            "csf drafts only messages built on substantial work of theirs"
+        )
     if not angles:
         raise CsfError(
             f"no public work by {who} in the {role.window_days} days before "
@@ -446,6 +526,13 @@ def draft_outreach(
     if template == "follow_up" and len(angles) == 1:
         fresh = len(cited) > 1
         cited = cited[1:] + cited[:1]
+    area_reviews: list[Work] = []
+    if angle == "reviews":
+        # Every number is scoped as the message words it: reviews in the lead's area, in the
+        # role's window; the others cited are from that area too.
+        lead_area = area_of(cited[0], taxonomy)
+        area_reviews = [r for r in material.reviews if area_of(r, taxonomy) == lead_area]
+        cited = [w for w in cited if area_of(w, taxonomy) == lead_area]
     theme, matched = company.theme_for(work, cited)
     cites = [_cite_view(w, taxonomy) for w in cited]
     repos = list(dict.fromkeys(w.repo for w in cited))[:2]
@@ -457,9 +544,10 @@ def draft_outreach(
         "others": cites[1:],
         "cites": cites,
         "reviews": {
-            "count": material.review_count,
-            "authors": material.review_authors,
-            "prs": len(material.reviewed),
+            "count": len(area_reviews),
+            "authors": _review_authors(session, area_reviews, person.id),
+            "prs": len({(r.repo_id, r.parent_number) for r in area_reviews}),
+            "window": _span(role.window_days),
         },
         "started": material.threads[0][1] if angle == "design" else False,
         "fresh": fresh,

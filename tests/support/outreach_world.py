@@ -85,14 +85,12 @@ def _world(session: Session) -> World:
         lines=0,
     )
     # Same area and size as lin-tiler's work, someone else entirely.
-    w.merged(
-        "mo-tiler",
-        3,
-        90,
-        every=20,
-        paths=(LINALG, LINALG_TEST),
-        title="[mlir][linalg] Tile reductions with a partial accumulator",
-    )
+    for days, title in (
+        (90, "[mlir][linalg] Tile reductions with a partial accumulator"),
+        (70, "[mlir][linalg] Peel the last iteration of tiled loops"),
+        (50, "[mlir][linalg] Hoist padding out of tiled loops"),
+    ):
+        w.add("mo-tiler", "pr", days, state="merged", paths=(LINALG, LINALG_TEST), title=title)
     # Sparse: one PR, no name, no location.
     w.add("solo-one", "pr", 40, state="merged", paths=(LINALG,), title="[mlir] Fix a crash")
     # Awkward: a unicode name, a hostile title, a very long title with a line break in it.

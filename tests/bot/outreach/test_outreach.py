@@ -27,6 +27,7 @@ from bot.outreach.roles import default_roles
 from bot.outreach.work import Work
 from bot.ranking.who import load_ranking_config
 from bot.store.models import Person
+from bot.store.writes import upsert_repo
 from bot.taxonomy.model import default_taxonomy
 from tests.support.outreach_world import (
     AMD,
@@ -124,7 +125,7 @@ def test_angles_follow_the_work_and_another_angle_walks_them(
     assert len(texts) == 4
     assert next_angle(current) == first.angle
     reviews = draft(session, world, "lin-tiler", angle="reviews")
-    assert "4 reviews for 2 different authors" in reviews.body
+    assert "4 reviews there in the last two years, for 2 different authors" in reviews.body
     assert "[mlir][linalg] Vectorize linalg.pack" in reviews.body
     design = draft(session, world, "lin-tiler", angle="design")
     assert "“[RFC] A pack-aware tiling interface for Linalg”" in design.body
@@ -147,7 +148,8 @@ def test_two_people_in_the_same_area_never_get_the_same_text(
         assert not {c.url for c in lin.cites} & {c.url for c in mo.cites}
         # Their own names and work, not the other's.
         assert "mo-tiler" not in lin.body
-        assert "Tile reductions with a partial accumulator" in mo.body
+        assert mo.cites[0].title in mo.body  # their own work, by its title
+        assert "Hoist padding" in mo.cites[0].title or template == "follow_up"
 
 
 def test_the_follow_up_brings_something_the_first_message_did_not(
@@ -334,3 +336,59 @@ def test_the_area_of_a_change_is_named_as_an_engineer_would(
         topics=frozenset(topics),
     )
     assert area_of(work, default_taxonomy()) == area
+
+
+def test_a_draft_states_only_facts_scoped_as_it_words_them(session: Session, world: World) -> None:
+    """Reviews counted "in the Linalg dialect" are the Linalg ones, not every review anywhere;
+    a piece of work (or its reland, or its part two) is cited once; a noreply address is never
+    offered as a way to reach someone; routine or tiny work alone gets no draft, and says why."""
+    triton = World(session)
+    triton.repo = upsert_repo(session, "triton-lang/triton", "triton")
+    amd = AMD
+    for days in (30, 31, 32, 33, 34):
+        number = triton.add("ula-author", "pr", days + 5, state="merged", paths=(amd,), labels=())
+        triton.add("lin-tiler", "review", days, state="approved", parent=number, paths=(amd,))
+    for days, title in (
+        (12, '[mlir][linalg] Reland "Fold unit-extent dims before tiling"'),
+        (10, "[mlir][linalg] Fold unit-extent dims before tiling (part 2)"),
+    ):
+        world.add("lin-tiler", "pr", days, state="merged", paths=(LINALG, LINALG_TEST), title=title)
+    triton.add("ned-noreply", "pr", 40, state="merged", paths=(amd,), labels=(), files=3)
+    world.add(
+        "tim-tidy",
+        "pr",
+        330,
+        state="merged",
+        files=1,
+        lines=6,
+        paths=(LINALG,),
+        title='[mlir] Fix tests after "Fold unit-extent dims"',
+    )
+    world.add(
+        "tim-tidy",
+        "pr",
+        300,
+        state="merged",
+        files=1,
+        lines=2,
+        paths=(LINALG,),
+        title="[mlir][NFC] Fix typo",
+    )
+    world.save()
+    triton.save()
+    world.people.update(triton.people)
+    reviews = draft(session, world, "lin-tiler", angle="reviews")
+    assert "4 reviews there in the last two years, for 2 different authors" in reviews.body
+    assert all(c.area == "the Linalg dialect" for c in reviews.cites)
+    for angle in ("latest_pr", "substantial_pr"):
+        cited = draft(session, world, "lin-tiler", angle=angle).cites
+        fold = [c for c in cited if "Fold unit-extent dims" in c.title]
+        assert len(fold) <= 1, [c.title for c in cited]
+    ned = session.get(Person, world.people["ned-noreply"])
+    assert ned is not None
+    ned.public_email = "12345+ned-noreply@users.noreply.github.com"
+    session.commit()
+    routes = draft(session, world, "ned-noreply").routes
+    assert [r.kind for r in routes] == ["github"]
+    with pytest.raises(CsfError, match=r"tim-tidy's only own changes .* are small or routine"):
+        draft(session, world, "tim-tidy")
