@@ -52,6 +52,7 @@ ENV_NAMES: dict[str, str] = {
     "digest_cron": "CSF_DIGEST_CRON",
     "sync_hours": "CSF_SYNC_HOURS",
     "followup_days": "CSF_FOLLOWUP_DAYS",
+    "infer_region": "CSF_INFER_REGION",
 }
 
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-]{0,79}|[CG][A-Z0-9]{6,})$")
@@ -127,6 +128,9 @@ class Settings(BaseSettings):
     sync_hours: float = Field(6, gt=0, le=24 * 7, validation_alias="CSF_SYNC_HOURS")
     # A candidate left "contacted" this many days without a change prompts a reminder DM.
     followup_days: int = Field(7, ge=1, le=365, validation_alias="CSF_FOLLOWUP_DAYS")
+    # Whether people with no profile location are placed from their commits' clocks and their
+    # addresses' country domains, as `likely` (bot/people/regions.py); false keeps them unknown.
+    infer_region: bool = Field(True, validation_alias="CSF_INFER_REGION")
 
     @field_validator("database_url")
     @classmethod

@@ -18,6 +18,7 @@ from bot import __version__
 from bot.config import Settings
 from bot.datafile import MOST_DAYS
 from bot.dates import parse_date
+from bot.people.regions import infer_regions
 from bot.ranking.scores import refresh_scores
 from bot.ranking.who import load_ranking_config
 from bot.store.engine import make_engine, require_migrated
@@ -83,8 +84,12 @@ def refresh_summary(session: Session, settings: Settings, as_of: datetime | None
     """Refresh the score cache under a spinner; its one-line summary."""
     config = load_ranking_config(settings.ranking_config)
     with err.status("refreshing the score cache"):
+        placed = infer_regions(session, enabled=settings.infer_region)
         refreshed = refresh_scores(session, taxonomy_of(settings), config, as_of=as_of)
-    return refreshed.summary()
+    where = (
+        f"; {placed} people placed from their commits' clocks and address domains" if placed else ""
+    )
+    return refreshed.summary() + where
 
 
 # No docstring: Typer would show a callback's docstring as the help of `csf` itself.

@@ -153,14 +153,13 @@ def print_who(answer: WhoAnswer, region: str | None) -> None:
     for result in answer.results:
         person = result.person
         shown = PersonView.from_dict(person)
-        where = person["location"] or "location unknown"
         at = ", ".join(a["name"] for a in person.get("affiliations", []))
         out.print()
         out.print(
             Text.assemble(
                 (f"{result.rank}. {shown.label}", "bold"),
                 f" {shown.handle}" if shown.label != shown.handle else "",
-                f"  {where} ({person['region']})",
+                f"  {shown.where}",
                 f"  {at}" if at else "",
                 f"  score {result.score:.1f}",
             ),
@@ -185,9 +184,11 @@ def print_profile(shown: Profile, fit: RoleFit) -> None:
     out.print(
         Text.assemble(
             (person.label, "bold"),
-            f"{handle}  {person.location or 'location unknown'} ({person.region})",
+            f"{handle}  {person.where}",
         )
     )
+    if person.region_why:
+        out.print(f"where: {person.region_why}", soft_wrap=not out.is_terminal)
     if person.company:
         out.print(person.company)
     if person.affiliations:

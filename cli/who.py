@@ -79,6 +79,14 @@ def who(
             "--active", help="Rank by recent activity alone (the last year), not expertise."
         ),
     ] = False,
+    stated: Annotated[
+        bool,
+        typer.Option(
+            "--stated",
+            help="With --region: only people whose own profile places them there, not "
+            "those placed as likely from their commits' clocks and address domains.",
+        ),
+    ] = False,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rank the people who matter most in an area, with evidence.
@@ -105,6 +113,7 @@ def who(
             limit=limit,
             region=region,
             cached=as_of is None,  # a date asked for is replayed exactly, never from the cache
+            stated=stated,
         )
         record_search(session, CLI_ACTOR, " ".join(words))
         if as_json_output:
@@ -130,6 +139,10 @@ def talent_map_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the --png file if it exists.")
     ] = False,
+    stated: Annotated[
+        bool,
+        typer.Option("--stated", help="With --region: only people whose profile places them."),
+    ] = False,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The talent map: an area's high-signal people by country, city, company and university."""
@@ -151,6 +164,7 @@ def talent_map_command(
             as_of=when,
             region=region,
             window_days=window_days,
+            stated=stated,
         )
         record_search(session, CLI_ACTOR, "map " + " ".join(words))  # people, as `who` is
     if as_json_output:

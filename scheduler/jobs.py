@@ -21,6 +21,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.ingest.loop import RepoSynced, sync_tracked
 from bot.ingest.sync import SyncStopped
+from bot.people.regions import infer_regions
 from bot.people.retention import prune
 from bot.ranking.scores import refresh_scores
 from bot.reports.digest import Period, compute_digest, period_ending
@@ -89,6 +90,7 @@ def sync_job(ctx: WorkerContext) -> None:
     assert token is not None
 
     def refresh(session: Session) -> str:
+        infer_regions(session, enabled=ctx.settings.infer_region)
         return refresh_scores(session, ctx.taxonomy, ctx.ranking, as_of=ctx.clock()).summary()
 
     def report(outcome: RepoSynced) -> None:

@@ -13,7 +13,9 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -23,6 +25,8 @@ from bot.demo.world import SampleWorld
 from bot.ingest.git import ingest_git
 from bot.ingest.sync import GitHubSync, SyncProgress
 from bot.ingest.tracking import track
+from bot.people.places import place
+from bot.people.regions import infer_regions
 from bot.sources.github.http import GitHubHTTP
 from bot.sources.github.records import GitHubSource
 from bot.store.writes import find_repo
@@ -65,6 +69,9 @@ def load_world(
             report.summaries.append(runner.sync(repo).summary())
         report.requests = http.requests + http.not_modified
     report.summaries.append(_load_kernel(session, taxonomy, world, report))
+    placed = infer_regions(session)
+    session.commit()
+    report.summaries.append(f"{placed} people placed from their commits' clocks and domains")
     return report
 
 
@@ -85,6 +92,36 @@ def _load_kernel(
     return stats.summary()
 
 
+# Where the sample world's people keep their clocks: their commits carry the local offset, as
+# real commits do, so the kernel's git-only people can be placed the way real ones are.
+_ZONES = {
+    "GB": "Europe/London",
+    "IE": "Europe/Dublin",
+    "DE": "Europe/Berlin",
+    "FR": "Europe/Paris",
+    "NL": "Europe/Amsterdam",
+    "CH": "Europe/Zurich",
+    "ES": "Europe/Madrid",
+    "IT": "Europe/Rome",
+    "SE": "Europe/Stockholm",
+    "PL": "Europe/Warsaw",
+    "FI": "Europe/Helsinki",
+    "US": "America/Los_Angeles",
+    "IN": "Asia/Kolkata",
+    "CN": "Asia/Shanghai",
+    "JP": "Asia/Tokyo",
+}
+
+
+def _clock(location: str | None, when: datetime) -> str:
+    """`+0100`: the offset a commit made at `when` by someone living at `location` carries."""
+    zone = _ZONES.get(place(location).country or "")
+    offset = when.astimezone(ZoneInfo(zone)).utcoffset() if zone else None
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
 def write_kernel_history(git: str, world: SampleWorld, path: Path) -> None:
     """A bare repository holding the world's kernel commits, trailers and all."""
     subprocess.run([git, "init", "-q", "--bare", str(path)], check=True, capture_output=True)
@@ -98,7 +135,7 @@ def write_kernel_history(git: str, world: SampleWorld, path: Path) -> None:
 
     for mark, commit in enumerate(world.linux_commits, start=1):
         author = people[commit.author]
-        stamp = f"{int(commit.when.timestamp())} +0000"
+        stamp = f"{int(commit.when.timestamp())} {_clock(author.location, commit.when)}"
         trailers = [
             f"Reviewed-by: {people[r].name} <{people[r].git_email}>" for r in commit.reviewers
         ]

@@ -289,6 +289,7 @@ class GitIngest:
             when: datetime,
             link: str,
             state: str | None = None,
+            clock: int | None = None,
         ) -> None:
             given.add((kind, external_id))
             self._pending.append(
@@ -308,13 +309,22 @@ class GitIngest:
                     additions=additions,
                     deletions=deletions,
                     paths=paths,
+                    utc_offset=clock,
                 )
             )
 
         authors: list[_Who] = []
         if author is not None:
             authors.append(author)
-            record(author, ContributionKind.COMMIT, commit.sha, commit.authored_at, url)
+            # Only the author's own commit carries their clock (a co-author's may differ).
+            record(
+                author,
+                ContributionKind.COMMIT,
+                commit.sha,
+                commit.authored_at,
+                url,
+                clock=commit.author_offset,
+            )
         for kind, ident in commit.trailers:
             if kind != "co-authored-by":
                 continue

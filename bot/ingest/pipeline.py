@@ -436,6 +436,10 @@ def _fill_profile(person: Person, profile: UserProfile) -> None:
     person.location = redact_addresses(profile.location)
     where = place(person.location)
     person.country_code, person.region = where.country, where.region
+    # A location that places them is the strongest clue; without one, the next refresh
+    # weighs the other clues (bot/people/regions.py).
+    person.region_level = "stated" if where.region else None
+    person.region_why = f"profile: {person.location}" if where.region else None
     person.company = redact_addresses(profile.company)
     person.blog = redact_addresses(profile.blog)
     person.bio = redact_addresses(profile.bio)

@@ -39,6 +39,8 @@ _PROFILE_FIELDS = (
     "location",
     "country_code",
     "region",
+    "region_level",
+    "region_why",
     "company",
     "blog",
     "bio",

@@ -34,6 +34,8 @@ class PersonView:
     region: str
     company: str | None
     identities: tuple[Mapping[str, str], ...] = ()  # kind, value (a hash or login), domain
+    region_level: str | None = None  # "stated" (profile) or "likely" (clues); None: unknown
+    region_why: str | None = None  # the reasons, in words
 
     @classmethod
     def from_person(
@@ -50,6 +52,8 @@ class PersonView:
             region=person.region or "unknown",
             company=person.company,
             identities=tuple(sorted(identities, key=lambda e: (e["kind"], e["value"]))),
+            region_level=person.region_level if person.region else None,
+            region_why=person.region_why,
         )
 
     @classmethod
@@ -64,12 +68,22 @@ class PersonView:
             region=str(data.get("region") or "unknown"),
             company=data.get("company"),
             identities=tuple(data.get("identities") or ()),
+            region_level=data.get("region_level"),
+            region_why=data.get("region_why"),
         )
 
     @property
     def label(self) -> str:
         """The name to show: their name, else their login, else their number."""
         return self.name or self.login or f"#{self.id}"
+
+    @property
+    def where(self) -> str:
+        """`Cambridge, UK (uk)`, or `location unknown (likely uk)` when clues place them."""
+        place = self.location or "location unknown"
+        if self.region_level == "likely":
+            return f"{place} (likely {self.region})"
+        return f"{place} ({self.region})"
 
     @property
     def handle(self) -> str:
@@ -91,6 +105,8 @@ class PersonView:
             "location": self.location,
             "country": self.country,
             "region": self.region,
+            "region_level": self.region_level,
+            "region_why": self.region_why,
             "company": self.company,
             "affiliations": self.affiliations,
         }

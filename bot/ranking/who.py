@@ -315,6 +315,7 @@ def who(
     limit: int = 10,
     region: str | None = None,
     cached: bool = True,
+    stated: bool = False,
 ) -> WhoAnswer:
     """Rank the people of the topics `reading` names; see the module doc and ranking.yml.
 
@@ -360,6 +361,7 @@ def who(
             limit=limit,
             region=region,
             cached=cached,
+            stated=stated,
         )
         if answer.results:
             answer.widened = reading.free_words
@@ -383,6 +385,7 @@ def who(
             limit=limit,
             region=region,
             cached=cached,
+            stated=stated,
         )
         answer.first_reading = reading
         return answer
@@ -390,9 +393,11 @@ def who(
     ownership = float(config["points"]["ownership"])
     results: dict[int, Result] = {}
     for person_id in candidates:
-        is_bot, person_region = flags.get(person_id, (True, None))
+        is_bot, person_region, stated_here = flags.get(person_id, (True, None, False))
         if is_bot or (region is not None and not in_region(person_region, region)):
             continue
+        if stated and region not in (None, "unknown") and not stated_here:
+            continue  # `--stated`: only people whose own profile puts them there
         result = Result(person_id)
         parts: dict[str, float] = defaultdict(float)
         for component, value in groups.get(person_id, {}).items():
@@ -928,16 +933,18 @@ def _sample_ids(session: Session, scope: Scope) -> list[int]:
     return list(session.execute(statement).scalars())
 
 
-def _flags(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str | None]]:
-    """(is bot, region) of many people, without loading them."""
+def _flags(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str | None, bool]]:
+    """(is bot, region, region stated on their profile) of many people, without loading them."""
     p = Person.__table__  # type: ignore[attr-defined]
     wanted = sorted(set(ids))
-    found: dict[int, tuple[bool, str | None]] = {}
+    found: dict[int, tuple[bool, str | None, bool]] = {}
     for begin in range(0, len(wanted), 900):
-        for person_id, is_bot, region in session.execute(
-            sa.select(p.c.id, p.c.is_bot, p.c.region).where(p.c.id.in_(wanted[begin : begin + 900]))
+        for person_id, is_bot, region, level in session.execute(
+            sa.select(p.c.id, p.c.is_bot, p.c.region, p.c.region_level).where(
+                p.c.id.in_(wanted[begin : begin + 900])
+            )
         ):
-            found[person_id] = (bool(is_bot), region)
+            found[person_id] = (bool(is_bot), region, level == "stated")
     return found
 
 

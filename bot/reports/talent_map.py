@@ -63,6 +63,7 @@ def talent_map(
     region: str | None = None,
     window_days: int | None = None,
     depth: int = DEPTH,
+    stated: bool = False,
 ) -> TalentMap:
     """Count the area's top `depth` people by country, city, company and university."""
     answer = who(
@@ -74,6 +75,7 @@ def talent_map(
         window_days=window_days,
         limit=depth,
         region=region,
+        stated=stated,
     )
     people = [result.person for result in answer.results]
     countries: Counter[str] = Counter()

@@ -81,6 +81,7 @@ class GitCommit:
     phabricator_reviewers: list[str] = field(default_factory=list)
     differential_revision: str | None = None  # `https://reviews.llvm.org/D<n>` only
     pr_number: int | None = None
+    author_offset: int | None = None  # minutes east of UTC on the author's clock
 
     @property
     def paths(self) -> list[str]:
@@ -411,6 +412,18 @@ def _when(raw: bytes) -> datetime:
     return datetime.fromisoformat(_text(raw)).astimezone(UTC)
 
 
+def _offset(raw: bytes) -> int | None:
+    """Minutes east of UTC in an ISO time (`+01:00` -> 60); None if it says no zone."""
+    text = _text(raw).strip()
+    if len(text) < 6 or text[-6] not in "+-" or text[-3] != ":":
+        return 0 if text.endswith("Z") else None
+    hours, minutes = text[-5:-3], text[-2:]
+    if not (hours.isdigit() and minutes.isdigit()):
+        return None
+    value = int(hours) * 60 + int(minutes)
+    return -value if text[-6] == "-" else value
+
+
 def parse_record(raw: bytes, *, names_only: bool = False) -> GitCommit:
     """One record of LOG_FORMAT (its marker removed) followed by `-z` numstat entries, or by
     bare paths when `names_only`."""
@@ -427,6 +440,7 @@ def parse_record(raw: bytes, *, names_only: bool = False) -> GitCommit:
         sha=_text(sha).strip(),
         author=GitIdent(_text(author_name).strip(), _text(author_email).strip()),
         authored_at=_when(authored),
+        author_offset=_offset(authored),
         committer=GitIdent(_text(committer_name).strip(), _text(committer_email).strip()),
         committed_at=_when(committed),
         subject=subject,

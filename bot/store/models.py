@@ -106,6 +106,10 @@ class Person(SQLModel, table=True):
     location: str | None = None
     country_code: str | None = Field(default=None, max_length=2)
     region: str | None = Field(default=None, index=True)  # "uk", "eu", "other"; None = unknown
+    # How the region is known: "stated" (their profile's location) or "likely" (consistent
+    # clues: commit times, address domains; bot/people/regions.py); None when unknown.
+    region_level: str | None = None
+    region_why: str | None = None  # the reasons, in words ("profile: Cambridge, UK")
     company: str | None = None
     blog: str | None = None
     bio: str | None = None
@@ -238,6 +242,9 @@ class Contribution(SQLModel, table=True):
     # Upkeep that builds no expertise (an integrate, a bump, a revert, ...; bot.taxonomy.nature),
     # None for real work: the ranking weighs each class by its `nature:` setting.
     nature: str | None = None
+    # The author's clock: minutes east of UTC their commit carried (`%aI`); a clue to where
+    # they work (bot/people/regions.py), never shown as such. None where no source says.
+    utc_offset: int | None = Field(default=None, sa_type=sa.SmallInteger)
 
 
 class ContributionTopic(SQLModel, table=True):

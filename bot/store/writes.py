@@ -63,6 +63,7 @@ class ContributionRecord:
     paths: Sequence[str] = field(default_factory=tuple)
     labels: Sequence[str] = field(default_factory=tuple)
     identity_key: str | None = None
+    utc_offset: int | None = None  # minutes east of UTC on the author's clock (git's %aI)
 
     def __post_init__(self) -> None:
         """Every source's work passes here on its way to the store: the one place its text
@@ -80,6 +81,7 @@ class ContributionRecord:
 _CONTRIBUTION_MUTABLE = (
     "person_id",
     "identity_key",
+    "utc_offset",
     "url",
     "title",
     "state",
@@ -128,6 +130,7 @@ def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
         "paths": list(record.paths),
         "labels": list(record.labels),
         "identity_key": record.identity_key,
+        "utc_offset": record.utc_offset,
     }
 
 

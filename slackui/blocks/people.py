@@ -57,7 +57,11 @@ def person_heading(person: dict[str, Any]) -> str:
         parts.append(f"#{int(person['id'])}")
     where = escape(truncate(str(person.get("location") or "location unknown"), 60))
     region = escape(str(person.get("region") or "unknown"))
-    parts.append(f"{flag(person)} {where} ({region})")
+    if person.get("region_level") == "likely":
+        why = escape(truncate(str(person.get("region_why") or ""), 90))
+        parts.append(f"{flag(person)} {where} (likely {region}: _{why}_)")
+    else:
+        parts.append(f"{flag(person)} {where} ({region})")
     return " · ".join(parts)
 
 

@@ -14,7 +14,8 @@ from bot.store.models import IdentityKind, Person
 from bot.store.writes import resolve_person
 
 JSON_KEYS = {
-    "id", "name", "login", "identities", "location", "country", "region", "company",
+    "id", "name", "login", "identities", "location", "country", "region", "region_level",
+    "region_why", "company",
     "affiliations",
 }  # fmt: skip
 
