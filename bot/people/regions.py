@@ -34,8 +34,10 @@ STATED = "stated"
 LIKELY = "likely"
 SUMMER = frozenset({4, 5, 6, 7, 8, 9})  # months wholly inside northern daylight saving time
 WINTER = frozenset({11, 12, 1, 2})  # months wholly outside it
-MIN_SEASON = 5  # commits in each season before a clock with daylight saving says anything
-MIN_STEADY = 12  # commits at a steady offset (no daylight saving) before it says anything
+# Commits in each season before a clock with daylight saving says anything: the pair of
+# offsets (+00:00 in winter, +01:00 in summer) is what is telling, not the count.
+MIN_SEASON = 2
+MIN_STEADY = 3  # commits at a steady offset (no daylight saving) before it says anything
 SHARE = 0.7  # of a season's commits at the zone's offset
 
 
@@ -46,23 +48,30 @@ class Zone:
     summer: int
     region: str
     country: str | None = None
+    # Whether winter months alone place someone: not UK time (UTC is every server's clock)
+    # nor Eastern European time (South Africa, Egypt and Israel keep it all year).
+    winter_alone: bool = False
 
 
 # Zones with daylight saving, told apart by the pair of offsets.
 _SEASONAL = (
     Zone("UK time", 0, 60, "uk", "GB"),
-    Zone("Central European time", 60, 120, "eu"),
-    Zone("Eastern European time", 120, 180, "eu"),
-    Zone("US Eastern time", -300, -240, "us", "US"),
-    Zone("US Central time", -360, -300, "us", "US"),
-    Zone("US Mountain time", -420, -360, "us", "US"),
-    Zone("US Pacific time", -480, -420, "us", "US"),
+    # Central and Eastern European time are kept in and out of the EU (Switzerland, Norway,
+    # Serbia, Ukraine): they place someone in Europe, not in the EU.
+    Zone("Central European time", 60, 120, "europe", winter_alone=True),
+    Zone("Eastern European time", 120, 180, "europe"),
+    Zone("US Eastern time", -300, -240, "us", "US", winter_alone=True),
+    Zone("US Central time", -360, -300, "us", "US", winter_alone=True),
+    Zone("US Mountain time", -420, -360, "us", "US", winter_alone=True),
+    Zone("US Pacific time", -480, -420, "us", "US", winter_alone=True),
 )
 # Offsets that no daylight-saving zone of another region shares, kept all year.
 _STEADY = {
     330: Zone("India time", 330, 330, "other", "IN"),
+    420: Zone("Indochina or western Indonesia time", 420, 420, "other"),
     480: Zone("China, Singapore or Taiwan time", 480, 480, "other"),
     540: Zone("Japan or Korea time", 540, 540, "other"),
+    -180: Zone("Brazil or Argentina time", -180, -180, "other"),
 }
 # Country codes sold as names, which say nothing about where their owner is.
 _VANITY = frozenset(
@@ -81,6 +90,37 @@ class Clue:
     why: str
 
 
+def _share(counts: Counter[int], offset: int, *, zeros: bool) -> tuple[int, int]:
+    """(commits at `offset`, commits that count); with `zeros=False` commits at +00:00 do not
+    count: tools that rewrite or merge commits (web edits, squash merges, CI) stamp UTC, so
+    beside a local clock they are noise, not a second place."""
+    total = sum(n for k, n in counts.items() if zeros or k != 0)
+    return counts[offset], total
+
+
+def _zone_clue(winter: Counter[int], summer: Counter[int]) -> Clue | None:
+    for zone in _SEASONAL:
+        # UK winter time is UTC, so only there do winter commits at +00:00 count as a clue.
+        won, w = _share(winter, zone.winter, zeros=zone.winter == 0)
+        sun, s = _share(summer, zone.summer, zeros=False)
+        if w >= MIN_SEASON and s >= MIN_SEASON and won >= SHARE * w and sun >= SHARE * s:
+            return Clue(
+                zone.region,
+                zone.country,
+                f"commit times in {zone.words} on {won + sun} of {w + s} commits "
+                "from winter and summer months",
+            )
+        # Winter alone, where no other region's clock shows the same offset in winter.
+        if zone.winter_alone and s < MIN_SEASON and w >= MIN_SEASON and won >= SHARE * w:
+            return Clue(
+                zone.region,
+                zone.country,
+                f"commit times in {zone.words} on {won} of {w} commits from winter months "
+                "(none from summer ones)",
+            )
+    return None
+
+
 def clock_clue(offsets: Iterable[tuple[int, int, int]]) -> Clue | None:
     """What (offset minutes, month, commits) rows say; None when there are no rows."""
     winter: Counter[int] = Counter()
@@ -95,25 +135,21 @@ def clock_clue(offsets: Iterable[tuple[int, int, int]]) -> Clue | None:
     total = sum(every.values())
     if not total:
         return None
-    w, s = sum(winter.values()), sum(summer.values())
-    for zone in _SEASONAL:
-        if w >= MIN_SEASON and s >= MIN_SEASON:
-            won, sun = winter[zone.winter], summer[zone.summer]
-            if won >= SHARE * w and sun >= SHARE * s:
-                return Clue(
-                    zone.region,
-                    zone.country,
-                    f"commit times in {zone.words} on {won + sun} of {w + s} commits "
-                    "from winter and summer months",
-                )
+    zoned = _zone_clue(winter, summer)
+    if zoned is not None:
+        return zoned
     offset, count = every.most_common(1)[0]
+    if offset == 0 and len(every) > 1:
+        offset, count = every.most_common(2)[1]  # UTC stamps of tools beside a local clock
+    local = sum(n for k, n in every.items() if k != 0) or total
     steady = _STEADY.get(offset)
-    if steady is not None and count >= MIN_STEADY and count >= SHARE * total:
+    if steady is not None and count >= MIN_STEADY and count >= SHARE * local:
         return Clue(
             steady.region,
             steady.country,
             f"commit times in {steady.words} on {count} of {total} commits",
         )
+    w, s = sum(winter.values()), sum(summer.values())
     if s >= MIN_SEASON and w < MIN_SEASON:
         return Clue(
             None,
@@ -121,7 +157,7 @@ def clock_clue(offsets: Iterable[tuple[int, int, int]]) -> Clue | None:
             f"commit times from summer months only ({s} commits): UK "
             "summer time and Central European winter time look alike",
         )
-    if offset == 0 and count >= SHARE * total:
+    if every[0] >= SHARE * total:
         return Clue(None, None, "commit times in UTC all year: a server's clock, not a place")
     return Clue(None, None, f"commit times in no one zone ({total} commits)")
 

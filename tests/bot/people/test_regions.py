@@ -84,7 +84,7 @@ def test_commit_clocks_and_domains_place_people_as_likely_and_say_why(ingested: 
             "commit times in UK time on 20 of 20 commits from winter and summer months"
         )
         carl = _person(session, "carl@home.example")
-        assert (carl.region, carl.region_level) == ("eu", "likely")
+        assert (carl.region, carl.region_level) == ("europe", "likely")  # not only the EU
         assert carl.region_why is not None
         assert carl.region_why.startswith("commit times in Central European time")
         # Summer alone cannot tell UK summer time from Central European winter time.
@@ -136,7 +136,8 @@ def test_region_filters_include_likely_people_and_stated_keeps_only_profiles(
 
         assert names(region="uk") == ["Pia Profile", "Una London"]
         assert names(region="uk", stated=True) == ["Pia Profile"]
-        assert names(region="eu") == ["Carl Berlin", "Dora Domain"]
+        assert names(region="eu") == ["Dora Domain"]  # a .de address: the country is known
+        assert names(region="europe") == ["Carl Berlin", "Dora Domain", "Pia Profile", "Una London"]
         una = next(
             r.person
             for r in who(
@@ -188,3 +189,22 @@ def test_clues_on_their_own() -> None:
     assert (eth.region, eth.country) == ("europe", "CH")
     assert combine(None, eth)[0] == "europe"
     assert combine(None, None) == (None, None, None)
+
+
+def test_cards_say_likely_and_why_and_escape_it() -> None:
+    from slackui.blocks.people import person_heading
+
+    person = {
+        "id": 7,
+        "name": "Una London",
+        "login": None,
+        "location": None,
+        "region": "uk",
+        "region_level": "likely",
+        "region_why": "commit times in UK time on 20 of 20 commits <!channel>",
+    }
+    heading = person_heading(person)
+    assert "location unknown (likely uk: _commit times in UK time on 20 of 20" in heading
+    assert "<!channel>" not in heading
+    stated = {**person, "location": "Leeds, UK", "region_level": "stated"}
+    assert person_heading(stated).endswith("Leeds, UK (uk)")
