@@ -165,6 +165,8 @@ def print_who(answer: WhoAnswer, region: str | None) -> None:
             ),
             soft_wrap=True,
         )
+        if shown.career_line:
+            out.indented(shown.career_line, 3)
         out.indented(result.reason, 3)
         print_evidence(result.evidence, indent=3)
 
@@ -189,6 +191,8 @@ def print_profile(shown: Profile, fit: RoleFit) -> None:
     )
     if person.region_why:
         out.print(f"where: {person.region_why}", soft_wrap=not out.is_terminal)
+    if person.career_line:
+        out.print(f"over time: {person.career_line}", soft_wrap=not out.is_terminal)
     if person.company:
         out.print(person.company)
     if person.affiliations:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.people.affiliations import organisation_of
 from bot.people.places import EFTA, EU, region_of
 from bot.store.models import Contribution, Identity, Person
 
@@ -163,30 +164,41 @@ def clock_clue(offsets: Iterable[tuple[int, int, int]]) -> Clue | None:
 
 
 def domain_clue(domains: Iterable[str]) -> Clue | None:
-    """What the country codes of a person's address domains say; None when none has one."""
-    found: dict[str, str] = {}
+    """What a person's address domains say of where they are; None when none says anything.
+
+    A university or institute the shipped table knows is where the table puts it (`kit.edu` is
+    in Germany); otherwise a country-code domain (`.de`, `.ac.uk`), and `.edu` for the US.
+    """
+    found: dict[str, tuple[str, str | None, str]] = {}  # domain: region, country, words
     for domain in domains:
+        organisation = organisation_of(domain)
+        if organisation is not None and organisation.country:
+            region = region_of(organisation.country) or "other"
+            found[domain] = (region, organisation.country, organisation.name)
+            continue
         code = domain.rsplit(".", 1)[-1].lower()
+        if code == "edu":
+            found[domain] = ("us", "US", "a .edu domain")
+            continue
         if code in _VANITY or len(code) != 2 or not code.isalpha():
             continue
         iso = "GB" if code == "uk" else code.upper()
+        words = f"a .{code} domain"
         if iso == "EU":
-            found[domain] = "eu"
+            found[domain] = ("eu", None, words)
         elif iso in EU or iso in EFTA or iso in ("GB", "US"):
-            found[domain] = region_of(iso) or "other"
+            found[domain] = (region_of(iso) or "other", iso, words)
         elif _is_country(iso):
-            found[domain] = "other"
+            found[domain] = ("other", iso, words)
     if not found:
         return None
-    regions = set(found.values())
-    shown = ", ".join(sorted({f".{d.rsplit('.', 1)[-1]}" for d in found})[:3])
+    regions = {region for region, _, _ in found.values()}
+    shown = ", ".join(sorted({words for _, _, words in found.values()})[:3])
     if len(regions) > 1:
-        return Clue(None, None, f"addresses at domains of different regions ({shown})")
-    placed = regions.pop()
-    codes = {d.rsplit(".", 1)[-1].upper() for d in found}
-    only: str | None = next(iter(codes)) if len(codes) == 1 else None
-    country = {"UK": "GB", "EU": None}.get(only, only) if only else None
-    return Clue(placed, country, f"an address at a {shown} domain")
+        return Clue(None, None, f"addresses at places in different regions ({shown})")
+    countries = {country for _, country, _ in found.values()}
+    country = next(iter(countries)) if len(countries) == 1 else None
+    return Clue(regions.pop(), country, f"an address at {shown}")
 
 
 def _is_country(code: str) -> bool:

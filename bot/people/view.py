@@ -12,14 +12,16 @@ a face given that dict reads it back with `from_dict`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.people.affiliations import affiliations
-from bot.store.models import Identity, Person
+from bot.people.career import careers
+from bot.store.models import Identity, Person, utcnow
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class PersonView:
     identities: tuple[Mapping[str, str], ...] = ()  # kind, value (a hash or login), domain
     region_level: str | None = None  # "stated" (profile) or "likely" (clues); None: unknown
     region_why: str | None = None  # the reasons, in words
+    # Organisations over time from commit address domains (bot/people/career.py), as a dict.
+    career: Mapping[str, Any] | None = None
 
     @classmethod
     def from_person(
@@ -70,6 +74,7 @@ class PersonView:
             identities=tuple(data.get("identities") or ()),
             region_level=data.get("region_level"),
             region_why=data.get("region_why"),
+            career=data.get("career"),
         )
 
     @property
@@ -109,11 +114,20 @@ class PersonView:
             "region_why": self.region_why,
             "company": self.company,
             "affiliations": self.affiliations,
+            "career": dict(self.career) if self.career else None,
         }
 
+    @property
+    def career_line(self) -> str:
+        """`Arm 2019–2023, then Google (since 2024-02); moved recently`, or empty."""
+        return str(self.career.get("summary") or "") if self.career else ""
 
-def load_views(session: Session, people: Sequence[Person]) -> dict[int, PersonView]:
-    """The views of many people, with one query for all their identities."""
+
+def load_views(
+    session: Session, people: Sequence[Person], as_of: datetime | None = None
+) -> dict[int, PersonView]:
+    """The views of many people, with one query for all their identities (and one for their
+    organisations over time, up to `as_of`, default now)."""
     identities: dict[int, list[dict[str, str]]] = {p.id: [] for p in people if p.id is not None}
     i = Identity.__table__  # type: ignore[attr-defined]
     for person_id, kind, value, domain in session.execute(
@@ -125,8 +139,11 @@ def load_views(session: Session, people: Sequence[Person]) -> dict[int, PersonVi
         if domain:
             entry["domain"] = domain
         identities[person_id].append(entry)
+    found = careers(session, identities, as_of or utcnow())
     views = {}
     for person in people:
         assert person.id is not None
-        views[person.id] = PersonView.from_person(person, identities[person.id])
+        view = PersonView.from_person(person, identities[person.id])
+        career = found.get(person.id)
+        views[person.id] = replace(view, career=career.as_dict()) if career else view
     return views

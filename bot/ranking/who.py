@@ -422,7 +422,9 @@ def who(
     by_person: dict[int, list[ContributionRow]] = defaultdict(list)
     for row in rows:
         by_person[row.person_id].append(row)
-    views = person_views(session, list(_people(session, [r.person_id for r in top]).values()))
+    views = person_views(
+        session, list(_people(session, [r.person_id for r in top]).values()), as_of=as_of
+    )
     for rank, result in enumerate(top, start=1):
         result.rank = rank
         _explain(
@@ -1282,9 +1284,12 @@ def person_view(session: Session, person: Person) -> dict[str, Any]:
     return person_views(session, [person])[person.id]
 
 
-def person_views(session: Session, people: Sequence[Person]) -> dict[int, dict[str, Any]]:
+def person_views(
+    session: Session, people: Sequence[Person], as_of: datetime | None = None
+) -> dict[int, dict[str, Any]]:
     """`person_view` of many people, with one query for all their identities."""
-    return {person_id: view.as_dict() for person_id, view in load_views(session, people).items()}
+    views = load_views(session, people, as_of)
+    return {person_id: view.as_dict() for person_id, view in views.items()}
 
 
 def as_json(answer: WhoAnswer) -> dict[str, Any]:

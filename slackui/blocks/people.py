@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.people.view import PersonView
 from bot.ranking.who import Evidence, Result, WhoAnswer, answer_notes, empty_hint
 from bot.ranking.words import activity as activity_words
 from bot.ranking.words import did, score_parts
@@ -74,7 +75,11 @@ def evidence_line(item: Evidence) -> str:
 
 def who_card(result: Result, position: int) -> list[Block]:
     person = result.person
-    lines = [f"{result.rank}. {person_heading(person)}", escape(result.reason)]
+    lines = [f"{result.rank}. {person_heading(person)}"]
+    career = PersonView.from_dict(person).career_line
+    if career:
+        lines.append(f"_{escape(truncate(career, 200))}_")
+    lines.append(escape(result.reason))
     lines += [evidence_line(e) for e in result.evidence[:EVIDENCE_SHOWN]]
     parts = score_parts(result.components)
     return [
@@ -156,6 +161,9 @@ def profile_message(profile: Profile) -> dict[str, Any]:
     lines = [person_heading(person)]
     if person.get("company"):
         lines.append(escape(truncate(str(person["company"]), 100)))
+    career = PersonView.from_dict(person).career_line
+    if career:
+        lines.append(f"Over time: {escape(truncate(career, 200))}")
     total = sum(profile.monthly)
     lines.append(f"last 12 months `{profile.sparkline}` ({total} contributions)")
     if profile.languages:

@@ -188,6 +188,12 @@ def test_clues_on_their_own() -> None:
     assert eth is not None
     assert (eth.region, eth.country) == ("europe", "CH")
     assert combine(None, eth)[0] == "europe"
+    kit = domain_clue(["kit.edu"])  # the table knows where a university is
+    assert kit is not None
+    assert kit.region == "eu"
+    mit = domain_clue(["csail.mit.edu"])
+    assert mit is not None
+    assert mit.region == "us"
     assert combine(None, None) == (None, None, None)
 
 

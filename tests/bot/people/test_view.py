@@ -15,7 +15,7 @@ from bot.store.writes import resolve_person
 
 JSON_KEYS = {
     "id", "name", "login", "identities", "location", "country", "region", "region_level",
-    "region_why", "company",
+    "region_why", "company", "career",
     "affiliations",
 }  # fmt: skip
 
