@@ -114,6 +114,7 @@ def careers(session: Session, person_ids: Iterable[int], as_of: datetime) -> dic
             .join(
                 i,
                 sa.and_(
+                    i.c.person_id == c.c.person_id,  # found through its index, person by person
                     i.c.kind == "email",
                     c.c.identity_key == sa.literal("email:") + i.c.value,
                 ),
