@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,17 @@ class Count:
     people: int
 
 
+@dataclass(frozen=True)
+class Placed:
+    """One person on the map: their country, their city if their profile names one csf can
+    place, and how their region is known (stated, likely)."""
+
+    country: str | None
+    city: str | None
+    level: str | None
+    region: str | None = None
+
+
 @dataclass
 class TalentMap:
     reading: Reading
@@ -51,6 +62,7 @@ class TalentMap:
     cities: list[Count]
     companies: list[Count]
     universities: list[Count]
+    placed: list[Placed] = field(default_factory=list)
 
 
 def talent_map(
@@ -82,6 +94,15 @@ def talent_map(
     cities: Counter[str] = Counter()
     companies: Counter[str] = Counter()
     universities: Counter[str] = Counter()
+    placed = [
+        Placed(
+            person.get("country"),
+            city_of(person.get("location")).casefold() if person.get("location") else None,
+            person.get("region_level"),
+            person.get("region"),
+        )
+        for person in people
+    ]
     for person in people:
         country = country_name(person.get("country"), person.get("region"))
         countries[country] += 1
@@ -104,6 +125,7 @@ def talent_map(
         cities=_ordered(cities),
         companies=_ordered(companies),
         universities=_ordered(universities),
+        placed=placed,
     )
 
 

@@ -91,3 +91,46 @@ def test_an_empty_area_maps_to_nothing(session: Session) -> None:
     assert tmap.countries == []
     assert chart_png(tmap).startswith(b"\x89PNG")
     assert "none" in map_message(tmap)["blocks"][1]["text"]["text"]
+
+
+def test_the_png_is_a_map_of_europe_with_stated_and_likely_people_told_apart() -> None:
+    """The picture is opened and checked: its size, that most of the map is country fill (a
+    map, not an empty frame), and that what it marks is what the people are."""
+    from io import BytesIO
+
+    from matplotlib.figure import Figure
+    from matplotlib.image import imread
+
+    from bot.reports.talent_map import Count, Placed, TalentMap
+    from slackui.blocks.talent_map import draw_europe
+
+    tmap = TalentMap(
+        reading=read_query(default_taxonomy(), ["mlir"]),
+        as_of=datetime(2026, 3, 2, tzinfo=UTC),
+        window_days=365,
+        region=None,
+        people=5,
+        countries=[Count("United Kingdom", 2), Count("Germany", 1)],
+        cities=[Count("London (GB)", 1)],
+        companies=[Count("Arm", 2)],
+        universities=[Count("ETH Zurich", 1)],
+        placed=[
+            Placed("GB", "london", "stated", "uk"),
+            Placed("GB", None, "likely", "uk"),
+            Placed("DE", "munich", "likely", "eu"),  # a likely person is shown by country
+            Placed(None, None, "likely", "europe"),
+            Placed("US", "boston", "stated", "us"),
+        ],
+    )
+    drawn = draw_europe(Figure().add_subplot(), tmap)
+    assert drawn.countries >= 45
+    assert drawn.shaded == {"GB": 2, "DE": 1}
+    assert drawn.cities == {"london": 1}
+    assert drawn.likely == {"GB": 1, "DE": 1}
+    assert (drawn.in_europe, drawn.elsewhere) == (1, 1)
+    image = imread(BytesIO(chart_png(tmap)))
+    height, width, _ = image.shape
+    assert (width, height) == (1500, 700)
+    grey = ((abs(image[..., 0] - 0.93) < 0.01) & (abs(image[..., 1] - 0.93) < 0.01)).mean()
+    assert grey > 0.1, grey  # the countries with no one there fill much of the picture
+    assert image[..., :3].std() > 0.1  # and it is not a blank frame
