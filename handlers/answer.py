@@ -27,9 +27,19 @@ class Asker:
     channel_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture that goes with an answer (the talent map), sent to the asker alone."""
+
+    content: bytes
+    filename: str
+    title: str
+
+
 @dataclass
 class Answer:
     """A message, and the people it shows (recorded when it is posted, for save-by-reaction)."""
 
     message: Message
     person_ids: list[int] = field(default_factory=list)
+    picture: Picture | None = None

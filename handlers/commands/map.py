@@ -6,12 +6,13 @@ from sqlmodel import Session
 
 from bot.ranking.who import read_question
 from bot.reports.talent_map import talent_map
-from handlers.answer import Answer, Asker
+from handlers.answer import Answer, Asker, Picture
 from handlers.commands.common import record_search, region_option
 from handlers.commands.parse import needs_area
 from handlers.commands.registry import Command, subcommand
 from handlers.context import AppContext
-from slackui.blocks.talent_map import map_message
+from slackui.blocks.common import context
+from slackui.blocks.talent_map import chart_png, map_message, title
 
 
 @subcommand(
@@ -35,4 +36,10 @@ def map_answer(ctx: AppContext, session: Session, command: Command, asker: Asker
         window_days=int(days) if days else None,
     )
     record_search(session, asker, "map " + command.text)  # a search over people, like who
-    return Answer(map_message(tmap))
+    message = map_message(tmap)
+    if not tmap.people:
+        return Answer(message)
+    # The picture goes to the asker's direct messages with csf: a file cannot be ephemeral.
+    message["blocks"].append(context("A picture of this map follows in your messages with csf."))
+    picture = Picture(chart_png(tmap), "csf-map.png", title(tmap))
+    return Answer(message, picture=picture)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from handlers.answer import Asker
+from handlers.answer import Asker, Picture
 from handlers.commands import answer_command, parse
 from handlers.context import AppContext
 from handlers.guard import guard, permitted, too_busy
@@ -18,7 +20,7 @@ from handlers.guard import guard, permitted, too_busy
 
 def register(app: App, ctx: AppContext) -> None:
     @app.command("/csf")
-    def csf(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def csf(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()  # Slack shows an error after 3 s; the answer follows through respond()
         asker = Asker(
             team_id=str(command.get("team_id") or ""),
@@ -39,5 +41,32 @@ def register(app: App, ctx: AppContext) -> None:
                 with ctx.session() as session:
                     result = answer_command(ctx, session, parsed, asker)
                 reply(result.message)
+                if result.picture is not None:
+                    send_picture(client, asker, result.picture, reply)
 
         ctx.tasks.submit(answer, busy=too_busy(reply))
+
+
+def send_picture(client: WebClient, asker: Asker, picture: Picture, reply: Any) -> None:
+    """Upload `picture` into the asker's direct messages with csf (files:write, im:write).
+
+    The text answer has already gone; if Slack refuses the file, one line says so and the
+    numbers in the text stand on their own.
+    """
+    try:
+        opened = client.conversations_open(users=asker.user_id)
+        channel = str(opened["channel"]["id"])
+        client.files_upload_v2(
+            content=picture.content,
+            filename=picture.filename,
+            title=picture.title[:250],
+            channel=channel,
+        )
+    except SlackApiError as error:
+        reason = str(error.response.get("error") or error.response.status_code)
+        reply(
+            {
+                "text": f"The map's picture could not be sent ({reason}); the numbers above are "
+                "the same."
+            }
+        )

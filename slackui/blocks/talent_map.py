@@ -1,9 +1,9 @@
 """The talent map as a picture (PNG bar charts) and as a message (the text fallback).
 
 Where people would rather look than read: the area's people on a map of Europe, with bars for
-companies and universities beside it, saved from the terminal (`csf map --png`). The message
-carries the same numbers as text: it is what `/csf map` answers in Slack (csf asks for no
-files:write scope).
+companies and universities beside it, saved from the terminal (`csf map --png`) and sent to the
+asker's direct messages by `/csf map`. The message carries the same numbers as text: it is the
+answer in Slack, and the fallback when a picture cannot be sent.
 """
 
 from __future__ import annotations

@@ -1167,3 +1167,31 @@ def test_someone_known_from_git_alone_is_shown_by_number_and_profiled_by_it(
     assert "Gita Gitonly" in _all_text(harness.reply(2))
     harness.slack.command("profile #999999")
     assert "csf knows no one as #999999" in _all_text(harness.reply(3))
+
+
+def test_map_sends_its_picture_to_the_askers_messages_and_says_so(harness: Harness) -> None:
+    """A file cannot be ephemeral: the text answer goes only to the asker, and the picture to
+    their direct messages with csf, uploaded the way files_upload_v2 does (an upload URL, the
+    bytes, then the completion naming the DM). A refused upload is one line; the text stands."""
+    from io import BytesIO
+
+    from matplotlib.image import imread
+
+    harness.slack.command("map mlir bufferization")
+    shown = _all_text(harness.reply())
+    assert "A picture of this map follows in your messages with csf." in shown
+    complete = harness.fake.wait_for("files.completeUploadExternal")[0].params
+    opened = harness.fake.of("conversations.open")[0].params
+    assert opened["users"] == "U0SOURCER"
+    assert complete["channel_id"] == "D0U0SOURCE"
+    [entry] = complete["files"]
+    assert entry["title"].startswith("MLIR › Bufferization: ")
+    asked = harness.fake.of("files.getUploadURLExternal")[0].params
+    assert asked["filename"] == "csf-map.png"
+    picture = harness.fake.uploads[entry["id"]]
+    assert int(asked["length"]) == len(picture)
+    height, width, _ = imread(BytesIO(picture)).shape
+    assert (width, height) == (1500, 700)
+    harness.fake.fail_next("files.getUploadURLExternal", error="missing_scope")
+    harness.slack.command("map mlir bufferization")
+    assert "The map's picture could not be sent (missing_scope)" in _all_text(harness.reply(3))

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-JSON_PARAMS = ("blocks", "view", "attachments", "metadata")
+JSON_PARAMS = ("blocks", "view", "attachments", "metadata", "files")
 
 
 @dataclass
@@ -55,6 +55,8 @@ class FakeSlack:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     # what apps.connections.open hands out: a Socket Mode URL (tests/support/fake_socket_mode.py)
     socket_url: str | None = None
+    # file id -> the bytes files_upload_v2 sent for it
+    uploads: dict[str, bytes] = field(default_factory=dict)
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _triggers: dict[str, float] = field(default_factory=dict)  # trigger id -> when issued
     _ts: int = 0
@@ -174,6 +176,20 @@ class FakeSlack:
         parsed = urlparse(request.path)
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
+        if parsed.path.startswith("/upload/"):
+            # The upload step of files_upload_v2: the file's bytes, posted to the URL that
+            # files.getUploadURLExternal gave; Slack answers 200 "OK - <length>".
+            with self._lock:
+                self.uploads[parsed.path.removeprefix("/upload/")] = raw
+                self.calls.append(Call("upload", {"length": len(raw)}, parsed.path))
+                self._lock.notify_all()
+            body = f"OK - {len(raw)}".encode()
+            request.send_response(200)
+            request.send_header("Content-Type", "text/plain")
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.write(body)
+            return
         params: dict[str, Any] = {k: v[0] for k, v in parse_qs(parsed.query).items()}
         if raw:
             if "json" in (request.headers.get("Content-Type") or ""):
@@ -275,6 +291,20 @@ class FakeSlack:
             if group not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": list(self.usergroups[group])}
+        if method == "files.getUploadURLExternal":
+            if not params.get("filename") or not str(params.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F0FICTION{len(self.uploads) + len(self.calls)}"
+            host = self.url.removesuffix("/").removesuffix("/api")
+            return {"ok": True, "upload_url": f"{host}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = params.get("files") or []
+            if not files or any(f.get("id") not in self.uploads for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            return {
+                "ok": True,
+                "files": [{"id": f["id"], "title": f.get("title"), "name": f["id"]} for f in files],
+            }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D0" + str(params.get("users", "X"))[:8]}}
         return {"ok": False, "error": "unknown_method"}
