@@ -11,6 +11,7 @@ from rich.table import Table
 
 from bot.config import load_settings
 from bot.errors import CsfError
+from bot.people.communities import check_community
 from bot.people.places import check_region
 from bot.ranking.who import active_config, load_ranking_config, read_question
 from bot.ranking.who import as_json as ranking_json
@@ -87,6 +88,12 @@ def who(
             "those placed as likely from their commits' clocks and address domains.",
         ),
     ] = False,
+    community: Annotated[
+        str | None,
+        typer.Option(
+            "--community", help="Only people whose work shows it: llvm, gpu, hpc, rust, pl."
+        ),
+    ] = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rank the people who matter most in an area, with evidence.
@@ -95,6 +102,7 @@ def who(
     built an area ranks beside whoever works on it now; each says which it is.
     """
     check_region(region)
+    chosen = check_community(community)
     settings = load_settings()
     taxonomy = taxonomy_of(settings)
     config = load_ranking_config(settings.ranking_config)
@@ -114,6 +122,7 @@ def who(
             region=region,
             cached=as_of is None,  # a date asked for is replayed exactly, never from the cache
             stated=stated,
+            community=chosen.key if chosen else None,
         )
         record_search(session, CLI_ACTOR, " ".join(words))
         if as_json_output:

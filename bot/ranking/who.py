@@ -42,6 +42,7 @@ from sqlmodel import Session, col, select
 
 from bot.datafile import MOST_DAYS, load, read_text
 from bot.errors import CsfError
+from bot.people.communities import communities, memberships
 from bot.people.places import in_region
 from bot.people.view import load_views
 from bot.ranking.words import did
@@ -316,6 +317,7 @@ def who(
     region: str | None = None,
     cached: bool = True,
     stated: bool = False,
+    community: str | None = None,
 ) -> WhoAnswer:
     """Rank the people of the topics `reading` names; see the module doc and ranking.yml.
 
@@ -362,6 +364,7 @@ def who(
             region=region,
             cached=cached,
             stated=stated,
+            community=community,
         )
         if answer.results:
             answer.widened = reading.free_words
@@ -386,10 +389,12 @@ def who(
             region=region,
             cached=cached,
             stated=stated,
+            community=community,
         )
         answer.first_reading = reading
         return answer
     flags = _flags(session, candidates)
+    members = memberships(session, candidates) if community else {}
     ownership = float(config["points"]["ownership"])
     results: dict[int, Result] = {}
     for person_id in candidates:
@@ -398,6 +403,8 @@ def who(
             continue
         if stated and region not in (None, "unknown") and not stated_here:
             continue  # `--stated`: only people whose own profile puts them there
+        if community and community not in members.get(person_id, ()):
+            continue  # `--community rust`: only people whose work shows it
         result = Result(person_id)
         parts: dict[str, float] = defaultdict(float)
         for component, value in groups.get(person_id, {}).items():
@@ -437,6 +444,12 @@ def who(
             days,
         )
     _namesakes(session, top)
+    shown = memberships(session, [r.person_id for r in top])
+    names = communities()
+    for result in top:
+        result.person["communities"] = sorted(
+            names[k].name for k in shown.get(result.person_id, ())
+        )
     dormant = _dormant_since(session, scope, config) if top else None
     answer = WhoAnswer(
         reading,

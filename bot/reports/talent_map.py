@@ -76,6 +76,7 @@ def talent_map(
     window_days: int | None = None,
     depth: int = DEPTH,
     stated: bool = False,
+    community: str | None = None,
 ) -> TalentMap:
     """Count the area's top `depth` people by country, city, company and university."""
     answer = who(
@@ -88,6 +89,7 @@ def talent_map(
         limit=depth,
         region=region,
         stated=stated,
+        community=community,
     )
     people = [result.person for result in answer.results]
     countries: Counter[str] = Counter()

@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.dates import parse_date
+from bot.errors import CsfError
+from bot.people.communities import check_community
 from bot.ranking.who import WhoAnswer, active_config, read_question
 from bot.ranking.who import who as rank
 from handlers.answer import Answer, Asker
 from handlers.commands.common import record_search, region_option
 from handlers.commands.parse import needs_area
-from handlers.commands.registry import Command, subcommand
+from handlers.commands.registry import Command, UsageError, subcommand
 from handlers.context import AppContext
 from slackui.blocks.people import PAGE_SIZE, who_message
 from slackui.blocks.who_state import WhoState
@@ -20,12 +22,12 @@ from slackui.blocks.who_state import WhoState
     "who",
     usage=(
         "who WORDS… [--region uk|eu|europe|us|other|unknown] [--limit N] [--window-days D] "
-        "[--as-of YYYY-MM-DD] [--active]"
+        "[--as-of YYYY-MM-DD] [--active] [--stated] [--community llvm|gpu|hpc|rust|pl]"
     ),
     example="who mlir bufferization --region uk",
     what="the people who matter most in an area, with evidence (--active: active now)",
-    options=frozenset({"region", "limit", "window-days", "as-of"}),
-    flags=frozenset({"active"}),
+    options=frozenset({"region", "limit", "window-days", "as-of", "community"}),
+    flags=frozenset({"active", "stated"}),
     check=needs_area,
 )
 def who_answer(ctx: AppContext, session: Session, command: Command, asker: Asker) -> Answer:
@@ -54,6 +56,8 @@ def who_page(
         window_days=int(options["window-days"]) if "window-days" in options else None,
         limit=fetch,
         region=region,
+        stated="stated" in options,
+        community=_community(options),
         cached=as_of is None,  # a date asked for is replayed exactly, never from the cache
     )
     if page == 1 and not shared:
@@ -62,3 +66,12 @@ def who_page(
     start = (page - 1) * PAGE_SIZE
     shown = [r.person_id for r in answer.results[start : start + PAGE_SIZE]]
     return Answer(message, shown)
+
+
+def _community(options: dict[str, str]) -> str | None:
+    """`--community`, checked by the core; a bad one is a usage error of `who`."""
+    try:
+        chosen = check_community(options.get("community"))
+    except CsfError as error:
+        raise UsageError(str(error), "who") from None
+    return chosen.key if chosen else None
