@@ -152,10 +152,17 @@ def talent_map_command(
         bool,
         typer.Option("--stated", help="With --region: only people whose profile places them."),
     ] = False,
+    community: Annotated[
+        str | None,
+        typer.Option(
+            "--community", help="Only people whose work shows it: llvm, gpu, hpc, rust, pl."
+        ),
+    ] = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The talent map: an area's high-signal people by country, city, company and university."""
     check_region(region)
+    chosen = check_community(community)
     if not words:
         raise CsfError("name an ecosystem or topic, e.g. `csf map triton` (see `csf topics`)")
     if png is not None:
@@ -174,6 +181,7 @@ def talent_map_command(
             region=region,
             window_days=window_days,
             stated=stated,
+            community=chosen.key if chosen else None,
         )
         record_search(session, CLI_ACTOR, "map " + " ".join(words))  # people, as `who` is
     if as_json_output:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.errors import CsfError
+from bot.people.communities import check_community
 from bot.people.places import check_region
 from bot.store.identity import login_key
 from bot.store.models import Person
@@ -33,6 +34,15 @@ def region_option(options: dict[str, str], command: str) -> str | None:
         return check_region(options.get("region"))
     except CsfError as error:
         raise UsageError(str(error), command) from None
+
+
+def community_option(options: dict[str, str], command: str) -> str | None:
+    """`--community`, checked by the core; a bad one is a usage error of `command`."""
+    try:
+        chosen = check_community(options.get("community"))
+    except CsfError as error:
+        raise UsageError(str(error), command) from None
+    return chosen.key if chosen else None
 
 
 def record_search(session: Session, asker: Asker, query: str) -> None:

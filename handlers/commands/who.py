@@ -5,14 +5,12 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.dates import parse_date
-from bot.errors import CsfError
-from bot.people.communities import check_community
 from bot.ranking.who import WhoAnswer, active_config, read_question
 from bot.ranking.who import who as rank
 from handlers.answer import Answer, Asker
-from handlers.commands.common import record_search, region_option
+from handlers.commands.common import community_option, record_search, region_option
 from handlers.commands.parse import needs_area
-from handlers.commands.registry import Command, UsageError, subcommand
+from handlers.commands.registry import Command, subcommand
 from handlers.context import AppContext
 from slackui.blocks.people import PAGE_SIZE, who_message
 from slackui.blocks.who_state import WhoState
@@ -57,7 +55,7 @@ def who_page(
         limit=fetch,
         region=region,
         stated="stated" in options,
-        community=_community(options),
+        community=community_option(options, "who"),
         cached=as_of is None,  # a date asked for is replayed exactly, never from the cache
     )
     if page == 1 and not shared:
@@ -66,12 +64,3 @@ def who_page(
     start = (page - 1) * PAGE_SIZE
     shown = [r.person_id for r in answer.results[start : start + PAGE_SIZE]]
     return Answer(message, shown)
-
-
-def _community(options: dict[str, str]) -> str | None:
-    """`--community`, checked by the core; a bad one is a usage error of `who`."""
-    try:
-        chosen = check_community(options.get("community"))
-    except CsfError as error:
-        raise UsageError(str(error), "who") from None
-    return chosen.key if chosen else None

@@ -1195,3 +1195,12 @@ def test_map_sends_its_picture_to_the_askers_messages_and_says_so(harness: Harne
     harness.fake.fail_next("files.getUploadURLExternal", error="missing_scope")
     harness.slack.command("map mlir bufferization")
     assert "The map's picture could not be sent (missing_scope)" in _all_text(harness.reply(3))
+
+
+def test_community_filters_are_checked_like_other_options(harness: Harness) -> None:
+    harness.slack.command("who mlir bufferization --community cobol")
+    assert "--community 'cobol': choose one of llvm, gpu, hpc, rust, pl" in _all_text(
+        harness.reply()
+    )
+    harness.slack.command("map mlir bufferization --community llvm")
+    assert "MLIR › Bufferization" in _all_text(harness.reply(2))
