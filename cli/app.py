@@ -18,6 +18,7 @@ from bot import __version__
 from bot.config import Settings
 from bot.datafile import MOST_DAYS
 from bot.dates import parse_date
+from bot.people.communities import refresh_communities
 from bot.people.regions import infer_regions
 from bot.ranking.scores import refresh_scores
 from bot.ranking.who import load_ranking_config
@@ -85,6 +86,7 @@ def refresh_summary(session: Session, settings: Settings, as_of: datetime | None
     config = load_ranking_config(settings.ranking_config)
     with err.status("refreshing the score cache"):
         placed = infer_regions(session, enabled=settings.infer_region)
+        refresh_communities(session)
         refreshed = refresh_scores(session, taxonomy_of(settings), config, as_of=as_of)
     where = (
         f"; {placed} people placed from their commits' clocks and address domains" if placed else ""

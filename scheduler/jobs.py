@@ -21,6 +21,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.ingest.loop import RepoSynced, sync_tracked
 from bot.ingest.sync import SyncStopped
+from bot.people.communities import refresh_communities
 from bot.people.regions import infer_regions
 from bot.people.retention import prune
 from bot.ranking.scores import refresh_scores
@@ -91,6 +92,7 @@ def sync_job(ctx: WorkerContext) -> None:
 
     def refresh(session: Session) -> str:
         infer_regions(session, enabled=ctx.settings.infer_region)
+        refresh_communities(session)
         return refresh_scores(session, ctx.taxonomy, ctx.ranking, as_of=ctx.clock()).summary()
 
     def report(outcome: RepoSynced) -> None:

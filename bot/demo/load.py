@@ -25,6 +25,7 @@ from bot.demo.world import SampleWorld
 from bot.ingest.git import ingest_git
 from bot.ingest.sync import GitHubSync, SyncProgress
 from bot.ingest.tracking import track
+from bot.people.communities import refresh_communities
 from bot.people.places import place
 from bot.people.regions import infer_regions
 from bot.sources.github.http import GitHubHTTP
@@ -70,6 +71,7 @@ def load_world(
         report.requests = http.requests + http.not_modified
     report.summaries.append(_load_kernel(session, taxonomy, world, report))
     placed = infer_regions(session)
+    refresh_communities(session)
     session.commit()
     report.summaries.append(f"{placed} people placed from their commits' clocks and domains")
     return report

@@ -19,7 +19,7 @@ import yaml
 from sqlmodel import Session
 
 from bot.errors import CsfError
-from bot.store.models import Contribution, ContributionTopic, Repo
+from bot.store.models import Contribution, ContributionTopic, Person, Repo
 
 
 @dataclass(frozen=True)
@@ -60,40 +60,93 @@ def check_community(key: str | None) -> Community | None:
 
 
 def memberships(session: Session, person_ids: Iterable[int]) -> dict[int, set[str]]:
-    """Person id -> the keys of the communities their work shows (absent: none)."""
+    """Person id -> the keys of the communities their work shows, as the last refresh found
+    them (`refresh_communities`); answers read this, never the work itself."""
     wanted = sorted(set(person_ids))
-    found: dict[int, set[str]] = defaultdict(set)
-    if not wanted:
-        return found
+    found: dict[int, set[str]] = {}
+    p = Person.__table__  # type: ignore[attr-defined]
+    for begin in range(0, len(wanted), 900):
+        for person_id, keys in session.execute(
+            sa.select(p.c.id, p.c.communities).where(p.c.id.in_(wanted[begin : begin + 900]))
+        ):
+            if keys:
+                found[person_id] = set(keys)
+    return found
+
+
+def refresh_communities(session: Session) -> int:
+    """Work out everyone's communities from their work (after a sync or an ingest, beside the
+    score refresh); returns how many people are in at least one."""
     every = communities()
+    found: dict[int, set[str]] = defaultdict(set)
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
     c = Contribution.__table__  # type: ignore[attr-defined]
     r = Repo.__table__  # type: ignore[attr-defined]
-    for begin in range(0, len(wanted), 500):
-        chunk = wanted[begin : begin + 500]
-        for person_id, topic in session.execute(
-            sa.select(t.c.person_id, t.c.topic).where(t.c.person_id.in_(chunk)).distinct()
-        ):
-            for community in every.values():
-                if any(fnmatch.fnmatchcase(topic, p) for p in community.topics):
-                    found[person_id].add(community.key)
-        for person_id, repo in session.execute(
-            sa.select(c.c.person_id, r.c.full_name)
-            .join(r, r.c.id == c.c.repo_id)
-            .where(c.c.person_id.in_(chunk))
-            .distinct()
-        ):
-            for community in every.values():
-                if any(fnmatch.fnmatchcase(str(repo).lower(), p) for p in community.repos):
-                    found[person_id].add(community.key)
-        text = sa.cast(c.c.paths, sa.Text)
-        for community in every.values():
-            likes = [text.like(f'%{end}"%') for end in community.path_ends]
-            likes += [text.like(f"%{part}%") for part in community.path_contains]
-            if not likes:
-                continue
-            for (person_id,) in session.execute(
-                sa.select(c.c.person_id).where(c.c.person_id.in_(chunk), sa.or_(*likes)).distinct()
-            ):
-                found[person_id].add(community.key)
-    return found
+    p = Person.__table__  # type: ignore[attr-defined]
+    by_topic: dict[str, set[str]] = {}
+    for person_id, topic in session.execute(sa.select(t.c.person_id, t.c.topic).distinct()):
+        keys = by_topic.get(topic)
+        if keys is None:
+            keys = by_topic[topic] = {
+                k.key
+                for k in every.values()
+                if any(fnmatch.fnmatchcase(topic, x) for x in k.topics)
+            }
+        found[person_id] |= keys
+    repos = {
+        repo_id: {
+            k.key
+            for k in every.values()
+            if any(fnmatch.fnmatchcase(name.lower(), x) for x in k.repos)
+        }
+        for repo_id, name in session.execute(sa.select(r.c.id, r.c.full_name))
+    }
+    # One pass over the work for repositories and every community's path rules together.
+    text = sa.cast(c.c.paths, sa.Text)
+    by_paths = [k for k in every.values() if k.path_ends or k.path_contains]
+    flags = [
+        sa.func.max(
+            sa.case(
+                (
+                    sa.or_(
+                        *(text.like(f'%{end}"%') for end in k.path_ends),
+                        *(text.like(f"%{part}%") for part in k.path_contains),
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        )
+        for k in by_paths
+    ]
+    for person_id, repo_id, *hits in session.execute(
+        sa.select(c.c.person_id, c.c.repo_id, *flags).group_by(c.c.person_id, c.c.repo_id)
+    ):
+        found[person_id] |= repos.get(repo_id, set())
+        found[person_id].update(k.key for k, hit in zip(by_paths, hits, strict=True) if hit)
+    current = {
+        person_id: sorted(keys or ())
+        for person_id, keys in session.execute(sa.select(p.c.id, p.c.communities))
+    }
+    updates = [
+        {"pid": person_id, "keys": sorted(found.get(person_id, ())) or None}
+        for person_id, keys in current.items()
+        if sorted(found.get(person_id, ())) != keys
+    ]
+    if updates:
+        session.execute(
+            sa.update(p)
+            .where(p.c.id == sa.bindparam("pid"))
+            .values(communities=sa.bindparam("keys")),
+            updates,
+        )
+    return sum(1 for keys in found.values() if keys)
+
+
+def _matching(every: dict[str, Community], value: str, rules: str) -> set[str]:
+    """Keys of the communities whose `rules` (topics, repos) patterns match `value`."""
+    return {
+        k.key
+        for k in every.values()
+        if any(fnmatch.fnmatchcase(value, pattern) for pattern in getattr(k, rules))
+    }

@@ -110,6 +110,8 @@ class Person(SQLModel, table=True):
     # clues: commit times, address domains; bot/people/regions.py); None when unknown.
     region_level: str | None = None
     region_why: str | None = None  # the reasons, in words ("profile: Cambridge, UK")
+    # Keys of the communities their work shows (bot/people/communities.py), kept at refresh.
+    communities: list[str] | None = Field(default=None, sa_type=sa.JSON)
     company: str | None = None
     blog: str | None = None
     bio: str | None = None

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from bot.errors import CsfError
-from bot.people.communities import check_community, memberships
+from bot.people.communities import check_community, memberships, refresh_communities
 from bot.ranking.who import load_ranking_config, who
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
@@ -19,6 +19,8 @@ def test_communities_come_from_topics_repositories_and_paths(session: Session) -
     world.merged("cuda-kim", 6, 100, paths=(BUF, "mlir/test/Integration/GPU/CUDA/kernel.cu"))
     world.merged("omp-otto", 6, 100, paths=(BUF, "openmp/runtime/src/kmp_tasking.cpp"))
     world.save()
+    assert memberships(session, world.people.values()) == {}  # until a refresh works them out
+    refresh_communities(session)
     people = world.people
     found = memberships(session, people.values())
     assert found[people["rua-rustacean"]] == {"llvm", "rust"}
