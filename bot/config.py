@@ -53,6 +53,7 @@ ENV_NAMES: dict[str, str] = {
     "sync_hours": "CSF_SYNC_HOURS",
     "followup_days": "CSF_FOLLOWUP_DAYS",
     "infer_region": "CSF_INFER_REGION",
+    "affiliations_path": "CSF_AFFILIATIONS",
 }
 
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_\-]{0,79}|[CG][A-Z0-9]{6,})$")
@@ -131,6 +132,8 @@ class Settings(BaseSettings):
     # Whether people with no profile location are placed from their commits' clocks and their
     # addresses' country domains, as `likely` (bot/people/regions.py); false keeps them unknown.
     infer_region: bool = Field(True, validation_alias="CSF_INFER_REGION")
+    # A team's universities and companies, over bot/people/affiliations.yml (same format).
+    affiliations_path: str | None = Field(None, validation_alias="CSF_AFFILIATIONS")
 
     @field_validator("database_url")
     @classmethod

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.people.affiliations import use_affiliations
 from bot.ranking.who import load_ranking_config
 from bot.store.engine import make_engine, require_migrated
 from bot.store.models import utcnow
@@ -54,6 +55,7 @@ def load_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url, create=False)
     try:
         require_migrated(engine)
+        use_affiliations(settings.affiliations_path)
         return Runtime(
             settings=settings,
             engine=engine,

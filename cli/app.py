@@ -18,6 +18,7 @@ from bot import __version__
 from bot.config import Settings
 from bot.datafile import MOST_DAYS
 from bot.dates import parse_date
+from bot.people.affiliations import use_affiliations
 from bot.people.communities import refresh_communities
 from bot.people.regions import infer_regions
 from bot.ranking.scores import refresh_scores
@@ -56,6 +57,7 @@ def open_store(settings: Settings) -> Iterator[Session]:
     engine = make_engine(settings.database_url, create=False)
     try:
         require_migrated(engine)
+        use_affiliations(settings.affiliations_path)
         with Session(engine) as session:
             yield session
             session.commit()

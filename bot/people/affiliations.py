@@ -12,13 +12,18 @@ says nothing about working at GitHub.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.datafile import load, read_text
+from bot.errors import DataFileError
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,65 @@ class _Table:
     organisations: dict[str, Organisation]
     generic: frozenset[str]
     academic: dict[str, str]
+
+
+SETTING = "CSF_AFFILIATIONS"
+KINDS = ("university", "research", "company")
+_team: _Table | None = None  # the shipped table with a team's file over it (use_affiliations)
+
+
+def use_affiliations(path: str | Path | None) -> None:
+    """Make every lookup in this process use a team's affiliations file over the shipped one.
+
+    The file has the shipped file's shape (bot/people/affiliations.yml); its organisations are
+    added, and one with a domain the shipped file has replaces it (a lab csf names wrongly, a
+    company's new domain). None goes back to the shipped table.
+    """
+    global _team
+    if path is None:
+        _team = None
+        return
+    team = parse_affiliations(read_text(path, "affiliations file", SETTING), str(path))
+    shipped = _table()
+    _team = _Table(
+        {**shipped.organisations, **team.organisations},
+        shipped.generic | team.generic,
+        {**shipped.academic, **team.academic},
+    )
+
+
+def parse_affiliations(text: str, source: str) -> _Table:
+    """A team's affiliations file, checked: every mistake is one line naming the file."""
+    data = load(text, source)
+    if not isinstance(data, dict):
+        raise DataFileError(
+            f"{source}: must hold `organisations:` (see bot/people/affiliations.yml)"
+        )
+    unknown = set(data) - {"organisations", "generic", "academic"}
+    if unknown:
+        raise DataFileError(f"{source}: unknown setting {sorted(unknown)[0]!r}")
+    organisations: dict[str, Organisation] = {}
+    for domain, entry in (data.get("organisations") or {}).items():
+        where = f"{source}: organisation {domain!r}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise DataFileError(f"{where} needs a name")
+        if entry.get("kind") not in KINDS:
+            raise DataFileError(f"{where}: kind must be one of {', '.join(KINDS)}")
+        country = entry.get("country")
+        if country is not None and not (
+            isinstance(country, str) and re.fullmatch("[A-Z]{2}", country)
+        ):
+            raise DataFileError(f"{where}: country must be an ISO code such as GB or DE")
+        if "." not in str(domain):
+            raise DataFileError(f"{where}: a domain such as lab.example")
+        organisations[str(domain).lower()] = Organisation(entry["name"], entry["kind"], country)
+    generic = frozenset(str(d).lower() for d in data.get("generic") or ())
+    academic = {str(k).lower(): str(v) for k, v in (data.get("academic") or {}).items()}
+    return _Table(organisations, generic, academic)
+
+
+def _current() -> _Table:
+    return _team or _table()
 
 
 @cache
@@ -55,7 +119,7 @@ def organisation_of(domain: str | None) -> Organisation | None:
     if not domain:
         return None
     labels = domain.strip().strip(".").lower().split(".")
-    table = _table()
+    table = _current()
     for start in range(len(labels)):
         suffix = ".".join(labels[start:])
         if suffix in table.generic:

@@ -225,6 +225,22 @@ CASES: list[tuple[str, list[str], dict[str, str], dict[str, bytes], str, int]] =
         1,
     ),
     (
+        "affiliations-not-utf8",
+        ["who", "mlir"],
+        {"CSF_AFFILIATIONS": "a.yml"},
+        {"a.yml": NOT_UTF8},
+        "CSF_AFFILIATIONS: the affiliations file a.yml is not UTF-8 text (line 1: byte 0xe9)",
+        1,
+    ),
+    (
+        "affiliations-wrong-kind",
+        ["profile", "x"],
+        {"CSF_AFFILIATIONS": "a.yml"},
+        {"a.yml": b"organisations:\n  x.example: {name: X, kind: startup}\n"},
+        "a.yml: organisation 'x.example': kind must be one of university, research, company",
+        1,
+    ),
+    (
         "roles-not-utf8",
         ["profile", "x"],
         {"CSF_ROLES": "roles.yml"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlmodel import Session
 
@@ -87,3 +89,43 @@ def test_person_view_shows_affiliations_from_domains(session: Session) -> None:
     assert {i.get("domain") for i in view["identities"]} == {None, "cl.cam.ac.uk", "gmail.com"}
     nobody = resolve_person(session, [login_key("jo-fictional")], login="jo-fictional")
     assert person_view(session, nobody)["affiliations"] == []
+
+
+def test_a_teams_file_adds_and_replaces_organisations_and_mistakes_are_one_line(
+    tmp_path: Path,
+) -> None:
+    from bot.errors import DataFileError
+    from bot.people.affiliations import use_affiliations
+
+    team = tmp_path / "affiliations.yml"
+    team.write_text(
+        "organisations:\n"
+        "  fictional-labs.example: {name: Fictional Labs, kind: research, country: GB}\n"
+        "  arm.com: {name: Arm (Cambridge), kind: company}\n"
+    )
+    try:
+        use_affiliations(team)
+        labs = organisation_of("mail.fictional-labs.example")
+        assert labs is not None
+        assert (labs.name, labs.kind, labs.country) == ("Fictional Labs", "research", "GB")
+        arm = organisation_of("arm.com")
+        assert arm is not None
+        assert arm.name == "Arm (Cambridge)"  # the team's entry replaces the shipped one
+        cam = organisation_of("cl.cam.ac.uk")
+        assert cam is not None
+        assert cam.name == "University of Cambridge"  # the shipped list still answers
+    finally:
+        use_affiliations(None)
+    assert organisation_of("fictional-labs.example") is None
+    for text, message in (
+        ("organisations:\n  x.example: {name: X, kind: startup}\n", "kind must be one of"),
+        ("organisations:\n  x.example: {name: X, kind: company, country: uk}\n", "ISO code"),
+        ("organisatons: {}\n", "unknown setting 'organisatons'"),
+    ):
+        team.write_text(text)
+        with pytest.raises(DataFileError, match=message) as caught:
+            use_affiliations(team)
+        assert str(caught.value).startswith(str(team))
+    team.write_bytes(b"organisations: {caf\xe9: 1}\n")
+    with pytest.raises(DataFileError, match=r"CSF_AFFILIATIONS: the affiliations file .* UTF-8"):
+        use_affiliations(team)
