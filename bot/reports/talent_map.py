@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pycountry
@@ -111,7 +111,11 @@ def talent_map(
         code = person.get("country")
         cities[f"{city_of(person.get('location'))} ({code})" if code else UNKNOWN] += 1
         affiliation = affiliation_of(person.get("company"))
-        if affiliation is None:
+        current = _current_organisation(person, answer.as_of) if affiliation is None else None
+        if current is not None:  # no company on a profile: where their commit address is now
+            name, kind = current
+            (universities if kind == "university" else companies)[name] += 1
+        elif affiliation is None:
             companies[NOT_STATED] += 1
         elif is_university(affiliation):
             universities[affiliation] += 1
@@ -145,6 +149,19 @@ def city_of(location: Any) -> str:
     if not isinstance(location, str) or not location.strip():
         return UNKNOWN
     return location.split(",")[0].strip() or UNKNOWN
+
+
+def _current_organisation(person: Mapping[str, Any], as_of: datetime) -> tuple[str, str] | None:
+    """(name, kind) of the organisation a person's commit address was at last
+    (bot/people/career.py), when it was in use within the year before `as_of`."""
+    career = person.get("career") or {}
+    stints = career.get("stints") or []
+    if not stints:
+        return None
+    latest = max(stints, key=lambda s: str(s.get("to")))
+    if str(latest.get("to")) < (as_of - timedelta(days=365)).date().isoformat():
+        return None
+    return str(latest["name"]), str(latest["kind"])
 
 
 def affiliation_of(company: Any) -> str | None:

@@ -77,3 +77,31 @@ def test_a_move_between_companies_and_a_university_address_in_use(
         view = load_views(session, [mara], AS_OF)[mara.id]
         assert view.career_line.endswith("moved recently")
         assert view.as_dict()["career"]["moved_recently"] is True
+
+
+def test_the_map_counts_people_without_a_profile_company_where_their_address_is_now(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from bot.ranking.who import load_ranking_config
+    from bot.reports.talent_map import NOT_STATED, talent_map
+    from bot.taxonomy.question import read_query
+
+    repo = GitRepo(tmp_path / "llvm")
+    _commits(repo, ("Ana Armful", "ana@arm.com"), ["2025-06", "2025-09", "2025-12"])
+    _commits(repo, ("Eli Edin", "eli@inf.ed.ac.uk"), ["2025-05", "2025-08", "2025-11"])
+    _commits(repo, ("Olaf Old", "olaf@arm.com"), ["2019-03", "2019-05", "2019-07"])
+    with Session(engine) as session:
+        llvm = upsert_repo(session, "llvm/llvm-project", "mlir")
+        session.commit()
+        ingest_git(session, default_taxonomy(), llvm, repo.path)
+        session.commit()
+        taxonomy = default_taxonomy()
+        tmap = talent_map(
+            session,
+            taxonomy,
+            read_query(taxonomy, ["mlir", "bufferization"]),
+            config=load_ranking_config(),
+            as_of=AS_OF,
+        )
+    assert {(c.label, c.people) for c in tmap.companies} == {("Arm", 1), (NOT_STATED, 1)}
+    assert [(c.label, c.people) for c in tmap.universities] == [("University of Edinburgh", 1)]
