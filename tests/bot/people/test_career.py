@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -15,9 +17,18 @@ from bot.people.view import load_views
 from bot.store.identity import email_key
 from bot.store.writes import find_person, upsert_repo
 from bot.taxonomy.model import default_taxonomy
+from tests.support.fictional_orgs import fictional_organisations
 from tests.support.git_repos import GitRepo
 
 AS_OF = datetime(2026, 1, 15, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def organisations(tmp_path: Path) -> Iterator[None]:
+    with fictional_organisations(tmp_path):
+        yield
+
+
 BUF = "mlir/lib/Dialect/Bufferization/Transforms/OneShotAnalysis.cpp"
 
 
@@ -35,26 +46,26 @@ def test_a_move_between_companies_and_a_university_address_in_use(
     engine: Engine, tmp_path: Path
 ) -> None:
     repo = GitRepo(tmp_path / "llvm")
-    arm = ("Mara Mover", "mara@arm.com")
-    google = ("Mara Mover", "mara@google.com")
+    arm = ("Mara Mover", "mara@armada-chips.example")
+    google = ("Mara Mover", "mara@cloudhaus.example")
     _commits(repo, arm, ["2022-03", "2023-06", "2024-11", "2025-04"])
     _commits(repo, google, ["2025-08", "2025-10", "2025-12"])
-    _commits(repo, ("Stu Dent", "stu@inf.ed.ac.uk"), ["2024-02", "2025-11"])
-    _commits(repo, ("Kai Keeper", "kai@arm.com"), ["2019-05", "2025-12"])
+    _commits(repo, ("Stu Dent", "stu@inf.uni-ed.example"), ["2024-02", "2025-11"])
+    _commits(repo, ("Kai Keeper", "kai@armada-chips.example"), ["2019-05", "2025-12"])
     with Session(engine) as session:
         llvm = upsert_repo(session, "llvm/llvm-project", "mlir")
         session.commit()
         ingest_git(session, default_taxonomy(), llvm, repo.path)
         session.commit()
         # Two addresses, two records until someone joins them by hand, as csf does.
-        mara_arm = find_person(session, [email_key("mara@arm.com")])
-        mara_google = find_person(session, [email_key("mara@google.com")])
+        mara_arm = find_person(session, [email_key("mara@armada-chips.example")])
+        mara_google = find_person(session, [email_key("mara@cloudhaus.example")])
         assert mara_arm is not None
         assert mara_google is not None
         mara = curation.merge(session, mara_google, mara_arm, actor="test")
         session.commit()
-        stu = find_person(session, [email_key("stu@inf.ed.ac.uk")])
-        kai = find_person(session, [email_key("kai@arm.com")])
+        stu = find_person(session, [email_key("stu@inf.uni-ed.example")])
+        kai = find_person(session, [email_key("kai@armada-chips.example")])
         assert stu is not None
         assert kai is not None
         assert mara.id is not None
@@ -62,17 +73,20 @@ def test_a_move_between_companies_and_a_university_address_in_use(
         assert kai.id is not None
         found = careers(session, [mara.id, stu.id, kai.id], AS_OF)
         assert found[mara.id].summary == (
-            "Arm 2022–2025, then Google (since 2025-08); moved recently"
+            "Armada Chips 2022–2025, then Cloudhaus (since 2025-08); moved recently"
         )
-        assert [(s.name, s.commits) for s in found[mara.id].stints] == [("Arm", 4), ("Google", 3)]
+        assert [(s.name, s.commits) for s in found[mara.id].stints] == [
+            ("Armada Chips", 4),
+            ("Cloudhaus", 3),
+        ]
         assert found[stu.id].academic_now is not None
         assert found[stu.id].summary.endswith(
-            "at University of Edinburgh now (a university address in use)"
+            "at Fictional Edinburgh now (a university address in use)"
         )
         assert not found[kai.id].moved_recently
         # Replayed from before the move, it had not happened yet.
         before = careers(session, [mara.id], datetime(2025, 6, 1, tzinfo=UTC))
-        assert before[mara.id].summary == "Arm 2022–2025"
+        assert before[mara.id].summary == "Armada Chips 2022–2025"
         # Every answer's person carries it.
         view = load_views(session, [mara], AS_OF)[mara.id]
         assert view.career_line.endswith("moved recently")
@@ -87,9 +101,13 @@ def test_the_map_counts_people_without_a_profile_company_where_their_address_is_
     from bot.taxonomy.question import read_query
 
     repo = GitRepo(tmp_path / "llvm")
-    _commits(repo, ("Ana Armful", "ana@arm.com"), ["2025-06", "2025-09", "2025-12"])
-    _commits(repo, ("Eli Edin", "eli@inf.ed.ac.uk"), ["2025-05", "2025-08", "2025-11"])
-    _commits(repo, ("Olaf Old", "olaf@arm.com"), ["2019-03", "2019-05", "2019-07"])
+    _commits(repo, ("Ana Armful", "ana@armada-chips.example"), ["2025-06", "2025-09", "2025-12"])
+    _commits(
+        repo,
+        ("Eli Edin", "eli@inf.uni-ed.example"),
+        ["2025-05", "2025-08", "2025-11"],
+    )
+    _commits(repo, ("Olaf Old", "olaf@armada-chips.example"), ["2019-03", "2019-05", "2019-07"])
     with Session(engine) as session:
         llvm = upsert_repo(session, "llvm/llvm-project", "mlir")
         session.commit()
@@ -103,5 +121,5 @@ def test_the_map_counts_people_without_a_profile_company_where_their_address_is_
             config=load_ranking_config(),
             as_of=AS_OF,
         )
-    assert {(c.label, c.people) for c in tmap.companies} == {("Arm", 1), (NOT_STATED, 1)}
-    assert [(c.label, c.people) for c in tmap.universities] == [("University of Edinburgh", 1)]
+    assert {(c.label, c.people) for c in tmap.companies} == {("Armada Chips", 1), (NOT_STATED, 1)}
+    assert [(c.label, c.people) for c in tmap.universities] == [("Fictional Edinburgh", 1)]

@@ -6,6 +6,7 @@ their own clock, ingested as `csf ingest git` ingests a mirror.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from bot.store.models import Person
 from bot.store.writes import find_person, upsert_repo
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
+from tests.support.fictional_orgs import fictional_organisations
 from tests.support.git_repos import GitRepo
 
 START = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
@@ -43,6 +45,12 @@ def _history(repo: GitRepo, author: tuple[str, str], zone: str, months: range, n
         )
 
 
+@pytest.fixture(autouse=True)
+def organisations(tmp_path: Path) -> Iterator[None]:
+    with fictional_organisations(tmp_path):
+        yield
+
+
 @pytest.fixture
 def ingested(engine: Engine, tmp_path: Path) -> Engine:
     repo = GitRepo(tmp_path / "llvm")
@@ -51,8 +59,8 @@ def ingested(engine: Engine, tmp_path: Path) -> Engine:
     _history(repo, ("Carl Berlin", "carl@home.example"), "Europe/Berlin", everywhere, 24)
     _history(repo, ("Sam Summer", "sam@home.example"), "Europe/London", range(5, 9), 20)
     _history(repo, ("Ursula Utc", "ursula@home.example"), "UTC", everywhere, 24)
-    _history(repo, ("Dora Domain", "dora@cs.uni-fictional.de"), "UTC", range(1, 2), 3)
-    _history(repo, ("Mixa Mixed", "mixa@lab.ac.uk"), "Europe/Berlin", everywhere, 24)
+    _history(repo, ("Dora Domain", "dora@cs.uni-fictional.example"), "UTC", range(1, 2), 3)
+    _history(repo, ("Mixa Mixed", "mixa@lab-fictional.example"), "Europe/Berlin", everywhere, 24)
     _history(repo, ("Pia Profile", "pia@home.example"), "Europe/Berlin", everywhere, 24)
     with Session(engine) as session:
         llvm = upsert_repo(session, "llvm/llvm-project", "mlir")
@@ -98,10 +106,10 @@ def test_commit_clocks_and_domains_place_people_as_likely_and_say_why(ingested: 
             None,
             "commit times in UTC all year: a server's clock, not a place",
         )
-        dora = _person(session, "dora@cs.uni-fictional.de")
+        dora = _person(session, "dora@cs.uni-fictional.example")
         assert (dora.region, dora.region_level, dora.country_code) == ("eu", "likely", "DE")
         # Berlin's clock and a .ac.uk address disagree: unknown, and said.
-        mixa = _person(session, "mixa@lab.ac.uk")
+        mixa = _person(session, "mixa@lab-fictional.example")
         assert mixa.region is None
         assert mixa.region_why is not None
         assert mixa.region_why.startswith("clues disagree: ")
