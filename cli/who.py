@@ -27,6 +27,20 @@ from slackui.blocks.talent_map import chart_png
 from slackui.blocks.talent_map import panels as map_panels
 from slackui.blocks.talent_map import title as map_title
 
+# Options `who` and `map` share.
+Stated = Annotated[
+    bool,
+    typer.Option(
+        "--stated",
+        help="With --region: only people whose own profile places them there, not "
+        "those placed as likely from their commits' clocks and address domains.",
+    ),
+]
+Community = Annotated[
+    str | None,
+    typer.Option("--community", help="Only people whose work shows it: llvm, gpu, hpc, rust, pl."),
+]
+
 
 @app.command()
 def topics(
@@ -80,20 +94,8 @@ def who(
             "--active", help="Rank by recent activity alone (the last year), not expertise."
         ),
     ] = False,
-    stated: Annotated[
-        bool,
-        typer.Option(
-            "--stated",
-            help="With --region: only people whose own profile places them there, not "
-            "those placed as likely from their commits' clocks and address domains.",
-        ),
-    ] = False,
-    community: Annotated[
-        str | None,
-        typer.Option(
-            "--community", help="Only people whose work shows it: llvm, gpu, hpc, rust, pl."
-        ),
-    ] = None,
+    stated: Stated = False,
+    community: Community = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rank the people who matter most in an area, with evidence.
@@ -148,16 +150,8 @@ def talent_map_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the --png file if it exists.")
     ] = False,
-    stated: Annotated[
-        bool,
-        typer.Option("--stated", help="With --region: only people whose profile places them."),
-    ] = False,
-    community: Annotated[
-        str | None,
-        typer.Option(
-            "--community", help="Only people whose work shows it: llvm, gpu, hpc, rust, pl."
-        ),
-    ] = None,
+    stated: Stated = False,
+    community: Community = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The talent map: an area's high-signal people by country, city, company and university."""

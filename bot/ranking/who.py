@@ -350,13 +350,13 @@ def who(
     if scope.terms:  # free words narrow the topic: owners count only with matching work
         owners = {person: owned for person, owned in owners.items() if person in groups}
     candidates = set(groups) | set(owners)
-    if not candidates and reading.topics and reading.free_words:
-        # "triton gpu kernels": the topic has people, but none of its work also says "gpu"
-        # (all of Triton is GPU code). The topic alone answers; the words it dropped are said.
-        answer = who(
+
+    def ask_instead(other: Reading) -> WhoAnswer:
+        """The same question, read another way, with every other option as asked."""
+        return who(
             session,
             taxonomy,
-            replace(reading, free_words=(), structure=()),
+            other,
             config=config,
             as_of=as_of,
             window_days=window_days,
@@ -366,6 +366,11 @@ def who(
             stated=stated,
             community=community,
         )
+
+    if not candidates and reading.topics and reading.free_words:
+        # "triton gpu kernels": the topic has people, but none of its work also says "gpu"
+        # (all of Triton is GPU code). The topic alone answers; the words it dropped are said.
+        answer = ask_instead(replace(reading, free_words=(), structure=()))
         if answer.results:
             answer.widened = reading.free_words
             answer.reading = reading
@@ -378,19 +383,7 @@ def who(
     ):
         # The topic names nothing here (MLIR's Tensor dialect in a repository that has none),
         # but its words name work here: the repository's own, as anyone reading it would mean.
-        answer = who(
-            session,
-            taxonomy,
-            reading.as_words(),
-            config=config,
-            as_of=as_of,
-            window_days=window_days,
-            limit=limit,
-            region=region,
-            cached=cached,
-            stated=stated,
-            community=community,
-        )
+        answer = ask_instead(reading.as_words())
         answer.first_reading = reading
         return answer
     flags = _flags(session, candidates)
