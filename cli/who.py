@@ -28,7 +28,7 @@ from slackui.blocks.talent_map import panels as map_panels
 from slackui.blocks.talent_map import title as map_title
 
 # Options `who` and `map` share.
-Stated = Annotated[
+StatedOption = Annotated[
     bool,
     typer.Option(
         "--stated",
@@ -36,7 +36,7 @@ Stated = Annotated[
         "those placed as likely from their commits' clocks and address domains.",
     ),
 ]
-Community = Annotated[
+CommunityOption = Annotated[
     str | None,
     typer.Option("--community", help="Only people whose work shows it: llvm, gpu, hpc, rust, pl."),
 ]
@@ -94,8 +94,8 @@ def who(
             "--active", help="Rank by recent activity alone (the last year), not expertise."
         ),
     ] = False,
-    stated: Stated = False,
-    community: Community = None,
+    stated: StatedOption = False,
+    community: CommunityOption = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rank the people who matter most in an area, with evidence.
@@ -150,8 +150,8 @@ def talent_map_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the --png file if it exists.")
     ] = False,
-    stated: Stated = False,
-    community: Community = None,
+    stated: StatedOption = False,
+    community: CommunityOption = None,
     as_json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The talent map: an area's high-signal people by country, city, company and university."""
