@@ -29,7 +29,9 @@ from handlers.buttons import (
     who_from_state,
 )
 from handlers.commands.forget import forget_person
+from handlers.commands.map import map_for
 from handlers.commands.outreach import outreach_answer
+from handlers.commands.parse import parse
 from handlers.commands.profile import profile_answer
 from handlers.commands.registry import UsageError
 from handlers.commands.save import save_people
@@ -48,6 +50,7 @@ from slackui.blocks.common import (
     ACTION_SAVE,
     ACTION_SAVED_MORE,
     ACTION_SHARE,
+    ACTION_SHARE_MAP,
     ACTION_STATUS,
 )
 from slackui.blocks.outreach import parse_outreach_value
@@ -152,10 +155,20 @@ def on_more(ctx: AppContext, click: Click) -> None:
 
 
 def on_share(ctx: AppContext, click: Click) -> None:
-    """Post the page to the channel (through the response URL where csf is not a member).
+    """Post the page to the channel (through the response URL where csf is not a member)."""
+    _once(ctx, click, "This page of the answer is already shared in the channel.", _share)
 
-    Once per page of one answer: a double click (or two clicks racing in two processes) posts
-    it once, and the second click is told so. A post that fails gives the claim back.
+
+def on_share_map(ctx: AppContext, click: Click) -> None:
+    """Post the map's text and its picture in the channel, once."""
+    _once(ctx, click, "This map is already shared in the channel.", _share_map)
+
+
+def _once(ctx: AppContext, click: Click, already: str, share: ActionListener) -> None:
+    """Run `share` once per button of one message.
+
+    A double click (or two clicks racing in two processes) posts once, and the second click
+    is told `already`. A post that fails gives the claim back, so a new click can try again.
     """
     asker = click.asker
     where = click.where() or click.body.get("response_url")
@@ -164,10 +177,10 @@ def on_share(ctx: AppContext, click: Click) -> None:
         claimed = claim_event(session, key)
         session.commit()
     if not claimed:
-        click.reply(notice("This page of the answer is already shared in the channel."))
+        click.reply(notice(already))
         return
     try:
-        _share(ctx, click)
+        share(ctx, click)
     except BaseException:
         with ctx.session() as session:
             release_event(session, key)
@@ -179,16 +192,8 @@ def _share(ctx: AppContext, click: Click) -> None:
     asker = click.asker
     with ctx.session() as session:
         answer = who_from_state(ctx, session, click.value, asker, shared=True)
-    message = dict(answer.message)
-    message["text"] = f"<@{asker.user_id}> shared: {message['text']}"
-    try:
-        # No channel (an App Home click) is omitted by slack_sdk; Slack answers
-        # channel_not_found, and the response URL below takes over.
-        posted = click.client.chat_postMessage(channel=asker.channel_id, **message)  # type: ignore[arg-type]
-    except SlackApiError as error:
-        if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
-            raise
-        click.respond(response_type="in_channel", replace_original=False, **message)
+    posted = _post_shared(click, answer.message)
+    if posted is None:
         return
     with ctx.session() as session:
         record_posted(
@@ -199,6 +204,48 @@ def _share(ctx: AppContext, click: Click) -> None:
             kind="who",
             person_ids=answer.person_ids,
         )
+
+
+def _share_map(ctx: AppContext, click: Click) -> None:
+    with ctx.session() as session:
+        answer = map_for(ctx, session, parse(click.value), click.asker, shared=True)
+    posted = _post_shared(click, answer.message)
+    if answer.picture is None:
+        return
+    if posted is None:
+        click.reply(notice(PICTURE_NOT_SHARED.format(reason="csf is not in this channel")))
+        return
+    try:
+        click.client.files_upload_v2(
+            content=answer.picture.content,
+            filename=answer.picture.filename,
+            title=answer.picture.title[:250],
+            channel=str(posted["channel"]),
+            thread_ts=str(posted["ts"]),
+        )
+    except SlackApiError as error:
+        reason = str(error.response.get("error") or error.response.status_code)
+        click.reply(notice(PICTURE_NOT_SHARED.format(reason=reason)))
+
+
+PICTURE_NOT_SHARED = "The map's picture could not be shared ({reason}); its numbers are."
+
+
+def _post_shared(click: Click, message: dict[str, Any]) -> dict[str, Any] | None:
+    """Post `message` in the clicked channel, saying who shared it; None where csf could only
+    post through the response URL (it is not a member, or the click came from the App Home)."""
+    message = dict(message)
+    message["text"] = f"<@{click.asker.user_id}> shared: {message['text']}"
+    try:
+        # No channel (an App Home click) is omitted by slack_sdk; Slack answers
+        # channel_not_found, and the response URL below takes over.
+        posted = click.client.chat_postMessage(channel=click.asker.channel_id, **message)  # type: ignore[arg-type]
+    except SlackApiError as error:
+        if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
+            raise
+        click.respond(response_type="in_channel", replace_original=False, **message)
+        return None
+    return {"channel": posted["channel"], "ts": posted["ts"]}
 
 
 def on_saved_more(ctx: AppContext, click: Click) -> None:
@@ -259,6 +306,7 @@ LISTENERS = (
     Listener(ACTION_MARK_CONTACTED, "mark-contacted button", on_mark_contacted),
     Listener(ACTION_MORE, "more button", on_more),
     Listener(ACTION_SHARE, "share button", on_share),
+    Listener(ACTION_SHARE_MAP, "share-map button", on_share_map),
     Listener(ACTION_FORGET, "forget button", on_forget),
     Listener(ACTION_SAVED_MORE, "saved more button", on_saved_more),
     Listener(ACTION_STATUS, "status menu", on_status),

@@ -17,6 +17,7 @@ ACTION_STATUS = "csf_status"
 ACTION_NOTE = "csf_note"
 ACTION_MORE = "csf_more"
 ACTION_SHARE = "csf_share"
+ACTION_SHARE_MAP = "csf_share_map"  # value: the `/csf map …` line, re-read when clicked
 ACTION_ANOTHER_ANGLE = "csf_outreach_angle"  # value: see slackui.blocks.outreach.outreach_value
 ACTION_MARK_CONTACTED = "csf_mark_contacted"  # value: the person id
 ACTION_FORGET = "csf_forget"

@@ -54,6 +54,7 @@ from slackui.blocks.common import (
     ACTION_SAVE,
     ACTION_SAVED_MORE,
     ACTION_SHARE,
+    ACTION_SHARE_MAP,
     ACTION_STATUS,
 )
 from slackui.blocks.shortlist import NOTE_BLOCK, NOTE_INPUT, NOTE_MODAL
@@ -1195,6 +1196,56 @@ def test_map_sends_its_picture_to_the_askers_messages_and_says_so(harness: Harne
     harness.fake.fail_next("files.getUploadURLExternal", error="missing_scope")
     harness.slack.command("map mlir bufferization")
     assert "The map's picture could not be sent (missing_scope)" in _all_text(harness.reply(3))
+
+
+def test_share_posts_the_map_and_its_picture_in_the_channel_once(harness: Harness) -> None:
+    """The map goes to the asker alone until they click Share: then its text is posted in the
+    channel, saying who shared it, and the picture follows in that message's thread. A double
+    click posts once; a button whose line was tampered with is read like typed text."""
+    with harness.session() as session:
+        hal = session.get(Person, harness.people["hal-hostile"])
+        assert hal is not None
+        hal.country_code, hal.region, hal.region_level = "GB", "uk", "stated"
+        session.commit()
+    harness.slack.command("map mlir bufferization --stated --region europe")
+    [share] = [b for b in _buttons(harness.reply()) if b["action_id"] == ACTION_SHARE_MAP]
+    assert share["value"] == "map mlir bufferization --region europe --stated"
+    harness.slack.action({"action_id": ACTION_SHARE_MAP, "value": share["value"]})
+    posted = harness.fake.wait_for("chat.postMessage")[0]
+    assert posted.params["channel"] == "C0TALENT"
+    assert posted.params["text"].startswith("<@U0SOURCER> shared: csf map: MLIR › Bufferization")
+    shown = _all_text(posted.params)
+    assert "*Countries*: United Kingdom 1" in shown  # only the stated one, as asked
+    assert "follows in your messages" not in shown
+    assert ACTION_SHARE_MAP not in {b["action_id"] for b in _buttons(posted.params)}
+    complete = harness.fake.wait_for("files.completeUploadExternal", 2)[-1].params
+    assert complete["channel_id"] == "C0TALENT"
+    assert complete["thread_ts"] == harness.fake.history["C0TALENT"][-1]["ts"]
+    [entry] = complete["files"]
+    assert harness.fake.uploads[entry["id"]].startswith(b"\x89PNG")
+    harness.slack.action({"action_id": ACTION_SHARE_MAP, "value": share["value"]})
+    assert "This map is already shared in the channel." in _all_text(harness.reply(2))
+    assert len(harness.fake.of("chat.postMessage")) == 1
+    harness.slack.action({"action_id": ACTION_SHARE_MAP, "value": "map mlir --region mars"})
+    assert "--region 'mars': choose one of" in _all_text(harness.reply(3))
+    assert len(harness.fake.of("chat.postMessage")) == 1
+
+
+def test_a_shared_map_where_csf_is_not_a_member_posts_its_text_and_says_why_no_picture(
+    harness: Harness,
+) -> None:
+    harness.slack.command("map mlir bufferization")
+    [share] = [b for b in _buttons(harness.reply()) if b["action_id"] == ACTION_SHARE_MAP]
+    harness.fake.wait_for("files.completeUploadExternal")  # the asker's own copy, in their DM
+    harness.fake.fail_next("chat.postMessage", error="not_in_channel")
+    harness.slack.action({"action_id": ACTION_SHARE_MAP, "value": share["value"]})
+    in_channel = harness.reply(2)
+    assert in_channel["response_type"] == "in_channel"
+    assert in_channel["text"].startswith("<@U0SOURCER> shared: csf map:")
+    assert "could not be shared (csf is not in this channel); its numbers are" in _all_text(
+        harness.reply(3)
+    )
+    assert len(harness.fake.of("files.completeUploadExternal")) == 1
 
 
 def test_community_filters_are_checked_like_other_options(harness: Harness) -> None:
