@@ -276,9 +276,33 @@ def _size_factor(row: ContributionRow, size: Mapping[str, Any]) -> float:
         return float(size["mass_change_factor"])
     if row.files <= 1 and lines <= size["trivial_lines"]:
         return float(size["trivial_factor"])
-    if row.files >= size["substantial_files"] and lines >= size["substantial_lines"]:
-        return float(size["substantial_factor"])
-    return 1.0
+    factor = 1.0
+    for least, step in size_steps(size):
+        if row.additions >= least:
+            factor = step
+    return factor  # the first step's least is 0: every change is in a step
+
+
+def size_steps(size: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
+    """(least lines added, factor) in rising order: the square root of the lines added over
+    `reference_lines`, in half-octave steps (so SQL can compute it with a CASE), up to
+    `largest_factor`.
+
+    Owner files name the people who wrote an area's code: summed over a history, the square
+    root of each change's size tells them from people with as many small fixes there (measured
+    against owner files in bench/owners.py), where a count of changes cannot.
+    """
+    reference = float(size["reference_lines"])
+    largest = float(size["largest_factor"])
+    steps: list[tuple[float, float]] = []
+    k = -4
+    while True:
+        least = reference * 2 ** (k / 2) if steps else 0.0  # the smallest changes: half
+        factor = min(2 ** (k / 4), largest)
+        steps.append((least, factor))
+        if factor >= largest or k > 80:
+            return tuple(steps)
+        k += 1
 
 
 def decay(when: datetime, as_of: datetime, half_life_days: float) -> float:
@@ -854,17 +878,13 @@ def points_sql(c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str)
         else_=0.0,
     )
     lines = c.c.additions + c.c.deletions
+    steps = size_steps(size)
     factor = sa.case(
         (c.c.kind.not_in(["pr", "commit", "review"]), 1.0),
         (c.c.files_changed >= size["mass_change_files"], size["mass_change_factor"]),
         (sa.and_(c.c.files_changed <= 1, lines <= size["trivial_lines"]), size["trivial_factor"]),
-        (
-            sa.and_(
-                c.c.files_changed >= size["substantial_files"], lines >= size["substantial_lines"]
-            ),
-            size["substantial_factor"],
-        ),
-        else_=1.0,
+        *[(c.c.additions >= least, step) for least, step in reversed(steps) if least > 0],
+        else_=steps[0][1],
     )
     natures = config["nature"]
     upkeep = sa.case(

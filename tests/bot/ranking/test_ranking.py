@@ -355,6 +355,50 @@ def test_scores_summed_in_sql_equal_the_per_contribution_model(
         assert summed == pytest.approx(expected, rel=1e-4), result.person["login"]
 
 
+def test_a_change_counts_the_square_root_of_its_size_the_same_in_sql_and_python(
+    session: Session,
+) -> None:
+    """A 400-line change counts twice a 100-line one, a huge one no more than the cap, a typo
+    fix and a mass rename little; the database's CASE gives exactly the Python model's value."""
+    import sqlalchemy as sa
+
+    from bot.ranking.who import ContributionRow, points_of, points_sql, row_columns
+    from bot.store.models import Contribution
+
+    world = World(session)
+    world.person("ada-owner", "London, UK", "uk")
+    sizes = [(1, 3), (2, 5), (2, 20), (3, 60), (3, 100), (5, 400), (8, 1600), (9, 10**6)]
+    sizes += [(400, 5000)]  # a mass change
+    ids = [world.add("ada-owner", "commit", 1, files=files, lines=lines) for files, lines in sizes]
+    world.save()
+    config = {
+        **load_ranking_config(),
+        "blend": {"expertise": 1.0, "expertise_half_life_days": 36500, "activity": 0.0},
+    }
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(
+        sa.select(
+            table.c.external_id, points_sql(table, config, AS_OF, dialect), *row_columns(table)
+        )
+    ).all()
+    by_id = {
+        int(external): (float(sql), ContributionRow(*values)) for external, sql, *values in rows
+    }
+    python = {i: points_of(by_id[i][1], config) for i in ids}
+    for i in ids:
+        assert by_id[i][0] == pytest.approx(python[i] * 0.5 ** (1 / 36500), rel=1e-6)
+    commit = float(config["points"]["commit"])
+    factors = [python[i] / commit for i in ids]
+    assert factors[0] == pytest.approx(0.2)  # a typo fix
+    assert factors[4] == pytest.approx(1.0)  # 100 lines
+    assert factors[5] == pytest.approx(2.0)  # 400 lines
+    assert factors[6] == pytest.approx(4.0)
+    assert factors[7] == pytest.approx(8.0)  # the cap
+    assert factors[8] == pytest.approx(0.2)  # a mass change
+    assert factors[1:8] == sorted(factors[1:8])
+
+
 def test_ownership_patterns_cover_paths_by_prefix() -> None:
     from bot.ranking.who import _covers
 

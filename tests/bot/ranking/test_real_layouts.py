@@ -167,12 +167,16 @@ def test_ai_co_authors_and_integrators_are_not_experts(torch_mlir: Engine) -> No
         assert not any("Claude" in name for name in everyone)
         claude = session.exec(select(Person).where(Person.name == "Claude Sonnet 4.6")).one()
         assert claude.is_bot  # stored (its commit is history), never ranked
-        assert everyone.index("Ivo Integrator") > everyone.index("Nix Once")
+        # An integrator is at most below a one-change newcomer; here they are only trace work.
+        assert "Nix Once" in everyone
+        if "Ivo Integrator" in everyone:
+            assert everyone.index("Ivo Integrator") > everyone.index("Nix Once")
         natures = set(session.exec(select(Contribution.nature)).all())
         assert "integrate" in natures
+        everything = {**load_ranking_config(), "min_score": 0.0}  # trace work shown too
         integrate = next(
             r
-            for r in _ask(session, "torchtolinalg", limit=50).results
+            for r in _ask(session, "torchtolinalg", limit=50, config=everything).results
             if r.person["name"] == "Ivo Integrator"
         )
         assert integrate.evidence[0].nature == "integrate"
