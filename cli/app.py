@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
-from bot import __version__
+import bot
 from bot.config import Settings
 from bot.datafile import MOST_DAYS
 from bot.dates import parse_date
@@ -102,5 +102,5 @@ def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     if version:
-        out.print(f"csf {__version__}")
+        out.print(f"csf {bot.__version__}")
         raise typer.Exit()

@@ -12,7 +12,10 @@ already doing (an ingest or a sync of the same repository, `BusyError`) is one l
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, NoReturn
 
 import typer
@@ -24,16 +27,24 @@ from bot.logs import redact, setup_logging
 from cli.app import app
 from cli.render import visible
 
-# Importing a group adds its commands to `app`; `csf --help` lists them in the order of first
-# import, which for the console script is this one: asking first, then filling the store, then
-# looking after it and running the deployment.
-# isort: off
-from cli import who, outreach, digest, backtest, ingest, people, admin, run
+# Importing a group's module adds its commands to `app`. A command loads only its own group's
+# module, so `csf who` never imports Slack, gunicorn, matplotlib or the scheduler; help, a
+# mistyped command or none at all loads every group, listed by `csf --help` in this order:
+# asking first, then filling the store, then looking after it and running the deployment.
+GROUPS = ("who", "outreach", "digest", "backtest", "ingest", "people", "admin", "run")
+# The group of each top-level command (tests/cli holds this equal to what the modules register).
+GROUP_OF = {
+    **dict.fromkeys(("topics", "who", "map"), "who"),
+    **dict.fromkeys(("profile", "outreach"), "outreach"),
+    "digest": "digest",
+    "backtest": "backtest",
+    **dict.fromkeys(("sync", "track", "ingest"), "ingest"),
+    "people": "people",
+    **dict.fromkeys(("migrate", "audit", "prune", "scores"), "admin"),
+    **dict.fromkeys(("run", "worker", "demo"), "run"),
+}
 
-# isort: on
-
-__all__ = ["app", "main"]
-COMMAND_GROUPS = (who, outreach, digest, backtest, ingest, people, admin, run)
+__all__ = ["app", "load_commands", "main"]
 EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL
 
 # Typer's usage errors are click's `ClickException`s (Typer vendors click in newer versions), so
@@ -43,8 +54,17 @@ _USAGE_ERROR: type[Exception] = next(
 )
 
 
+def load_commands(argv: Sequence[str]) -> tuple[ModuleType, ...]:
+    """Register the commands `argv` (the words after `csf`) can run: its command's group
+    alone, or every group when it names none (`csf`, `csf --help`, a mistyped command)."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    wanted = (GROUP_OF[word],) if word in GROUP_OF else GROUPS
+    return tuple(importlib.import_module(f"cli.{name}") for name in wanted)
+
+
 def main() -> None:
     """Console-script entry: one line per user-fixable failure, never a traceback."""
+    load_commands(sys.argv[1:])
     try:
         setup_logging(load_settings())
     except CsfError:

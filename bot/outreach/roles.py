@@ -13,7 +13,6 @@ one, with every mistake reported as file:line.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,7 +30,7 @@ from bot.errors import CsfError, DataFileError
 from bot.outreach.work import Work, load_work, pr_authors, rfc_threads
 from bot.reports.profile import language_of
 from bot.store.models import Person
-from bot.taxonomy.model import compile_globs, compile_keywords, normalise_phrase
+from bot.taxonomy.model import LazyPattern, compile_globs, compile_keywords, normalise_phrase
 from bot.taxonomy.structure import KINDS as STRUCTURE_KINDS
 from bot.taxonomy.structure import kinds_of
 
@@ -96,8 +95,8 @@ class Signal:
     languages: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ("authored",)
     min_changes: int = 0
-    _path_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
-    _keyword_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _path_re: LazyPattern | None = field(default=None, repr=False, compare=False)
+    _keyword_re: LazyPattern | None = field(default=None, repr=False, compare=False)
 
     def touches(self, work: Work) -> bool:
         pattern = self._path_re

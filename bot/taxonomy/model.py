@@ -35,19 +35,45 @@ _ECOSYSTEM_KEYS = {
 _TOPIC_KEYS = {"name", "aliases", "paths", "labels", "keywords", "description"}
 
 
-def compile_globs(globs: Sequence[str]) -> re.Pattern[str] | None:
+class LazyPattern:
+    """A regular expression compiled on its first use.
+
+    The shipped taxonomy holds a few hundred patterns; compiling them all cost every command a
+    tenth of a second at start, though a `who` question uses the patterns of one topic or none.
+    """
+
+    __slots__ = ("_compiled", "flags", "text")
+
+    def __init__(self, text: str, flags: int = 0) -> None:
+        self.text = text
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def _pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.text, self.flags)
+        return self._compiled
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self._pattern().match(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._pattern().search(text)
+
+
+def compile_globs(globs: Sequence[str]) -> LazyPattern | None:
     """One pattern for a set of path globs, so matching a path is one regex call."""
     if not globs:
         return None
-    return re.compile("(?:" + "|".join(glob_to_regex(g) for g in globs) + r")\Z")
+    return LazyPattern("(?:" + "|".join(glob_to_regex(g) for g in globs) + r")\Z")
 
 
-def compile_keywords(keywords: Sequence[str]) -> re.Pattern[str] | None:
+def compile_keywords(keywords: Sequence[str]) -> LazyPattern | None:
     """Whole-word keywords, with spaces matching `_`/`-` too ("meta schedule" = meta_schedule)."""
     if not keywords:
         return None
     alternatives = "|".join(re.escape(k).replace(r"\ ", r"[\s_-]*") for k in keywords)
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
+    return LazyPattern(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 def normalise_phrase(text: str) -> str:
@@ -66,8 +92,8 @@ class Topic:
     labels: tuple[str, ...]
     keywords: tuple[str, ...]
     line: int
-    _path_re: re.Pattern[str] | None = field(repr=False, compare=False)
-    _keyword_re: re.Pattern[str] | None = field(repr=False, compare=False)
+    _path_re: LazyPattern | None = field(repr=False, compare=False)
+    _keyword_re: LazyPattern | None = field(repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -89,8 +115,8 @@ class Ecosystem:
     keywords: tuple[str, ...]
     topics: tuple[Topic, ...]
     line: int
-    _path_re: re.Pattern[str] | None = field(repr=False, compare=False)
-    _keyword_re: re.Pattern[str] | None = field(repr=False, compare=False)
+    _path_re: LazyPattern | None = field(repr=False, compare=False)
+    _keyword_re: LazyPattern | None = field(repr=False, compare=False)
 
     # path -> (in this ecosystem's scope, topics its path globs match): most paths recur, and
     # tagging a large history is dominated by matching them; bounded by clearing.
@@ -101,7 +127,7 @@ class Ecosystem:
     _anywhere_cache: dict[str, frozenset[str]] = field(
         default_factory=dict, repr=False, compare=False
     )
-    _anywhere: list[tuple[str, re.Pattern[str]]] = field(
+    _anywhere: list[tuple[str, LazyPattern]] = field(
         default_factory=list, repr=False, compare=False
     )
 
@@ -192,7 +218,7 @@ class Ecosystem:
 T = TypeVar("T")
 
 
-def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, re.Pattern[str]]]:
+def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, LazyPattern]]:
     """Each topic's globs, with the ecosystem's own top folder also matching at any depth."""
     wild = set("*?[{")
     tops = {p.split("/", 1)[0] for p in eco.paths if "/" in p and not wild & set(p.split("/")[0])}

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -471,13 +474,52 @@ def test_profile_shows_role_fit(tmp_path: Path) -> None:
     assert refused.stderr.startswith(f"csf: {team}:5: role 'x': unknown dimension 'nope'")
 
 
+def test_who_starts_without_slack_the_web_server_the_scheduler_charts_or_migrations(
+    tmp_path: Path,
+) -> None:
+    """`csf who` imports only what it uses: a command's start is mostly its imports, and these
+    are the heavy ones it has no use for."""
+    store = tmp_path / "csf.db"
+    assert csf(tmp_path, "migrate", CSF_DATABASE_URL=f"sqlite:///{store}").returncode == 0
+    script = (
+        "import atexit, json, sys\n"
+        "atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))\n"
+        "sys.argv = ['csf', 'who', 'mlir', 'bufferization']\n"
+        "from cli.main import main\n"
+        "main()\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={**os.environ, "CSF_DATABASE_URL": f"sqlite:///{store}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "MLIR › Bufferization" in ran.stdout
+    assert "no one found" in ran.stdout
+    loaded = set(json.loads(ran.stderr.strip().splitlines()[-1]))
+    assert "bot.ranking.who" in loaded  # it did answer
+    heavy = {"slack_bolt", "slack_sdk", "gunicorn", "matplotlib", "apscheduler", "alembic"}
+    assert not {m.split(".")[0] for m in loaded} & heavy
+
+
 def test_each_command_group_module_registers_its_commands_on_the_one_app() -> None:
     import typer.main
 
     from cli import admin, backtest, digest, ingest, main, outreach, people, run, who
 
-    assert main.COMMAND_GROUPS == (who, outreach, digest, backtest, ingest, people, admin, run)
+    assert main.load_commands([]) == (who, outreach, digest, backtest, ingest, people, admin, run)
+    assert main.load_commands(["--json", "map", "mlir"]) == (who,)
+    assert main.load_commands(["nosuchcommand"]) == main.load_commands([])
     commands = typer.main.get_group(main.app).commands
+    # Each command loads its own group alone: the table says which, and must say it truly.
+    assert {name: f"cli.{group}" for name, group in main.GROUP_OF.items()} == {
+        name: getattr(command.callback, "__module__", None)
+        or next(iter({c.callback.__module__ for c in command.commands.values()}))
+        for name, command in commands.items()
+    }
     sub_apps = (
         "track",
         "ingest",

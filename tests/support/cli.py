@@ -46,7 +46,8 @@ def csf_start(cwd: Path, *args: str, **env: str) -> subprocess.Popen[str]:
 
 _WAIT_THEN_RUN = """
 import pathlib, sys, time
-from cli.main import main
+from cli.main import load_commands, main
+load_commands(sys.argv[2:])  # loaded before the cue, as the docstring says
 go = pathlib.Path(sys.argv[1])
 while not go.exists():
     time.sleep(0.01)

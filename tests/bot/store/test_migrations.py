@@ -54,6 +54,23 @@ def test_upgrade_from_empty_creates_every_table(blank_engine: Engine) -> None:
     assert EXPECTED_TABLES <= tables
 
 
+def test_the_cheap_schema_check_agrees_with_alembic(engine: Engine) -> None:
+    """`csf who` checks the schema without importing Alembic: by the migration files' names
+    and one query. Both must say what Alembic itself says."""
+    from alembic.script import ScriptDirectory
+
+    from bot.store.engine import _known_revisions
+
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    assert head_revision() == script.get_current_head()
+    assert _known_revisions() == {rev.revision for rev in script.walk_revisions()}
+    with engine.connect() as connection:
+        assert (
+            current_revision(engine)
+            == MigrationContext.configure(connection).get_current_revision()
+        )
+
+
 def test_migrations_match_the_models(engine: Engine) -> None:
     """A model change without a migration shows up here as a non-empty diff."""
     with engine.connect() as connection:
