@@ -85,6 +85,7 @@ class PullRequest:
     files: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
+    added: set[str] = field(default_factory=set)  # those of `files` it created (ADDED)
 
 
 @dataclass
@@ -448,7 +449,10 @@ class FakeGitHub:
         chunk = items[offset : offset + 100]
         more = offset + 100 < len(items)
         if key == "files":
-            nodes = [{"path": path} for path in chunk]
+            nodes = [
+                {"path": path, "changeType": "ADDED" if path in pr.added else "MODIFIED"}
+                for path in chunk
+            ]
         else:
             nodes = [
                 {

@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -290,6 +290,7 @@ class GitIngest:
             link: str,
             state: str | None = None,
             clock: int | None = None,
+            created: Sequence[str] = (),
         ) -> None:
             given.add((kind, external_id))
             self._pending.append(
@@ -310,6 +311,7 @@ class GitIngest:
                     deletions=deletions,
                     paths=paths,
                     utc_offset=clock,
+                    created_paths=created,
                 )
             )
 
@@ -324,6 +326,7 @@ class GitIngest:
                 commit.authored_at,
                 url,
                 clock=commit.author_offset,
+                created=commit.created_paths,
             )
         for kind, ident in commit.trailers:
             if kind != "co-authored-by":
@@ -335,7 +338,14 @@ class GitIngest:
             co_author = self.who(ident)
             if co_author and all(co_author.person_id != a.person_id for a in authors):
                 authors.append(co_author)
-                record(co_author, ContributionKind.COMMIT, external, commit.authored_at, url)
+                record(
+                    co_author,
+                    ContributionKind.COMMIT,
+                    external,
+                    commit.authored_at,
+                    url,
+                    created=commit.created_paths,
+                )
 
         reviewers: list[tuple[_Who | None, str, str | None]] = [
             (self.who(ident), _REVIEW_TRAILERS[kind], self._role_id(commit.sha, "review", ident))

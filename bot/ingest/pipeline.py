@@ -51,6 +51,7 @@ from bot.store.models import (
 )
 from bot.store.writes import (
     ContributionRecord,
+    Indexed,
     add_identity,
     existing_people,
     replace_terms,
@@ -244,6 +245,7 @@ class Ingestor:
                 deletions=pr.deletions,
                 paths=pr.paths,
                 labels=pr.labels,
+                created_paths=pr.created,
             )
             self._pending.append(record)
         author_login = pr.author.login.lower() if pr.author else None
@@ -361,35 +363,48 @@ def index_batch(
     reviews) share its paths, labels and title, so each distinct shape is tagged once.
     """
     shapes: dict[
-        tuple[tuple[str, ...], tuple[str, ...], str | None], tuple[set[str], set[str]]
+        tuple[tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...]],
+        tuple[set[str], set[str], set[str], set[str]],
     ] = {}
-    tagged = []
-    termed = []
+    tagged: list[Indexed] = []
+    termed: list[Indexed] = []
     natures: dict[int, str] = {}
     for contribution_id, record in zip(ids, records, strict=True):
         title = record.title
-        shape = (tuple(record.paths), tuple(record.labels), title)
+        created = tuple(record.created_paths)
+        shape = (tuple(record.paths), tuple(record.labels), title, created)
         if shape not in shapes:
+            topics = taxonomy.tag(
+                repo.full_name, record.paths, record.labels, title, ecosystem=repo.ecosystem
+            )
+            # Built: the topics and words of the files it created (not its labels or title).
+            built = (
+                taxonomy.tag(repo.full_name, created, (), None, ecosystem=repo.ecosystem)
+                if created
+                else set()
+            )
             shapes[shape] = (
-                taxonomy.tag(
-                    repo.full_name, record.paths, record.labels, title, ecosystem=repo.ecosystem
-                ),
+                topics,
                 terms_of(record.paths, record.labels, title),
+                built & topics,
+                terms_of(created, (), None) if created else set(),
             )
         if record.kind in _CLASSIFIED:
             nature = classify(title, record.paths, record.additions, record.deletions)
             if nature is not None:
                 natures[contribution_id] = nature
-        topics, terms = shapes[shape]
-        tagged.append((contribution_id, record.person_id, record.occurred_at, topics))
+        topics, terms, built_topics, built_terms = shapes[shape]
+        tagged.append((contribution_id, record.person_id, record.occurred_at, topics, built_topics))
         # Words index authored work only: a review or comment repeats its thread's words,
         # and indexing them again would double the largest table of an ingest.
+        authored = record.kind in _AUTHORED
         termed.append(
             (
                 contribution_id,
                 record.person_id,
                 record.occurred_at,
-                terms if record.kind in _AUTHORED else (),
+                terms if authored else (),
+                built_terms if authored else (),
             )
         )
     replace_topics(session, tagged)

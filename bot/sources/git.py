@@ -16,7 +16,7 @@ import re
 import secrets
 import subprocess
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,6 +64,14 @@ class FileChange:
     deleted: int
     binary: bool = False
     old_path: str | None = None  # set for renames and copies
+    created: bool = False  # the commit brought the file into being (`create mode` in --summary)
+
+
+# Sizes per file, then the summary, whose `create mode` lines say which files a commit created:
+# the people who created an area's files are the ones its owner files name.
+DIFF = ["--numstat", "--summary"]
+_CREATED = re.compile(rb"^ create mode [0-7]+ (.+)$", re.MULTILINE)
+_QUOTED_ESCAPES = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13}
 
 
 @dataclass
@@ -82,6 +90,11 @@ class GitCommit:
     differential_revision: str | None = None  # `https://reviews.llvm.org/D<n>` only
     pr_number: int | None = None
     author_offset: int | None = None  # minutes east of UTC on the author's clock
+
+    @property
+    def created_paths(self) -> list[str]:
+        """The paths this commit created."""
+        return [change.path for change in self.files if change.created]
 
     @property
     def paths(self) -> list[str]:
@@ -323,7 +336,7 @@ class _LogReader:
     ) -> Generator[GitCommit, None, str | None]:
         """Yield the commits git prints; return git's error when it stopped short, else None."""
         process = subprocess.Popen(
-            ["git", "-C", str(self.path), *self._log(extra, diff=["--numstat"])],
+            ["git", "-C", str(self.path), *self._log(extra, diff=DIFF)],
             stdin=subprocess.PIPE if shas is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -381,17 +394,17 @@ class _LogReader:
         """The commit git could not diff, with its paths (sizes unknown), or None."""
         # git may stop before it prints the commit it cannot diff, so the first one left may
         # be whole: it is tried on its own, in full, before its paths alone and then bare.
-        for diff in (["--numstat"], ["--no-renames", "--name-only"], []):
+        for diff in (DIFF, ["--no-renames", "--name-only"], []):
             result = _run_git(self.path, *self._log(["--no-walk", sha], diff=diff))
             if result.returncode != 0 or not result.stdout.startswith(self.marker):
                 continue
             raw = result.stdout.removeprefix(self.marker)
             try:
-                commit = parse_record(raw, names_only=diff != ["--numstat"])
+                commit = parse_record(raw, names_only=diff != DIFF)
             except (GitSourceError, ValueError):
                 break
             self.last_sha = commit.sha
-            if diff == ["--numstat"]:
+            if diff == DIFF:
                 return commit
             what = "its paths" if commit.files else "no paths"
             self.problems.append(
@@ -434,6 +447,7 @@ def parse_record(raw: bytes, *, names_only: bool = False) -> GitCommit:
         parts[: len(FIELDS)]
     )
     rest = parts[len(FIELDS)] if len(parts) > len(FIELDS) else b""
+    rest, created = _summary(rest)
     message = _text(body)
     subject = message.split("\n", 1)[0].strip()
     commit = GitCommit(
@@ -447,8 +461,45 @@ def parse_record(raw: bytes, *, names_only: bool = False) -> GitCommit:
         body=message,
         files=_names(rest) if names_only else _numstat(rest),
     )
+    if created:
+        commit.files = [replace(f, created=f.path in created) for f in commit.files]
     _trailers(commit)
     return commit
+
+
+def _summary(rest: bytes) -> tuple[bytes, set[str]]:
+    """The numstat entries, and the paths the summary after them says were created.
+
+    With `-z` the summary still comes as text lines after the last NUL, its paths C-quoted
+    where they hold tabs, quotes or other special bytes.
+    """
+    entries, nul, tail = rest.rpartition(b"\x00")
+    if not tail.lstrip(b"\n").startswith(b" "):
+        return rest, set()
+    created = {_text(_unquoted(m.group(1))) for m in _CREATED.finditer(tail)}
+    return entries + nul, created
+
+
+def _unquoted(path: bytes) -> bytes:
+    """git's C-style quoting undone (`"tab\\tx.txt"`, octal bytes `\\303\\274`)."""
+    if len(path) < 2 or not (path.startswith(b'"') and path.endswith(b'"')):
+        return path
+    out = bytearray()
+    body, i = path[1:-1], 0
+    while i < len(body):
+        byte = body[i : i + 1]
+        i += 1
+        if byte != b"\\" or i >= len(body):
+            out += byte
+            continue
+        code = body[i : i + 1]
+        if code.isdigit() and body[i : i + 3].isdigit():
+            out.append(int(body[i : i + 3], 8) & 0xFF)
+            i += 3
+            continue
+        out.append(_QUOTED_ESCAPES.get(code, code[0]))
+        i += 1
+    return bytes(out)
 
 
 def _names(rest: bytes) -> list[FileChange]:

@@ -268,6 +268,8 @@ class ContributionTopic(SQLModel, table=True):
     topic: str = Field(primary_key=True)  # "<ecosystem>.<topic>", e.g. "mlir.bufferization"
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     occurred_at: datetime = _when()
+    # The contribution created files in the topic (git's `create mode`): who built the area.
+    built: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class Candidate(SQLModel, table=True):
@@ -434,6 +436,7 @@ class ContributionTerm(SQLModel, table=True):
     term: str = Field(primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     occurred_at: datetime = _when()
+    built: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # as topics
 
 
 class PostedMessage(SQLModel, table=True):

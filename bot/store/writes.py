@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -64,6 +64,9 @@ class ContributionRecord:
     labels: Sequence[str] = field(default_factory=tuple)
     identity_key: str | None = None
     utc_offset: int | None = None  # minutes east of UTC on the author's clock (git's %aI)
+    # Those of `paths` the change created (git's `create mode`): not stored as such, but their
+    # topic tags and words are marked `built` in the indexes, for the people who built an area.
+    created_paths: Sequence[str] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         """Every source's work passes here on its way to the store: the one place its text
@@ -71,7 +74,7 @@ class ContributionRecord:
         its link is rebuilt from allowed parts or dropped (`bot.store.links`)."""
         object.__setattr__(self, "title", redact_addresses(self.title))
         object.__setattr__(self, "url", allowed_link(self.url))
-        for name in ("paths", "labels"):
+        for name in ("paths", "labels", "created_paths"):
             values: Sequence[str] = getattr(self, name)
             if any("@" in value for value in values):
                 object.__setattr__(self, name, tuple(redact_addresses(v) for v in values))
@@ -295,59 +298,48 @@ def upsert_contribution(session: Session, record: ContributionRecord) -> int:
     return upsert_contributions(session, [record])[0]
 
 
-def replace_topics(
-    session: Session, tagged: Sequence[tuple[int, int, datetime, Iterable[str]]]
-) -> None:
+# (contribution id, person id, occurred at, tags or terms, those of them it built)
+Indexed = tuple[int, int, datetime, Iterable[str], Collection[str]]
+
+
+def replace_topics(session: Session, tagged: Sequence[Indexed]) -> None:
     """Make each contribution's topic tags exactly the given ones, for a batch at once.
 
-    `tagged` holds (contribution id, person id, occurred at, tags); re-tagging after a taxonomy
-    change or an updated PR replaces what was there.
+    Re-tagging after a taxonomy change or an updated PR replaces what was there. A tag is
+    `built` where the contribution created files in the topic.
     """
-    if not tagged:
+    _replace_index(session, ContributionTopic, "topic", tagged)
+
+
+def replace_terms(session: Session, termed: Sequence[Indexed]) -> None:
+    """Make each contribution's free-word terms exactly these (see `bot.taxonomy.terms`)."""
+    _replace_index(session, ContributionTerm, "term", termed)
+
+
+def _replace_index(
+    session: Session,
+    model: type[ContributionTopic] | type[ContributionTerm],
+    key: str,
+    indexed: Sequence[Indexed],
+) -> None:
+    if not indexed:
         return
-    ids = sorted({contribution_id for contribution_id, *_ in tagged})
+    ids = sorted({contribution_id for contribution_id, *_ in indexed})
     for start in range(0, len(ids), 500):
         session.execute(
-            sa.delete(ContributionTopic).where(
-                col(ContributionTopic.contribution_id).in_(ids[start : start + 500])
-            )
+            sa.delete(model).where(col(model.contribution_id).in_(ids[start : start + 500]))
         )
     rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for contribution_id, person_id, occurred_at, tags in tagged:
-        for topic in tags:
-            rows[(contribution_id, topic)] = {
+    for contribution_id, person_id, occurred_at, values, built in indexed:
+        for value in values:
+            rows[(contribution_id, value)] = {
                 "contribution_id": contribution_id,
-                "topic": topic,
+                key: value,
                 "person_id": person_id,
                 "occurred_at": occurred_at,
+                "built": value in built,
             }
-    bulk_write(session, ContributionTopic.__table__, list(rows.values()))  # type: ignore[attr-defined]
-
-
-def replace_terms(
-    session: Session, termed: Sequence[tuple[int, int, datetime, Iterable[str]]]
-) -> None:
-    """Make each contribution's free-word terms exactly these (see `bot.taxonomy.terms`)."""
-    if not termed:
-        return
-    ids = sorted({contribution_id for contribution_id, *_ in termed})
-    for start in range(0, len(ids), 500):
-        session.execute(
-            sa.delete(ContributionTerm).where(
-                col(ContributionTerm.contribution_id).in_(ids[start : start + 500])
-            )
-        )
-    rows = {
-        (contribution_id, term): {
-            "term": term,
-            "contribution_id": contribution_id,
-            "person_id": person_id,
-            "occurred_at": occurred_at,
-        }
-        for contribution_id, person_id, occurred_at, terms in termed
-        for term in terms
-    }
-    bulk_write(session, ContributionTerm.__table__, list(rows.values()))  # type: ignore[attr-defined]
+    bulk_write(session, model.__table__, list(rows.values()))  # type: ignore[union-attr]
 
 
 def set_topics(
@@ -358,7 +350,7 @@ def set_topics(
     topics: Iterable[str],
 ) -> None:
     """Make one contribution's topic tags exactly `topics`."""
-    replace_topics(session, [(contribution_id, person_id, occurred_at, list(topics))])
+    replace_topics(session, [(contribution_id, person_id, occurred_at, list(topics), ())])
 
 
 def suppressed_hashes(session: Session) -> set[str]:

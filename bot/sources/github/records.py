@@ -37,7 +37,7 @@ _PR_FIELDS = """
   additions deletions changedFiles
   author { __typename login }
   labels(first: 30) { nodes { name } }
-  files(first: 100) { pageInfo { hasNextPage endCursor } nodes { path } }
+  files(first: 100) { pageInfo { hasNextPage endCursor } nodes { path changeType } }
   reviews(first: 100) {
     pageInfo { hasNextPage endCursor }
     nodes { databaseId url state submittedAt author { __typename login } }
@@ -62,7 +62,7 @@ query PullRequestFiles($owner: String!, $name: String!, $number: Int!, $after: S
   rateLimit { cost remaining resetAt }
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
-      files(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { path } }
+      files(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { path changeType } }
     }
   }
 }
@@ -184,6 +184,7 @@ class PullRequestRecord:
     labels: list[str]
     paths: list[str]
     reviews: list[ReviewRecord]
+    created: list[str] = field(default_factory=list)  # paths the PR adds (changeType ADDED)
     files_cursor: str | None = None  # set while more files remain to fetch
     reviews_cursor: str | None = None
 
@@ -246,6 +247,11 @@ def _review(node: dict[str, Any]) -> ReviewRecord | None:
     )
 
 
+def _added(files: list[dict[str, Any]]) -> list[str]:
+    """The paths a PR's changed files say it creates (GitHub's PatchStatus ADDED)."""
+    return [str(f["path"]) for f in files if f.get("changeType") == "ADDED"]
+
+
 def _pull_request(node: dict[str, Any]) -> PullRequestRecord:
     files = node.get("files") or {"nodes": [], "pageInfo": {}}
     reviews = node.get("reviews") or {"nodes": [], "pageInfo": {}}
@@ -268,6 +274,7 @@ def _pull_request(node: dict[str, Any]) -> PullRequestRecord:
         changed_files=int(node.get("changedFiles") or 0),
         labels=[label["name"] for label in (node.get("labels") or {}).get("nodes") or []],
         paths=[f["path"] for f in files.get("nodes") or []],
+        created=_added(files.get("nodes") or []),
         reviews=[r for r in map(_review, reviews.get("nodes") or []) if r is not None],
         files_cursor=files["pageInfo"].get("endCursor")
         if files["pageInfo"].get("hasNextPage")
@@ -314,6 +321,7 @@ class GitHubSource:
                 PULL_REQUEST_FILES_QUERY, "files", variables, record.files_cursor, what
             )
             record.paths.extend(f["path"] for f in files["nodes"])
+            record.created.extend(_added(files["nodes"]))
             record.files_cursor = _next_cursor(files["pageInfo"])
         while record.reviews_cursor:
             reviews = self._nested(

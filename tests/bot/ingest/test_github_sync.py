@@ -18,6 +18,7 @@ from bot.store.identity import email_key, login_key, suppression_hash
 from bot.store.models import (
     CodeOwner,
     Contribution,
+    ContributionTerm,
     ContributionTopic,
     Identity,
     Person,
@@ -26,6 +27,7 @@ from bot.store.models import (
     SyncCursor,
 )
 from bot.taxonomy.model import default_taxonomy
+from bot.taxonomy.terms import terms_of
 from tests.support.fake_github import (
     Comment,
     Issue,
@@ -474,3 +476,31 @@ def test_a_published_address_joins_git_history_ingested_first(
         commit = session.exec(select(Contribution).where(Contribution.kind == "commit")).one()
         assert commit.person_id == ada.id  # one person, not two
         assert session.exec(select(Person).where(Person.name == "Ada F.")).first() is None
+
+
+def test_files_a_pr_adds_mark_its_tags_and_words_built(engine: Engine) -> None:
+    """GitHub's `changeType: ADDED` (on the first page of files and past it) marks the PR's
+    tags and words of the files it created; a PR that only modifies, and the reviews of one
+    that adds, are not built."""
+    world = small_world()
+    amdgpu = world.repos[REPO].pulls[1]
+    amdgpu.added = {amdgpu.files[5], amdgpu.files[120]}  # 150 files: the second page too
+    with Harness(engine, world) as harness:
+        harness.sync()
+    with Session(engine) as session:
+        rows = session.execute(
+            sa.select(Contribution.kind, Contribution.external_id, ContributionTopic.built)
+            .join(ContributionTopic, ContributionTopic.contribution_id == Contribution.id)
+            .where(Contribution.kind.in_(["pr", "review"]))  # type: ignore[attr-defined]
+        ).all()
+        words = session.execute(
+            sa.select(ContributionTerm.term).where(ContributionTerm.built)
+        ).scalars()
+        built_words = set(words)
+    built = {(kind, number) for kind, number, flag in rows if flag}
+    assert built == {("pr", "2")}
+    assert ("pr", "1") in {(kind, number) for kind, number, _ in rows}
+    # The words of the files it added, of those the index keeps for a 150-file change.
+    indexed = terms_of(amdgpu.files, amdgpu.labels, amdgpu.title)
+    assert built_words == terms_of(sorted(amdgpu.added), (), None) & indexed
+    assert "file120" in built_words
