@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from bot.ranking.who import (
     Scope,
+    built_factor,
     component_of,
     points_sql,
     scoring_fingerprint,
@@ -148,6 +149,7 @@ def _summed(
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
     value = points_sql(c, config, end, session.get_bind().dialect.name)
+    value = value * built_factor(t.c.built, config)  # as `who` weighs the topic's built work
     statement = (
         sa.select(t.c.topic, c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
         .select_from(t.join(c, c.c.id == t.c.contribution_id))

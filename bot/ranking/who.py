@@ -824,6 +824,25 @@ class Scope:
         ]
         return sa.and_(*clauses)
 
+    def built(self, contribution: Any) -> sa.ColumnElement[bool]:
+        """Whether a contribution row in scope created files there: one of its tags of the
+        question's topics, or of its words, is marked built (see `built:` in ranking.yml)."""
+        c = contribution.c
+        t = ContributionTopic.__table__  # type: ignore[attr-defined]
+        w = ContributionTerm.__table__  # type: ignore[attr-defined]
+        tags = sorted({tag for group in self.tag_groups for tag in group})
+        words = sorted({stem for term in self.terms for stem in stems_of(term)})
+        clauses = []
+        if tags:
+            clauses.append(
+                sa.exists().where(t.c.contribution_id == c.id, t.c.topic.in_(tags), t.c.built)
+            )
+        if words:
+            clauses.append(
+                sa.exists().where(w.c.contribution_id == c.id, w.c.term.in_(words), w.c.built)
+            )
+        return sa.or_(*clauses) if clauses else sa.false()
+
     def _window(self, table: Any, match: Any) -> sa.Select[Any]:
         return sa.select(table.c.contribution_id).where(
             match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end
@@ -894,6 +913,11 @@ def points_sql(c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str)
     return sa.cast(base, sa.Float) * sa.cast(factor, sa.Float) * sa.cast(upkeep, sa.Float) * weight
 
 
+def built_factor(built: Any, config: Mapping[str, Any]) -> Any:
+    """1 + `built:` for work that created files in the area, 1 for the rest (SQL)."""
+    return sa.case((built, 1.0 + float(config["built"])), else_=1.0)
+
+
 def _region_clause(column: Any, region: str) -> Any:
     if region == "unknown":
         return column.is_(None)
@@ -920,6 +944,7 @@ def _aggregate(
     p = Person.__table__  # type: ignore[attr-defined]
     once = sa.not_(counted_as_pr(c))
     value = points_sql(c, config, scope.end, session.get_bind().dialect.name)
+    value = value * built_factor(scope.built(c), config)
     in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
     people_filter = [p.c.is_bot.is_(False)]
     if region is not None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -509,3 +510,79 @@ def test_an_empty_answer_says_what_would_help(engine: Engine, tmp_path: Path) ->
         regional = _ask(session, "torch-mlir torchtolinalg", region="uk")
         assert regional.results == []
         assert "try without `--region`" in empty_hint(regional)
+
+
+FOUNDER = ("Fia Founder", "fia@compilers.example")
+EDITOR = ("Eda Editor", "eda@compilers.example")
+BUFFERIZATION = "mlir/lib/Dialect/Bufferization/Transforms/"
+
+
+def _built_and_edited(tmp_path: Path) -> GitRepo:
+    """An llvm-project-shaped area: one person created its three passes, another edited them
+    four times since, each change a hundred lines; and a file whose name git quotes."""
+    repo = GitRepo(tmp_path / "llvm-project")
+    for n, name in enumerate(("OneShotAnalysis", "BufferDeallocation", "DropEquivalent")):
+        repo.commit(
+            f"[mlir][bufferization] Add {name}",
+            {f"{BUFFERIZATION}{name}.cpp": _body(100)},
+            author=FOUNDER,
+            date=_when(2022, 2 + n),
+        )
+    for n in range(4):
+        name = ("OneShotAnalysis", "BufferDeallocation")[n % 2]
+        path = f"{BUFFERIZATION}{name}.cpp"
+        repo.commit(
+            f"[mlir][bufferization] Extend {name}",
+            {path: (repo.path / path).read_text() + _body(100 * (n + 2))[-900:]},
+            author=EDITOR,
+            date=_when(2023, 2 + n),
+        )
+    repo.commit(
+        "[mlir][bufferization] Add notes",
+        {f"{BUFFERIZATION}N\u00f6tes\tdraft.md": "n\n"},
+        author=EDITOR,
+        date=_when(2023, 9),
+    )
+    return repo
+
+
+def test_who_created_an_areas_files_outranks_as_many_later_edits(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Owner files name who built an area: a change that created files there counts twice
+    (`built:`), for a topic, for free words, and the same from the score cache."""
+    from bot.ranking.scores import refresh_scores
+
+    _ingest(engine, _built_and_edited(tmp_path).path, "llvm/llvm-project")
+    with Session(engine) as session:
+        built = {
+            (topic, person)
+            for topic, person in session.execute(
+                sa.select(ContributionTopic.topic, ContributionTopic.person_id).where(
+                    ContributionTopic.built
+                )
+            )
+        }
+        names = {p.id: p.name for p in session.exec(select(Person))}
+        assert {(t, names[p]) for t, p in built} >= {("mlir.bufferization", "Fia Founder")}
+        assert ("mlir.bufferization", "Eda Editor") in {(t, names[p]) for t, p in built}
+        paths = session.exec(select(Contribution.paths)).all()
+        assert [f"{BUFFERIZATION}N\u00f6tes\tdraft.md"] in paths  # the quoted name, read back
+        for words in ("mlir bufferization", "transforms"):
+            assert _names(_ask(session, words))[:2] == ["Fia Founder", "Eda Editor"], words
+            flat = {**load_ranking_config(), "built": 0.0}
+            assert _names(_ask(session, words, config=flat))[0] == "Eda Editor", words
+        refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+        session.commit()
+        live = _ask(session, "mlir bufferization")
+        cached = who(
+            session,
+            default_taxonomy(),
+            read_query(default_taxonomy(), ["mlir", "bufferization"]),
+            config=load_ranking_config(),
+            as_of=AS_OF,
+        )
+        assert cached.scores_as_of == AS_OF
+        assert [(r.person_id, r.score) for r in cached.results] == [
+            (r.person_id, r.score) for r in live.results
+        ]
