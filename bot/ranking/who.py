@@ -163,6 +163,7 @@ class Evidence:
     state: str | None
     nature: str | None = None  # upkeep (bot.taxonomy.nature), with the rule that says so
     nature_why: str | None = None
+    built: bool = False  # it created files in the area (see `built:` in ranking.yml)
 
 
 @dataclass
@@ -229,6 +230,7 @@ class ContributionRow:
     url: str | None
     parent_number: int | None
     nature: str | None = None  # upkeep (bot.taxonomy.nature) weighs `nature:` of its points
+    built: bool = False  # it created files in the question's area (`built:` in ranking.yml)
 
 
 def row_columns(contribution: Any) -> list[Any]:
@@ -267,6 +269,8 @@ def points_of(row: ContributionRow, config: Mapping[str, Any]) -> float:
         base *= _size_factor(row, config["size"])
     if row.nature is not None:
         base *= float(config["nature"].get(row.nature, 1.0))
+    if row.built:
+        base *= 1.0 + float(config["built"])
     return base
 
 
@@ -754,7 +758,7 @@ def _topic_rows(session: Session, scope: Scope, person_ids: list[int]) -> list[C
     if not person_ids:
         return []
     c = Contribution.__table__  # type: ignore[attr-defined]
-    statement = sa.select(*row_columns(c)).where(
+    statement = sa.select(*row_columns(c), scope.built(c)).where(
         c.c.person_id.in_(sorted(set(person_ids))), scope.matches(c), sa.not_(counted_as_pr(c))
     )
     return [ContributionRow(*row) for row in session.execute(statement)]
@@ -1257,10 +1261,12 @@ def evidence_from(
             r.title,
             r.url,
             r.when,
-            f"+{r.additions}/-{r.deletions} in {r.files} file{'s' if r.files != 1 else ''}",
+            f"+{r.additions}/-{r.deletions} in {r.files} file{'s' if r.files != 1 else ''}"
+            + (", new files here" if r.built else ""),
             r.state,
             r.nature,
             why(r.nature, r.title, r.additions, r.deletions, r.files) if r.nature else None,
+            r.built,
         )
         for r in chosen
     ]
@@ -1382,6 +1388,7 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
                         "state": e.state,
                         "nature": e.nature,
                         "nature_why": e.nature_why,
+                        "built": e.built,
                     }
                     for e in r.evidence
                 ],

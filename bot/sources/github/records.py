@@ -62,7 +62,9 @@ query PullRequestFiles($owner: String!, $name: String!, $number: Int!, $after: S
   rateLimit { cost remaining resetAt }
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
-      files(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { path changeType } }
+      files(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { path changeType }
+      }
     }
   }
 }

@@ -19,7 +19,14 @@ from sqlmodel import Session, col, select
 
 from bot.ingest.git import ingest_git
 from bot.ingest.tracking import upsert_repo
-from bot.ranking.who import WhoAnswer, answer_notes, empty_hint, load_ranking_config, who
+from bot.ranking.who import (
+    WhoAnswer,
+    answer_notes,
+    as_json,
+    empty_hint,
+    load_ranking_config,
+    who,
+)
 from bot.reports.backtest_owners import (
     area_words,
     backtest_owners,
@@ -569,7 +576,12 @@ def test_who_created_an_areas_files_outranks_as_many_later_edits(
         paths = session.exec(select(Contribution.paths)).all()
         assert [f"{BUFFERIZATION}N\u00f6tes\tdraft.md"] in paths  # the quoted name, read back
         for words in ("mlir bufferization", "transforms"):
-            assert _names(_ask(session, words))[:2] == ["Fia Founder", "Eda Editor"], words
+            answer = _ask(session, words)
+            assert _names(answer)[:2] == ["Fia Founder", "Eda Editor"], words
+            founder = answer.results[0]
+            assert all(e.built for e in founder.evidence)  # each says it created files here
+            assert founder.evidence[0].size.endswith(", new files here")
+            assert as_json(answer)["results"][0]["evidence"][0]["built"] is True
             flat = {**load_ranking_config(), "built": 0.0}
             assert _names(_ask(session, words, config=flat))[0] == "Eda Editor", words
         refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
