@@ -206,7 +206,7 @@ def measure(url: str, taxonomy_file: Path, **engine_options: object) -> dict[str
     from bot.taxonomy.question import read_query
 
     taxonomy = load_taxonomy(taxonomy_file)
-    config = load_ranking_config()
+    config = load_ranking_config(os.environ.get("CSF_RANKING_CONFIG"))  # a team's weights
     engine = make_engine(url, **engine_options)  # type: ignore[arg-type]
     upgrade(engine)
     rng = random.Random(5)

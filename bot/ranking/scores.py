@@ -149,7 +149,8 @@ def _summed(
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
     value = points_sql(c, config, end, session.get_bind().dialect.name)
-    value = value * built_factor(t.c.built, config)  # as `who` weighs the topic's built work
+    if float(config["built"]):
+        value = value * built_factor(t.c.built, config)  # as `who` weighs built work
     statement = (
         sa.select(t.c.topic, c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
         .select_from(t.join(c, c.c.id == t.c.contribution_id))

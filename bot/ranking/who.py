@@ -805,6 +805,23 @@ class Scope:
         both = sa.intersect(*parts).subquery()
         return sa.select(both.c.contribution_id)
 
+    def single_index(self) -> sa.Select[Any] | None:
+        """(contribution id, built) of a scope that is one topic or one word alone, read from
+        its index; None for any other scope (several tags, words or repositories)."""
+        tags = [tag for group in self.tag_groups for tag in group]
+        words = [stem for term in self.terms for stem in stems_of(term)]
+        if self.repo_ids or len(tags) + len(words) != 1:
+            return None
+        if tags:
+            t = ContributionTopic.__table__  # type: ignore[attr-defined]
+            table, match = t, t.c.topic == tags[0]
+        else:
+            w = ContributionTerm.__table__  # type: ignore[attr-defined]
+            table, match = w, w.c.term == words[0]
+        return sa.select(table.c.contribution_id, table.c.built).where(
+            match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end
+        )
+
     def matches(self, contribution: Any) -> sa.ColumnElement[bool]:
         """Whether a contribution row is in scope, tested row by row.
 
@@ -947,18 +964,29 @@ def _aggregate(
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
     once = sa.not_(counted_as_pr(c))
-    value = points_sql(c, config, scope.end, session.get_bind().dialect.name)
-    value = value * built_factor(scope.built(c), config)
-    in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
+    base = points_sql(c, config, scope.end, session.get_bind().dialect.name)
+    weigh_built = bool(float(config["built"]))
+    value = base * built_factor(scope.built(c), config) if weigh_built else base
     people_filter = [p.c.is_bot.is_(False)]
     if region is not None:
         people_filter.append(_region_clause(p.c.region, region))
+    single = scope.single_index()
+    if weigh_built and single is not None:
+        # One topic or one word: its index rows carry `built`, read with the ids (no lookup
+        # per row), and each contribution appears once.
+        rows = single.subquery()
+        best = sa.select(c.c.person_id).select_from(c.join(rows, rows.c.contribution_id == c.c.id))
+        best_value = base * built_factor(rows.c.built, config)
+        in_scope = once
+    else:
+        best = sa.select(c.c.person_id)
+        best_value = value
+        in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
     best = (
-        sa.select(c.c.person_id)
-        .join(p, p.c.id == c.c.person_id)
+        best.join(p, p.c.id == c.c.person_id)
         .where(in_scope, *people_filter)
         .group_by(c.c.person_id)
-        .order_by(sa.func.sum(value).desc())
+        .order_by(sa.func.sum(best_value).desc())
         .limit(int(config["candidates"]) * 5)
     )
     ids = set(session.execute(best).scalars()) | set(extra)
