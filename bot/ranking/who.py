@@ -1208,6 +1208,9 @@ def _focus_and_breadth(
         totals, topics = window_activity(session, start, end, ids)
     focus_config, breadth_config = config["focus"], config["breadth"]
     own_ecosystems = {tag.split(".")[0] for tag in tags}
+    # The area's work, as far as the shortlist holds it: someone with a large share of it is
+    # one of the people the area rests on, however much else they do.
+    area = sum(r.counts.get("topic_contributions", 0) for r in results)
     for result in results:
         here = result.counts.get("topic_contributions", 0)
         total = max(totals[result.person_id], here)
@@ -1219,6 +1222,9 @@ def _focus_and_breadth(
         deep = float(focus_config["full_count"])
         if deep > 0:
             focus = max(focus, min(1.0, floor + (1 - floor) * here / deep))
+        pillar = float(focus_config.get("full_area_share", 0.0))
+        if pillar > 0 and area:
+            focus = max(focus, min(1.0, floor + (1 - floor) * here / area / pillar))
         names = topics[result.person_id]
         other_topics = {n for n in names if "." in n and n not in tags}
         other_ecosystems = {n for n in names if "." not in n} - own_ecosystems

@@ -598,3 +598,38 @@ def test_who_created_an_areas_files_outranks_as_many_later_edits(
         assert [(r.person_id, r.score) for r in cached.results] == [
             (r.person_id, r.score) for r in live.results
         ]
+
+
+LEAD = ("Lea Lead", "lea@compilers.example")
+SPECIALIST = ("Sam Single", "sam@compilers.example")
+
+
+def test_a_lead_who_does_most_of_a_small_areas_work_is_not_cut_as_a_generalist(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Focus cuts people whose work here is a sliver of theirs, unless it is a large share of
+    the area's own work (`full_area_share`): a small repository's lead maintainer works
+    everywhere, and is still the person its small areas rest on."""
+    repo = GitRepo(tmp_path / "tinyc")
+    for n in range(60):
+        repo.commit(f"Core change {n}", {f"lib/Core/Part{n % 7}.cpp": _body(100 + n)}, author=LEAD)
+    for n in range(6):
+        path = f"lib/Transforms/SmallPass/Step{n}.cpp"
+        repo.commit(f"SmallPass step {n}", {path: _body(100)}, author=LEAD)
+    for n in range(4):  # fewer changes, but larger: ahead of a lead cut to a sliver
+        path = f"lib/Transforms/SmallPass/Step{n}.cpp"
+        repo.commit(
+            f"SmallPass rework {n}",
+            {path: (repo.path / path).read_text() + _body(400)},
+            author=SPECIALIST,
+        )
+    _ingest(engine, repo.path, "fictional-org/tinyc")
+    with Session(engine) as session:
+        answer = _ask(session, "tinyc smallpass")
+        assert _names(answer)[:2] == ["Lea Lead", "Sam Single"]
+        lead = answer.results[0]
+        assert lead.counts["share_percent"] < 10  # a sliver of their own work ...
+        assert lead.components["focus"] == 1.0  # ... but most of the area's
+        cut = {**load_ranking_config()}
+        cut["focus"] = {**cut["focus"], "full_area_share": 0.0}
+        assert _names(_ask(session, "tinyc smallpass", config=cut))[0] == "Sam Single"
