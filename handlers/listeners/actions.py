@@ -37,6 +37,7 @@ from handlers.commands.registry import UsageError
 from handlers.commands.save import save_people
 from handlers.context import AppContext
 from handlers.guard import guard, permitted, too_busy
+from handlers.listeners.commands import upload_picture
 from handlers.replies import asker_of, loading_modal, publish_home, reply_to
 from slackui.blocks.common import (
     ACTION_ANOTHER_ANGLE,
@@ -216,12 +217,8 @@ def _share_map(ctx: AppContext, click: Click) -> None:
         click.reply(notice(PICTURE_NOT_SHARED.format(reason="csf is not in this channel")))
         return
     try:
-        click.client.files_upload_v2(
-            content=answer.picture.content,
-            filename=answer.picture.filename,
-            title=answer.picture.title[:250],
-            channel=str(posted["channel"]),
-            thread_ts=str(posted["ts"]),
+        upload_picture(
+            click.client, answer.picture, str(posted["channel"]), thread_ts=str(posted["ts"])
         )
     except SlackApiError as error:
         reason = str(error.response.get("error") or error.response.status_code)

@@ -55,13 +55,7 @@ def send_picture(client: WebClient, asker: Asker, picture: Picture, reply: Any) 
     """
     try:
         opened = client.conversations_open(users=asker.user_id)
-        channel = str(opened["channel"]["id"])
-        client.files_upload_v2(
-            content=picture.content,
-            filename=picture.filename,
-            title=picture.title[:250],
-            channel=channel,
-        )
+        upload_picture(client, picture, str(opened["channel"]["id"]))
     except SlackApiError as error:
         reason = str(error.response.get("error") or error.response.status_code)
         reply(
@@ -70,3 +64,16 @@ def send_picture(client: WebClient, asker: Asker, picture: Picture, reply: Any) 
                 "the same."
             }
         )
+
+
+def upload_picture(
+    client: WebClient, picture: Picture, channel: str, thread_ts: str | None = None
+) -> None:
+    """Upload `picture` into `channel` (in the thread of `thread_ts`), as files_upload_v2 does."""
+    client.files_upload_v2(
+        content=picture.content,
+        filename=picture.filename,
+        title=picture.title[:250],
+        channel=channel,
+        thread_ts=thread_ts,
+    )
