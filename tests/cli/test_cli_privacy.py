@@ -70,7 +70,9 @@ def test_forget_asks_first_then_erases_and_audits_without_the_person(store: Path
     events = [json.loads(line) for line in csf(store, "audit", "--json").stdout.splitlines()]
     erasures = [e for e in events if e["action"] == "people.forget"]
     assert [(e["actor"], e["target"][:8]) for e in erasures] == [("cli", "erasure:")] * 2
-    assert "ada" not in json.dumps(events).lower()
+    # The erasure ids are random hex, which may spell "ada" by chance: they are left out.
+    shown = [{**e, "target": e["target"].split(":")[0]} for e in events]
+    assert "ada" not in json.dumps(shown).lower()
     assert "stranger" not in json.dumps(events).lower()
     table = csf(store, "audit", "--since", "2000-01-01")
     assert table.returncode == 0
