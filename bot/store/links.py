@@ -8,14 +8,19 @@ is then rebuilt from those parts alone:
 - GitHub (`https://github.com`): a profile, a repository, a pull request or issue (with a
   comment or review anchor), a commit; owner, name and numbers checked against GitHub's rules;
 - LLVM's Phabricator archive (`https://reviews.llvm.org`): a revision, `D<number>`.
-Anything else is no link (shown as plain text, or not at all). csf has no Discourse or mailing
-list source yet; their configured hosts belong here when it does.
+- a public archive (a public-inbox mail list, a Discourse forum) on a host the operator allows
+  (`CSF_ARCHIVE_HOSTS`, beside the defaults lore.kernel.org and discourse.llvm.org): its links
+  are built by csf from the archive's configured web address and ids (`archive_link`), and a
+  link on any other host is refused however it is spelt.
+Anything else is no link (shown as plain text, or not at all).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
 
 GITHUB_WEB = "https://github.com"
 PHABRICATOR_WEB = "https://reviews.llvm.org"
@@ -29,6 +34,15 @@ _ANCHOR = re.compile(r"(?:issuecomment-|pullrequestreview-|discussion_r)[0-9]{1,
 _GITHUB_URL = re.compile(
     r"https?://(?:www\.)?github\.com/([^?#\s]*)(?:\?[^#\s]*)?(?:#(\S*))?\Z", re.IGNORECASE
 )
+# Public archives whose links csf keeps without asking (more in `CSF_ARCHIVE_HOSTS`).
+DEFAULT_ARCHIVE_HOSTS = frozenset({"lore.kernel.org", "discourse.llvm.org"})
+_HOST = re.compile(
+    r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+\Z"
+)
+# What a path csf built holds: unreserved characters and percent escapes, nothing that quotes,
+# spaces or closes Slack's `<url|label>`.
+_ARCHIVE_PATH = re.compile(r"(?:/(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})+)*/?\Z")
+_ARCHIVE_QUERY = re.compile(r"(?:[A-Za-z0-9._~=&+-]|%[0-9A-F]{2})*\Z")
 _PHABRICATOR_URL = re.compile(r"https?://reviews\.llvm\.org/D([0-9]{1,9})/?\Z", re.IGNORECASE)
 
 
@@ -97,4 +111,51 @@ def allowed_link(url: str | None) -> str | None:
     if match:
         page = github_page(match.group(1), match.group(2) or "")
         return page.url if page is not None else None
-    return differential_link(url)
+    if url.lower().startswith("https://reviews.llvm.org/"):
+        return differential_link(url)
+    return _archive(url)
+
+
+def archive_hosts() -> frozenset[str]:
+    """The hosts of public archives csf links to: the defaults and `CSF_ARCHIVE_HOSTS`."""
+    extra = os.environ.get("CSF_ARCHIVE_HOSTS", "")
+    return DEFAULT_ARCHIVE_HOSTS | {h.strip().lower() for h in extra.split(",") if h.strip()}
+
+
+def archive_base(text: str) -> str:
+    """An archive's web address (`https://lore.kernel.org/bpf`), checked and normalised.
+
+    Raises ValueError with the reason: not https, a host that is not allowed, or a path that is
+    not plain words.
+    """
+    parts = urlsplit(text.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not _HOST.match(host) or parts.port or parts.username:
+        raise ValueError(f"{text!r} is not an https address of a web archive")
+    if host not in archive_hosts():
+        raise ValueError(
+            f"{host} is not an allowed archive host: add it to CSF_ARCHIVE_HOSTS "
+            f"(allowed now: {', '.join(sorted(archive_hosts()))})"
+        )
+    path = "/".join(quote(p, safe="") for p in parts.path.split("/") if p)
+    return f"https://{host}/{path}".rstrip("/")
+
+
+def archive_link(base: str, *parts: str, query: str = "") -> str | None:
+    """A page of a checked archive base: its parts percent-escaped, so an id never adds a path,
+    a query or a Slack link's `|`/`>`."""
+    path = "".join("/" + quote(p, safe="") for p in parts if p)
+    url = f"{base}{path}/" + (f"?{query}" if query else "")
+    return _archive(url)
+
+
+def _archive(url: str) -> str | None:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or parts.port or parts.username or parts.fragment:
+        return None
+    if host not in archive_hosts() or not _ARCHIVE_PATH.match(parts.path):
+        return None
+    if not _ARCHIVE_QUERY.match(parts.query):
+        return None
+    return f"https://{host}{parts.path}" + (f"?{parts.query}" if parts.query else "")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.store.links import allowed_link, differential_link, github_page
+from bot.store.links import (
+    allowed_link,
+    archive_base,
+    archive_link,
+    differential_link,
+    github_page,
+)
 from bot.store.models import ContributionKind, utcnow
 from bot.store.writes import ContributionRecord
 
@@ -77,4 +83,26 @@ def test_a_record_keeps_only_an_allowed_link() -> None:
     assert (
         record("HTTPS://GITHUB.COM/o/r/commit/ABCDEF1").url
         == "https://github.com/o/r/commit/abcdef1"
+    )
+
+
+def test_archive_links_are_built_from_an_allowed_base_and_escaped_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = archive_base("https://lore.kernel.org/bpf/")
+    assert base == "https://lore.kernel.org/bpf"
+    # An id cannot add a path, a query or close Slack's <url|label>.
+    assert archive_link(base, "a/b?c|d>e@x.example") == (
+        "https://lore.kernel.org/bpf/a%2Fb%3Fc%7Cd%3Ee%40x.example/"
+    )
+    assert allowed_link("https://lore.kernel.org/bpf/id%40x.example/") is not None
+    # A link on a host nobody allowed is no link, however it is spelt.
+    assert allowed_link("https://lists.example/bpf/id/") is None
+    assert allowed_link("https://lore.kernel.org/bpf/<b>/") is None
+    assert allowed_link("http://lore.kernel.org/bpf/id/") is None
+    with pytest.raises(ValueError, match="CSF_ARCHIVE_HOSTS"):
+        archive_base("https://lists.example/bpf")
+    monkeypatch.setenv("CSF_ARCHIVE_HOSTS", "lists.example")
+    assert archive_link(archive_base("https://lists.example/bpf"), "m1") == (
+        "https://lists.example/bpf/m1/"
     )
