@@ -54,8 +54,9 @@ class GitHubShapeError(GitHubError):
     nothing is marked fresh, so the next sync asks again."""
 
 
-class _TransientError(Exception):
-    """A failure worth another attempt; `wait` overrides the backoff when GitHub said how long."""
+class TransientError(Exception):
+    """A failure worth another attempt; `wait` overrides the backoff when the server said how
+    long (shared with the other HTTP sources: bot/sources/discourse.py)."""
 
     def __init__(self, message: str, wait: float | None = None) -> None:
         super().__init__(message)
@@ -219,7 +220,7 @@ class GitHubHTTP:
         retrying = Retrying(
             stop=stop_after_attempt(self._max_attempts),
             wait=self._backoff,
-            retry=retry_if_exception_type(_TransientError),
+            retry=retry_if_exception_type(TransientError),
             sleep=self._sleep_logged,
             reraise=True,
         )
@@ -229,7 +230,7 @@ class GitHubHTTP:
                     return self._attempt(
                         resource, method, url, what=what, allow_404=allow_404, **kwargs
                     )
-        except _TransientError as error:
+        except TransientError as error:
             raise GitHubError(
                 f"GitHub kept failing for {what} after {self._max_attempts} attempts: {error}"
             ) from None
@@ -242,7 +243,7 @@ class GitHubHTTP:
         try:
             response = self._client.request(method, url, **kwargs)
         except httpx.TransportError as error:
-            raise _TransientError(f"{type(error).__name__}: {error}") from None
+            raise TransientError(f"{type(error).__name__}: {error}") from None
         self._note_headers(response)
         status = response.status_code
         if status == 304:
@@ -262,19 +263,19 @@ class GitHubHTTP:
         if status in (403, 429):
             retry_after = response.headers.get("Retry-After")
             if retry_after is not None:
-                wait = _seconds_until(retry_after, self._clock())
-                raise _TransientError(f"secondary rate limit ({status})", wait=wait)
+                wait = retry_after_seconds(retry_after, self._clock())
+                raise TransientError(f"secondary rate limit ({status})", wait=wait)
             if response.headers.get("X-RateLimit-Remaining") == "0":
-                raise _TransientError(
+                raise TransientError(
                     f"rate limit exhausted ({status})", wait=self._until_reset(resource)
                 )
             message = _message(response)
             if status == 429 or "rate limit" in message.lower() or "abuse" in message.lower():
                 # A secondary limit without Retry-After: GitHub asks for at least a minute.
-                raise _TransientError(f"secondary rate limit ({status})", wait=60.0)
+                raise TransientError(f"secondary rate limit ({status})", wait=60.0)
             raise GitHubError(f"GitHub refused access to {what} ({status}): {message}")
         if status >= 500:
-            raise _TransientError(f"GitHub answered {status}")
+            raise TransientError(f"GitHub answered {status}")
         if status >= 400:
             raise GitHubError(
                 f"GitHub rejected the request for {what} ({status}): {_message(response)}"
@@ -282,11 +283,11 @@ class GitHubHTTP:
         try:
             data = clean_json(response.json()) if response.content else None
         except ValueError:
-            raise _TransientError(f"GitHub sent a body that is not JSON ({status})") from None
+            raise TransientError(f"GitHub sent a body that is not JSON ({status})") from None
         if resource == "graphql" and isinstance(data, dict):
             kinds = {e.get("type") for e in data.get("errors") or []}
             if "RATE_LIMITED" in kinds:
-                raise _TransientError(
+                raise TransientError(
                     "GraphQL rate limit exhausted", wait=self._until_reset(resource)
                 )
             text = " ".join(str(e.get("message", "")) for e in data.get("errors") or []).lower()
@@ -295,7 +296,7 @@ class GitHubHTTP:
                 or "timeout" in text
                 or "timed out" in text
             ):
-                raise _TransientError("GitHub GraphQL timed out or failed inside")
+                raise TransientError("GitHub GraphQL timed out or failed inside")
         return Reply(
             status, data, response.headers.get("ETag"), _next_link(response.headers.get("Link"))
         )
@@ -349,11 +350,7 @@ class GitHubHTTP:
             budget.remaining = None  # unknown until the next answer says
 
     def _backoff(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, _TransientError) and error.wait is not None:
-            return error.wait
-        base: float = min(60.0, 2.0 ** (state.attempt_number - 1))
-        return base + random.uniform(0, base / 2)
+        return backoff(state)
 
     def _sleep_logged(self, seconds: float) -> None:
         self._notify("retrying GitHub", seconds)
@@ -376,7 +373,17 @@ def shape_problem(body: Any, expected: str) -> str:
     return f"is {'empty' if body is None else type(body).__name__}, not {expected}"
 
 
-def _seconds_until(retry_after: str, now: float) -> float:
+def backoff(state: RetryCallState) -> float:
+    """tenacity's wait: what the server asked for (`TransientError.wait`), else exponential
+    backoff with jitter (1, 2, 4 ... 60 s)."""
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, TransientError) and error.wait is not None:
+        return error.wait
+    base: float = min(60.0, 2.0 ** (state.attempt_number - 1))
+    return base + random.uniform(0, base / 2)
+
+
+def retry_after_seconds(retry_after: str, now: float) -> float:
     """Retry-After as seconds: a number, or an HTTP date."""
     try:
         return max(0.0, float(retry_after))
