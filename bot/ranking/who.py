@@ -375,6 +375,8 @@ def who(
     else:
         owners = topic_owners(session, taxonomy, scope) if tags or scope.terms else {}
         groups = _aggregate(session, scope, config, region, () if scope.terms else owners)
+    # The area's own work, counted before any filter: a filter only removes people.
+    area = _cached_area_work(session, tags[0]) if cache is not None else None
     if scope.terms:  # free words narrow the topic: owners count only with matching work
         owners = {person: owned for person, owned in owners.items() if person in groups}
     candidates = set(groups) | set(owners)
@@ -439,7 +441,11 @@ def who(
         result.score = sum(parts.values())
         results[person_id] = result
     shortlist = sorted(results.values(), key=lambda r: -r.score)[: int(config["candidates"])]
-    _focus_and_breadth(session, shortlist, tags, start, as_of, config, cached=cache is not None)
+    if area is None:
+        area = _area_work(session, scope) if shortlist else 0
+    _focus_and_breadth(
+        session, shortlist, tags, start, as_of, config, area, cached=cache is not None
+    )
     shortlist.sort(key=lambda r: (-r.score, r.person_id))
     scored = [r for r in shortlist if r.score > 0]
     floor = float(config["min_score"])
@@ -1006,6 +1012,35 @@ def _aggregate(
     return out
 
 
+def _area_work(session: Session, scope: Scope) -> int:
+    """How many contributions in scope people made (bots left out, each change once), by
+    everyone scored for the question: before any `--region`, `--stated` or `--community`."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    people = c.join(p, p.c.id == c.c.person_id)
+    where = [sa.not_(counted_as_pr(c)), p.c.is_bot.is_(False)]
+    single = scope.single_index()
+    if single is not None:
+        rows = single.subquery()
+        people = people.join(rows, rows.c.contribution_id == c.c.id)
+    else:
+        where.append(c.c.id.in_(scope.ids()))
+    statement = sa.select(sa.func.count()).select_from(people).where(*where)
+    return int(session.execute(statement).scalar() or 0)
+
+
+def _cached_area_work(session: Session, tag: str) -> int:
+    """`_area_work` of one topic, read from the score cache."""
+    s = TopicScore.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(sa.func.sum(s.c.contributions))
+        .select_from(s.join(p, p.c.id == s.c.person_id))
+        .where(s.c.topic == tag, p.c.is_bot.is_(False))
+    )
+    return int(session.execute(statement).scalar() or 0)
+
+
 def _sample_ids(session: Session, scope: Scope) -> list[int]:
     """Some of the topics' contributions, whose paths show what the topic's owners own."""
     c = Contribution.__table__  # type: ignore[attr-defined]
@@ -1195,10 +1230,15 @@ def _focus_and_breadth(
     start: datetime,
     end: datetime,
     config: Mapping[str, Any],
+    area: int,
     *,
     cached: bool,
 ) -> None:
-    """Scale each shortlisted score by focus (share of own activity here) and breadth."""
+    """Scale each shortlisted score by focus (share of own activity here) and breadth.
+
+    `area` is the area's own work (`_area_work`): everyone's, whatever the question filters,
+    so each person's focus depends on them alone and a filter never reorders the rest.
+    """
     ids = [r.person_id for r in results]
     if not ids:
         return
@@ -1208,9 +1248,8 @@ def _focus_and_breadth(
         totals, topics = window_activity(session, start, end, ids)
     focus_config, breadth_config = config["focus"], config["breadth"]
     own_ecosystems = {tag.split(".")[0] for tag in tags}
-    # The area's work, as far as the shortlist holds it: someone with a large share of it is
-    # one of the people the area rests on, however much else they do.
-    area = sum(r.counts.get("topic_contributions", 0) for r in results)
+    # Someone with a large share of the area's work is one of the people it rests on, however
+    # much else they do.
     for result in results:
         here = result.counts.get("topic_contributions", 0)
         total = max(totals[result.person_id], here)

@@ -18,7 +18,7 @@ from bot.sources.owners import parse_markdown_maintainers
 from bot.store.models import CodeOwner, Person, Repo
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
-from tests.support.ranking_world import AS_OF, BUF, World, build
+from tests.support.ranking_world import AS_OF, BUF, X86, World, build
 
 
 def ranking(session: Session, query: str = "mlir bufferization", **options: Any) -> list[str]:
@@ -606,3 +606,43 @@ def test_trace_work_is_left_out_and_an_area_of_only_traces_is_called_thin(
     assert thin.thin
     assert as_json(thin)["thin"] is True
     assert any(n.startswith("the area is thin here") for n in answer_notes(thin))
+
+
+def test_a_region_filter_removes_people_and_never_reorders_the_rest(session: Session) -> None:
+    """Focus's `full_area_share` weighs someone's share of the whole area's work, counted over
+    everyone scored for the question: leaving out the area's lead by region must not lift a
+    generalist who then seems to do most of what is left over a specialist."""
+    from bot.ranking.scores import refresh_scores
+
+    w = World(session)
+    w.person("lia-lead", "Boston, MA", "us")
+    w.person("gil-generalist", "Leeds, UK", "uk")
+    w.person("sue-specialist", "Bristol, UK", "uk")
+    w.merged("lia-lead", 200, 360, every=1)
+    w.merged("gil-generalist", 10, 300, every=5)
+    w.merged("gil-generalist", 200, 360, every=1, paths=(X86,), labels=("backend:X86",))
+    w.merged("sue-specialist", 7, 300, every=5)
+    w.save()
+    taxonomy = default_taxonomy()
+
+    def logins(region: str | None, cached: bool) -> list[str]:
+        answer = who(
+            session,
+            taxonomy,
+            read_query(taxonomy, ["mlir", "bufferization"]),
+            config=load_ranking_config(),
+            as_of=AS_OF,
+            region=region,
+            cached=cached,
+        )
+        assert (answer.scores_as_of is not None) == cached
+        return [r.person["login"] for r in answer.results]
+
+    for cached in (False, True):
+        if cached:
+            refresh_scores(session, taxonomy, load_ranking_config(), as_of=AS_OF)
+            session.commit()
+        everyone = logins(None, cached)
+        assert everyone == ["lia-lead", "sue-specialist", "gil-generalist"]
+        uk = logins("uk", cached)
+        assert uk == [login for login in everyone if login in uk] == everyone[1:]
