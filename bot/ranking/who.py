@@ -852,23 +852,22 @@ class Scope:
         return sa.and_(*clauses)
 
     def built(self, contribution: Any) -> sa.ColumnElement[bool]:
-        """Whether a contribution row in scope created files there: one of its tags of the
-        question's topics, or of its words, is marked built (see `built:` in ranking.yml)."""
+        """Whether a contribution row in scope created files there (see `built:` in
+        ranking.yml): as `matches` narrows, its created files meet every one of the question's
+        groups of topics (one tag of the group marked built) and every word (one of its stems
+        marked built), not just any of them."""
         c = contribution.c
         t = ContributionTopic.__table__  # type: ignore[attr-defined]
         w = ContributionTerm.__table__  # type: ignore[attr-defined]
-        tags = sorted({tag for group in self.tag_groups for tag in group})
-        words = sorted({stem for term in self.terms for stem in stems_of(term)})
-        clauses = []
-        if tags:
-            clauses.append(
-                sa.exists().where(t.c.contribution_id == c.id, t.c.topic.in_(tags), t.c.built)
-            )
-        if words:
-            clauses.append(
-                sa.exists().where(w.c.contribution_id == c.id, w.c.term.in_(words), w.c.built)
-            )
-        return sa.or_(*clauses) if clauses else sa.false()
+        clauses = [
+            sa.exists().where(t.c.contribution_id == c.id, t.c.topic.in_(list(group)), t.c.built)
+            for group in self.tag_groups
+        ]
+        clauses += [
+            sa.exists().where(w.c.contribution_id == c.id, w.c.term.in_(stems_of(term)), w.c.built)
+            for term in self.terms
+        ]
+        return sa.and_(*clauses) if clauses else sa.false()
 
     def _window(self, table: Any, match: Any) -> sa.Select[Any]:
         return sa.select(table.c.contribution_id).where(

@@ -63,6 +63,7 @@ class World:
         labels: tuple[str, ...] = ("mlir:bufferization",),
         parent: int | None = None,
         title: str | None = None,
+        created: tuple[str, ...] = (),
     ) -> int:
         self.next_id += 1
         when = AS_OF - timedelta(days=days_ago)
@@ -84,6 +85,7 @@ class World:
                 deletions=lines // 4,
                 paths=paths,
                 labels=labels,
+                created_paths=created,
             )
         )
         return self.next_id

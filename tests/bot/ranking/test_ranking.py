@@ -18,7 +18,7 @@ from bot.sources.owners import parse_markdown_maintainers
 from bot.store.models import CodeOwner, Person, Repo
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
-from tests.support.ranking_world import AS_OF, BUF, X86, World, build
+from tests.support.ranking_world import AS_OF, BUF, BUF_TEST, X86, World, build
 
 
 def ranking(session: Session, query: str = "mlir bufferization", **options: Any) -> list[str]:
@@ -646,3 +646,42 @@ def test_a_region_filter_removes_people_and_never_reorders_the_rest(session: Ses
         assert everyone == ["lia-lead", "sue-specialist", "gil-generalist"]
         uk = logins("uk", cached)
         assert uk == [login for login in everyone if login in uk] == everyone[1:]
+
+
+def test_work_counts_as_built_only_when_its_created_files_meet_the_whole_question(
+    session: Session,
+) -> None:
+    """A question's topics and words narrow together (AND), and so does `built`: a change whose
+    new files are in the topic but not about the question's word was not built there, even
+    though its other paths hold the word."""
+    w = World(session)
+    w.add("ned-newtests", "pr", 30, state="merged", created=(BUF_TEST,))  # a new test file
+    w.add("ann-analysis", "pr", 30, state="merged", created=(BUF,))  # the analysis itself
+    w.save()
+    taxonomy = default_taxonomy()
+    flat = {**load_ranking_config(), "built": 0.0}
+
+    def ask(words: str, config: dict[str, Any]) -> dict[str, Any]:
+        answer = who(
+            session,
+            taxonomy,
+            read_query(taxonomy, words.split()),
+            config=config,
+            as_of=AS_OF,
+            cached=False,
+        )
+        return {r.person["login"]: r for r in answer.results}
+
+    for words in ("mlir bufferization", "mlir bufferization analysis"):
+        both, unweighed = ask(words, load_ranking_config()), ask(words, flat)
+        assert set(both) == {"ned-newtests", "ann-analysis"}, words
+        assert [e.built for e in both["ann-analysis"].evidence] == [True], words
+        assert both["ann-analysis"].score > unweighed["ann-analysis"].score, words
+    topic = ask("mlir bufferization", load_ranking_config())
+    assert [e.built for e in topic["ned-newtests"].evidence] == [True]
+    narrowed, unweighed = (
+        ask("mlir bufferization analysis", load_ranking_config()),
+        ask("mlir bufferization analysis", flat),
+    )
+    assert [e.built for e in narrowed["ned-newtests"].evidence] == [False]
+    assert narrowed["ned-newtests"].score == unweighed["ned-newtests"].score
