@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
@@ -118,11 +118,13 @@ def build_profile(
     rows: dict[int, ContributionRow] = {}
     paths: dict[int, list[str]] = {}
     topics: dict[int, set[str]] = defaultdict(set)
+    built: dict[int, set[str]] = defaultdict(set)  # the topics each change created files in
     statement = (
         sa.select(
             *row_columns(c),
             c.c.paths,
             t.c.topic,
+            t.c.built,
         )
         .select_from(c.outerjoin(t, t.c.contribution_id == c.c.id))
         .where(
@@ -132,22 +134,25 @@ def build_profile(
             sa.not_(counted_as_pr(c)),  # one change, counted once, as in `who`
         )
     )
-    for *values, touched, topic in session.execute(statement):
+    for *values, touched, topic, created in session.execute(statement):
         row = ContributionRow(*values)
         rows[row.id] = row
         paths[row.id] = list(touched or [])
         if topic:
             topics[row.id].add(topic)
+            if created:
+                built[row.id].add(topic)
     half_life = float(config["half_life_days"])
     scores: dict[str, float] = defaultdict(float)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     last: dict[str, datetime] = {}
     for row_id, row in rows.items():
-        value = points_of(row, config) * decay(row.when, as_of, half_life)
+        weight = decay(row.when, as_of, half_life)
         for topic in topics[row_id]:
             if "." not in topic:
                 continue  # ecosystem tags: the topics say more
-            scores[topic] += value
+            # As `who` weighs it for this topic: built where it created files in the topic.
+            scores[topic] += points_of(replace(row, built=topic in built[row_id]), config) * weight
             counts[topic][
                 row.kind if row.kind != "pr" or row.state != "merged" else "merged_pr"
             ] += 1
@@ -174,7 +179,9 @@ def build_profile(
     )
     total = sum(languages.values())
     profile.languages = [(lang, round(100 * n / total)) for lang, n in languages.most_common(6)]
-    profile.evidence = evidence_from(rows.values(), config, as_of)
+    # Evidence across topics: a change that created files in any of them built something.
+    evidence = [replace(row, built=bool(built[row_id])) for row_id, row in rows.items()]
+    profile.evidence = evidence_from(evidence, config, as_of)
     return profile
 
 
