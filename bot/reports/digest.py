@@ -375,7 +375,7 @@ def _activity(
     out: dict[tuple[int, str], _Activity] = defaultdict(_Activity)
     for begin in range(0, len(people), _CHUNK):
         statement = (
-            sa.select(*row_columns(c), c.c.external_id, t.c.topic)
+            sa.select(*row_columns(c), c.c.external_id, t.c.topic, t.c.built)
             .select_from(c.join(t, t.c.contribution_id == c.c.id))
             .where(
                 c.c.person_id.in_(people[begin : begin + _CHUNK]),
@@ -384,10 +384,12 @@ def _activity(
                 sa.not_(counted_as_pr(c)),
             )
         )
-        for *values, external_id, topic in session.execute(statement):
+        for *values, external_id, topic, built in session.execute(statement):
             if topic not in topics:  # ecosystem tags; filtered here, not by a long IN list
                 continue
+            # Weighed as `who` weighs it in this topic: more where it created files there.
             row = ContributionRow(*values)
+            row.built = bool(built)
             points = points_of(row, config)
             signal = _is_signal(row, config)
             work = out[(row.person_id, topic)]

@@ -238,3 +238,40 @@ def test_the_weeks_own_work_leads_an_entrys_evidence(session: Session, world: Wo
     assert period.start <= entry.evidence[0].when < period.end
     assert entry.evidence[0].url is not None
     assert entry.evidence[0].url.endswith(tuple(f"/pull/{n}" for n in this_week))
+
+
+def test_a_digest_counts_a_change_that_created_files_as_who_does(session: Session) -> None:
+    """The digest's score for a topic is `who`'s activity points there, built work included:
+    a change that created files in the area counts (1 + built) times in both."""
+    from bot.ranking.who import active_config, who
+    from bot.taxonomy.question import read_query
+    from tests.support.ranking_world import BUF, BUF_TEST
+
+    w = World(session)
+    w.add("fia-founder", "pr", 2, state="merged", created=(BUF,))
+    w.add("fia-founder", "pr", 3, state="merged", created=(BUF_TEST,))
+    w.add("fia-founder", "pr", 4, state="merged")  # an edit, nothing new
+    w.save()
+    taxonomy = default_taxonomy()
+    config = active_config(load_ranking_config())  # the digest's recency: activity alone
+    answer = who(
+        session,
+        taxonomy,
+        read_query(taxonomy, ["mlir", "bufferization"]),
+        config=config,
+        as_of=AS_OF,
+        cached=False,
+    )
+    [result] = answer.results
+    digest = compute_digest(
+        session,
+        taxonomy,
+        config=config,
+        team_id=TEAM,
+        period=period_ending(AS_OF.date(), UTC_ZONE),
+        featured=[],
+    )
+    [entry] = digest.entries
+    assert entry.topic == TOPIC
+    assert entry.score == pytest.approx(result.components["pull_requests"], abs=0.001)
+    assert [e.built for e in entry.evidence][:2] == [True, True]
