@@ -1,8 +1,10 @@
-"""Filling the store: `csf track` (which repositories), `csf sync` (GitHub), `csf ingest git`."""
+"""Filling the store: `csf track` (which repositories), `csf sync` (GitHub), `csf ingest git`
+and `csf ingest mail` (local histories and list archives)."""
 
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +13,13 @@ from rich.progress import TextColumn
 from rich.table import Table
 from sqlmodel import Session
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.errors import BusyError, CsfError
 from bot.ingest.coverage import TopicCoverage
+from bot.ingest.discourse import track_forum
 from bot.ingest.git import ingest_git
 from bot.ingest.loop import RepoSynced, sync_tracked
+from bot.ingest.mail import ingest_mail, mail_list_name
 from bot.ingest.sync import SyncProgress
 from bot.ingest.tracking import (
     parse_repo_name,
@@ -25,8 +29,10 @@ from bot.ingest.tracking import (
     tracked_repos,
     untrack,
 )
+from bot.sources.discourse import ForumClients, is_forum
 from bot.sources.github.http import GitHubHTTP
 from bot.sources.github.records import GitHubSource
+from bot.store.links import archive_base
 from bot.store.writes import find_repo, upsert_repo
 from cli.app import (
     CLI_ACTOR,
@@ -50,14 +56,37 @@ app.add_typer(ingest_app, name="ingest")
 
 @track_app.command("add")
 def track_add(
-    repo: Annotated[str, typer.Argument(help="owner/name, e.g. iree-org/iree")],
+    repo: Annotated[
+        str,
+        typer.Argument(help="owner/name, e.g. iree-org/iree; or a forum, discourse:https://HOST"),
+    ],
     ecosystem: Annotated[
         str | None, typer.Option("--ecosystem", "-e", help="Needed for repos not in the taxonomy.")
     ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option("--category", help="A forum's category: its name, or SLUG/ID; repeatable."),
+    ] = None,
 ) -> None:
-    """Follow a repository."""
+    """Follow a repository, or categories of a Discourse forum."""
     settings = load_settings()
     with open_store(settings) as session:
+        if is_forum(repo):
+            with forum_clients(settings) as clients:
+                repos = track_forum(
+                    session,
+                    taxonomy_of(settings),
+                    repo,
+                    category or [],
+                    ecosystem,
+                    source_for_host=clients.for_host,
+                    actor=CLI_ACTOR,
+                )
+            for forum in repos:
+                out.print(f"tracking {forum.full_name} ({forum.ecosystem})")
+            return
+        if category:
+            raise CsfError("--category is for forums: csf track add discourse:https://HOST ...")
         added = track(session, taxonomy_of(settings), repo, ecosystem, actor=CLI_ACTOR)
         out.print(f"tracking {added.full_name} ({added.ecosystem})")
 
@@ -112,15 +141,14 @@ def sync(
         typer.Option("--since", help="First sync: only activity from DATE (YYYY-MM-DD)."),
     ] = None,
 ) -> None:
-    """Fetch PRs, reviews, issues, owners and profiles of tracked repositories from GitHub."""
+    """Fetch PRs, reviews, issues, owners and profiles of tracked repositories from GitHub,
+    and RFC threads, design replies and answers of tracked forum categories."""
     settings = load_settings()
-    settings.require("github_token", purpose="csf sync")
-    assert settings.github_token is not None
     since_at = optional_date(since, "--since")
     with open_store(settings) as session:
         repos = tracked_repos(session)
         if repo is not None:
-            wanted = parse_repo_name(repo).lower()
+            wanted = repo.strip().lower() if is_forum(repo) else parse_repo_name(repo).lower()
             repos = [r for r in repos if r.full_name.lower() == wanted]
             if not repos:
                 raise CsfError(f"{repo} is not tracked: `csf track add {repo}` first")
@@ -128,9 +156,15 @@ def sync(
             raise CsfError(
                 "no repositories tracked: `csf track defaults` or `csf track add OWNER/NAME`"
             )
-        http = GitHubHTTP(settings.github_api_url, settings.github_token.get_secret_value())
+        http = None
+        if any(not is_forum(r.full_name) for r in repos):
+            settings.require("github_token", purpose="csf sync")
+            assert settings.github_token is not None
+            token = settings.github_token.get_secret_value()
+            http = GitHubHTTP(settings.github_api_url, token)
         with (
-            http,
+            http or nullcontext(),
+            forum_clients(settings) as forums,
             progress(*pulse()) as shown,
         ):
             task = shown.add_task("starting", total=None, detail="")
@@ -159,9 +193,10 @@ def sync(
 
             run = sync_tracked(
                 session,
-                GitHubSource(http),
+                GitHubSource(http) if http is not None else None,
                 taxonomy_of(settings),
                 refresh=refresh,
+                forums=forums.for_forum,
                 repos=repos,
                 since=since_at,
                 on_repo=report,
@@ -233,6 +268,72 @@ def ingest_git_command(
             err.print(f"csf: … and {len(stats.problems) - SHOWN_PROBLEMS} more", highlight=False)
         print_coverage(stats.coverage)
         refresh_cache(session, settings)
+
+
+@ingest_app.command("mail")
+def ingest_mail_command(
+    path: Annotated[Path, typer.Argument(help="A public-inbox v2 archive (holding git/0.git …).")],
+    list_name: Annotated[str, typer.Option("--list", help="The list's name, e.g. bpf.")],
+    ecosystem: Annotated[
+        str, typer.Option("--ecosystem", "-e", help="The ecosystem it serves, e.g. linux.")
+    ],
+    web: Annotated[
+        str | None,
+        typer.Option(
+            "--web",
+            help="The archive's public address for evidence links "
+            "(default https://lore.kernel.org/LIST).",
+        ),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Read the whole archive again, ignoring the cursor.")
+    ] = False,
+) -> None:
+    """Read mailed patches and the review given in replies (Reviewed-by, Acked-by, inline)."""
+    settings = load_settings()
+    taxonomy = taxonomy_of(settings)
+    full_name = mail_list_name(list_name)
+    try:
+        base = archive_base(web or f"https://lore.kernel.org/{list_name}")
+    except ValueError as error:
+        raise CsfError(f"--web: {error}") from None
+    with open_store(settings) as session:
+        eco = resolve_ecosystem(taxonomy, full_name, ecosystem)
+        # A local archive does not make csf follow anything on GitHub.
+        target = upsert_repo(session, full_name, eco, added_by=CLI_ACTOR, tracked=False)
+        started = time.perf_counter()
+        with progress(
+            TextColumn("{task.completed} messages", markup=False),
+            TextColumn("{task.fields[rate]}", markup=False),
+        ) as shown:
+            task = shown.add_task(f"{full_name} archive", total=None, rate="")
+
+            def show(messages: int) -> None:
+                rate = messages / max(time.perf_counter() - started, 1e-6)
+                shown.update(task, completed=messages, rate=f"{rate:,.0f} messages/s")
+
+            stats = ingest_mail(
+                session, taxonomy, target, path, web=base, full=full, on_progress=show
+            )
+        elapsed = time.perf_counter() - started
+        rate = stats.messages / elapsed if elapsed > 0 else 0.0
+        out.print(f"{stats.summary()}; {rate:,.0f} messages/s", soft_wrap=True)
+        for problem in stats.problems[:SHOWN_PROBLEMS]:
+            err.print(f"csf: {problem}", soft_wrap=True, highlight=False)
+        if len(stats.problems) > SHOWN_PROBLEMS:
+            err.print(f"csf: … and {len(stats.problems) - SHOWN_PROBLEMS} more", highlight=False)
+        print_coverage(stats.coverage)
+        refresh_cache(session, settings)
+
+
+def forum_clients(settings: Settings) -> ForumClients:
+    """Clients for Discourse forums, anonymous unless DISCOURSE_API_KEY is set."""
+    key = settings.discourse_api_key
+    return ForumClients(
+        api_url=settings.discourse_api_url,
+        api_key=key.get_secret_value() if key is not None else None,
+        api_username=settings.discourse_api_username,
+    )
 
 
 def print_coverage(coverage: TopicCoverage | None) -> None:

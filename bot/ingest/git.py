@@ -159,7 +159,7 @@ class GitIngest:
     def _is_suppressed(self, keys: list[IdentityKey]) -> bool:
         return any(suppression_hash(key) in self._suppressed for key in keys)
 
-    def _begin(self) -> None:
+    def begin(self) -> None:
         """Hold the write lock; in a new transaction, re-read suppressions and drop the cached
         people forgotten, merged away or pruned since the last one (they are resolved again)."""
         if not self._writer.begin():
@@ -270,7 +270,7 @@ class GitIngest:
         commit no longer gives (its author forgotten, a co-author merged into the author) are
         dropped at the next flush.
         """
-        self._begin()
+        self.begin()
         author = self.who(commit.author)
         if author is None:
             self.skipped += 1
@@ -387,7 +387,7 @@ class GitIngest:
 
     def flush(self) -> None:
         """Write the collected contributions and drop the stale ones, in this transaction."""
-        self._begin()
+        self.begin()
         stale, self._stale = self._stale, []
         _delete_git_rows(self.session, self.repo_id, stale)
         pending, self._pending = self._pending, []

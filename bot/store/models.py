@@ -537,3 +537,24 @@ class JobLock(SQLModel, table=True):
     holder: str
     acquired_at: datetime = _created()
     expires_at: datetime = _when()
+
+
+class MailMessage(SQLModel, table=True):
+    """A message of a mailing-list archive that work was read from, by a one-way key.
+
+    Replies name what they answer by Message-ID, often weeks later and in a later run of the
+    ingest: this is how a reply finds the patch it reviews (and a cover letter its series), and
+    how a removal in the archive finds the work it gave. Message-IDs often hold the sender's
+    address, so only their hash is kept.
+    """
+
+    __tablename__ = "mail_message"
+    __table_args__ = (sa.Index("ix_mail_message_series", "repo_id", "series"),)
+    repo_id: int = Field(foreign_key="repo.id", ondelete="CASCADE", primary_key=True)
+    message: str = Field(primary_key=True)  # `message_hash` of its Message-ID
+    kind: str  # "patch", "cover", "reply"
+    # The patch's own contribution (None for a cover letter or reply, or a forgotten sender).
+    contribution_id: int | None = Field(
+        default=None, foreign_key="contribution.id", ondelete="SET NULL"
+    )
+    series: str | None = None  # a patch's cover letter (or first patch), as a message hash

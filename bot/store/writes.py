@@ -31,6 +31,7 @@ from bot.store.models import (
     HttpCache,
     Identity,
     IdentityKind,
+    MailMessage,
     Person,
     Repo,
     StoreKey,
@@ -258,6 +259,11 @@ def delete_contributions(session: Session, ids: Sequence[int]) -> None:
         chunk = wanted[start : start + 500]
         for model in (ContributionTopic, ContributionTerm):
             session.execute(sa.delete(model).where(col(model.contribution_id).in_(chunk)))
+        session.execute(
+            sa.update(MailMessage)
+            .where(col(MailMessage.contribution_id).in_(chunk))
+            .values(contribution_id=None)
+        )
         session.execute(sa.delete(Contribution).where(col(Contribution.id).in_(chunk)))
 
 
@@ -274,22 +280,32 @@ def set_natures(session: Session, natures: dict[int, str]) -> None:
     )
 
 
+# A mailed patch whose commit, by the same person, is in the store: that commit counts it.
+LANDED = "landed"
+
+
 def counted_as_pr(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
-    """True for a git commit that landed through a PR also ingested from GitHub.
+    """True for work counted under another row: a git commit that landed through a PR also
+    ingested from GitHub, or a mailed patch that landed as a commit also ingested from git.
 
     A change seen both as a GitHub PR and as a git commit referencing it (`... (#1234)`) is one
-    change: rankings and profiles count the PR and leave such commits out.
+    change: rankings and profiles count the PR and leave such commits out. A patch seen both on
+    a mailing list and in git history is one change too: the commit counts (it says what
+    landed), and the patch stays only as what its thread's reviews answer.
     """
     c = contribution.c
     pr = Contribution.__table__.alias("linked_pr")  # type: ignore[attr-defined]
-    return sa.and_(
-        c.kind == ContributionKind.COMMIT.value,
-        c.parent_number.is_not(None),
-        sa.exists().where(
-            pr.c.repo_id == c.repo_id,
-            pr.c.kind == ContributionKind.PR.value,
-            pr.c.external_id == sa.cast(c.parent_number, sa.String),
+    return sa.or_(
+        sa.and_(
+            c.kind == ContributionKind.COMMIT.value,
+            c.parent_number.is_not(None),
+            sa.exists().where(
+                pr.c.repo_id == c.repo_id,
+                pr.c.kind == ContributionKind.PR.value,
+                pr.c.external_id == sa.cast(c.parent_number, sa.String),
+            ),
         ),
+        sa.and_(c.kind == ContributionKind.PR.value, c.state == LANDED),
     )
 
 

@@ -1,0 +1,494 @@
+"""A mailing list's archive into the store: mailed patches and the review given in replies.
+
+The kernel reviews by mail. Here:
+- a patch (`[PATCH vN m/n] subsystem: subject`) is a `pr` of its sender, with the files its diff
+  touches (their topics come from the taxonomy, as a commit's do) and the files it creates;
+  a later version of the same patch by the same sender supersedes the earlier ones (state
+  `superseded`), so a series sent eight times is one piece of work, not eight;
+- a reply is a `review` of the patch it answers, by its sender, when they wrote a
+  `Reviewed-by:` (approved), `Acked-by:` (acked) or `Tested-by:` (tested) line themself, or
+  commented inline on the quoted diff with words of their own; a reply to a cover letter reviews
+  every patch of the series; an author answering their own thread is no review;
+- a patch whose subject is the subject of a commit already in the store (the kernel's git
+  history, ingested with `csf ingest git`) is `merged`, or `landed` when the commit is the same
+  person's: then the commit counts the work (`counted_as_pr`) and the patch stays as what its
+  reviews answer. Run the mail ingest again after a git ingest to see patches merge.
+Senders are people exactly as git's authors are (the same address hash, the same rules, the
+same suppression of the forgotten), so one person in git and on a list is one person. Addresses
+are never stored; Message-IDs (which often hold one) are kept only as hashes (`MailMessage`).
+Reading is resumable: the cursor (epoch and commit) moves with each batch's transaction, so a
+run killed at any point and run again ends equal to an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from bot.errors import BusyError, CsfError
+from bot.ingest.coverage import TopicCoverage, topic_coverage
+from bot.ingest.git import GitIngest
+from bot.ingest.pipeline import index_batch
+from bot.sources.git import Mailmap
+from bot.sources.mail import ArchiveCursor, Mail, MailArchiveError, message_hash, read_messages
+from bot.store.links import archive_link
+from bot.store.locks import session_job_lock
+from bot.store.models import Contribution, ContributionKind, MailMessage, Person, Repo
+from bot.store.writes import (
+    LANDED,
+    ContributionRecord,
+    bulk_write,
+    delete_contributions,
+    get_cursor,
+    set_cursor,
+    upsert_contributions,
+)
+from bot.taxonomy.model import Taxonomy
+
+CURSOR = "mail"  # {"epoch": N, "commit": SHA} of the last message read
+WEB_CURSOR = "mail.web"  # the archive's public web address, for evidence links
+BATCH = 2000
+SERIES_CAP = 60  # patches a reply to a cover letter reviews at most
+_CACHED_PATCHES = 50_000  # patches kept in memory for the replies that follow them
+_STATES = {"reviewed-by": "approved", "acked-by": "acked", "tested-by": "tested"}
+
+
+_LIST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
+
+
+def mail_list_name(name: str) -> str:
+    """The store's name for a list (`mail:bpf`); a clear error for a name that is not one."""
+    cleaned = name.strip().lower()
+    if not _LIST_NAME.match(cleaned):
+        raise CsfError(f"{name!r} is not a list name: letters, digits, '.', '_' and '-', e.g. bpf")
+    return f"mail:{cleaned}"
+
+
+@dataclass
+class MailIngestStats:
+    list_name: str
+    messages: int = 0
+    patches: int = 0
+    reviews: int = 0
+    removed: int = 0  # messages the archive removed, with the work they gave
+    merged: int = 0  # patches found in git history this run
+    skipped: int = 0  # suppressed senders, or no usable address
+    people_before: int = 0
+    people_after: int = 0
+    problems: list[str] = field(default_factory=list)
+    coverage: TopicCoverage | None = None
+
+    def summary(self) -> str:
+        text = (
+            f"{self.list_name}: {self.messages} messages read; {self.patches} patches and "
+            f"{self.reviews} reviews stored; {self.people_after - self.people_before} new people"
+        )
+        if self.merged:
+            text += f"; {self.merged} patches found merged in git history"
+        if self.removed:
+            text += f"; {self.removed} messages the archive removed"
+        if self.problems:
+            n = len(self.problems)
+            text += f"; {n} message{'' if n == 1 else 's'} not read (see below)"
+        return text
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """What a reply needs of the patch it answers."""
+
+    external_id: str
+    person_id: int
+    title: str | None
+    paths: tuple[str, ...]
+    additions: int
+    deletions: int
+    series: str
+    url: str | None
+
+
+class MailIngest:
+    """Ingests one list's archive; keeps small caches, never the archive itself."""
+
+    def __init__(self, session: Session, taxonomy: Taxonomy, repo: Repo, web: str) -> None:
+        assert repo.id is not None
+        self.session = session
+        self.taxonomy = taxonomy
+        self.repo = repo
+        self.repo_id: int = repo.id
+        self.web = web
+        # Senders are resolved with git's rules and caches, so they are the same people.
+        self.people = GitIngest(session, taxonomy, repo, Mailmap())
+        self._records: list[ContributionRecord] = []
+        self._rows: list[tuple[str, str, str | None, int | None]] = []  # hash, kind, series, rec
+        self._patches: dict[str, _Patch | None] = {}
+        self._removed: list[str] = []
+        self._superseded: list[tuple[int, str, str]] = []  # person, title, the new external id
+        self.stats = MailIngestStats(repo.full_name)
+
+    def message(self, mail: Mail) -> None:
+        """Collect what one message gives; written at the next `flush`."""
+        self.people.begin()
+        self.stats.messages += 1
+        own = message_hash(mail.message_id)
+        if mail.removed:
+            self._removed.append(own)
+            self._patches.pop(own, None)
+            return
+        if mail.is_cover:
+            self._rows.append((own, "cover", own, None))
+            return
+        if mail.is_patch:
+            self._patch(mail, own)
+        elif mail.is_reply and (mail.trailers or mail.inline_review):
+            self._review(mail, own)
+
+    def _link(self, mail: Mail, title: str | None) -> str | None:
+        """The message on the archive's web pages; by subject and day when its Message-ID holds
+        the sender's address (it is not kept, not even inside a link)."""
+        local = mail.sender.email.split("@")[0].lower()
+        if local and local not in mail.message_id.lower():
+            return archive_link(self.web, mail.message_id)
+        words = f's:"{title or mail.subject}" d:{mail.sent_at:%Y%m%d}..{mail.sent_at:%Y%m%d}'
+        return archive_link(self.web, query="q=" + quote(words, safe=""))
+
+    def _patch(self, mail: Mail, own: str) -> None:
+        sender = self.people.who(mail.sender)
+        series = message_hash(mail.in_reply_to) if mail.in_reply_to else own
+        if sender is None:
+            self.stats.skipped += 1
+            self._patches[own] = None
+            self._rows.append((own, "patch", series, None))
+            return
+        title = mail.patch_title
+        record = ContributionRecord(
+            repo_id=self.repo_id,
+            person_id=sender.person_id,
+            identity_key=str(sender.key),
+            kind=ContributionKind.PR,
+            external_id=f"m:{own[:24]}",
+            created_at=mail.sent_at,
+            occurred_at=mail.sent_at,
+            url=self._link(mail, title),
+            title=title,
+            state="open",
+            files_changed=len(mail.files),
+            additions=sum(f.added for f in mail.files),
+            deletions=sum(f.deleted for f in mail.files),
+            paths=tuple(mail.paths),
+            utc_offset=mail.utc_offset,
+            created_paths=tuple(f.path for f in mail.files if f.created),
+        )
+        self._rows.append((own, "patch", series, len(self._records)))
+        self._records.append(record)
+        self._remember(own, record, series)
+        if mail.version > 1 and record.title:
+            self._superseded.append((sender.person_id, record.title, record.external_id))
+        self.stats.patches += 1
+
+    def _remember(self, own: str, record: ContributionRecord, series: str) -> None:
+        if len(self._patches) >= _CACHED_PATCHES:
+            self._patches.pop(next(iter(self._patches)))
+        self._patches[own] = _Patch(
+            record.external_id,
+            record.person_id,
+            record.title,
+            tuple(record.paths),
+            record.additions,
+            record.deletions,
+            series,
+            record.url,
+        )
+
+    def _review(self, mail: Mail, own: str) -> None:
+        reviewed = self._answered(mail)
+        if not reviewed:
+            return
+        reviewer = self.people.who(mail.sender)
+        if reviewer is None:
+            self.stats.skipped += 1
+            return
+        state = _STATES[mail.trailers[0]] if mail.trailers else "commented"
+        self._rows.append((own, "reply", None, None))
+        for patch in reviewed:
+            if patch.person_id == reviewer.person_id:
+                continue  # an author answering their own thread
+            self._records.append(
+                ContributionRecord(
+                    repo_id=self.repo_id,
+                    person_id=reviewer.person_id,
+                    identity_key=str(reviewer.key),
+                    kind=ContributionKind.REVIEW,
+                    external_id=f"r:{own[:16]}:{patch.external_id[2:18]}",
+                    created_at=mail.sent_at,
+                    occurred_at=mail.sent_at,
+                    url=self._link(mail, patch.title),
+                    title=patch.title,
+                    state=state,
+                    files_changed=len(patch.paths),
+                    additions=patch.additions,
+                    deletions=patch.deletions,
+                    paths=patch.paths,
+                    utc_offset=mail.utc_offset,
+                )
+            )
+            self.stats.reviews += 1
+
+    def _answered(self, mail: Mail) -> list[_Patch]:
+        """The patches a reply reviews: the nearest patch up its thread, or every patch of the
+        series whose cover letter it answers."""
+        ancestors = [mail.in_reply_to] if mail.in_reply_to else []
+        ancestors += [m for m in reversed(mail.references) if m != mail.in_reply_to]
+        for ancestor in ancestors:
+            key = message_hash(ancestor)
+            patch = self._patches.get(key) if key in self._patches else self._stored(key)
+            if patch is not None:
+                return [patch]
+            series = self._series(key)
+            if series:
+                return series
+        return []
+
+    def _stored(self, key: str) -> _Patch | None:
+        row = self.session.exec(
+            select(MailMessage, Contribution)
+            .join(Contribution, col(Contribution.id) == col(MailMessage.contribution_id))
+            .where(MailMessage.repo_id == self.repo_id, MailMessage.message == key)
+        ).first()
+        if row is None:
+            return None
+        message, c = row
+        return _Patch(
+            c.external_id,
+            c.person_id,
+            c.title,
+            tuple(c.paths),
+            c.additions,
+            c.deletions,
+            message.series or key,
+            c.url,
+        )
+
+    def _series(self, key: str) -> list[_Patch]:
+        """The patches of the series whose cover letter (or first patch) is `key`."""
+        pending = [p for p in self._patches.values() if p is not None and p.series == key]
+        rows = self.session.exec(
+            select(MailMessage, Contribution)
+            .join(Contribution, col(Contribution.id) == col(MailMessage.contribution_id))
+            .where(MailMessage.repo_id == self.repo_id, MailMessage.series == key)
+            .limit(SERIES_CAP)
+        ).all()
+        found = {p.external_id: p for p in pending}
+        for _, c in rows:
+            found.setdefault(
+                c.external_id,
+                _Patch(
+                    c.external_id,
+                    c.person_id,
+                    c.title,
+                    tuple(c.paths),
+                    c.additions,
+                    c.deletions,
+                    key,
+                    c.url,
+                ),
+            )
+        return list(found.values())[:SERIES_CAP]
+
+    def flush(self) -> None:
+        """Write what was collected, in this transaction."""
+        self.people.begin()
+        records, self._records = self._records, []
+        ids = upsert_contributions(self.session, records) if records else []
+        if records:
+            index_batch(self.session, self.taxonomy, self.repo, ids, records)
+        rows, self._rows = self._rows, []
+        table = MailMessage.__table__  # type: ignore[attr-defined]
+        bulk_write(
+            self.session,
+            table,
+            [
+                {
+                    "repo_id": self.repo_id,
+                    "message": own,
+                    "kind": kind,
+                    "series": series,
+                    "contribution_id": ids[at] if at is not None else None,
+                }
+                for own, kind, series, at in _last_of_each(rows)
+            ],
+            conflict=("repo_id", "message"),
+            update=("kind", "series", "contribution_id"),
+        )
+        self._supersede()
+        self._remove()
+
+    def _supersede(self) -> None:
+        """Older versions of a patch sent again by its author give way to the newest."""
+        later, self._superseded = self._superseded, []
+        table = Contribution.__table__  # type: ignore[attr-defined]
+        for person_id, title, newest in later:
+            self.session.execute(
+                sa.update(table)
+                .where(
+                    table.c.repo_id == self.repo_id,
+                    table.c.kind == ContributionKind.PR.value,
+                    table.c.person_id == person_id,
+                    table.c.title == title,
+                    table.c.external_id != newest,
+                    table.c.state == "open",
+                )
+                .values(state="superseded")
+            )
+
+    def _remove(self) -> None:
+        """Messages the archive removed take the work they gave with them."""
+        removed, self._removed = self._removed, []
+        table = Contribution.__table__  # type: ignore[attr-defined]
+        for own in removed:
+            ids = list(
+                self.session.execute(
+                    sa.select(table.c.id).where(
+                        table.c.repo_id == self.repo_id,
+                        sa.or_(
+                            table.c.external_id == f"m:{own[:24]}",
+                            table.c.external_id.like(f"r:{own[:16]}:%"),
+                            table.c.external_id.like(f"r:%:{own[:16]}"),
+                        ),
+                    )
+                ).scalars()
+            )
+            delete_contributions(self.session, ids)
+            self.session.execute(
+                sa.delete(MailMessage).where(
+                    col(MailMessage.repo_id) == self.repo_id, col(MailMessage.message) == own
+                )
+            )
+            self.stats.removed += 1
+
+
+def _last_of_each(
+    rows: list[tuple[str, str, str | None, int | None]],
+) -> Iterable[tuple[str, str, str | None, int | None]]:
+    """One row per message (a Message-ID sent twice: the later reading stands)."""
+    return {row[0]: row for row in rows}.values()
+
+
+def ingest_mail(
+    session: Session,
+    taxonomy: Taxonomy,
+    repo: Repo,
+    path: Path,
+    *,
+    web: str,
+    full: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> MailIngestStats:
+    """Ingest the messages of the archive at `path` not read before into `repo` (a list).
+
+    One ingest of a list runs at a time: a second raises `BusyError` and touches nothing.
+    `full` reads the whole archive again (what it gave before is replaced, not doubled).
+    """
+    name = repo.full_name
+    with session_job_lock(session, f"ingest mail {name.lower()}") as held:
+        if not held:
+            raise BusyError(f"another ingest of {name} is running: try again when it has finished")
+        return _ingest(session, taxonomy, repo, path, web, full, on_progress)
+
+
+def _ingest(
+    session: Session,
+    taxonomy: Taxonomy,
+    repo: Repo,
+    path: Path,
+    web: str,
+    full: bool,
+    on_progress: Callable[[int], None] | None,
+) -> MailIngestStats:
+    assert repo.id is not None
+    repo_id = repo.id
+    ingest = MailIngest(session, taxonomy, repo, web)
+    stats = ingest.stats
+    stats.people_before = session.exec(select(func.count()).select_from(Person)).one()
+    saved = None if full else get_cursor(session, repo_id, CURSOR)
+    after = ArchiveCursor(**json.loads(saved)) if saved else None
+    last: ArchiveCursor | None = None
+    for mail in read_messages(path, after=after, problems=stats.problems):
+        ingest.message(mail)
+        last = ArchiveCursor(mail.epoch, mail.commit)
+        if stats.messages % BATCH == 0:
+            _save(session, ingest, repo_id, last, web)
+            if on_progress:
+                on_progress(stats.messages)
+    if last is not None:
+        _save(session, ingest, repo_id, last, web)
+    stats.merged = mark_merged(session, repo)
+    session.commit()
+    if on_progress:
+        on_progress(stats.messages)
+    stats.people_after = session.exec(select(func.count()).select_from(Person)).one()
+    stats.coverage = topic_coverage(session, taxonomy, repo)
+    return stats
+
+
+def _save(
+    session: Session, ingest: MailIngest, repo_id: int, last: ArchiveCursor, web: str
+) -> None:
+    """One transaction per batch: its work and the cursor that says it is in."""
+    ingest.flush()
+    set_cursor(session, repo_id, CURSOR, json.dumps({"epoch": last.epoch, "commit": last.commit}))
+    set_cursor(session, repo_id, WEB_CURSOR, web)
+    session.commit()
+
+
+def mark_merged(session: Session, repo: Repo) -> int:
+    """Open patches of the list whose subject is a commit's in the same ecosystem's stored
+    history become `merged` (`landed` when the commit is their sender's); how many did.
+
+    One pass over the ecosystem's commit subjects, compared in memory: subjects have no index,
+    and a list's open patches are far fewer than a kernel's commits.
+    """
+    table = Contribution.__table__  # type: ignore[attr-defined]
+    open_rows = session.execute(
+        sa.select(table.c.id, table.c.title, table.c.person_id).where(
+            table.c.repo_id == repo.id,
+            table.c.kind == ContributionKind.PR.value,
+            table.c.state == "open",
+            table.c.title.is_not(None),
+        )
+    ).all()
+    if not open_rows:
+        return 0
+    wanted: dict[str, list[tuple[int, int]]] = {}
+    for row in open_rows:
+        wanted.setdefault(row.title, []).append((row.id, row.person_id))
+    repos = sa.select(col(Repo.id)).where(
+        col(Repo.ecosystem) == repo.ecosystem, col(Repo.id) != repo.id
+    )
+    commits = session.execute(
+        sa.select(table.c.title, table.c.person_id, table.c.occurred_at).where(
+            table.c.kind == ContributionKind.COMMIT.value,
+            table.c.repo_id.in_(repos.scalar_subquery()),
+        )
+    )
+    found: dict[int, tuple[str, object]] = {}
+    for title, person_id, when in commits:
+        for row_id, sender in wanted.get(title, ()):
+            state = LANDED if sender == person_id else "merged"
+            if found.get(row_id, ("merged",))[0] != LANDED:
+                found[row_id] = (state, when)
+    for row_id, (state, when) in found.items():
+        session.execute(
+            sa.update(table).where(table.c.id == row_id).values(state=state, merged_at=when)
+        )
+    return len(found)
+
+
+__all__ = ["MailArchiveError", "MailIngestStats", "ingest_mail", "mark_merged"]
