@@ -1,0 +1,77 @@
+"""`csf ingest mail` in the terminal: a summary line, then answers citing review by mail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.cli import csf
+from tests.support.public_inbox import PublicInbox, message, patch_body
+
+ADA = ("Ada Fictional", "ada@kernel.example")
+BO = ("Bo Fictional", "bo@mail.example")
+
+
+def test_ingest_mail_then_who_cites_the_mailed_review(tmp_path: Path) -> None:
+    box = PublicInbox(tmp_path / "bpf")
+    for n in range(4):
+        box.add(
+            message(
+                ADA,
+                f"[PATCH] bpf: verifier step {n}",
+                f"s{n}.fictional@kernel.example",
+                body=patch_body({"kernel/bpf/verifier.c": 90}),
+            )
+        )
+        box.add(
+            message(
+                BO,
+                f"Re: [PATCH] bpf: verifier step {n}",
+                f"r{n}.fictional@mail.example",
+                in_reply_to=f"s{n}.fictional@kernel.example",
+                body="Reviewed-by: Bo Fictional <bo@mail.example>\n",
+            )
+        )
+    assert csf(tmp_path, "migrate").returncode == 0
+    result = csf(tmp_path, "ingest", "mail", str(box.path), "--list", "bpf", "-e", "linux")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "mail:bpf: 8 messages read; 4 patches and 4 reviews stored; 2 new people" in result.stdout
+    )
+    assert (
+        "0 messages read"
+        in csf(tmp_path, "ingest", "mail", str(box.path), "--list", "bpf", "-e", "linux").stdout
+    )
+    answer = csf(tmp_path, "who", "linux", "bpf", "--json", "--as-of", "2025-03-01")
+    assert answer.returncode == 0, answer.stderr
+    assert "Bo Fictional" in answer.stdout
+    assert "https://lore.kernel.org/bpf/r0.fictional%40mail.example/" in answer.stdout
+    assert "bo@mail.example" not in answer.stdout
+
+
+def test_bad_archives_and_options_are_one_clear_line(tmp_path: Path) -> None:
+    assert csf(tmp_path, "migrate").returncode == 0
+    cases = [
+        (["ingest", "mail", str(tmp_path), "--list", "bpf", "-e", "linux"], "not a public-inbox"),
+        (["ingest", "mail", str(tmp_path), "--list", "b/../x", "-e", "linux"], "not a list name"),
+        (
+            [
+                "ingest",
+                "mail",
+                str(tmp_path),
+                "--list",
+                "bpf",
+                "-e",
+                "linux",
+                "--web",
+                "https://evil.example/x",
+            ],
+            "CSF_ARCHIVE_HOSTS",
+        ),
+        (["ingest", "mail", str(tmp_path), "--list", "bpf", "-e", "nope"], "unknown ecosystem"),
+    ]
+    for args, said in cases:
+        result = csf(tmp_path, *args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert said in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
