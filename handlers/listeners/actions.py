@@ -165,11 +165,23 @@ def on_share_map(ctx: AppContext, click: Click) -> None:
     _once(ctx, click, "This map is already shared in the channel.", _share_map)
 
 
-def _once(ctx: AppContext, click: Click, already: str, share: ActionListener) -> None:
+@dataclass
+class Shared:
+    """Whether a share's text is in the channel: from then on its claim is kept, whatever
+    fails after (the picture, recording the post), so no click posts it twice."""
+
+    posted: bool = False
+
+
+ShareListener = Callable[[AppContext, Click, Shared], None]
+
+
+def _once(ctx: AppContext, click: Click, already: str, share: ShareListener) -> None:
     """Run `share` once per button of one message.
 
     A double click (or two clicks racing in two processes) posts once, and the second click
-    is told `already`. A post that fails gives the claim back, so a new click can try again.
+    is told `already`. A share that fails before its text is posted gives the claim back, so a
+    new click can try again; one that fails after keeps it.
     """
     asker = click.asker
     where = click.where() or click.body.get("response_url")
@@ -180,20 +192,22 @@ def _once(ctx: AppContext, click: Click, already: str, share: ActionListener) ->
     if not claimed:
         click.reply(notice(already))
         return
+    shared = Shared()
     try:
-        share(ctx, click)
+        share(ctx, click, shared)
     except BaseException:
-        with ctx.session() as session:
-            release_event(session, key)
-            session.commit()
+        if not shared.posted:
+            with ctx.session() as session:
+                release_event(session, key)
+                session.commit()
         raise
 
 
-def _share(ctx: AppContext, click: Click) -> None:
+def _share(ctx: AppContext, click: Click, shared: Shared) -> None:
     asker = click.asker
     with ctx.session() as session:
         answer = who_from_state(ctx, session, click.value, asker, shared=True)
-    posted = _post_shared(click, answer.message)
+    posted = _post_shared(click, answer.message, shared)
     if posted is None:
         return
     with ctx.session() as session:
@@ -207,10 +221,10 @@ def _share(ctx: AppContext, click: Click) -> None:
         )
 
 
-def _share_map(ctx: AppContext, click: Click) -> None:
+def _share_map(ctx: AppContext, click: Click, shared: Shared) -> None:
     with ctx.session() as session:
         answer = map_for(ctx, session, parse(click.value), click.asker, shared=True)
-    posted = _post_shared(click, answer.message)
+    posted = _post_shared(click, answer.message, shared)
     if answer.picture is None:
         return
     if posted is None:
@@ -228,9 +242,10 @@ def _share_map(ctx: AppContext, click: Click) -> None:
 PICTURE_NOT_SHARED = "The map's picture could not be shared ({reason}); its numbers are."
 
 
-def _post_shared(click: Click, message: dict[str, Any]) -> dict[str, Any] | None:
+def _post_shared(click: Click, message: dict[str, Any], shared: Shared) -> dict[str, Any] | None:
     """Post `message` in the clicked channel, saying who shared it; None where csf could only
-    post through the response URL (it is not a member, or the click came from the App Home)."""
+    post through the response URL (it is not a member, or the click came from the App Home).
+    Either way, `shared` is marked posted once the message is there."""
     message = dict(message)
     message["text"] = f"<@{click.asker.user_id}> shared: {message['text']}"
     try:
@@ -241,7 +256,9 @@ def _post_shared(click: Click, message: dict[str, Any]) -> dict[str, Any] | None
         if error.response.get("error") not in ("not_in_channel", "channel_not_found"):
             raise
         click.respond(response_type="in_channel", replace_original=False, **message)
+        shared.posted = True
         return None
+    shared.posted = True
     return {"channel": posted["channel"], "ts": posted["ts"]}
 
 

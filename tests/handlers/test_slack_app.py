@@ -269,6 +269,26 @@ def test_a_share_that_failed_can_be_clicked_again(harness: Harness) -> None:
     assert "<@U0SOURCER> shared" in posted[1].params["text"]
 
 
+def test_a_share_whose_record_fails_after_posting_is_not_posted_again(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the page is in the channel, the share is done: a failure after it (recording the
+    post) is said, and a second click is told it is shared instead of posting it twice."""
+    import handlers.listeners.actions as actions
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("the store went away after the post")
+
+    monkeypatch.setattr(actions, "record_posted", broken)
+    harness.slack.command("who mlir bufferization --limit 50")
+    share = next(b for b in _buttons(harness.reply()) if b["action_id"] == ACTION_SHARE)
+    harness.slack.action({"action_id": ACTION_SHARE, "value": share["value"]})
+    assert "Something went wrong" in harness.reply(2)["text"]
+    harness.slack.action({"action_id": ACTION_SHARE, "value": share["value"]})
+    assert "already shared" in harness.reply(3)["text"]
+    assert len(harness.fake.of("chat.postMessage")) == 1
+
+
 def test_more_button_shows_the_next_page(harness: Harness) -> None:
     harness.slack.command("who mlir bufferization")
     first = harness.reply()
@@ -1246,6 +1266,24 @@ def test_a_shared_map_where_csf_is_not_a_member_posts_its_text_and_says_why_no_p
         harness.reply(3)
     )
     assert len(harness.fake.of("files.completeUploadExternal")) == 1
+
+
+def test_a_shared_map_whose_picture_breaks_after_its_text_is_posted_is_not_posted_again(
+    harness: Harness,
+) -> None:
+    """The picture's upload failing in a way Slack's client does not name (the line drops)
+    after the map's text is in the channel: the map is shared, so a second click says so and
+    posts nothing."""
+    harness.slack.command("map mlir bufferization")
+    [share] = [b for b in _buttons(harness.reply()) if b["action_id"] == ACTION_SHARE_MAP]
+    harness.fake.wait_for("files.completeUploadExternal")  # the asker's own copy, in their DM
+    harness.fake.fail_next("files.getUploadURLExternal", 0, times=5)  # no answer at all
+    harness.slack.action({"action_id": ACTION_SHARE_MAP, "value": share["value"]})
+    assert harness.fake.wait_for("chat.postMessage")[0].params["channel"] == "C0TALENT"
+    assert "Something went wrong" in _all_text(harness.reply(2))
+    harness.slack.action({"action_id": ACTION_SHARE_MAP, "value": share["value"]})
+    assert "This map is already shared in the channel." in _all_text(harness.reply(3))
+    assert len(harness.fake.of("chat.postMessage")) == 1
 
 
 def test_community_filters_are_checked_like_other_options(harness: Harness) -> None:
