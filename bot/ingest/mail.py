@@ -452,42 +452,63 @@ def mark_merged(session: Session, repo: Repo) -> int:
     """Open patches of the list whose subject is a commit's in the same ecosystem's stored
     history become `merged` (`landed` when the commit is their sender's); how many did.
 
-    One pass over the ecosystem's commit subjects, compared in memory: subjects have no index,
-    and a list's open patches are far fewer than a kernel's commits.
+    A review line sent by mail that the commit also carries as a trailer (the same person on
+    a commit of the same subject) is one review seen twice: the mail's becomes `landed` and the
+    commit's trailer counts it (`counted_as_pr`). One pass over the ecosystem's commits and
+    trailer reviews, compared in memory: subjects have no index, and a list's open patches and
+    review lines are far fewer than a kernel's commits.
     """
     table = Contribution.__table__  # type: ignore[attr-defined]
-    open_rows = session.execute(
-        sa.select(table.c.id, table.c.title, table.c.person_id).where(
-            table.c.repo_id == repo.id,
-            table.c.kind == ContributionKind.PR.value,
-            table.c.state == "open",
-            table.c.title.is_not(None),
-        )
-    ).all()
-    if not open_rows:
-        return 0
-    wanted: dict[str, list[tuple[int, int]]] = {}
-    for row in open_rows:
-        wanted.setdefault(row.title, []).append((row.id, row.person_id))
     repos = sa.select(col(Repo.id)).where(
         col(Repo.ecosystem) == repo.ecosystem, col(Repo.id) != repo.id
     )
-    commits = session.execute(
-        sa.select(table.c.title, table.c.person_id, table.c.occurred_at).where(
-            table.c.kind == ContributionKind.COMMIT.value,
-            table.c.repo_id.in_(repos.scalar_subquery()),
+    mine = sa.and_(table.c.repo_id == repo.id, table.c.title.is_not(None))
+    theirs = table.c.repo_id.in_(repos.scalar_subquery())
+    patches: dict[str, list[tuple[int, int]]] = {}
+    for row in session.execute(
+        sa.select(table.c.id, table.c.title, table.c.person_id).where(
+            mine, table.c.kind == ContributionKind.PR.value, table.c.state == "open"
         )
-    )
+    ):
+        patches.setdefault(row.title, []).append((row.id, row.person_id))
     found: dict[int, tuple[str, object]] = {}
-    for title, person_id, when in commits:
-        for row_id, sender in wanted.get(title, ()):
-            state = LANDED if sender == person_id else "merged"
-            if found.get(row_id, ("merged",))[0] != LANDED:
-                found[row_id] = (state, when)
+    if patches:
+        for title, person_id, when in session.execute(
+            sa.select(table.c.title, table.c.person_id, table.c.occurred_at).where(
+                table.c.kind == ContributionKind.COMMIT.value, theirs
+            )
+        ):
+            for row_id, sender in patches.get(title, ()):
+                state = LANDED if sender == person_id else "merged"
+                if found.get(row_id, ("merged",))[0] != LANDED:
+                    found[row_id] = (state, when)
     for row_id, (state, when) in found.items():
         session.execute(
             sa.update(table).where(table.c.id == row_id).values(state=state, merged_at=when)
         )
+    lines: dict[tuple[str, int], list[int]] = {}
+    for row in session.execute(
+        sa.select(table.c.id, table.c.title, table.c.person_id).where(
+            mine,
+            table.c.kind == ContributionKind.REVIEW.value,
+            table.c.state.in_(sorted(set(_STATES.values()))),
+        )
+    ):
+        lines.setdefault((row.title, row.person_id), []).append(row.id)
+    if lines:
+        twice = [
+            row_id
+            for title, person_id in session.execute(
+                sa.select(table.c.title, table.c.person_id).where(
+                    table.c.kind == ContributionKind.REVIEW.value,
+                    table.c.external_id.like("%:review:%"),
+                    theirs,
+                )
+            )
+            for row_id in lines.pop((title, person_id), ())
+        ]
+        if twice:
+            session.execute(sa.update(table).where(table.c.id.in_(twice)).values(state=LANDED))
     return len(found)
 
 

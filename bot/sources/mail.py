@@ -53,6 +53,7 @@ _TRAILER = re.compile(
 _QUOTED_DIFF = re.compile(r"\A>[>\s]*(?:[+\-](?![+\-]{2}\s)|@@ |diff --git )")
 _ATTRIBUTION = re.compile(r"\A(?:on .{0,200}wrote:|.{0,200} writes:)\s*\Z", re.I)
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_FROM = re.compile(r'\A(?P<name>[^<>",@]*|"[^"<>]*")\s*<(?P<address>[^<>@\s]+@[^<>@\s]+)>\s*\Z')
 _DIFF_GIT = re.compile(r"\Adiff --git a/(?P<a>.+?) b/(?P<b>.+)\Z")
 # Own words a reply needs beside a quoted diff to be review, not "thanks" or "+1".
 INLINE_WORDS = 12
@@ -264,10 +265,10 @@ def parse_message(
     head, body = _split(raw)
     headers = _headers(head)
     found = _MESSAGE_ID.search(headers.get("message-id", ""))
-    senders = getaddresses([headers.get("from", "")])
-    if not found or not senders or "@" not in senders[0][1]:
+    sender = _sender(headers.get("from", ""))
+    if not found or sender is None:
         return None
-    name, address = senders[0]
+    name, address = sender
     sent_at, offset = _date(headers.get("date", ""), received)
     subject = " ".join(headers.get("subject", "").split())
     message = Mail(
@@ -296,6 +297,18 @@ def parse_message(
     elif message.is_reply:
         message.trailers, message.inline_review = _review(text, message.sender)
     return message
+
+
+def _sender(value: str) -> tuple[str, str] | None:
+    """(name, address) of a From header: the common `Name <address>` read directly, anything
+    else by the email package's parser."""
+    plain = _FROM.match(value)
+    if plain:
+        return plain.group("name").strip().strip('"'), plain.group("address")
+    senders = getaddresses([value])
+    if not senders or "@" not in senders[0][1]:
+        return None
+    return senders[0]
 
 
 def _split(raw: bytes) -> tuple[bytes, bytes]:
@@ -405,8 +418,13 @@ def _diff_files(text: str) -> list[PatchFile]:
     files: dict[str, PatchFile] = {}
     current: PatchFile | None = None
     in_hunk = False
-    for line in text.splitlines():
-        start = _DIFF_GIT.match(line)
+    at = text.find("\ndiff --git ")
+    if at < 0:
+        at = text.find("\n+++ b/")
+    if at < 0:
+        return []
+    for line in text[at + 1 :].splitlines():
+        start = _DIFF_GIT.match(line) if line.startswith("diff --git ") else None
         if start:
             path = start.group("b")
             current = files.setdefault(path, PatchFile(path))

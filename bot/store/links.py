@@ -141,12 +141,12 @@ def archive_base(text: str) -> str:
     return f"https://{host}/{path}".rstrip("/")
 
 
-def archive_link(base: str, *parts: str, query: str = "") -> str | None:
-    """A page of a checked archive base: its parts percent-escaped, so an id never adds a path,
-    a query or a Slack link's `|`/`>`."""
+def archive_link(base: str, *parts: str, query: str = "") -> str:
+    """A page of a checked archive base (`archive_base`): its parts percent-escaped, so an id
+    never adds a path, a query or a Slack link's `|`/`>`. Checked again where it is stored
+    (`allowed_link`), like every link."""
     path = "".join("/" + quote(p, safe="") for p in parts if p)
-    url = f"{base}{path}/" + (f"?{query}" if query else "")
-    return _archive(url)
+    return f"{base}{path}/" + (f"?{query}" if query else "")
 
 
 def _archive(url: str) -> str | None:

@@ -280,7 +280,8 @@ def set_natures(session: Session, natures: dict[int, str]) -> None:
     )
 
 
-# A mailed patch whose commit, by the same person, is in the store: that commit counts it.
+# A mailed patch whose commit, by the same person, is in the store (that commit counts it), or
+# a mailed review line the commit carries as a trailer (that trailer counts it).
 LANDED = "landed"
 
 
@@ -291,7 +292,8 @@ def counted_as_pr(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
     A change seen both as a GitHub PR and as a git commit referencing it (`... (#1234)`) is one
     change: rankings and profiles count the PR and leave such commits out. A patch seen both on
     a mailing list and in git history is one change too: the commit counts (it says what
-    landed), and the patch stays only as what its thread's reviews answer.
+    landed), and the patch stays only as what its thread's reviews answer; so is a review line
+    sent by mail and carried by the commit as a trailer.
     """
     c = contribution.c
     pr = Contribution.__table__.alias("linked_pr")  # type: ignore[attr-defined]
@@ -305,7 +307,10 @@ def counted_as_pr(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
                 pr.c.external_id == sa.cast(c.parent_number, sa.String),
             ),
         ),
-        sa.and_(c.kind == ContributionKind.PR.value, c.state == LANDED),
+        sa.and_(
+            c.kind.in_([ContributionKind.PR.value, ContributionKind.REVIEW.value]),
+            c.state == LANDED,
+        ),
     )
 
 

@@ -217,10 +217,25 @@ def test_a_patch_found_in_git_history_is_merged_and_counted_once(
     box.add(
         message(CY, "[PATCH] bpf: never applied", "n@mail.example", body=patch_body({VERIFIER: 30}))
     )
+    box.add(
+        message(
+            BO,
+            "Re: [PATCH] bpf: landed fix",
+            "rb@mail.example",
+            in_reply_to="a@kernel.example",
+            body="> +line 2\nThe check below needs the same bound as the one in the caller, or "
+            "it overflows.\nReviewed-by: Bo Fictional <bo@mail.example>\n",
+        )
+    )
     ingest(engine, box.path)
     assert {state for kind, _, state, _ in rows(engine) if kind == "pr"} == {"open"}
     kernel = GitRepo(tmp_path / "linux")
-    kernel.commit("bpf: landed fix", {VERIFIER: "a\n" * 30}, author=ADA, date=LANDED_AT)
+    kernel.commit(
+        "bpf: landed fix\n\nReviewed-by: Bo Fictional <bo@mail.example>",
+        {VERIFIER: "a\n" * 30},
+        author=ADA,
+        date=LANDED_AT,
+    )
     kernel.commit("bpf: applied by others", {VERIFIER: "b\n" * 30}, author=BO, date=LANDED_AT)
     with Session(engine) as session:
         linux = upsert_repo(session, "torvalds/linux", "linux", tracked=False)
@@ -247,6 +262,10 @@ def test_a_patch_found_in_git_history_is_merged_and_counted_once(
         )
     ada = next(r for r in answer.results if r.person["name"] == "Ada Fictional")
     assert [e.kind for e in ada.evidence] == ["commit"]
+    # Bo's Reviewed-by is one review, seen by mail and as the commit's trailer.
+    bo = next(r for r in answer.results if r.person["name"] == "Bo Fictional")
+    assert sorted(e.kind for e in bo.evidence) == ["commit", "review"]
+    assert ("review", "Bo Fictional", "landed", "bpf: landed fix") in rows(engine)
 
 
 def test_a_removed_message_takes_its_work_with_it(engine: Engine, tmp_path: Path) -> None:
