@@ -32,6 +32,9 @@ ENV_NAMES: dict[str, str] = {
     "slack_api_url": "SLACK_API_URL",
     "github_token": "GITHUB_TOKEN",
     "github_api_url": "GITHUB_API_URL",
+    "discourse_api_key": "DISCOURSE_API_KEY",
+    "discourse_api_username": "DISCOURSE_API_USERNAME",
+    "discourse_api_url": "DISCOURSE_API_URL",
     "digest_channel": "CSF_DIGEST_CHANNEL",
     "timezone": "CSF_TIMEZONE",
     "save_emoji": "CSF_SAVE_EMOJI",
@@ -94,6 +97,12 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(DEFAULT_SLACK_API_URL, validation_alias="SLACK_API_URL")
     github_token: SecretStr | None = Field(None, validation_alias="GITHUB_TOKEN")
     github_api_url: str = Field(DEFAULT_GITHUB_API_URL, validation_alias="GITHUB_API_URL")
+    # Discourse forums are read anonymously; a key (with the user it acts as) lifts the limits.
+    discourse_api_key: SecretStr | None = Field(None, validation_alias="DISCOURSE_API_KEY")
+    discourse_api_username: str | None = Field(None, validation_alias="DISCOURSE_API_USERNAME")
+    # Where a forum's API answers when not at its own https://HOST (a proxy; tests' loopback):
+    # links are always built on the forum's public host.
+    discourse_api_url: str | None = Field(None, validation_alias="DISCOURSE_API_URL")
     digest_channel: str | None = Field(None, validation_alias="CSF_DIGEST_CHANNEL")
     timezone: str = Field("Europe/London", validation_alias="CSF_TIMEZONE")
     save_emoji: str = Field("bookmark", validation_alias="CSF_SAVE_EMOJI")
@@ -156,9 +165,11 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("slack_api_url", "github_api_url")
+    @field_validator("slack_api_url", "github_api_url", "discourse_api_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         value = value.strip()
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must be an http:// or https:// URL")

@@ -1,4 +1,5 @@
-"""The one sync loop: every tracked repository from GitHub, then the score cache.
+"""The one sync loop: every tracked repository from GitHub (and forum category from its
+Discourse: names starting `discourse:`, never sent to GitHub), then the score cache.
 
 `csf sync` and the worker's sync job both run this, so the rules live once: one renamed,
 private or failing repository is rolled back and reported while the others still sync; a token
@@ -18,8 +19,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.errors import CsfError
+from bot.ingest.discourse import ForumSync, SourceFor
 from bot.ingest.sync import GitHubSync, SyncProgress, SyncStats, SyncStopped
 from bot.ingest.tracking import tracked_repos
+from bot.sources.discourse import DiscourseError, is_forum
 from bot.sources.github.http import GitHubAuthError, GitHubError
 from bot.sources.github.records import GitHubSource
 from bot.store.locks import session_job_lock
@@ -29,12 +33,12 @@ from bot.taxonomy.model import Taxonomy
 
 @dataclass(frozen=True)
 class RepoSynced:
-    """One repository's outcome: its stats, the GitHub error that stopped it, or `busy`
-    (another process was syncing it, so this one did not)."""
+    """One repository's outcome: its stats, the GitHub or forum error that stopped it, or
+    `busy` (another process was syncing it, so this one did not)."""
 
     repo: str
     stats: SyncStats | None = None
-    error: GitHubError | None = None
+    error: CsfError | None = None
     busy: bool = False
 
     @property
@@ -61,10 +65,11 @@ class SyncRun:
 
 def sync_tracked(
     session: Session,
-    source: GitHubSource,
+    source: GitHubSource | None,
     taxonomy: Taxonomy,
     *,
     refresh: Callable[[Session], str],
+    forums: SourceFor | None = None,
     repos: Sequence[Repo] | None = None,
     since: datetime | None = None,
     clock: Callable[[], datetime] = utcnow,
@@ -76,14 +81,27 @@ def sync_tracked(
 
     `refresh` rebuilds the score cache from the session and returns its one-line summary; it
     runs after what was synced is committed, and only when there was something to sync.
-    `GitHubAuthError` propagates; any other `GitHubError` is one failed repository.
+    `GitHubAuthError` propagates; any other `GitHubError` is one failed repository. Forum
+    categories go to `ForumSync` with a client from `forums` (one per forum); a `DiscourseError`
+    is one failed category. Without `source` (no GitHub token) GitHub repositories fail alike.
     """
     chosen = list(tracked_repos(session) if repos is None else repos)
     run = SyncRun()
     if not chosen:
         return run
-    runner = GitHubSync(
-        session, source, taxonomy, clock=clock, on_progress=on_progress, should_stop=should_stop
+    runner = (
+        GitHubSync(
+            session, source, taxonomy, clock=clock, on_progress=on_progress, should_stop=should_stop
+        )
+        if source is not None
+        else None
+    )
+    forum_runner = (
+        ForumSync(
+            session, forums, taxonomy, clock=clock, on_progress=on_progress, should_stop=should_stop
+        )
+        if forums is not None
+        else None
     )
     for repo in chosen:
         name = repo.full_name  # read before a rollback expires it
@@ -95,14 +113,22 @@ def sync_tracked(
                 outcome = RepoSynced(name, busy=True)
             else:
                 try:
-                    outcome = RepoSynced(name, stats=runner.sync(repo, since=since))
+                    if is_forum(name):
+                        if forum_runner is None:
+                            raise DiscourseError(f"{name}: no forum client given to this sync")
+                        stats = forum_runner.sync(repo, since=since)
+                    else:
+                        if runner is None:
+                            raise GitHubError(f"{name}: GITHUB_TOKEN is not set; sync needs it")
+                        stats = runner.sync(repo, since=since)
+                    outcome = RepoSynced(name, stats=stats)
                 except SyncStopped as stop:
                     session.rollback()  # only the page in hand; every earlier one is committed
                     run.stopped = str(stop)
                     break
                 except GitHubAuthError:
                     raise  # a bad token fails every repository alike
-                except GitHubError as error:
+                except (GitHubError, DiscourseError) as error:
                     # One renamed, private or failing repo should not stop the others.
                     session.rollback()
                     outcome = RepoSynced(name, error=error)

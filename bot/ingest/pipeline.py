@@ -280,7 +280,7 @@ class Ingestor:
         author_id = self.person_id(issue.author)
         if author_id is None:
             return
-        is_rfc = issue.title.lower().startswith(_RFC_PREFIXES)
+        is_rfc = design_title(issue.title)
         kind = ContributionKind.RFC if is_rfc else ContributionKind.ISSUE
         # A retitled thread ("[RFC] ..." added or dropped) is still one thread: drop the row
         # stored under the other kind, or the thread would count twice.
@@ -347,6 +347,11 @@ class Ingestor:
                 _Parent(row[0], list(row[1]), list(row[2])) if row else _Parent(None, [], []),
             )
         return self._parents[number]
+
+
+def design_title(title: str | None) -> bool:
+    """Whether a thread's title says it is an RFC or a design discussion (`[RFC] ...`)."""
+    return bool(title) and title.strip().lower().startswith(_RFC_PREFIXES)  # type: ignore[union-attr]
 
 
 def index_batch(

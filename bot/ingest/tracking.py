@@ -10,6 +10,7 @@ import re
 from sqlmodel import Session, col, select
 
 from bot.errors import CsfError
+from bot.sources.discourse import is_forum
 from bot.store.models import Repo
 from bot.store.writes import find_repo, record_audit, upsert_repo
 from bot.taxonomy.model import REPO_NAME, Taxonomy
@@ -70,8 +71,9 @@ def track_defaults(session: Session, taxonomy: Taxonomy, *, actor: str) -> list[
 
 
 def untrack(session: Session, repo_text: str, *, actor: str) -> Repo:
-    """Stop syncing a repository; its history stays, so rankings do not lose the past."""
-    full_name = parse_repo_name(repo_text)
+    """Stop syncing a repository (or forum category); its history stays, so rankings do not
+    lose the past."""
+    full_name = repo_text.strip() if is_forum(repo_text) else parse_repo_name(repo_text)
     repo = find_repo(session, full_name)
     if repo is None or not repo.tracked:
         raise CsfError(f"{full_name} is not tracked (see `csf track list`)")

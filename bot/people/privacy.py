@@ -8,7 +8,8 @@ sync skip
 suppressed identities before storing anything).
 
 What is suppressed, and what is not:
-- GitHub logins, address hashes, and Phabricator handles: each names one person.
+- GitHub logins, address hashes, Phabricator handles and forum usernames
+  (`discourse:HOST:username`): each names one person.
 - Display names are never suppressed. Names are not unique; suppressing "Wei Zhang" would
   silently drop the work of every other Wei Zhang. Git ingest never creates a person from a
   name alone (it needs an address), so the person could come back only under an address csf
@@ -63,6 +64,8 @@ from bot.store.models import (
 from bot.store.writes import record_audit
 
 PHABRICATOR_PREFIX = "phabricator:"
+DISCOURSE_PREFIX = "discourse:"  # `discourse:HOST:username`, a forum account
+_HANDLES = (PHABRICATOR_PREFIX, DISCOURSE_PREFIX)
 ERASED = "[erased]"
 FORGET_ACTION = "people.forget"
 
@@ -103,6 +106,8 @@ def _keys_for_spec(spec: str) -> tuple[IdentityKey | None, int | None]:
     text = typed_login(spec)
     if text.startswith("#") and text[1:].isdigit():
         return None, int(text[1:])
+    if text.lower().startswith(DISCOURSE_PREFIX) and text.count(":") == 2 and text[-1] != ":":
+        return IdentityKey(IdentityKind.NAME, text.lower()), None
     kind, sep, value = text.partition(":")
     if sep and kind == IdentityKind.NAME.value:
         raise CsfError("names are not unique: forget by GitHub login, address or #ID")
@@ -149,7 +154,7 @@ def _suppressible(session: Session, person: Person) -> list[IdentityKey]:
     keys = []
     for identity in session.exec(select(Identity).where(Identity.person_id == person.id)):
         kind = IdentityKind(identity.kind)
-        if kind is IdentityKind.NAME and not identity.value.startswith(PHABRICATOR_PREFIX):
+        if kind is IdentityKind.NAME and not identity.value.startswith(_HANDLES):
             continue  # display names are not unique (see the module doc)
         keys.append(IdentityKey(kind, identity.value, identity.domain))
     if person.login:
@@ -334,9 +339,9 @@ def _mentions(session: Session, keys: tuple[IdentityKey, ...], person: Person | 
     """What names the person (`person` may be None: an identity csf never held)."""
     phrases = {k.value for k in keys if k.kind is IdentityKind.GITHUB}
     phrases |= {
-        k.value.removeprefix(PHABRICATOR_PREFIX)
+        _handle(k.value)
         for k in keys
-        if k.kind is IdentityKind.NAME and k.value.startswith(PHABRICATOR_PREFIX)
+        if k.kind is IdentityKind.NAME and k.value.startswith(_HANDLES)
     }
     targets: frozenset[str] = frozenset()
     if person is not None and person.id is not None:
@@ -346,7 +351,7 @@ def _mentions(session: Session, keys: tuple[IdentityKey, ...], person: Person | 
                 Identity.person_id == person.id, Identity.kind == IdentityKind.NAME.value
             )
         )
-        phrases |= {name.removeprefix(PHABRICATOR_PREFIX) for name in names}
+        phrases |= {_handle(name) for name in names}
         if person.name:
             phrases.add(person.name)
         if person.login:
@@ -362,6 +367,13 @@ def _mentions(session: Session, keys: tuple[IdentityKey, ...], person: Person | 
         pattern = re.compile(rf"(?<![\w-])(?:{spelled})(?![\w-])", re.IGNORECASE)
     hashes = frozenset(k.value for k in keys if k.kind is IdentityKind.EMAIL)
     return _Mentions(targets, pattern, hashes)
+
+
+def _handle(value: str) -> str:
+    """The handle a person typed: `phabricator:ada` -> `ada`, `discourse:HOST:ada` -> `ada`."""
+    if value.startswith(DISCOURSE_PREFIX):
+        return value.rsplit(":", 1)[-1]
+    return value.removeprefix(PHABRICATOR_PREFIX)
 
 
 def _redact_audit(session: Session, mentions: _Mentions, reference: str) -> int:

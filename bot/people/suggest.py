@@ -30,6 +30,7 @@ from bot.store.writes import find_repo
 # Evidence shared by more records than this is too common to say anything about one person.
 MAX_GROUP = 6
 PHABRICATOR_PREFIX = "phabricator:"
+DISCOURSE_PREFIX = "discourse:"  # forum usernames, `discourse:HOST:username`
 _CHUNK = 500  # ids per IN (...) list, well under every backend's limit on parameters
 
 
@@ -47,7 +48,9 @@ class Strength(IntEnum):
 class DuplicateEvidence:
     """One reason to think some records are one person, in a sentence a person can check."""
 
-    kind: str  # github_id, name_is_login, handle_is_login, local_part, name_variant, same_name
+    # github_id, name_is_login, handle_is_login, forum_name_is_login, local_part, name_variant,
+    # same_name
+    kind: str
     strength: Strength
     text: str
     person_ids: tuple[int, ...]
@@ -126,6 +129,7 @@ def suggest(
     evidence = [
         *_same_account(session),
         *_name_is_login(session),
+        *_forum_name_is_login(session),
         *_same_local_part(session),
         *_similar_names(session),
     ]
@@ -264,6 +268,51 @@ def _name_is_login(session: Session) -> Iterator[DuplicateEvidence]:
         )
 
 
+def _forum_name_is_login(session: Session) -> Iterator[DuplicateEvidence]:
+    """Forum usernames equal to someone else's GitHub login (the forum sync joins them only
+    when the forum profile links the account; this is the evidence left for a person)."""
+    identity, person, joined = _identities()
+    rows = session.execute(
+        sa.select(identity.c.person_id, identity.c.value)
+        .select_from(joined)
+        .where(
+            identity.c.kind == IdentityKind.NAME.value,
+            identity.c.value.startswith(DISCOURSE_PREFIX),
+            _people_only(person),
+        )
+    ).all()
+    named: dict[str, dict[int, str]] = defaultdict(dict)  # username -> person -> forum host
+    for person_id, value in rows:
+        host, _, username = value.removeprefix(DISCOURSE_PREFIX).rpartition(":")
+        if len(username) >= 3 and username not in GENERIC_LOCAL_PARTS:
+            named[username][person_id] = host
+    usernames = sorted(named)
+    for start in range(0, len(usernames), _CHUNK):
+        login, holder = _identity.alias("g"), _person.alias("gp")
+        held = session.execute(
+            sa.select(login.c.value, login.c.person_id)
+            .select_from(login.join(holder, holder.c.id == login.c.person_id))
+            .where(
+                login.c.kind == IdentityKind.GITHUB.value,
+                login.c.value.in_(usernames[start : start + _CHUNK]),
+                _people_only(holder),
+            )
+        ).all()
+        for value, holder_id in held:
+            others = {i: h for i, h in named[value].items() if i != holder_id}
+            if not others:
+                continue
+            handle_like = any(c.isdigit() or c in "-_." for c in value)
+            hosts = " and ".join(sorted(set(others.values())))
+            yield DuplicateEvidence(
+                "forum_name_is_login",
+                Strength.STRONG if handle_like else Strength.MEDIUM,
+                f"forum username '{value}' on {hosts} ({_refs(others)}) equals the GitHub "
+                f"login of #{holder_id}",
+                _ids([holder_id, *others]),
+            )
+
+
 def _same_local_part(session: Session) -> Iterator[DuplicateEvidence]:
     """Addresses with one identifying local part at different domains (or `+tags`)."""
     identity, person, joined = _identities()
@@ -309,6 +358,7 @@ def _similar_names(session: Session) -> Iterator[DuplicateEvidence]:
         .where(
             identity.c.kind == IdentityKind.NAME.value,
             ~identity.c.value.startswith(PHABRICATOR_PREFIX),
+            ~identity.c.value.startswith(DISCOURSE_PREFIX),
             _people_only(person),
         )
     ).all()

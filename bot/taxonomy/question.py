@@ -143,6 +143,8 @@ def _repo_names(repos: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str,
     """Normalised ways of naming each repository: `owner/name`, `name`, `name` unspaced."""
     names: dict[str, tuple[str, str | None]] = {}
     for full_name, ecosystem in repos:
+        if full_name.lower().startswith("discourse:"):
+            continue  # a forum category (`discourse:HOST/c/SLUG/ID`): its id names nothing
         short = full_name.rsplit("/", 1)[-1]
         for form in (full_name, short):
             names.setdefault(normalise_phrase(form), (full_name, ecosystem))
