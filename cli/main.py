@@ -54,10 +54,20 @@ _USAGE_ERROR: type[Exception] = next(
 )
 
 
+HELP_OPTIONS = frozenset({"--help", "-h"})
+
+
 def load_commands(argv: Sequence[str]) -> tuple[ModuleType, ...]:
     """Register the commands `argv` (the words after `csf`) can run: its command's group
-    alone, or every group when it names none (`csf`, `csf --help`, a mistyped command)."""
-    word = next((a for a in argv if not a.startswith("-")), None)
+    alone, or every group when it names none (`csf`, `csf --help`, a mistyped command) or
+    asks for csf's own help before it (`csf --help who` lists every command)."""
+    word = None
+    for arg in argv:
+        if arg in HELP_OPTIONS:
+            break  # csf's own help: every command
+        if not arg.startswith("-"):
+            word = arg
+            break
     wanted = (GROUP_OF[word],) if word in GROUP_OF else GROUPS
     return tuple(importlib.import_module(f"cli.{name}") for name in wanted)
 

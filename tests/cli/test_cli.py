@@ -513,6 +513,7 @@ def test_each_command_group_module_registers_its_commands_on_the_one_app() -> No
     assert main.load_commands([]) == (who, outreach, digest, backtest, ingest, people, admin, run)
     assert main.load_commands(["--json", "map", "mlir"]) == (who,)
     assert main.load_commands(["nosuchcommand"]) == main.load_commands([])
+    assert main.load_commands(["who", "--help"]) == (who,)  # who's own help
     commands = typer.main.get_group(main.app).commands
     # Each command loads its own group alone: the table says which, and must say it truly.
     assert {name: f"cli.{group}" for name, group in main.GROUP_OF.items()} == {
@@ -712,3 +713,19 @@ def test_links_and_hashes_come_out_whole_at_80_columns_and_piped(tmp_path: Path)
     assert re.search(
         r"^  email:sha256:[0-9a-f]{64}  \(lab\.example\)  seen ", identities.stdout, re.M
     )
+
+
+def test_help_before_a_command_lists_every_command(tmp_path: Path) -> None:
+    """`csf --help who` is csf's own help (the command after it is not read): it loads every
+    group, so the help lists every command, as `csf --help` does."""
+    from cli import main
+
+    for flag in ("--help", "-h"):
+        assert main.load_commands([flag, "who"]) == main.load_commands([])
+        assert main.load_commands(["--json", flag, "map"]) == main.load_commands([])
+    whole = csf(tmp_path, "--help")
+    before = csf(tmp_path, "--help", "who")
+    assert before.returncode == whole.returncode == 0, before.stderr
+    assert before.stdout == whole.stdout
+    for command in main.GROUP_OF:
+        assert re.search(rf"\b{re.escape(command)}\b", before.stdout), command
