@@ -133,12 +133,15 @@ def _demo_scenes(ctx: DemoContext) -> None:
     bufferization = who_scene(ctx, bufferization_words)
     amd_words = ["triton", "amd", "backend"]
     amd_uk = who_scene(ctx, amd_words, region="uk")
+    bpf_words = ["linux", "bpf"]  # reviewed by mail: the answer cites the list's archive
+    bpf = who_scene(ctx, bpf_words)
     candidates = amd_uk.results or bufferization.results
     scenes = [
         who_message_scene(
             "Who matters most in MLIR bufferization?", bufferization_words, bufferization
         ),
         who_message_scene("Who works on Triton's AMD backend, in the UK?", amd_words, amd_uk, "uk"),
+        who_message_scene("Who builds and reviews BPF, on the list too?", bpf_words, bpf),
         digest_scene(ctx),
     ]
     if candidates:

@@ -20,9 +20,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.demo.github_server import TOKEN, FakeGitHub
+from bot.demo.mail import LIST as MAIL_LIST
+from bot.demo.mail import WEB as MAIL_WEB
+from bot.demo.mail import write_mail_archive
 from bot.demo.topics import LINUX
 from bot.demo.world import SampleWorld
 from bot.ingest.git import ingest_git
+from bot.ingest.mail import ingest_mail, mail_list_name
 from bot.ingest.sync import GitHubSync, SyncProgress
 from bot.ingest.tracking import track
 from bot.people.communities import refresh_communities
@@ -30,7 +34,8 @@ from bot.people.places import place
 from bot.people.regions import infer_regions
 from bot.sources.github.http import GitHubHTTP
 from bot.sources.github.records import GitHubSource
-from bot.store.writes import find_repo
+from bot.store.links import archive_base
+from bot.store.writes import find_repo, upsert_repo
 from bot.taxonomy.model import Taxonomy
 
 ACTOR = "demo"
@@ -70,6 +75,7 @@ def load_world(
             report.summaries.append(runner.sync(repo).summary())
         report.requests = http.requests + http.not_modified
     report.summaries.append(_load_kernel(session, taxonomy, world, report))
+    report.summaries.append(_load_mail(session, taxonomy, world, report))
     placed = infer_regions(session)
     refresh_communities(session)
     session.commit()
@@ -90,6 +96,22 @@ def _load_kernel(
         path = Path(folder) / "linux.git"
         write_kernel_history(git, world, path)
         stats = ingest_git(session, taxonomy, repo, path)
+    session.commit()
+    return stats.summary()
+
+
+def _load_mail(session: Session, taxonomy: Taxonomy, world: SampleWorld, report: LoadReport) -> str:
+    """The world's BPF list, read by `ingest_mail` as `csf ingest mail` reads a lore clone."""
+    git = shutil.which("git")
+    if git is None:
+        report.skipped.append(f"mail:{MAIL_LIST}: git is not installed, so its mailed reviews")
+        return f"mail:{MAIL_LIST}: skipped (needs git)"
+    repo = upsert_repo(session, mail_list_name(MAIL_LIST), "linux", added_by=ACTOR, tracked=False)
+    session.commit()
+    with tempfile.TemporaryDirectory(prefix="csf-demo-mail-") as folder:
+        path = Path(folder) / MAIL_LIST
+        write_mail_archive(git, world, path)
+        stats = ingest_mail(session, taxonomy, repo, path, web=archive_base(MAIL_WEB))
     session.commit()
     return stats.summary()
 

@@ -185,3 +185,17 @@ def test_the_next_steps_name_csf_as_it_can_be_typed_here(
     monkeypatch.setattr(sys, "argv", ["/opt/elsewhere/bin/csf", "demo"])
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     assert csf_command() == "/opt/elsewhere/bin/csf"
+
+
+def test_the_bpf_answer_cites_a_review_given_by_mail(
+    demo: tuple[Path, subprocess.CompletedProcess[str]], world: SampleWorld
+) -> None:
+    output = demo[1].stdout
+    assert "mail:bpf: 19 messages read; 8 patches and 11 reviews stored" in output
+    answer = scene(output, "/csf who linux bpf")
+    assert "Linux kernel › BPF" in answer
+    # The patches under review on the list are not in the kernel's history: the reviews of
+    # them are known only from the archive, and the answer cites one.
+    assert "approved bpf: Follow up on" in answer
+    reviewers = {world.person(r).name for c in world.linux_commits for r in c.reviewers}
+    assert any(name in answer for name in reviewers)
