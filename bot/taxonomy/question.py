@@ -174,7 +174,7 @@ def read_query(
     repo_ecosystems: set[str] = set()
     if repos:
         by_name = _repo_names(repos)
-        longest = max(len(name.split()) for name in by_name)
+        longest = max((len(name.split()) for name in by_name), default=0)
         for start, size, phrase in phrases(longest):
             if any(used[start : start + size]):
                 continue
