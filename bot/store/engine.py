@@ -141,19 +141,28 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The store's schema revision, read from Alembic's table with one query (None if none)."""
+    """The store's schema revision, read from Alembic's table with one query (None if none;
+    refused if the table holds several, as Alembic refuses them)."""
     try:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("alembic_version"):
                 return None
             rows = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
-            versions = [str(v) for (v,) in rows]
-            return versions[0] if versions else None
+            versions = sorted(str(v) for (v,) in rows)
     except DatabaseError as error:  # unreachable, refused, or a file that is not a database
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
         raise StoreUnavailableError(
             f"cannot open the store at {_describe(engine)}: {reason} (check CSF_DATABASE_URL)"
         ) from None
+    if len(versions) > 1:
+        # csf's migrations are one line: several rows mean the table was edited or two
+        # histories were mixed, and which schema the store has cannot be known (Alembic refuses).
+        raise StoreNotMigratedError(
+            f"the store at {_describe(engine)} records {len(versions)} schema revisions "
+            f"({', '.join(versions)}) in alembic_version, where csf keeps one: delete the rows "
+            "of the revisions it is not at, then run `csf migrate`"
+        )
+    return versions[0] if versions else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:

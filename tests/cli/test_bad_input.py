@@ -316,3 +316,18 @@ def test_a_bad_invocation_is_one_line_naming_the_problem(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("csf: ")
     assert expected in lines[0]
+
+
+def test_a_store_with_several_schema_revisions_is_one_line(tmp_path: Path, migrated: Path) -> None:
+    import sqlite3
+
+    shutil.copy(migrated, tmp_path / "csf.db")
+    with sqlite3.connect(tmp_path / "csf.db") as connection:
+        connection.execute("INSERT INTO alembic_version VALUES ('0001')")
+    for args in (["who", "mlir"], ["migrate"]):
+        result = csf(tmp_path, *args)
+        assert result.returncode == 1, result.stderr
+        [line] = result.stderr.splitlines()
+        assert line.startswith("csf: the store at sqlite:///")
+        assert "csf.db records 2 schema revisions (0001, " in line
+        assert line.endswith("it is not at, then run `csf migrate`")

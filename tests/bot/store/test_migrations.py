@@ -106,6 +106,26 @@ def test_app_refuses_a_store_from_a_newer_csf(engine: Engine) -> None:
         require_migrated(engine)
 
 
+def test_a_store_recording_several_schema_revisions_is_refused_in_one_line(
+    engine: Engine,
+) -> None:
+    """Alembic refuses an alembic_version with several rows; so does csf's cheap check, instead
+    of reading one of them at random, and `csf migrate` changes nothing."""
+    head = head_revision()
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO alembic_version VALUES ('0001')"))
+    with engine.connect() as connection, pytest.raises(Exception, match="more than one head"):
+        MigrationContext.configure(connection).get_current_revision()
+    refused = f"records 2 schema revisions \\(0001, {head}\\) in alembic_version"
+    for check in (current_revision, require_migrated, upgrade):
+        with pytest.raises(StoreNotMigratedError, match=refused) as caught:
+            check(engine)
+        assert "\n" not in str(caught.value)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+        assert sorted(v for (v,) in rows) == ["0001", head]
+
+
 def test_identity_uniqueness_skips_names_on_both_backends(engine: Engine) -> None:
     indexes = {ix["name"]: ix for ix in sa.inspect(engine).get_indexes("identity")}
     assert indexes["uq_identity_kind_value"]["unique"]
