@@ -125,8 +125,14 @@ def _check(override: Mapping[str, Any], defaults: Mapping[str, Any], file: str, 
             _check(value, defaults[key], file, f"{name}.")
             continue
         problem = _number_problem(value, *_bounds(name))
+        if problem is None and name in _POSITIVE and value == 0:
+            problem = f"more than 0 ({_POSITIVE[name]})"
         if problem is not None:
             raise CsfError(f"{file}: {name!r} must be {problem}")
+
+
+# Settings that divide: zero would make the Python and SQL forms of the points disagree.
+_POSITIVE = {"size.reference_lines": "the lines added that count 1"}
 
 
 def _bounds(name: str) -> tuple[float, float]:

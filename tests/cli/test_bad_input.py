@@ -160,6 +160,14 @@ CASES: list[tuple[str, list[str], dict[str, str], dict[str, bytes], str, int]] =
         1,
     ),
     (
+        "size-reference-of-zero-lines",
+        ["who", "mlir"],
+        {"CSF_RANKING_CONFIG": "r.yml"},
+        {"r.yml": b"size:\n  reference_lines: 0\n"},
+        "'size.reference_lines' must be more than 0 (the lines added that count 1)",
+        1,
+    ),
+    (
         "roles-nan-weight",
         ["profile", "x"],
         {"CSF_ROLES": "roles.yml"},

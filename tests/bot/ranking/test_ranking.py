@@ -196,6 +196,8 @@ def test_weights_can_be_overridden_by_a_file(
         ("candidates: 1.0e+300\n", "'candidates' must be at most 1,000,000"),
         ("window_days: 99999999999\n", "'window_days' must be at most 36,500"),
         ("digest:\n  period_days: 0\n", "'digest.period_days' must be 1 or more"),
+        ("size:\n  reference_lines: 0\n", "'size.reference_lines' must be more than 0 \\(the"),
+        ("size:\n  reference_lines: 0.0\n", "'size.reference_lines' must be more than 0"),
         ("score_cache:\n  max_age_hours: .inf\n", "'score_cache.max_age_hours' must be a fini"),
         ("points: !!python/object:os.system {}\n", "ranking.yml:1: the tag !!python/object:os"),
         ("[" * 100_000, "ranking.yml:1: nested more than 64 levels deep"),
@@ -213,6 +215,7 @@ def test_bad_ranking_files_are_named(tmp_path: Path, content: str, message: str)
     [
         (b"[points]\nmerged_pr = nan\n", "'points.merged_pr' must be a finite number, not nan"),
         (b"candidates = inf\n", "'candidates' must be a finite number, not inf"),
+        (b"[size]\nreference_lines = 0\n", "'size.reference_lines' must be more than 0"),
         (b"a = " + b"[" * 100_000, "ranking.toml is nested too deeply to be settings"),
         (b"[points]\nmerged_pr = 1 # caf\xe9\n", "ranking.toml is not UTF-8 text (line 2: byte"),
     ],
