@@ -6,6 +6,7 @@ It generates a fictional public-inbox v2 archive (seeded; `--epochs` of equal si
 series with cover letters and second versions, and replies, a third of them with review lines.
 Then, interleaved, the median of `--runs` runs of:
 - `git log --raw` over every epoch: the history alone, no message read;
+- `git log -p` over every epoch: git printing every message, as the diff that adds it;
 - raw git reading every message: that `git log --raw` feeding `git cat-file --batch` the blob
   of each commit, both to /dev/null (the least any reader of the archive does);
 - a fresh `csf ingest mail` into SQLite (reading, parsing, resolving people, writing, indexing).
@@ -99,6 +100,18 @@ def time_git_log(path: Path) -> float:
     return time.perf_counter() - started
 
 
+def time_git_log_patch(path: Path) -> float:
+    """`git log -p`: git printing every message (as each commit's diff of the blob `m`)."""
+    started = time.perf_counter()
+    for epoch in _epochs(path):
+        subprocess.run(
+            ["git", "-C", str(epoch), "log", "--reverse", "--root", "-p"],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+    return time.perf_counter() - started
+
+
 def time_raw_read(path: Path) -> float:
     """`git log --raw` piped (blob ids only) into `git cat-file --batch`, to /dev/null."""
     started = time.perf_counter()
@@ -152,19 +165,24 @@ def main() -> None:
         started = time.perf_counter()
         generate(archive, args.messages, args.epochs)
         print(f"generated {args.messages:,} messages in {time.perf_counter() - started:.1f} s")
-    logs, raws, ingests = [], [], []
+    logs, patches, raws, ingests = [], [], [], []
     read = 0
     for run in range(args.runs):  # interleaved, so drift on a shared machine hits all three
         logs.append(time_git_log(archive))
+        patches.append(time_git_log_patch(archive))
         raws.append(time_raw_read(archive))
         elapsed, read = time_ingest(archive, folder, run)
         ingests.append(elapsed)
-    log, raw, csf = (statistics.median(x) for x in (logs, raws, ingests))
+    log, patch, raw, csf = (statistics.median(x) for x in (logs, patches, raws, ingests))
     print(f"messages: {read:,} in {len(_epochs(archive))} epochs; medians of {args.runs} runs")
     print(f"git log --raw:            {log:7.2f} s  {read / log:9,.0f} messages/s")
+    print(f"git log -p:               {patch:7.2f} s  {read / patch:9,.0f} messages/s")
     print(f"git log --raw | cat-file: {raw:7.2f} s  {read / raw:9,.0f} messages/s")
     print(f"csf ingest mail:          {csf:7.2f} s  {read / csf:9,.0f} messages/s")
-    print(f"csf / raw read: {csf / raw:.2f}x   csf / git log --raw: {csf / log:.2f}x")
+    print(
+        f"csf / git log -p: {csf / patch:.2f}x   csf / raw read: {csf / raw:.2f}x   "
+        f"csf / git log --raw: {csf / log:.2f}x"
+    )
     if args.archive is None:
         shutil.rmtree(folder, ignore_errors=True)
 

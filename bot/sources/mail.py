@@ -54,7 +54,13 @@ _QUOTED_DIFF = re.compile(r"\A>[>\s]*(?:[+\-](?![+\-]{2}\s)|@@ |diff --git )")
 _ATTRIBUTION = re.compile(r"\A(?:on .{0,200}wrote:|.{0,200} writes:)\s*\Z", re.I)
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _FROM = re.compile(r'\A(?P<name>[^<>",@]*|"[^"<>]*")\s*<(?P<address>[^<>@\s]+@[^<>@\s]+)>\s*\Z')
-_DIFF_GIT = re.compile(r"\Adiff --git a/(?P<a>.+?) b/(?P<b>.+)\Z")
+_SECTION = re.compile(r"^diff --git ", re.M)
+_PLAIN_SECTION = re.compile(r"^\+\+\+ b/", re.M)
+_NAMES = re.compile(r"a/(?P<a>.+?) b/(?P<b>.+)\Z")
+_ADDED = re.compile(r"^\+", re.M)
+_DELETED = re.compile(r"^-", re.M)
+_ADDED_PLAIN = re.compile(r"^\+(?!\+\+ )", re.M)
+_DELETED_PLAIN = re.compile(r"^-(?!-- )", re.M)
 # Own words a reply needs beside a quoted diff to be review, not "thanks" or "+1".
 INLINE_WORDS = 12
 
@@ -414,37 +420,41 @@ def _charset_text(data: bytes, charset: str) -> str:
 
 
 def _diff_files(text: str) -> list[PatchFile]:
-    """The files a patch's diff touches, with lines added and deleted and files it creates."""
+    """The files a patch's diff touches, with lines added and deleted and files it creates.
+
+    Counted per file section with regular expressions rather than line by line: an archive has
+    hundreds of thousands of diffs, and this is the costliest part of reading a message.
+    """
     files: dict[str, PatchFile] = {}
-    current: PatchFile | None = None
-    in_hunk = False
     at = text.find("\ndiff --git ")
-    if at < 0:
+    added, deleted = _ADDED, _DELETED
+    if at >= 0:
+        sections = _SECTION.split(text[at + 1 :])[1:]
+    else:  # a diff without `diff --git` headers: sections start at `+++ b/`, and the next
+        # file's `--- a/` line ends the one before
         at = text.find("\n+++ b/")
-    if at < 0:
-        return []
-    for line in text[at + 1 :].splitlines():
-        start = _DIFF_GIT.match(line) if line.startswith("diff --git ") else None
-        if start:
-            path = start.group("b")
-            current = files.setdefault(path, PatchFile(path))
-            in_hunk = False
+        if at < 0:
+            return []
+        sections = _PLAIN_SECTION.split(text[at + 1 :])[1:]
+        added, deleted = _ADDED_PLAIN, _DELETED_PLAIN
+    for section in sections:
+        header, _, rest = section.partition("\n")
+        names = _NAMES.match(header)
+        path = (names.group("b") if names else header).strip()
+        if not path or "\x00" in path:
             continue
-        if current is None:
-            if line.startswith("+++ b/"):  # a diff without `diff --git` headers
-                current = files.setdefault(line[6:].strip(), PatchFile(line[6:].strip()))
-            continue
-        if line == "-- ":
-            in_hunk = False  # the signature after the diff (`-- ` then the git version)
-        elif line.startswith("new file mode"):
-            current.created = True
-        elif line.startswith("@@"):
-            in_hunk = True
-        elif in_hunk and line.startswith("+") and not line.startswith("+++ "):
-            current.added += 1
-        elif in_hunk and line.startswith("-") and not line.startswith("--- "):
-            current.deleted += 1
-    return [f for f in files.values() if f.path and "\x00" not in f.path][:3000]
+        hunks = rest.find("@@")
+        head, body = (rest, "") if hunks < 0 else (rest[:hunks], rest[hunks:])
+        end = body.find("\n-- \n")  # the signature after the diff
+        if end >= 0:
+            body = body[:end]
+        found = files.setdefault(path, PatchFile(path))
+        found.created = found.created or "new file mode" in head
+        found.added += len(added.findall(body))
+        found.deleted += len(deleted.findall(body))
+        if len(files) >= 3000:
+            break
+    return list(files.values())
 
 
 def _review(text: str, sender: GitIdent) -> tuple[list[str], bool]:

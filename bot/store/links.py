@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 GITHUB_WEB = "https://github.com"
@@ -39,10 +40,14 @@ DEFAULT_ARCHIVE_HOSTS = frozenset({"lore.kernel.org", "discourse.llvm.org"})
 _HOST = re.compile(
     r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+\Z"
 )
-# What a path csf built holds: unreserved characters and percent escapes, nothing that quotes,
-# spaces or closes Slack's `<url|label>`.
-_ARCHIVE_PATH = re.compile(r"(?:/(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})+)*/?\Z")
-_ARCHIVE_QUERY = re.compile(r"(?:[A-Za-z0-9._~=&+-]|%[0-9A-F]{2})*\Z")
+# A whole archive link: https, a bare host (no user, port or fragment), and a path and query of
+# unreserved characters and percent escapes: nothing that quotes, spaces or closes Slack's
+# `<url|label>`.
+_ARCHIVE_URL = re.compile(
+    r"https://(?P<host>[A-Za-z0-9.-]{1,253})"
+    r"(?P<path>(?:/(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})+)*/?)"
+    r"(?:\?(?P<query>(?:[A-Za-z0-9._~=&+-]|%[0-9A-F]{2})*))?\Z"
+)
 _PHABRICATOR_URL = re.compile(r"https?://reviews\.llvm\.org/D([0-9]{1,9})/?\Z", re.IGNORECASE)
 
 
@@ -118,7 +123,11 @@ def allowed_link(url: str | None) -> str | None:
 
 def archive_hosts() -> frozenset[str]:
     """The hosts of public archives csf links to: the defaults and `CSF_ARCHIVE_HOSTS`."""
-    extra = os.environ.get("CSF_ARCHIVE_HOSTS", "")
+    return _hosts(os.environ.get("CSF_ARCHIVE_HOSTS", ""))
+
+
+@lru_cache(maxsize=8)
+def _hosts(extra: str) -> frozenset[str]:
     return DEFAULT_ARCHIVE_HOSTS | {h.strip().lower() for h in extra.split(",") if h.strip()}
 
 
@@ -150,12 +159,11 @@ def archive_link(base: str, *parts: str, query: str = "") -> str:
 
 
 def _archive(url: str) -> str | None:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme != "https" or parts.port or parts.username or parts.fragment:
+    found = _ARCHIVE_URL.match(url)
+    if found is None:
         return None
-    if host not in archive_hosts() or not _ARCHIVE_PATH.match(parts.path):
+    host = found.group("host").lower()
+    if host not in archive_hosts() or not _HOST.match(host):
         return None
-    if not _ARCHIVE_QUERY.match(parts.query):
-        return None
-    return f"https://{host}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    query = found.group("query")
+    return f"https://{host}{found.group('path')}" + (f"?{query}" if query else "")

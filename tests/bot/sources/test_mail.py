@@ -150,3 +150,24 @@ def test_a_message_without_an_id_is_said_and_skipped(tmp_path: Path) -> None:
     assert [m.subject for m in read_messages(box.path, problems=problems)] == ["[PATCH] fine"]
     assert len(problems) == 1
     assert "no Message-ID or sender" in problems[0]
+
+
+def test_diffs_are_counted_per_file_up_to_the_signature() -> None:
+    body = (
+        "Why.\n---\n mm/slub.c | 3 ++-\n\n"
+        "diff --git a/mm/slub.c b/mm/slub.c\nindex 1..2 100644\n--- a/mm/slub.c\n+++ b/mm/slub.c\n"
+        "@@ -1,3 +1,4 @@\n context\n-old line\n--- a line that starts with two dashes\n"
+        "+new line\n+++ a line that starts with two pluses\n+another\n"
+        "diff --git a/mm/new.c b/mm/new.c\nnew file mode 100644\n--- /dev/null\n+++ b/mm/new.c\n"
+        "@@ -0,0 +1,1 @@\n+fresh\n-- \n2.47.0\n+not diff\n"
+    )
+    mail = parse_message(message(ADA, "[PATCH] mm: two files", "d@kernel.example", body=body))
+    assert mail is not None
+    assert [(f.path, f.added, f.deleted, f.created) for f in mail.files] == [
+        ("mm/slub.c", 3, 2, False),
+        ("mm/new.c", 1, 0, True),
+    ]
+    plain = "Why.\n--- a/mm/old.c\n+++ b/mm/old.c\n@@ -1 +1 @@\n-a\n+b\n"
+    mail = parse_message(message(ADA, "[PATCH] mm: plain", "p@kernel.example", body=plain))
+    assert mail is not None
+    assert [(f.path, f.added, f.deleted) for f in mail.files] == [("mm/old.c", 1, 1)]
