@@ -135,6 +135,8 @@ def _demo_scenes(ctx: DemoContext) -> None:
     amd_uk = who_scene(ctx, amd_words, region="uk")
     bpf_words = ["linux", "bpf"]  # reviewed by mail: the answer cites the list's archive
     bpf = who_scene(ctx, bpf_words)
+    design_words = ["mlir", "bufferization", "rfc"]  # RFC threads, from the forum and GitHub
+    design = who_scene(ctx, design_words)
     candidates = amd_uk.results or bufferization.results
     scenes = [
         who_message_scene(
@@ -142,6 +144,7 @@ def _demo_scenes(ctx: DemoContext) -> None:
         ),
         who_message_scene("Who works on Triton's AMD backend, in the UK?", amd_words, amd_uk, "uk"),
         who_message_scene("Who builds and reviews BPF, on the list too?", bpf_words, bpf),
+        who_message_scene("Who writes bufferization's RFCs?", design_words, design),
         digest_scene(ctx),
     ]
     if candidates:

@@ -19,12 +19,16 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.demo.discourse_server import FakeDiscourse
+from bot.demo.forum import FULL_NAME as FORUM
+from bot.demo.forum import build_forum
 from bot.demo.github_server import TOKEN, FakeGitHub
 from bot.demo.mail import LIST as MAIL_LIST
 from bot.demo.mail import WEB as MAIL_WEB
 from bot.demo.mail import write_mail_archive
 from bot.demo.topics import LINUX
 from bot.demo.world import SampleWorld
+from bot.ingest.discourse import ForumSync
 from bot.ingest.git import ingest_git
 from bot.ingest.mail import ingest_mail, mail_list_name
 from bot.ingest.sync import GitHubSync, SyncProgress
@@ -32,6 +36,7 @@ from bot.ingest.tracking import track
 from bot.people.communities import refresh_communities
 from bot.people.places import place
 from bot.people.regions import infer_regions
+from bot.sources.discourse import ForumClients
 from bot.sources.github.http import GitHubHTTP
 from bot.sources.github.records import GitHubSource
 from bot.store.links import archive_base
@@ -76,6 +81,7 @@ def load_world(
         report.requests = http.requests + http.not_modified
     report.summaries.append(_load_kernel(session, taxonomy, world, report))
     report.summaries.append(_load_mail(session, taxonomy, world, report))
+    report.summaries.append(_load_forum(session, taxonomy, world, on_progress))
     placed = infer_regions(session)
     refresh_communities(session)
     session.commit()
@@ -98,6 +104,25 @@ def _load_kernel(
         stats = ingest_git(session, taxonomy, repo, path)
     session.commit()
     return stats.summary()
+
+
+def _load_forum(
+    session: Session,
+    taxonomy: Taxonomy,
+    world: SampleWorld,
+    on_progress: Callable[[SyncProgress], None] | None,
+) -> str:
+    """The world's MLIR forum category, synced from a local Discourse as `csf sync` does."""
+    repo = upsert_repo(session, FORUM, "mlir", added_by=ACTOR)
+    session.commit()
+    with (
+        FakeDiscourse(build_forum(world)) as server,
+        ForumClients(api_url=server.url) as clients,
+    ):
+        runner = ForumSync(
+            session, clients.for_forum, taxonomy, clock=lambda: world.now, on_progress=on_progress
+        )
+        return runner.sync(repo).summary()
 
 
 def _load_mail(session: Session, taxonomy: Taxonomy, world: SampleWorld, report: LoadReport) -> str:

@@ -501,7 +501,7 @@ class ForumSync:
                 return
             curation.merge(self.session, keep, drop, actor="sync")
             self._people.pop(key.value, None)
-            log.info("%s joined to GitHub @%s: their forum profile links it", key.value, login)
+            log.debug("%s joined to GitHub @%s: their forum profile links it", key.value, login)
             return
 
     def _has_account(self, person_id: int) -> bool:

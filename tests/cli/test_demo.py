@@ -199,3 +199,15 @@ def test_the_bpf_answer_cites_a_review_given_by_mail(
     assert "approved bpf: Follow up on" in answer
     reviewers = {world.person(r).name for c in world.linux_commits for r in c.reviewers}
     assert any(name in answer for name in reviewers)
+
+
+def test_the_design_answer_cites_an_rfc_from_the_forum(
+    demo: tuple[Path, subprocess.CompletedProcess[str]], world: SampleWorld
+) -> None:
+    output = demo[1].stdout
+    assert "discourse:discourse.llvm.org/c/mlir/31: " in output  # synced from the local forum
+    answer = scene(output, "/csf who mlir bufferization rfc")
+    assert "MLIR › Bufferization" in answer
+    assert "wrote the design thread [RFC] One-Shot Bufferization of" in answer
+    logins = ranked_logins(answer)
+    assert set(world.maintainers("mlir.bufferization")) <= set(logins)
