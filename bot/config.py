@@ -35,6 +35,7 @@ ENV_NAMES: dict[str, str] = {
     "discourse_api_key": "DISCOURSE_API_KEY",
     "discourse_api_username": "DISCOURSE_API_USERNAME",
     "discourse_api_url": "DISCOURSE_API_URL",
+    "archive_hosts": "CSF_ARCHIVE_HOSTS",
     "digest_channel": "CSF_DIGEST_CHANNEL",
     "timezone": "CSF_TIMEZONE",
     "save_emoji": "CSF_SAVE_EMOJI",
@@ -64,6 +65,9 @@ _EMOJI = re.compile(r"^[a-z0-9_+\-']{1,100}$")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLACK_IDS = re.compile(r"^[A-Z][A-Z0-9]{2,20}$")
 _USER_OR_GROUP = re.compile(r"^[UWS][A-Z0-9]{2,20}$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
+)
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 
@@ -103,6 +107,9 @@ class Settings(BaseSettings):
     # Where a forum's API answers when not at its own https://HOST (a proxy; tests' loopback):
     # links are always built on the forum's public host.
     discourse_api_url: str | None = Field(None, validation_alias="DISCOURSE_API_URL")
+    # Public archives (mail lists, forums) links may point at, beside lore.kernel.org and
+    # discourse.llvm.org: a team's own mirror (bot/store/links.py).
+    archive_hosts: str | None = Field(None, validation_alias="CSF_ARCHIVE_HOSTS")
     digest_channel: str | None = Field(None, validation_alias="CSF_DIGEST_CHANNEL")
     timezone: str = Field("Europe/London", validation_alias="CSF_TIMEZONE")
     save_emoji: str = Field("bookmark", validation_alias="CSF_SAVE_EMOJI")
@@ -164,6 +171,17 @@ class Settings(BaseSettings):
                 f"names the database {url.get_backend_name()!r}; csf supports sqlite and postgresql"
             )
         return value
+
+    @field_validator("archive_hosts")
+    @classmethod
+    def _hostnames(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        hosts = [h.strip().lower() for h in value.replace(" ", ",").split(",") if h.strip()]
+        bad = [h for h in hosts if not _HOSTNAME.match(h)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a host name (write e.g. lists.example.org)")
+        return ",".join(hosts) or None
 
     @field_validator("slack_api_url", "github_api_url", "discourse_api_url")
     @classmethod
@@ -340,12 +358,14 @@ def load_settings(
     """
     try:
         if env is None:
-            return Settings(_env_file=env_file)  # type: ignore[call-arg]
-        known = set(ENV_NAMES.values())
-        values: dict[str, Any] = {k: v for k, v in env.items() if k in known and v.strip()}
-        return _ExplicitSettings(**values)
+            settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+        else:
+            known = set(ENV_NAMES.values())
+            values: dict[str, Any] = {k: v for k, v in env.items() if k in known and v.strip()}
+            settings = _ExplicitSettings(**values)
     except ValidationError as error:
         raise ConfigError(_one_line(error)) from None
+    return settings
 
 
 # A crontab line's fields: (name, lowest, highest, names in order from `lowest`).

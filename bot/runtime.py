@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.people.affiliations import use_affiliations
 from bot.ranking.who import load_ranking_config
 from bot.store.engine import make_engine, require_migrated
+from bot.store.links import allow_archive_hosts
 from bot.store.models import utcnow
 from bot.taxonomy.model import Taxonomy, load_taxonomy
 
@@ -56,6 +57,9 @@ def load_runtime(settings: Settings) -> Runtime:
     try:
         require_migrated(engine)
         use_affiliations(settings.affiliations_path)
+        # Links are checked where each record is made, far from the settings: the archive
+        # hosts a team allows (also from `.env`) hold for the process, as the affiliations do.
+        allow_archive_hosts(settings.archive_hosts)
         return Runtime(
             settings=settings,
             engine=engine,

@@ -24,6 +24,7 @@ from bot.people.regions import infer_regions
 from bot.ranking.scores import refresh_scores
 from bot.ranking.who import load_ranking_config
 from bot.store.engine import make_engine, require_migrated
+from bot.store.links import allow_archive_hosts
 from bot.taxonomy.model import Taxonomy, load_taxonomy
 from cli.render import err, out
 
@@ -58,6 +59,9 @@ def open_store(settings: Settings) -> Iterator[Session]:
     try:
         require_migrated(engine)
         use_affiliations(settings.affiliations_path)
+        # Links are checked where each record is made, far from the settings: the archive
+        # hosts a team allows (also from `.env`) hold for the process, as the affiliations do.
+        allow_archive_hosts(settings.archive_hosts)
         with Session(engine) as session:
             yield session
             session.commit()

@@ -121,14 +121,25 @@ def allowed_link(url: str | None) -> str | None:
     return _archive(url)
 
 
+_allowed = ""  # CSF_ARCHIVE_HOSTS as the settings read it (from `.env` too)
+
+
+def allow_archive_hosts(hosts: str | None) -> None:
+    """Allow the hosts the settings name (comma-separated), beside the defaults."""
+    global _allowed
+    _allowed = hosts or ""
+
+
 def archive_hosts() -> frozenset[str]:
-    """The hosts of public archives csf links to: the defaults and `CSF_ARCHIVE_HOSTS`."""
-    return _hosts(os.environ.get("CSF_ARCHIVE_HOSTS", ""))
+    """The hosts of public archives csf links to: the defaults, the settings' and the process
+    environment's `CSF_ARCHIVE_HOSTS`."""
+    return _hosts(_allowed, os.environ.get("CSF_ARCHIVE_HOSTS", ""))
 
 
 @lru_cache(maxsize=8)
-def _hosts(extra: str) -> frozenset[str]:
-    return DEFAULT_ARCHIVE_HOSTS | {h.strip().lower() for h in extra.split(",") if h.strip()}
+def _hosts(*lists: str) -> frozenset[str]:
+    named = {h.strip().lower() for text in lists for h in text.split(",") if h.strip()}
+    return DEFAULT_ARCHIVE_HOSTS | named
 
 
 def archive_base(text: str) -> str:

@@ -106,3 +106,22 @@ def test_archive_links_are_built_from_an_allowed_base_and_escaped_ids(
     assert archive_link(archive_base("https://lists.example/bpf"), "m1") == (
         "https://lists.example/bpf/m1/"
     )
+
+
+def test_archive_hosts_come_from_the_settings_too() -> None:
+    from bot.config import load_settings
+    from bot.errors import ConfigError
+    from bot.store.links import allow_archive_hosts
+
+    try:
+        settings = load_settings({"CSF_ARCHIVE_HOSTS": "Lists.Example, mirror.example"})
+        assert settings.archive_hosts == "lists.example,mirror.example"
+        allow_archive_hosts(settings.archive_hosts)  # as open_store and load_runtime do
+        assert archive_base("https://mirror.example/bpf") == "https://mirror.example/bpf"
+        with pytest.raises(ConfigError, match="CSF_ARCHIVE_HOSTS"):
+            load_settings({"CSF_ARCHIVE_HOSTS": "https://bad/"})
+        allow_archive_hosts(None)
+        with pytest.raises(ValueError, match="not an allowed archive host"):
+            archive_base("https://mirror.example/bpf")
+    finally:
+        allow_archive_hosts(None)
