@@ -24,6 +24,7 @@ import bisect
 import copy
 import hashlib
 import json
+import logging
 import math
 import re
 import tomllib
@@ -75,6 +76,7 @@ _DISCUSSION = {"issue", "rfc", "comment"}
 
 
 _SETTING = "CSF_RANKING_CONFIG"
+log = logging.getLogger("csf.ranking")
 _MOST = 1_000_000  # beyond any sensible weight, factor or count
 
 
@@ -103,8 +105,44 @@ def load_ranking_config(path: str | Path | None = None) -> dict[str, Any]:
         override = load(text, f"{_SETTING}: {file}", error=CsfError)
     if override is not None and not isinstance(override, Mapping):
         raise CsfError(f"{_SETTING}: {file} must hold settings (a mapping), not a list")
-    _check(override or {}, _defaults(), str(file), "")
-    return _merge(config, override or {})
+    settings = _without_retired(override or {}, file)
+    _check(settings, _defaults(), str(file), "")
+    return _merge(config, settings)
+
+
+# Settings csf once had, which teams' files may still carry: (section, keys, what replaced them).
+_RETIRED = (
+    (
+        "size",
+        ("substantial_files", "substantial_lines", "substantial_factor"),
+        "a change's size now counts the square root of its lines added over 'size.reference_lines'",
+    ),
+)
+
+
+def _without_retired(override: Mapping[str, Any], file: Path) -> Mapping[str, Any]:
+    """`override` without the settings csf no longer uses, said in one line per kind."""
+    out = dict(override)
+    for section, keys, instead in _RETIRED:
+        table = out.get(section)
+        if not isinstance(table, Mapping):
+            continue  # absent, or wrong: `_check` names it
+        found = [f"'{section}.{key}'" for key in keys if key in table]
+        if not found:
+            continue
+        out[section] = {k: v for k, v in table.items() if k not in keys}
+        names = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"
+        verb = "is" if len(found) == 1 else "are"
+        log.warning(
+            "%s: %s: %s %s no longer used and %s ignored: %s (see bot/ranking/ranking.yml)",
+            _SETTING,
+            file,
+            names,
+            verb,
+            verb,
+            instead,
+        )
+    return out
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -688,3 +688,46 @@ def test_work_counts_as_built_only_when_its_created_files_meet_the_whole_questio
     )
     assert [e.built for e in narrowed["ned-newtests"].evidence] == [False]
     assert narrowed["ned-newtests"].score == unweighed["ned-newtests"].score
+
+
+@pytest.mark.parametrize("suffix", [".yml", ".toml"])
+def test_a_ranking_file_with_the_retired_substantial_sizes_still_loads_and_says_so(
+    tmp_path: Path, suffix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Teams' files from before sizes were weighed by the square root of the lines added still
+    carry `size.substantial_*`: they load, those keys are ignored, and one line says what
+    replaced them."""
+    team = tmp_path / f"ranking{suffix}"
+    if suffix == ".toml":
+        team.write_text(
+            "[size]\nsubstantial_files = 3\nsubstantial_lines = 100\nsubstantial_factor = 1.5\n"
+            "trivial_lines = 12\n"
+        )
+    else:
+        team.write_text(
+            "size:\n  substantial_files: 3\n  substantial_lines: 100\n"
+            "  substantial_factor: 1.5\n  trivial_lines: 12\n"
+        )
+    with caplog.at_level("WARNING"):
+        config = load_ranking_config(team)
+    assert config["size"]["trivial_lines"] == 12  # the rest of the file holds
+    assert {k: v for k, v in config["size"].items() if k != "trivial_lines"} == {
+        k: v for k, v in load_ranking_config()["size"].items() if k != "trivial_lines"
+    }
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "\n" not in line
+    assert line == (
+        f"CSF_RANKING_CONFIG: {team}: 'size.substantial_files', 'size.substantial_lines' and "
+        "'size.substantial_factor' are no longer used and are ignored: a change's size now "
+        "counts the square root of its lines added over 'size.reference_lines' "
+        "(see bot/ranking/ranking.yml)"
+    )
+    caplog.clear()
+    (tmp_path / "one.yml").write_text("size:\n  substantial_lines: 100\n")
+    with caplog.at_level("WARNING"):
+        assert load_ranking_config(tmp_path / "one.yml") == load_ranking_config()
+    [line] = [r.getMessage() for r in caplog.records]
+    assert ": 'size.substantial_lines' is no longer used and is ignored: " in line
+    (tmp_path / "typo.yml").write_text("size:\n  substantial_size: 1\n")  # never a setting
+    with pytest.raises(CsfError, match=re.escape("unknown setting 'size.substantial_size'")):
+        load_ranking_config(tmp_path / "typo.yml")
