@@ -8,7 +8,7 @@ from bot.ranking.who import read_question
 from bot.reports.talent_map import talent_map
 from handlers.answer import Answer, Asker, Picture
 from handlers.commands.common import community_option, record_search, region_option
-from handlers.commands.parse import needs_area
+from handlers.commands.parse import needs_area, written
 from handlers.commands.registry import SUBCOMMANDS, Command, subcommand
 from handlers.context import AppContext
 from slackui.blocks.common import ACTION_SHARE_MAP, button, context
@@ -64,7 +64,7 @@ def map_for(
 
 def map_line(command: Command) -> str:
     """The `/csf map` line a Share button carries: read again, and checked, when clicked."""
-    words = ["map", *command.args]
+    words = ["map", *(written(word) for word in command.args)]
     for key, value in sorted(command.options.items()):
         words += [f"--{key}"] if key in SUBCOMMANDS["map"].flags else [f"--{key}", value]
     return " ".join(words)

@@ -68,6 +68,12 @@ def parse(text: str) -> Command:
     return command
 
 
+def written(word: str) -> str:
+    """A word of a question as it is typed to be read back as that word: one that would read
+    as an option ("--stated", the word) in quotes, as `parse` found it; the rest as they are."""
+    return f'"{word}"' if _OPTION.match(word) else word
+
+
 def check(command: Command) -> None:
     """Raise `UsageError` unless the command's options and words are ones it takes.
 
