@@ -229,8 +229,13 @@ def test_sync_from_a_fake_github(tmp_path: Path) -> None:
 
 def test_sync_needs_a_token_and_a_tracked_repo(tmp_path: Path) -> None:
     assert csf(tmp_path, "migrate").returncode == 0
+    nothing = csf(tmp_path, "sync")
+    assert nothing.stderr.strip().startswith("csf: no repositories tracked")
+    # The token is needed for GitHub repositories (forum categories are read without one).
+    assert csf(tmp_path, "track", "add", "apache/tvm").returncode == 0
     missing = csf(tmp_path, "sync")
     assert missing.stderr.strip() == "csf: GITHUB_TOKEN is not set: csf sync needs it"
+    assert csf(tmp_path, "track", "remove", "apache/tvm").returncode == 0
     untracked = csf(tmp_path, "sync", "apache/tvm", GITHUB_TOKEN="ghp_x")
     assert "apache/tvm is not tracked: `csf track add apache/tvm` first" in untracked.stderr
     bad_date = csf(tmp_path, "sync", "--since", "last week", GITHUB_TOKEN="ghp_x")
