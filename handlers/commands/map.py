@@ -48,7 +48,8 @@ def map_for(
         community=community_option(command.options, "map"),
         stated="stated" in command.options,
     )
-    record_search(session, asker, "map " + command.text)  # a search over people, like who
+    if not shared:  # a share shows the asker's own search to the channel: no new search
+        record_search(session, asker, "map " + command.text)  # a search over people, like who
     message = map_message(tmap)
     if not tmap.people:
         return Answer(message)

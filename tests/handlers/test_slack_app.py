@@ -1251,6 +1251,27 @@ def test_share_posts_the_map_and_its_picture_in_the_channel_once(harness: Harnes
     assert len(harness.fake.of("chat.postMessage")) == 1
 
 
+def test_sharing_a_map_is_not_a_new_search_and_keeps_a_quoted_word_a_word(
+    harness: Harness,
+) -> None:
+    """The audit log counts searches: the asker's map is one; showing it to the channel is not
+    another. A word typed in quotes that reads like a flag ("--stated") stays a word in the
+    shared map, as the asker saw it."""
+    harness.slack.command('map mlir bufferization "--stated"')
+    asked = harness.reply()
+    [share] = [b for b in _buttons(asked) if b["action_id"] == ACTION_SHARE_MAP]
+    assert share["value"] == 'map mlir bufferization "--stated"'
+    harness.slack.action({"action_id": ACTION_SHARE_MAP, "value": share["value"]})
+    posted = harness.fake.wait_for("chat.postMessage")[0].params
+    assert posted["text"] == f"<@U0SOURCER> shared: {asked['text']}"
+    harness.fake.wait_for("files.completeUploadExternal", 2)  # the share's work is done
+    with harness.session() as session:
+        searches = session.exec(select(AuditEvent).where(AuditEvent.action == "search")).all()
+    assert [(e.actor, e.target) for e in searches] == [
+        ("U0SOURCER", "map mlir bufferization --stated")
+    ]
+
+
 def test_a_shared_map_where_csf_is_not_a_member_posts_its_text_and_says_why_no_picture(
     harness: Harness,
 ) -> None:
