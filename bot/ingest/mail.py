@@ -56,7 +56,7 @@ CURSOR = "mail"  # {"epoch": N, "commit": SHA} of the last message read
 WEB_CURSOR = "mail.web"  # the archive's public web address, for evidence links
 BATCH = 2000
 SERIES_CAP = 60  # patches a reply to a cover letter reviews at most
-_CACHED_PATCHES = 50_000  # patches kept in memory for the replies that follow them
+_CACHED_MESSAGES = 100_000  # messages remembered for the replies that follow them
 _STATES = {"reviewed-by": "approved", "acked-by": "acked", "tested-by": "tested"}
 
 
@@ -128,7 +128,12 @@ class MailIngest:
         self.people = GitIngest(session, taxonomy, repo, Mailmap())
         self._records: list[ContributionRecord] = []
         self._rows: list[tuple[str, str, str | None, int | None]] = []  # hash, kind, series, rec
+        # This run's messages, for the replies that follow them (emptied past a size at a flush,
+        # when what they hold is in the store): patches (None: a forgotten sender's), what each
+        # message was, and the patches of each series.
         self._patches: dict[str, _Patch | None] = {}
+        self._kinds: dict[str, str] = {}
+        self._members: dict[str, list[_Patch]] = {}
         self._removed: list[str] = []
         self._superseded: list[tuple[int, str, str]] = []  # person, title, the new external id
         self.stats = MailIngestStats(repo.full_name)
@@ -141,9 +146,11 @@ class MailIngest:
         if mail.removed:
             self._removed.append(own)
             self._patches.pop(own, None)
+            self._kinds.pop(own, None)
             return
         if mail.is_cover:
             self._rows.append((own, "cover", own, None))
+            self._kinds[own] = "cover"
             return
         if mail.is_patch:
             self._patch(mail, own)
@@ -165,6 +172,7 @@ class MailIngest:
         if sender is None:
             self.stats.skipped += 1
             self._patches[own] = None
+            self._kinds[own] = "patch"
             self._rows.append((own, "patch", series, None))
             return
         title = mail.patch_title
@@ -194,9 +202,8 @@ class MailIngest:
         self.stats.patches += 1
 
     def _remember(self, own: str, record: ContributionRecord, series: str) -> None:
-        if len(self._patches) >= _CACHED_PATCHES:
-            self._patches.pop(next(iter(self._patches)))
-        self._patches[own] = _Patch(
+        self._kinds[own] = "patch"
+        patch = self._patches[own] = _Patch(
             record.external_id,
             record.person_id,
             record.title,
@@ -206,6 +213,7 @@ class MailIngest:
             series,
             record.url,
         )
+        self._members.setdefault(series, []).append(patch)
 
     def _review(self, mail: Mail, own: str) -> None:
         reviewed = self._answered(mail)
@@ -248,13 +256,24 @@ class MailIngest:
         ancestors += [m for m in reversed(mail.references) if m != mail.in_reply_to]
         for ancestor in ancestors:
             key = message_hash(ancestor)
-            patch = self._patches.get(key) if key in self._patches else self._stored(key)
-            if patch is not None:
-                return [patch]
-            series = self._series(key)
-            if series:
-                return series
+            kind = self._kinds.get(key) or self._stored_kind(key)
+            if kind == "patch":
+                patch = self._patches.get(key) if key in self._patches else self._stored(key)
+                if patch is not None:
+                    return [patch]
+            elif kind == "cover":
+                return self._series(key)
         return []
+
+    def _stored_kind(self, key: str) -> str | None:
+        """What an earlier run read this message as; remembered for the rest of the run."""
+        kind = self.session.exec(
+            select(MailMessage.kind).where(
+                MailMessage.repo_id == self.repo_id, MailMessage.message == key
+            )
+        ).first()
+        self._kinds[key] = kind or "unknown"
+        return kind
 
     def _stored(self, key: str) -> _Patch | None:
         row = self.session.exec(
@@ -263,9 +282,10 @@ class MailIngest:
             .where(MailMessage.repo_id == self.repo_id, MailMessage.message == key)
         ).first()
         if row is None:
+            self._patches[key] = None
             return None
         message, c = row
-        return _Patch(
+        patch = self._patches[key] = _Patch(
             c.external_id,
             c.person_id,
             c.title,
@@ -275,10 +295,11 @@ class MailIngest:
             message.series or key,
             c.url,
         )
+        return patch
 
     def _series(self, key: str) -> list[_Patch]:
-        """The patches of the series whose cover letter (or first patch) is `key`."""
-        pending = [p for p in self._patches.values() if p is not None and p.series == key]
+        """The patches of the series whose cover letter is `key`."""
+        pending = self._members.get(key, [])
         rows = self.session.exec(
             select(MailMessage, Contribution)
             .join(Contribution, col(Contribution.id) == col(MailMessage.contribution_id))
@@ -329,22 +350,40 @@ class MailIngest:
         )
         self._supersede()
         self._remove()
+        if len(self._kinds) > _CACHED_MESSAGES:  # all of it is in the store now
+            self._patches, self._kinds, self._members = {}, {}, {}
 
     def _supersede(self) -> None:
-        """Older versions of a patch sent again by its author give way to the newest."""
+        """Older versions of a patch sent again by its author give way to the newest.
+
+        One read of the senders' open patches (through the index by person), then updates by
+        id: subjects have no index, and a list has tens of thousands of patches.
+        """
         later, self._superseded = self._superseded, []
+        if not later:
+            return
+        newest = {(person_id, title): external for person_id, title, external in later}
         table = Contribution.__table__  # type: ignore[attr-defined]
-        for person_id, title, newest in later:
-            self.session.execute(
-                sa.update(table)
-                .where(
+        senders = sorted({person_id for person_id, _ in newest})
+        old: list[int] = []
+        for start in range(0, len(senders), 500):
+            rows = self.session.execute(
+                sa.select(table.c.id, table.c.person_id, table.c.title, table.c.external_id).where(
+                    table.c.person_id.in_(senders[start : start + 500]),
                     table.c.repo_id == self.repo_id,
                     table.c.kind == ContributionKind.PR.value,
-                    table.c.person_id == person_id,
-                    table.c.title == title,
-                    table.c.external_id != newest,
                     table.c.state == "open",
                 )
+            )
+            old += [
+                row.id
+                for row in rows
+                if newest.get((row.person_id, row.title), row.external_id) != row.external_id
+            ]
+        for start in range(0, len(old), 500):
+            self.session.execute(
+                sa.update(table)
+                .where(table.c.id.in_(old[start : start + 500]))
                 .values(state="superseded")
             )
 
