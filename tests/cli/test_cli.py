@@ -552,7 +552,7 @@ def test_each_command_group_module_registers_its_commands_on_the_one_app() -> No
     }
     assert subcommands == {
         "track": dict.fromkeys(("add", "defaults", "remove", "list"), "cli.ingest"),
-        "ingest": {"git": "cli.ingest"},
+        "ingest": {"git": "cli.ingest", "mail": "cli.ingest"},
         "people": dict.fromkeys(
             ("show", "suggest", "mark", "merge", "split", "forget", "export"), "cli.people"
         ),
