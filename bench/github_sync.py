@@ -18,12 +18,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def run_one(prs: int, reviews_per_pr: int) -> dict[str, float]:
+def run_one(prs: int, reviews_per_pr: int) -> dict[str, Any]:
     from sqlmodel import Session
 
     from bot.ingest.sync import GitHubSync
@@ -35,7 +36,7 @@ def run_one(prs: int, reviews_per_pr: int) -> dict[str, float]:
     from tests.support.fake_github import TOKEN
 
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "fake_github.py"), "--prs", str(prs),
+        [sys.executable, str(ROOT / "tests" / "support" / "fake_github.py"), "--prs", str(prs),
          "--reviews-per-pr", str(reviews_per_pr)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -54,6 +55,7 @@ def run_one(prs: int, reviews_per_pr: int) -> dict[str, float]:
                 elapsed = time.perf_counter() - started
                 cpu = time.process_time() - cpu_started
                 graphql_pages = http.graphql_cost
+                kinds = dict(http.kinds)
             rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
         server.terminate()
@@ -69,6 +71,9 @@ def run_one(prs: int, reviews_per_pr: int) -> dict[str, float]:
         "graphql_requests_per_100_prs": round(100 * graphql_pages / prs, 2),
         "all_requests_per_100_prs": round(100 * stats.requests / prs, 2),
         "requests": stats.requests,
+        "requests_per_100_prs_by_kind": {
+            kind: round(100 * n / prs, 2) for kind, n in sorted(kinds.items())
+        },
         "profiles": stats.profiles,
         "peak_rss_mb": round(rss_mb, 1),
     }

@@ -62,6 +62,22 @@ class User:
     type: str = "User"
 
 
+# The `User` fields the fake answers (GitHub's User type has these and many more).
+_USER_FIELDS = frozenset(
+    {
+        "login",
+        "name",
+        "location",
+        "company",
+        "websiteUrl",
+        "email",
+        "bio",
+        "createdAt",
+        "databaseId",
+    }
+)
+
+
 @dataclass
 class Review:
     id: int
@@ -134,6 +150,7 @@ class LoggedRequest:
     operation: str | None
     status: int
     conditional: bool
+    variables: dict[str, Any] = field(default_factory=dict)  # a GraphQL request's
 
 
 @dataclass
@@ -205,6 +222,10 @@ class FakeGitHub:
         GitHub sometimes does: a 200 whose body is an error, an empty object, a list."""
         self.answers.setdefault(self.prefix + path, deque()).extend([(status, body)] * times)
 
+    def answer_operation(self, operation: str, body: Any, *, times: int = 1) -> None:
+        """Answer the next `times` GraphQL requests of `operation` (e.g. "Users") with `body`."""
+        self.answers.setdefault(f"graphql:{operation}", deque()).extend([(200, body)] * times)
+
     def secondary_limit(self, retry_after: int) -> None:
         self.faults.append(("secondary", retry_after))
 
@@ -271,9 +292,13 @@ class FakeGitHub:
             operation = match.group(1) if match else None
         conditional = bool(request.headers.get("If-None-Match"))
 
+        variables = payload.get("variables") or {} if is_graphql else {}
+
         def log(status: int) -> None:
             with self.lock:
-                self.log.append(LoggedRequest(method, parsed.path, operation, status, conditional))
+                self.log.append(
+                    LoggedRequest(method, parsed.path, operation, status, conditional, variables)
+                )
 
         with self.lock:
             fault = self.faults.popleft() if self.faults else None
@@ -312,13 +337,17 @@ class FakeGitHub:
             return
 
         with self.lock:
-            queued = self.answers.get(parsed.path)
+            queued = self.answers.get(f"graphql:{operation}" if is_graphql else parsed.path)
+            if is_graphql and not queued:
+                queued = self.answers.get(parsed.path)
             override = queued.popleft() if queued else None
         extra: dict[str, str] = {}
         if override is not None:
             status, data = override
         elif is_graphql:
-            status, data = self._graphql(operation, payload.get("variables") or {})
+            status, data = self._graphql(
+                operation, payload.get("variables") or {}, str(payload.get("query", ""))
+            )
         else:
             status, data, extra = self._rest(
                 parsed.path[len(self.prefix) :], parse_qs(parsed.query)
@@ -372,7 +401,11 @@ class FakeGitHub:
 
     # -- GraphQL ------------------------------------------------------------------------------
 
-    def _graphql(self, operation: str | None, variables: dict[str, Any]) -> tuple[int, Any]:
+    def _graphql(
+        self, operation: str | None, variables: dict[str, Any], query: str = ""
+    ) -> tuple[int, Any]:
+        if operation == "Users":
+            return self._users(query, variables)
         full_name = f"{variables.get('owner')}/{variables.get('name')}"
         repo = self.world.repos.get(full_name)
         if repo is None:
@@ -405,6 +438,49 @@ class FakeGitHub:
                 "data": {"repository": {"pullRequest": {key: self._nested(repo, pr, key, offset)}}}
             }
         return 200, {"errors": [{"message": f"unknown operation {operation}"}]}
+
+    def _users(self, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
+        """Aliased `uN: user(login: $lN)` fields, as GitHub answers them: a login that is no
+        user (gone, an organisation, a bot) is null with a NOT_FOUND error for its alias; a
+        field the `User` type does not have fails the whole query."""
+        fragment = re.search(r"fragment\s+\w+\s+on\s+User\s*\{([^}]*)\}", query)
+        asked = fragment.group(1).split() if fragment else []
+        unknown = [f for f in asked if f not in _USER_FIELDS]
+        if not fragment or unknown:
+            name = unknown[0] if unknown else "(none)"
+            message = f"Field '{name}' doesn't exist on type 'User'"
+            return 200, {"errors": [{"message": message, "extensions": {"code": "undefinedField"}}]}
+        data: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for alias, variable in re.findall(r"(\w+)\s*:\s*user\(login:\s*\$(\w+)\)", query):
+            login = str(variables.get(variable, ""))
+            user = self.world.users.get(login)
+            if user is None or user.type != "User":
+                data[alias] = None
+                errors.append(
+                    {
+                        "type": "NOT_FOUND",
+                        "path": [alias],
+                        "message": f"Could not resolve to a User with the login of '{login}'.",
+                    }
+                )
+                continue
+            values = {
+                "login": user.login,
+                "name": user.name,
+                "location": user.location,
+                "company": user.company,
+                "websiteUrl": user.blog or None,
+                "email": user.email or "",
+                "bio": user.bio or "",
+                "createdAt": user.created_at,
+                "databaseId": _account_id(user.login),
+            }
+            data[alias] = {field: values[field] for field in asked}
+        answer: dict[str, Any] = {"data": data}
+        if errors:
+            answer["errors"] = errors
+        return 200, answer
 
     @staticmethod
     def _cursor(pr: PullRequest) -> str:

@@ -9,14 +9,14 @@ Each stream of a repository keeps its own cursor, saved with the page it covers 
 - `github.issues`, `github.comments`: the `updated_at` of the last item ingested (REST `since`).
 A sync killed at any point resumes from the last committed page; pages are re-read at most once
 and upserts make the re-read harmless. With nothing new, a sync costs one GraphQL request and
-two conditional REST requests answered 304 (free), plus profiles and owner files at most weekly.
+two conditional REST requests answered 304 (free), plus profiles (a hundred a GraphQL request)
+and owner files at most weekly.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +27,7 @@ from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.owners import store_owner_files
 from bot.ingest.pipeline import Ingestor, stale_profiles
 from bot.sources.github.http import GitHubShapeError, Reply
-from bot.sources.github.records import GitHubSource, UserProfile, parse_time
+from bot.sources.github.records import USERS_PER_QUERY, GitHubSource, parse_time
 from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file
 from bot.store.identity import looks_like_bot
 from bot.store.locks import write_lock
@@ -44,8 +44,6 @@ log = logging.getLogger(__name__)
 
 PROFILE_MAX_AGE = timedelta(days=7)
 OWNERS_MAX_AGE = timedelta(days=7)
-PROFILE_WORKERS = 4
-PROFILE_BATCH = 50
 
 
 @dataclass
@@ -261,7 +259,9 @@ class GitHubSync:
         return fetched
 
     def _profiles(self, ingest: Ingestor, stats: SyncStats) -> None:
-        """Fetch profiles of people seen in this sync, at most weekly each, a few at a time."""
+        """Fetch profiles of people seen in this sync, at most weekly each, a hundred a request
+        (GraphQL's aliased `user(login:)`): a 20k-PR backfill's thousands of new people cost
+        tens of requests, not one each."""
         now = self.clock()
         logins = [
             login
@@ -270,38 +270,27 @@ class GitHubSync:
             )
             if not looks_like_bot(login)
         ]
-        if not logins:
-            return
-        etags = {login: get_etag(self.session, f"user:{login.lower()}", login) for login in logins}
-
-        def fetch(login: str) -> tuple[str, UserProfile | None, Reply | None]:
-            try:
-                profile, reply = self.source.user(login, etags[login])
-            except GitHubShapeError as error:
-                _refused(error)
-                return login, None, None
-            return login, profile, reply
-
         self.session.commit()  # no transaction stays open while profiles are fetched
-        for start in range(0, len(logins), PROFILE_BATCH):
-            batch = logins[start : start + PROFILE_BATCH]
-            with ThreadPoolExecutor(max_workers=PROFILE_WORKERS) as pool:
-                answers = list(pool.map(fetch, batch))
-            for login, profile, reply in answers:  # then written in one short transaction
-                if reply is None:  # a malformed answer: not stored, not fresh, no ETag
-                    stats.refused += 1
-                    continue
+        for start in range(0, len(logins), USERS_PER_QUERY):
+            batch = logins[start : start + USERS_PER_QUERY]
+            try:
+                profiles = self.source.users(batch)
+            except GitHubShapeError as error:  # not stored, not fresh: asked again next sync
+                _refused(error)
+                stats.refused += len(batch)
+                continue
+            for login in batch:  # then written in one short transaction
+                profile = profiles.get(login)
                 if profile is not None:
                     ingest.apply_profile(profile, now)
-                    set_etag(self.session, f"user:{login.lower()}", login, reply.etag)
-                else:
+                else:  # gone, or not a person's account: no need to ask again this week
                     self._mark_profile_checked(login, now)
                 stats.profiles += 1
             self.session.commit()
             self._page_done(stats, ingest.repo, "profiles", len(batch))
 
     def _mark_profile_checked(self, login: str, when: datetime) -> None:
-        """Unchanged (304) or deleted (404): either way, no need to ask again this week."""
+        """Gone, or not a person's account: either way, no need to ask again this week."""
         self.session.execute(
             sa.update(Person)
             .where(sa.func.lower(Person.login) == login.lower())

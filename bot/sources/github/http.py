@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,6 +86,9 @@ class Reply:
         return self.status == 304
 
 
+_OPERATION = re.compile(r"(?:query|mutation)\s+(\w+)")
+
+
 def graphql_url(api_url: str) -> str:
     """api.github.com/graphql, or HOST/api/graphql for GitHub Enterprise's HOST/api/v3."""
     base = api_url.rstrip("/")
@@ -144,6 +149,8 @@ class GitHubHTTP:
         self.requests = 0  # requests that cost budget (304s excluded)
         self.not_modified = 0
         self.graphql_cost = 0
+        # Requests that cost budget by kind: "graphql Users", "rest repos", ... (benchmarks).
+        self.kinds: Counter[str] = Counter()
 
     def close(self) -> None:
         self._client.close()
@@ -167,7 +174,7 @@ class GitHubHTTP:
     ) -> Reply:
         """GET a REST resource (a path relative to the API, or a full `next` link)."""
         headers = {"If-None-Match": etag} if etag else {}
-        return self._call(
+        reply = self._call(
             "core",
             "GET",
             url,
@@ -176,9 +183,20 @@ class GitHubHTTP:
             allow_404=allow_404,
             what=what or url,
         )
+        if not reply.not_modified:
+            with self._lock:
+                self.kinds["rest " + url.removeprefix(self.api_url).strip("/").split("/")[0]] += 1
+        return reply
 
-    def graphql(self, query: str, variables: dict[str, Any], *, what: str) -> dict[str, Any]:
-        """Run a GraphQL query; `what` names the thing asked for in errors ("llvm/llvm-project")."""
+    def graphql(
+        self, query: str, variables: dict[str, Any], *, what: str, partial: bool = False
+    ) -> dict[str, Any]:
+        """Run a GraphQL query; `what` names the thing asked for in errors ("llvm/llvm-project").
+
+        `partial`: a query asking for many things at once (aliased `user(login:)` fields) gets
+        its data back when some of them do not exist (their fields are null); any other error
+        still raises.
+        """
         reply = self._call(
             "graphql",
             "POST",
@@ -186,6 +204,9 @@ class GitHubHTTP:
             json={"query": query, "variables": variables},
             what=what,
         )
+        operation = _OPERATION.match(query.strip())
+        with self._lock:
+            self.kinds["graphql " + (operation.group(1) if operation else "query")] += 1
         body = reply.data
         if not isinstance(body, dict) or not ("data" in body or "errors" in body):
             raise GitHubShapeError(f"GitHub's answer for {what} {shape_problem(body, 'data')}")
@@ -194,6 +215,8 @@ class GitHubHTTP:
         if rate:
             self._note_graphql_rate(rate)
         errors = body.get("errors") or []
+        if partial and data and all(e.get("type") == "NOT_FOUND" for e in errors):
+            return data
         if errors:
             kinds = {e.get("type") for e in errors}
             if "NOT_FOUND" in kinds:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -88,6 +88,10 @@ query PullRequestReviews($owner: String!, $name: String!, $number: Int!, $after:
 # What each REST answer csf reads must hold (fields GitHub's REST description marks required),
 # checked before anything of it is stored: a 200 answer can still be an error body.
 _USER = {"id": int, "login": str}
+# What csf keeps of a profile, as GraphQL names it (`websiteUrl` is REST's `blog`); the public
+# email is the address a person chose to publish.
+USER_FIELDS = "login name location company websiteUrl email bio createdAt"
+USERS_PER_QUERY = 100
 _ISSUE = {"id": int, "number": int, "title": str, "html_url": str, "updated_at": str}
 _COMMENT = {"id": int, "html_url": str, "issue_url": str, "created_at": str, "updated_at": str}
 _PULL = {"number": int}
@@ -401,6 +405,45 @@ class GitHubSource:
             ),
             reply,
         )
+
+    def users(self, logins: Sequence[str]) -> dict[str, UserProfile | None]:
+        """Profiles of up to `USERS_PER_QUERY` accounts in one GraphQL request (aliased
+        `user(login:)` fields): a sync's new people cost a request per hundred, not one each.
+
+        An account that is gone, or is an organisation (no person), maps to None.
+        Raises GitHubShapeError when an answer is not a profile.
+        """
+        logins = list(dict.fromkeys(logins))[:USERS_PER_QUERY]
+        if not logins:
+            return {}
+        declared = ", ".join(f"$l{i}: String!" for i in range(len(logins)))
+        fields = " ".join(f"u{i}: user(login: $l{i}) {{ ...Profile }}" for i in range(len(logins)))
+        query = f"query Users({declared}) {{ {fields} rateLimit {{ cost remaining resetAt }} }}"
+        query += f" fragment Profile on User {{ {USER_FIELDS} }}"
+        what = f"profiles of {logins[0]} and {len(logins) - 1} more"
+        data = self.http.graphql(
+            query, {f"l{i}": login for i, login in enumerate(logins)}, what=what, partial=True
+        )
+        found: dict[str, UserProfile | None] = {}
+        for i, login in enumerate(logins):
+            node = data.get(f"u{i}")
+            if node is None:
+                found[login] = None
+                continue
+            if not isinstance(node, dict) or not isinstance(node.get("login"), str):
+                raise GitHubShapeError(f"GitHub's answer for {what} holds no profile for {login}")
+            found[login] = UserProfile(
+                login=node["login"],
+                is_bot=False,  # `user(login:)` answers people only; bots are `Bot`s
+                name=_text(node.get("name")),
+                location=_text(node.get("location")),
+                company=_text(node.get("company")),
+                blog=_text(node.get("websiteUrl")),
+                email=_text(node.get("email")),
+                bio=_text(node.get("bio")),
+                created_at=parse_time(node.get("createdAt")),
+            )
+        return found
 
     def pull_author(self, full_name: str, number: int) -> str | None:
         """The login that opened a PR, for a link to a PR csf has not synced (None if unknown)."""

@@ -130,7 +130,10 @@ def test_full_sync_stores_what_the_server_holds(harness: Harness) -> None:
         "PullRequests",
         "PullRequestFiles",
         "PullRequestReviews",
+        "Users",  # every profile of the sync in one request, none through REST
     }
+    assert [r.operation for r in harness.server.log].count("Users") == 1
+    assert not [r.path for r in harness.server.log if "/users/" in r.path]
     assert stats.requests == len(harness.server.counted())
 
 
@@ -318,28 +321,26 @@ def test_suppressed_people_are_not_brought_back(harness: Harness) -> None:
 
 
 def test_profiles_refresh_at_most_weekly(harness: Harness) -> None:
+    def asked() -> list[list[str]]:
+        """The logins of each profile request, in order."""
+        return [sorted(r.variables.values()) for r in harness.server.log if r.operation == "Users"]
+
     harness.sync()
-    profile_requests = [r for r in harness.server.log if r.path.startswith("/users/")]
-    assert len(profile_requests) == 4  # four people; the bot's profile is not fetched
+    first = asked()
+    assert len(first) == 1  # four people in one request; the bot's profile is not fetched
+    assert len(first[0]) == 4
+    assert not [login for login in first[0] if "bot" in login]
     harness.world.repos[REPO].pulls[0].updated_at = "2026-03-01T00:00:00Z"  # ada seen again
     harness.server.log.clear()
     harness.sync()
-    assert not [r for r in harness.server.log if r.path.startswith("/users/")]
+    assert asked() == []
     harness.clock.sleep(timedelta(days=8).total_seconds())
     harness.world.repos[REPO].pulls[0].updated_at = "2026-03-09T00:00:00Z"
     harness.world.users["ada-fictional"].location = "Cambridge, UK"
     harness.server.log.clear()
     harness.sync()
-    requests = [
-        (r.path, r.status, r.conditional)
-        for r in harness.server.log
-        if r.path.startswith("/users/")
-    ]
-    # Both people on the updated PR are due again; ada changed (a full answer), bo did not (304).
-    assert sorted(requests) == [
-        ("/users/ada-fictional", 200, True),
-        ("/users/bo-fictional", 304, True),
-    ]
+    # Both people on the updated PR are due again, asked together.
+    assert asked() == [["ada-fictional", "bo-fictional"]]
     with Session(harness.engine) as session:
         ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
         assert ada.location == "Cambridge, UK"
@@ -504,3 +505,21 @@ def test_files_a_pr_adds_mark_its_tags_and_words_built(engine: Engine) -> None:
     indexed = terms_of(amdgpu.files, amdgpu.labels, amdgpu.title)
     assert built_words == terms_of(sorted(amdgpu.added), (), None) & indexed
     assert "file120" in built_words
+
+
+def test_an_account_gone_since_it_was_seen_is_asked_once_a_week_with_the_others(
+    harness: Harness,
+) -> None:
+    del harness.world.users["bo-fictional"]  # renamed or deleted after their work
+    harness.sync()
+    with Session(harness.engine) as session:
+        bo = session.exec(select(Person).where(Person.login == "bo-fictional")).one()
+        ada = session.exec(select(Person).where(Person.login == "ada-fictional")).one()
+        # Not a person's profile any more: nothing stored, but checked, so not asked daily.
+        assert (bo.name, bo.location) == (None, None)
+        assert bo.profile_fetched_at == harness.clock.datetime()
+        assert ada.location == "London, UK"  # the others in the same request are stored
+    harness.world.repos[REPO].pulls[0].updated_at = "2026-03-01T00:00:00Z"
+    harness.server.log.clear()
+    harness.sync()
+    assert not [r for r in harness.server.log if r.operation == "Users"]
