@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.ingest.loop import RepoSynced, sync_tracked
 from bot.ingest.sync import SyncStopped
+from bot.ingest.tracking import tracked_repos
 from bot.people.communities import refresh_communities
 from bot.people.regions import infer_regions
 from bot.people.retention import prune
@@ -29,6 +31,7 @@ from bot.reports.digest import Period, compute_digest, period_ending
 from bot.runtime import Runtime, load_runtime
 from bot.shortlist.followup import claim_followup, due_followups
 from bot.shortlist.saves import prune_events
+from bot.sources.discourse import ForumClients, is_forum
 from bot.sources.github.http import GitHubHTTP
 from bot.sources.github.records import GitHubSource
 from bot.store.locks import job_lock
@@ -86,9 +89,9 @@ def guarded(
 
 
 def sync_job(ctx: WorkerContext) -> None:
-    """What `csf sync` does, for every tracked repository; one failing repo spares the rest."""
+    """What `csf sync` does, for every tracked repository and forum category; one failing repo
+    spares the rest. Without a GitHub token only forum categories are synced."""
     token = ctx.settings.github_token
-    assert token is not None
 
     def refresh(session: Session) -> str:
         infer_regions(session, enabled=ctx.settings.infer_region)
@@ -112,15 +115,29 @@ def sync_job(ctx: WorkerContext) -> None:
         if ctx.stopping.wait(seconds):
             raise SyncStopped("stopped while waiting for GitHub")
 
+    key = ctx.settings.discourse_api_key
     with (
         Session(ctx.engine) as session,
-        GitHubHTTP(ctx.settings.github_api_url, token.get_secret_value(), sleep=pause) as http,
+        GitHubHTTP(ctx.settings.github_api_url, token.get_secret_value(), sleep=pause)
+        if token is not None
+        else nullcontext() as http,
+        ForumClients(
+            api_url=ctx.settings.discourse_api_url,
+            api_key=key.get_secret_value() if key is not None else None,
+            api_username=ctx.settings.discourse_api_username,
+            sleep=pause,
+        ) as forums,
     ):
+        repos = tracked_repos(session)
+        if http is None:
+            repos = [r for r in repos if is_forum(r.full_name)]
         run = sync_tracked(
             session,
-            GitHubSource(http),
+            GitHubSource(http) if http is not None else None,
             ctx.taxonomy,
             refresh=refresh,
+            forums=forums.for_forum,
+            repos=repos,
             on_repo=report,
             should_stop=ctx.stopping.is_set,
         )

@@ -24,8 +24,11 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlmodel import Session
 
 from bot.errors import CsfError
+from bot.ingest.tracking import tracked_repos
+from bot.sources.discourse import is_forum
 from scheduler.jobs import (
     CATCH_UP,
     WorkerContext,
@@ -56,6 +59,12 @@ def new_scheduler(ctx: WorkerContext, *, background: bool = False) -> BaseSchedu
     return scheduler
 
 
+def _forums_tracked(ctx: WorkerContext) -> bool:
+    """Forum categories sync without a GitHub token (anonymous reads of public forums)."""
+    with Session(ctx.engine) as session:
+        return any(is_forum(r.full_name) for r in tracked_repos(session))
+
+
 def add_jobs(
     scheduler: BaseScheduler, ctx: WorkerContext, *, now: datetime | None = None
 ) -> list[str]:
@@ -63,7 +72,7 @@ def add_jobs(
     settings, tz = ctx.settings, ctx.settings.tz
     first = now or datetime.now(tz)
     added = []
-    if settings.github_token is not None:
+    if settings.github_token is not None or _forums_tracked(ctx):
         scheduler.add_job(
             guarded(ctx, "sync", sync_job),
             IntervalTrigger(hours=settings.sync_hours, timezone=tz),

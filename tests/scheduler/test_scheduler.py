@@ -497,3 +497,31 @@ def test_sigterm_stops_a_worker_waiting_on_github_within_seconds(
     ) in text
     assert "csf worker stopped" in text
     assert "Traceback" not in text
+
+
+def test_the_worker_syncs_tracked_forum_categories_without_a_github_token(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.store.models import Contribution, Repo
+    from bot.store.writes import upsert_repo
+    from scheduler.jobs import sync_job
+    from tests.support.fake_discourse import FakeDiscourse, generated_forum
+
+    with Session(engine) as session:
+        upsert_repo(session, "discourse:discourse.llvm.org/c/mlir/31", "mlir")
+        upsert_repo(session, "llvm/llvm-project", "mlir")  # needs a token: left for later
+        session.commit()
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    with FakeDiscourse(generated_forum(12)) as server:
+        settings = settings_for(None, DISCOURSE_API_URL=server.url)
+        ctx = context(engine, settings, lambda: now)
+        assert add_jobs(new_scheduler(ctx, background=True), ctx) == ["sync", "retention"]
+        with caplog.at_level(logging.INFO, "csf.worker"):
+            sync_job(ctx)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("sync: discourse:discourse.llvm.org/c/mlir/31") for line in lines)
+    assert not [line for line in lines if "llvm/llvm-project" in line]
+    with Session(engine) as session:
+        forum = session.exec(select(Repo).where(Repo.full_name.startswith("discourse:"))).one()
+        stored = session.exec(select(Contribution).where(Contribution.repo_id == forum.id)).all()
+    assert {c.kind for c in stored} >= {"rfc"}
