@@ -61,6 +61,7 @@ from bot.store.models import (
     AuditEvent,
     Contribution,
     ContributionKind,
+    ForumHandle,
     HttpCache,
     Identity,
     IdentityKind,
@@ -220,7 +221,7 @@ class ForumSync:
         for summary in sorted(due, key=lambda t: (t.bumped_at, t.id)):
             self._topic(forum, repo, source, summary)
             self._done(stats, repo, "topics", 1)
-        stats.profiles = self._joins(forum, source)
+        stats.profiles = self._joins(forum, source, repo.ecosystem)
         repo.last_synced_at = self.clock()
         self.session.commit()
         kinds_after = self._kinds(repo.id)
@@ -426,10 +427,22 @@ class ForumSync:
             )
         ).first()
 
-    def _joins(self, forum: Forum, source: DiscourseSource) -> int:
-        """Read the profiles of the forum's people not yet joined to a GitHub account (at most
-        every `PROFILE_MAX_AGE`), and join those whose profile links a known account."""
+    def _joins(self, forum: Forum, source: DiscourseSource, ecosystem: str) -> int:
+        """Join the forum's people not yet joined to a GitHub account whom a maintainer file of
+        the ecosystem names beside one; then read the others' profiles (at most every
+        `PROFILE_MAX_AGE`) and join those whose profile links a known account."""
         due = self._profiles_due(forum)
+        if due:
+            named = self._named_in_maintainer_files(due, ecosystem)
+            if named:
+                write_lock(self.session)
+                joined = {
+                    username
+                    for username, login in sorted(named.items())
+                    if self._join_login(forum, username, login, "a maintainer file names both")
+                }
+                self.session.commit()
+                due = [u for u in due if u not in joined]
         self.session.commit()
         if not due:
             return 0
@@ -483,26 +496,53 @@ class ForumSync:
         row.updated_at = when
         self.session.add(row)
 
+    def _named_in_maintainer_files(self, usernames: list[str], ecosystem: str) -> dict[str, str]:
+        """Username -> the GitHub login a maintainer file of the ecosystem's repositories names
+        beside it, for usernames named beside exactly one login."""
+        wanted = {u.lower(): u for u in usernames}
+        repos = [
+            r.id
+            for r in self.session.exec(select(Repo))
+            if r.ecosystem == ecosystem
+            or any(e.key == ecosystem for e in self.taxonomy.ecosystems_for_repo(r.full_name))
+        ]
+        logins: dict[str, set[str]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = sorted(wanted)[start : start + 500]
+            for handle, login in self.session.exec(
+                select(ForumHandle.handle, ForumHandle.login).where(
+                    col(ForumHandle.handle).in_(chunk), col(ForumHandle.repo_id).in_(repos)
+                )
+            ):
+                logins.setdefault(handle, set()).add(login)
+        return {wanted[h]: next(iter(found)) for h, found in logins.items() if len(found) == 1}
+
     def _join(self, forum: Forum, username: str, profile: ForumUser) -> None:
+        for login in profile.github_logins:
+            if self._join_login(forum, username, login, "their forum profile links it"):
+                return
+
+    def _join_login(self, forum: Forum, username: str, login: str, why: str) -> bool:
+        """Merge the forum person into the GitHub account's; True once they are one (or the
+        forum person is settled otherwise: forgotten, split by hand, holding an account)."""
         key = discourse_key(forum.host, username)
         if suppression_hash(key) in suppressed_hashes(self.session):
-            return
+            return True
         forum_person = self._owner(key)
         if forum_person is None:
-            return
-        for login in profile.github_logins:
-            account = self._owner(IdentityKey(IdentityKind.GITHUB, login))
-            if account is None or account == forum_person:
-                continue
-            if self._split_by_hand(forum_person) or self._has_account(forum_person):
-                return
-            keep, drop = self.session.get(Person, account), self.session.get(Person, forum_person)
-            if keep is None or drop is None:
-                return
-            curation.merge(self.session, keep, drop, actor="sync")
-            self._people.pop(key.value, None)
-            log.debug("%s joined to GitHub @%s: their forum profile links it", key.value, login)
-            return
+            return True
+        account = self._owner(IdentityKey(IdentityKind.GITHUB, login))
+        if account is None or account == forum_person:
+            return False
+        if self._split_by_hand(forum_person) or self._has_account(forum_person):
+            return True
+        keep, drop = self.session.get(Person, account), self.session.get(Person, forum_person)
+        if keep is None or drop is None:
+            return True
+        curation.merge(self.session, keep, drop, actor="sync")
+        self._people.pop(key.value, None)
+        log.debug("%s joined to GitHub @%s: %s", key.value, login, why)
+        return True
 
     def _has_account(self, person_id: int) -> bool:
         return (

@@ -9,13 +9,14 @@ inside the caller's write transaction, after `write_lock`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from bot.sources.owners import parse_owner_file
+from bot.sources.owners import forum_handles, is_maintainer_file, parse_owner_file
 from bot.store.identity import IdentityKey, redact_addresses, suppression_hash
-from bot.store.models import CodeOwner, IdentityKind
+from bot.store.models import CodeOwner, ForumHandle, IdentityKind
 from bot.store.writes import suppressed_hashes
 
 
@@ -36,6 +37,7 @@ def store_owner_files(
                 col(CodeOwner.repo_id) == repo_id, col(CodeOwner.source_path) == stored_path
             )
         )
+        _replace_handles(session, repo_id, stored_path, path, text, suppressed)
         for owner in parse_owner_file(text, path):
             if _suppressed_owner(owner.owner_kind, owner.owner_value, suppressed):
                 continue  # someone who asked to be forgotten stays forgotten
@@ -52,11 +54,30 @@ def store_owner_files(
             )
             rows += 1
     kept = sorted({redact_addresses(path) for path in present})
-    gone = sa.delete(CodeOwner).where(col(CodeOwner.repo_id) == repo_id)
-    if kept:
-        gone = gone.where(col(CodeOwner.source_path).not_in(kept))
-    session.execute(gone)
+    for model in (CodeOwner, ForumHandle):
+        gone = sa.delete(model).where(col(model.repo_id) == repo_id)
+        if kept:
+            gone = gone.where(col(model.source_path).not_in(kept))
+        session.execute(gone)
     return rows
+
+
+def _replace_handles(
+    session: Session, repo_id: int, stored_path: str, path: str, text: str, suppressed: set[str]
+) -> None:
+    """The forum usernames a maintainer file pairs with GitHub logins (`ForumHandle`)."""
+    session.execute(
+        sa.delete(ForumHandle).where(
+            col(ForumHandle.repo_id) == repo_id, col(ForumHandle.source_path) == stored_path
+        )
+    )
+    if not is_maintainer_file(PurePosixPath(path).name):
+        return
+    for login, handle in forum_handles(text):
+        if not _suppressed_owner(IdentityKind.GITHUB.value, login, suppressed):
+            session.add(
+                ForumHandle(repo_id=repo_id, source_path=stored_path, handle=handle, login=login)
+            )
 
 
 def _suppressed_owner(kind: str, value: str, suppressed: set[str]) -> bool:

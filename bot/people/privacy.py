@@ -53,6 +53,7 @@ from bot.store.models import (
     ContributionTopic,
     DigestEntry,
     DigestRun,
+    ForumHandle,
     HttpCache,
     Identity,
     IdentityKind,
@@ -281,6 +282,9 @@ def _delete_owner_rows(session: Session, keys: tuple[IdentityKey, ...]) -> int:
     if not named:
         return 0
     result = session.execute(sa.delete(CodeOwner).where(sa.or_(*named)))
+    logins = [k.value for k in keys if k.kind is IdentityKind.GITHUB]
+    if logins:  # the forum usernames a maintainer file gives beside their account
+        session.execute(sa.delete(ForumHandle).where(col(ForumHandle.login).in_(logins)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -155,6 +155,43 @@ def parse_markdown_maintainers(text: str, source_path: str) -> list[Ownership]:
     return rows
 
 
+_FORUM_HANDLE = re.compile(r"(?:^|[\s,;])([A-Za-z0-9][A-Za-z0-9_.-]{0,59})\s*\(discourse\)", re.I)
+
+
+def forum_handles(text: str) -> list[tuple[str, str]]:
+    r"""(GitHub login, forum username) pairs a maintainer file gives in one entry.
+
+    LLVM's files write an entry as a list item followed by indented lines: `- Ada Quill \`,
+    `  [@ada-quill](https://github.com/ada-quill) (GitHub),`, `  ada_q (Discourse)`. An entry
+    naming one GitHub account pairs it with each Discourse username it names; an entry naming
+    several accounts pairs none (which username is whose is not said).
+    """
+    pairs: list[tuple[str, str]] = []
+    entry: list[str] = []
+
+    def close() -> None:
+        block = "\n".join(entry)
+        logins = set()
+        for login in _GITHUB_LINK.findall(block) + _MENTION.findall(block):
+            try:
+                logins.add(normalise_login(login))
+            except ValueError:
+                continue
+        handles = [h.lower() for h in _FORUM_HANDLE.findall(block)]
+        if len(logins) == 1 and handles:
+            (login,) = logins
+            pairs.extend((login, handle) for handle in dict.fromkeys(handles))
+        entry.clear()
+
+    for line in text.splitlines():
+        if _ITEM.match(line) or _HEADING.match(line) or not line.strip():
+            close()
+        if _ITEM.match(line) or (entry and line[:1].isspace()):
+            entry.append(line)
+    close()
+    return pairs
+
+
 def _item_tags(text: str) -> list[str]:
     """Areas a list item names after its owners, as Apache-style contributor lists do:
     `[Ada](https://github.com/ada) (PMC): @ada - relay, topi` -> `relay`, `topi`."""

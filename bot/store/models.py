@@ -558,3 +558,19 @@ class MailMessage(SQLModel, table=True):
         default=None, foreign_key="contribution.id", ondelete="SET NULL"
     )
     series: str | None = None  # a patch's cover letter (or first patch), as a message hash
+
+
+class ForumHandle(SQLModel, table=True):
+    """A forum username a repository's maintainer file gives beside a GitHub login.
+
+    LLVM's `Maintainers.md` names each maintainer's GitHub account and Discourse username in one
+    entry: evidence, from the project itself, that the two are one person. The forum sync joins
+    such a username to the account (`bot.ingest.discourse`). Replaced with the file's
+    ownership rows, and erased with the person.
+    """
+
+    __tablename__ = "forum_handle"
+    repo_id: int = Field(foreign_key="repo.id", ondelete="CASCADE", primary_key=True)
+    source_path: str = Field(primary_key=True)
+    handle: str = Field(primary_key=True, index=True)  # lower-cased forum username
+    login: str = Field(primary_key=True)  # lower-cased GitHub login of the same entry

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -374,3 +375,74 @@ def test_tracking_a_forum_category_by_name_or_slug_and_id(engine: Engine) -> Non
             assert repos[0].ecosystem == "mlir"
         assert [r.path for r in server.log] == ["/categories.json"]
     assert Forum("discourse.llvm.org", "mlir", 31).full_name == CATEGORY
+
+
+def test_a_maintainer_file_naming_both_joins_a_username_without_its_profile(
+    tracked: Engine, tmp_path: Path
+) -> None:
+    from bot.ingest.git import ingest_git
+    from bot.store.models import ForumHandle
+    from tests.support.git_repos import GitRepo
+
+    maintainers = (
+        "# Widget Maintainers\n\n## Core\n\n"
+        "- Ada Fict \\\n  ada@fict.example (email),\n"
+        "  [@ada-fict](https://github.com/ada-fict) (GitHub),\n  ada_forum (Discourse)\n"
+        "- Two Accounts \\\n  [@bo-fict](https://github.com/bo-fict) (GitHub),\n"
+        "  [@cy-fict](https://github.com/cy-fict) (GitHub),\n  shared_name (Discourse)\n"
+    )
+    mirror = GitRepo(tmp_path / "widget")
+    mirror.commit("Maintainers", {"mlir/Maintainers.md": maintainers})
+    with Session(tracked) as session:
+        for login in ("ada-fict", "bo-fict", "cy-fict"):
+            resolve_person(session, [login_key(login)], login=login)
+        repo = upsert_repo(session, "fictional/widget-mlir", "mlir", tracked=False)
+        session.commit()
+        ingest_git(session, default_taxonomy(), repo, mirror.path)
+        assert sorted(session.exec(select(ForumHandle.login, ForumHandle.handle)).all()) == [
+            ("ada-fict", "ada_forum")  # two accounts in one entry: whose name is whose is unsaid
+        ]
+    world = generated_forum(6, users=2)
+    world.users.clear()
+    world.user("ada_forum", "Ada F")  # no link on the profile: the file is the evidence
+    world.user("shared_name", "Shared")
+    for n, topic in enumerate(world.topics.values()):
+        for k, post in enumerate(topic.posts):
+            post.username = ("ada_forum", "shared_name")[(n + k) % 2]
+    with FakeDiscourse(world) as server:
+        _stats, kinds = _sync(tracked, server)
+    assert kinds.get("user") == 1  # only the username nothing else joins has its profile read
+    with Session(tracked) as session:
+
+        def owner(value: str) -> int:
+            return session.exec(select(Identity.person_id).where(Identity.value == value)).one()
+
+        assert owner("discourse:discourse.llvm.org:ada_forum") == owner("ada-fict")
+        shared = owner("discourse:discourse.llvm.org:shared_name")
+        assert shared not in (owner("bo-fict"), owner("cy-fict"))
+
+
+def test_forgetting_an_account_drops_the_forum_names_files_give_beside_it(
+    tracked: Engine, tmp_path: Path
+) -> None:
+    from bot.ingest.git import ingest_git
+    from bot.store.models import ForumHandle
+    from tests.support.git_repos import GitRepo
+
+    mirror = GitRepo(tmp_path / "widget")
+    mirror.commit(
+        "Maintainers",
+        {
+            "Maintainers.md": "## Core\n\n- Ada \\\n  [@ada-fict](https://github.com/ada-fict)"
+            " (GitHub),\n  ada_forum (Discourse)\n"
+        },
+    )
+    with Session(tracked) as session:
+        resolve_person(session, [login_key("ada-fict")], login="ada-fict")
+        repo = upsert_repo(session, "fictional/widget-mlir", "mlir", tracked=False)
+        session.commit()
+        ingest_git(session, default_taxonomy(), repo, mirror.path)
+        assert session.exec(select(ForumHandle)).all()
+        forget(session, "ada-fict", actor="test")
+        session.commit()
+        assert session.exec(select(ForumHandle)).all() == []
