@@ -241,7 +241,8 @@ def print_evidence(items: Sequence[Evidence], indent: int) -> None:
     """`• authored Title (date, size)`, wrapped to the terminal, then its link whole on a
     line of its own (never cut with "…" or folded mid-hash; piped, the same)."""
     for item in items:
-        line = f"• {did(item)} {item.title} ({item.when:%Y-%m-%d}, {item.size})"
+        size = f", {item.size}" if item.size else ""
+        line = f"• {did(item)} {item.title} ({item.when:%Y-%m-%d}{size})"
         out.indented(line, indent)
         if item.url:
             out.print(" " * (indent + 2) + item.url, soft_wrap=True)
@@ -249,7 +250,8 @@ def print_evidence(items: Sequence[Evidence], indent: int) -> None:
 
 def evidence_text(item: Evidence) -> str:
     """`authored Title (date, size) URL`: what they did, on what, how big, where to see it."""
-    return f"{did(item)} {item.title} ({item.when:%Y-%m-%d}, {item.size}) {item.url or ''}".strip()
+    size = f", {item.size}" if item.size else ""
+    return f"{did(item)} {item.title} ({item.when:%Y-%m-%d}{size}) {item.url or ''}".strip()
 
 
 def person_label(person: dict[str, Any]) -> str:

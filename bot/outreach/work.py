@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.ranking.who import change_size
 from bot.store.models import Contribution, ContributionTopic, Repo
 from bot.store.writes import counted_as_pr
 
@@ -57,8 +58,7 @@ class Work:
 
     @property
     def size(self) -> str:
-        files = f"{self.files} file{'s' if self.files != 1 else ''}"
-        return f"+{self.additions}/-{self.deletions} in {files}"
+        return change_size(self.additions, self.deletions, self.files)
 
 
 def load_work(session: Session, person_id: int, start: datetime, end: datetime) -> list[Work]:

@@ -1377,8 +1377,7 @@ def evidence_from(
             r.title,
             r.url,
             r.when,
-            f"+{r.additions}/-{r.deletions} in {r.files} file{'s' if r.files != 1 else ''}"
-            + (", new files here" if r.built else ""),
+            change_size(r.additions, r.deletions, r.files, built=r.built),
             r.state,
             r.nature,
             why(r.nature, r.title, r.additions, r.deletions, r.files) if r.nature else None,
@@ -1386,6 +1385,15 @@ def evidence_from(
         )
         for r in chosen
     ]
+
+
+def change_size(additions: int, deletions: int, files: int, *, built: bool = False) -> str:
+    """A change's size in words; empty for work that changed no file (an RFC, a design
+    thread), which a "+0/-0 in 0 files" would only make look trivial."""
+    if not files and not additions and not deletions:
+        return ""
+    size = f"+{additions}/-{deletions} in {files} file{'s' if files != 1 else ''}"
+    return size + (", new files here" if built else "")
 
 
 def _distinct_authors(session: Session, reviews: list[ContributionRow], reviewer: int) -> int:

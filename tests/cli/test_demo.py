@@ -209,5 +209,6 @@ def test_the_design_answer_cites_an_rfc_from_the_forum(
     answer = scene(output, "/csf who mlir bufferization rfc")
     assert "MLIR › Bufferization" in answer
     assert "wrote the design thread [RFC] One-Shot Bufferization of" in answer
+    assert "in 0 files" not in answer  # a thread changes no file: no size is said
     logins = ranked_logins(answer)
     assert set(world.maintainers("mlir.bufferization")) <= set(logins)

@@ -57,3 +57,11 @@ def test_activity_counts_read_as_words_in_a_steady_order() -> None:
         "19 merged PRs, 4 PRs not merged, 30 reviews, 1 RFC or design thread"
     )
     assert activity({"commit": 1}) == "1 commit"
+
+
+def test_a_change_size_reads_as_words_and_a_thread_has_none() -> None:
+    from bot.ranking.who import change_size
+
+    assert change_size(120, 4, 3) == "+120/-4 in 3 files"
+    assert change_size(1, 0, 1, built=True) == "+1/-0 in 1 file, new files here"
+    assert change_size(0, 0, 0) == ""  # an RFC or design thread: no "+0/-0 in 0 files"
