@@ -243,6 +243,10 @@ class FakeDiscourse:
         if match:
             user = self.world.users.get(unquote(match.group(1)))
             return (200, self._user(user)) if user else not_found
+        if path == "/user-cards.json":
+            ids = {int(i) for v in query.get("user_ids", []) for i in v.split(",") if i.isdigit()}
+            cards = [self._card(u) for u in self.world.users.values() if u.user_id in ids]
+            return 200, {"users": cards, "user_badges": [], "badges": []}
         return not_found
 
     def _categories(self) -> Any:
@@ -355,6 +359,21 @@ class FakeDiscourse:
         }
 
     @staticmethod
+    def _card(user: ForumAccount) -> Any:
+        """A user card, as `/user-cards.json` lists them (UserCardSerializer): no full bio,
+        its first 350 characters as `bio_excerpt`."""
+        return {
+            "id": user.user_id,
+            "username": user.username,
+            "name": user.name,
+            "website": user.website,
+            "website_name": urlparse(user.website).hostname if user.website else None,
+            "bio_excerpt": _card_text(user.bio),
+            "user_fields": dict(user.fields),
+            "trust_level": 2,
+        }
+
+    @staticmethod
     def _user(user: ForumAccount) -> Any:
         return {
             "user_badges": [],
@@ -369,6 +388,10 @@ class FakeDiscourse:
                 "trust_level": 2,
             },
         }
+
+
+def _card_text(bio: str | None) -> str | None:
+    return html.escape(bio)[:350] if bio else None
 
 
 def _slug(title: str) -> str:

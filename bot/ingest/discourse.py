@@ -43,6 +43,7 @@ from bot.ingest.pipeline import design_title, index_batch
 from bot.ingest.sync import SyncProgress, SyncStats, SyncStopped
 from bot.people import curation
 from bot.sources.discourse import (
+    CARDS_PER_REQUEST,
     POSTS_PER_REQUEST,
     DiscourseError,
     DiscourseNotFoundError,
@@ -207,6 +208,7 @@ class ForumSync:
         self._writer = Writer(session)
         self._suppressed: set[str] = set()
         self._people: dict[str, _Who | None] = {}
+        self._user_ids: dict[str, int] = {}  # lower-cased username -> the forum's user id
 
     def sync(self, repo: Repo, *, since: datetime | None = None) -> SyncStats:
         """Bring one category up to date; `since` limits a first sync to recent bumps."""
@@ -316,6 +318,8 @@ class ForumSync:
                 url = forum.topic_link(topic.id, post.post_number)
             else:
                 continue
+            if post.user_id is not None:
+                self._user_ids[post.username.lower()] = post.user_id
             who = self._who(forum, post.username, post.name)
             if who is None:
                 continue  # suppressed: nothing of theirs is stored
@@ -447,7 +451,20 @@ class ForumSync:
         if not due:
             return 0
         profiles: list[tuple[str, ForumUser | None]] = []
+        # People seen posting in this sync have ids: their cards come fifty a request.
+        ids = {u: self._user_ids[u.lower()] for u in due if u.lower() in self._user_ids}
+        by_id = sorted(ids.items(), key=lambda item: item[1])
+        for start in range(0, len(by_id), CARDS_PER_REQUEST):
+            chunk = by_id[start : start + CARDS_PER_REQUEST]
+            try:
+                cards = source.user_cards([user_id for _, user_id in chunk])
+            except DiscourseError as error:
+                log.warning("%s; asked again at the next sync", error)
+                continue
+            profiles += [(username, cards.get(username.lower())) for username, _ in chunk]
         for username in due:
+            if username in ids:
+                continue
             try:
                 profiles.append((username, source.user(username)))
             except DiscourseError as error:

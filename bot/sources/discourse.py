@@ -52,6 +52,7 @@ FORUM_PREFIX = "discourse:"
 # Discourse's own chunk size: `/t/{id}.json` gives this many posts, and csf asks for the rest of
 # a thread this many ids at a time.
 POSTS_PER_REQUEST = 20
+CARDS_PER_REQUEST = 50  # profiles read in one `/user-cards.json` request
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}\Z")
 _FORUM = re.compile(r"discourse:([a-z0-9.-]{1,253})/c/([a-z0-9][a-z0-9_-]{0,99})/([0-9]{1,10})\Z")
 _USERNAME = re.compile(r"[A-Za-z0-9_.-]{1,60}\Z")
@@ -154,6 +155,7 @@ class ForumPost:
     accepted_answer: bool
     regular: bool  # an ordinary post: not a moderator action, a whisper, hidden or deleted
     system: bool  # written by the forum itself (`system`, `discobot`: user ids below 1)
+    user_id: int | None = None  # the author's id, for reading many profiles a request
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ def _post(data: Any, what: str) -> ForumPost:
         accepted_answer=data.get("accepted_answer") is True,
         regular=bool(regular),
         system=isinstance(user_id, int) and user_id < 1,
+        user_id=user_id if isinstance(user_id, int) and not isinstance(user_id, bool) else None,
     )
 
 
@@ -486,18 +489,45 @@ class DiscourseSource:
         user = body.get("user") if isinstance(body, dict) else None
         if not isinstance(user, dict) or not isinstance(user.get("username"), str):
             raise DiscourseError(f"the forum's answer for {what} {shape_problem(body, 'user')}")
-        fields = user.get("user_fields")
-        values = list(fields.values()) if isinstance(fields, dict) else []
-        # The website and the profile's own fields name an account; a bio only when the link
-        # is to the same name (a bio links colleagues and projects too).
-        linked = github_links(user.get("website"), *values)
-        same = tuple(
-            login
-            for login in github_links(user.get("bio_cooked"), user.get("bio_raw"))
-            if login == username.lower()
+        return _forum_user(user, user["username"])
+
+    def user_cards(self, user_ids: Sequence[int]) -> dict[str, ForumUser]:
+        """The public profiles of up to `CARDS_PER_REQUEST` people in one request (Discourse's
+        `/user-cards.json?user_ids=…`, what its user cards show: name, website, profile fields,
+        the start of the bio), by lower-cased username; people it does not show are left out."""
+        ids = sorted(set(user_ids))[:CARDS_PER_REQUEST]
+        if not ids:
+            return {}
+        what = f"profiles of {len(ids)} people"
+        body = self.http.get(
+            "user-cards.json", {"user_ids": ",".join(map(str, ids))}, what=what, kind="user"
         )
-        name = user.get("name") if isinstance(user.get("name"), str) else None
-        return ForumUser(user["username"], name, tuple(dict.fromkeys(linked + same)))
+        users = body.get("users") if isinstance(body, dict) else None
+        if not isinstance(users, list):
+            raise DiscourseError(f"the forum's answer for {what} {shape_problem(body, 'users')}")
+        found: dict[str, ForumUser] = {}
+        for user in users:
+            if isinstance(user, dict) and isinstance(user.get("username"), str):
+                found[user["username"].lower()] = _forum_user(user, user["username"])
+        return found
+
+
+def _forum_user(user: dict[str, Any], username: str) -> ForumUser:
+    """The GitHub accounts a profile (or a user card) links, and its name; no address."""
+    fields = user.get("user_fields")
+    values = list(fields.values()) if isinstance(fields, dict) else []
+    # The website and the profile's own fields name an account; a bio only when the link
+    # is to the same name (a bio links colleagues and projects too).
+    linked = github_links(user.get("website"), *values)
+    same = tuple(
+        login
+        for login in github_links(
+            user.get("bio_cooked"), user.get("bio_raw"), user.get("bio_excerpt")
+        )
+        if login == username.lower()
+    )
+    name = user.get("name") if isinstance(user.get("name"), str) else None
+    return ForumUser(username, name, tuple(dict.fromkeys(linked + same)))
 
 
 def _page_of(url: Any) -> int | None:

@@ -131,6 +131,21 @@ def test_profiles_give_linked_github_accounts_and_never_an_address() -> None:
     assert bo.github_logins == ("bo",)
 
 
+def test_user_cards_give_many_profiles_a_request_with_the_same_links() -> None:
+    world = generated_forum(1)
+    world.users.clear()
+    world.user("ada_q", "Ada Q", website="https://github.com/ada-q", bio="ada@mail.example")
+    world.user("bo", "Bo", bio="I work with github.com/colleague and on github.com/bo")
+    ids = {u.username: u.user_id for u in world.users.values()}
+    with FakeDiscourse(world) as server, _client(server, []) as http:
+        cards = DiscourseSource(http).user_cards([ids["ada_q"], ids["bo"], 9999])
+        assert [r.path for r in server.answered()] == ["/user-cards.json"]
+    assert sorted(cards) == ["ada_q", "bo"]  # an id the forum does not show is left out
+    assert cards["ada_q"].github_logins == ("ada-q",)
+    assert cards["bo"].github_logins == ("bo",)  # from the card's bio excerpt, same name only
+    assert "@" not in repr(cards)
+
+
 def test_names_and_text() -> None:
     forum = parse_forum("discourse:discourse.llvm.org/c/mlir/31")
     assert forum == MLIR
