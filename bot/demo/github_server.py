@@ -425,6 +425,14 @@ class FakeGitHub:
                     "repository": {"pullRequests": self._pull_page(repo, variables.get("after"))}
                 }
             }
+        if operation == "Issues":
+            return 200, {
+                "data": {
+                    "repository": {
+                        "issues": self._issue_page(repo, variables.get("after"), variables)
+                    }
+                }
+            }
         if operation in ("PullRequestFiles", "PullRequestReviews"):
             pr = next((p for p in repo.pulls if p.number == variables["number"]), None)
             if pr is None:
@@ -481,6 +489,45 @@ class FakeGitHub:
         if errors:
             answer["errors"] = errors
         return 200, answer
+
+    def _issue_page(
+        self, repo: Repository, after: str | None, variables: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Issues (never pull requests) updated at or after `since`, by update time."""
+        since = variables.get("since")
+        ordered = sorted(repo.issues, key=lambda i: (_instant(i.updated_at), i.number))
+        if since:
+            ordered = [i for i in ordered if _instant(i.updated_at) >= _instant(since)]
+        if after:
+            updated, number = base64.b64decode(after).decode().split("|")
+            key = (_instant(updated), int(number))
+            ordered = [i for i in ordered if (_instant(i.updated_at), i.number) > key]
+        page, rest = ordered[:100], ordered[100:]
+        end = page[-1] if page else None
+        return {
+            "pageInfo": {
+                "hasNextPage": bool(rest),
+                "endCursor": (
+                    base64.b64encode(f"{end.updated_at}|{end.number}".encode()).decode()
+                    if end
+                    else None
+                ),
+            },
+            "nodes": [
+                {
+                    "number": i.number,
+                    "title": i.title,
+                    "url": f"https://github.com/{repo.full_name}/issues/{i.number}",
+                    "state": i.state.upper(),
+                    "createdAt": i.created_at,
+                    "updatedAt": i.updated_at,
+                    "closedAt": i.closed_at,
+                    "author": self._actor(i.author),
+                    "labels": {"nodes": [{"name": n} for n in i.labels]},
+                }
+                for i in page
+            ],
+        }
 
     @staticmethod
     def _cursor(pr: PullRequest) -> str:
@@ -703,6 +750,10 @@ class FakeGitHub:
             ],
             {},
         )
+
+
+def _instant(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def _account_id(login: str) -> int:

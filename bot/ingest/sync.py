@@ -1,15 +1,18 @@
 """Sync tracked repositories from GitHub: incremental, resumable, and cheap when nothing changed.
 
-Pull requests rely on GitHub's GraphQL cursors being keyset cursors (they encode the sort key,
-here `updatedAt`, and the node id), so paging on after the saved cursor returns exactly the PRs
-updated since, even those that were updated after they were first seen.
+Pull requests and issues rely on GitHub's GraphQL cursors being keyset cursors (they encode the
+sort key, here `updatedAt`, and the node id), so paging on after the saved cursor returns exactly
+the items updated since, even those that were updated after they were first seen.
 
 Each stream of a repository keeps its own cursor, saved with the page it covers in one commit:
 - `github.pulls`: the GraphQL cursor after the last PR ingested (PRs in updated-at order);
-- `github.issues`, `github.comments`: the `updated_at` of the last item ingested (REST `since`).
+- `github.issues`: the GraphQL cursor after the last issue ingested (GraphQL's `issues` holds
+  issues alone, where REST's list mixes in every PR; a time kept by an older csf is read as
+  `since`);
+- `github.comments`: the `updated_at` of the last comment ingested (REST `since`).
 A sync killed at any point resumes from the last committed page; pages are re-read at most once
-and upserts make the re-read harmless. With nothing new, a sync costs one GraphQL request and
-two conditional REST requests answered 304 (free), plus profiles (a hundred a GraphQL request)
+and upserts make the re-read harmless. With nothing new, a sync costs two GraphQL requests and
+one conditional REST request answered 304 (free), plus profiles (a hundred a GraphQL request)
 and owner files at most weekly.
 """
 
@@ -191,7 +194,9 @@ class GitHubSync:
                     ingest.comment(item)  # type: ignore[arg-type]
             ingest.flush()
             last = page.extra.get("last_updated")
-            if last is not None:
+            if page.extra.get("end_cursor"):  # issues: GraphQL's keyset cursor
+                set_cursor(self.session, repo.id, source_key, page.extra["end_cursor"])
+            elif last is not None:
                 set_cursor(self.session, repo.id, source_key, _iso(last))
             if first:
                 set_etag(self.session, slot, url_key, page.etag)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,6 +58,25 @@ query PullRequests($owner: String!, $name: String!, $after: String) {{
 }}
 """
 
+# Issues through GraphQL: the REST issues list mixes in every pull request (a 100k-PR repository
+# is a thousand pages of them), where GraphQL's `issues` holds issues alone.
+ISSUES_QUERY = f"""
+query Issues($owner: String!, $name: String!, $after: String, $since: DateTime) {{
+  rateLimit {{ cost remaining resetAt }}
+  repository(owner: $owner, name: $name) {{
+    issues(first: {PAGE_SIZE}, after: $after, orderBy: {{field: UPDATED_AT, direction: ASC}},
+           filterBy: {{since: $since}}) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{
+        number title url state createdAt updatedAt closedAt
+        author {{ __typename login }}
+        labels(first: 20) {{ nodes {{ name }} }}
+      }}
+    }}
+  }}
+}}
+"""
+
 PULL_REQUEST_FILES_QUERY = """
 query PullRequestFiles($owner: String!, $name: String!, $number: Int!, $after: String) {
   rateLimit { cost remaining resetAt }
@@ -92,7 +112,6 @@ _USER = {"id": int, "login": str}
 # email is the address a person chose to publish.
 USER_FIELDS = "login name location company websiteUrl email bio createdAt"
 USERS_PER_QUERY = 100
-_ISSUE = {"id": int, "number": int, "title": str, "html_url": str, "updated_at": str}
 _COMMENT = {"id": int, "html_url": str, "issue_url": str, "created_at": str, "updated_at": str}
 _PULL = {"number": int}
 _ENTRY = {"name": str, "path": str, "type": str}
@@ -347,23 +366,35 @@ class GitHubSource:
         return connection
 
     def issues(
-        self, full_name: str, since: str | None, etag: str | None
+        self, full_name: str, start: str | None, etag: str | None = None
     ) -> Iterator[Page[IssueRecord]]:
-        """Issues updated since `since`, oldest first, without the PRs the API mixes in."""
-        params: dict[str, Any] = {
-            "state": "all",
-            "sort": "updated",
-            "direction": "asc",
-            "per_page": PAGE_SIZE,
-        }
-        url = f"repos/{full_name}/issues"
-        for reply in self._since_pages(url, params, since, etag, f"{full_name} issues", _ISSUE):
-            if reply.not_modified:
-                yield Page([], None, reply.etag, not_modified=True)
+        """Issues after `start`, oldest update first, 100 a GraphQL request (no pull requests
+        among them, unlike REST's list). `start` is the `end_cursor` a page gave (a keyset
+        cursor: nothing read twice, nothing skipped), or a time (`--since`, or the cursor a
+        store synced by REST kept). `etag` is not used: GraphQL has no conditional requests.
+        Raises GitHubShapeError for an answer that is no page of issues."""
+        owner, name = full_name.split("/", 1)
+        what = f"{full_name} issues"
+        since, after = (start, None) if start and _ISO_TIME.match(start) else (None, start)
+        while True:
+            variables = {"owner": owner, "name": name, "after": after, "since": since}
+            data = self.http.graphql(ISSUES_QUERY, variables, what=what)
+            repository = data.get("repository")
+            if repository is None:
+                raise GitHubNotFoundError(
+                    f"GitHub has no {full_name} (or GITHUB_TOKEN cannot see it)"
+                )
+            connection = repository.get("issues") if isinstance(repository, dict) else None
+            nodes = connection.get("nodes") if isinstance(connection, dict) else None
+            info = connection.get("pageInfo") if isinstance(connection, dict) else None
+            if not isinstance(nodes, list) or not isinstance(info, dict):
+                raise GitHubShapeError(f"GitHub's answer for {what} is no page of issues")
+            items = [_issue_node(node, what) for node in nodes]
+            end = info.get("endCursor") if isinstance(info.get("endCursor"), str) else None
+            yield Page(items, None, None, extra={"end_cursor": end})
+            if not info.get("hasNextPage") or not end:
                 return
-            items = [self._issue(item) for item in reply.data if "pull_request" not in item]
-            updated = [parse_time(item["updated_at"]) for item in reply.data]
-            yield Page(items, reply.next_url, reply.etag, extra={"last_updated": _latest(updated)})
+            after, since = end, None
 
     def comments(
         self, full_name: str, since: str | None, etag: str | None
@@ -529,24 +560,6 @@ class GitHubSource:
                 since, page = last, 1
 
     @staticmethod
-    def _issue(item: dict[str, Any]) -> IssueRecord:
-        created = parse_time(item["created_at"])
-        updated = parse_time(item["updated_at"])
-        assert created is not None
-        assert updated is not None
-        return IssueRecord(
-            number=int(item["number"]),
-            title=str(item.get("title") or ""),
-            url=str(item["html_url"]),
-            state=str(item.get("state") or "open"),
-            author=actor(item.get("user")),
-            created_at=created,
-            updated_at=updated,
-            closed_at=parse_time(item.get("closed_at")),
-            labels=[label["name"] for label in item.get("labels") or [] if isinstance(label, dict)],
-        )
-
-    @staticmethod
     def _comment(item: dict[str, Any]) -> CommentRecord:
         created = parse_time(item["created_at"])
         updated = parse_time(item["updated_at"])
@@ -561,6 +574,30 @@ class GitHubSource:
             created_at=created,
             updated_at=updated,
         )
+
+
+_ISO_TIME = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T")
+
+
+def _issue_node(node: Any, what: str) -> IssueRecord:
+    """One issue of a GraphQL page; GitHubShapeError for a node without what csf keeps."""
+    if not isinstance(node, dict) or not isinstance(node.get("number"), int):
+        raise GitHubShapeError(f"GitHub's answer for {what} holds an issue without a number")
+    created, updated = parse_time(node.get("createdAt")), parse_time(node.get("updatedAt"))
+    if created is None or updated is None:
+        raise GitHubShapeError(f"GitHub's answer for {what} holds an issue without its times")
+    labels = (node.get("labels") or {}).get("nodes") or []
+    return IssueRecord(
+        number=node["number"],
+        title=str(node.get("title") or ""),
+        url=str(node.get("url") or ""),
+        state=str(node.get("state") or "OPEN").lower(),
+        author=actor(node.get("author")),
+        created_at=created,
+        updated_at=updated,
+        closed_at=parse_time(node.get("closedAt")),
+        labels=[str(label["name"]) for label in labels if isinstance(label, dict)],
+    )
 
 
 def _next_cursor(info: dict[str, Any]) -> str | None:

@@ -321,26 +321,53 @@ def test_a_refresh_answered_with_an_error_body_keeps_the_profile_and_stays_due(
 
 def test_a_list_answered_with_an_error_body_stops_its_stream_in_one_line(engine: Engine) -> None:
     with Harness(engine, small_world()) as harness:
-        harness.server.answer(f"/repos/{REPO}/issues", ERROR_BODY)
+        harness.server.answer(f"/repos/{REPO}/issues/comments", ERROR_BODY)
         with pytest.raises(GitHubShapeError) as refused:
             harness.sync()
         assert str(refused.value) == (
-            f"GitHub's answer for {REPO} issues is an error, not a list of objects with id "
-            "(int), number (int), title (str), html_url (str), updated_at (str): 'Server Error'"
+            f"GitHub's answer for {REPO} comments is an error, not a list of objects with id "
+            "(int), html_url (str), issue_url (str), created_at (str), updated_at (str): "
+            "'Server Error'"
         )
         with Session(engine) as session:
             kinds = set(session.exec(select(Contribution.kind)))
             sources = set(session.exec(select(SyncCursor.source)))
-        assert "issue" not in kinds
-        assert "rfc" not in kinds
-        assert "github.issues" not in sources
-        assert not {s for s in _etag_slots(engine) if s.startswith("issues:")}
-        harness.sync()  # the next sync reads the issues
+        assert "comment" not in kinds
+        assert "github.comments" not in sources
+        assert not {s for s in _etag_slots(engine) if s.startswith("comments:")}
+        harness.sync()  # the next sync reads the comments
         with Session(engine) as session:
-            assert {"issue", "rfc"} <= set(session.exec(select(Contribution.kind)))
+            assert "comment" in set(session.exec(select(Contribution.kind)))
         harness.server.answer("/graphql", ERROR_BODY)
         with pytest.raises(GitHubShapeError, match="is an error, not data: 'Server Error'"):
             harness.sync()
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            {"data": {"repository": {"issues": {"nodes": [{"title": "x"}], "pageInfo": {}}}}},
+            "holds an issue without a number",
+        ),
+        ({"data": {"repository": {"issues": {"edges": []}}}}, "is no page of issues"),
+    ],
+)
+def test_a_page_of_issues_that_is_no_page_stores_nothing_of_it(
+    engine: Engine, body: Any, said: str
+) -> None:
+    with Harness(engine, small_world()) as harness:
+        harness.server.answer_operation("Issues", body)
+        with pytest.raises(GitHubShapeError, match=said):
+            harness.sync()
+        with Session(engine) as session:
+            kinds = set(session.exec(select(Contribution.kind)))
+            sources = set(session.exec(select(SyncCursor.source)))
+        assert "issue" not in kinds
+        assert "github.issues" not in sources
+        harness.sync()  # the next sync reads the issues
+        with Session(engine) as session:
+            assert {"issue", "rfc"} <= set(session.exec(select(Contribution.kind)))
 
 
 def test_an_owner_file_answered_with_an_error_body_keeps_its_ownership(engine: Engine) -> None:

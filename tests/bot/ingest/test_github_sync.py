@@ -131,7 +131,9 @@ def test_full_sync_stores_what_the_server_holds(harness: Harness) -> None:
         "PullRequestFiles",
         "PullRequestReviews",
         "Users",  # every profile of the sync in one request, none through REST
+        "Issues",  # issues alone, not REST's list of issues and every PR
     }
+    assert not [r.path for r in harness.server.log if r.path.endswith("/issues")]
     assert [r.operation for r in harness.server.log].count("Users") == 1
     assert not [r.path for r in harness.server.log if "/users/" in r.path]
     assert stats.requests == len(harness.server.counted())
@@ -146,14 +148,14 @@ def test_second_sync_adds_nothing_and_costs_only_cheap_requests(harness: Harness
     assert snapshot(harness.engine) == before
     assert third.new == dict.fromkeys(third.new, 0)
     assert third.new_people == 0
-    # One GraphQL page (nothing after the cursor) and two conditional REST requests, free.
+    # Two GraphQL pages (nothing after either cursor) and one conditional REST request, free.
     assert [(r.operation or r.path, r.status) for r in harness.server.log] == [
         ("PullRequests", 200),
-        (f"/repos/{REPO}/issues", 304),
+        ("Issues", 200),
         (f"/repos/{REPO}/issues/comments", 304),
     ]
-    assert third.requests == 1
-    assert third.not_modified == 2
+    assert third.requests == 2
+    assert third.not_modified == 1
 
 
 def test_incremental_sync_takes_only_what_changed(harness: Harness) -> None:
@@ -523,3 +525,32 @@ def test_an_account_gone_since_it_was_seen_is_asked_once_a_week_with_the_others(
     harness.server.log.clear()
     harness.sync()
     assert not [r for r in harness.server.log if r.operation == "Users"]
+
+
+def test_a_store_synced_by_rest_keeps_its_issue_time_and_moves_to_the_graphql_cursor(
+    harness: Harness,
+) -> None:
+    harness.sync()
+    with Session(harness.engine) as session:  # what a csf reading issues through REST kept
+        cursor = session.exec(select(SyncCursor).where(SyncCursor.source == "github.issues")).one()
+        cursor.value = "2026-02-01T00:00:00Z"
+        session.add(cursor)
+        session.commit()
+    harness.world.repos[REPO].issues.append(
+        Issue(13, "Later issue", "bo-fictional", "2026-02-03T10:00:00Z", "2026-02-03T10:00:00Z")
+    )
+    harness.server.log.clear()
+    stats = harness.sync()
+    asked = [r.variables for r in harness.server.log if r.operation == "Issues"]
+    assert asked[0]["since"] == "2026-02-01T00:00:00Z"
+    assert asked[0]["after"] is None
+    assert stats.new["issue"] == 1
+    with Session(harness.engine) as session:
+        value = session.exec(
+            select(SyncCursor.value).where(SyncCursor.source == "github.issues")
+        ).one()
+    assert not value.startswith("2026-")  # GraphQL's keyset cursor from now on
+    harness.server.log.clear()
+    assert harness.sync().new["issue"] == 0
+    asked = [r.variables for r in harness.server.log if r.operation == "Issues"]
+    assert (asked[0]["since"], asked[0]["after"]) == (None, value)
