@@ -1314,3 +1314,16 @@ def test_community_filters_are_checked_like_other_options(harness: Harness) -> N
     )
     harness.slack.command("map mlir bufferization --community llvm")
     assert "MLIR › Bufferization" in _all_text(harness.reply(2))
+
+
+def test_track_add_follows_a_forum_category_named_by_slug_and_id(harness: Harness) -> None:
+    harness.slack.command("track add discourse:<https://discourse.llvm.org> mlir/31")
+    shown = _all_text(harness.reply())
+    assert "Tracking `discourse:discourse.llvm.org/c/mlir/31` (mlir)" in shown
+    harness.slack.command("track list")
+    assert "discourse:discourse.llvm.org/c/mlir/31" in _all_text(harness.reply(2))
+    # A name needs the forum asked; Slack answers at once, so it says how instead.
+    harness.slack.command("track add discourse:https://discourse.llvm.org MLIR")
+    said = _all_text(harness.reply(3))
+    assert "needs a category as SLUG/ID" in said
+    assert "Traceback" not in said
