@@ -4,9 +4,10 @@ and `csf ingest mail` (local histories and list archives)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 import typer
 from rich.progress import TextColumn
@@ -245,27 +246,14 @@ def ingest_git_command(
                 added_by=CLI_ACTOR,
                 tracked=target.tracked if target else False,
             )
-        started = time.perf_counter()
-        with progress(
-            TextColumn("{task.completed} commits", markup=False),
-            TextColumn("{task.fields[rate]}", markup=False),
-        ) as shown:
-            task = shown.add_task(f"{full_name} history", total=None, rate="")
-
-            def show(commits: int) -> None:
-                rate = commits / max(time.perf_counter() - started, 1e-6)
-                shown.update(task, completed=commits, rate=f"{rate:,.0f} commits/s")
-
-            stats = ingest_git(
+        stats = _with_progress(
+            "commits",
+            f"{full_name} history",
+            lambda show: ingest_git(
                 session, taxonomy, target, path, since=since_at, full=full, on_progress=show
-            )
-        elapsed = time.perf_counter() - started
-        rate = stats.commits / elapsed if elapsed > 0 else 0.0
-        out.print(f"{stats.summary()}; {rate:,.0f} commits/s", soft_wrap=True)
-        for problem in stats.problems[:SHOWN_PROBLEMS]:
-            err.print(f"csf: {problem}", soft_wrap=True, highlight=False)
-        if len(stats.problems) > SHOWN_PROBLEMS:
-            err.print(f"csf: … and {len(stats.problems) - SHOWN_PROBLEMS} more", highlight=False)
+            ),
+            lambda done: done.commits,
+        )
         print_coverage(stats.coverage)
         refresh_cache(session, settings)
 
@@ -301,29 +289,54 @@ def ingest_mail_command(
         eco = resolve_ecosystem(taxonomy, full_name, ecosystem)
         # A local archive does not make csf follow anything on GitHub.
         target = upsert_repo(session, full_name, eco, added_by=CLI_ACTOR, tracked=False)
-        started = time.perf_counter()
-        with progress(
-            TextColumn("{task.completed} messages", markup=False),
-            TextColumn("{task.fields[rate]}", markup=False),
-        ) as shown:
-            task = shown.add_task(f"{full_name} archive", total=None, rate="")
-
-            def show(messages: int) -> None:
-                rate = messages / max(time.perf_counter() - started, 1e-6)
-                shown.update(task, completed=messages, rate=f"{rate:,.0f} messages/s")
-
-            stats = ingest_mail(
+        stats = _with_progress(
+            "messages",
+            f"{full_name} archive",
+            lambda show: ingest_mail(
                 session, taxonomy, target, path, web=base, full=full, on_progress=show
-            )
-        elapsed = time.perf_counter() - started
-        rate = stats.messages / elapsed if elapsed > 0 else 0.0
-        out.print(f"{stats.summary()}; {rate:,.0f} messages/s", soft_wrap=True)
-        for problem in stats.problems[:SHOWN_PROBLEMS]:
-            err.print(f"csf: {problem}", soft_wrap=True, highlight=False)
-        if len(stats.problems) > SHOWN_PROBLEMS:
-            err.print(f"csf: … and {len(stats.problems) - SHOWN_PROBLEMS} more", highlight=False)
+            ),
+            lambda done: done.messages,
+        )
         print_coverage(stats.coverage)
         refresh_cache(session, settings)
+
+
+class _Ingested(Protocol):
+    problems: list[str]
+
+    def summary(self) -> str: ...
+
+
+Stats = TypeVar("Stats", bound=_Ingested)
+
+
+def _with_progress(
+    unit: str,
+    label: str,
+    run: Callable[[Callable[[int], None]], Stats],
+    count: Callable[[Stats], int],
+) -> Stats:
+    """Run a local ingest with a live count and rate, then say its summary and its problems."""
+    started = time.perf_counter()
+    with progress(
+        TextColumn(f"{{task.completed}} {unit}", markup=False),
+        TextColumn("{task.fields[rate]}", markup=False),
+    ) as shown:
+        task = shown.add_task(label, total=None, rate="")
+
+        def show(done: int) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-6)
+            shown.update(task, completed=done, rate=f"{rate:,.0f} {unit}/s")
+
+        stats = run(show)
+    elapsed = time.perf_counter() - started
+    rate = count(stats) / elapsed if elapsed > 0 else 0.0
+    out.print(f"{stats.summary()}; {rate:,.0f} {unit}/s", soft_wrap=True)
+    for problem in stats.problems[:SHOWN_PROBLEMS]:
+        err.print(f"csf: {problem}", soft_wrap=True, highlight=False)
+    if len(stats.problems) > SHOWN_PROBLEMS:
+        err.print(f"csf: … and {len(stats.problems) - SHOWN_PROBLEMS} more", highlight=False)
+    return stats
 
 
 def forum_clients(settings: Settings) -> ForumClients:
