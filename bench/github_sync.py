@@ -4,8 +4,9 @@ Run by hand (not a test):  .venv/bin/python bench/github_sync.py [--prs 20000] [
 `--sizes 5000,20000` runs each size in its own process and prints peak memory side by side, to
 show that memory stays flat as the world grows (the sync streams page by page).
 
-Prints PRs/s, requests used per 100 PRs (GraphQL pages, and everything including profiles),
-and the process's peak resident memory.
+Prints PRs/s, requests used per 100 PRs (GraphQL pages, and everything including profiles, and
+by kind), and the process's peak resident memory. `--big-every 100` makes 1% of the PRs touch
+250 files, so their later pages of files are fetched too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def run_one(prs: int, reviews_per_pr: int) -> dict[str, Any]:
+def run_one(prs: int, reviews_per_pr: int, big_every: int = 0) -> dict[str, Any]:
     from sqlmodel import Session
 
     from bot.ingest.sync import GitHubSync
@@ -37,7 +38,7 @@ def run_one(prs: int, reviews_per_pr: int) -> dict[str, Any]:
 
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "support" / "fake_github.py"), "--prs", str(prs),
-         "--reviews-per-pr", str(reviews_per_pr)],
+         "--reviews-per-pr", str(reviews_per_pr), "--big-every", str(big_every)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -83,6 +84,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--prs", type=int, default=20000)
     parser.add_argument("--reviews-per-pr", type=int, default=3)
+    parser.add_argument(
+        "--big-every", type=int, default=0, help="every N-th PR touches 250 files (100: 1%%)"
+    )
     parser.add_argument("--sizes", help="comma-separated PR counts, each in its own process")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
@@ -95,7 +99,7 @@ def main() -> None:
             )  # fmt: skip
             print(out.stdout.strip())
         return
-    result = run_one(args.prs, args.reviews_per_pr)
+    result = run_one(args.prs, args.reviews_per_pr, args.big_every)
     print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
 
 

@@ -433,19 +433,37 @@ class FakeGitHub:
                     }
                 }
             }
-        if operation in ("PullRequestFiles", "PullRequestReviews"):
-            pr = next((p for p in repo.pulls if p.number == variables["number"]), None)
-            if pr is None:
-                return 200, {
-                    "data": {"repository": {"pullRequest": None}},
-                    "errors": [{"type": "NOT_FOUND", "message": "no such PR"}],
-                }
-            key = "files" if operation == "PullRequestFiles" else "reviews"
-            offset = int(variables.get("after") or 0)
-            return 200, {
-                "data": {"repository": {"pullRequest": {key: self._nested(repo, pr, key, offset)}}}
-            }
+        if operation == "PullRequestPages":
+            return self._pull_request_pages(repo, query, variables)
         return 200, {"errors": [{"message": f"unknown operation {operation}"}]}
+
+    def _pull_request_pages(
+        self, repo: Repository, query: str, variables: dict[str, Any]
+    ) -> tuple[int, Any]:
+        """Aliased `pN: pullRequest(number: $nN) { files|reviews(first: 100, after: $aN) }`
+        fields: the next page of each; a number with no PR is null with a NOT_FOUND error."""
+        asked = re.findall(
+            r"(\w+)\s*:\s*pullRequest\(number:\s*\$(\w+)\)\s*\{\s*(files|reviews)"
+            r"\(first:\s*100,\s*after:\s*\$(\w+)\)",
+            query,
+        )
+        if not asked:
+            return 200, {"errors": [{"message": "PullRequestPages asks for no pull request"}]}
+        by_number = {p.number: p for p in repo.pulls}
+        data: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for alias, number_var, key, after_var in asked:
+            pr = by_number.get(int(variables.get(number_var) or 0))
+            if pr is None:
+                data[alias] = None
+                errors.append({"type": "NOT_FOUND", "path": ["repository", alias]})
+                continue
+            offset = int(variables.get(after_var) or 0)
+            data[alias] = {key: self._nested(repo, pr, key, offset)}
+        answer: dict[str, Any] = {"data": {"repository": data}}
+        if errors:
+            answer["errors"] = errors
+        return 200, answer
 
     def _users(self, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
         """Aliased `uN: user(login: $lN)` fields, as GitHub answers them: a login that is no

@@ -88,8 +88,11 @@ def generate_world(
     people: int = 2000,
     seed: int = 7,
     full_name: str = "llvm/llvm-project",
+    big_every: int = 0,
+    big_files: int = 250,
 ) -> World:
-    """A deterministic fictional repository of `pulls` PRs, each with `reviews_per_pull` reviews."""
+    """A deterministic fictional repository of `pulls` PRs, each with `reviews_per_pull` reviews;
+    with `big_every` N, every N-th PR touches `big_files` files (a sweeping change)."""
     rng = random.Random(seed)
     world = World()
     logins = []
@@ -133,7 +136,11 @@ def generate_world(
                 closed_at=merged.strftime(iso),
                 additions=rng.randint(1, 400),
                 deletions=rng.randint(0, 100),
-                files=rng.sample(_PATHS, rng.randint(1, 3)),
+                files=(
+                    [f"mlir/lib/Sweep/File{number}_{k}.cpp" for k in range(big_files)]
+                    if big_every and number % big_every == 0
+                    else rng.sample(_PATHS, rng.randint(1, 3))
+                ),
                 labels=["mlir"],
                 reviews=reviews,
             )
@@ -147,10 +154,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Serve a generated fictional world until killed.")
     parser.add_argument("--prs", type=int, default=20000)
     parser.add_argument("--reviews-per-pr", type=int, default=3)
+    parser.add_argument("--big-every", type=int, default=0)
+    parser.add_argument("--big-files", type=int, default=250)
     args = parser.parse_args()
-    with FakeGitHub(
-        generate_world(args.prs, args.reviews_per_pr), core_limit=10**9, graphql_limit=10**9
-    ) as server:
+    world = generate_world(
+        args.prs, args.reviews_per_pr, big_every=args.big_every, big_files=args.big_files
+    )
+    with FakeGitHub(world, core_limit=10**9, graphql_limit=10**9) as server:
         print(server.url, flush=True)
         while True:
             time.sleep(3600)

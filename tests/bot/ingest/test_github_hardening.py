@@ -111,9 +111,10 @@ def test_a_pr_of_ten_thousand_files_is_stored_whole_and_indexed_within_bounds(
     )
     with Harness(engine, world) as harness:
         harness.sync()
-        file_pages = [r for r in harness.server.log if r.operation == "PullRequestFiles"]
-    # The first 100 come with the PR, then 99 pages of 100 (and one for PR 2's 150 files).
-    assert len(file_pages) == 99 + 1
+        file_pages = [r for r in harness.server.log if r.operation == "PullRequestPages"]
+    # The first 100 come with the PR, then 99 pages of 100; PR 2's last 50 files ride along
+    # in the first of those requests.
+    assert len(file_pages) == 99
     with Session(engine) as session:
         pr = session.exec(
             select(Contribution).where(Contribution.kind == "pr", Contribution.external_id == "70")
@@ -386,3 +387,22 @@ def test_an_owner_file_answered_with_an_error_body_keeps_its_ownership(engine: E
     assert [r[1:4] for r in owners if r[0] == ".github/CODEOWNERS"] == [
         ("mlir/**", "github", "bo-fictional")
     ]
+
+
+def test_large_prs_of_several_pages_get_their_later_pages_together(engine: Engine) -> None:
+    from tests.support.fake_github import generate_world
+
+    # 300 PRs, every 60th touching 250 files: PRs 60 and 120 come on page 1 and 2, and so on.
+    world = generate_world(300, 1, people=20, full_name=REPO, big_every=60, big_files=250)
+    with Harness(engine, world) as harness:
+        harness.sync()
+        operations = [r.operation for r in harness.server.log if r.operation]
+    # Three pages of PRs; the five large PRs' pages 2 and 3 in two requests, not ten.
+    assert operations.count("PullRequests") == 3
+    assert operations.count("PullRequestPages") == 2
+    with Session(engine) as session:
+        large = session.exec(
+            select(Contribution).where(Contribution.kind == "pr", Contribution.files_changed > 3)
+        ).all()
+        assert sorted(int(c.external_id) for c in large) == [60, 120, 180, 240, 300]
+        assert {len(c.paths) for c in large} == {250}

@@ -128,13 +128,13 @@ def test_full_sync_stores_what_the_server_holds(harness: Harness) -> None:
     assert ("mlir/Maintainers.md", "mlir/**", "github", "bo-fictional", "Linalg") in snap["owners"]
     assert {r.operation for r in harness.server.log if r.operation} == {
         "PullRequests",
-        "PullRequestFiles",
-        "PullRequestReviews",
+        "PullRequestPages",  # the rest of the large PRs' files and reviews, together
         "Users",  # every profile of the sync in one request, none through REST
         "Issues",  # issues alone, not REST's list of issues and every PR
     }
     assert not [r.path for r in harness.server.log if r.path.endswith("/issues")]
     assert [r.operation for r in harness.server.log].count("Users") == 1
+    assert [r.operation for r in harness.server.log].count("PullRequestPages") == 1
     assert not [r.path for r in harness.server.log if "/users/" in r.path]
     assert stats.requests == len(harness.server.counted())
 
