@@ -535,9 +535,27 @@ class ForumSync:
         return {wanted[h]: next(iter(found)) for h, found in logins.items() if len(found) == 1}
 
     def _join(self, forum: Forum, username: str, profile: ForumUser) -> None:
+        """Join by the accounts a profile links. A profile is what its owner typed, so a link to
+        an account that already holds a username on this forum is not taken: one account, one
+        forum name, and a second claim to it is left to `csf people merge`."""
         for login in profile.github_logins:
+            account = self._owner(IdentityKey(IdentityKind.GITHUB, login))
+            if account is not None and self._holds_forum_name(account, forum):
+                continue
             if self._join_login(forum, username, login, "their forum profile links it"):
                 return
+
+    def _holds_forum_name(self, person_id: int, forum: Forum) -> bool:
+        return (
+            self.session.exec(
+                select(Identity.id).where(
+                    Identity.person_id == person_id,
+                    Identity.kind == IdentityKind.NAME.value,
+                    col(Identity.value).startswith(f"{DISCOURSE_PREFIX}{forum.host}:"),
+                )
+            ).first()
+            is not None
+        )
 
     def _join_login(self, forum: Forum, username: str, login: str, why: str) -> bool:
         """Merge the forum person into the GitHub account's; True once they are one (or the

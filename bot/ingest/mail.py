@@ -145,8 +145,11 @@ class MailIngest:
         own = message_hash(mail.message_id)
         if mail.removed:
             self._removed.append(own)
-            self._patches.pop(own, None)
+            gone = self._patches.pop(own, None)
             self._kinds.pop(own, None)
+            if gone is not None:  # a later reply to its cover letter does not review it
+                members = self._members.get(gone.series, [])
+                self._members[gone.series] = [m for m in members if m is not gone]
             return
         if mail.is_cover:
             self._rows.append((own, "cover", own, None))
@@ -160,8 +163,11 @@ class MailIngest:
     def _link(self, mail: Mail, title: str | None) -> str | None:
         """The message on the archive's web pages; by subject and day when its Message-ID holds
         the sender's address (it is not kept, not even inside a link)."""
-        local = mail.sender.email.split("@")[0].lower()
-        if local and local not in mail.message_id.lower():
+        local, _, domain = mail.sender.email.lower().partition("@")
+        base = local.split("+")[0]
+        mid_local, _, mid_domain = mail.message_id.lower().rpartition("@")
+        holds_address = bool(base and base in mid_local) or mid_domain == domain
+        if not holds_address:
             return archive_link(self.web, mail.message_id)
         words = f's:"{title or mail.subject}" d:{mail.sent_at:%Y%m%d}..{mail.sent_at:%Y%m%d}'
         return archive_link(self.web, query="q=" + quote(words, safe=""))
@@ -521,9 +527,15 @@ def mark_merged(session: Session, repo: Repo) -> int:
                 state = LANDED if sender == person_id else "merged"
                 if found.get(row_id, ("merged",))[0] != LANDED:
                     found[row_id] = (state, when)
-    for row_id, (state, when) in found.items():
+    if found:
         session.execute(
-            sa.update(table).where(table.c.id == row_id).values(state=state, merged_at=when)
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("row_id"))
+            .values(state=sa.bindparam("row_state"), merged_at=sa.bindparam("row_when")),
+            [
+                {"row_id": row_id, "row_state": state, "row_when": when}
+                for row_id, (state, when) in sorted(found.items())
+            ],
         )
     lines: dict[tuple[str, int], list[int]] = {}
     for row in session.execute(
@@ -546,8 +558,9 @@ def mark_merged(session: Session, repo: Repo) -> int:
             )
             for row_id in lines.pop((title, person_id), ())
         ]
-        if twice:
-            session.execute(sa.update(table).where(table.c.id.in_(twice)).values(state=LANDED))
+        for start in range(0, len(twice), 500):  # bind parameters are limited per statement
+            chunk = twice[start : start + 500]
+            session.execute(sa.update(table).where(table.c.id.in_(chunk)).values(state=LANDED))
     return len(found)
 
 

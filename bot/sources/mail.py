@@ -47,9 +47,12 @@ _REPLY = re.compile(r"\A\s*(?:(?:re|aw|sv|antw)\s*:\s*)+", re.I)
 _VERSION = re.compile(r"\bv([0-9]{1,3})\b", re.I)
 _INDEX = re.compile(r"\b([0-9]{1,4})/([0-9]{1,4})\b")
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,995})>")
+# One run of "not `<`" before the address: no two quantifiers can split the same spaces, so a
+# hostile line of thousands of spaces is read in linear time (the name is stripped afterwards).
 _TRAILER = re.compile(
-    r"\A(reviewed-by|acked-by|tested-by):\s*(?P<name>[^<]*?)\s*<(?P<email>[^<>\s]+)>", re.I
+    r"\A(reviewed-by|acked-by|tested-by):(?P<name>[^<]*)<(?P<email>[^<>\s]+)>", re.I
 )
+MAX_LINE = 2000  # characters of a reply line looked at; review lines are far shorter
 _QUOTED_DIFF = re.compile(r"\A>[>\s]*(?:[+\-](?![+\-]{2}\s)|@@ |diff --git )")
 _ATTRIBUTION = re.compile(r"\A(?:on .{0,200}wrote:|.{0,200} writes:)\s*\Z", re.I)
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -371,11 +374,13 @@ def _date(value: str, received: datetime | None) -> tuple[datetime, int | None]:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return fallback, None
-    if when.tzinfo is None:
+    if not 1990 <= when.year <= fallback.year + 1:
+        return fallback, None  # a date far in the past or future: when the archive got it
+    if when.tzinfo is None:  # `-0000`: the time is UTC, the sender's clock unknown
         return when.replace(tzinfo=UTC), None
     offset = when.utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds() // 60)
-    if abs(minutes) > 18 * 60 or not 1990 <= when.year <= fallback.year + 1:
+    if abs(minutes) > 18 * 60:
         return fallback, None
     return when.astimezone(UTC), minutes
 
@@ -413,9 +418,11 @@ def _charset(content_type: str) -> str:
 
 
 def _charset_text(data: bytes, charset: str) -> str:
+    """Bytes in the charset a message names; UTF-8 when that charset is unknown or cannot
+    decode with replacement (`idna` refuses the "replace" handler)."""
     try:
         return clean_text(data.decode(charset, "replace"))
-    except LookupError:
+    except (LookupError, UnicodeError):
         return clean_text(data.decode("utf-8", "replace"))
 
 
@@ -466,7 +473,7 @@ def _review(text: str, sender: GitIdent) -> tuple[list[str], bool]:
     address = sender.email.strip().lower()
     name = sender.name.strip().casefold()
     for line in text.splitlines():
-        stripped = line.strip()
+        stripped = line[:MAX_LINE].strip()
         if stripped == "--":
             break  # the signature
         if stripped.startswith(">"):

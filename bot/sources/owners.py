@@ -161,10 +161,12 @@ _FORUM_HANDLE = re.compile(r"(?:^|[\s,;])([A-Za-z0-9][A-Za-z0-9_.-]{0,59})\s*\(d
 def forum_handles(text: str) -> list[tuple[str, str]]:
     r"""(GitHub login, forum username) pairs a maintainer file gives in one entry.
 
-    LLVM's files write an entry as a list item followed by indented lines: `- Ada Quill \`,
-    `  [@ada-quill](https://github.com/ada-quill) (GitHub),`, `  ada_q (Discourse)`. An entry
-    naming one GitHub account pairs it with each Discourse username it names; an entry naming
-    several accounts pairs none (which username is whose is not said).
+    LLVM's files write an entry as a name line ending in a backslash (a Markdown line break)
+    followed by its details: `Ada Quill \`, then `ada@… (email), [ada-q](https://github.com/
+    ada-q) (GitHub), ada_q (Discourse) \`, then the next person's name line; MLIR's as a list
+    item (`- Ada Quill \`) followed by indented lines. An entry naming one GitHub account pairs
+    it with each Discourse username it names; an entry naming several accounts pairs none
+    (which username is whose is not said).
     """
     pairs: list[tuple[str, str]] = []
     entry: list[str] = []
@@ -184,12 +186,27 @@ def forum_handles(text: str) -> list[tuple[str, str]]:
         entry.clear()
 
     for line in text.splitlines():
-        if _ITEM.match(line) or _HEADING.match(line) or not line.strip():
+        if _HEADING.match(line) or not line.strip():
             close()
-        if _ITEM.match(line) or (entry and line[:1].isspace()):
+            continue
+        if _ITEM.match(line) or _is_name_line(line):
+            close()
+            entry.append(line)
+        elif entry:
             entry.append(line)
     close()
-    return pairs
+    return list(dict.fromkeys(pairs))  # a maintainer of several areas is named several times
+
+
+def _is_name_line(line: str) -> bool:
+    r"""`Ada Quill \` or `Ada Quill (esp. the ML inliner) \`: a person's name, then a break."""
+    stripped = line.strip()
+    return (
+        stripped.endswith("\\")
+        and "@" not in stripped
+        and not _GITHUB_LINK.search(stripped)
+        and "(GitHub)" not in stripped
+    )
 
 
 def _item_tags(text: str) -> list[str]:

@@ -26,7 +26,7 @@ def test_ingest_mail_then_who_cites_the_mailed_review(tmp_path: Path) -> None:
             message(
                 BO,
                 f"Re: [PATCH] bpf: verifier step {n}",
-                f"r{n}.fictional@mail.example",
+                f"r{n}.fictional@lists.example",
                 in_reply_to=f"s{n}.fictional@kernel.example",
                 body="Reviewed-by: Bo Fictional <bo@mail.example>\n",
             )
@@ -44,7 +44,7 @@ def test_ingest_mail_then_who_cites_the_mailed_review(tmp_path: Path) -> None:
     answer = csf(tmp_path, "who", "linux", "bpf", "--json", "--as-of", "2025-03-01")
     assert answer.returncode == 0, answer.stderr
     assert "Bo Fictional" in answer.stdout
-    assert "https://lore.kernel.org/bpf/r0.fictional%40mail.example/" in answer.stdout
+    assert "https://lore.kernel.org/bpf/r0.fictional%40lists.example/" in answer.stdout
     assert "bo@mail.example" not in answer.stdout
 
 

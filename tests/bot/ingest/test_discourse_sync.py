@@ -446,3 +446,30 @@ def test_forgetting_an_account_drops_the_forum_names_files_give_beside_it(
         forget(session, "ada-fict", actor="test")
         session.commit()
         assert session.exec(select(ForumHandle)).all() == []
+
+
+def test_a_second_profile_claiming_a_joined_account_is_not_joined(tracked: Engine) -> None:
+    with Session(tracked) as session:
+        resolve_person(session, [login_key("ada-fict")], login="ada-fict")
+        session.commit()
+    world = generated_forum(6, users=2)
+    world.users.clear()
+    world.user("ada_f", "Ada Fict", website="https://github.com/ada-fict")
+    # Someone else types the same account into their own profile.
+    world.user("mallory_f", "Not Ada", website="https://github.com/ada-fict")
+    for n, topic in enumerate(world.topics.values()):
+        for k, post in enumerate(topic.posts):
+            post.username = ("ada_f", "mallory_f")[(n + k) % 2]
+    with FakeDiscourse(world) as server:
+        _sync(tracked, server)
+    with Session(tracked) as session:
+
+        def owner(value: str) -> int:
+            return session.exec(select(Identity.person_id).where(Identity.value == value)).one()
+
+        joined = [
+            u
+            for u in ("ada_f", "mallory_f")
+            if owner(f"discourse:discourse.llvm.org:{u}") == owner("ada-fict")
+        ]
+    assert len(joined) == 1  # the first claim joins; the second stays its own person

@@ -84,7 +84,7 @@ def series(box: PublicInbox) -> None:
         message(
             CY,
             "Re: [PATCH 1/2] bpf: part 1",
-            "inline@mail.example",
+            "CAF1inline@lists.fictional.example",
             in_reply_to="ack@mail.example",
             references=("cover1@kernel.example", P1, "ack@mail.example"),
             body="> +line 3\nThis reads the register before the spill check; move it below, "
@@ -97,7 +97,7 @@ def series(box: PublicInbox) -> None:
             ADA,
             "Re: [PATCH 1/2] bpf: part 1",
             "self@kernel.example",
-            in_reply_to="inline@mail.example",
+            in_reply_to="CAF1inline@lists.fictional.example",
             references=(P1,),
             body="> > +line 3\nGood catch, I will move the read below the check in the next one.\n"
             "Reviewed-by: Ada Fictional <ada@kernel.example>\n",
@@ -150,7 +150,13 @@ def test_patches_and_reviews_by_mail_are_stored_exactly(engine: Engine, tmp_path
         assert "ada" not in patch.url
         assert patch.url.startswith(WEB + "/?q=")
         inline = session.exec(select(Contribution).where(Contribution.state == "commented")).one()
-        assert inline.url == WEB + "/inline%40mail.example/"
+        # A Message-ID at another domain, holding no part of the sender's address: linked as is.
+        assert inline.url == WEB + "/CAF1inline%40lists.fictional.example/"
+        # One at the sender's own domain may hold their address in another spelling: searched.
+        acked = session.exec(select(Contribution).where(Contribution.state == "acked")).first()
+        assert acked is not None
+        assert acked.url is not None
+        assert acked.url.startswith(WEB + "/?q=")
         assert inline.paths == [VERIFIER]  # the review carries the reviewed patch's files
     # Read again: nothing is added twice.
     assert ingest(engine, box.path).messages == 0
@@ -351,3 +357,42 @@ def test_one_address_in_git_and_on_a_list_is_one_person(engine: Engine, tmp_path
     ingest(engine, box.path)
     with Session(engine) as session:
         assert len(session.exec(select(Person)).all()) == 1
+
+
+def test_a_patch_removed_before_its_series_is_acked_gets_no_review(
+    engine: Engine, tmp_path: Path
+) -> None:
+    box = PublicInbox(tmp_path / "bpf")
+    box.add(message(ADA, "[PATCH 0/2] bpf: pair", "c0@lists.example"))
+    second = message(
+        ADA,
+        "[PATCH 2/2] bpf: two",
+        "c2@lists.example",
+        in_reply_to="c0@lists.example",
+        body=patch_body({VERIFIER: 20}),
+    )
+    box.add(
+        message(
+            ADA,
+            "[PATCH 1/2] bpf: one",
+            "c1@lists.example",
+            in_reply_to="c0@lists.example",
+            body=patch_body({VERIFIER: 20}),
+        )
+    )
+    box.add(second)
+    box.remove(second)  # in the same run, before the series is acked
+    box.add(
+        message(
+            BO,
+            "Re: [PATCH 0/2] bpf: pair",
+            "ack0@lists.example",
+            in_reply_to="c0@lists.example",
+            body="Acked-by: Bo Fictional <bo@mail.example>\n",
+        )
+    )
+    ingest(engine, box.path)
+    assert rows(engine) == [
+        ("pr", "Ada Fictional", "open", "bpf: one"),
+        ("review", "Bo Fictional", "acked", "bpf: one"),
+    ]

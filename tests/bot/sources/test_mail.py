@@ -171,3 +171,26 @@ def test_diffs_are_counted_per_file_up_to_the_signature() -> None:
     mail = parse_message(message(ADA, "[PATCH] mm: plain", "p@kernel.example", body=plain))
     assert mail is not None
     assert [(f.path, f.added, f.deleted) for f in mail.files] == [("mm/old.c", 1, 1)]
+
+
+def test_hostile_bodies_and_dates_are_read_in_time_and_never_raise() -> None:
+    import time
+
+    spaces = "Reviewed-by: " + " " * 200_000 + "x\n"  # once backtracked for hours
+    started = time.perf_counter()
+    reply = parse_message(message(BO, "Re: [PATCH] x", "h@mail.example", body=spaces))
+    assert reply is not None
+    assert reply.trailers == []
+    assert time.perf_counter() - started < 5
+    idna = (
+        message(ADA, "[PATCH] x", "i@kernel.example", body="hi").replace(
+            b"charset=utf-8", b"charset=idna"
+        )
+        + b"\xff"
+    )
+    assert parse_message(idna) is not None  # `idna` cannot decode with replacement: UTF-8 then
+    received = datetime(2025, 2, 1, tzinfo=UTC)
+    for year in (b"9999", b"0100"):
+        far = b"From: Bo <bo@mail.example>\nDate: Fri, 31 Dec " + year
+        far += b" 23:59:59 -0000\nMessage-ID: <f@y.example>\n\n"
+        assert parse_message(far, received=received).sent_at == received  # type: ignore[union-attr]

@@ -185,3 +185,29 @@ def test_owner_addresses_of_every_shape_are_hashed_and_unreachable_ones_skipped(
     assert [r.owner_value for r in parse_linux_maintainers("TITLE\n" + text)] == [
         email_key("dee@bücher.example").value
     ]
+
+
+def test_forum_names_pair_with_the_one_account_of_their_entry_in_both_llvm_layouts() -> None:
+    from bot.sources.owners import forum_handles
+
+    # llvm/Maintainers.md: name lines ending in a Markdown break, details after, several
+    # people in one paragraph, a maintainer listed under several areas.
+    llvm = (
+        "### Lead maintainer\n\nAda Quill \\\n"
+        "ada@quill.example (email), [ada-quill](https://github.com/ada-quill) (GitHub), "
+        "ada_q (Discourse)\n\n#### AliasAnalysis\n\nAda Quill \\\n"
+        "ada@quill.example (email), [ada-quill](https://github.com/ada-quill) (GitHub), "
+        "ada_q (Discourse) \\\nBo Widget \\\n"
+        "bo@widget.example (email), [bo-widget](https://github.com/bo-widget) (GitHub)\n\n"
+        "#### Inlining\n\nCy Frame (esp. the ML inliner) \\\n"
+        "cy@frame.example (email), [cy-frame](https://github.com/cy-frame) (GitHub), "
+        "cyf (Discourse)\n"
+    )
+    assert forum_handles(llvm) == [("ada-quill", "ada_q"), ("cy-frame", "cyf")]
+    # mlir/Maintainers.md: a list item, then indented details.
+    mlir = (
+        "## Core\n\n- Ada Quill \\\n  ada@x.example (email),\n"
+        "  [@ada-quill](https://github.com/ada-quill) (GitHub),\n  ada_q (Discourse)\n"
+        "* CMake ([cy-f](https://github.com/cy-f), [di-f](https://github.com/di-f))\n"
+    )
+    assert forum_handles(mlir) == [("ada-quill", "ada_q")]
