@@ -88,7 +88,6 @@ _NESTED_NODES = {
 
 # What each REST answer csf reads must hold (fields GitHub's REST description marks required),
 # checked before anything of it is stored: a 200 answer can still be an error body.
-_USER = {"id": int, "login": str}
 # What csf keeps of a profile, as GraphQL names it (`websiteUrl` is REST's `blog`); the public
 # email is the address a person chose to publish.
 USER_FIELDS = "login name location company websiteUrl email bio createdAt"
@@ -313,9 +312,7 @@ class GitHubSource:
             data = self.http.graphql(PULL_REQUESTS_QUERY, variables, what=full_name)
             repository = data.get("repository")
             if repository is None:
-                raise GitHubNotFoundError(
-                    f"GitHub has no {full_name} (or GITHUB_TOKEN cannot see it)"
-                )
+                raise _unseen(full_name)
             connection = repository["pullRequests"]
             records += [_pull_request(node) for node in connection["nodes"]]
             pages += 1
@@ -360,9 +357,7 @@ class GitHubSource:
             for i, (record, key) in enumerate(batch):
                 pull_request = repository.get(f"p{i}")
                 if pull_request is None:
-                    raise GitHubNotFoundError(
-                        f"GitHub has no {full_name}#{record.number} (or GITHUB_TOKEN cannot see it)"
-                    )
+                    raise _unseen(f"{full_name}#{record.number}")
                 connection = pull_request[key]
                 if key == "files":
                     record.paths.extend(f["path"] for f in connection["nodes"])
@@ -393,9 +388,7 @@ class GitHubSource:
             data = self.http.graphql(ISSUES_QUERY, variables, what=what)
             repository = data.get("repository")
             if repository is None:
-                raise GitHubNotFoundError(
-                    f"GitHub has no {full_name} (or GITHUB_TOKEN cannot see it)"
-                )
+                raise _unseen(full_name)
             connection = repository.get("issues") if isinstance(repository, dict) else None
             nodes = connection.get("nodes") if isinstance(connection, dict) else None
             info = connection.get("pageInfo") if isinstance(connection, dict) else None
@@ -422,32 +415,6 @@ class GitHubSource:
             items = [self._comment(item) for item in reply.data]
             updated = [parse_time(item["updated_at"]) for item in reply.data]
             yield Page(items, reply.next_url, reply.etag, extra={"last_updated": _latest(updated)})
-
-    def user(self, login: str, etag: str | None) -> tuple[UserProfile | None, Reply]:
-        """A profile, or None when it is unchanged (304) or the account is gone (404).
-
-        Raises GitHubShapeError for a 200 answer that is no profile (an error body, `{}`).
-        """
-        what = f"user {login}"
-        reply = self.http.get(f"users/{login}", etag=etag, allow_404=True, what=what)
-        if reply.status != 200:
-            return None, reply
-        data = _checked_object(reply, what, _USER)
-        who = actor(data) or Actor(login, False)
-        return (
-            UserProfile(
-                login=str(data.get("login") or login),
-                is_bot=who.is_bot,
-                name=_text(data.get("name")),
-                location=_text(data.get("location")),
-                company=_text(data.get("company")),
-                blog=_text(data.get("blog")),
-                email=_text(data.get("email")),
-                bio=_text(data.get("bio")),
-                created_at=parse_time(data.get("created_at")),
-            ),
-            reply,
-        )
 
     def users(self, logins: Sequence[str]) -> dict[str, UserProfile | None]:
         """Profiles of up to `USERS_PER_QUERY` accounts in one GraphQL request (aliased
@@ -589,6 +556,11 @@ class GitHubSource:
 
 
 _ISO_TIME = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T")
+
+
+def _unseen(what: str) -> GitHubNotFoundError:
+    """GitHub answered null for something csf asked by name: gone, renamed or private."""
+    return GitHubNotFoundError(f"GitHub has no {what} (or GITHUB_TOKEN cannot see it)")
 
 
 def _issue_node(node: Any, what: str) -> IssueRecord:
