@@ -113,6 +113,20 @@ class _Patch:
     series: str
     url: str | None
 
+    @classmethod
+    def of(cls, work: ContributionRecord | Contribution, series: str) -> _Patch:
+        """A patch as collected this run (a record) or stored by an earlier one (a row)."""
+        return cls(
+            work.external_id,
+            work.person_id,
+            work.title,
+            tuple(work.paths),
+            work.additions,
+            work.deletions,
+            series,
+            work.url,
+        )
+
 
 class MailIngest:
     """Ingests one list's archive; keeps small caches, never the archive itself."""
@@ -209,16 +223,7 @@ class MailIngest:
 
     def _remember(self, own: str, record: ContributionRecord, series: str) -> None:
         self._kinds[own] = "patch"
-        patch = self._patches[own] = _Patch(
-            record.external_id,
-            record.person_id,
-            record.title,
-            tuple(record.paths),
-            record.additions,
-            record.deletions,
-            series,
-            record.url,
-        )
+        patch = self._patches[own] = _Patch.of(record, series)
         self._members.setdefault(series, []).append(patch)
 
     def _review(self, mail: Mail, own: str) -> None:
@@ -262,71 +267,43 @@ class MailIngest:
         ancestors += [m for m in reversed(mail.references) if m != mail.in_reply_to]
         for ancestor in ancestors:
             key = message_hash(ancestor)
-            kind = self._kinds.get(key) or self._stored_kind(key)
+            kind = self._kinds.get(key) or self._stored(key)
             if kind == "patch":
-                patch = self._patches.get(key) if key in self._patches else self._stored(key)
+                patch = self._patches.get(key)
                 if patch is not None:
                     return [patch]
             elif kind == "cover":
                 return self._series(key)
         return []
 
-    def _stored_kind(self, key: str) -> str | None:
-        """What an earlier run read this message as; remembered for the rest of the run."""
-        kind = self.session.exec(
-            select(MailMessage.kind).where(
-                MailMessage.repo_id == self.repo_id, MailMessage.message == key
-            )
-        ).first()
-        self._kinds[key] = kind or "unknown"
-        return kind
-
-    def _stored(self, key: str) -> _Patch | None:
+    def _stored(self, key: str) -> str | None:
+        """What an earlier run read this message as (and, for a patch, what a reply needs of
+        it), in one lookup; remembered for the rest of the run."""
         row = self.session.exec(
             select(MailMessage, Contribution)
-            .join(Contribution, col(Contribution.id) == col(MailMessage.contribution_id))
+            .outerjoin(Contribution, col(Contribution.id) == col(MailMessage.contribution_id))
             .where(MailMessage.repo_id == self.repo_id, MailMessage.message == key)
         ).first()
         if row is None:
-            self._patches[key] = None
+            self._kinds[key] = "unknown"
             return None
         message, c = row
-        patch = self._patches[key] = _Patch(
-            c.external_id,
-            c.person_id,
-            c.title,
-            tuple(c.paths),
-            c.additions,
-            c.deletions,
-            message.series or key,
-            c.url,
-        )
-        return patch
+        self._kinds[key] = message.kind
+        if message.kind == "patch":  # None: a forgotten sender's
+            self._patches[key] = _Patch.of(c, message.series or key) if c is not None else None
+        return message.kind
 
     def _series(self, key: str) -> list[_Patch]:
         """The patches of the series whose cover letter is `key`."""
-        pending = self._members.get(key, [])
+        found = {p.external_id: p for p in self._members.get(key, [])}
         rows = self.session.exec(
-            select(MailMessage, Contribution)
-            .join(Contribution, col(Contribution.id) == col(MailMessage.contribution_id))
+            select(Contribution)
+            .join(MailMessage, col(Contribution.id) == col(MailMessage.contribution_id))
             .where(MailMessage.repo_id == self.repo_id, MailMessage.series == key)
             .limit(SERIES_CAP)
         ).all()
-        found = {p.external_id: p for p in pending}
-        for _, c in rows:
-            found.setdefault(
-                c.external_id,
-                _Patch(
-                    c.external_id,
-                    c.person_id,
-                    c.title,
-                    tuple(c.paths),
-                    c.additions,
-                    c.deletions,
-                    key,
-                    c.url,
-                ),
-            )
+        for c in rows:
+            found.setdefault(c.external_id, _Patch.of(c, key))
         return list(found.values())[:SERIES_CAP]
 
     def flush(self) -> None:
