@@ -23,11 +23,14 @@ _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _PERSON_ID = re.compile(r"^#[0-9]{1,18}$")
 _OPTION = re.compile(r"^--[a-z][a-z-]*(=.*)?$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_SLACK_LINK = re.compile(r"<(https?://[^|>\s]*)(?:\|[^>]*)?>", re.IGNORECASE)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "--", "–": "--"})
 
 
 def clean(text: str) -> str:
-    """Text with phone punctuation straightened and invisible characters turned into spaces."""
+    """Text with phone punctuation straightened, invisible characters turned into spaces, and
+    the links Slack wraps (`<https://…>`, `<https://…|label>`) back to what was typed."""
+    text = _SLACK_LINK.sub(r"\1", text)
     return " ".join(_CONTROL.sub(" ", text.translate(_QUOTES)).split())
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlmodel import Session
 
 from bot.errors import CsfError
@@ -27,11 +25,6 @@ def _check(command: Command) -> None:
         raise UsageError(f"track {args[0]} needs a repository as OWNER/NAME", "track")
 
 
-def _unlinked(text: str) -> str:
-    """A forum's address as typed: Slack sends `discourse:<https://HOST>` (or `<url|label>`)."""
-    return re.sub(r"<([^|>]*)(?:\|[^>]*)?>", r"\1", text)
-
-
 def _no_lookup(host: str) -> DiscourseSource:
     """Slack answers at once: a category is named by SLUG/ID, never looked up on the forum."""
     raise CsfError(
@@ -51,7 +44,7 @@ def _track_forum(ctx: AppContext, session: Session, args: list[str], asker: Aske
     repos = track_forum(
         session,
         ctx.taxonomy,
-        _unlinked(args[1]),
+        args[1],
         categories,
         others[0] if others else None,
         source_for_host=_no_lookup,
@@ -84,7 +77,7 @@ def track_answer(ctx: AppContext, session: Session, command: Command, asker: Ask
             for r in repos
         ]
         return Answer(notice("*Tracked repositories*\n" + "\n".join(lines)))
-    if action == "add" and is_forum(_unlinked(args[1])):
+    if action == "add" and is_forum(args[1]):
         return _track_forum(ctx, session, args, asker)
     if action == "add":
         ecosystem = args[2] if len(args) > 2 else None
