@@ -1,6 +1,7 @@
 """Benchmark: `csf ingest git` against raw `git log --numstat` on the same history.
 
 Run by hand (not a test):  .venv/bin/python bench/git_ingest.py [--commits 20000] [--repo PATH]
+                           .venv/bin/python bench/git_ingest.py --mirror PATH [--runs 5]
 Without --repo it generates a fictional repository with `git fast-import` (seeded, so runs are
 comparable). It times, in one run, `git log --numstat` of the whole history to /dev/null and a
 fresh `csf ingest git` into SQLite, each the median of --runs runs, and prints both, the ratio
@@ -8,6 +9,13 @@ and the ingest process's peak memory. `--sizes 5000,20000,40000` runs each size 
 process to show that memory stays flat as history grows. `--file-lines 400` gives the files
 a realistic size, edited a few lines per commit (the default rewrites tiny files, which leaves
 git almost no diffing to do and so measures csf's own overhead at its worst).
+
+`--mirror PATH` times whole processes on a real repository (a mirror you fetched), interleaved
+run by run: `csf ingest git` into a fresh SQLite store (migrated beforehand, untimed), the very
+`git log` command csf runs (printed to /dev/null), and plain `git log --numstat`. It prints the
+medians and csf's ratio to each, and the ingest's peak memory. `--since-years 1,3` adds runs
+that read only the last N years of history (`--since`), to show peak memory flat in history
+length.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +138,83 @@ def time_ingest(path: Path, folder: Path, run: int) -> tuple[float, int]:
     return elapsed, stats.commits
 
 
+def _timed(command: list[str], env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env
+    )
+    return time.perf_counter() - started
+
+
+def _ingest_process(
+    mirror: Path, folder: Path, run: int, ecosystem: str, since: str | None = None
+) -> tuple[float, float]:
+    """(seconds, peak MB) of a whole `csf ingest git` process on a fresh, migrated store (peak
+    memory as GNU time reports it for that process)."""
+    import os
+
+    db = folder / f"mirror-{run}.db"
+    env = {**os.environ, "CSF_DATABASE_URL": f"sqlite:///{db}"}
+    migrate = [sys.executable, "-m", "cli", "migrate"]
+    subprocess.run(migrate, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    report = folder / "time.txt"
+    command = ["/usr/bin/time", "-f", "%M", "-o", str(report), sys.executable, "-m", "cli"]
+    command += ["ingest", "git", str(mirror), "--repo", f"bench/{mirror.name}", "-e", ecosystem]
+    if since:
+        command += ["--since", since]
+    elapsed = _timed(command, env)
+    db.unlink()
+    return elapsed, int(report.read_text().split()[-1]) / 1024
+
+
+def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> dict[str, object]:
+    from bot.sources.git import log_command
+
+    same_git = log_command(mirror)
+    plain_git = ["git", "-C", str(mirror), "log", "--numstat"]
+    commits = int(
+        subprocess.run(
+            ["git", "-C", str(mirror), "rev-list", "--count", "--no-merges", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    times: dict[str, list[float]] = {"csf": [], "same_git": [], "plain_git": []}
+    peaks: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(runs):  # interleaved: a noisy moment hits all three alike
+            seconds, peak = _ingest_process(mirror, Path(tmp), run, ecosystem)
+            times["csf"].append(seconds)
+            peaks.append(peak)
+            times["same_git"].append(_timed(same_git))
+            times["plain_git"].append(_timed(plain_git))
+        by_years = {}
+        head = subprocess.run(
+            ["git", "-C", str(mirror), "log", "-1", "--format=%cI", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for n in years:
+            since = (datetime.fromisoformat(head) - timedelta(days=365 * n)).date().isoformat()
+            seconds, peak = _ingest_process(mirror, Path(tmp), 1000 + n, ecosystem, since)
+            by_years[f"{n}y"] = {"s": round(seconds, 2), "peak_rss_mb": round(peak, 1)}
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {
+        "mirror": str(mirror),
+        "commits": commits,
+        "runs": runs,
+        "csf_ingest_s": round(med["csf"], 2),
+        "same_git_log_s": round(med["same_git"], 2),
+        "plain_git_log_numstat_s": round(med["plain_git"], 2),
+        "ratio_to_same_git": round(med["csf"] / med["same_git"], 2),
+        "ratio_to_plain_numstat": round(med["csf"] / med["plain_git"], 2),
+        "peak_rss_mb_full": round(max(peaks), 1),
+        **({"by_years": by_years} if by_years else {}),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--commits", type=int, default=20000)
@@ -144,7 +230,15 @@ def main() -> None:
     )
     parser.add_argument("--sizes", help="comma-separated commit counts, each in its own process")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--mirror", type=Path, help="time whole processes on a real repository")
+    parser.add_argument("--ecosystem", default="mlir", help="the -e given to csf ingest git")
+    parser.add_argument("--since-years", default="", help="e.g. 1,3: peak memory by history")
     args = parser.parse_args()
+    if args.mirror:
+        years = [int(n) for n in args.since_years.split(",") if n]
+        result = bench_mirror(args.mirror, args.runs, args.ecosystem, years)
+        print(json.dumps(result, indent=None if args.json else 2))
+        return
     if args.sizes:
         for size in args.sizes.split(","):
             out = subprocess.run(

@@ -12,13 +12,17 @@ replacement characters rather than failing the ingest.
 
 from __future__ import annotations
 
+import os
+import queue
 import re
 import secrets
 import subprocess
+import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from bot.errors import CsfError
 from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file
@@ -269,12 +273,7 @@ def read_commits(
     read again with its paths only (no line counts), one that cannot be read at all is left
     out, and each such commit is described in `problems`.
     """
-    # --topo-order: every ancestor of a commit comes before it, so after a crash `LAST..HEAD`
-    # leaves out only commits that were already read.
-    walk = ["--no-merges", "--reverse", "--topo-order"]
-    if since is not None:
-        walk.append(f"--since={since.astimezone(UTC).isoformat()}")
-    walk.append(f"{after}..HEAD" if after else "HEAD")
+    walk = _walk(after, since)
     notes = problems if problems is not None else []
     reader = _LogReader(path, notes)
     outcome = yield from reader.stream(walk, None)
@@ -291,6 +290,23 @@ def read_commits(
         outcome = yield from reader.stream(["--no-walk=unsorted", "--stdin"], rest)
 
 
+def _walk(after: str | None = None, since: datetime | None = None) -> list[str]:
+    # --topo-order: every ancestor of a commit comes before it, so after a crash `LAST..HEAD`
+    # leaves out only commits that were already read.
+    walk = ["--no-merges", "--reverse", "--topo-order"]
+    if since is not None:
+        walk.append(f"--since={since.astimezone(UTC).isoformat()}")
+    walk.append(f"{after}..HEAD" if after else "HEAD")
+    return walk
+
+
+def log_command(path: Path) -> list[str]:
+    """The `git log` command a whole-history read runs, so bench/git_ingest.py can time git
+    alone on exactly the work csf asks of it."""
+    reader = _LogReader(path, [])
+    return ["git", "-C", str(path), *reader._log(_walk(), diff=DIFF)]
+
+
 def _remaining(path: Path, walk: list[str], last: str | None) -> list[str]:
     """The commits of the walk after `last` (all of them when nothing was read yet)."""
     listed = _run_git(path, "rev-list", *walk)
@@ -304,6 +320,58 @@ def _remaining(path: Path, walk: list[str], last: str | None) -> list[str]:
         return shas[shas.index(last) + 1 :]
     except ValueError:
         raise GitSourceError(f"git log and git rev-list disagree in {path}") from None
+
+
+class _Drain:
+    """git's output, read by a thread that never waits on the consumer (up to `AHEAD` bytes).
+
+    Read in the consumer's own thread, git stops whenever its pipe is full, which is whenever
+    the store is writing a batch: the two take turns instead of running side by side. The
+    thread reads the pipe (which releases the interpreter's lock) while the caller parses and
+    writes, so on two cores git's time and csf's overlap; the bound keeps memory flat when csf
+    is the slower of the two. Chunks come out in order, then the iteration ends at git's end.
+    """
+
+    AHEAD = 64 << 20
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._chunks: queue.Queue[bytes] = queue.Queue(maxsize=max(1, self.AHEAD // CHUNK))
+        self._stream = stream
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="git-log-drain", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                chunk = os.read(self._stream.fileno(), CHUNK)
+                if not chunk or not self._offer(chunk):
+                    break
+        except (OSError, ValueError):
+            pass  # the pipe was closed under the thread: the consumer has stopped
+        self._offer(b"")  # the end, for a consumer still reading
+
+    def _offer(self, chunk: bytes) -> bool:
+        """Queue a chunk, waiting while the queue is full; False once the consumer has left."""
+        while not self._stop.is_set():
+            try:
+                self._chunks.put(chunk, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            chunk = self._chunks.get()
+            if not chunk:
+                return
+            yield chunk
+
+    def join(self) -> None:
+        """Stop reading (the consumer left early, or git has ended) and wait for the thread."""
+        self._stop.set()
+        self._thread.join()
 
 
 class _LogReader:
@@ -349,11 +417,9 @@ class _LogReader:
             process.stdin.close()
         buffer = b""
         finished = False
+        drained = _Drain(process.stdout)
         try:
-            while True:
-                chunk = process.stdout.read(CHUNK)
-                if not chunk:
-                    break
+            for chunk in drained:
                 buffer += chunk
                 records = buffer.split(self.marker)
                 buffer = records.pop()
@@ -364,6 +430,7 @@ class _LogReader:
         finally:
             if not finished:
                 process.kill()
+            drained.join()
             process.stdout.close()
             stderr = process.stderr.read() if process.stderr else b""
             code = process.wait()
