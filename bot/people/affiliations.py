@@ -20,9 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.datafile import load, read_text
+from bot.datafile import load, read_text, shipped
 from bot.errors import DataFileError
 
 
@@ -102,7 +100,7 @@ def _current() -> _Table:
 @cache
 def _table() -> _Table:
     text = resources.files("bot.people").joinpath("affiliations.yml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = shipped(text)
     organisations = {
         str(domain).lower(): Organisation(
             str(entry["name"]), str(entry["kind"]), entry.get("country")

@@ -15,9 +15,9 @@ from functools import cache
 from importlib import resources
 
 import sqlalchemy as sa
-import yaml
 from sqlmodel import Session
 
+from bot.datafile import shipped
 from bot.errors import CsfError
 from bot.store.models import Contribution, ContributionTopic, Person, Repo
 
@@ -35,7 +35,7 @@ class Community:
 @cache
 def communities() -> dict[str, Community]:
     text = resources.files("bot.people").joinpath("communities.yml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)["communities"]
+    data = shipped(text)["communities"]
     return {
         key: Community(
             key,

@@ -19,8 +19,8 @@ from importlib import resources
 from typing import Any
 
 import pycountry
-import yaml
 
+from bot.datafile import shipped
 from bot.errors import CsfError
 
 _EU_CODES = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
@@ -79,7 +79,7 @@ def in_region(region: str | None, wanted: str) -> bool:
 @cache
 def _gazetteer() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
     text = resources.files("bot.people").joinpath("places.yml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = shipped(text)
     cities = {str(k).casefold(): tuple(v) for k, v in data["cities"].items()}
     countries = {str(k).casefold(): str(v) for k, v in data["countries"].items()}
     return cities, countries

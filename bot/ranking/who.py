@@ -38,10 +38,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 from sqlmodel import Session, col, select
 
-from bot.datafile import MOST_DAYS, load, read_text
+from bot.datafile import MOST_DAYS, load, read_text, shipped
 from bot.errors import CsfError
 from bot.people.communities import communities, memberships
 from bot.people.places import in_region
@@ -83,7 +82,7 @@ _MOST = 1_000_000  # beyond any sensible weight, factor or count
 @cache
 def _defaults() -> dict[str, Any]:
     text = resources.files("bot.ranking").joinpath("ranking.yml").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
+    loaded: dict[str, Any] = shipped(text)
     return loaded
 
 

@@ -12,7 +12,7 @@ import json
 from functools import cache
 from importlib import resources
 
-import yaml
+from bot.datafile import shipped
 
 Ring = list[tuple[float, float]]
 
@@ -40,7 +40,7 @@ def bounds() -> tuple[float, float, float, float]:
 def city_points() -> dict[str, tuple[float, float]]:
     """Lower-case city name -> (lon, lat)."""
     text = resources.files("bot.reports").joinpath("city_points.yml").read_text(encoding="utf-8")
-    return {str(k): (float(v[0]), float(v[1])) for k, v in (yaml.safe_load(text) or {}).items()}
+    return {str(k): (float(v[0]), float(v[1])) for k, v in (shipped(text) or {}).items()}
 
 
 def centre(code: str) -> tuple[float, float] | None:

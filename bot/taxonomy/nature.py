@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from bot.datafile import shipped
 
 NATURES = ("integrate", "bump", "revert", "format", "generated", "deletion", "nfc_sweep")
 
@@ -35,7 +35,7 @@ class _Rules:
 @cache
 def _rules() -> _Rules:
     text = resources.files("bot.taxonomy").joinpath("work_nature.yml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = shipped(text)
     titles = tuple(
         (nature, re.compile(pattern, re.IGNORECASE), pattern)
         for nature, patterns in data["titles"].items()

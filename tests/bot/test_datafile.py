@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from yaml.nodes import MappingNode, SequenceNode
 
+from bot import datafile
 from bot.datafile import Reader, compose, load, read_text
 from bot.errors import DataFileError, TaxonomyError
 from bot.taxonomy.model import parse_taxonomy
@@ -83,3 +87,30 @@ def test_a_number_must_be_finite(value: str) -> None:
     node = compose(f"weight: {value}\n", "team.yml")
     with pytest.raises(DataFileError, match=r"team.yml:1: weight must be a finite number"):
         Reader("team.yml").number(node.value[0][1], "weight", low=-1e9)
+
+
+def _shape(node: Any) -> Any:
+    """A node tree as plain data with every node's tag and line, to compare two readers."""
+    if isinstance(node, MappingNode):
+        value: Any = [(_shape(key), _shape(item)) for key, item in node.value]
+    elif isinstance(node, SequenceNode):
+        value = [_shape(item) for item in node.value]
+    else:
+        value = node.value
+    return (node.tag, node.start_mark.line, value)
+
+
+def test_libyaml_and_the_python_reader_give_the_same_tree_for_every_shipped_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert datafile._FAST is not None  # the wheel CI installs is built with libyaml
+    files = sorted(Path(datafile.__file__).parent.rglob("*.yml"))
+    assert len(files) >= 8
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        fast = _shape(datafile.compose(text, file.name))
+        with monkeypatch.context() as patch:
+            patch.setattr(datafile, "_FAST", None)
+            slow = _shape(datafile.compose(text, file.name))
+        assert fast == slow, file
+        assert datafile.shipped(text) == yaml.safe_load(text), file
