@@ -22,6 +22,8 @@ from bot.ranking.who import (
     Scope,
     built_factor,
     component_of,
+    founding_factor,
+    founds,
     points_sql,
     scoring_fingerprint,
     topic_owners,
@@ -151,9 +153,14 @@ def _summed(
     value = points_sql(c, config, end, session.get_bind().dialect.name)
     if float(config["built"]):
         value = value * built_factor(t.c.built, config)  # as `who` weighs built work
+    joined = t.join(c, c.c.id == t.c.contribution_id)
+    if founds(config):
+        cuts = _founding_cuts(config, end)
+        joined = joined.outerjoin(cuts, cuts.c.topic == t.c.topic)
+        value = value * founding_factor(c, cuts.c.cut, config)
     statement = (
         sa.select(t.c.topic, c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
-        .select_from(t.join(c, c.c.id == t.c.contribution_id))
+        .select_from(joined)
         .where(t.c.occurred_at >= start, t.c.occurred_at < end, sa.not_(counted_as_pr(c)))
         .group_by(t.c.topic, c.c.person_id, c.c.kind)
         .order_by(t.c.topic, c.c.person_id, c.c.kind)
@@ -172,6 +179,31 @@ def _summed(
         current["contributions"] += count
     if current is not None:
         yield _finished(current)
+
+
+def _founding_cuts(config: Mapping[str, Any], end: datetime) -> Any:
+    """(topic, cut) for every topic: `founding_cut` of each, for all of them in one query."""
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    # Only the time of the cut counts: rows at the same moment need no order among themselves.
+    ranked = (
+        sa.select(
+            t.c.topic,
+            t.c.occurred_at,
+            sa.func.row_number().over(partition_by=t.c.topic, order_by=t.c.occurred_at).label("n"),
+            sa.func.count().over(partition_by=t.c.topic).label("total"),
+        )
+        .where(t.c.occurred_at < end)
+        .subquery()
+    )
+    permille = round(float(config["founding"]["share"]) * 1000)
+    # n <= founding_rank(total): the same integer arithmetic as in Python.
+    first = ranked.c.n <= (ranked.c.total * permille + 999) // 1000
+    return (
+        sa.select(ranked.c.topic, sa.func.max(ranked.c.occurred_at).label("cut"))
+        .where(first)
+        .group_by(ranked.c.topic)
+        .subquery()
+    )
 
 
 def _finished(row: dict[str, Any]) -> dict[str, Any]:

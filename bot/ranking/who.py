@@ -77,6 +77,8 @@ _DISCUSSION = {"issue", "rfc", "comment"}
 _SETTING = "CSF_RANKING_CONFIG"
 log = logging.getLogger("csf.ranking")
 _MOST = 1_000_000  # beyond any sensible weight, factor or count
+# Before any recorded work: an area's founding work is counted over its whole history.
+_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @cache
@@ -178,6 +180,8 @@ def _bounds(name: str) -> tuple[float, float]:
         return 1, MOST_DAYS
     if name.endswith("_hours"):
         return 0, MOST_DAYS * 24
+    if name.endswith("share"):
+        return 0, 1
     return 0, _MOST
 
 
@@ -220,6 +224,7 @@ class Result:
     first_active: datetime | None = None
     last_active: datetime | None = None  # their latest work in the area (within the window)
     active_now: bool = False  # that work is within `active_days` of the as-of date
+    founder: bool = False  # some of their work is among the area's founding work (`founding:`)
     evidence: list[Evidence] = field(default_factory=list)
     reason: str = ""
     person: dict[str, Any] = field(default_factory=dict)
@@ -274,6 +279,7 @@ class ContributionRow:
     parent_number: int | None
     nature: str | None = None  # upkeep (bot.taxonomy.nature) weighs `nature:` of its points
     built: bool = False  # it created files in the question's area (`built:` in ranking.yml)
+    founding: bool = False  # among the area's founding work (`founding:` in ranking.yml)
 
 
 def row_columns(contribution: Any) -> list[Any]:
@@ -314,6 +320,8 @@ def points_of(row: ContributionRow, config: Mapping[str, Any]) -> float:
         base *= float(config["nature"].get(row.nature, 1.0))
     if row.built:
         base *= 1.0 + float(config["built"])
+    if row.founding:
+        base *= 1.0 + float(config["founding"]["factor"])
     return base
 
 
@@ -372,6 +380,7 @@ def active_config(config: Mapping[str, Any]) -> dict[str, Any]:
     settings: dict[str, Any] = copy.deepcopy(dict(config))
     settings["blend"]["expertise"] = 0.0
     settings["blend"]["activity"] = 1.0
+    settings["founding"]["factor"] = 0.0
     settings["window_days"] = int(config["active_window_days"])
     return settings
 
@@ -412,12 +421,14 @@ def who(
         return _empty(session, empty)
     # Score everyone in SQL (or read the cache); load the contributions themselves only for the
     # people who make the list.
+    cut = founding_cut(session, scope, config)
     if cache is not None:
         owners = _cached_owners(session, tags[0])
         groups = _cached_aggregate(session, tags[0], config, region, owners)
     else:
         owners = topic_owners(session, taxonomy, scope) if tags or scope.terms else {}
-        groups = _aggregate(session, scope, config, region, () if scope.terms else owners)
+        extra = () if scope.terms else owners
+        groups = _aggregate(session, scope, config, region, extra, cut)
     # The area's own work, counted before any filter: a filter only removes people.
     area = _cached_area_work(session, tags[0]) if cache is not None else None
     if scope.terms:  # free words narrow the topic: owners count only with matching work
@@ -512,6 +523,7 @@ def who(
             config,
             as_of,
             days,
+            cut,
         )
     _namesakes(session, top)
     shown = memberships(session, [r.person_id for r in top])
@@ -871,6 +883,24 @@ class Scope:
             match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end
         )
 
+    def times(self) -> sa.Select[Any]:
+        """The time of every contribution in scope (as `ids`), read from the one index of a
+        single topic or word."""
+        tags = [tag for group in self.tag_groups for tag in group]
+        words = [stem for term in self.terms for stem in stems_of(term)]
+        if not self.repo_ids and len(tags) + len(words) == 1:
+            if tags:
+                table: Any = ContributionTopic.__table__  # type: ignore[attr-defined]
+                match = table.c.topic == tags[0]
+            else:
+                table = ContributionTerm.__table__  # type: ignore[attr-defined]
+                match = table.c.term == words[0]
+            return sa.select(table.c.occurred_at).where(
+                match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end
+            )
+        c = Contribution.__table__  # type: ignore[attr-defined]
+        return sa.select(c.c.occurred_at).where(c.c.id.in_(self.ids()))  # each once
+
     def matches(self, contribution: Any) -> sa.ColumnElement[bool]:
         """Whether a contribution row is in scope, tested row by row.
 
@@ -982,6 +1012,69 @@ def points_sql(c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str)
     return sa.cast(base, sa.Float) * sa.cast(factor, sa.Float) * sa.cast(upkeep, sa.Float) * weight
 
 
+def founding_rank(total: int, config: Mapping[str, Any]) -> int:
+    """How many of an area's `total` contributions, taken oldest first, make its founding work
+    (`founding.share` of them, rounded up): integer arithmetic, the same in Python and SQL."""
+    return (total * _permille(config) + 999) // 1000
+
+
+def _permille(config: Mapping[str, Any]) -> int:
+    return round(float(config["founding"]["share"]) * 1000)
+
+
+def founds(config: Mapping[str, Any]) -> bool:
+    """Whether founding work weighs more at all (`--active` and a zero share or factor: no)."""
+    founding = config["founding"]
+    return bool(float(founding["factor"])) and _permille(config) > 0
+
+
+def founding_cut(session: Session, scope: Scope, config: Mapping[str, Any]) -> datetime | None:
+    """The moment by which the area's founding work was done (see `founding:` in ranking.yml):
+    the time of its `founding_rank`-th contribution, oldest first, over its whole history up to
+    the end of the scope (not its window). None when founding work weighs nothing here.
+
+    Only the time counts, so rows at the same moment need no order among themselves; one topic
+    or word is read from its index alone, (topic, time) order, without touching contributions.
+    """
+    if not founds(config):
+        return None
+    times = replace(scope, start=_BEGINNING).times().subquery()
+    total = int(session.scalar(sa.select(sa.func.count()).select_from(times)) or 0)
+    if not total:
+        return None
+    statement = (
+        sa.select(times.c.occurred_at)
+        .order_by(times.c.occurred_at)
+        .offset(founding_rank(total, config) - 1)
+        .limit(1)
+    )
+    when: datetime | None = session.scalar(statement)
+    return when
+
+
+def founding_factor(contribution: Any, cut: Any, config: Mapping[str, Any]) -> Any:
+    """1 + `founding.factor` for real work done by the founding cut, 1 for the rest (SQL); a
+    typo fix or upkeep (a bump, an integrate) founds nothing, however early (`is_founding`)."""
+    c = contribution.c
+    size = config["size"]
+    trivial = sa.and_(
+        c.kind.in_(["pr", "commit", "review"]),
+        c.files_changed <= 1,
+        c.additions + c.deletions <= size["trivial_lines"],
+    )
+    founding = sa.and_(c.occurred_at <= cut, c.nature.is_(None), sa.not_(trivial))
+    return sa.case((founding, 1.0 + float(config["founding"]["factor"])), else_=1.0)
+
+
+def is_founding(row: ContributionRow, cut: datetime | None, config: Mapping[str, Any]) -> bool:
+    """`founding_factor`'s test for one row, in Python."""
+    if cut is None or row.when > cut or row.nature is not None:
+        return False
+    lines = row.additions + row.deletions
+    trivial = row.files <= 1 and lines <= config["size"]["trivial_lines"]
+    return not (row.kind in ("pr", "commit", "review") and trivial)
+
+
 def built_factor(built: Any, config: Mapping[str, Any]) -> Any:
     """1 + `built:` for work that created files in the area, 1 for the rest (SQL)."""
     return sa.case((built, 1.0 + float(config["built"])), else_=1.0)
@@ -1001,8 +1094,10 @@ def _aggregate(
     config: Mapping[str, Any],
     region: str | None,
     extra: Iterable[int],
+    cut: datetime | None = None,
 ) -> dict[int, dict[str, float]]:
-    """Points per person and component, summed in the database.
+    """Points per person and component, summed in the database (the area's founding work, by
+    `cut`, weighed as `founding:` says).
 
     First the best-scoring people are found in one grouped query (bots and other regions left
     out there, so a `--region` list is never starved); then their points are split by
@@ -1013,6 +1108,8 @@ def _aggregate(
     p = Person.__table__  # type: ignore[attr-defined]
     once = sa.not_(counted_as_pr(c))
     base = points_sql(c, config, scope.end, session.get_bind().dialect.name)
+    if cut is not None:  # the area's founding work (`founding_cut`)
+        base = base * founding_factor(c, cut, config)
     weigh_built = bool(float(config["built"]))
     value = base * built_factor(scope.built(c), config) if weigh_built else base
     people_filter = [p.c.is_bot.is_(False)]
@@ -1328,6 +1425,7 @@ def _explain(
     config: Mapping[str, Any],
     as_of: datetime,
     days: int,
+    cut: datetime | None = None,
 ) -> None:
     merged = [r for r in rows if r.kind == "pr" and r.state == "merged"]
     reviews = [r for r in rows if r.kind == "review"]
@@ -1344,6 +1442,7 @@ def _explain(
         result.first_active = min(r.when for r in rows)
         result.last_active = max(r.when for r in rows)
         result.active_now = result.last_active >= as_of - timedelta(days=config["active_days"])
+        result.founder = any(is_founding(r, cut, config) for r in rows)
     result.evidence = evidence_from(rows, config, as_of)
     result.reason = _reason(result, days)
     result.person = view
@@ -1448,6 +1547,9 @@ def _reason(result: Result, days: int) -> str:
     elif result.owned:
         parts.append(f"no activity {_period(days)}")
     text = ", ".join(parts)
+    if result.founder and result.first_active is not None:
+        built = f"among the area's first builders (from {result.first_active:%Y-%m})"
+        text = f"{text}; {built}" if text else built
     if result.last_active is not None:
         when = "active now" if result.active_now else f"last active {result.last_active:%Y-%m}"
         text = f"{text}; {when}" if text else when
@@ -1499,6 +1601,7 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
                 "first_active": r.first_active.isoformat() if r.first_active else None,
                 "last_active": r.last_active.isoformat() if r.last_active else None,
                 "active_now": r.active_now,
+                "founder": r.founder,
                 "same_name_records": list(r.namesakes),
                 "evidence": [
                     {

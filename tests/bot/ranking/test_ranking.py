@@ -325,19 +325,28 @@ def test_scores_summed_in_sql_equal_the_per_contribution_model(
     session: Session, world: World
 ) -> None:
     """The database's sums (SQLite's julianday, PostgreSQL's epochs) match points x recency."""
+    from dataclasses import replace
+
     import sqlalchemy as sa
 
-    from bot.ranking.who import ContributionRow, blended_decay, points_of, row_columns
+    from bot.ranking.who import (
+        ContributionRow,
+        Scope,
+        blended_decay,
+        founding_cut,
+        is_founding,
+        points_of,
+        row_columns,
+    )
     from bot.store.models import Contribution
 
     config = load_ranking_config()
-    answer = who(
-        session,
-        default_taxonomy(),
-        read_query(default_taxonomy(), ["mlir", "bufferization"]),
-        config=config,
-        as_of=AS_OF,
-    )
+    reading = read_query(default_taxonomy(), ["mlir", "bufferization"])
+    answer = who(session, default_taxonomy(), reading, config=config, as_of=AS_OF)
+    window = timedelta(days=int(config["window_days"]))
+    scope = Scope(reading.tags, (), AS_OF - window, AS_OF, reading.tag_groups)
+    cut = founding_cut(session, scope, config)
+    assert cut is not None  # the area's early work weighs more, in both models alike
     for result in answer.results:
         table = Contribution.__table__  # type: ignore[attr-defined]
         rows = [
@@ -348,9 +357,9 @@ def test_scores_summed_in_sql_equal_the_per_contribution_model(
                 )
             )
         ]
-        window = timedelta(days=int(config["window_days"]))
         expected = sum(
-            points_of(row, config) * blended_decay(row.when, AS_OF, config)
+            points_of(replace(row, founding=is_founding(row, cut, config)), config)
+            * blended_decay(row.when, AS_OF, config)
             for row, paths in rows
             if AS_OF - window <= row.when < AS_OF and paths[0] == BUF
         )

@@ -582,7 +582,11 @@ def test_who_created_an_areas_files_outranks_as_many_later_edits(
             assert all(e.built for e in founder.evidence)  # each says it created files here
             assert founder.evidence[0].size.endswith(", new files here")
             assert as_json(answer)["results"][0]["evidence"][0]["built"] is True
-            flat = {**load_ranking_config(), "built": 0.0}
+            flat = {
+                **load_ranking_config(),
+                "built": 0.0,
+                "founding": {"share": 0.1, "factor": 0.0},
+            }
             assert _names(_ask(session, words, config=flat))[0] == "Eda Editor", words
         refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
         session.commit()
@@ -633,3 +637,84 @@ def test_a_lead_who_does_most_of_a_small_areas_work_is_not_cut_as_a_generalist(
         cut = {**load_ranking_config()}
         cut["focus"] = {**cut["focus"], "full_area_share": 0.0}
         assert _names(_ask(session, "tinyc smallpass", config=cut))[0] == "Sam Single"
+
+
+STARTER = ("Flo Founding", "flo@compilers.example")
+LATECOMER = ("Lars Later", "lars@compilers.example")
+CROWD = [(f"Cy Crowd{n}", f"crowd{n}@compilers.example") for n in range(6)]
+SPARSE = "mlir/lib/Dialect/SparseTensor/Transforms/"
+
+
+def _founded_then_grown(tmp_path: Path) -> GitRepo:
+    """A dialect's passes started by one person in 2019, grown by a crowd, and as much work as
+    the founder's done by a latecomer in 2025: equal size, equal files created, equal focus."""
+    repo = GitRepo(tmp_path / "sparse")
+    for n in range(3):
+        repo.commit(
+            f"[mlir][sparse] Add pass {n}",
+            {f"{SPARSE}Found{n}.cpp": _body(300)},
+            author=STARTER,
+            date=_when(2019, 2 + n),
+        )
+    for n in range(30):  # the area grows: many hands, small changes
+        path = f"{SPARSE}Found{n % 3}.cpp"
+        repo.commit(
+            f"[mlir][sparse] Improve case {n}",
+            {path: (repo.path / path).read_text() + _body(30)[: 8 * (n + 1)] + f"c{n}\n"},
+            author=CROWD[n % len(CROWD)],
+            date=_when(2020 + n // 12, 1 + n % 12),
+        )
+    for n in range(3):
+        repo.commit(
+            f"[mlir][sparse] Add pass {n + 3}",
+            {f"{SPARSE}Late{n}.cpp": _body(300)},
+            author=LATECOMER,
+            date=_when(2025, 2 + n),
+        )
+    return repo
+
+
+def test_who_founded_an_area_outranks_as_much_work_done_there_lately(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """`founding:`: the first tenth of an area's work counts three times. Without it the
+    latecomer leads on recency alone; with it the founder does, live and from the score cache
+    alike; `--active` (activity alone) leaves founding out."""
+    from bot.ranking.scores import refresh_scores
+    from bot.ranking.who import active_config
+
+    _ingest(engine, _founded_then_grown(tmp_path).path, "llvm/llvm-project")
+    config = load_ranking_config()
+    unfounded = {**config, "founding": {"share": 0.1, "factor": 0.0}}
+    with Session(engine) as session:
+        for words in ("mlir sparse", "sparsetensor transforms"):
+            assert _names(_ask(session, words))[0] == "Flo Founding", words
+            assert _names(_ask(session, words, config=unfounded))[0] == "Lars Later", words
+        active = _ask(session, "mlir sparse", config=active_config(config), window_days=730)
+        assert _names(active)[0] == "Lars Later"
+        # Only real work founds: the founder's score drops by their work's share, not more.
+        live = _ask(session, "mlir sparse")
+        flat = _ask(session, "mlir sparse", config=unfounded)
+        founder = {r.person["name"]: r.score for r in live.results}
+        before = {r.person["name"]: r.score for r in flat.results}
+        assert founder["Flo Founding"] == pytest.approx(3 * before["Flo Founding"], rel=0.02)
+        assert founder["Lars Later"] == pytest.approx(before["Lars Later"])
+        cards = {r.person["name"]: r for r in live.results}
+        assert cards["Flo Founding"].founder
+        assert not cards["Lars Later"].founder
+        assert "among the area's first builders (from 2019-02)" in cards["Flo Founding"].reason
+        assert "first builders" not in cards["Lars Later"].reason
+        assert as_json(live)["results"][0]["founder"] is True
+        refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
+        session.commit()
+        cached = who(
+            session,
+            default_taxonomy(),
+            read_query(default_taxonomy(), ["mlir", "sparse"]),
+            config=config,
+            as_of=AS_OF,
+        )
+        assert cached.scores_as_of == AS_OF
+        assert [(r.person_id, r.score) for r in cached.results] == [
+            (r.person_id, r.score) for r in live.results
+        ]
