@@ -21,7 +21,7 @@ from bot.dates import parse_date
 from bot.people.affiliations import use_affiliations
 from bot.people.communities import refresh_communities
 from bot.people.regions import infer_regions
-from bot.ranking.scores import refresh_scores
+from bot.ranking.scores import keep_if_unchanged, refresh_scores
 from bot.ranking.who import load_ranking_config
 from bot.store.engine import make_engine, require_migrated
 from bot.store.links import allow_archive_hosts
@@ -79,21 +79,36 @@ def as_of_date(text: str | None) -> datetime:
     return datetime.now(UTC) if text is None else parse_date(text, "--as-of")
 
 
-def refresh_cache(session: Session, settings: Settings, as_of: datetime | None = None) -> None:
-    """Rebuild the score cache from what is now in the store (after an ingest or a curation)."""
+def refresh_cache(
+    session: Session,
+    settings: Settings,
+    as_of: datetime | None = None,
+    *,
+    keep_unchanged: bool = False,
+) -> None:
+    """Rebuild the score cache from what is now in the store (after an ingest or a curation);
+    `keep_unchanged`: not when the store holds just what the last refresh summed (an ingest
+    that found nothing new)."""
     session.commit()  # what was ingested stays, whatever the refresh does
-    summary = refresh_summary(session, settings, as_of)
+    summary = refresh_summary(session, settings, as_of, keep_unchanged=keep_unchanged)
     session.commit()
     out.print(summary, soft_wrap=True)
 
 
-def refresh_summary(session: Session, settings: Settings, as_of: datetime | None = None) -> str:
+def refresh_summary(
+    session: Session,
+    settings: Settings,
+    as_of: datetime | None = None,
+    *,
+    keep_unchanged: bool = False,
+) -> str:
     """Refresh the score cache under a spinner; its one-line summary."""
     config = load_ranking_config(settings.ranking_config)
+    refresh = keep_if_unchanged if keep_unchanged else refresh_scores
     with err.status("refreshing the score cache"):
         placed = infer_regions(session, enabled=settings.infer_region)
         refresh_communities(session)
-        refreshed = refresh_scores(session, taxonomy_of(settings), config, as_of=as_of)
+        refreshed = refresh(session, taxonomy_of(settings), config, as_of=as_of)
     where = (
         f"; {placed} people placed from their commits' clocks and address domains" if placed else ""
     )

@@ -190,7 +190,7 @@ def sync(
 
             def refresh(session: Session) -> str:
                 shown.stop()  # one live display at a time: the refresh shows its own
-                return refresh_summary(session, settings)
+                return refresh_summary(session, settings, keep_unchanged=True)
 
             run = sync_tracked(
                 session,
@@ -255,7 +255,7 @@ def ingest_git_command(
             lambda done: done.commits,
         )
         print_coverage(stats.coverage)
-        refresh_cache(session, settings)
+        refresh_cache(session, settings, keep_unchanged=True)
 
 
 @ingest_app.command("mail")
@@ -298,7 +298,7 @@ def ingest_mail_command(
             lambda done: done.messages,
         )
         print_coverage(stats.coverage)
-        refresh_cache(session, settings)
+        refresh_cache(session, settings, keep_unchanged=True)
 
 
 class _Ingested(Protocol):

@@ -9,6 +9,7 @@ would have answered live at that moment. It is derived data: rebuilt whole, neve
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from bot.store.models import (
     CodeOwner,
     Contribution,
     ContributionTopic,
+    Person,
     PersonWindow,
     Repo,
     ScoreCache,
@@ -51,12 +53,71 @@ class ScoreRefresh:
     topics: int
     scores: int
     seconds: float
+    kept: bool = False  # nothing had changed: the last refresh stands
 
     def summary(self) -> str:
+        if self.kept:
+            return (
+                f"scores kept as of {self.as_of:%Y-%m-%d %H:%M} UTC: nothing new to sum since "
+                f"that refresh ({self.seconds:.1f} s)"
+            )
         return (
             f"scores refreshed as of {self.as_of:%Y-%m-%d %H:%M} UTC: {self.scores:,} "
             f"person-topic scores in {self.topics:,} topics ({self.seconds:.1f} s)"
         )
+
+
+def store_signature(session: Session) -> str:
+    """What the cache's sums depend on in the store, in a few aggregate reads: contributions
+    (how many, the newest, whose), people (how many, the newest, which are bots) and owner
+    lines (their content: an ingest stores unchanged owner files again under new ids).
+
+    A merge moves contributions between people (their person ids' sum changes), a forget or a
+    prune removes some, an ingest adds some, a hand mark turns a person into a bot or back.
+    """
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    o = CodeOwner.__table__  # type: ignore[attr-defined]
+    work = session.execute(
+        sa.select(sa.func.count(), sa.func.max(c.c.id), sa.func.sum(c.c.person_id))
+    ).one()
+    bots = sa.func.sum(sa.case((p.c.is_bot, p.c.id), else_=0))
+    people = session.execute(sa.select(sa.func.count(), sa.func.max(p.c.id), bots)).one()
+    owners = session.execute(
+        sa.select(o.c.repo_id, o.c.source_path, o.c.line, o.c.pattern, o.c.area)
+        .add_columns(o.c.owner_kind, o.c.owner_value)
+        .order_by(o.c.repo_id, o.c.source_path, o.c.line, o.c.owner_kind, o.c.owner_value)
+    ).all()
+    text = repr(([int(v or 0) for v in work], [int(v or 0) for v in people], owners))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def keep_if_unchanged(
+    session: Session,
+    taxonomy: Taxonomy,
+    config: Mapping[str, Any],
+    *,
+    as_of: datetime | None = None,
+) -> ScoreRefresh:
+    """The refresh after an ingest or a sync: none at all (0 s) when the store holds exactly
+    what the last refresh summed, under the same settings and taxonomy, and that refresh is
+    still less than half `score_cache.max_age_hours` old; else `refresh_scores`."""
+    started = time.perf_counter()
+    when = as_of or datetime.now(UTC)
+    last = session.execute(
+        sa.select(ScoreCache).order_by(ScoreCache.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).scalar_one_or_none()
+    half_life = timedelta(hours=float(config["score_cache"]["max_age_hours"]) / 2)
+    signature = store_signature(session)
+    if (
+        last is not None
+        and last.signature == signature
+        and last.fingerprint == scoring_fingerprint(config, taxonomy)
+        and last.window_days == int(config["window_days"])
+        and last.as_of <= when < last.as_of + half_life
+    ):
+        return ScoreRefresh(last.as_of, 0, 0, time.perf_counter() - started, kept=True)
+    return refresh_scores(session, taxonomy, config, as_of=when, signature=signature)
 
 
 def refresh_scores(
@@ -65,6 +126,7 @@ def refresh_scores(
     config: Mapping[str, Any],
     *,
     as_of: datetime | None = None,
+    signature: str | None = None,
 ) -> ScoreRefresh:
     """Rebuild the score cache as of `as_of` (default now), in the caller's transaction.
 
@@ -73,6 +135,7 @@ def refresh_scores(
     """
     write_lock(session)
     started = time.perf_counter()
+    signature = signature or store_signature(session)
     when = as_of or datetime.now(UTC)
     days = int(config["window_days"])
     start = when - timedelta(days=days)
@@ -108,6 +171,7 @@ def refresh_scores(
             as_of=when,
             window_days=days,
             fingerprint=scoring_fingerprint(config, taxonomy),
+            signature=signature,
             seconds=round(seconds, 3),
         )
     )

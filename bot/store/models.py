@@ -487,6 +487,9 @@ class ScoreCache(SQLModel, table=True):
     as_of: datetime = _when()  # the scores are what `who` answered at this moment
     window_days: int
     fingerprint: str  # sha256 of the ranking settings and the taxonomy used
+    # sha256 of what the store held (contributions, people, owners): a refresh after an ingest
+    # that brought nothing new keeps this cache instead of summing it all again.
+    signature: str | None = None
     refreshed_at: datetime = _created()
     seconds: float = 0.0  # how long the refresh took
 

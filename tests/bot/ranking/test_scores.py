@@ -230,3 +230,68 @@ def test_refresh_keeps_one_row_per_person_and_topic(session: Session, world: Wor
     assert ada.score == pytest.approx(sum(ada.components.values()))
     assert set(ada.components) == {"pull_requests", "reviews"}
     assert "scores refreshed as of 2026-06-01 00:00 UTC" in second.summary()
+
+
+def _refreshed_at(session: Session) -> list[Any]:
+    return [c.refreshed_at for c in session.exec(select(ScoreCache))]
+
+
+def test_a_refresh_with_nothing_new_keeps_the_cache_and_anything_new_rebuilds_it(
+    session: Session, world: World
+) -> None:
+    """After an ingest or sync: 0 s when the store holds what the last refresh summed; a new
+    contribution, a merge, a hand mark, an owner line, other settings or an old cache each
+    bring the full refresh back, and the answers then equal live sums again."""
+    from bot.people.curation import mark, merge
+    from bot.ranking.scores import keep_if_unchanged
+    from bot.store.models import Person
+
+    taxonomy, config = default_taxonomy(), load_ranking_config()
+    first = keep_if_unchanged(session, taxonomy, config, as_of=AS_OF)
+    session.commit()
+    assert not first.kept
+    built = _refreshed_at(session)
+    kept = keep_if_unchanged(session, taxonomy, config, as_of=AS_OF + timedelta(hours=2))
+    session.commit()
+    assert kept.kept
+    assert kept.as_of == AS_OF  # the answers still say the refresh they come from
+    assert "nothing new to sum" in kept.summary()
+    assert _refreshed_at(session) == built
+
+    def rebuilt_by(change: Any, *, settings: dict[str, Any] = config, hours: int = 2) -> None:
+        change()
+        session.commit()
+        again = keep_if_unchanged(session, taxonomy, settings, as_of=AS_OF + timedelta(hours=hours))
+        session.commit()
+        assert not again.kept, change
+        live = ask(session, "mlir bufferization", config=settings, cached=False, as_of=again.as_of)
+        cached = ask(session, "mlir bufferization", config=settings, as_of=again.as_of)
+        assert cached.scores_as_of == again.as_of
+        assert shown(cached) == shown(live)
+        assert keep_if_unchanged(
+            session, taxonomy, settings, as_of=AS_OF + timedelta(hours=hours)
+        ).kept
+
+    rebuilt_by(lambda: (world.merged("gus-newcomer", 3, 2), world.save()))
+    people = {p.login: p for p in session.exec(select(Person))}
+    rebuilt_by(lambda: merge(session, people["eve-specialist"], people["gus-newcomer"], actor="t"))
+    rebuilt_by(lambda: mark(session, people["bo-reviewer"], is_person=False))
+    repo_id = world.repo.id
+    assert repo_id is not None
+    rebuilt_by(
+        lambda: session.add(
+            CodeOwner(
+                repo_id=repo_id,
+                source_path="mlir/Maintainers.md",
+                line=12,
+                pattern="mlir/lib/Dialect/Bufferization/**",
+                owner_kind="github",
+                owner_value="eve-specialist",
+            )
+        )
+    )
+    heavier = {**config, "points": {**config["points"], "commit": 5.0}}
+    rebuilt_by(lambda: None, settings=heavier)
+    # A cache older than half its stand-in age is summed again to stay near "now".
+    hours = int(config["score_cache"]["max_age_hours"])
+    rebuilt_by(lambda: None, settings=heavier, hours=hours)
