@@ -405,10 +405,30 @@ def who(
     same answer anyway).
     """
     days = int(window_days if window_days is not None else config["window_days"])
+
+    def ask_instead(other: Reading) -> WhoAnswer:
+        """The same question, read another way, with every other option as asked."""
+        return who(
+            session,
+            taxonomy,
+            other,
+            config=config,
+            as_of=as_of,
+            window_days=window_days,
+            limit=limit,
+            region=region,
+            cached=cached,
+            stated=stated,
+            community=community,
+        )
+
     tags = reading.tags
     repo_ids = _repo_ids(session, reading.repos)
     reading = _as_structure(session, reading, repo_ids)
     terms, unmatched = _known_terms(session, _terms(reading.free_words), repo_ids)
+    if reading.unjoined is not None and set(reading.joined) & set(unmatched):
+        # "mlir to llvm": no work here is named `mlirtollvm`, so the words are asked apart.
+        return ask_instead(reading.unjoined)
     cache = None
     if cached and len(tags) == 1 and not terms and not repo_ids:
         cache = _score_cache(session, taxonomy, config, as_of, days)
@@ -435,28 +455,15 @@ def who(
         owners = {person: owned for person, owned in owners.items() if person in groups}
     candidates = set(groups) | set(owners)
 
-    def ask_instead(other: Reading) -> WhoAnswer:
-        """The same question, read another way, with every other option as asked."""
-        return who(
-            session,
-            taxonomy,
-            other,
-            config=config,
-            as_of=as_of,
-            window_days=window_days,
-            limit=limit,
-            region=region,
-            cached=cached,
-            stated=stated,
-            community=community,
-        )
-
     if not candidates and reading.topics and reading.free_words:
         # "triton gpu kernels": the topic has people, but none of its work also says "gpu"
         # (all of Triton is GPU code). The topic alone answers; the words it dropped are said.
         answer = ask_instead(replace(reading, free_words=(), structure=()))
         if answer.results:
-            answer.widened = reading.free_words
+            # Only words that match work elsewhere were dropped to widen; a word matching no
+            # work at all is said as such, not as one the topic lacks.
+            answer.widened = tuple(w for w in reading.free_words if w not in unmatched)
+            answer.unmatched = tuple(dict.fromkeys((*answer.unmatched, *unmatched)))
             answer.reading = reading
             return answer
     if (

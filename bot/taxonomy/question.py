@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.taxonomy.model import Ecosystem, Taxonomy, Topic, normalise_phrase
 from bot.taxonomy.terms import STRUCTURE, is_structural
@@ -28,7 +28,7 @@ MAX_WORDS = 32
 # Words that carry no meaning in a query ("people working on the amd backend").
 _FILLER_WORDS = (
     "a an the in on of for and or with who people person engineers engineer experts expert "
-    "working work backend dialect dialects compiler compilers"
+    "working work backend dialect dialects compiler compilers to"
 )
 _FILLER = frozenset(_FILLER_WORDS.split(" "))
 SEPARATOR = "\u203a"  # the "›" between parts of a reading: "MLIR › Bufferization"
@@ -53,6 +53,11 @@ class Reading:
     structure: tuple[str, ...] = field(default=())
     # A misspelt ecosystem read as the one it is one slip away from: ("mlri", "mlir").
     corrected: tuple[tuple[str, str], ...] = field(default=())
+    # "torch to linalg" read as the conversion's one word ("torchtolinalg", as MLIR names its
+    # `Conversion/TorchToLinalg/`), and the question read word by word, for a store where no
+    # work carries that word.
+    joined: tuple[str, ...] = field(default=())
+    unjoined: Reading | None = field(default=None)
 
     def as_words(self) -> Reading:
         """The same question with its topics read as plain words, matched in paths and titles."""
@@ -153,13 +158,25 @@ def _repo_names(repos: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str,
 
 
 def read_query(
-    taxonomy: Taxonomy, words: list[str], repos: Sequence[tuple[str, str | None]] = ()
+    taxonomy: Taxonomy,
+    words: list[str],
+    repos: Sequence[tuple[str, str | None]] = (),
+    *,
+    join: bool = True,
 ) -> Reading:
     """Resolve a query's words against the taxonomy and the tracked repositories.
 
-    `repos` are the store's repositories as (owner/name, ecosystem tracked under).
+    `repos` are the store's repositories as (owner/name, ecosystem tracked under). `A to B` is
+    read as the one word `atob` a conversion's folder gives (`join`), with the word-by-word
+    reading kept beside it (`Reading.unjoined`) for `who` to fall back on.
     """
     tokens = normalise_phrase(" ".join(words)).split()[:MAX_WORDS]
+    joined = _conversions(tokens) if join else []
+    if joined:
+        unjoined = read_query(taxonomy, words, repos, join=False)
+        reading = read_query(taxonomy, joined, repos, join=False)
+        made = tuple(t for t in joined if t not in tokens)
+        return replace(reading, joined=made, unjoined=unjoined)
     used = [False] * len(tokens)
 
     def phrases(longest: int = MAX_PHRASE) -> list[tuple[int, int, str]]:
@@ -254,6 +271,30 @@ def read_query(
         structure,
         tuple(corrected),
     )
+
+
+def _conversions(tokens: list[str]) -> list[str]:
+    """The tokens with every `A to B` made one word `atob`; [] when there is none."""
+    out: list[str] = []
+    index = 0
+    found = False
+    while index < len(tokens):
+        if (
+            out
+            and tokens[index] == "to"
+            and index + 1 < len(tokens)
+            and out[-1].isalnum()
+            and tokens[index + 1].isalnum()
+            and out[-1] not in _FILLER
+            and tokens[index + 1] not in _FILLER
+        ):
+            out[-1] = f"{out[-1]}to{tokens[index + 1]}"
+            index += 2
+            found = True
+            continue
+        out.append(tokens[index])
+        index += 1
+    return out if found else []
 
 
 def _misspelt_ecosystem(taxonomy: Taxonomy, token: str) -> str | None:

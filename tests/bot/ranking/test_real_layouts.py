@@ -169,6 +169,25 @@ def test_the_long_time_owner_outranks_a_one_commit_newcomer(torch_mlir: Engine) 
         assert five_years[0] == "Ola Longtime"
 
 
+def test_a_to_b_is_asked_as_the_conversion_and_apart_where_no_work_names_it(
+    torch_mlir: Engine,
+) -> None:
+    """ "torch to linalg" is how a lead says TorchToLinalg; "torch to tosa" names no folder
+    here, so its words are asked apart (and "to" is filler), never answered "no one found"."""
+    with Session(torch_mlir) as session:
+        joined = _ask(session, "torch-mlir torch to linalg")
+        assert joined.reading.free_words == ("torchtolinalg",)
+        assert _names(joined) == _names(_ask(session, "torch-mlir torchtolinalg"))
+        assert _names(joined)[0] == "Ola Longtime"
+        apart = _ask(session, "torch-mlir linalg to zyxwv")
+        assert apart.reading.free_words == ("zyxwv",)  # "linalg": MLIR's Linalg topic
+        assert not apart.reading.joined
+        assert apart.unmatched == ("zyxwv",)
+        assert not apart.widened  # a word matching nothing is not one the topic lacks
+        assert any('"zyxwv" matches no work' in note for note in answer_notes(apart))
+        assert _names(apart)[0] == "Ola Longtime"
+
+
 def test_ai_co_authors_and_integrators_are_not_experts(torch_mlir: Engine) -> None:
     with Session(torch_mlir) as session:
         everyone = _names(_ask(session, "torchtolinalg", limit=50))
