@@ -24,6 +24,7 @@ from bot.ranking.who import (
     built_factor,
     component_of,
     founding_factor,
+    founding_rank,
     founds,
     points_sql,
     scoring_fingerprint,
@@ -218,8 +219,8 @@ def _summed(
     if float(config["built"]):
         value = value * built_factor(t.c.built, config)  # as `who` weighs built work
     joined = t.join(c, c.c.id == t.c.contribution_id)
-    if founds(config):
-        cuts = _founding_cuts(config, end)
+    cuts = _founding_cuts(session, config, end) if founds(config) else None
+    if cuts is not None:
         joined = joined.outerjoin(cuts, cuts.c.topic == t.c.topic)
         value = value * founding_factor(c, cuts.c.cut, config)
     statement = (
@@ -243,31 +244,42 @@ def _summed(
         current["contributions"] += count
     if current is not None:
         yield _finished(current)
+    if cuts is not None:
+        cuts.drop(session.connection())
 
 
-def _founding_cuts(config: Mapping[str, Any], end: datetime) -> Any:
-    """(topic, cut) for every topic: `founding_cut` of each, for all of them in one query."""
+def _founding_cuts(session: Session, config: Mapping[str, Any], end: datetime) -> Any:
+    """(topic, cut) for every topic, as `founding_cut` finds each: per topic, a count and one
+    offset read along its (topic, time) index (a window over the whole index sorts it all)."""
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    # Only the time of the cut counts: rows at the same moment need no order among themselves.
-    ranked = (
-        sa.select(
-            t.c.topic,
-            t.c.occurred_at,
-            sa.func.row_number().over(partition_by=t.c.topic, order_by=t.c.occurred_at).label("n"),
-            sa.func.count().over(partition_by=t.c.topic).label("total"),
+    counts = session.execute(
+        sa.select(t.c.topic, sa.func.count()).where(t.c.occurred_at < end).group_by(t.c.topic)
+    ).all()
+    cuts = []
+    for topic, total in counts:
+        cut = session.scalar(
+            sa.select(t.c.occurred_at)
+            .where(t.c.topic == topic, t.c.occurred_at < end)
+            .order_by(t.c.occurred_at)
+            .offset(founding_rank(int(total), config) - 1)
+            .limit(1)
         )
-        .where(t.c.occurred_at < end)
-        .subquery()
+        cuts.append((topic, cut))
+    # A temporary table (this connection's alone, dropped after the refresh) to join on: SQLite
+    # has no column names for a VALUES list, and a CASE of every topic per row would be slow.
+    table = sa.Table(
+        "founding_cut",
+        sa.MetaData(),
+        sa.Column("topic", t.c.topic.type, primary_key=True),
+        sa.Column("cut", t.c.occurred_at.type),
+        prefixes=["TEMPORARY"],
     )
-    permille = round(float(config["founding"]["share"]) * 1000)
-    # n <= founding_rank(total): the same integer arithmetic as in Python.
-    first = ranked.c.n <= (ranked.c.total * permille + 999) // 1000
-    return (
-        sa.select(ranked.c.topic, sa.func.max(ranked.c.occurred_at).label("cut"))
-        .where(first)
-        .group_by(ranked.c.topic)
-        .subquery()
-    )
+    connection = session.connection()
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
+    if cuts:
+        connection.execute(table.insert(), [{"topic": k, "cut": v} for k, v in cuts])
+    return table
 
 
 def _finished(row: dict[str, Any]) -> dict[str, Any]:
