@@ -442,15 +442,18 @@ def who(
     # Score everyone in SQL (or read the cache); load the contributions themselves only for the
     # people who make the list.
     cut = founding_cut(session, scope, config)
+    counted: list[int] = []  # the area's own work, when summed with the people
     if cache is not None:
         owners = _cached_owners(session, tags[0])
         groups = _cached_aggregate(session, tags[0], config, region, owners)
     else:
         owners = topic_owners(session, taxonomy, scope) if tags or scope.terms else {}
         extra = () if scope.terms else owners
-        groups = _aggregate(session, scope, config, region, extra, cut)
+        groups = _aggregate(session, scope, config, region, extra, cut, counted)
     # The area's own work, counted before any filter: a filter only removes people.
     area = _cached_area_work(session, tags[0]) if cache is not None else None
+    if counted:
+        area = counted[0]  # summed with the people, before any filter but the region's
     if scope.terms:  # free words narrow the topic: owners count only with matching work
         owners = {person: owned for person, owned in owners.items() if person in groups}
     candidates = set(groups) | set(owners)
@@ -1110,9 +1113,10 @@ def _aggregate(
     region: str | None,
     extra: Iterable[int],
     cut: datetime | None = None,
+    area: list[int] | None = None,
 ) -> dict[int, dict[str, float]]:
     """Points per person and component, summed in the database (the area's founding work, by
-    `cut`, weighed as `founding:` says).
+    `cut`, weighed as `founding:` says); `area` receives `_area_work`'s count when it can.
 
     First the best-scoring people are found in one grouped query (bots and other regions left
     out there, so a `--region` list is never starved); then their points are split by
@@ -1142,14 +1146,21 @@ def _aggregate(
         best = sa.select(c.c.person_id)
         best_value = value
         in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
+    # The area's own work (`_area_work`) comes with it when no region filters people: the
+    # count over every group, summed before the limit, saves a second pass over the area.
+    whole = sa.func.sum(sa.func.count()).over() if region is None else sa.null()
     best = (
-        best.join(p, p.c.id == c.c.person_id)
+        best.add_columns(whole)
+        .join(p, p.c.id == c.c.person_id)
         .where(in_scope, *people_filter)
         .group_by(c.c.person_id)
         .order_by(sa.func.sum(best_value).desc())
         .limit(int(config["candidates"]) * 5)
     )
-    ids = set(session.execute(best).scalars()) | set(extra)
+    found = session.execute(best).all()
+    if region is None and area is not None:
+        area.append(int(found[0][1]) if found else 0)
+    ids = {person_id for person_id, _ in found} | set(extra)
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     if not ids:
         return out
