@@ -70,18 +70,48 @@ class ScoreRefresh:
 
 def store_signature(session: Session) -> str:
     """What the cache's sums depend on in the store, in a few aggregate reads: contributions
-    (how many, the newest, whose), people (how many, the newest, which are bots) and owner
-    lines (their content: an ingest stores unchanged owner files again under new ids).
+    (per kind, state and nature: how many, the newest, whose, their sizes, times and links),
+    topic tags (per topic), people (how many, the newest, which are bots) and owner lines
+    (their content: an ingest stores unchanged owner files again under new ids).
 
     A merge moves contributions between people (their person ids' sum changes), a forget or a
-    prune removes some, an ingest adds some, a hand mark turns a person into a bot or back.
+    prune removes some, an ingest adds some, a sync merges or relabels a PR in place, a hand
+    mark turns a person into a bot or back.
     """
     c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
     o = CodeOwner.__table__  # type: ignore[attr-defined]
+    # A sync rewrites rows in place (a PR merged: its state and time; relabelled: its topics),
+    # so the sums go by what scores read: kind, state and nature, sizes, times, links, topics.
     work = session.execute(
-        sa.select(sa.func.count(), sa.func.max(c.c.id), sa.func.sum(c.c.person_id))
-    ).one()
+        sa.select(
+            c.c.kind,
+            c.c.state,
+            c.c.nature,
+            sa.func.count(),
+            sa.func.max(c.c.id),
+            sa.func.sum(c.c.person_id),
+            sa.func.sum(c.c.additions),
+            sa.func.sum(c.c.deletions),
+            sa.func.sum(c.c.files_changed),
+            sa.func.sum(sa.func.coalesce(c.c.parent_number, 0)),
+            sa.func.min(c.c.occurred_at),
+            sa.func.max(c.c.occurred_at),
+        )
+        .group_by(c.c.kind, c.c.state, c.c.nature)
+        .order_by(c.c.kind, c.c.state, c.c.nature)
+    ).all()
+    topics = session.execute(
+        sa.select(
+            t.c.topic,
+            sa.func.count(),
+            sa.func.sum(t.c.contribution_id),
+            sa.func.sum(sa.case((t.c.built, 1), else_=0)),
+        )
+        .group_by(t.c.topic)
+        .order_by(t.c.topic)
+    ).all()
     bots = sa.func.sum(sa.case((p.c.is_bot, p.c.id), else_=0))
     people = session.execute(sa.select(sa.func.count(), sa.func.max(p.c.id), bots)).one()
     owners = session.execute(
@@ -89,7 +119,9 @@ def store_signature(session: Session) -> str:
         .add_columns(o.c.owner_kind, o.c.owner_value)
         .order_by(o.c.repo_id, o.c.source_path, o.c.line, o.c.owner_kind, o.c.owner_value)
     ).all()
-    text = repr(([int(v or 0) for v in work], [int(v or 0) for v in people], owners))
+    text = repr(
+        ([tuple(map(str, row)) for row in work], topics, [int(v or 0) for v in people], owners)
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -216,13 +248,14 @@ def _summed(
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
     value = points_sql(c, config, end, session.get_bind().dialect.name)
-    if float(config["built"]):
-        value = value * built_factor(t.c.built, config)  # as `who` weighs built work
     joined = t.join(c, c.c.id == t.c.contribution_id)
     cuts = _founding_cuts(session, config, end) if founds(config) else None
+    # The factors in `who`'s order (founding, then built): floats multiply the same way.
     if cuts is not None:
         joined = joined.outerjoin(cuts, cuts.c.topic == t.c.topic)
         value = value * founding_factor(c, cuts.c.cut, config)
+    if float(config["built"]):
+        value = value * built_factor(t.c.built, config)  # as `who` weighs built work
     statement = (
         sa.select(t.c.topic, c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
         .select_from(joined)

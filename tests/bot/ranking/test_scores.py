@@ -273,6 +273,13 @@ def test_a_refresh_with_nothing_new_keeps_the_cache_and_anything_new_rebuilds_it
         ).kept
 
     rebuilt_by(lambda: (world.merged("gus-newcomer", 3, 2), world.save()))
+    # A sync rewrites rows in place: a PR merged (its state and time), or grown.
+    open_pr = session.exec(
+        select(Contribution).where(Contribution.kind == "pr", Contribution.state == "merged")
+    ).first()
+    assert open_pr is not None
+    rebuilt_by(lambda: setattr(open_pr, "state", "closed") or session.add(open_pr))
+    rebuilt_by(lambda: setattr(open_pr, "additions", open_pr.additions + 900))
     people = {p.login: p for p in session.exec(select(Person))}
     rebuilt_by(lambda: merge(session, people["eve-specialist"], people["gus-newcomer"], actor="t"))
     rebuilt_by(lambda: mark(session, people["bo-reviewer"], is_person=False))
