@@ -458,6 +458,10 @@ def who(
         owners = {person: owned for person, owned in owners.items() if person in groups}
     candidates = set(groups) | set(owners)
 
+    if not candidates and reading.unjoined is not None:
+        # "mlir x to bufferization": some work elsewhere is named `xtobufferization`, none
+        # here; the words asked apart may still name people.
+        return ask_instead(reading.unjoined)
     if not candidates and reading.topics and reading.free_words:
         # "triton gpu kernels": the topic has people, but none of its work also says "gpu"
         # (all of Triton is GPU code). The topic alone answers; the words it dropped are said.
@@ -1464,11 +1468,13 @@ def _explain(
         discussion=len(discussion),
         distinct_authors_reviewed=_distinct_authors(session, reviews, result.person_id),
     )
+    # The evidence weighs rows as the score did: founding work among them counts as such.
+    rows = [replace(r, founding=is_founding(r, cut, config)) for r in rows]
     if rows:
         result.first_active = min(r.when for r in rows)
         result.last_active = max(r.when for r in rows)
         result.active_now = result.last_active >= as_of - timedelta(days=config["active_days"])
-        result.founder = any(is_founding(r, cut, config) for r in rows)
+        result.founder = any(r.founding for r in rows)
     result.evidence = evidence_from(rows, config, as_of)
     result.reason = _reason(result, days)
     result.person = view

@@ -188,6 +188,23 @@ def test_a_to_b_is_asked_as_the_conversion_and_apart_where_no_work_names_it(
         assert _names(apart)[0] == "Ola Longtime"
 
 
+OTHER = ("Oto Other", "oto@compilers.example")
+
+
+def test_a_to_b_named_only_in_other_work_is_asked_apart(torch_mlir: Engine, tmp_path: Path) -> None:
+    """The joined word exists, but not in the work the question looks at (another ecosystem's
+    repository): the joined reading finds no one, so the words are asked apart."""
+    other = GitRepo(tmp_path / "other")
+    other.commit("Add a pass", {"lib/Conversion/LinalgToTorch/A.cpp": _body(50)}, author=OTHER)
+    _ingest(torch_mlir, other.path, "fictional/other", "llvm")
+    with Session(torch_mlir) as session:
+        assert _ask(session, "linalgtotorch").results  # the word names the other work
+        answer = _ask(session, "mlir linalg to torch")
+        assert not answer.reading.joined  # the word-by-word reading answered
+        assert _names(answer)[0] == "Ola Longtime"  # TorchToLinalg: both words
+        assert "Oto Other" not in _names(answer)  # the other ecosystem's work stays out
+
+
 def test_ai_co_authors_and_integrators_are_not_experts(torch_mlir: Engine) -> None:
     with Session(torch_mlir) as session:
         everyone = _names(_ask(session, "torchtolinalg", limit=50))
