@@ -30,8 +30,6 @@ from bot.people.not_people import not_people, parse_not_people
         ("FictionalTypoFixes Bot", ""),
         ("FICTIONAL Team", "exports@compilers.example"),  # a project's export account
         ("Github Fictionalproject", "automation@compilers.example"),
-        ("root", "root@build-host.example"),  # git never configured
-        ("Your Name", "you@example.com"),
         ("Claude", "claude@anthropic.com"),  # the assistant's own co-author address
     ],
 )
@@ -48,7 +46,8 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
         ("Talbot", "talbot@compilers.example"),  # words and surnames that end in "bot"
         ("Ada Abbot", ""),
         ("Cy Bot", ""),
-        ("Cy Root", "cy@compilers.example"),
+        ("root", "ada@compilers.example"),  # git never configured, a real address: a person
+        ("Ada Lin Team", "ada@compilers.example"),  # "X Team" is one word and Team
         ("Ada Teamson", "ada@compilers.example"),
         ("Team", "team@compilers.example"),  # one word: a name, not "X Team"
         ("", ""),
