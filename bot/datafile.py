@@ -63,13 +63,19 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def compose(text: str, source: str, *, error: type[CsfError] = DataFileError) -> Node:
+def compose(
+    text: str, source: str, *, error: type[CsfError] = DataFileError, shipped: bool = False
+) -> Node:
     """The YAML node tree of `text`; syntax errors and empty files name `source` and a line.
 
     `error` is the exception raised, so each file keeps its own kind of complaint (the taxonomy
     raises `TaxonomyError`) while the reading and the line numbers are done once, here.
+    `shipped`: a file csf ships (read on every command), composed by libyaml when PyYAML has
+    it. A team's own file is always read by the Python reader: libyaml accepts some text it
+    refuses (tabs in flow collections, some block scalars), and a team file must read the same
+    on every host.
     """
-    root = _compose(text, source, error)
+    root = _compose(text, source, error, fast=shipped)
     if root is None:
         raise error(f"{source}:1: the file is empty")
     return root
@@ -96,8 +102,8 @@ def shipped(text: str) -> Any:
     return yaml.load(text, Loader=_FAST or yaml.SafeLoader)
 
 
-def _compose(text: str, source: str, error: type[CsfError]) -> Node | None:
-    if _FAST is not None:
+def _compose(text: str, source: str, error: type[CsfError], *, fast: bool = False) -> Node | None:
+    if fast and _FAST is not None:
         # libyaml reads a well-formed file many times faster; anything it refuses, or a tree
         # too deep, is read again below so the complaint is the same line either way.
         try:

@@ -410,7 +410,7 @@ def parse_roles(text: str, source: str, base: str | None = None) -> RoleBook:
     """Parse role YAML (on top of the shipped roles' text `base`, when given)."""
     book = _Book()
     if base is not None:
-        _RoleReader(SHIPPED).read(compose(base, SHIPPED), book)
+        _RoleReader(SHIPPED).read(compose(base, SHIPPED, shipped=True), book)
     _RoleReader(source).read(compose(text, source), book)
     return _resolve(book)
 

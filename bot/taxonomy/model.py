@@ -469,9 +469,10 @@ class _Reader:
                     topic_names[phrase] = topic.id
 
 
-def parse_taxonomy(text: str, source: str = "taxonomy.yml") -> Taxonomy:
+def parse_taxonomy(text: str, source: str = "taxonomy.yml", *, shipped: bool = False) -> Taxonomy:
     """Parse and validate taxonomy YAML; every error names `source` and a line."""
-    return _Reader(source).taxonomy(compose(text, source, error=TaxonomyError))
+    root = compose(text, source, error=TaxonomyError, shipped=shipped)
+    return _Reader(source).taxonomy(root)
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
@@ -485,7 +486,7 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
 @cache
 def default_taxonomy() -> Taxonomy:
     text = resources.files("bot.taxonomy").joinpath("taxonomy.yml").read_text(encoding="utf-8")
-    return parse_taxonomy(text, "bot/taxonomy/taxonomy.yml")
+    return parse_taxonomy(text, "bot/taxonomy/taxonomy.yml", shipped=True)
 
 
 def as_dict(taxonomy: Taxonomy) -> dict[str, Any]:

@@ -108,9 +108,18 @@ def test_libyaml_and_the_python_reader_give_the_same_tree_for_every_shipped_file
     assert len(files) >= 8
     for file in files:
         text = file.read_text(encoding="utf-8")
-        fast = _shape(datafile.compose(text, file.name))
+        fast = _shape(datafile.compose(text, file.name, shipped=True))
         with monkeypatch.context() as patch:
             patch.setattr(datafile, "_FAST", None)
-            slow = _shape(datafile.compose(text, file.name))
+            slow = _shape(datafile.compose(text, file.name, shipped=True))
         assert fast == slow, file
         assert datafile.shipped(text) == yaml.safe_load(text), file
+
+
+def test_a_teams_file_is_read_by_the_python_reader_on_every_host() -> None:
+    """libyaml accepts a tab in a flow list where the Python reader refuses it: a team's file
+    must not load on a host that has libyaml and fail on one that has not."""
+    text = "a: [1,\t2]\n"
+    assert datafile.compose(text, "csf's own", shipped=True) is not None  # libyaml's reading
+    with pytest.raises(DataFileError, match=r"team\.yml:1: found character '\\t'"):
+        compose(text, "team.yml")
