@@ -418,6 +418,15 @@ class _LogReader:
         buffer = b""
         finished = False
         drained = _Drain(process.stdout)
+        # git's warnings are read as they come too: more than a pipe's worth of them (rename
+        # limits, a mirror's missing objects) would otherwise stop git before its output ends.
+        errors: list[bytes] = []
+        warnings = threading.Thread(
+            target=lambda: errors.append(process.stderr.read() if process.stderr else b""),
+            name="git-log-stderr",
+            daemon=True,
+        )
+        warnings.start()
         try:
             for chunk in drained:
                 buffer += chunk
@@ -432,7 +441,8 @@ class _LogReader:
                 process.kill()
             drained.join()
             process.stdout.close()
-            stderr = process.stderr.read() if process.stderr else b""
+            warnings.join()
+            stderr = errors[0] if errors else b""
             code = process.wait()
         if code == 0:
             if buffer:
