@@ -23,6 +23,7 @@ from bot.ranking.who import (
     Scope,
     built_factor,
     component_of,
+    founded_long_ago,
     founding_factor,
     founding_rank,
     founds,
@@ -297,7 +298,8 @@ def _founding_cuts(session: Session, config: Mapping[str, Any], end: datetime) -
             .offset(founding_rank(int(total), config) - 1)
             .limit(1)
         )
-        cuts.append((topic, cut))
+        if cut is not None and founded_long_ago(cut, end, config):
+            cuts.append((topic, cut))
     # A temporary table (this connection's alone, dropped after the refresh) to join on: SQLite
     # has no column names for a VALUES list, and a CASE of every topic per row would be slow.
     table = sa.Table(

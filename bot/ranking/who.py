@@ -462,6 +462,24 @@ def who(
         # "mlir x to bufferization": some work elsewhere is named `xtobufferization`, none
         # here; the words asked apart may still name people.
         return ask_instead(reading.unjoined)
+    eco = reading.ecosystem
+    if not candidates and reading.corrected and eco and not _has_work(session, eco.key, repo_ids):
+        # "kernels" is one slip from the kernel's name, but no kernel work is here: the word
+        # was meant (compute kernels), not mistyped.
+        typed = tuple(word for word, _ in reading.corrected)
+        return ask_instead(
+            replace(reading, ecosystem=None, free_words=(*typed, *reading.free_words), corrected=())
+        )
+    if (
+        not candidates
+        and eco is not None
+        and not reading.topics
+        and reading.free_words
+        and not _has_work(session, eco.key, repo_ids)
+    ):
+        # Words read in an ecosystem that has no work here ("vulkan", IREE's word, asked of a
+        # store without IREE): the words alone, wherever they name work.
+        return ask_instead(replace(reading, ecosystem=None))
     if not candidates and reading.topics and reading.free_words:
         # "triton gpu kernels": the topic has people, but none of its work also says "gpu"
         # (all of Triton is GPU code). The topic alone answers; the words it dropped are said.
@@ -701,6 +719,16 @@ def _as_structure(session: Session, reading: Reading, repo_ids: Sequence[int]) -
         known = _known_terms(session, named, repo_ids)[0]
         words.append(known[0] if known else word)
     return replace(reading, free_words=tuple(words))
+
+
+def _has_work(session: Session, tag: str, repo_ids: Sequence[int]) -> bool:
+    """Whether any contribution (in these repositories, if any) carries the topic tag."""
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    probe = sa.select(t.c.contribution_id).where(t.c.topic == tag)
+    if repo_ids:
+        c = Contribution.__table__  # type: ignore[attr-defined]
+        probe = probe.join(c, c.c.id == t.c.contribution_id).where(c.c.repo_id.in_(repo_ids))
+    return session.execute(probe.limit(1)).first() is not None
 
 
 def _known_terms(
@@ -1071,7 +1099,14 @@ def founding_cut(session: Session, scope: Scope, config: Mapping[str, Any]) -> d
         .limit(1)
     )
     when: datetime | None = session.scalar(statement)
-    return when
+    return when if when is not None and founded_long_ago(when, scope.end, config) else None
+
+
+def founded_long_ago(cut: datetime, end: datetime, config: Mapping[str, Any]) -> bool:
+    """Whether an area's founding work is old enough to tell its founders from everyone."""
+    if cut.tzinfo is None:
+        cut = cut.replace(tzinfo=UTC)
+    return cut <= end - timedelta(days=int(config["founding"]["min_age_days"]))
 
 
 def founding_factor(contribution: Any, cut: Any, config: Mapping[str, Any]) -> Any:

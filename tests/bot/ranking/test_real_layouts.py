@@ -754,3 +754,47 @@ def test_who_founded_an_area_outranks_as_much_work_done_there_lately(
         assert [(r.person_id, r.score) for r in cached.results] == [
             (r.person_id, r.score) for r in live.results
         ]
+
+
+def test_a_word_naming_another_ecosystems_area_or_one_slip_from_its_name_still_answers(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """In a store without IREE or kernel work, "vulkan" (an IREE topic's alias) and "kernels"
+    (one letter from the kernel's name) are the repository's own words: its people answer,
+    never "no one found"."""
+    repo = GitRepo(tmp_path / "runtime")
+    repo.commit("Add kernels", {"python/kernels/matmul.py": _body(200)}, author=OWNER)
+    repo.commit("Vulkan device", {"runtime/vulkan/Device.cpp": _body(200)}, author=HELPER)
+    _ingest(engine, repo.path, "fictional/runtime")
+    with Session(engine) as session:
+        kernels = _ask(session, "kernels")
+        assert _names(kernels) == ["Ola Longtime"]
+        assert not kernels.reading.corrected  # not read as the kernel's ecosystem
+        vulkan = _ask(session, "vulkan")
+        assert _names(vulkan) == ["Hal Helper"]
+        assert vulkan.reading.ecosystem is None
+        assert vulkan.first_reading is not None  # the topic it first named is said
+
+
+def test_a_young_areas_first_weeks_found_nothing(engine: Engine, tmp_path: Path) -> None:
+    """All of an area's work within the last year: its first tenth is everyone's first weeks,
+    so no one is called a first builder and the scores are those without founding."""
+    repo = GitRepo(tmp_path / "young")
+    for n in range(12):
+        repo.commit(
+            f"[mlir][sparse] Step {n}",
+            {f"{SPARSE}Young{n % 3}.cpp": _body(100 + 10 * n)},
+            author=(STARTER, LATECOMER, *CROWD)[n % 8],
+            date=_when(2026, 1 + n // 3, 3 + n),
+        )
+    _ingest(engine, repo.path, "llvm/llvm-project")
+    config = load_ranking_config()
+    unfounded = {**config, "founding": {**config["founding"], "factor": 0.0}}
+    with Session(engine) as session:
+        live = _ask(session, "mlir sparse")
+        flat = _ask(session, "mlir sparse", config=unfounded)
+        assert live.results
+        assert [(r.person_id, r.score) for r in live.results] == [
+            (r.person_id, r.score) for r in flat.results
+        ]
+        assert not any(r.founder for r in live.results)
