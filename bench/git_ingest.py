@@ -13,9 +13,10 @@ git almost no diffing to do and so measures csf's own overhead at its worst).
 `--mirror PATH` times whole processes on a real repository (a mirror you fetched), interleaved
 run by run: `csf ingest git` into a fresh SQLite store (migrated beforehand, untimed), the very
 `git log` command csf runs (printed to /dev/null), and plain `git log --numstat`. It prints the
-medians and csf's ratio to each, and the ingest's peak memory. `--since-years 1,3` adds runs
-that read only the last N years of history (`--since`), to show peak memory flat in history
-length.
+medians and csf's ratio to each, and peak memory: csf's own, and with the git it runs (a
+whole-history `git log --topo-order` holds the commit graph, and is often the larger).
+`--since-years 1,3` adds runs that read only the last N years of history (`--since`), to show
+peak memory flat in history length.
 """
 
 from __future__ import annotations
@@ -146,25 +147,40 @@ def _timed(command: list[str], env: dict[str, str] | None = None) -> float:
     return time.perf_counter() - started
 
 
+# Runs `csf` in this interpreter and, at exit, writes its own peak memory (RUSAGE_SELF: not the
+# git processes it waits for, whose peak GNU time would report as the process's own).
+_PEAK_WRAPPER = """
+import atexit, resource, sys
+out = sys.argv.pop(1)
+atexit.register(lambda: open(out, "w").write(
+    str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
+from cli.main import main
+sys.argv[0] = "csf"
+main()
+"""
+
+
 def _ingest_process(
     mirror: Path, folder: Path, run: int, ecosystem: str, since: str | None = None
-) -> tuple[float, float]:
-    """(seconds, peak MB) of a whole `csf ingest git` process on a fresh, migrated store (peak
-    memory as GNU time reports it for that process)."""
+) -> tuple[float, float, float]:
+    """(seconds, csf's own peak MB, the peak of csf and git together) of a whole
+    `csf ingest git` process on a fresh, migrated store."""
     import os
 
     db = folder / f"mirror-{run}.db"
     env = {**os.environ, "CSF_DATABASE_URL": f"sqlite:///{db}"}
     migrate = [sys.executable, "-m", "cli", "migrate"]
     subprocess.run(migrate, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    report = folder / "time.txt"
-    command = ["/usr/bin/time", "-f", "%M", "-o", str(report), sys.executable, "-m", "cli"]
-    command += ["ingest", "git", str(mirror), "--repo", f"bench/{mirror.name}", "-e", ecosystem]
+    report, own = folder / "time.txt", folder / "own.txt"
+    command = ["/usr/bin/time", "-f", "%M", "-o", str(report), sys.executable, "-c"]
+    command += [_PEAK_WRAPPER, str(own), "ingest", "git", str(mirror)]
+    command += ["--repo", f"bench/{mirror.name}", "-e", ecosystem]
     if since:
         command += ["--since", since]
     elapsed = _timed(command, env)
     db.unlink()
-    return elapsed, int(report.read_text().split()[-1]) / 1024
+    together = int(report.read_text().split()[-1]) / 1024
+    return elapsed, int(own.read_text()) / 1024, together
 
 
 def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> dict[str, object]:
@@ -182,11 +198,13 @@ def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> d
     )
     times: dict[str, list[float]] = {"csf": [], "same_git": [], "plain_git": []}
     peaks: list[float] = []
+    with_git: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(runs):  # interleaved: a noisy moment hits all three alike
-            seconds, peak = _ingest_process(mirror, Path(tmp), run, ecosystem)
+            seconds, peak, together = _ingest_process(mirror, Path(tmp), run, ecosystem)
             times["csf"].append(seconds)
             peaks.append(peak)
+            with_git.append(together)
             times["same_git"].append(_timed(same_git))
             times["plain_git"].append(_timed(plain_git))
         by_years = {}
@@ -198,8 +216,12 @@ def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> d
         ).stdout.strip()
         for n in years:
             since = (datetime.fromisoformat(head) - timedelta(days=365 * n)).date().isoformat()
-            seconds, peak = _ingest_process(mirror, Path(tmp), 1000 + n, ecosystem, since)
-            by_years[f"{n}y"] = {"s": round(seconds, 2), "peak_rss_mb": round(peak, 1)}
+            seconds, peak, together = _ingest_process(mirror, Path(tmp), 1000 + n, ecosystem, since)
+            by_years[f"{n}y"] = {
+                "s": round(seconds, 2),
+                "csf_peak_rss_mb": round(peak, 1),
+                "with_git_peak_rss_mb": round(together, 1),
+            }
     med = {k: statistics.median(v) for k, v in times.items()}
     return {
         "mirror": str(mirror),
@@ -210,7 +232,8 @@ def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> d
         "plain_git_log_numstat_s": round(med["plain_git"], 2),
         "ratio_to_same_git": round(med["csf"] / med["same_git"], 2),
         "ratio_to_plain_numstat": round(med["csf"] / med["plain_git"], 2),
-        "peak_rss_mb_full": round(max(peaks), 1),
+        "csf_peak_rss_mb_full": round(max(peaks), 1),
+        "with_git_peak_rss_mb_full": round(max(with_git), 1),
         **({"by_years": by_years} if by_years else {}),
     }
 
