@@ -68,8 +68,12 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
         return engine
     # PostgreSQL's JIT compiles every `who` sum it deems costly: 270 ms of a 640 ms answer on
     # the 1M benchmark, far more than the compiled expressions save. Off for csf's sessions.
+    # An `options` connect argument replaces the URL's `?options=`: both are kept, then ours.
     connect_args = dict(kwargs.pop("connect_args", None) or {})
-    connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), "-c jit=off"]))
+    given = parsed.query.get("options")
+    in_url = given if isinstance(given, str) else " ".join(given or ())
+    options = [in_url, connect_args.get("options"), "-c jit=off"]
+    connect_args["options"] = " ".join(part for part in options if part)
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 

@@ -328,3 +328,13 @@ def test_each_backend_session_has_the_settings_answers_rely_on(engine: Engine) -
             assert connection.execute(sa.text("SHOW jit")).scalar() == "off"
             path = str(connection.execute(sa.text("SHOW search_path")).scalar())
             assert path.startswith("csf_test")  # the fixture's own option survived
+    if engine.dialect.name != "sqlite":
+        # The same schema named in the URL, as CSF_DATABASE_URL names it for a process.
+        from bot.store.engine import make_engine
+
+        url = engine.url.set(query={"options": f"-csearch_path={path}"})
+        other = make_engine(url.render_as_string(hide_password=False))
+        with other.connect() as connection:
+            assert connection.execute(sa.text("SHOW search_path")).scalar() == path
+            assert connection.execute(sa.text("SHOW jit")).scalar() == "off"
+        other.dispose()
