@@ -463,12 +463,25 @@ def who(
         # here; the words asked apart may still name people.
         return ask_instead(reading.unjoined)
     eco = reading.ecosystem
-    if not candidates and reading.corrected and eco and not _has_work(session, eco.key, repo_ids):
-        # "kernels" is one slip from the kernel's name, but no kernel work is here: the word
-        # was meant (compute kernels), not mistyped.
-        typed = tuple(word for word, _ in reading.corrected)
+    if (
+        not candidates
+        and eco is not None
+        and reading.ecosystem_words
+        and not reading.topics
+        and not _has_work(session, eco.key, repo_ids)
+        and not _known_terms(session, _terms(reading.ecosystem_words), repo_ids)[1]
+    ):
+        # "kernels" (one slip from the kernel's name) or "llvm" asked of a store that holds no
+        # work of that ecosystem: the word was meant as the repository's own (compute kernels,
+        # a `third_party/llvm` folder), and is searched as such.
         return ask_instead(
-            replace(reading, ecosystem=None, free_words=(*typed, *reading.free_words), corrected=())
+            replace(
+                reading,
+                ecosystem=None,
+                free_words=(*reading.ecosystem_words, *reading.free_words),
+                corrected=(),
+                ecosystem_words=(),
+            )
         )
     if (
         not candidates

@@ -58,6 +58,9 @@ class Reading:
     # work carries that word.
     joined: tuple[str, ...] = field(default=())
     unjoined: Reading | None = field(default=None)
+    # The question's words that named the ecosystem ("kernel", or "kernels" read as it), asked
+    # as plain words where the store holds none of that ecosystem's work.
+    ecosystem_words: tuple[str, ...] = field(default=())
 
     def as_words(self) -> Reading:
         """The same question with its topics read as plain words, matched in paths and titles."""
@@ -203,10 +206,12 @@ def read_query(
                 used[start : start + size] = [True] * size
 
     ecosystem: Ecosystem | None = None
+    ecosystem_words: tuple[str, ...] = ()
     for start, size, phrase in phrases():
         eco = taxonomy.ecosystem(phrase)
         if eco is not None:
             ecosystem = eco
+            ecosystem_words = tuple(tokens[start : start + size])
             used[start : start + size] = [True] * size
             break
     corrected: list[tuple[str, str]] = []
@@ -215,6 +220,7 @@ def read_query(
             eco_key = None if used[index] else _misspelt_ecosystem(taxonomy, token)
             if eco_key is not None:
                 ecosystem = taxonomy.ecosystem(eco_key)
+                ecosystem_words = (token,)
                 used[index] = True
                 corrected.append((token, eco_key))
                 break
@@ -270,6 +276,7 @@ def read_query(
         _meaningful([tokens[i] for i in sorted(named_by)]),
         structure,
         tuple(corrected),
+        ecosystem_words=ecosystem_words,
     )
 
 

@@ -759,12 +759,13 @@ def test_who_founded_an_area_outranks_as_much_work_done_there_lately(
 def test_a_word_naming_another_ecosystems_area_or_one_slip_from_its_name_still_answers(
     engine: Engine, tmp_path: Path
 ) -> None:
-    """In a store without IREE or kernel work, "vulkan" (an IREE topic's alias) and "kernels"
-    (one letter from the kernel's name) are the repository's own words: its people answer,
-    never "no one found"."""
+    """In a store without IREE, kernel or LLVM work, "vulkan" (an IREE topic's alias), "kernels"
+    (one letter from the kernel's name) and "llvm" (an ecosystem's own name, here a folder)
+    are the repository's own words: its people answer, never "no one found"."""
     repo = GitRepo(tmp_path / "runtime")
     repo.commit("Add kernels", {"python/kernels/matmul.py": _body(200)}, author=OWNER)
     repo.commit("Vulkan device", {"runtime/vulkan/Device.cpp": _body(200)}, author=HELPER)
+    repo.commit("Pin the compiler", {"third_party/llvm/pin.txt": _body(30)}, author=NEWCOMER)
     _ingest(engine, repo.path, "fictional/runtime")
     with Session(engine) as session:
         kernels = _ask(session, "kernels")
@@ -774,6 +775,10 @@ def test_a_word_naming_another_ecosystems_area_or_one_slip_from_its_name_still_a
         assert _names(vulkan) == ["Hal Helper"]
         assert vulkan.reading.ecosystem is None
         assert vulkan.first_reading is not None  # the topic it first named is said
+        for word in ("llvm", "LLVM"):  # an ecosystem's own name, none of its work here
+            named = _ask(session, word)
+            assert _names(named) == ["Nix Once"], word
+            assert named.reading.free_words == ("llvm",)
 
 
 def test_a_young_areas_first_weeks_found_nothing(engine: Engine, tmp_path: Path) -> None:
