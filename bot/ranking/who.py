@@ -258,6 +258,8 @@ class WhoAnswer:
     trace_only: int = 0
     thin: bool = False
     store_empty: bool = False  # set on an empty answer when the store holds no work at all
+    # Words the index keeps out as too common in titles ("support", "update"): never searched.
+    too_common: tuple[str, ...] = ()
 
 
 # -- scoring ------------------------------------------------------------------------------------
@@ -426,6 +428,10 @@ def who(
     repo_ids = _repo_ids(session, reading.repos)
     reading = _as_structure(session, reading, repo_ids)
     terms, unmatched = _known_terms(session, _terms(reading.free_words), repo_ids)
+    common = tuple(w for w in reading.free_words if not is_structural(w) and not query_terms([w]))
+    kept = tuple(w for w in reading.free_words if w not in common)
+    if common and (kept or reading.topics or reading.repos or reading.ecosystem):
+        reading = replace(reading, free_words=kept)  # the heading shows what was searched
     if reading.unjoined is not None and set(reading.joined) & set(unmatched):
         # "mlir to llvm": no work here is named `mlirtollvm`, so the words are asked apart.
         return ask_instead(reading.unjoined)
@@ -438,6 +444,7 @@ def who(
     scope = Scope(tags, terms, start, as_of, reading.tag_groups, repo_ids)
     if not scope.tags and not scope.terms and not scope.repo_ids:
         empty = WhoAnswer(reading, as_of, days, [], unmatched=unmatched, region=region)
+        empty.too_common = common
         return _empty(session, empty)
     # Score everyone in SQL (or read the cache); load the contributions themselves only for the
     # people who make the list.
@@ -589,6 +596,7 @@ def who(
         region=region,
     )
     answer.trace_only = traces
+    answer.too_common = common
     answer.thin = bool(top) and not solid
     return answer if top else _empty(session, answer)
 
@@ -665,6 +673,12 @@ def answer_notes(answer: WhoAnswer) -> list[str]:
         words = " ".join(f'"{w}"' for w in answer.widened)
         topics = " + ".join(t.name for t in answer.reading.topics)
         notes.append(f"no work in {topics} also matches {words}, so this is all of {topics}")
+    if answer.too_common:
+        words = ", ".join(f'"{w}"' for w in answer.too_common)
+        notes.append(
+            f'{words} is too common a word in change titles ("add support for …") to search '
+            "for, so it was left out"
+        )
     if answer.unmatched:
         words = ", ".join(f'"{w}"' for w in answer.unmatched)
         notes.append(f"{words} matches no work csf holds, so it was left out of the search")
@@ -1668,6 +1682,7 @@ def as_json(answer: WhoAnswer) -> dict[str, Any]:
         "scores_as_of": answer.scores_as_of.isoformat() if answer.scores_as_of else None,
         "repos": list(answer.reading.repos),
         "unmatched_words": list(answer.unmatched),
+        "too_common_words": list(answer.too_common),
         "dormant_since": answer.dormant_since.isoformat() if answer.dormant_since else None,
         "suggestions": list(answer.reading.suggestions),
         "results": [

@@ -803,3 +803,21 @@ def test_a_young_areas_first_weeks_found_nothing(engine: Engine, tmp_path: Path)
             (r.person_id, r.score) for r in flat.results
         ]
         assert not any(r.founder for r in live.results)
+
+
+def test_a_word_too_common_to_search_is_said_and_left_out_of_the_heading(
+    torch_mlir: Engine,
+) -> None:
+    """ "support" is kept out of the index (every other title says "add support for"): asked
+    for, it is said to be left out, the heading shows only what was searched, and the answer
+    is the one without it."""
+    with Session(torch_mlir) as session:
+        answer = _ask(session, "torch-mlir torchtolinalg support")
+        assert answer.too_common == ("support",)
+        assert "support" not in answer.reading.label
+        assert any('"support" is too common' in note for note in answer_notes(answer))
+        assert as_json(answer)["too_common_words"] == ["support"]
+        assert _names(answer) == _names(_ask(session, "torch-mlir torchtolinalg"))
+        alone = _ask(session, "support")
+        assert not alone.results
+        assert any('"support" is too common' in note for note in answer_notes(alone))
