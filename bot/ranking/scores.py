@@ -23,10 +23,10 @@ from bot.ranking.who import (
     Scope,
     built_factor,
     component_of,
-    founded_long_ago,
+    founding_cut,
     founding_factor,
-    founding_rank,
     founds,
+    latest_score_cache,
     points_sql,
     scoring_fingerprint,
     topic_owners,
@@ -138,9 +138,7 @@ def keep_if_unchanged(
     still less than half `score_cache.max_age_hours` old; else `refresh_scores`."""
     started = time.perf_counter()
     when = as_of or datetime.now(UTC)
-    last = session.execute(
-        sa.select(ScoreCache).order_by(ScoreCache.id.desc()).limit(1)  # type: ignore[union-attr]
-    ).scalar_one_or_none()
+    last = latest_score_cache(session)
     half_life = timedelta(hours=float(config["score_cache"]["max_age_hours"]) / 2)
     signature = store_signature(session)
     if (
@@ -283,22 +281,14 @@ def _summed(
 
 
 def _founding_cuts(session: Session, config: Mapping[str, Any], end: datetime) -> Any:
-    """(topic, cut) for every topic, as `founding_cut` finds each: per topic, a count and one
-    offset read along its (topic, time) index (a window over the whole index sorts it all)."""
+    """(topic, cut) for every topic, each found by `founding_cut` itself (a count and one
+    offset along the topic's (topic, time) index), so the cache and live sums cannot differ."""
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    counts = session.execute(
-        sa.select(t.c.topic, sa.func.count()).where(t.c.occurred_at < end).group_by(t.c.topic)
-    ).all()
+    topics = session.execute(sa.select(t.c.topic).where(t.c.occurred_at < end).distinct())
     cuts = []
-    for topic, total in counts:
-        cut = session.scalar(
-            sa.select(t.c.occurred_at)
-            .where(t.c.topic == topic, t.c.occurred_at < end)
-            .order_by(t.c.occurred_at)
-            .offset(founding_rank(int(total), config) - 1)
-            .limit(1)
-        )
-        if cut is not None and founded_long_ago(cut, end, config):
+    for (topic,) in topics.all():
+        cut = founding_cut(session, Scope((topic,), (), end, end), config)
+        if cut is not None:
             cuts.append((topic, cut))
     # A temporary table (this connection's alone, dropped after the refresh) to join on: SQLite
     # has no column names for a VALUES list, and a CASE of every topic per row would be slow.

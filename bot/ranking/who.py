@@ -829,7 +829,7 @@ def _score_cache(
     max_age = float(config["score_cache"]["max_age_hours"])
     if max_age <= 0 or days != int(config["window_days"]):
         return None
-    cache = session.exec(select(ScoreCache).order_by(col(ScoreCache.id).desc()).limit(1)).first()
+    cache = latest_score_cache(session)
     if cache is None or cache.window_days != days:
         return None
     if not cache.as_of <= as_of <= cache.as_of + timedelta(hours=max_age):
@@ -837,6 +837,11 @@ def _score_cache(
     if cache.fingerprint != scoring_fingerprint(config, taxonomy):
         return None
     return cache
+
+
+def latest_score_cache(session: Session) -> ScoreCache | None:
+    """The last refresh of the score cache, if any."""
+    return session.exec(select(ScoreCache).order_by(col(ScoreCache.id).desc()).limit(1)).first()
 
 
 def _cached_owners(session: Session, tag: str) -> dict[int, set[str]]:
@@ -1126,10 +1131,10 @@ def founding_cut(session: Session, scope: Scope, config: Mapping[str, Any]) -> d
         .limit(1)
     )
     when: datetime | None = session.scalar(statement)
-    return when if when is not None and founded_long_ago(when, scope.end, config) else None
+    return when if when is not None and _founded_long_ago(when, scope.end, config) else None
 
 
-def founded_long_ago(cut: datetime, end: datetime, config: Mapping[str, Any]) -> bool:
+def _founded_long_ago(cut: datetime, end: datetime, config: Mapping[str, Any]) -> bool:
     """Whether an area's founding work is old enough to tell its founders from everyone."""
     if cut.tzinfo is None:
         cut = cut.replace(tzinfo=UTC)
