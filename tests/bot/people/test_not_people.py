@@ -30,7 +30,6 @@ from bot.people.not_people import not_people, parse_not_people
         ("FictionalTypoFixes Bot", ""),
         ("FICTIONAL Team", "exports@compilers.example"),  # a project's export account
         ("Github Fictionalproject", "automation@compilers.example"),
-        ("Claude", "claude@anthropic.com"),  # the assistant's own co-author address
     ],
 )
 def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
