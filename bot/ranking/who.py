@@ -751,10 +751,17 @@ def _as_structure(session: Session, reading: Reading, repo_ids: Sequence[int]) -
 def _has_work(session: Session, tag: str, repo_ids: Sequence[int]) -> bool:
     """Whether any contribution (in these repositories, if any) carries the topic tag."""
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    probe = sa.select(t.c.contribution_id).where(t.c.topic == tag)
+    return _any_in(session, t, t.c.topic == tag, repo_ids)
+
+
+def _any_in(session: Session, index: Any, match: Any, repo_ids: Sequence[int]) -> bool:
+    """Whether an index (topics or terms) has a row matching, in these repositories if any."""
+    probe = sa.select(index.c.contribution_id).where(match)
     if repo_ids:
         c = Contribution.__table__  # type: ignore[attr-defined]
-        probe = probe.join(c, c.c.id == t.c.contribution_id).where(c.c.repo_id.in_(repo_ids))
+        probe = probe.join(c, c.c.id == index.c.contribution_id).where(
+            c.c.repo_id.in_(list(repo_ids))
+        )
     return session.execute(probe.limit(1)).first() is not None
 
 
@@ -767,16 +774,10 @@ def _known_terms(
     index should be reported, not answered with "no one found".
     """
     w = ContributionTerm.__table__  # type: ignore[attr-defined]
-    c = Contribution.__table__  # type: ignore[attr-defined]
     known: list[str] = []
     unknown: list[str] = []
     for term in terms:
-        probe = sa.select(w.c.contribution_id).where(w.c.term.in_(stems_of(term)))
-        if repo_ids:
-            probe = probe.join(c, c.c.id == w.c.contribution_id).where(
-                c.c.repo_id.in_(list(repo_ids))
-            )
-        found = session.execute(probe.limit(1)).first() is not None
+        found = _any_in(session, w, w.c.term.in_(stems_of(term)), repo_ids)
         (known if found else unknown).append(term)
     return tuple(known), tuple(unknown)
 
