@@ -10,11 +10,12 @@ window: csf earns its keep only where it beats that count.
 
 Owners are matched to csf's people by their GitHub login (from GitHub data or a noreply
 address) or, for history that knows only names, a git name equal to the login or a name whose
-usual login forms (`adaquill`, `aquill`, `ada-quill`) give it, together with the records
-`csf people suggest` ties to those (one person committing from two addresses is two records to
-csf until someone merges them; the owner is found wherever either ranks, for csf and the count
-alike); owners nothing matches are reported and left out of the scores (neither method could
-name them).
+usual login forms (`adaquill`, `aquill`, `ada-quill`) give it, a login built on one name's form
+(`adaquill-acme`, `aquill7`) or a surname only one name in the history carries (`quillon`),
+together with the records `csf people suggest` ties to those (one person committing from two
+addresses is two records to csf until someone merges them; the owner is found wherever either
+ranks, for csf and the count alike); owners nothing matches are reported and left out of the
+scores (neither method could name them).
 """
 
 from __future__ import annotations
@@ -202,8 +203,32 @@ def login_guesses(name: str) -> set[str]:
     return {form for form in forms if len(form) >= 4}
 
 
-def _guessed(session: Session, repo_id: int) -> dict[str, set[int]]:
-    """Login guess -> the people of this repository whose name gives it."""
+@dataclass
+class Guesses:
+    """Login forms -> the people of one repository whose name gives them, and the names that do.
+
+    `names` tells a form one name gives (safe to match through a login's stem) from a form two
+    different people's names give (matched only when the login is exactly that form).
+    """
+
+    people: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, form: str, person_id: int, name: str) -> None:
+        self.people[form].add(person_id)
+        self.names[form].add(name)
+
+    def unique(self, form: str) -> set[int]:
+        return self.people.get(form, set()) if len(self.names.get(form, ())) == 1 else set()
+
+
+def _guessed(session: Session, repo_id: int) -> Guesses:
+    """Login forms of the names of this repository's people.
+
+    Besides `login_guesses`, a surname alone (`fifield`) when it is at least five letters and
+    only one name in the repository's history carries it: short or shared surnames as logins
+    are too often someone else's.
+    """
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
     rows = session.execute(
@@ -212,18 +237,48 @@ def _guessed(session: Session, repo_id: int) -> dict[str, set[int]]:
             p.c.name.is_not(None),
         )
     )
-    out: dict[str, set[int]] = defaultdict(set)
+    out = Guesses()
+    surnames: dict[str, set[str]] = defaultdict(set)
+    holders: dict[str, set[int]] = defaultdict(set)
     for person_id, name in rows:
+        words = name_words(name)
+        folded = " ".join(words)
         for guess in login_guesses(name):
-            out[guess].add(person_id)
+            out.add(guess, person_id, folded)
+        if len(words) >= 2 and len(words[-1]) >= 5 and words[-1].isalpha():
+            surnames[words[-1]].add(folded)
+            holders[words[-1]].add(person_id)
+    for surname, names in surnames.items():
+        if len(names) == 1 and surname not in out.people:
+            for person_id in holders[surname]:
+                out.add(surname, person_id, next(iter(names)))
     return out
 
 
+def login_stems(login: str) -> list[str]:
+    """The name forms a login may be built on, longest first: a login is often a name's form
+    with a company or a number after it (`eddie-quill-amd` -> `eddie-quill`, `eddiequill`;
+    `equilltt` -> `equill`; `equill42` -> `equill`). Tried only where one name gives the form."""
+    login = login.lower().replace("_", "-")
+    stems: list[str] = []
+    if "-" in login:
+        head = login.rsplit("-", 1)[0]
+        stems += [head, head.replace("-", "")]
+    plain = login.replace("-", "")
+    digits = re.search(r"[0-9]+$", plain)
+    if digits:
+        stems.append(plain[: digits.start()])
+    elif plain.isalpha():
+        stems += [plain[:-size] for size in (2, 3) if len(plain) - size >= 5]
+    return [s for s in dict.fromkeys(stems) if len(s) >= 4 and s != login]
+
+
 def _owner_people(
-    session: Session, owners: Sequence[tuple[str, str]], guessed: Mapping[str, set[int]]
+    session: Session, owners: Sequence[tuple[str, str]], guessed: Guesses
 ) -> dict[int, set[int]]:
     """Owner index -> the people csf holds for them: by login, address hash, a git name equal
-    to the login, or a name whose usual login forms give exactly this login."""
+    to the login, a name whose usual login forms give exactly this login, or one name alone
+    whose form is the login's stem (`login_stems`)."""
     found: dict[int, set[int]] = defaultdict(set)
     for index, (kind, value) in enumerate(owners):
         keys = [(kind, value)]
@@ -244,7 +299,11 @@ def _owner_people(
             )
             login = value.lower().replace("_", "-")
             for form in (login, login.replace("-", "")):
-                found[index].update(guessed.get(form, set()))
+                found[index].update(guessed.people.get(form, set()))
+            for stem in login_stems(login):
+                if by_stem := guessed.unique(stem):
+                    found[index].update(by_stem)
+                    break
     return {index: people for index, people in found.items() if people}
 
 

@@ -821,3 +821,53 @@ def test_a_word_too_common_to_search_is_said_and_left_out_of_the_heading(
         alone = _ask(session, "support")
         assert not alone.results
         assert any('"support" is too common' in note for note in answer_notes(alone))
+
+
+def test_owner_logins_built_on_a_name_are_found_and_shared_surnames_are_not(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Owner files name logins like `equillon-acme`, `hhelper7` or a bare surname; history
+    knows a name and a company address. One name's form behind the login finds the owner; a
+    surname two names share finds no one."""
+    repo = GitRepo(tmp_path / "widget-mlir")
+    people = [
+        ("Hal Helper", "hal@compilers.example"),
+        ("Ida Helper", "ida@compilers.example"),
+        ("Eve Quillon", "eve@compilers.example"),
+    ]
+    areas = ["Lowering", "Folding", "Fusion", "Tiling", "Packing"]
+    for n, author in enumerate(people * 2):
+        repo.commit(
+            f"Widget work {n}",
+            {f"lib/Widget/{area}/Op{n}.cpp": _body(60) for area in areas},
+            author=author,
+            date=_when(2025, 1 + n),
+        )
+    _ingest(engine, repo.path, "fictional/widget-mlir")
+    codeowners = "".join(
+        f"/lib/Widget/{area}/ @{login}\n"
+        for area, login in [
+            ("Lowering", "equillon-acme"),  # Eve: a company after her login form
+            ("Folding", "hhelper7"),  # Hal: a number after his
+            ("Fusion", "quillon"),  # Eve: a surname only she has here
+            ("Tiling", "helper"),  # two Helpers: no one
+            ("Packing", "zyxwv-acme"),  # no name gives it
+        ]
+    )
+    with Session(engine) as session:
+        report = backtest_owners(
+            session,
+            default_taxonomy(),
+            load_ranking_config(),
+            "fictional/widget-mlir",
+            codeowners,
+            "CODEOWNERS",
+            as_of=AS_OF,
+        )
+        names = dict(session.exec(select(Person.id, Person.name)).all())
+    found = {a.area.owners[0][1]: a.owners_matched for a in report.areas}
+    assert found == {"equillon-acme": 1, "hhelper7": 1, "quillon": 1}
+    assert [s.note for s in report.skipped] == ["no owner is known to csf"] * 2
+    assert {s.area.owners[0][1] for s in report.skipped} == {"helper", "zyxwv-acme"}
+    assert all(a.csf["recall@10"] == 1.0 for a in report.areas)
+    assert len(names) == 3
