@@ -66,7 +66,13 @@ from bot.store.writes import counted_as_pr
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.taxonomy.nature import why
 from bot.taxonomy.question import Reading, read_query
-from bot.taxonomy.terms import is_structural, query_terms, stems_of, structural_term
+from bot.taxonomy.terms import (
+    folder_term,
+    is_structural,
+    query_terms,
+    stems_of,
+    structural_term,
+)
 
 _DISCUSSION = {"issue", "rfc", "comment"}
 
@@ -429,6 +435,11 @@ def who(
     reading = _as_structure(session, reading, repo_ids)
     terms, unmatched = _known_terms(session, _terms(reading.free_words), repo_ids)
     common = tuple(w for w in reading.free_words if not is_structural(w) and not query_terms([w]))
+    if common and not terms and not reading.topics:
+        # "llvm support": asked on its own, a word titles are full of names a folder here.
+        folders = _known_terms(session, [f for w in common if (f := folder_term(w))], repo_ids)[0]
+        terms = folders
+        common = tuple(w for w in common if folder_term(w) not in folders)
     kept = tuple(w for w in reading.free_words if w not in common)
     if common and (kept or reading.topics or reading.repos or reading.ecosystem):
         reading = replace(reading, free_words=kept)  # the heading shows what was searched

@@ -27,6 +27,9 @@ _STOP_WORDS = (
     "cpp hpp txt"
 )
 _STOP = frozenset(_STOP_WORDS.split(" "))
+# In a path only the layout's own words say nothing (every change has them); a folder named
+# `Support` or `cpp` is an area (`llvm/lib/Support`), though titles are full of the word.
+_LAYOUT = frozenset(("lib", "include", "src", "test", "tests"))
 MAX_TERMS = 64
 MAX_STRUCTURE = 8
 
@@ -43,6 +46,17 @@ def _words(text: str) -> Iterable[str]:
 
 def _keep(word: str, shortest: int = 3) -> bool:
     return len(word) >= shortest and not word.isdigit() and word not in _STOP
+
+
+def _keep_in_path(word: str) -> bool:
+    return len(word) >= 2 and not word.isdigit() and word not in _LAYOUT
+
+
+def folder_term(word: str) -> str | None:
+    """A query word as a folder's name, though titles are too full of it to search
+    (`support` for `lib/Support`): only paths index it."""
+    joined = "".join(w for w in _SPLIT.split(word) if w).lower()
+    return joined if _keep_in_path(joined) else None
 
 
 # Longest first; a stem keeps at least four letters ("tiling" stays, "passes" -> "pass").
@@ -110,9 +124,9 @@ def _path_terms(path: str) -> frozenset[str]:
     """
     pure = PurePosixPath(path)
     parts = (*pure.parent.parts, pure.stem)
-    words = {w for part in parts for w in _words(part) if _keep(w, 2)}
+    words = {w for part in parts for w in _words(part) if _keep_in_path(w)}
     # The whole name as one word too: `meta_schedule` is asked for as `metaschedule`.
-    words.update(j for part in parts if _keep(j := "".join(_SPLIT.split(part)).lower(), 2))
+    words.update(j for part in parts if _keep_in_path(j := "".join(_SPLIT.split(part)).lower()))
     words |= {stem(w) for w in words}
     folders = pure.parent.parts
     for index, folder in enumerate(folders[:-1]):
@@ -136,7 +150,7 @@ def terms_of(paths: Iterable[str], labels: Iterable[str], title: str | None) -> 
         found |= _label_terms(label)
     if title:
         words = {w for w in _words(title) if _keep(w)}
-        found.update(words | {stem(w) for w in words})
+        found.update(words | ({stem(w) for w in words} - _STOP))
     # Structure is counted apart, so a change across many dialects keeps its plain words.
     structure = {w for w in found if ":" in w}
     found -= structure

@@ -871,3 +871,36 @@ def test_owner_logins_built_on_a_name_are_found_and_shared_surnames_are_not(
     assert {s.area.owners[0][1] for s in report.skipped} == {"helper", "zyxwv-acme"}
     assert all(a.csf["recall@10"] == 1.0 for a in report.areas)
     assert len(names) == 3
+
+
+def test_a_folder_named_by_a_common_title_word_is_an_area(engine: Engine, tmp_path: Path) -> None:
+    """`lib/Support` is an area a lead asks about ("widget-mlir support"), though "support" is
+    too common in titles to search: asked on its own, it is searched in paths alone, so whoever
+    built the folder answers and whoever wrote "Add support for …" elsewhere does not."""
+    repo = GitRepo(tmp_path / "widget-mlir")
+    builder = ("Sam Support", "sam@compilers.example")
+    titles = ("Tia Titles", "tia@compilers.example")
+    for n in range(4):
+        repo.commit(
+            f"Add a timer {n}",
+            {f"lib/Support/Timer{n}.cpp": _body(80)},
+            author=builder,
+            date=_when(2025, 1 + n),
+        )
+        repo.commit(
+            "Add support for aten.gather" if n % 2 else "Supported types for linalg",
+            {f"lib/Conversion/TorchToLinalg/Op{n}.cpp": _body(80)},
+            author=titles,
+            date=_when(2025, 1 + n, 9),
+        )
+    _ingest(engine, repo.path, "fictional/widget-mlir")
+    with Session(engine) as session:
+        for question in ("widget-mlir support", "support"):
+            answer = _ask(session, question)
+            assert _names(answer) == ["Sam Support"], question
+            assert not answer.too_common
+            assert "support" in answer.reading.label  # the heading says what was searched
+        # With a topic or another word, "support" is still the title word, left out.
+        mixed = _ask(session, "widget-mlir torchtolinalg support")
+        assert mixed.too_common == ("support",)
+        assert _names(mixed) == ["Tia Titles"]
