@@ -32,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.people.suggest import suggest
+from bot.people.suggest import PHABRICATOR_PREFIX, suggest
 from bot.ranking.who import who
 from bot.sources.owners import parse_owner_file
 from bot.store.identity import name_key, name_words
@@ -284,6 +284,8 @@ def _owner_people(
         keys = [(kind, value)]
         if kind == "github":
             keys.append((IdentityKind.NAME.value, name_key(value).value))
+            # A review handle (`Reviewed By: login`) equal to the login: the owner's reviews.
+            keys.append((IdentityKind.NAME.value, f"{PHABRICATOR_PREFIX}{value.lower()}"))
         for key_kind, key_value in keys:
             for person_id in session.exec(
                 select(Identity.person_id).where(
