@@ -56,7 +56,13 @@ from bot.sources.discourse import (
     forum_host,
     parse_forum,
 )
-from bot.store.identity import ADDRESS, IdentityKey, name_key, suppression_hash
+from bot.store.identity import (
+    ADDRESS,
+    DISCOURSE_PREFIX,
+    IdentityKey,
+    name_key,
+    suppression_hash,
+)
 from bot.store.locks import Writer, write_lock
 from bot.store.models import (
     AuditEvent,
@@ -93,7 +99,6 @@ ANSWERED_WORDS = 25
 ACCEPTED = "accepted_answer"
 RFC_TAGS = frozenset({"rfc", "rfcs", "design", "proposal"})
 PROFILE_MAX_AGE = timedelta(days=30)
-DISCOURSE_PREFIX = "discourse:"
 _SYSTEM_USERS = frozenset({"system", "discobot"})
 
 SourceFor = Callable[[Forum], DiscourseSource]

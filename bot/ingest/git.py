@@ -56,6 +56,7 @@ from bot.store.identity import (
     ADDRESS,
     IdentityKey,
     email_key,
+    handle_key,
     login_from_noreply,
     login_key,
     looks_like_bot,
@@ -68,7 +69,6 @@ from bot.store.models import (
     Contribution,
     ContributionKind,
     Identity,
-    IdentityKind,
     Person,
     Repo,
 )
@@ -239,7 +239,7 @@ class GitIngest:
         lowered = handle.lower()
         if lowered in self._handles:
             return self._handles[lowered]
-        key = _handle_key(handle)
+        key = handle_key(handle)
         if self._is_suppressed([key]):
             self._handles[lowered] = None
             return None
@@ -353,7 +353,7 @@ class GitIngest:
             if kind in _REVIEW_TRAILERS
         ]
         reviewers += [
-            (self.who_by_handle(h), "approved", f"{commit.sha}:review:{_short(_handle_key(h))}")
+            (self.who_by_handle(h), "approved", f"{commit.sha}:review:{_short(handle_key(h))}")
             for h in commit.phabricator_reviewers
         ]
         seen = {a.person_id for a in authors}
@@ -393,10 +393,6 @@ class GitIngest:
         pending, self._pending = self._pending, []
         ids = upsert_contributions(self.session, pending)
         index_batch(self.session, self.taxonomy, self.repo, ids, pending)
-
-
-def _handle_key(handle: str) -> IdentityKey:
-    return IdentityKey(IdentityKind.NAME, f"phabricator:{handle.lower()}")
 
 
 def _from_git(table: sa.Table) -> sa.ColumnElement[bool]:

@@ -35,6 +35,8 @@ from bot.errors import CsfError
 from bot.store.identity import (
     ADDRESS,
     ADDRESS_PLACEHOLDER,
+    DISCOURSE_PREFIX,
+    PHABRICATOR_PREFIX,
     IdentityKey,
     email_key,
     login_key,
@@ -64,8 +66,6 @@ from bot.store.models import (
 )
 from bot.store.writes import record_audit
 
-PHABRICATOR_PREFIX = "phabricator:"
-DISCOURSE_PREFIX = "discourse:"  # `discourse:HOST:username`, a forum account
 _HANDLES = (PHABRICATOR_PREFIX, DISCOURSE_PREFIX)
 ERASED = "[erased]"
 FORGET_ACTION = "people.forget"

@@ -23,14 +23,17 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.errors import CsfError
-from bot.store.identity import GENERIC_LOCAL_PARTS, name_words
+from bot.store.identity import (
+    DISCOURSE_PREFIX,
+    GENERIC_LOCAL_PARTS,
+    PHABRICATOR_PREFIX,
+    name_words,
+)
 from bot.store.models import Contribution, Identity, IdentityKind, Person
 from bot.store.writes import find_repo
 
 # Evidence shared by more records than this is too common to say anything about one person.
 MAX_GROUP = 6
-PHABRICATOR_PREFIX = "phabricator:"
-DISCOURSE_PREFIX = "discourse:"  # forum usernames, `discourse:HOST:username`
 _CHUNK = 500  # ids per IN (...) list, well under every backend's limit on parameters
 
 

@@ -32,10 +32,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.people.suggest import PHABRICATOR_PREFIX, suggest
+from bot.people.suggest import suggest
 from bot.ranking.who import who
 from bot.sources.owners import parse_owner_file
-from bot.store.identity import name_key, name_words
+from bot.store.identity import handle_key, name_key, name_words
 from bot.store.models import Contribution, Identity, IdentityKind, Person, Repo
 from bot.taxonomy.model import Taxonomy
 from bot.taxonomy.question import read_query
@@ -285,7 +285,7 @@ def _owner_people(
         if kind == "github":
             keys.append((IdentityKind.NAME.value, name_key(value).value))
             # A review handle (`Reviewed By: login`) equal to the login: the owner's reviews.
-            keys.append((IdentityKind.NAME.value, f"{PHABRICATOR_PREFIX}{value.lower()}"))
+            keys.append((IdentityKind.NAME.value, handle_key(value).value))
         for key_kind, key_value in keys:
             for person_id in session.exec(
                 select(Identity.person_id).where(

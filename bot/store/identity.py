@@ -181,6 +181,18 @@ def login_key(login: str) -> IdentityKey:
     return IdentityKey(IdentityKind.GITHUB, normalise_login(login))
 
 
+# Accounts known by a handle alone are name identities under their source's prefix, so they
+# never meet a git name or a GitHub login by accident: a review tool's (`Reviewed By: ada` is
+# `phabricator:ada`) and a forum's (`discourse:HOST:ada`).
+PHABRICATOR_PREFIX = "phabricator:"
+DISCOURSE_PREFIX = "discourse:"
+
+
+def handle_key(handle: str) -> IdentityKey:
+    """A review handle's identity (`Reviewed By: Ada` -> `phabricator:ada`)."""
+    return IdentityKey(IdentityKind.NAME, f"{PHABRICATOR_PREFIX}{handle.lower()}")
+
+
 _NAME_SPLIT = re.compile(r"[\W_]+")
 
 
