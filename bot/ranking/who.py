@@ -437,9 +437,9 @@ def who(
     common = tuple(w for w in reading.free_words if not is_structural(w) and not query_terms([w]))
     if common and not terms and not reading.topics:
         # "llvm support": asked on its own, a word titles are full of names a folder here.
-        folders = _known_terms(session, [f for w in common if (f := folder_term(w))], repo_ids)[0]
-        terms = folders
-        common = tuple(w for w in common if folder_term(w) not in folders)
+        folded = {w: f for w in common if (f := folder_term(w))}
+        terms = _known_terms(session, list(folded.values()), repo_ids)[0]
+        common = tuple(w for w in common if folded.get(w) not in terms)
     kept = tuple(w for w in reading.free_words if w not in common)
     if common and (kept or reading.topics or reading.repos or reading.ecosystem):
         reading = replace(reading, free_words=kept)  # the heading shows what was searched

@@ -238,20 +238,17 @@ def _guessed(session: Session, repo_id: int) -> Guesses:
         )
     )
     out = Guesses()
-    surnames: dict[str, set[str]] = defaultdict(set)
-    holders: dict[str, set[int]] = defaultdict(set)
+    surnames = Guesses()
     for person_id, name in rows:
         words = name_words(name)
         folded = " ".join(words)
         for guess in login_guesses(name):
             out.add(guess, person_id, folded)
         if len(words) >= 2 and len(words[-1]) >= 5 and words[-1].isalpha():
-            surnames[words[-1]].add(folded)
-            holders[words[-1]].add(person_id)
-    for surname, names in surnames.items():
-        if len(names) == 1 and surname not in out.people:
-            for person_id in holders[surname]:
-                out.add(surname, person_id, next(iter(names)))
+            surnames.add(words[-1], person_id, folded)
+    for surname in set(surnames.people) - set(out.people):  # a name's own form comes first
+        for person_id in surnames.unique(surname):
+            out.add(surname, person_id, next(iter(surnames.names[surname])))
     return out
 
 

@@ -48,6 +48,11 @@ def _keep(word: str, shortest: int = 3) -> bool:
     return len(word) >= shortest and not word.isdigit() and word not in _STOP
 
 
+def _joined(text: str) -> str:
+    """Text as one lower-case word (`meta_schedule`, `Meta-Schedule` -> `metaschedule`)."""
+    return "".join(_SPLIT.split(text)).lower()
+
+
 def _keep_in_path(word: str) -> bool:
     return len(word) >= 2 and not word.isdigit() and word not in _LAYOUT
 
@@ -55,7 +60,7 @@ def _keep_in_path(word: str) -> bool:
 def folder_term(word: str) -> str | None:
     """A query word as a folder's name, though titles are too full of it to search
     (`support` for `lib/Support`): only paths index it."""
-    joined = "".join(w for w in _SPLIT.split(word) if w).lower()
+    joined = _joined(word)
     return joined if _keep_in_path(joined) else None
 
 
@@ -126,12 +131,12 @@ def _path_terms(path: str) -> frozenset[str]:
     parts = (*pure.parent.parts, pure.stem)
     words = {w for part in parts for w in _words(part) if _keep_in_path(w)}
     # The whole name as one word too: `meta_schedule` is asked for as `metaschedule`.
-    words.update(j for part in parts if _keep_in_path(j := "".join(_SPLIT.split(part)).lower()))
+    words.update(j for part in parts if _keep_in_path(j := _joined(part)))
     words |= {stem(w) for w in words}
     folders = pure.parent.parts
     for index, folder in enumerate(folders[:-1]):
         kind = STRUCTURE.get(folder.lower())
-        name = "".join(_SPLIT.split(folders[index + 1])).lower()
+        name = _joined(folders[index + 1])
         if kind and _keep(name, 2):
             words.add(structural_term(kind, name))
     return frozenset(words)
@@ -165,7 +170,7 @@ def query_terms(words: Iterable[str]) -> list[str]:
     """A query's free words, folded as `terms_of` folds the indexed text."""
     out: list[str] = []
     for word in words:
-        joined = "".join(w for w in _SPLIT.split(word) if w).lower()
+        joined = _joined(word)
         if joined and _keep(joined, 2):
             out.append(joined)
     return list(dict.fromkeys(out))
