@@ -15,6 +15,10 @@ Identity resolution rules (the same person under several names, addresses and a 
    person across commits, and stays apart from GitHub accounts until merged by hand.
 7. Nothing here ever moves an identity that already belongs to someone, so hand-made merges and
    splits survive any re-ingestion.
+8. A tool's name on a person's address (`pytorchbot <ada@...>`: a landing bot committing the
+   author's change under its own name) is that person's work: it neither marks them a bot nor
+   adds the tool's name to them. A record first seen only under a tool's name is a bot until a
+   person's own name appears on its address.
 
 Each commit is a `commit` contribution of its author and of each co-author; each
 `Reviewed-by`/`Acked-by`/`Reviewed By` is a `review` contribution of that reviewer on the commit.
@@ -39,7 +43,7 @@ from bot.errors import BusyError
 from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.owners import store_owner_files
 from bot.ingest.pipeline import index_batch
-from bot.people.not_people import not_people
+from bot.people.not_people import not_people, tool_name
 from bot.sources.git import (
     GitCommit,
     GitIdent,
@@ -69,6 +73,7 @@ from bot.store.models import (
     Contribution,
     ContributionKind,
     Identity,
+    IdentityKind,
     Person,
     Repo,
 )
@@ -208,31 +213,47 @@ class GitIngest:
         if self._is_suppressed(keys):
             self._people[cache_key] = None
             return None
-        is_bot = (
-            looks_like_bot(login or ident.name)
+        address_is_bot = (
+            (login is not None and tool_name(login))
             or looks_like_bot(ident.email.split("@")[0])
-            or not_people().ident(ident.name, ident.email)
+            or not_people().address(ident.email)
         )
+        # Rule 8: a tool acting for the address's owner is not evidence about the owner.
+        acting = not address_is_bot and tool_name(ident.name)
+        if acting:
+            keys = [key for key in keys if key.kind is not IdentityKind.NAME]
+        is_bot = address_is_bot or acting
         person_id = find_person_id(self.session, keys)
         if person_id is None:
             person_id = create_person(self.session, keys, login=login, name=name, is_bot=is_bot)
         else:
             for key in keys:
                 add_identity(self.session, person_id, key)
-            self.session.execute(
-                sa.update(Person)
-                .where(col(Person.id) == person_id)
-                .values(
-                    name=sa.func.coalesce(Person.name, name),
-                    is_bot=sa.case(  # a hand mark always wins
-                        (col(Person.marked).is_(None), col(Person.is_bot) | sa.literal(is_bot)),
-                        else_=col(Person.is_bot),
-                    ),
-                )
-            )
+            if not acting:
+                self._update_person(person_id, name, is_bot)
         found = _Who(person_id, keys[0])
         self._people[cache_key] = found
         return found
+
+    def _update_person(self, person_id: int, name: str | None, is_bot: bool) -> None:
+        """Name a nameless record; mark it a bot when this identity is one; a person's own name
+        on a record that was a bot only by a tool's name (rule 8) makes it that person."""
+        held = self.session.execute(
+            sa.select(Person.name, Person.is_bot, Person.marked).where(col(Person.id) == person_id)
+        ).one()
+        if held.marked is not None:  # a hand mark always wins
+            is_bot = bool(held.is_bot)
+        elif not is_bot and held.is_bot and name and tool_name(held.name or ""):
+            self.session.execute(
+                sa.update(Person).where(col(Person.id) == person_id).values(name=name, is_bot=False)
+            )
+            return
+        if (held.name is None and name) or (is_bot and not held.is_bot):
+            self.session.execute(
+                sa.update(Person)
+                .where(col(Person.id) == person_id)
+                .values(name=held.name or name, is_bot=bool(held.is_bot) or is_bot)
+            )
 
     def who_by_handle(self, handle: str) -> _Who | None:
         """A Phabricator reviewer, known by handle only (rule 6)."""

@@ -17,6 +17,7 @@ from importlib import resources
 import yaml
 
 from bot.errors import ConfigError
+from bot.store.identity import looks_like_bot
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,9 @@ def not_people() -> NotPeople:
     """The shipped rules, compiled once."""
     shipped = resources.files("bot.people").joinpath("not_people.yml").read_text(encoding="utf-8")
     return parse_not_people([(shipped, "bot/people/not_people.yml")])
+
+
+def tool_name(text: str | None) -> bool:
+    """Whether a name or login is a bot's or a tool's: by bots' own shapes (`x[bot]`,
+    `dependabot`) or by the rules. A name alone says who committed, not whose work it is."""
+    return bool(text) and (looks_like_bot(str(text)) or not_people().name(text))

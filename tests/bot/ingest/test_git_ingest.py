@@ -206,6 +206,35 @@ def test_identity_rules(engine: Engine, tmp_path: Path) -> None:
         assert not [v for v in values if "@" in v]  # addresses only as hashes
 
 
+@pytest.mark.parametrize("bot_first", [True, False])
+def test_a_landing_bot_on_a_persons_address_is_their_work_not_a_bot(
+    engine: Engine, tmp_path: Path, bot_first: bool
+) -> None:
+    """Landing bots commit an author's change under the bot's name and the author's address
+    (`landerbot <ada@...>`); that made the author a bot and erased them from every answer."""
+    ada = ("Ada Fictional", "ada@compilers.example")
+    landed = ("landerbot", "ada@compilers.example")
+    repo = GitRepo(tmp_path / "r")
+    order = [("landed", landed), ("own", ada)] if bot_first else [("own", ada), ("landed", landed)]
+    for title, author in order:
+        repo.commit(title, {f"src/{title}.cpp": "x\n"}, author=author)
+    repo.commit("synced", {"src/sync.cpp": "x\n"}, author=("landerbot", "lander@tools.example"))
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        by_title = {c.title: c.person_id for c in session.exec(select(Contribution))}
+        assert by_title["landed"] == by_title["own"]
+        person = session.get(Person, by_title["own"])
+        assert person is not None
+        assert (person.name, person.is_bot) == ("Ada Fictional", False)
+        names = set(
+            session.exec(select(Identity.value).where(Identity.person_id == by_title["own"]))
+        )
+        assert name_key("landerbot").value not in names  # the tool's name is not hers
+        tool = session.get(Person, by_title["synced"])  # the bot's own address: still a bot
+        assert tool is not None
+        assert (tool.name, tool.is_bot) == ("landerbot", True)
+
+
 def test_commits_join_the_github_account_that_published_the_address(
     engine: Engine, tmp_path: Path
 ) -> None:
