@@ -239,7 +239,9 @@ class GitIngest:
         """Name a nameless record; mark it a bot when this identity is one; a person's own name
         on a record that was a bot only by a tool's name (rule 8) makes it that person."""
         held = self.session.execute(
-            sa.select(Person.name, Person.is_bot, Person.marked).where(col(Person.id) == person_id)
+            sa.select(col(Person.name), col(Person.is_bot), col(Person.marked)).where(
+                col(Person.id) == person_id
+            )
         ).one()
         if held.marked is not None:  # a hand mark always wins
             is_bot = bool(held.is_bot)
