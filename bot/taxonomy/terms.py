@@ -15,7 +15,8 @@ the common English endings meet.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import PurePosixPath
 
@@ -129,10 +130,7 @@ def _path_terms(path: str) -> frozenset[str]:
     """
     pure = PurePosixPath(path)
     parts = (*pure.parent.parts, pure.stem)
-    words = {w for part in parts for w in _words(part) if _keep_in_path(w)}
-    # The whole name as one word too: `meta_schedule` is asked for as `metaschedule`.
-    words.update(j for part in parts if _keep_in_path(j := _joined(part)))
-    words |= {stem(w) for w in words}
+    words = {w for part in parts for w in _folder_words(part)}
     folders = pure.parent.parts
     for index, folder in enumerate(folders[:-1]):
         kind = STRUCTURE.get(folder.lower())
@@ -149,21 +147,48 @@ def _label_terms(label: str) -> frozenset[str]:
 
 def terms_of(paths: Iterable[str], labels: Iterable[str], title: str | None) -> set[str]:
     found: set[str] = set()
+    paths = list(paths)
     for path in paths:
         found |= _path_terms(path)
+    named: set[str] = set()  # what the change says it is about
     for label in labels:
-        found |= _label_terms(label)
+        named |= _label_terms(label)
     if title:
         words = {w for w in _words(title) if _keep(w)}
-        found.update(words | ({stem(w) for w in words} - _STOP))
+        named.update(words | ({stem(w) for w in words} - _STOP))
+    found |= named
     # Structure is counted apart, so a change across many dialects keeps its plain words.
     structure = {w for w in found if ":" in w}
     found -= structure
-    if len(found) > MAX_TERMS:  # sweeping changes: keep the words a person would search for
-        found = set(sorted(found, key=lambda w: (-len(w), w))[:MAX_TERMS])
+    if len(found) > MAX_TERMS:  # a large change: keep the words a person would search for
+        found = set(sorted(found, key=_rank_in(paths, named))[:MAX_TERMS])
     if len(structure) > MAX_STRUCTURE:  # a sweep across every dialect is about none of them
         structure = set()
     return found | structure
+
+
+def _rank_in(paths: list[str], named: set[str]) -> Callable[[str], tuple[bool, bool, int, str]]:
+    """Order a large change's words: its title's and labels' first, then those of the folders
+    holding a quarter of its files or more (`benchmarks/LinalgBench/ops/*.mlir` is about
+    LinalgBench), then the longest. Words shared by a sweep's many files are not preferred
+    beyond that: a sweep counted for every common word it touches ranked its author first for
+    areas they only passed through."""
+    folders = Counter(
+        parent for path in paths for parent in {str(p) for p in PurePosixPath(path).parents}
+    )
+    held = {folder for folder, n in folders.items() if folder != "." and 4 * n >= len(paths)}
+    main = {word for folder in held for word in _folder_words(PurePosixPath(folder).name)}
+    return lambda w: (w not in named, w not in main, -len(w), w)
+
+
+@lru_cache(maxsize=10_000)
+def _folder_words(part: str) -> frozenset[str]:
+    """One folder's (or file's) name's words, and their stems."""
+    words = {w for w in _words(part) if _keep_in_path(w)}
+    # The whole name as one word too: `meta_schedule` is asked for as `metaschedule`.
+    if _keep_in_path(joined := _joined(part)):
+        words.add(joined)
+    return frozenset(words | {stem(w) for w in words})
 
 
 def query_terms(words: Iterable[str]) -> list[str]:

@@ -905,3 +905,21 @@ def test_a_folder_named_by_a_common_title_word_is_an_area(engine: Engine, tmp_pa
         mixed = _ask(session, "widget-mlir torchtolinalg support")
         assert mixed.too_common == ("support",)
         assert _names(mixed) == ["Tia Titles"]
+
+
+def test_a_folder_added_in_one_large_change_is_found_by_its_name(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A benchmark suite arrives in one change of 80 files with long names of their own; the
+    index keeps a bounded number of words per change, and it used to keep the longest, so the
+    files' names pushed out the folder's and "linalgbench" answered no one."""
+    repo = GitRepo(tmp_path / "widget-mlir")
+    ops = {
+        f"benchmarks/LinalgBench/ops/depthwise_conv_{n}d_nhwc_hwcm_q_variant_{n:03d}.mlir": _body(9)
+        for n in range(80)
+    }
+    repo.commit("[benchmark] Add a suite", ops, author=HELPER, date=_when(2026, 3))
+    _ingest(engine, repo.path, "fictional/widget-mlir")
+    with Session(engine) as session:
+        assert _names(_ask(session, "linalgbench")) == ["Hal Helper"]
+        assert _names(_ask(session, "widget-mlir linalg bench")) == ["Hal Helper"]
