@@ -26,7 +26,7 @@ from rich.text import Text
 
 from bot.outreach.roles import RoleFit
 from bot.people.view import PersonView
-from bot.ranking.who import Evidence, WhoAnswer, answer_notes, empty_hint
+from bot.ranking.who import Evidence, WhoAnswer, answer_notes, empty_hint, namesake_line
 from bot.ranking.words import activity as activity_words
 from bot.ranking.words import did
 from bot.reports.digest import Digest
@@ -168,6 +168,8 @@ def print_who(answer: WhoAnswer, region: str | None) -> None:
         if shown.career_line:
             out.indented(shown.career_line, 3)
         out.indented(result.reason, 3)
+        if same := namesake_line(result):
+            out.indented(same, 3)
         print_evidence(result.evidence, indent=3)
 
 

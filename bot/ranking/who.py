@@ -670,6 +670,13 @@ def _namesakes(session: Session, results: Sequence[Result]) -> None:
             result.namesakes = tuple(others[:5])
 
 
+def namesake_line(result: Result) -> str | None:
+    """A card's line naming the person's other records under the same name, if any."""
+    if not result.namesakes:
+        return None
+    return "same name as " + ", ".join(f"#{n}" for n in result.namesakes) + " (maybe one person)"
+
+
 def answer_notes(answer: WhoAnswer) -> list[str]:
     """What a reader must know besides the ranking: words left out, an area gone quiet."""
     notes = []
@@ -693,14 +700,14 @@ def answer_notes(answer: WhoAnswer) -> list[str]:
     if answer.unmatched:
         words = ", ".join(f'"{w}"' for w in answer.unmatched)
         notes.append(f"{words} matches no work csf holds, so it was left out of the search")
-    for result in answer.results:
-        if result.namesakes and len(notes) < 4:
-            others = ", ".join(f"#{n}" for n in result.namesakes)
-            notes.append(
-                f"{result.person.get('name')} (#{result.person_id}) shares the name of {others}: "
-                "if they are one person, join them with `csf people merge` "
-                "(`csf people suggest` shows the evidence)"
-            )
+    if split := sum(1 for result in answer.results if result.namesakes):
+        # Said once: on real histories most of a top ten has a second address, and a note per
+        # person pushed the answer itself off the screen. Each card names the other records.
+        who_ = "person here has" if split == 1 else "people here have"
+        notes.append(
+            f"{split} {who_} other records under the same name (see their card): if one "
+            "person, `csf people merge` joins them (`csf people suggest` shows the evidence)"
+        )
     if answer.trace_only:
         others = "person" if answer.trace_only == 1 else "people"
         notes.append(

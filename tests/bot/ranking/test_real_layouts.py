@@ -25,6 +25,7 @@ from bot.ranking.who import (
     as_json,
     empty_hint,
     load_ranking_config,
+    namesake_line,
     who,
 )
 from bot.reports.backtest_owners import (
@@ -496,9 +497,12 @@ def test_an_owner_split_over_two_records_is_found_in_either(engine: Engine, tmp_
         first = answer.results[0]
         other = next(r.id for r in records if r.id != first.person_id)
         assert first.namesakes == (other,)
-        assert any(
-            f"#{other}" in note and "csf people merge" in note for note in answer_notes(answer)
-        )
+        said = [note for note in answer_notes(answer) if "csf people merge" in note]
+        assert said == [
+            "2 people here have other records under the same name (see their card): if one "
+            "person, `csf people merge` joins them (`csf people suggest` shows the evidence)"
+        ]
+        assert namesake_line(first) == f"same name as #{other} (maybe one person)"
         helper = next(r for r in answer.results if r.person["name"] == "Hal Helper")
         assert helper.namesakes == ()
     # The login names the record with one small commit; the work is under the other address.
