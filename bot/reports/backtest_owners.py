@@ -255,7 +255,8 @@ def _guessed(session: Session, repo_id: int) -> Guesses:
 def login_stems(login: str) -> list[str]:
     """The name forms a login may be built on, longest first: a login is often a name's form
     with a company or a number after it (`eddie-quill-amd` -> `eddie-quill`, `eddiequill`;
-    `equilltt` -> `equill`; `equill42` -> `equill`). Tried only where one name gives the form."""
+    `equilltt` -> `equill`; `equill42` -> `equill`), or has a middle initial in it (`egquill`
+    -> `equill`). Tried only where one name gives the form."""
     login = login.lower().replace("_", "-")
     stems: list[str] = []
     if "-" in login:
@@ -267,6 +268,8 @@ def login_stems(login: str) -> list[str]:
         stems.append(plain[: digits.start()])
     elif plain.isalpha():
         stems += [plain[:-size] for size in (2, 3) if len(plain) - size >= 5]
+    if plain.isalpha() and len(plain) >= 7:
+        stems.append(plain[0] + plain[2:])  # first and middle initials, then the surname
     return [s for s in dict.fromkeys(stems) if len(s) >= 4 and s != login]
 
 
@@ -324,9 +327,14 @@ def same_person(session: Session, repo_name: str) -> dict[int, set[int]]:
 def baseline_ranking(
     session: Session, repo_id: int, words: Sequence[str], start: datetime, end: datetime
 ) -> list[int]:
-    """People by plain count of commits whose paths contain every word (the bar to beat)."""
+    """People by plain count of commits whose paths contain every word (the bar to beat).
+
+    Paths are read as the question folds its words (`programming_examples` is asked as
+    `programmingexamples`), or the count would find no one for every such folder.
+    """
     c = Contribution.__table__  # type: ignore[attr-defined]
     paths = sa.func.lower(sa.cast(c.c.paths, sa.String))
+    paths = sa.func.replace(sa.func.replace(paths, "_", ""), "-", "")
     statement = (
         sa.select(c.c.person_id, sa.func.count().label("n"))
         .where(

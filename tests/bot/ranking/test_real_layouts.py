@@ -839,7 +839,7 @@ def test_owner_logins_built_on_a_name_are_found_and_shared_surnames_are_not(
         ("Ida Helper", "ida@compilers.example"),
         ("Eve Quillon", "eve@compilers.example"),
     ]
-    areas = ["Lowering", "Folding", "Fusion", "Tiling", "Packing", "Pooling"]
+    areas = ["Lowering", "Folding", "Fusion", "Tiling", "Packing", "Pooling", "Casting"]
     for n, author in enumerate(people * 2):
         repo.commit(
             f"Widget work {n}\n\nReviewed By: ulareviews",  # a reviewer known by handle only
@@ -857,6 +857,7 @@ def test_owner_logins_built_on_a_name_are_found_and_shared_surnames_are_not(
             ("Tiling", "helper"),  # two Helpers: no one
             ("Packing", "zyxwv-acme"),  # no name gives it
             ("Pooling", "ulareviews"),  # the review handle equal to the login: her reviews
+            ("Casting", "exquillon"),  # Eve with a middle initial
         ]
     )
     with Session(engine) as session:
@@ -871,7 +872,13 @@ def test_owner_logins_built_on_a_name_are_found_and_shared_surnames_are_not(
         )
         names = dict(session.exec(select(Person.id, Person.name)).all())
     found = {a.area.owners[0][1]: a.owners_matched for a in report.areas}
-    assert found == {"equillon-acme": 1, "hhelper7": 1, "quillon": 1, "ulareviews": 1}
+    assert found == {
+        "equillon-acme": 1,
+        "hhelper7": 1,
+        "quillon": 1,
+        "ulareviews": 1,
+        "exquillon": 1,
+    }
     assert [s.note for s in report.skipped] == ["no owner is known to csf"] * 2
     assert {s.area.owners[0][1] for s in report.skipped} == {"helper", "zyxwv-acme"}
     assert all(a.csf["recall@10"] == 1.0 for a in report.areas if a.area.words != ("pooling",))
