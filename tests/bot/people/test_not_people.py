@@ -30,6 +30,10 @@ from bot.people.not_people import not_people, parse_not_people
         ("FictionalTypoFixes Bot", ""),
         ("FICTIONAL Team", "exports@compilers.example"),  # a project's export account
         ("Github Fictionalproject", "automation@compilers.example"),
+        ("WIDGETS Exterminator", "noreply+2826775@compilers.example"),  # a codemod co-author
+        ("Ada Quill", "no-reply@compilers.example"),
+        ("generatedunixname8900200", "ada@compilers.example"),
+        ("Widget Bot Jr.", "generatedunixname8900200@compilers.example"),
     ],
 )
 def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
@@ -49,6 +53,7 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
         ("Ada Lin Team", "ada@compilers.example"),  # "X Team" is one word and Team
         ("Ada Teamson", "ada@compilers.example"),
         ("Team", "team@compilers.example"),  # one word: a name, not "X Team"
+        ("Ada Quill", "4242+noreply-fan@users.noreply.github.com"),  # her own noreply
         ("", ""),
     ],
 )
