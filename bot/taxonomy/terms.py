@@ -100,9 +100,19 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=100_000)
+def root(word: str) -> str:
+    """A word stemmed until nothing more comes off (`processes` -> `process` -> `proces`): the
+    one form the index stores for every word that shares it."""
+    while (shorter := stem(word)) != word:
+        word = shorter
+    return word
+
+
 def stems_of(word: str) -> tuple[str, ...]:
-    """The index terms a query word matches: itself and its stem."""
-    return tuple(dict.fromkeys((word, stem(word))))
+    """The index terms a query word matches: its root, which is what the index stores, and
+    the word itself and its stem, which stores written before roots (csf 0019) hold."""
+    return tuple(dict.fromkeys((word, stem(word), root(word))))
 
 
 # Folders whose child names a piece of compiler structure wherever it lives: an MLIR dialect is
@@ -164,7 +174,14 @@ def terms_of(paths: Iterable[str], labels: Iterable[str], title: str | None) -> 
         found = set(sorted(found, key=_rank_in(paths, named))[:MAX_TERMS])
     if len(structure) > MAX_STRUCTURE:  # a sweep across every dialect is about none of them
         structure = set()
-    return found | structure
+    # Stored once per root: `transforms`, `transform` and `transformed` are one row.
+    return {_indexed(w) for w in found} | structure
+
+
+def _indexed(word: str) -> str:
+    """The row a word is stored as: its root, but a word whose stem titles are too full of to
+    index (`supported` -> `support`) as written, as the question spells it."""
+    return word if {stem(word), root(word)} & _STOP else root(word)
 
 
 def _rank_in(paths: list[str], named: set[str]) -> Callable[[str], tuple[bool, bool, int, str]]:

@@ -38,7 +38,7 @@ from bot.reports.backtest_owners import (
 from bot.store.models import Contribution, ContributionTopic, Person, Repo
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
-from bot.taxonomy.terms import stem, terms_of
+from bot.taxonomy.terms import root, stem, stems_of, terms_of
 from tests.support.git_repos import GitRepo
 
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
@@ -317,7 +317,18 @@ def test_stems_match_singular_plural_and_endings() -> None:
     assert stem("quantization") == stem("quantize") == stem("quantized") == "quant"
     assert stem("tiling") == "tiling"  # too short to strip
     words = terms_of(["stablehlo/transforms/Quantization.cpp"], [], "Quantize the ops")
-    assert {"quant", "quantization"} <= words
+    # One row for the words that share a root; every spelling of the question finds it.
+    assert "quant" in words
+    assert not {"quantization", "quantize"} & words
+    for asked in ("quantization", "quantize", "quant", "quantized"):
+        assert set(stems_of(asked)) & words, asked
+    # A stem that strips again (processes -> process -> proces) still meets every spelling.
+    assert root("processes") == root("process") != stem("process")
+    for path in ("lib/Process.cpp", "lib/Processes.cpp"):
+        for asked in ("process", "processes"):
+            assert set(stems_of(asked)) & terms_of([path], [], None), (path, asked)
+    # A title word whose stem is too common to index is kept as written.
+    assert "supported" in terms_of([], [], "Supported types")
 
 
 def test_topics_of_another_ecosystem_do_not_widen_the_question() -> None:
