@@ -597,7 +597,7 @@ def who(
         )
     dormant = _dormant_since(session, scope, config) if top else None
     answer = WhoAnswer(
-        reading,
+        _searched(reading, unmatched),
         as_of,
         days,
         top,
@@ -739,6 +739,18 @@ def _repo_ids(session: Session, names: Sequence[str]) -> tuple[int, ...]:
     wanted = {n.lower() for n in names}
     rows = session.exec(select(Repo.id, Repo.full_name))
     return tuple(sorted(rid for rid, name in rows if rid is not None and name.lower() in wanted))
+
+
+def _searched(reading: Reading, unmatched: Sequence[str]) -> Reading:
+    """The reading as searched: words that matched no work are left out of the heading (the
+    answer says so), unless nothing else would be left to show."""
+    left_out = set(unmatched)
+    words = tuple(w for w in reading.free_words if not set(_terms([w])) <= left_out)
+    if not left_out or words == reading.free_words:
+        return reading
+    if not (words or reading.topics or reading.repos or reading.ecosystem):
+        return reading
+    return replace(reading, free_words=words)
 
 
 def _terms(words: Sequence[str]) -> list[str]:

@@ -311,6 +311,12 @@ def test_a_word_that_matches_nothing_is_said_not_silently_dropped(torch_mlir: En
         answer = _ask(session, "torch-mlir torchtolinalg qwzxv")
         assert answer.unmatched == ("qwzxv",)
         assert _names(answer)[0] == "Ola Longtime"
+        # The heading shows what was searched: the word left out is said, not shown as asked.
+        assert answer.reading.free_words == ("torchtolinalg",)
+        assert "qwzxv" not in answer.reading.label
+        alone = _ask(session, "qwzxv")
+        assert alone.results == []
+        assert '"qwzxv"' in alone.reading.label  # nothing else to show: the question as asked
 
 
 def test_stems_match_singular_plural_and_endings() -> None:
