@@ -491,8 +491,8 @@ def who(
     ):
         # "kernels" (one slip from the kernel's name) or "llvm" asked of a store that holds no
         # work of that ecosystem: the word was meant as the repository's own (compute kernels,
-        # a `third_party/llvm` folder), and is searched as such.
-        return ask_instead(
+        # a `third_party/llvm` folder), and is searched as such; the answer says so.
+        answer = ask_instead(
             replace(
                 reading,
                 ecosystem=None,
@@ -501,6 +501,8 @@ def who(
                 ecosystem_words=(),
             )
         )
+        answer.first_reading = answer.first_reading or reading
+        return answer
     if (
         not candidates
         and eco is not None
@@ -510,7 +512,9 @@ def who(
     ):
         # Words read in an ecosystem that has no work here ("vulkan", IREE's word, asked of a
         # store without IREE): the words alone, wherever they name work.
-        return ask_instead(replace(reading, ecosystem=None))
+        answer = ask_instead(replace(reading, ecosystem=None))
+        answer.first_reading = answer.first_reading or reading
+        return answer
     if not candidates and reading.topics and reading.free_words:
         # "triton gpu kernels": the topic has people, but none of its work also says "gpu"
         # (all of Triton is GPU code). The topic alone answers; the words it dropped are said.

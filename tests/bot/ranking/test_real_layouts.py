@@ -800,6 +800,12 @@ def test_a_word_naming_another_ecosystems_area_or_one_slip_from_its_name_still_a
             named = _ask(session, word)
             assert _names(named) == ["Nix Once"], word
             assert named.reading.free_words == ("llvm",)
+            # The answer says the ecosystem has no work here and its name was a word instead.
+            assert named.first_reading is not None
+            assert any(note.startswith("LLVM has no work here") for note in answer_notes(named)), (
+                word
+            )
+        assert kernels.first_reading is not None
 
 
 def test_a_young_areas_first_weeks_found_nothing(engine: Engine, tmp_path: Path) -> None:
