@@ -21,6 +21,7 @@ from bot.ingest.git import ingest_git
 from bot.store.models import AuditEvent, CodeOwner, Contribution, ContributionTerm, Person, Repo
 from bot.store.writes import record_audit
 from bot.taxonomy.model import default_taxonomy
+from bot.taxonomy.terms import stems_of
 from tests.support.fake_github import Comment, Issue, PullRequest, Review, User
 from tests.support.git_repos import GitRepo
 from tests.support.github_world import BUFFERIZATION, REPO, Harness, small_world
@@ -175,7 +176,7 @@ def test_a_synced_and_ingested_world_holds_only_published_addresses(
     assert "[mlir] thanks to [address] for the report" in titles
     assert "mlir/docs/[address]/Notes.md" in paths
     assert {"reported-by:[address]", "reported-by:<[address]>", "triage:[address]"} <= labels
-    assert "address" in terms
+    assert set(stems_of("address")) & terms  # the placeholder's word is searchable
     assert not {"bücher", "localhost", "dee"} & terms
     assert ("mlir/docs/[address]/**", None) in {(o.pattern, o.area) for o in owners}
     assert {"Ask [address] or [address]", "Notes ([address])"} <= {o.area for o in owners}
