@@ -519,7 +519,10 @@ def who(
         # "triton gpu kernels": the topic has people, but none of its work also says "gpu"
         # (all of Triton is GPU code). The topic alone answers; the words it dropped are said.
         answer = ask_instead(replace(reading, free_words=(), structure=()))
-        if answer.results:
+        # Only when the topic answered as itself: a topic with no work here at all is asked as
+        # words below, with every word ("xnnpack quantization" where only another ecosystem
+        # has a Quantization topic), not as its own words with the others dropped.
+        if answer.results and answer.first_reading is None:
             # Only words that match work elsewhere were dropped to widen; a word matching no
             # work at all is said as such, not as one the topic lacks.
             answer.widened = tuple(w for w in reading.free_words if w not in unmatched)
@@ -687,9 +690,12 @@ def answer_notes(answer: WhoAnswer) -> list[str]:
     for typed, meant in answer.reading.corrected:
         notes.append(f'"{typed}" was read as "{meant}"')
     if answer.first_reading is not None:
+        # What has no work is what the words were first read as (its free words may have some).
+        first = answer.first_reading
+        named = replace(first, free_words=()) if first.topics or first.ecosystem else first
         notes.append(
-            f"{answer.first_reading.label} has no work here, so its words were searched in "
-            "paths and titles instead"
+            f"{named.label} has no work here, so its words were searched in paths and titles "
+            "instead"
         )
     if answer.widened:
         words = " ".join(f'"{w}"' for w in answer.widened)

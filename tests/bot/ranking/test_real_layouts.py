@@ -181,7 +181,11 @@ def test_a_to_b_is_asked_as_the_conversion_and_apart_where_no_work_names_it(
         assert _names(joined) == _names(_ask(session, "torch-mlir torchtolinalg"))
         assert _names(joined)[0] == "Ola Longtime"
         apart = _ask(session, "torch-mlir linalg to zyxwv")
-        assert apart.reading.free_words == ("zyxwv",)  # "linalg": MLIR's Linalg topic
+        # "linalg" first reads as MLIR's Linalg topic, which has no work here: the word is
+        # searched instead, and the heading shows it (zyxwv, matching nothing, is said apart).
+        assert apart.first_reading is not None
+        assert [t.key for t in apart.first_reading.topics] == ["linalg"]
+        assert apart.reading.free_words == ("linalg",)
         assert not apart.reading.joined
         assert apart.unmatched == ("zyxwv",)
         assert not apart.widened  # a word matching nothing is not one the topic lacks
@@ -320,7 +324,8 @@ def test_a_word_that_matches_nothing_is_said_not_silently_dropped(torch_mlir: En
 
 
 def test_stems_match_singular_plural_and_endings() -> None:
-    assert stem("quantization") == stem("quantize") == stem("quantized") == "quant"
+    assert stem("quantization") == stem("quantize") == stem("quantizer") == "quant"
+    assert stem("quantized") == "quant"
     assert stem("tiling") == "tiling"  # too short to strip
     words = terms_of(["stablehlo/transforms/Quantization.cpp"], [], "Quantize the ops")
     # One row for the words that share a root; every spelling of the question finds it.
@@ -957,3 +962,40 @@ def test_a_folder_added_in_one_large_change_is_found_by_its_name(
     with Session(engine) as session:
         assert _names(_ask(session, "linalgbench")) == ["Hal Helper"]
         assert _names(_ask(session, "widget-mlir linalg bench")) == ["Hal Helper"]
+
+
+def test_words_with_a_topic_that_has_no_work_here_all_narrow(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """ "xnnpack quantization" in a runtime without XLA: "quantization" first reads as another
+    ecosystem's topic, which has no work here. Both words are then searched, and narrow; the
+    question used to lose "xnnpack" and answer everyone who quantizes anything."""
+    repo = GitRepo(tmp_path / "edge-runtime")
+    for n in range(3):
+        repo.commit(
+            f"Quantizer op {n}",
+            {f"backends/xnnpack/quantizer/Op{n}.py": _body(120)},
+            author=HELPER,
+            date=_when(2025, 2 + n),
+        )
+    for n in range(6):
+        repo.commit(
+            f"Quantization pass {n}",
+            {f"exir/passes/quantization/Pass{n}.py": _body(300)},
+            author=NEWCOMER,
+            date=_when(2025, 2 + n, 9),
+        )
+    _ingest(engine, repo.path, "fictional/edge-runtime", "llvm")
+    with Session(engine) as session:
+        answer = _ask(session, "xnnpack quantization")
+        assert answer.first_reading is not None
+        assert _names(answer) == ["Hal Helper"]
+        assert not answer.widened
+        assert set(answer.reading.free_words) == {"xnnpack", "quantization"}
+        notes = answer_notes(answer)
+        assert any(
+            n.endswith(
+                "Quantization has no work here, so its words were searched in paths and titles instead"
+            )
+            for n in notes
+        ), notes
