@@ -993,9 +993,5 @@ def test_words_with_a_topic_that_has_no_work_here_all_narrow(
         assert not answer.widened
         assert set(answer.reading.free_words) == {"xnnpack", "quantization"}
         notes = answer_notes(answer)
-        assert any(
-            n.endswith(
-                "Quantization has no work here, so its words were searched in paths and titles instead"
-            )
-            for n in notes
-        ), notes
+        said = "Quantization has no work here, so its words were searched in paths and titles"
+        assert any(n.endswith(f"{said} instead") for n in notes), notes
