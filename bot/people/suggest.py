@@ -27,9 +27,10 @@ from bot.store.identity import (
     DISCOURSE_PREFIX,
     GENERIC_LOCAL_PARTS,
     PHABRICATOR_PREFIX,
+    local_part_hash,
     name_words,
 )
-from bot.store.models import Contribution, Identity, IdentityKind, Person
+from bot.store.models import Contribution, Identity, IdentityKind, Person, StoreKey
 from bot.store.writes import find_repo
 
 # Evidence shared by more records than this is too common to say anything about one person.
@@ -134,6 +135,7 @@ def suggest(
         *_name_is_login(session),
         *_forum_name_is_login(session),
         *_same_local_part(session),
+        *_name_is_local_part(session),
         *_similar_names(session),
     ]
     groups = _group(evidence)
@@ -336,6 +338,73 @@ def _same_local_part(session: Session) -> Iterator[DuplicateEvidence]:
             f"same address local part, at {where}",
             _ids(held),
         )
+
+
+def _name_is_local_part(session: Session) -> Iterator[DuplicateEvidence]:
+    """Git names (and review handles) that are the identifying local part of someone else's
+    address: `jdoe` committing from a laptop, and Jo Doe from `jdoe@work.example`.
+
+    The name is hashed as the local parts were (with the store's key), so no address is read
+    back; a name that is a role or too short to identify anyone is left out, as for addresses.
+    """
+    secret = session.execute(
+        sa.select(StoreKey.__table__.c.value).where(  # type: ignore[attr-defined]
+            StoreKey.__table__.c.name == "identity-hints"  # type: ignore[attr-defined]
+        )
+    ).scalar()
+    if secret is None:  # no address was ever stored with a local part to compare
+        return
+    identity, person, joined = _identities()
+    rows = session.execute(
+        sa.select(identity.c.value, identity.c.person_id)
+        .select_from(joined)
+        .where(
+            identity.c.kind == IdentityKind.NAME.value,
+            ~identity.c.value.startswith(DISCOURSE_PREFIX),
+            _people_only(person),
+        )
+    ).all()
+    # local part hash -> how the name was spelled (a git name, a review handle) -> its records
+    named: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for value, person_id in rows:
+        handle = value.removeprefix(PHABRICATOR_PREFIX)
+        if " " in handle or "@" in handle:
+            continue
+        hashed = local_part_hash(f"{handle}@name.invalid", bytes.fromhex(secret))
+        if hashed is not None:
+            spelled = "review handle" if value != handle else "git name"
+            named[hashed][f"{spelled} '{handle}'"].add(person_id)
+    hashes = sorted(named)
+    for start in range(0, len(hashes), _CHUNK):
+        address, holder = _identity.alias("a"), _person.alias("ap")
+        held = session.execute(
+            sa.select(address.c.local_hash, address.c.person_id)
+            .select_from(address.join(holder, holder.c.id == address.c.person_id))
+            .where(
+                address.c.kind == IdentityKind.EMAIL.value,
+                address.c.local_hash.in_(hashes[start : start + _CHUNK]),
+                _people_only(holder),
+            )
+            .distinct()
+        ).all()
+        by_hash: dict[str, set[int]] = defaultdict(set)
+        for local_hash, holder_id in held:
+            by_hash[local_hash].add(holder_id)
+        for local_hash, holders in sorted(by_hash.items()):
+            spellings = {
+                spelled: ids - holders for spelled, ids in sorted(named[local_hash].items())
+            }
+            others = set().union(*spellings.values())
+            if not others or len(holders) + len(others) > MAX_GROUP:
+                continue  # one record already, or a word too many people use
+            said = [f"{spelled} of {_refs(ids)}" for spelled, ids in spellings.items() if ids]
+            verb = "is" if len(said) == 1 else "are"
+            yield DuplicateEvidence(
+                "name_is_local_part",
+                Strength.MEDIUM,
+                f"{' and '.join(said)} {verb} the local part of an address of {_refs(holders)}",
+                _ids([*holders, *others]),
+            )
 
 
 def variant_key(name: str) -> str | None:

@@ -247,6 +247,41 @@ def test_a_phabricator_handle_equal_to_a_login(engine: Engine, tmp_path: Path) -
     )
 
 
+def test_a_name_or_handle_that_is_the_local_part_of_an_address(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """`jfenwick` committing from a laptop and reviewing by handle, and Jo Fenwick from
+    `jfenwick@work.example`: three records of one person, found without reading an address
+    back (the name is hashed as local parts are). A role name (`root`) links no one."""
+    git = history(
+        tmp_path / "linux",
+        [
+            ("Jo Fenwick", "jfenwick@work.example"),
+            ("jfenwick", "jo@laptop.example"),
+            ("root", "someone@box.example"),
+            ("Hal Vetch", "root@hal.example"),
+        ],
+    )
+    git.commit("sched: reviewed\n\nReviewed By: jfenwick", {SCHED: "r\n"}, author=ELI[0])
+    ingest(engine, git)
+    work = person_id(engine, "Jo Fenwick")
+    laptop = person_id(engine, "jfenwick", "laptop.example")
+    with Session(engine) as session:
+        handle = session.exec(
+            select(Identity.person_id).where(Identity.value == "phabricator:jfenwick")
+        ).one()
+        found = suggest(session)
+    (one,) = containing(found, work, laptop, handle)
+    assert kinds(one) == {"name_is_local_part"}
+    assert one.strength is Strength.MEDIUM
+    assert [e.text for e in one.evidence] == [
+        f"git name 'jfenwick' of #{laptop} and review handle 'jfenwick' of #{handle} are the "
+        f"local part of an address of #{work}"
+    ]
+    root = person_id(engine, "root")
+    assert not containing(found, root, person_id(engine, "Hal Vetch"))
+
+
 def test_a_store_from_before_the_hints_gets_them_on_a_full_read(
     engine: Engine, tmp_path: Path
 ) -> None:
