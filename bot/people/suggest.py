@@ -30,8 +30,8 @@ from bot.store.identity import (
     local_part_hash,
     name_words,
 )
-from bot.store.models import Contribution, Identity, IdentityKind, Person, StoreKey
-from bot.store.writes import find_repo
+from bot.store.models import Contribution, Identity, IdentityKind, Person
+from bot.store.writes import find_repo, stored_secret
 
 # Evidence shared by more records than this is too common to say anything about one person.
 MAX_GROUP = 6
@@ -291,18 +291,7 @@ def _forum_name_is_login(session: Session) -> Iterator[DuplicateEvidence]:
         host, _, username = value.removeprefix(DISCOURSE_PREFIX).rpartition(":")
         if len(username) >= 3 and username not in GENERIC_LOCAL_PARTS:
             named[username][person_id] = host
-    usernames = sorted(named)
-    for start in range(0, len(usernames), _CHUNK):
-        login, holder = _identity.alias("g"), _person.alias("gp")
-        held = session.execute(
-            sa.select(login.c.value, login.c.person_id)
-            .select_from(login.join(holder, holder.c.id == login.c.person_id))
-            .where(
-                login.c.kind == IdentityKind.GITHUB.value,
-                login.c.value.in_(usernames[start : start + _CHUNK]),
-                _people_only(holder),
-            )
-        ).all()
+    for held in _holders(session, IdentityKind.GITHUB, "value", sorted(named)):
         for value, holder_id in held:
             others = {i: h for i, h in named[value].items() if i != holder_id}
             if not others:
@@ -347,11 +336,7 @@ def _name_is_local_part(session: Session) -> Iterator[DuplicateEvidence]:
     The name is hashed as the local parts were (with the store's key), so no address is read
     back; a name that is a role or too short to identify anyone is left out, as for addresses.
     """
-    secret = session.execute(
-        sa.select(StoreKey.__table__.c.value).where(  # type: ignore[attr-defined]
-            StoreKey.__table__.c.name == "identity-hints"  # type: ignore[attr-defined]
-        )
-    ).scalar()
+    secret = stored_secret(session)
     if secret is None:  # no address was ever stored with a local part to compare
         return
     identity, person, joined = _identities()
@@ -370,23 +355,11 @@ def _name_is_local_part(session: Session) -> Iterator[DuplicateEvidence]:
         handle = value.removeprefix(PHABRICATOR_PREFIX)
         if " " in handle or "@" in handle:
             continue
-        hashed = local_part_hash(f"{handle}@name.invalid", bytes.fromhex(secret))
+        hashed = local_part_hash(f"{handle}@name.invalid", secret)
         if hashed is not None:
             spelled = "review handle" if value != handle else "git name"
             named[hashed][f"{spelled} '{handle}'"].add(person_id)
-    hashes = sorted(named)
-    for start in range(0, len(hashes), _CHUNK):
-        address, holder = _identity.alias("a"), _person.alias("ap")
-        held = session.execute(
-            sa.select(address.c.local_hash, address.c.person_id)
-            .select_from(address.join(holder, holder.c.id == address.c.person_id))
-            .where(
-                address.c.kind == IdentityKind.EMAIL.value,
-                address.c.local_hash.in_(hashes[start : start + _CHUNK]),
-                _people_only(holder),
-            )
-            .distinct()
-        ).all()
+    for held in _holders(session, IdentityKind.EMAIL, "local_hash", sorted(named)):
         by_hash: dict[str, set[int]] = defaultdict(set)
         for local_hash, holder_id in held:
             by_hash[local_hash].add(holder_id)
@@ -405,6 +378,28 @@ def _name_is_local_part(session: Session) -> Iterator[DuplicateEvidence]:
                 f"{' and '.join(said)} {verb} the local part of an address of {_refs(holders)}",
                 _ids([*holders, *others]),
             )
+
+
+def _holders(
+    session: Session, kind: IdentityKind, column: str, values: Sequence[str]
+) -> Iterator[list[tuple[str, int]]]:
+    """(value, person) of the people holding an identity of `kind` whose `column` is one of
+    `values`, a chunk of values at a time."""
+    for start in range(0, len(values), _CHUNK):
+        identity, holder = _identity.alias("h"), _person.alias("hp")
+        yield [
+            (value, person_id)
+            for value, person_id in session.execute(
+                sa.select(identity.c[column], identity.c.person_id)
+                .select_from(identity.join(holder, holder.c.id == identity.c.person_id))
+                .where(
+                    identity.c.kind == kind.value,
+                    identity.c[column].in_(values[start : start + _CHUNK]),
+                    _people_only(holder),
+                )
+                .distinct()
+            )
+        ]
 
 
 def variant_key(name: str) -> str | None:

@@ -487,7 +487,7 @@ def store_secret(session: Session, name: str = "identity-hints") -> bytes:
     Two processes making it at once both end up with the one that was stored first.
     """
     table = StoreKey.__table__  # type: ignore[attr-defined]
-    found = session.execute(sa.select(table.c.value).where(table.c.name == name)).scalar()
+    found = stored_secret(session, name)
     if found is None:
         session.execute(
             _insert(session, StoreKey)
@@ -495,7 +495,16 @@ def store_secret(session: Session, name: str = "identity-hints") -> bytes:
             .on_conflict_do_nothing(index_elements=["name"])
         )
         found = session.execute(sa.select(table.c.value).where(table.c.name == name)).scalar_one()
-    return bytes.fromhex(found)
+        return bytes.fromhex(found)
+    return found
+
+
+def stored_secret(session: Session, name: str = "identity-hints") -> bytes | None:
+    """This store's secret called `name`, or None if none was made yet (a reader never makes
+    one: nothing was hashed with a secret that does not exist)."""
+    table = StoreKey.__table__  # type: ignore[attr-defined]
+    found = session.execute(sa.select(table.c.value).where(table.c.name == name)).scalar()
+    return bytes.fromhex(found) if found is not None else None
 
 
 def add_identity(session: Session, person_id: int, key: IdentityKey) -> bool:
