@@ -80,4 +80,6 @@ def not_people() -> NotPeople:
 def tool_name(text: str | None) -> bool:
     """Whether a name or login is a bot's or a tool's: by bots' own shapes (`x[bot]`,
     `dependabot`) or by the rules. A name alone says who committed, not whose work it is."""
-    return bool(text) and (looks_like_bot(str(text)) or not_people().name(text))
+    if not text:
+        return False
+    return looks_like_bot(text) or not_people().name(text)

@@ -115,7 +115,7 @@ def root(word: str) -> str:
 
 def stems_of(word: str) -> tuple[str, ...]:
     """The index terms a query word matches: its root, which is what the index stores, and
-    the word itself and its stem, which stores written before roots (csf 0019) hold."""
+    the word itself and its stem, which rows indexed before roots were stored hold."""
     return tuple(dict.fromkeys((word, stem(word), root(word))))
 
 
