@@ -211,7 +211,9 @@ def glob_problem(glob: str) -> str | None:
     if glob.startswith("/"):
         return f"{glob!r} must be relative to the repository root"
     try:
-        re.compile(glob_to_regex(glob))
+        translated = glob_to_regex(glob)
+        if "[" in glob:  # only a character class can translate to a pattern `re` refuses
+            re.compile(translated)
     except (ValueError, re.error) as error:
         return str(error)
     return None

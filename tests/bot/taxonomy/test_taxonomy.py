@@ -180,6 +180,7 @@ def test_valid_minimal_file() -> None:
         (_with(9, "        aliases: [p]"), 8, "matches nothing"),
         (_with(9, '        paths: ["/src/**"]'), 9, "relative to the repository root"),
         (_with(9, '        paths: ["src/{parse/**"]'), 9, "unclosed '{'"),
+        (_with(9, '        paths: ["src/[z-a]/**"]'), 9, "bad character range"),
         (_with(7, "      Parser:"), 7, "lower-case"),
         (VALID + "      parser:\n        name: Again\n        labels: [x]\n", 10, "appears twice"),
         (VALID + "      lexer:\n        name: Lexer\n        aliases: [parser]\n"
