@@ -1093,7 +1093,7 @@ def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> An
     if dialect == "sqlite":
         when = as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         age = sa.func.julianday(sa.literal(when, sa.String)) - sa.func.julianday(column)
-        return sa.func.csf_recency(age, half_life)
+        return sa.func.pow(0.5, sa.func.max(age, 0.0) / half_life)
     age = sa.extract("epoch", sa.literal(as_of, sa.DateTime(timezone=True)) - column) / 86400.0
     return sa.func.power(0.5, sa.func.greatest(age, 0.0) / half_life)
 
@@ -1243,9 +1243,12 @@ def _aggregate(
         base = base * founding_factor(c, cut, config)
     weigh_built = bool(float(config["built"]))
     value = base * built_factor(scope.built(c), config) if weigh_built else base
-    people_filter = [p.c.is_bot.is_(False)]
-    if region is not None:
-        people_filter.append(_region_clause(p.c.region, region))
+    if region is None:
+        # Bots are few: leaving their ids out is cheaper than joining every row to its person.
+        bots = sa.select(p.c.id).where(p.c.is_bot.is_(True))
+        people_filter = [c.c.person_id.not_in(bots)]
+    else:
+        people_filter = [p.c.is_bot.is_(False), _region_clause(p.c.region, region)]
     single = scope.single_index()
     if weigh_built and single is not None:
         # One topic or one word: its index rows carry `built`, read with the ids (no lookup
@@ -1261,9 +1264,10 @@ def _aggregate(
     # The area's own work (`_area_work`) comes with it when no region filters people: the
     # count over every group, summed before the limit, saves a second pass over the area.
     whole = sa.func.sum(sa.func.count()).over() if region is None else sa.null()
+    if region is not None:
+        best = best.join(p, p.c.id == c.c.person_id)
     best = (
         best.add_columns(whole)
-        .join(p, p.c.id == c.c.person_id)
         .where(in_scope, *people_filter)
         .group_by(c.c.person_id)
         .order_by(sa.func.sum(best_value).desc())

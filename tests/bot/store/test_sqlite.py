@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -9,7 +11,15 @@ import pytest
 import sqlalchemy as sa
 
 from bot.errors import StoreUnavailableError
-from bot.store.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine, require_migrated, upgrade
+from bot.store.engine import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    SQLITE_MMAP_BYTES,
+    _ensure_pow,
+    make_engine,
+    recency_weight,
+    require_migrated,
+    upgrade,
+)
 
 
 def test_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
@@ -18,6 +28,40 @@ def test_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
         assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(sa.text("PRAGMA mmap_size")).scalar() == SQLITE_MMAP_BYTES
+
+
+class _NoMathFunctions:
+    """A connection to a SQLite built without math functions: `pow` is unknown until added."""
+
+    def __init__(self) -> None:
+        self.connection = sqlite3.connect(":memory:")
+        self.added: set[str] = set()
+
+    def execute(self, sql: str) -> sqlite3.Cursor:
+        if "pow(" in sql and "pow" not in self.added:
+            raise sqlite3.OperationalError("no such function: pow")
+        return self.connection.execute(sql)
+
+    def create_function(self, name: str, arity: int, function: object, **kw: object) -> None:
+        self.added.add(name)
+        self.connection.create_function(name, arity, function, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("age", [0.0, 1.0, 90.5, 180.0, 3650.0])
+def test_recency_in_sql_is_the_python_weight_with_or_without_math_functions(age: float) -> None:
+    """Live sums weigh rows with SQL `pow`; where SQLite lacks it, Python's is added, and the
+    weight is the same number either way as the one the explanations compute."""
+    built_in = sqlite3.connect(":memory:")
+    _ensure_pow(built_in)
+    lacking = _NoMathFunctions()
+    _ensure_pow(lacking)
+    assert lacking.added == {"pow"}
+    query = f"SELECT pow(0.5, max({age}, 0.0) / 180.0)"
+    expected = recency_weight(age, 180.0)
+    assert built_in.execute(query).fetchone()[0] == expected
+    assert lacking.execute(query).fetchone()[0] == expected
+    assert math.isclose(expected, 0.5 ** (age / 180.0))
 
 
 @pytest.mark.parametrize("timeout", ["abc", "1e400", "-1", "nan", "86401"])
