@@ -15,7 +15,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.padding import Padding
@@ -24,14 +24,15 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from bot.outreach.roles import RoleFit
 from bot.people.view import PersonView
 from bot.ranking.who import Evidence, WhoAnswer, answer_notes, empty_hint, namesake_line
 from bot.ranking.words import activity as activity_words
 from bot.ranking.words import did
-from bot.reports.digest import Digest
-from bot.reports.profile import Profile
-from slackui.blocks.digest import period_label
+
+if TYPE_CHECKING:  # `csf who` prints neither: their modules load with the commands that do
+    from bot.outreach.roles import RoleFit
+    from bot.reports.digest import Digest
+    from bot.reports.profile import Profile
 
 # What a terminal acts on rather than shows: C0 controls but newline and tab (escape sequences
 # start with ESC), DEL, C1 controls (0x9b is a one-byte CSI), and the bidirectional marks,
@@ -264,6 +265,8 @@ def person_label(person: dict[str, Any]) -> str:
 
 def print_digest(found: Digest) -> None:
     """`csf digest`: the newly active people of a period, by ecosystem, with their evidence."""
+    from slackui.blocks.digest import period_label
+
     count = len(found.entries)
     out.print(
         Text.assemble(
