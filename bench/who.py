@@ -141,8 +141,10 @@ def copy_to_postgres(sqlite_path: Path, url: str, schema: str) -> None:
         ContributionTerm,
         ContributionTopic,
         Identity,
+        IndexTime,
         Person,
         Repo,
+        from_microseconds,
     )
 
     engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
@@ -159,15 +161,21 @@ def copy_to_postgres(sqlite_path: Path, url: str, schema: str) -> None:
                 table: sa.Table = model.__table__  # type: ignore[attr-defined]
                 names = [column.name for column in table.columns]
                 flags = [isinstance(column.type, sa.Boolean) for column in table.columns]
+                # Index times are integers on SQLite (IndexTime); COPY wants times.
+                times = [isinstance(column.type, IndexTime) for column in table.columns]
                 started = time.perf_counter()
                 rows = 0
                 sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
                 with cursor.copy(sql) as copy:
                     for row in source.execute(f"SELECT {', '.join(names)} FROM {table.name}"):
-                        if any(flags):
+                        if any(flags) or any(times):
                             row = tuple(
-                                bool(v) if flag and v is not None else v
-                                for v, flag in zip(row, flags, strict=True)
+                                from_microseconds(v)
+                                if is_time
+                                else bool(v)
+                                if flag and v is not None
+                                else v
+                                for v, flag, is_time in zip(row, flags, times, strict=True)
                             )
                         copy.write_row(row)
                         rows += 1

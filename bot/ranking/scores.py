@@ -296,7 +296,8 @@ def _founding_cuts(session: Session, config: Mapping[str, Any], end: datetime) -
         "founding_cut",
         sa.MetaData(),
         sa.Column("topic", t.c.topic.type, primary_key=True),
-        sa.Column("cut", t.c.occurred_at.type),
+        # Compared with each contribution's own time: that column's type, not the index's.
+        sa.Column("cut", Contribution.__table__.c.occurred_at.type),  # type: ignore[attr-defined]
         prefixes=["TEMPORARY"],
     )
     connection = session.connection()

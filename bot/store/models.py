@@ -15,7 +15,7 @@ Design choices that later code relies on:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -55,6 +55,54 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def as_microseconds(value: datetime | None) -> int | None:
+    """An aware time as `IndexTime` stores it on SQLite."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()} given to the store; use UTC")
+    return (value.astimezone(UTC).replace(tzinfo=None) - _EPOCH) // _MICROSECOND
+
+
+def from_microseconds(value: int | None) -> datetime | None:
+    """An `IndexTime` as SQLite stores it, back to an aware time."""
+    if value is None:
+        return None
+    return (_EPOCH + int(value) * _MICROSECOND).replace(tzinfo=UTC)
+
+
+class IndexTime(UTCDateTime):
+    """`UTCDateTime` that SQLite keeps as whole microseconds since 1970 UTC (an integer of six
+    to eight bytes) instead of 26 characters of text.
+
+    The index tables repeat their contribution's time on every tag and word row, a dozen rows
+    per contribution, each twice (the row and the (term, time) index): on a real history the
+    text of those times was half of the word index's bytes. The column is still declared
+    DATETIME (numeric affinity keeps integers integers), so only values change (migration
+    0020); exact to the microsecond, so every window compares as before. PostgreSQL's
+    timestamptz is eight bytes already and is left as it is. Compare these columns with times
+    (bound values), never with another table's time column on SQLite.
+    """
+
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        return as_microseconds
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        return from_microseconds
+
+
 # Nullability follows the annotation (`X | None` is nullable), as everywhere in SQLModel.
 def _json_list() -> Any:
     return Field(default_factory=list, sa_type=sa.JSON)
@@ -62,6 +110,10 @@ def _json_list() -> Any:
 
 def _when(*, index: bool = False, nullable: bool = False) -> Any:
     return Field(default=None if nullable else ..., sa_type=UTCDateTime, index=index)
+
+
+def _indexed_when() -> Any:
+    return Field(sa_type=IndexTime)
 
 
 def _created() -> Any:
@@ -268,7 +320,7 @@ class ContributionTopic(SQLModel, table=True):
     )
     topic: str = Field(primary_key=True)  # "<ecosystem>.<topic>", e.g. "mlir.bufferization"
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
-    occurred_at: datetime = _when()
+    occurred_at: datetime = _indexed_when()
     # The contribution created files in the topic (git's `create mode`): who built the area.
     built: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
@@ -436,7 +488,7 @@ class ContributionTerm(SQLModel, table=True):
     )
     term: str = Field(primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
-    occurred_at: datetime = _when()
+    occurred_at: datetime = _indexed_when()
     built: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # as topics
 
 

@@ -31,6 +31,7 @@ from bot.store.models import (
     HttpCache,
     Identity,
     IdentityKind,
+    IndexTime,
     MailMessage,
     Person,
     Repo,
@@ -38,6 +39,7 @@ from bot.store.models import (
     Suppression,
     SyncCursor,
     UTCDateTime,
+    as_microseconds,
     utcnow,
 )
 
@@ -140,6 +142,8 @@ def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
 
 def _sqlite_encoder(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
     """How a value is stored on SQLite, as SQLAlchemy's own types store it; None: as it is."""
+    if isinstance(column_type, IndexTime):
+        return as_microseconds
     if isinstance(column_type, UTCDateTime):
         seen: dict[datetime, str] = {}  # tag rows repeat their contribution's time
 

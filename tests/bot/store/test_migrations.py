@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 import bot.store.models  # noqa: F401  (tables on the metadata)
 from bot.errors import StoreNotMigratedError
@@ -16,6 +20,7 @@ from bot.store.engine import (
     alembic_config,
     current_revision,
     head_revision,
+    make_engine,
     require_migrated,
     upgrade,
 )
@@ -129,3 +134,54 @@ def test_a_store_recording_several_schema_revisions_is_refused_in_one_line(
 def test_identity_uniqueness_skips_names_on_both_backends(engine: Engine) -> None:
     indexes = {ix["name"]: ix for ix in sa.inspect(engine).get_indexes("identity")}
     assert indexes["uq_identity_kind_value"]["unique"]
+
+
+def test_index_times_become_integers_exactly_and_come_back(tmp_path: Path) -> None:
+    """0020 rewrites the tag and word rows' times (text as SQLAlchemy wrote them) as whole
+    microseconds on SQLite: read back through the models they are the same aware times, a
+    window compares as before, and a downgrade writes the very same text again."""
+    from bot.store.models import ContributionTerm, ContributionTopic
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    command.upgrade(alembic_config(engine), "0019")
+    written = [
+        (1, "2019-03-04 05:06:07.000000"),
+        (2, "2024-02-29 23:59:59.999999"),
+        (3, "1999-12-31 00:00:00"),  # no fraction: an older SQLAlchemy's text
+    ]
+    raw = sqlite3.connect(tmp_path / "csf.db")  # foreign keys off: index rows alone suffice
+    raw.executemany(
+        "INSERT INTO contribution_topic (contribution_id, topic, person_id, occurred_at, built) "
+        "VALUES (?, 'toy.parser', 1, ?, 0)",
+        written,
+    )
+    raw.executemany(
+        "INSERT INTO contribution_term (contribution_id, term, person_id, occurred_at, built) "
+        "VALUES (?, 'lexer', 1, ?, 0)",
+        written,
+    )
+    raw.commit()
+    upgrade(engine)
+    expected = {
+        1: datetime(2019, 3, 4, 5, 6, 7, tzinfo=UTC),
+        2: datetime(2024, 2, 29, 23, 59, 59, 999999, tzinfo=UTC),
+        3: datetime(1999, 12, 31, tzinfo=UTC),
+    }
+    for model in (ContributionTopic, ContributionTerm):
+        assert {
+            r[0]: r[1]
+            for r in raw.execute(
+                f"SELECT contribution_id, typeof(occurred_at) FROM {model.__tablename__}"
+            )
+        } == dict.fromkeys(expected, "integer")
+        with Session(engine) as session:
+            rows = session.exec(select(model.contribution_id, model.occurred_at)).all()
+            assert dict(rows) == expected
+            inside = select(model.contribution_id).where(
+                model.occurred_at >= datetime(2019, 3, 4, 5, 6, 7, tzinfo=UTC),
+                model.occurred_at < datetime(2024, 2, 29, 23, 59, 59, 999999, tzinfo=UTC),
+            )
+            assert session.exec(inside).all() == [1]
+    command.downgrade(alembic_config(engine), "0019")
+    back = raw.execute("SELECT contribution_id, occurred_at FROM contribution_term").fetchall()
+    assert dict(back) == {1: written[0][1], 2: written[1][1], 3: "1999-12-31 00:00:00.000000"}
