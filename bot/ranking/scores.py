@@ -160,22 +160,34 @@ def refresh_scores(
     as_of: datetime | None = None,
     signature: str | None = None,
 ) -> ScoreRefresh:
-    """Rebuild the score cache as of `as_of` (default now), in the caller's transaction.
+    """Rebuild the score cache as of `as_of` (default now); what the session held before is
+    committed first, and the new cache is the caller's to commit.
 
-    One refresh at a time, and none while a person is forgotten or merged (`write_lock`): two
-    rebuilds at once would each insert the whole cache, and a score may not outlive its person.
+    The sums are the long part (half a minute at a million contributions). They go into this
+    connection's temporary tables while no write lock is held, reading one snapshot of the
+    store on SQLite, so answers (which write an audit row), syncs and ingests go on meanwhile.
+    Only the swap into `topic_score` takes `write_lock` (one rebuild at a time, none while a
+    person is forgotten or merged), held until the caller commits. A person forgotten or
+    merged away during the sums is left out at the swap, and the cache records the store as
+    the sums read it, so whatever landed meanwhile brings the next refresh back.
     """
-    write_lock(session)
+    session.commit()
     started = time.perf_counter()
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        driver.execute("BEGIN")  # type: ignore[union-attr]  # a read snapshot, no write lock
     signature = signature or store_signature(session)
     when = as_of or datetime.now(UTC)
     days = int(config["window_days"])
     start = when - timedelta(days=days)
-    session.execute(sa.delete(TopicScore))
-    session.execute(sa.delete(PersonWindow))
-    session.execute(sa.delete(ScoreCache))
+    scores = _staging(TopicScore.__table__)  # type: ignore[attr-defined]
+    windows = _staging(PersonWindow.__table__)  # type: ignore[attr-defined]
+    for table in (scores, windows):
+        table.drop(connection, checkfirst=True)
+        table.create(connection)
     owners = _all_owners(session, taxonomy, start, when)
-    table = TopicScore.__table__  # type: ignore[attr-defined]
     batch: list[dict[str, Any]] = []
     topics: set[str] = set()
     count = 0
@@ -187,16 +199,24 @@ def refresh_scores(
         batch.append(row)
         topics.add(row["topic"])
         if len(batch) >= BATCH:
-            bulk_write(session, table, batch)
+            bulk_write(session, scores, batch)
             count += len(batch)
             batch = []
     # Owners with no activity in the window still rank (ownership alone).
     for (topic, person_id), owned in owners.items():
         batch.append(_row(topic, person_id) | {"owned": owned, "owner": True})
         topics.add(topic)
-    bulk_write(session, table, batch)
+    bulk_write(session, scores, batch)
     count += len(batch)
-    _write_activity(session, start, when)
+    _write_activity(session, windows, start, when)
+    if sqlite:
+        driver.commit()  # type: ignore[union-attr]  # the snapshot ends; the staged rows stay
+    write_lock(session)
+    gone = count - _swap(session, scores, TopicScore.__table__)  # type: ignore[attr-defined]
+    _swap(session, windows, PersonWindow.__table__)  # type: ignore[attr-defined]
+    session.execute(sa.delete(ScoreCache))
+    for table in (scores, windows):
+        table.drop(connection)
     seconds = time.perf_counter() - started
     session.add(
         ScoreCache(
@@ -208,13 +228,35 @@ def refresh_scores(
         )
     )
     session.flush()
-    return ScoreRefresh(when, len(topics), count, seconds)
+    return ScoreRefresh(when, len(topics), count - gone, seconds)
 
 
-def _write_activity(session: Session, start: datetime, end: datetime) -> None:
-    """Everyone's window activity, for focus and breadth (`PersonWindow`)."""
+def _staging(table: sa.Table) -> sa.Table:
+    """A temporary table (this connection's alone) with `table`'s columns, no constraints:
+    where a refresh sums before it takes the write lock."""
+    return sa.Table(
+        f"staged_{table.name}",
+        sa.MetaData(),
+        *(sa.Column(column.name, column.type) for column in table.columns),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _swap(session: Session, staged: sa.Table, table: sa.Table) -> int:
+    """Replace `table`'s rows with the staged ones of people who still exist; how many."""
+    p = Person.__table__  # type: ignore[attr-defined]
+    session.execute(sa.delete(table))
+    names = [column.name for column in table.columns]
+    kept = sa.select(*(staged.c[name] for name in names)).where(
+        staged.c.person_id.in_(sa.select(p.c.id))
+    )
+    session.execute(sa.insert(table).from_select(names, kept))
+    return int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
+
+
+def _write_activity(session: Session, table: sa.Table, start: datetime, end: datetime) -> None:
+    """Everyone's window activity, for focus and breadth (`PersonWindow`'s rows, into `table`)."""
     totals, topics = window_activity(session, start, end)
-    table = PersonWindow.__table__  # type: ignore[attr-defined]
     people = sorted(set(totals) | set(topics))
     for begin in range(0, len(people), BATCH):
         rows = [

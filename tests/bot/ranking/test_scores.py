@@ -302,3 +302,50 @@ def test_a_refresh_with_nothing_new_keeps_the_cache_and_anything_new_rebuilds_it
     # A cache older than half its stand-in age is summed again to stay near "now".
     hours = int(config["score_cache"]["max_age_hours"])
     rebuilt_by(lambda: None, settings=heavier, hours=hours)
+
+
+def test_a_refresh_lets_answers_write_while_it_sums_and_leaves_out_people_gone_meanwhile(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sums take seconds on a real store: an answer's audit row (another connection, which
+    will not wait for a lock) is written while they run, and a person forgotten meanwhile has
+    no score in the cache the swap writes."""
+    import bot.ranking.scores as scores
+    from bot.people.privacy import forget
+    from bot.store.models import AuditEvent, Person
+    from bot.store.writes import record_search
+
+    summed = scores._summed
+    seen: list[str] = []
+    gone = world.people["gus-newcomer"]
+
+    def during(*args: Any, **kwargs: Any) -> Any:
+        engine = session.get_bind()
+        with engine.connect() as other:
+            if engine.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout = 0")  # locked: an error at once
+            else:
+                other.exec_driver_sql("SET lock_timeout = '100ms'")
+            other.commit()
+            with Session(bind=other) as asking:
+                record_search(asking, "U0ASKER", "mlir bufferization")
+                asking.commit()
+            other.commit()
+            seen.append("answered")
+            with Session(bind=other) as forgetting:
+                login = forgetting.get(Person, gone).login  # type: ignore[union-attr]
+                forget(forgetting, f"@{login}", actor="U0ADMIN")
+                forgetting.commit()
+            other.commit()
+        yield from summed(*args, **kwargs)
+
+    monkeypatch.setattr(scores, "_summed", during)
+    refreshed = refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    assert seen == ["answered"]
+    assert session.exec(select(AuditEvent).where(AuditEvent.actor == "U0ASKER")).one()
+    people = {r.person_id for r in session.exec(select(TopicScore))}
+    assert gone not in people
+    assert world.people["ada-owner"] in people
+    assert gone not in {r.person_id for r in session.exec(select(PersonWindow))}
+    assert refreshed.scores == len(session.exec(select(TopicScore)).all())
