@@ -245,6 +245,7 @@ def measure(url: str, taxonomy_file: Path, **engine_options: object) -> dict[str
         session.commit()
         out["refresh_s"] = round(time.perf_counter() - started, 1)
         out["refresh_rows"] = refreshed.scores
+        out["refresh_locked_s"] = round(refreshed.locked, 1)  # the swap: answers wait only here
         for words in topics:
             reading = read_query(taxonomy, ["bench", *words.split()])
             started = time.perf_counter()

@@ -56,6 +56,7 @@ class ScoreRefresh:
     scores: int
     seconds: float
     kept: bool = False  # nothing had changed: the last refresh stands
+    locked: float = 0.0  # seconds of `seconds` spent holding the write lock (the swap)
 
     def summary(self) -> str:
         if self.kept:
@@ -212,12 +213,14 @@ def refresh_scores(
     if sqlite:
         driver.commit()  # type: ignore[union-attr]  # the snapshot ends; the staged rows stay
     write_lock(session)
+    swapping = time.perf_counter()
     gone = count - _swap(session, scores, TopicScore.__table__)  # type: ignore[attr-defined]
     _swap(session, windows, PersonWindow.__table__)  # type: ignore[attr-defined]
     session.execute(sa.delete(ScoreCache))
     for table in (scores, windows):
         table.drop(connection)
-    seconds = time.perf_counter() - started
+    ended = time.perf_counter()
+    seconds, locked = ended - started, ended - swapping
     session.add(
         ScoreCache(
             as_of=when,
@@ -228,7 +231,7 @@ def refresh_scores(
         )
     )
     session.flush()
-    return ScoreRefresh(when, len(topics), count - gone, seconds)
+    return ScoreRefresh(when, len(topics), count - gone, seconds, locked=locked)
 
 
 def _staging(table: sa.Table) -> sa.Table:

@@ -349,3 +349,4 @@ def test_a_refresh_lets_answers_write_while_it_sums_and_leaves_out_people_gone_m
     assert world.people["ada-owner"] in people
     assert gone not in {r.person_id for r in session.exec(select(PersonWindow))}
     assert refreshed.scores == len(session.exec(select(TopicScore)).all())
+    assert 0 < refreshed.locked < refreshed.seconds
