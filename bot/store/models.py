@@ -28,6 +28,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def in_utc(value: datetime) -> datetime:
+    """An aware time in UTC; a naive one is refused, whatever column it was meant for."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value.isoformat()} given to the store; use UTC")
+    return value.astimezone(UTC)
+
+
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on every backend.
 
@@ -42,9 +49,7 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value.isoformat()} given to the store; use UTC")
-        value = value.astimezone(UTC)
+        value = in_utc(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -63,9 +68,7 @@ def as_microseconds(value: datetime | None) -> int | None:
     """An aware time as `IndexTime` stores it on SQLite."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value.isoformat()} given to the store; use UTC")
-    return (value.astimezone(UTC).replace(tzinfo=None) - _EPOCH) // _MICROSECOND
+    return (in_utc(value).replace(tzinfo=None) - _EPOCH) // _MICROSECOND
 
 
 def from_microseconds(value: int | None) -> datetime | None:

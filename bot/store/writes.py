@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -40,6 +40,7 @@ from bot.store.models import (
     SyncCursor,
     UTCDateTime,
     as_microseconds,
+    in_utc,
     utcnow,
 )
 
@@ -152,11 +153,7 @@ def _sqlite_encoder(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], An
                 return None
             text = seen.get(value)
             if text is None:
-                if value.tzinfo is None:
-                    raise ValueError(
-                        f"naive datetime {value.isoformat()} given to the store; use UTC"
-                    )
-                naive = value.astimezone(UTC).replace(tzinfo=None)
+                naive = in_utc(value).replace(tzinfo=None)
                 text = seen[value] = naive.isoformat(sep=" ", timespec="microseconds")
             return text
 
