@@ -339,19 +339,10 @@ def _name_is_local_part(session: Session) -> Iterator[DuplicateEvidence]:
     secret = stored_secret(session)
     if secret is None:  # no address was ever stored with a local part to compare
         return
-    identity, person, joined = _identities()
-    rows = session.execute(
-        sa.select(identity.c.value, identity.c.person_id)
-        .select_from(joined)
-        .where(
-            identity.c.kind == IdentityKind.NAME.value,
-            ~identity.c.value.startswith(DISCOURSE_PREFIX),
-            _people_only(person),
-        )
-    ).all()
+    rows = _names(session, DISCOURSE_PREFIX)
     # local part hash -> how the name was spelled (a git name, a review handle) -> its records
     named: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for value, person_id in rows:
+    for person_id, value in rows:
         handle = value.removeprefix(PHABRICATOR_PREFIX)
         if " " in handle or "@" in handle:
             continue
@@ -378,6 +369,21 @@ def _name_is_local_part(session: Session) -> Iterator[DuplicateEvidence]:
                 f"{' and '.join(said)} {verb} the local part of an address of {_refs(holders)}",
                 _ids([*holders, *others]),
             )
+
+
+def _names(session: Session, *left_out: str) -> Sequence[tuple[int, str]]:
+    """(person, name) of every name identity of a person, less names spelled with a prefix in
+    `left_out` (review handles, forum usernames)."""
+    identity, person, joined = _identities()
+    return session.execute(
+        sa.select(identity.c.person_id, identity.c.value)
+        .select_from(joined)
+        .where(
+            identity.c.kind == IdentityKind.NAME.value,
+            *(~identity.c.value.startswith(prefix) for prefix in left_out),
+            _people_only(person),
+        )
+    ).all()
 
 
 def _holders(
@@ -418,17 +424,7 @@ def _similar_names(session: Session) -> Iterator[DuplicateEvidence]:
     One pass over the names, grouped in a dictionary: linear in the store, like a GROUP BY, but
     with a key (accents, word order) that SQLite and PostgreSQL cannot compute alike.
     """
-    identity, person, joined = _identities()
-    rows = session.execute(
-        sa.select(identity.c.person_id, identity.c.value)
-        .select_from(joined)
-        .where(
-            identity.c.kind == IdentityKind.NAME.value,
-            ~identity.c.value.startswith(PHABRICATOR_PREFIX),
-            ~identity.c.value.startswith(DISCOURSE_PREFIX),
-            _people_only(person),
-        )
-    ).all()
+    rows = _names(session, PHABRICATOR_PREFIX, DISCOURSE_PREFIX)
     exact: dict[str, set[int]] = defaultdict(set)
     variants: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for person_id, value in rows:
