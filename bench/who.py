@@ -160,22 +160,24 @@ def copy_to_postgres(sqlite_path: Path, url: str, schema: str) -> None:
             for model in tables:
                 table: sa.Table = model.__table__  # type: ignore[attr-defined]
                 names = [column.name for column in table.columns]
-                flags = [isinstance(column.type, sa.Boolean) for column in table.columns]
-                # Index times are integers on SQLite (IndexTime); COPY wants times.
-                times = [isinstance(column.type, IndexTime) for column in table.columns]
+                # SQLite's integers for booleans and index times (IndexTime), as COPY wants them.
+                converters = [
+                    from_microseconds
+                    if isinstance(column.type, IndexTime)
+                    else _boolean
+                    if isinstance(column.type, sa.Boolean)
+                    else None
+                    for column in table.columns
+                ]
                 started = time.perf_counter()
                 rows = 0
                 sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
                 with cursor.copy(sql) as copy:
                     for row in source.execute(f"SELECT {', '.join(names)} FROM {table.name}"):
-                        if any(flags) or any(times):
+                        if any(converters):
                             row = tuple(
-                                from_microseconds(v)
-                                if is_time
-                                else bool(v)
-                                if flag and v is not None
-                                else v
-                                for v, flag, is_time in zip(row, flags, times, strict=True)
+                                v if convert is None else convert(v)
+                                for v, convert in zip(row, converters, strict=True)
                             )
                         copy.write_row(row)
                         rows += 1
@@ -194,6 +196,10 @@ def copy_to_postgres(sqlite_path: Path, url: str, schema: str) -> None:
         raw.close()
         source.close()
         engine.dispose()
+
+
+def _boolean(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def _stats(name: str, times: list[float]) -> dict[str, float]:

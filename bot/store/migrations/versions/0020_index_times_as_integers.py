@@ -34,19 +34,19 @@ TO_TEXT = (
 )
 
 
-def upgrade() -> None:
+def _rewrite(value: str, stored_as: str) -> None:
+    """Every index row's time stored as `stored_as` becomes `value` (SQLite only)."""
     if op.get_bind().dialect.name != "sqlite":
         return
     for table in TABLES:
         op.execute(
-            f"UPDATE {table} SET occurred_at = {TO_MICROSECONDS} WHERE typeof(occurred_at) = 'text'"
+            f"UPDATE {table} SET occurred_at = {value} WHERE typeof(occurred_at) = '{stored_as}'"
         )
+
+
+def upgrade() -> None:
+    _rewrite(TO_MICROSECONDS, "text")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for table in TABLES:
-        op.execute(
-            f"UPDATE {table} SET occurred_at = {TO_TEXT} WHERE typeof(occurred_at) = 'integer'"
-        )
+    _rewrite(TO_TEXT, "integer")
