@@ -47,7 +47,6 @@ from bot.people.places import in_region
 from bot.people.view import load_views
 from bot.ranking.words import did
 from bot.sources.owners import maintainer_scope
-from bot.store.engine import recency_weight
 from bot.store.identity import name_key
 from bot.store.models import (
     CodeOwner,
@@ -366,6 +365,13 @@ def size_steps(size: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
         if factor >= largest or k > 80:
             return tuple(steps)
         k += 1
+
+
+def recency_weight(age_days: float, half_life_days: float) -> float:
+    """0.5 ** (age / half-life), as `_recency` computes it in SQL (ages before 0 count as 0)."""
+    if half_life_days <= 0:
+        return 1.0
+    return float(0.5 ** (max(0.0, age_days) / half_life_days))
 
 
 def decay(when: datetime, as_of: datetime, half_life_days: float) -> float:

@@ -103,13 +103,6 @@ def _busy_timeout_ms(timeout: str | tuple[str, ...] | None) -> int:
 SQLITE_MMAP_BYTES = 1 << 30  # address space only: pages are the OS's file cache, shared
 
 
-def recency_weight(age_days: float | None, half_life_days: float) -> float:
-    """0.5 ** (age / half-life): the recency weight of the signal model, usable inside SQL."""
-    if age_days is None or half_life_days <= 0:
-        return 1.0
-    return float(0.5 ** (max(0.0, age_days) / half_life_days))
-
-
 def _ensure_pow(dbapi_connection: Any) -> None:
     """Ranking sums recency weights (`pow(0.5, age / half-life)`) in SQL. SQLite's own `pow`
     is C, four times faster than any function Python adds, which a biggest topic's live sum

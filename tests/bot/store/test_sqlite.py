@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from bot.errors import StoreUnavailableError
+from bot.ranking.who import recency_weight
 from bot.store.engine import (
     SQLITE_BUSY_TIMEOUT_MS,
     SQLITE_MMAP_BYTES,
     _ensure_pow,
     make_engine,
-    recency_weight,
     require_migrated,
     upgrade,
 )
