@@ -1649,14 +1649,22 @@ def _distinct_authors(session: Session, reviews: list[ContributionRow], reviewer
     if not numbers:
         return 0
     c = Contribution.__table__  # type: ignore[attr-defined]
-    authors = set()
-    for repo_id, person_id, external_id in session.execute(
-        sa.select(c.c.repo_id, c.c.person_id, c.c.external_id).where(
-            c.c.kind == "pr", c.c.external_id.in_(sorted({n for _, n in numbers}))
-        )
-    ):
-        if (repo_id, external_id) in numbers and person_id != reviewer:
-            authors.add(person_id)
+    by_repo: dict[int, list[str]] = {}
+    for repo_id, number in sorted(numbers):
+        by_repo.setdefault(repo_id, []).append(number)
+    authors: set[int] = set()
+    for repo_id, wanted in by_repo.items():  # by the unique key, not a scan of every PR
+        for start in range(0, len(wanted), 500):
+            authors.update(
+                session.execute(
+                    sa.select(c.c.person_id).where(
+                        c.c.repo_id == repo_id,
+                        c.c.kind == "pr",
+                        c.c.external_id.in_(wanted[start : start + 500]),
+                        c.c.person_id != reviewer,
+                    )
+                ).scalars()
+            )
     return len(authors)
 
 
