@@ -236,20 +236,23 @@ def upsert_contributions(session: Session, records: Sequence[ContributionRecord]
         update=_CONTRIBUTION_MUTABLE,
     )
     ids: dict[tuple[int, str, str], int] = {}
-    by_repo: dict[int, list[str]] = {}
-    for repo_id, _, external_id in latest:
-        by_repo.setdefault(repo_id, []).append(external_id)
-    for repo_id, external_ids in by_repo.items():
+    # Read back by the whole unique key: without the kind, the index narrows only to the
+    # repository, and each chunk scanned all of its rows (an ingest grew quadratic).
+    by_key: dict[tuple[int, str], list[str]] = {}
+    for repo_id, kind, external_id in latest:
+        by_key.setdefault((repo_id, kind), []).append(external_id)
+    for (repo_id, kind), external_ids in by_key.items():
         unique_ids = sorted(set(external_ids))
         for start in range(0, len(unique_ids), 500):
             rows = session.execute(
-                sa.select(table.c.id, table.c.kind, table.c.external_id).where(
+                sa.select(table.c.id, table.c.external_id).where(
                     table.c.repo_id == repo_id,
+                    table.c.kind == kind,
                     table.c.external_id.in_(unique_ids[start : start + 500]),
                 )
             ).all()
             for row in rows:
-                ids[(repo_id, row.kind, row.external_id)] = row.id
+                ids[(repo_id, kind, row.external_id)] = row.id
     return [ids[(r.repo_id, _kind(r.kind), r.external_id)] for r in records]
 
 
