@@ -374,6 +374,7 @@ def index_batch(
     tagged: list[Indexed] = []
     termed: list[Indexed] = []
     natures: dict[int, str] = {}
+    sorts: dict[tuple[object, int, int], str | None] = {}
     for contribution_id, record in zip(ids, records, strict=True):
         title = record.title
         created = tuple(record.created_paths)
@@ -395,7 +396,10 @@ def index_batch(
                 terms_of(created, (), None) if created else set(),
             )
         if record.kind in _CLASSIFIED:
-            nature = classify(title, record.paths, record.additions, record.deletions)
+            sized = (shape, record.additions, record.deletions)
+            if sized not in sorts:  # a patch's reviews are classified as the patch is
+                sorts[sized] = classify(title, record.paths, record.additions, record.deletions)
+            nature = sorts[sized]
             if nature is not None:
                 natures[contribution_id] = nature
         topics, terms, built_topics, built_terms = shapes[shape]

@@ -144,7 +144,17 @@ def _contribution_values(record: ContributionRecord) -> dict[str, Any]:
 def _sqlite_encoder(column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
     """How a value is stored on SQLite, as SQLAlchemy's own types store it; None: as it is."""
     if isinstance(column_type, IndexTime):
-        return as_microseconds
+        stamps: dict[datetime, int | None] = {}  # index rows repeat their contribution's time
+
+        def stamp(value: datetime | None) -> int | None:
+            if value is None:
+                return None
+            found = stamps.get(value)
+            if found is None:
+                found = stamps[value] = as_microseconds(value)
+            return found
+
+        return stamp
     if isinstance(column_type, UTCDateTime):
         seen: dict[datetime, str] = {}  # tag rows repeat their contribution's time
 

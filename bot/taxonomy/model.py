@@ -254,11 +254,14 @@ class Taxonomy:
 
     def ecosystem(self, word: str) -> Ecosystem | None:
         """The ecosystem named by its key or an alias (`linux`, `kernel`, `openxla`...)."""
-        wanted = normalise_phrase(word)
-        for eco in self.ecosystems:
-            if wanted == eco.key or wanted in (normalise_phrase(a) for a in eco.aliases):
-                return eco
-        return None
+        return self.memo("ecosystem_names", self._ecosystem_names).get(normalise_phrase(word))
+
+    def _ecosystem_names(self) -> dict[str, Ecosystem]:
+        names: dict[str, Ecosystem] = {}
+        for eco in reversed(self.ecosystems):  # the first ecosystem to claim a name keeps it
+            names.update({normalise_phrase(alias): eco for alias in eco.aliases})
+            names[eco.key] = eco
+        return names
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics_by_id().get(topic_id)
@@ -271,8 +274,14 @@ class Taxonomy:
         return self.memo("topics_by_id", lambda: {topic.id: topic for topic in self.topics()})
 
     def ecosystems_for_repo(self, full_name: str) -> list[Ecosystem]:
-        wanted = full_name.casefold()
-        return [eco for eco in self.ecosystems if wanted in (r.casefold() for r in eco.repos)]
+        return list(self.memo("repo_names", self._repo_names).get(full_name.casefold(), ()))
+
+    def _repo_names(self) -> dict[str, tuple[Ecosystem, ...]]:
+        names: dict[str, tuple[Ecosystem, ...]] = {}
+        for eco in self.ecosystems:
+            for repo in dict.fromkeys(r.casefold() for r in eco.repos):
+                names[repo] = (*names.get(repo, ()), eco)
+        return names
 
     def tag(
         self,

@@ -25,6 +25,7 @@ NATURES = ("integrate", "bump", "revert", "format", "generated", "deletion", "nf
 @dataclass(frozen=True)
 class _Rules:
     titles: tuple[tuple[str, re.Pattern[str], str], ...]  # (nature, compiled, pattern)
+    any_title: re.Pattern[str]  # all of them at once: most titles match none, and say so fast
     generated: tuple[re.Pattern[str], ...]
     min_deleted: int
     deletion_ratio: float
@@ -43,6 +44,7 @@ def _rules() -> _Rules:
     )
     return _Rules(
         titles,
+        _any_of([pattern for _, _, pattern in titles]),
         tuple(re.compile(p, re.IGNORECASE) for p in data["generated_paths"]),
         int(data["deletion"]["min_deleted"]),
         float(data["deletion"]["ratio"]),
@@ -51,15 +53,28 @@ def _rules() -> _Rules:
     )
 
 
+def _any_of(patterns: list[str]) -> re.Pattern[str]:
+    """One pattern matching where any of `patterns` does; one that matches everything (so
+    each rule is tried) when joining them could change what one means (backreferences,
+    inline flags)."""
+    if any(re.search(r"\\[1-9]|\(\?P=|\(\?[a-zA-Z]", p) for p in patterns):
+        return re.compile("")
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.IGNORECASE)
+    except re.error:
+        return re.compile("")
+
+
 def explain(
     title: str | None, paths: Sequence[str], additions: int, deletions: int
 ) -> tuple[str, str] | None:
     """(nature, why) of a change, or None for real work."""
     rules = _rules()
     subject = (title or "").strip()
-    for nature, compiled, pattern in rules.titles:
-        if compiled.search(subject):
-            return nature, f"title matches /{pattern}/"
+    if rules.any_title.search(subject):  # which rule matched first, in the file's order
+        for nature, compiled, pattern in rules.titles:
+            if compiled.search(subject):
+                return nature, f"title matches /{pattern}/"
     if paths and all(any(g.search(path) for g in rules.generated) for path in paths):
         return "generated", "touches only generated or vendored files"
     if deletions >= rules.min_deleted and deletions >= rules.deletion_ratio * max(additions, 1):

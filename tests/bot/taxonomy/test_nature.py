@@ -33,3 +33,25 @@ def test_changes_are_classified_by_the_first_rule_that_holds(
     if nature is not None:
         assert found is not None
         assert why(nature, title, added, deleted, len(paths))  # an answer can say why
+
+
+def test_the_joined_title_rules_match_exactly_where_one_rule_does() -> None:
+    """Titles are first tried against all rules at once; the join must never hide a rule."""
+    from bot.taxonomy.nature import _any_of, _rules
+
+    rules = _rules()
+    titles = [
+        "Integrate LLVM at llvm/llvm-project@0123abc",
+        'Revert "[AMD] Add a pass"',
+        "[TorchToLinalg] Lower aten.gather",
+        "Bump actions/checkout from 3 to 4",
+        "Add a pass",
+    ]
+    for title in titles:
+        one = any(compiled.search(title) for _, compiled, _ in rules.titles)
+        assert bool(rules.any_title.search(title)) == one
+    # A join that would renumber a backreference (or move an inline flag) is not made:
+    # every title is then tried rule by rule.
+    assert _any_of([r"(ab)\1", "x"]).search("no match here") is not None
+    assert _any_of(["(?i)x"]).search("y") is not None
+    assert _any_of([]).search("anything") is None
