@@ -37,7 +37,13 @@ from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.git import GitIngest
 from bot.ingest.pipeline import index_batch
 from bot.sources.git import Mailmap
-from bot.sources.mail import ArchiveCursor, Mail, MailArchiveError, message_hash, read_messages
+from bot.sources.mail import (
+    ArchiveCursor,
+    Mail,
+    MailArchiveError,
+    message_hash,
+    read_messages_aside,
+)
 from bot.store.links import archive_link
 from bot.store.locks import session_job_lock
 from bot.store.models import Contribution, ContributionKind, MailMessage, Person, Repo
@@ -442,7 +448,7 @@ def _ingest(
     saved = None if full else get_cursor(session, repo_id, CURSOR)
     after = ArchiveCursor(**json.loads(saved)) if saved else None
     last: ArchiveCursor | None = None
-    for mail in read_messages(path, after=after, problems=stats.problems):
+    for mail in read_messages_aside(path, after=after, problems=stats.problems):
         ingest.message(mail)
         last = ArchiveCursor(mail.epoch, mail.commit)
         if stats.messages % BATCH == 0:

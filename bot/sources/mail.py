@@ -35,6 +35,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
 from bot.errors import CsfError
+from bot.sources.aside import aside
 from bot.sources.git import GitIdent, check_repository
 from bot.sources.text import clean_text
 
@@ -165,6 +166,32 @@ def read_messages(
             continue
         since = after.commit if after is not None and number == after.epoch else None
         yield from _read_epoch(number, epoch, since, problems)
+
+
+def read_messages_aside(
+    path: Path, *, after: ArchiveCursor | None = None, problems: list[str] | None = None
+) -> Iterator[Mail]:
+    """`read_messages`, read and parsed in a child process (`bot.sources.aside`), so parsing
+    runs beside whatever the caller does with each message."""
+    epoch, commit = (after.epoch, after.commit) if after is not None else (None, None)
+    for kind, item in aside(f"{__name__}:_read_for_parent", str(path), epoch, commit):
+        if kind == "mail":
+            yield item
+        elif problems is not None:
+            problems.append(item)
+
+
+def _read_for_parent(
+    path: str, epoch: int | None, commit: str | None
+) -> Iterator[tuple[str, Mail | str]]:
+    """The child's side of `read_messages_aside`: each message, and each problem met."""
+    problems: list[str] = []
+    after = ArchiveCursor(epoch, commit) if epoch is not None and commit is not None else None
+    for mail in read_messages(Path(path), after=after, problems=problems):
+        yield from (("problem", problem) for problem in problems)
+        problems.clear()
+        yield "mail", mail
+    yield from (("problem", problem) for problem in problems)
 
 
 def _read_epoch(

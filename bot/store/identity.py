@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from bot.store.models import IdentityKind
+from bot.store.kinds import IdentityKind
 
 HASH_PREFIX = "sha256:"
 _LOGIN = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,38}(\[bot\])?$")

@@ -23,6 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
+from bot.store.kinds import IdentityKind as IdentityKind  # re-exported, where the models are
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -130,12 +132,6 @@ class ContributionKind(StrEnum):
     COMMENT = "comment"
     COMMIT = "commit"
     RFC = "rfc"
-
-
-class IdentityKind(StrEnum):
-    GITHUB = "github"  # a GitHub login, lower-cased
-    EMAIL = "email"  # sha256:<hex> of the normalised address; never the address itself
-    NAME = "name"  # a display name as seen in git history: a hint, never unique
 
 
 class CandidateStatus(StrEnum):

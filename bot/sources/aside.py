@@ -1,0 +1,136 @@
+"""A source's reader run in a child process, its items streamed back in order.
+
+Reading an archive is pure CPU work (decoding and parsing every message), and so is storing
+what it gave; in one process they take turns on one core while the machine has more. Here the
+reader runs in its own Python process and sends its items back in pickled batches through a
+pipe, so parsing runs beside the store's work. Only the standard library and the reader's own
+module are imported in the child, so it starts in a fraction of a second.
+
+The child is started as `python -m bot.sources.aside MODULE:FUNCTION ARGS_JSON`: the function
+is called with the decoded arguments and must return an iterator of picklable items. An error
+the reader raises (a `CsfError` a person can act on, or anything else) is raised again in the
+parent; a parent that stops reading early, or dies, stops the child (it is killed, or its next
+write fails on the closed pipe).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+BATCH = 256  # items per frame: enough to make pickling cheap, few enough to start at once
+_LENGTH = struct.Struct(">I")
+_ITEMS, _RAISE, _END = "items", "raise", "end"
+
+
+class ReaderStoppedError(RuntimeError):
+    """The child ended without saying it had finished (killed, or out of memory)."""
+
+
+def aside(target: str, *args: Any) -> Iterator[Any]:
+    """The items of `target(*args)` (`"package.module:function"`), read in a child process.
+
+    `args` must be JSON values. Items arrive in the order the function yields them.
+    """
+    root = str(Path(__file__).resolve().parents[2])  # where `bot` is, installed or not
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.sources.aside", target, json.dumps(list(args))],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        env=env,
+        bufsize=1 << 16,
+    )
+    assert process.stdout is not None
+    try:
+        while True:
+            frame = _read_frame(process.stdout)
+            if frame is None:
+                process.wait()
+                code = process.returncode
+                raise ReaderStoppedError(f"the reader of {target} stopped (exit {code})")
+            if frame[0] == _ITEMS:
+                yield from frame[1]
+            elif frame[0] == _RAISE:
+                raise frame[1]
+            else:
+                return
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
+
+
+def _read_frame(stream: IO[bytes]) -> tuple[Any, ...] | None:
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (size,) = _LENGTH.unpack(head)
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    frame: tuple[Any, ...] = pickle.loads(body)  # our own child's output
+    return frame
+
+
+def _write_frame(stream: IO[bytes], frame: tuple[Any, ...]) -> None:
+    body = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(body)) + body)
+    stream.flush()  # the parent starts on a batch as soon as it is read
+
+
+def _picklable(error: BaseException) -> BaseException:
+    """The error itself when it survives the pipe; else a RuntimeError with its traceback."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:  # any error that cannot travel is described instead
+        text = "".join(traceback.format_exception(error))
+        return RuntimeError(f"the reader failed:\n{text}")
+
+
+def _serve(target: str, args: list[Any], out: IO[bytes]) -> None:
+    module, _, name = target.partition(":")
+    items: list[Any] = []
+    try:
+        for item in getattr(importlib.import_module(module), name)(*args):
+            items.append(item)
+            if len(items) >= BATCH:
+                _write_frame(out, (_ITEMS, items))
+                items = []
+        if items:
+            _write_frame(out, (_ITEMS, items))
+        _write_frame(out, (_END,))
+    except BrokenPipeError:
+        raise
+    except Exception as error:  # every error goes back to the parent
+        if items:
+            _write_frame(out, (_ITEMS, items))
+        _write_frame(out, (_RAISE, _picklable(error)))
+
+
+def main() -> None:
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not corrupt the frames
+    try:
+        _serve(sys.argv[1], json.loads(sys.argv[2]), out)
+    except (BrokenPipeError, KeyboardInterrupt):
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""A reader run in a child process: its items in order, its errors raised here, and a child
+that never outlives a parent that stopped reading."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.errors import CsfError
+from bot.sources.aside import BATCH, ReaderStoppedError, aside
+
+READERS = "tests.support.aside_readers"
+
+
+def _until_raised(items: Iterator[int], seen: list[int]) -> None:
+    for item in items:
+        seen.append(item)
+
+
+def test_every_item_arrives_in_order_across_frames() -> None:
+    n = 3 * BATCH + 7
+    assert list(aside(f"{READERS}:count", n)) == list(range(n))
+    assert list(aside(f"{READERS}:count", 0)) == []
+
+
+def test_an_error_a_person_can_act_on_is_raised_here_after_the_items_before_it() -> None:
+    seen: list[int] = []
+    with pytest.raises(CsfError, match="not an archive"):
+        _until_raised(aside(f"{READERS}:fail_after", BATCH + 3, "not an archive"), seen)
+    assert seen == list(range(BATCH + 3))
+
+
+def test_a_bug_in_the_reader_is_raised_with_its_type() -> None:
+    with pytest.raises(ValueError, match="a bug in the reader"):
+        list(aside(f"{READERS}:crash_after", 2))
+
+
+def test_a_reader_that_dies_silently_is_not_taken_for_the_end() -> None:
+    seen: list[int] = []
+    with pytest.raises(ReaderStoppedError, match="exit 3"):
+        _until_raised(aside(f"{READERS}:die_after", BATCH + 5), seen)
+    assert seen == list(range(BATCH))  # the frames sent before; the rest died with it
+
+
+def test_a_parent_that_stops_reading_stops_the_child() -> None:
+    items = aside(f"{READERS}:pid_then_wait")
+    child = next(items)
+    os.kill(child, 0)  # running
+    items.close()
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail("the child outlived the reading")
