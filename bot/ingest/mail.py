@@ -345,30 +345,25 @@ class MailIngest:
     def _supersede(self) -> None:
         """Older versions of a patch sent again by its author give way to the newest.
 
-        One read of the senders' open patches (through the index by person), then updates by
-        id: subjects have no index, and a list has tens of thousands of patches.
+        Looked up per (sender, subject) through the partial index of open PRs, so the cost
+        is the batch's, not the senders' whole history's.
         """
         later, self._superseded = self._superseded, []
         if not later:
             return
         newest = {(person_id, title): external for person_id, title, external in later}
         table = Contribution.__table__  # type: ignore[attr-defined]
-        senders = sorted({person_id for person_id, _ in newest})
+        query = sa.select(table.c.id, table.c.external_id).where(
+            table.c.person_id == sa.bindparam("person"),
+            table.c.title == sa.bindparam("subject"),
+            table.c.kind == ContributionKind.PR.value,
+            table.c.state == "open",
+            table.c.repo_id == self.repo_id,
+        )
         old: list[int] = []
-        for start in range(0, len(senders), 500):
-            rows = self.session.execute(
-                sa.select(table.c.id, table.c.person_id, table.c.title, table.c.external_id).where(
-                    table.c.person_id.in_(senders[start : start + 500]),
-                    table.c.repo_id == self.repo_id,
-                    table.c.kind == ContributionKind.PR.value,
-                    table.c.state == "open",
-                )
-            )
-            old += [
-                row.id
-                for row in rows
-                if newest.get((row.person_id, row.title), row.external_id) != row.external_id
-            ]
+        for (person_id, title), external in sorted(newest.items()):
+            rows = self.session.execute(query, {"person": person_id, "subject": title})
+            old += [row.id for row in rows if row.external_id != external]
         for start in range(0, len(old), 500):
             self.session.execute(
                 sa.update(table)

@@ -261,6 +261,9 @@ class SyncCursor(SQLModel, table=True):
     updated_at: datetime = _created()
 
 
+OPEN_PR = sa.text("kind = 'pr' AND state = 'open'")
+
+
 class Contribution(SQLModel, table=True):
     """One unit of public work by one person: a PR, a review, an issue, a comment, a commit."""
 
@@ -268,6 +271,16 @@ class Contribution(SQLModel, table=True):
         sa.UniqueConstraint("repo_id", "kind", "external_id", name="uq_contribution_identity"),
         sa.CheckConstraint(_in("kind", ContributionKind), name="ck_contribution_kind"),
         sa.Index("ix_contribution_person_time", "person_id", "occurred_at"),
+        # A sender's open patches by subject, for the later version that supersedes them: the
+        # person index alone read all of a sender's history for every batch of a mail ingest.
+        # Partial, so only open PRs (few outside mailing lists) pay for it.
+        sa.Index(
+            "ix_contribution_open_pr",
+            "person_id",
+            "title",
+            sqlite_where=OPEN_PR,
+            postgresql_where=OPEN_PR,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
