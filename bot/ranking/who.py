@@ -573,7 +573,7 @@ def who(
     shortlist = sorted(results.values(), key=lambda r: -r.score)[: int(config["candidates"])]
     if area is None:
         area = _area_work(session, scope) if shortlist else 0
-    _focus_and_breadth(
+    totals = _focus_and_breadth(
         session, shortlist, tags, start, as_of, config, area, cached=cache is not None
     )
     shortlist.sort(key=lambda r: (-r.score, r.person_id))
@@ -582,7 +582,10 @@ def who(
     solid = [r for r in scored if r.score >= floor]
     top = (solid or scored)[:limit]
     traces = len(scored) - len(solid) if solid else 0
-    rows = _topic_rows(session, scope, [r.person_id for r in top])
+    # Their rows are read from the smaller side: the area's window, or all their own work in
+    # it (an area's main people can each have hundreds of thousands of rows elsewhere).
+    theirs = sum(totals.get(r.person_id, 0) for r in top)
+    rows, tallies = _topic_rows(session, scope, [r.person_id for r in top], by_area=area < theirs)
     by_person: dict[int, list[ContributionRow]] = defaultdict(list)
     for row in rows:
         by_person[row.person_id].append(row)
@@ -600,6 +603,7 @@ def who(
             as_of,
             days,
             cut,
+            tallies.get(result.person_id),
         )
     _namesakes(session, top)
     shown = memberships(session, [r.person_id for r in top])
@@ -943,15 +947,62 @@ def component_of(kind: str) -> str:
     return "discussion"
 
 
-def _topic_rows(session: Session, scope: Scope, person_ids: list[int]) -> list[ContributionRow]:
-    """The query's contributions in the window by these people (each once)."""
+# Kinds an answer counts but never shows as evidence: the most numerous by far (a busy
+# reviewer has tens of thousands of comments), so they are tallied in SQL, not loaded.
+_TALLIED = ("issue", "comment")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A person's tallied work in scope: how much, from when to when, and the earliest that
+    is not upkeep (which makes them one of the area's founders when it is before the cut)."""
+
+    count: int
+    first: datetime
+    last: datetime
+    first_plain: datetime | None
+
+
+def _topic_rows(
+    session: Session, scope: Scope, person_ids: list[int], *, by_area: bool = False
+) -> tuple[list[ContributionRow], dict[int, Tally]]:
+    """The query's contributions in the window by these people (each once): the rows that can
+    be evidence, and a `Tally` of the rest per person.
+
+    Read through the people's (person, time) index, each row checked against the scope, or
+    `by_area`: through the scope's own indexes, each row looked up by id. The same rows.
+    """
     if not person_ids:
-        return []
+        return [], {}
     c = Contribution.__table__  # type: ignore[attr-defined]
-    statement = sa.select(*row_columns(c), scope.built(c)).where(
-        c.c.person_id.in_(sorted(set(person_ids))), scope.matches(c), sa.not_(counted_as_pr(c))
+    source: sa.FromClause = c
+    where = [c.c.person_id.in_(sorted(set(person_ids))), sa.not_(counted_as_pr(c))]
+    if by_area:
+        ids = scope.distinct_ids().subquery()
+        source = c.join(ids, ids.c.contribution_id == c.c.id)
+    else:
+        where.append(scope.matches(c))
+    statement = (
+        sa.select(*row_columns(c), scope.built(c))
+        .select_from(source)
+        .where(*where, c.c.kind.not_in(_TALLIED))
     )
-    return [ContributionRow(*row) for row in session.execute(statement)]
+    rows = [ContributionRow(*row) for row in session.execute(statement)]
+    plain = sa.case((c.c.nature.is_(None), c.c.occurred_at), else_=sa.null())
+    tallies = sa.select(
+        c.c.person_id,
+        sa.func.count(),
+        sa.func.min(c.c.occurred_at),
+        sa.func.max(c.c.occurred_at),
+        sa.func.min(sa.type_coerce(plain, c.c.occurred_at.type)),
+    )
+    tallies = tallies.select_from(source).where(*where, c.c.kind.in_(_TALLIED))
+    return rows, {
+        person_id: Tally(count, first, last, first_plain)
+        for person_id, count, first, last, first_plain in session.execute(
+            tallies.group_by(c.c.person_id)
+        )
+    }
 
 
 @dataclass(frozen=True)
@@ -994,6 +1045,16 @@ class Scope:
             return parts[0]
         both = sa.intersect(*parts).subquery()
         return sa.select(both.c.contribution_id)
+
+    def distinct_ids(self) -> sa.Select[Any]:
+        """`ids`, each once: a contribution holds several of a group's tags or of a word's
+        stems, and one index read lists it once per match."""
+        ids = self.ids()
+        groups, words = self.tag_groups, self.terms
+        several = len(groups) + len(words) + bool(self.repo_ids) > 1
+        if several or (groups and len(groups[0]) == 1) or (words and len(stems_of(words[0])) == 1):
+            return ids  # an intersection is a set already; one tag or stem lists each once
+        return ids.distinct()
 
     def single_index(self) -> sa.Select[Any] | None:
         """(contribution id, built) of a scope that is one topic or one word alone, read from
@@ -1520,15 +1581,16 @@ def _focus_and_breadth(
     area: int,
     *,
     cached: bool,
-) -> None:
-    """Scale each shortlisted score by focus (share of own activity here) and breadth.
+) -> dict[int, int]:
+    """Scale each shortlisted score by focus (share of own activity here) and breadth; returns
+    each person's contributions in the window, in any area.
 
     `area` is the area's own work (`_area_work`): everyone's, whatever the question filters,
     so each person's focus depends on them alone and a filter never reorders the rest.
     """
     ids = [r.person_id for r in results]
     if not ids:
-        return
+        return {}
     if cached:
         totals, topics = _cached_activity(session, ids)
     else:
@@ -1563,6 +1625,7 @@ def _focus_and_breadth(
         result.components["breadth"] = round(breadth, 3)
         result.counts["share_percent"] = round(100 * share)
         result.score = round(result.score * focus * (1 + breadth), 3)
+    return {person_id: int(totals[person_id]) for person_id in ids}
 
 
 def _explain(
@@ -1574,6 +1637,7 @@ def _explain(
     as_of: datetime,
     days: int,
     cut: datetime | None = None,
+    tally: Tally | None = None,
 ) -> None:
     merged = [r for r in rows if r.kind == "pr" and r.state == "merged"]
     reviews = [r for r in rows if r.kind == "review"]
@@ -1583,16 +1647,23 @@ def _explain(
         merged_prs=len(merged),
         reviews=len(reviews),
         commits=len(commits),
-        discussion=len(discussion),
+        discussion=len(discussion) + (tally.count if tally else 0),
         distinct_authors_reviewed=_distinct_authors(session, reviews, result.person_id),
     )
     # The evidence weighs rows as the score did: founding work among them counts as such.
     rows = [replace(r, founding=is_founding(r, cut, config)) for r in rows]
-    if rows:
-        result.first_active = min(r.when for r in rows)
-        result.last_active = max(r.when for r in rows)
+    times = [r.when for r in rows] + ([tally.first, tally.last] if tally else [])
+    if times:
+        result.first_active = min(times)
+        result.last_active = max(times)
         result.active_now = result.last_active >= as_of - timedelta(days=config["active_days"])
-        result.founder = any(r.founding for r in rows)
+        tallied_founding = (
+            tally is not None
+            and cut is not None
+            and tally.first_plain is not None
+            and tally.first_plain <= cut
+        )
+        result.founder = any(r.founding for r in rows) or tallied_founding
     result.evidence = evidence_from(rows, config, as_of)
     result.reason = _reason(result, days)
     result.person = view
