@@ -101,43 +101,50 @@ def careers(session: Session, person_ids: Iterable[int], as_of: datetime) -> dic
         return out
     c = Contribution.__table__  # type: ignore[attr-defined]
     i = Identity.__table__  # type: ignore[attr-defined]
-    seen: dict[int, dict[str, _Seen]] = defaultdict(dict)
+    # First the addresses that name an organisation (a few per person), then only their
+    # commits: an area's main people can have hundreds of thousands of rows of other kinds.
+    keys: dict[str, tuple[int, str]] = {}  # identity key -> (person, domain)
     for begin in range(0, len(wanted), 500):
-        rows = session.execute(
+        for person_id, value, domain in session.execute(
+            sa.select(i.c.person_id, i.c.value, i.c.domain).where(
+                i.c.person_id.in_(wanted[begin : begin + 500]),
+                i.c.kind == "email",
+                i.c.domain.is_not(None),
+            )
+        ):
+            if organisation_of(domain) is not None:
+                keys[f"email:{value}"] = (person_id, domain)
+    found: list[tuple[int, str, datetime, datetime, int]] = []
+    by_person: dict[int, list[str]] = defaultdict(list)
+    for key, (person_id, _) in keys.items():
+        by_person[person_id].append(key)
+    for person_id, identity_keys in sorted(by_person.items()):
+        for key, first, last, count in session.execute(
             sa.select(
-                c.c.person_id,
-                i.c.domain,
+                c.c.identity_key,
                 sa.func.min(c.c.occurred_at),
                 sa.func.max(c.c.occurred_at),
                 sa.func.count(),
             )
-            .join(
-                i,
-                sa.and_(
-                    i.c.person_id == c.c.person_id,  # found through its index, person by person
-                    i.c.kind == "email",
-                    c.c.identity_key == sa.literal("email:") + i.c.value,
-                ),
-            )
             .where(
-                c.c.person_id.in_(wanted[begin : begin + 500]),
+                c.c.person_id == person_id,
                 c.c.kind == "commit",
                 c.c.occurred_at < as_of,
-                i.c.domain.is_not(None),
+                c.c.identity_key.in_(identity_keys),
             )
-            .group_by(c.c.person_id, i.c.domain)
-        )
-        for person_id, domain, first, last, count in rows:
-            organisation = organisation_of(domain)
-            if organisation is None or first is None or last is None:
-                continue
-            entry = seen[person_id].get(organisation.name)
-            if entry is None:
-                entry = seen[person_id][organisation.name] = _Seen(
-                    first, last, 0, organisation.kind
-                )
-            entry.first, entry.last = min(entry.first, first), max(entry.last, last)
-            entry.commits += int(count)
+            .group_by(c.c.identity_key)
+        ):
+            found.append((person_id, keys[key][1], first, last, count))
+    seen: dict[int, dict[str, _Seen]] = defaultdict(dict)
+    for person_id, domain, first, last, count in found:
+        organisation = organisation_of(domain)
+        if organisation is None or first is None or last is None:
+            continue
+        entry = seen[person_id].get(organisation.name)
+        if entry is None:
+            entry = seen[person_id][organisation.name] = _Seen(first, last, 0, organisation.kind)
+        entry.first, entry.last = min(entry.first, first), max(entry.last, last)
+        entry.commits += int(count)
     for person_id, organisations in seen.items():
         stints = tuple(
             sorted(
