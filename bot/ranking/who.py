@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -338,11 +338,16 @@ def _size_factor(row: ContributionRow, size: Mapping[str, Any]) -> float:
         return float(size["mass_change_factor"])
     if row.files <= 1 and lines <= size["trivial_lines"]:
         return float(size["trivial_factor"])
-    factor = 1.0
-    for least, step in size_steps(size):
-        if row.additions >= least:
-            factor = step
-    return factor  # the first step's least is 0: every change is in a step
+    steps = size_steps(size)
+    # The last step whose least is at most the lines added (the first step's least is 0: every
+    # change is in a step); an answer's evidence weighs tens of thousands of rows this way.
+    at = bisect.bisect_right(_leasts(steps), row.additions) - 1
+    return steps[at][1] if at >= 0 else 1.0
+
+
+@lru_cache(maxsize=8)
+def _leasts(steps: tuple[tuple[float, float], ...]) -> tuple[float, ...]:
+    return tuple(least for least, _ in steps)
 
 
 def size_steps(size: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
@@ -354,8 +359,11 @@ def size_steps(size: Mapping[str, Any]) -> tuple[tuple[float, float], ...]:
     root of each change's size tells them from people with as many small fixes there (measured
     against owner files in bench/owners.py), where a count of changes cannot.
     """
-    reference = float(size["reference_lines"])
-    largest = float(size["largest_factor"])
+    return _size_steps(float(size["reference_lines"]), float(size["largest_factor"]))
+
+
+@lru_cache(maxsize=8)
+def _size_steps(reference: float, largest: float) -> tuple[tuple[float, float], ...]:
     steps: list[tuple[float, float]] = []
     k = -4
     while True:
