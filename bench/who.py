@@ -291,34 +291,40 @@ def main() -> None:
     print("sqlite:", measure(url, taxonomy_file))
     pg = os.environ.get("CSF_TEST_POSTGRES_URL")
     if pg:
-        import sqlalchemy as sa
-
-        from bot.store.engine import make_engine
-
-        pg_url = pg.replace("postgresql://", "postgresql+psycopg://", 1)
-        schema = "csf_bench_who"
-        admin = make_engine(pg_url)
-        with admin.begin() as connection:
-            # A copy that failed half-way is rolled back, and the next run starts over.
-            filled = (
-                connection.execute(
-                    sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f"{schema}.contribution"}
-                ).scalar()
-                and connection.execute(
-                    sa.text(f"SELECT EXISTS (SELECT 1 FROM {schema}.contribution)")
-                ).scalar()
-            )
-            if not filled:
-                connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        admin.dispose()
-        options = {"connect_args": {"options": f"-csearch_path={schema}"}}
-        if not filled:
-            print("copying the store to PostgreSQL ...", file=sys.stderr)
-            started = time.perf_counter()
-            copy_to_postgres(args.store, pg_url, schema)
-            print(f"  copied in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        pg_url, options = postgres_copy(args.store, pg, "csf_bench_who")
         print("postgresql:", measure(pg_url, taxonomy_file, **options))
+
+
+def postgres_copy(store: Path, pg: str, schema: str) -> tuple[str, dict[str, object]]:
+    """The SQLite store copied (once) into `schema` of the PostgreSQL at `pg`: its URL and the
+    engine options that select the schema."""
+    import sqlalchemy as sa
+
+    from bot.store.engine import make_engine
+
+    pg_url = pg.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = make_engine(pg_url)
+    with admin.begin() as connection:
+        # A copy that failed half-way is rolled back, and the next run starts over.
+        filled = (
+            connection.execute(
+                sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": f"{schema}.contribution"}
+            ).scalar()
+            and connection.execute(
+                sa.text(f"SELECT EXISTS (SELECT 1 FROM {schema}.contribution)")
+            ).scalar()
+        )
+        if not filled:
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    options: dict[str, object] = {"connect_args": {"options": f"-csearch_path={schema}"}}
+    if not filled:
+        print("copying the store to PostgreSQL ...", file=sys.stderr)
+        started = time.perf_counter()
+        copy_to_postgres(store, pg_url, schema)
+        print(f"  copied in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return pg_url, options
 
 
 if __name__ == "__main__":
