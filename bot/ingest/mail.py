@@ -356,8 +356,10 @@ class MailIngest:
         query = sa.select(table.c.id, table.c.external_id).where(
             table.c.person_id == sa.bindparam("person"),
             table.c.title == sa.bindparam("subject"),
-            table.c.kind == ContributionKind.PR.value,
-            table.c.state == "open",
+            # Written out, not bound: a plan prepared for any kind and state could not use
+            # the partial index (PostgreSQL's generic plans).
+            table.c.kind == sa.literal_column(f"'{ContributionKind.PR.value}'"),
+            table.c.state == sa.literal_column("'open'"),
             table.c.repo_id == self.repo_id,
         )
         old: list[int] = []

@@ -20,6 +20,7 @@ import importlib
 import json
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
@@ -46,7 +47,9 @@ def aside(target: str, *args: Any) -> Iterator[Any]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.sources.aside", target, json.dumps(list(args))],
+        # -P: the working folder is not put first on the path, so a folder holding another
+        # `bot` package cannot stand in for this one.
+        [sys.executable, "-P", "-m", "bot.sources.aside", target, json.dumps(list(args))],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         env=env,
@@ -67,8 +70,12 @@ def aside(target: str, *args: Any) -> Iterator[Any]:
             else:
                 return
     finally:
-        if process.poll() is None:
-            process.kill()
+        if process.poll() is None:  # stopped early: the child stops its own children first
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
         process.wait()
         process.stdout.close()
 
@@ -101,32 +108,56 @@ def _picklable(error: BaseException) -> BaseException:
         return RuntimeError(f"the reader failed:\n{text}")
 
 
+class _ParentGoneError(Exception):
+    """The pipe to the parent is closed: it stopped reading, or died."""
+
+
+def _send(out: IO[bytes], frame: tuple[Any, ...]) -> None:
+    try:
+        _write_frame(out, frame)
+    except (BrokenPipeError, ConnectionResetError) as error:
+        raise _ParentGoneError from error
+
+
 def _serve(target: str, args: list[Any], out: IO[bytes]) -> None:
     module, _, name = target.partition(":")
     items: list[Any] = []
+    reader: Iterator[Any] | None = None
     try:
-        for item in getattr(importlib.import_module(module), name)(*args):
+        reader = iter(getattr(importlib.import_module(module), name)(*args))
+        for item in reader:
             items.append(item)
             if len(items) >= BATCH:
-                _write_frame(out, (_ITEMS, items))
-                items = []
-        if items:
-            _write_frame(out, (_ITEMS, items))
-        _write_frame(out, (_END,))
-    except BrokenPipeError:
+                batch, items = items, []
+                _send(out, (_ITEMS, batch))
+        batch, items = items, []
+        if batch:
+            _send(out, (_ITEMS, batch))
+        _send(out, (_END,))
+    except _ParentGoneError:
         raise
-    except Exception as error:  # every error goes back to the parent
+    except Exception as error:  # every error goes back to the parent, after the items before it
+        error.add_note("in the reader's process:\n" + "".join(traceback.format_exception(error)))
         if items:
-            _write_frame(out, (_ITEMS, items))
-        _write_frame(out, (_RAISE, _picklable(error)))
+            _send(out, (_ITEMS, items))
+        _send(out, (_RAISE, _picklable(error)))
+    finally:
+        close = getattr(reader, "close", None)
+        if close is not None:  # a generator's own clean-up (its git processes) runs now
+            close()
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(1)
 
 
 def main() -> None:
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
+    signal.signal(signal.SIGTERM, _stop)  # the parent stopped reading: clean up, then exit
     try:
         _serve(sys.argv[1], json.loads(sys.argv[2]), out)
-    except (BrokenPipeError, KeyboardInterrupt):
+    except (_ParentGoneError, BrokenPipeError, KeyboardInterrupt):
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
         sys.exit(1)

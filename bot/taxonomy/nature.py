@@ -56,8 +56,8 @@ def _rules() -> _Rules:
 def _any_of(patterns: list[str]) -> re.Pattern[str]:
     """One pattern matching where any of `patterns` does; one that matches everything (so
     each rule is tried) when joining them could change what one means (backreferences,
-    inline flags)."""
-    if any(re.search(r"\\[1-9]|\(\?P=|\(\?[a-zA-Z]", p) for p in patterns):
+    conditional groups, inline flags)."""
+    if any(re.search(r"\\[1-9]|\(\?P=|\(\?[a-zA-Z(]", p) for p in patterns):
         return re.compile("")
     try:
         return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.IGNORECASE)

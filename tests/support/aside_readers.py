@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 
@@ -32,3 +33,20 @@ def pid_then_wait() -> Iterator[int]:
     yield os.getpid()
     yield from range(10**6)
     time.sleep(60)
+
+
+def grandchild() -> Iterator[int]:
+    """A reader with a process of its own (as the mail reader has git), stopped in `finally`."""
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        yield sleeper.pid
+        while True:
+            yield 0
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def unpicklable() -> Iterator[object]:
+    yield 1
+    yield lambda: None  # cannot travel: the error says so instead of the reader dying mute

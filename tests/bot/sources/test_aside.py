@@ -57,3 +57,27 @@ def test_a_parent_that_stops_reading_stops_the_child() -> None:
             return
         time.sleep(0.05)
     pytest.fail("the child outlived the reading")
+
+
+def _gone(pid: int) -> bool:
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        # A zombie still answers signal 0 until reaped; a stopped sleeper's parent reaps it.
+        time.sleep(0.05)
+    return False
+
+
+def test_a_parent_that_stops_reading_lets_the_reader_stop_its_own_processes() -> None:
+    items = aside(f"{READERS}:grandchild")
+    sleeper = next(items)
+    items.close()
+    assert _gone(sleeper), "the reader's own process outlived the reading"
+
+
+def test_an_item_that_cannot_travel_is_an_error_not_a_silent_death() -> None:
+    with pytest.raises(Exception, match=r"pickle|Pickl") as raised:
+        list(aside(f"{READERS}:unpicklable"))
+    assert not isinstance(raised.value, ReaderStoppedError)

@@ -54,4 +54,5 @@ def test_the_joined_title_rules_match_exactly_where_one_rule_does() -> None:
     # every title is then tried rule by rule.
     assert _any_of([r"(ab)\1", "x"]).search("no match here") is not None
     assert _any_of(["(?i)x"]).search("y") is not None
+    assert _any_of(["(q)?w", "(c)?(?(1)x|y)z"]).search("cxz") is not None
     assert _any_of([]).search("anything") is None
