@@ -11,13 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.ranking.who import change_size
 from bot.store.models import Contribution, ContributionTopic, Repo
+from bot.store.threads import thread_values
 from bot.store.writes import counted_as_pr
 
 _CHUNK = 900  # ids per IN (...) list: well inside every backend's parameter limit
@@ -135,35 +135,9 @@ def pr_authors(session: Session, reviews: Iterable[Work]) -> dict[tuple[int, int
     c = Contribution.__table__  # type: ignore[attr-defined]
     return {
         key: person_id
-        for key, person_id in _threads(session, wanted, "pr", c.c.person_id).items()
+        for key, person_id in thread_values(session, wanted, "pr", c.c.person_id).items()
         if person_id is not None
     }
-
-
-def _threads(
-    session: Session, wanted: set[tuple[int, int]], kind: str, column: Any
-) -> dict[tuple[int, int], Any]:
-    """`column` of the PRs or issues (repo id, number) of `kind`, found per repository.
-
-    Looked up by (repo, kind, number), the contribution table's unique key, so a big store is
-    never scanned.
-    """
-    c = Contribution.__table__  # type: ignore[attr-defined]
-    by_repo: dict[int, list[str]] = defaultdict(list)
-    for repo_id, number in sorted(wanted):
-        by_repo[repo_id].append(str(number))
-    found: dict[tuple[int, int], Any] = {}
-    for repo_id, numbers in by_repo.items():
-        for begin in range(0, len(numbers), _CHUNK):
-            for external_id, value in session.execute(
-                sa.select(c.c.external_id, column).where(
-                    c.c.repo_id == repo_id,
-                    c.c.kind == kind,
-                    c.c.external_id.in_(numbers[begin : begin + _CHUNK]),
-                )
-            ):
-                found[(repo_id, int(external_id))] = value
-    return found
 
 
 def rfc_threads(session: Session, work: Sequence[Work]) -> dict[tuple[int, int], Work | None]:
@@ -184,6 +158,6 @@ def rfc_threads(session: Session, work: Sequence[Work]) -> dict[tuple[int, int],
     comments -= set(threads)
     if comments:
         c = Contribution.__table__  # type: ignore[attr-defined]
-        for key in _threads(session, comments, "rfc", c.c.id):
+        for key in thread_values(session, comments, "rfc", c.c.id):
             threads[key] = None
     return threads

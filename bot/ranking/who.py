@@ -61,6 +61,7 @@ from bot.store.models import (
     ScoreCache,
     TopicScore,
 )
+from bot.store.threads import thread_values
 from bot.store.writes import counted_as_pr
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.taxonomy.nature import why
@@ -1724,27 +1725,12 @@ def change_size(additions: int, deletions: int, files: int, *, built: bool = Fal
 
 
 def _distinct_authors(session: Session, reviews: list[ContributionRow], reviewer: int) -> int:
-    numbers = {(r.repo_id, str(r.parent_number)) for r in reviews if r.parent_number is not None}
+    numbers = {(r.repo_id, r.parent_number) for r in reviews if r.parent_number is not None}
     if not numbers:
         return 0
     c = Contribution.__table__  # type: ignore[attr-defined]
-    by_repo: dict[int, list[str]] = {}
-    for repo_id, number in sorted(numbers):
-        by_repo.setdefault(repo_id, []).append(number)
-    authors: set[int] = set()
-    for repo_id, wanted in by_repo.items():  # by the unique key, not a scan of every PR
-        for start in range(0, len(wanted), 500):
-            authors.update(
-                session.execute(
-                    sa.select(c.c.person_id).where(
-                        c.c.repo_id == repo_id,
-                        c.c.kind == "pr",
-                        c.c.external_id.in_(wanted[start : start + 500]),
-                        c.c.person_id != reviewer,
-                    )
-                ).scalars()
-            )
-    return len(authors)
+    authors = thread_values(session, numbers, "pr", c.c.person_id).values()
+    return len({a for a in authors if a is not None and a != reviewer})
 
 
 def _period(days: int) -> str:
