@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot.people.affiliations import organisation_of
+from bot.people.affiliations import Organisation, organisation_of
 from bot.store.models import Contribution, Identity
 
 RECENT = timedelta(days=365)  # a move within this of the date asked about is "recent"
@@ -103,7 +103,7 @@ def careers(session: Session, person_ids: Iterable[int], as_of: datetime) -> dic
     i = Identity.__table__  # type: ignore[attr-defined]
     # First the addresses that name an organisation (a few per person), then only their
     # commits: an area's main people can have hundreds of thousands of rows of other kinds.
-    keys: dict[str, tuple[int, str]] = {}  # identity key -> (person, domain)
+    keys: dict[str, tuple[int, Organisation]] = {}  # identity key -> (person, organisation)
     for begin in range(0, len(wanted), 500):
         for person_id, value, domain in session.execute(
             sa.select(i.c.person_id, i.c.value, i.c.domain).where(
@@ -112,9 +112,10 @@ def careers(session: Session, person_ids: Iterable[int], as_of: datetime) -> dic
                 i.c.domain.is_not(None),
             )
         ):
-            if organisation_of(domain) is not None:
-                keys[f"email:{value}"] = (person_id, domain)
-    found: list[tuple[int, str, datetime, datetime, int]] = []
+            organisation = organisation_of(domain)
+            if organisation is not None:
+                keys[f"email:{value}"] = (person_id, organisation)
+    found: list[tuple[int, Organisation, datetime, datetime, int]] = []
     by_person: dict[int, list[str]] = defaultdict(list)
     for key, (person_id, _) in keys.items():
         by_person[person_id].append(key)
@@ -136,10 +137,7 @@ def careers(session: Session, person_ids: Iterable[int], as_of: datetime) -> dic
         ):
             found.append((person_id, keys[key][1], first, last, count))
     seen: dict[int, dict[str, _Seen]] = defaultdict(dict)
-    for person_id, domain, first, last, count in found:
-        organisation = organisation_of(domain)
-        if organisation is None or first is None or last is None:
-            continue
+    for person_id, organisation, first, last, count in found:
         entry = seen[person_id].get(organisation.name)
         if entry is None:
             entry = seen[person_id][organisation.name] = _Seen(first, last, 0, organisation.kind)

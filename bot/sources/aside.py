@@ -9,8 +9,9 @@ module are imported in the child, so it starts in a fraction of a second.
 The child is started as `python -m bot.sources.aside MODULE:FUNCTION ARGS_JSON`: the function
 is called with the decoded arguments and must return an iterator of picklable items. An error
 the reader raises (a `CsfError` a person can act on, or anything else) is raised again in the
-parent; a parent that stops reading early, or dies, stops the child (it is killed, or its next
-write fails on the closed pipe).
+parent. A parent that stops reading early sends SIGTERM, and the child closes its reader (whose
+own clean-up stops, say, its git processes) before it exits; a parent that dies stops the
+child at its next write, which fails on the closed pipe.
 """
 
 from __future__ import annotations
