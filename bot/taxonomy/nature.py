@@ -19,6 +19,10 @@ from typing import Any
 
 from bot.datafile import shipped
 
+# A change touching at least ten times as many generated or vendored files as others, and at
+# most this many others, is still `generated`.
+_MOST_OTHERS = 2
+
 NATURES = ("integrate", "bump", "revert", "format", "generated", "deletion", "nfc_sweep")
 
 
@@ -75,8 +79,16 @@ def explain(
         for nature, compiled, pattern in rules.titles:
             if compiled.search(subject):
                 return nature, f"title matches /{pattern}/"
-    if paths and all(any(g.search(path) for g in rules.generated) for path in paths):
-        return "generated", "touches only generated or vendored files"
+    if paths:
+        others = sum(1 for path in paths if not any(g.search(path) for g in rules.generated))
+        if not others:
+            return "generated", "touches only generated or vendored files"
+        if others <= _MOST_OTHERS and others * 10 <= len(paths):
+            # A vendor drop also edits a build or lint file or two: still not authorship.
+            return (
+                "generated",
+                f"touches generated or vendored files in all but {others} of {len(paths)}",
+            )
     if deletions >= rules.min_deleted and deletions >= rules.deletion_ratio * max(additions, 1):
         return "deletion", f"deletes {deletions} lines and adds {additions}"
     if len(paths) >= rules.nfc_min_files and rules.nfc_title.search(subject):
@@ -90,7 +102,7 @@ def why(nature: str, title: str | None, additions: int, deletions: int, files: i
     if found is not None and found[0] == nature:
         return found[1]
     if nature == "generated":
-        return "touches only generated or vendored files"
+        return "touches (almost) only generated or vendored files"
     if nature == "nfc_sweep":
         return f"an NFC change across {files} files"
     return nature

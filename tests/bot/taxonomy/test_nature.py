@@ -22,6 +22,67 @@ from bot.taxonomy.nature import classify, explain, why
         ("[NFC] Rename the attribute", [f"f{n}.cpp" for n in range(30)], 90, 90, "nfc_sweep"),
         ("[TorchToLinalg] Lower aten.gather", ["lib/Conversion/A.cpp"], 300, 20, None),
         ("[NFC] Tidy one helper", ["a.cpp"], 10, 10, None),  # a small NFC change is real work
+        # A vendor's headers, by title or by where they are kept (a lint file edited beside them).
+        ("[AMD] Update HIP header files to 7.1", ["x/include/hip/a.h"], 9000, 30000, "generated"),
+        ("Add tracer headers from ROCm v6.1", ["include/hsa/a.h"], 25000, 0, "generated"),
+        (
+            "[AMD] Add profiler headers for the profiler's use",
+            [f"third_party/amd/backend/include/hsa/h{n}.h" for n in range(20)]
+            + ["third_party/proton/lib/Tracer.cpp", ".pre-commit-config.yaml"],
+            9000,
+            1,
+            "generated",
+        ),
+        ("Bump pybind11", ["third_party/pybind11"], 1, 1, "generated"),  # a pinned submodule
+        # Two vendored files beside one real one: the real one may be the work.
+        (
+            "[AMD] Use the new tracer API",
+            ["third_party/amd/backend/include/hsa/a.h", "3rdparty/include/hsa/b.h", "lib/T.cpp"],
+            400,
+            10,
+            None,
+        ),
+        ("Add header for the Foo dialect", ["include/Foo/FooOps.h"], 300, 0, None),
+        # Code copied in to be customised later; not the code a copy op or a pass copies.
+        (
+            "[NFI] Copy Coalesce pass for further customization",
+            ["a.cpp", "b.h"],
+            250,
+            5,
+            "generated",
+        ),
+        ("Copy the quantizer to the ARM backend", ["arm/q.py"], 1400, 0, "generated"),
+        (
+            "Copy codegen from torchgen to this repo",
+            [f"c{n}.py" for n in range(12)],
+            2300,
+            4,
+            "generated",
+        ),
+        ("[Backend] Copy attributes to new loop in RewriteTensorPointer", ["a.cpp"], 3, 1, None),
+        ("import complex.h from c10", ["runtime/core/complex.h"], 1100, 30, "generated"),
+        ("Import the pass from the old dialect", ["lib/Pass.cpp"], 300, 10, None),
+        ("[llama] Bump the PyTorch pin to 20250811", ["a.h", "b.h"], 2100, 2000, "bump"),
+        ("Update tokenizers submodule to the linear-time path", ["third-party/tok"], 1, 1, "bump"),
+        ("Update the pin handling in the register allocator", ["lib/RA.cpp"], 90, 10, None),
+        ("clang format", ["a.cpp", "b.cpp"], 900, 800, "format"),
+        (
+            "Format all cmake files.",
+            [f"d{n}/CMakeLists.txt" for n in range(47)],
+            1400,
+            1200,
+            "format",
+        ),
+        (
+            "Add cmake-format linter",
+            [f"d{n}/CMakeLists.txt" for n in range(57)],
+            670,
+            580,
+            "format",
+        ),
+        ("Format the attribute's printed form", ["lib/Attr.cpp"], 60, 20, None),
+        ("Copy propagation from loads through casts", ["lib/CopyProp.cpp"], 300, 10, None),
+        ("[Linalg] Copy op lowering to the backend", ["lib/Copy.cpp"], 200, 10, None),
     ],
 )
 def test_changes_are_classified_by_the_first_rule_that_holds(
