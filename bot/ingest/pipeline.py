@@ -374,7 +374,7 @@ def index_batch(
     tagged: list[Indexed] = []
     termed: list[Indexed] = []
     natures: dict[int, str] = {}
-    sorts: dict[tuple[object, int, int], str | None] = {}
+    sorts: dict[tuple[object, int, int, int], str | None] = {}
     for contribution_id, record in zip(ids, records, strict=True):
         title = record.title
         created = tuple(record.created_paths)
@@ -396,9 +396,11 @@ def index_batch(
                 terms_of(created, (), None) if created else set(),
             )
         if record.kind in _CLASSIFIED:
-            sized = (shape, record.additions, record.deletions)
+            sized = (shape, record.additions, record.deletions, record.files_changed)
             if sized not in sorts:  # a patch's reviews are classified as the patch is
-                sorts[sized] = classify(title, record.paths, record.additions, record.deletions)
+                sorts[sized] = classify(
+                    title, record.paths, record.additions, record.deletions, record.files_changed
+                )
             nature = sorts[sized]
             if nature is not None:
                 natures[contribution_id] = nature

@@ -31,6 +31,8 @@ class _Rules:
     titles: tuple[tuple[str, re.Pattern[str], str], ...]  # (nature, compiled, pattern)
     any_title: re.Pattern[str]  # all of them at once: most titles match none, and say so fast
     generated: tuple[re.Pattern[str], ...]
+    bulk_added: int
+    bulk_per_file: int
     min_deleted: int
     deletion_ratio: float
     nfc_title: re.Pattern[str]
@@ -50,6 +52,8 @@ def _rules() -> _Rules:
         titles,
         _any_of([pattern for _, _, pattern in titles]),
         tuple(re.compile(p, re.IGNORECASE) for p in data["generated_paths"]),
+        int(data["bulk"]["min_added"]),
+        int(data["bulk"]["min_per_file"]),
         int(data["deletion"]["min_deleted"]),
         float(data["deletion"]["ratio"]),
         re.compile(data["nfc_sweep"]["title"], re.IGNORECASE),
@@ -70,9 +74,14 @@ def _any_of(patterns: list[str]) -> re.Pattern[str]:
 
 
 def explain(
-    title: str | None, paths: Sequence[str], additions: int, deletions: int
+    title: str | None,
+    paths: Sequence[str],
+    additions: int,
+    deletions: int,
+    files: int | None = None,
 ) -> tuple[str, str] | None:
-    """(nature, why) of a change, or None for real work."""
+    """(nature, why) of a change, or None for real work; `files` is how many files it touched
+    when `paths` may be fewer (GitHub lists a large PR's files only in part)."""
     rules = _rules()
     subject = (title or "").strip()
     if rules.any_title.search(subject):  # which rule matched first, in the file's order
@@ -89,10 +98,20 @@ def explain(
                 "generated",
                 f"touches generated or vendored files in all but {others} of {len(paths)}",
             )
+    if bulk := _bulk(rules, additions, max(files or 0, len(paths))):
+        return "generated", bulk
     if deletions >= rules.min_deleted and deletions >= rules.deletion_ratio * max(additions, 1):
         return "deletion", f"deletes {deletions} lines and adds {additions}"
     if len(paths) >= rules.nfc_min_files and rules.nfc_title.search(subject):
         return "nfc_sweep", f"an NFC change across {len(paths)} files"
+    return None
+
+
+def _bulk(rules: _Rules, additions: int, files: int) -> str | None:
+    """Why a change is data or generated code by its size alone (see `bulk:`), or None."""
+    if files and additions >= rules.bulk_added and additions >= rules.bulk_per_file * files:
+        per_file = additions // files
+        return f"adds {per_file:,} lines per file on average: data or generated code"
     return None
 
 
@@ -101,6 +120,8 @@ def why(nature: str, title: str | None, additions: int, deletions: int, files: i
     found = explain(title, (), additions, deletions)
     if found is not None and found[0] == nature:
         return found[1]
+    if nature == "generated" and (bulk := _bulk(_rules(), additions, files)):
+        return bulk
     if nature == "generated":
         return "touches (almost) only generated or vendored files"
     if nature == "nfc_sweep":
@@ -108,7 +129,13 @@ def why(nature: str, title: str | None, additions: int, deletions: int, files: i
     return nature
 
 
-def classify(title: str | None, paths: Sequence[str], additions: int, deletions: int) -> str | None:
+def classify(
+    title: str | None,
+    paths: Sequence[str],
+    additions: int,
+    deletions: int,
+    files: int | None = None,
+) -> str | None:
     """The nature of a change (see `explain`), as stored on the contribution."""
-    found = explain(title, paths, additions, deletions)
+    found = explain(title, paths, additions, deletions, files)
     return found[0] if found else None

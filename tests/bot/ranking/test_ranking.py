@@ -379,7 +379,8 @@ def test_a_change_counts_the_square_root_of_its_size_the_same_in_sql_and_python(
 
     world = World(session)
     world.person("ada-owner", "London, UK", "uk")
-    sizes = [(1, 3), (2, 5), (2, 20), (3, 60), (3, 100), (5, 400), (8, 1600), (9, 10**6)]
+    # (9 files, 20,000 lines) is past the cap yet spread as hand-written work is (`bulk:`).
+    sizes = [(1, 3), (2, 5), (2, 20), (3, 60), (3, 100), (5, 400), (8, 1600), (9, 20_000)]
     sizes += [(400, 5000)]  # a mass change
     ids = [world.add("ada-owner", "commit", 1, files=files, lines=lines) for files, lines in sizes]
     world.save()

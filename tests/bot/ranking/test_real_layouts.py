@@ -275,6 +275,56 @@ def test_deleting_a_component_is_not_building_it(engine: Engine, tmp_path: Path)
         assert deletion.nature == "deletion"
 
 
+def test_vendored_headers_copies_and_data_dumps_are_not_building_an_area(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A vendor's header drop, a pass copied in to be customised, and a vocabulary committed
+    by hand are each far larger than real work in the area; none of them is expertise."""
+    repo = GitRepo(tmp_path / "triton-like")
+    builder = ("Bea Builder", "bea@compilers.example")
+    vendor = ("Vic Vendor", "vic@compilers.example")
+    copier = ("Cam Copier", "cam@compilers.example")
+    dumper = ("Dee Dumper", "dee@compilers.example")
+    for n in range(4):
+        repo.commit(
+            f"[AMD] Lower op {n} to MFMA",
+            {f"third_party/amd/lib/TritonAMDGPUToLLVM/Op{n}.cpp": _body(150)},
+            author=builder,
+            date=_when(2024, 1 + n),
+        )
+    headers = {f"third_party/amd/backend/include/hip/h{n}.h": _body(1500) for n in range(20)}
+    repo.commit(
+        "[AMD] Update HIP header files to 7.1",
+        {**headers, ".pre-commit-config.yaml": "exclude: hip\n"},
+        author=vendor,
+        date=_when(2025, 2),
+    )
+    repo.commit(
+        "[NFI] Copy MFMA lowering for further customization",
+        {"third_party/amd/lib/TritonAMDGPUToLLVM/Copied.cpp": _body(2400)},
+        author=copier,
+        date=_when(2025, 3),
+    )
+    repo.commit(
+        "[AMD] Add tuning tables",
+        {f"third_party/amd/tables/t{n}.txt": _body(6000) for n in range(2)},
+        author=dumper,
+        date=_when(2025, 4),
+    )
+    _ingest(engine, repo.path, "fictional/triton-like", "triton")
+    with Session(engine) as session:
+        assert _names(_ask(session, "triton amd"))[0] == "Bea Builder"
+        natures = dict(
+            session.exec(
+                select(Contribution.title, Contribution.nature).where(Contribution.kind == "commit")
+            ).all()
+        )
+        assert natures["[AMD] Update HIP header files to 7.1"] == "generated"
+        assert natures["[NFI] Copy MFMA lowering for further customization"] == "generated"
+        assert natures["[AMD] Add tuning tables"] == "generated"
+        assert natures["[AMD] Lower op 0 to MFMA"] is None
+
+
 def test_a_dormant_area_says_since_when_and_names_who_built_it(
     engine: Engine, tmp_path: Path
 ) -> None:

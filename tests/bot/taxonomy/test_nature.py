@@ -96,6 +96,23 @@ def test_changes_are_classified_by_the_first_rule_that_holds(
         assert why(nature, title, added, deleted, len(paths))  # an answer can say why
 
 
+def test_data_committed_by_hand_is_told_by_lines_per_file() -> None:
+    """A vocabulary or a dumped model adds thousands of lines per file; hand-written work of the
+    same size spreads over many files. GitHub lists a large PR's files only in part, so the
+    count of files it touched, when given, decides."""
+    vocabulary = explain("[LLM] Add text container", ["a/vocab.txt", "a/x.py"], 30789, 0)
+    assert vocabulary == (
+        "generated",
+        "adds 15,394 lines per file on average: data or generated code",
+    )
+    assert why("generated", "[LLM] Add text container", 30789, 0, 2) == vocabulary[1]
+    assert classify("[Backend] Add instructions", [f"f{n}.td" for n in range(14)], 8443, 15) is None
+    assert classify("Add the big pass", ["a.cpp", "b.cpp"], 4800, 0) is None  # under min_added
+    # Three of forty files listed: 9,000 lines over forty files is ordinary work.
+    assert classify("Add a backend", ["a.cpp", "b.cpp", "c.cpp"], 9000, 0, files=40) is None
+    assert classify("Add a backend", ["a.cpp", "b.cpp", "c.cpp"], 9000, 0) == "generated"
+
+
 def test_the_joined_title_rules_match_exactly_where_one_rule_does() -> None:
     """Titles are first tried against all rules at once; the join must never hide a rule."""
     from bot.taxonomy.nature import _any_of, _rules
