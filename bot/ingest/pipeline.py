@@ -373,7 +373,7 @@ def index_batch(
     ] = {}
     tagged: list[Indexed] = []
     termed: list[Indexed] = []
-    natures: dict[int, str] = {}
+    natures: dict[int, str | None] = {}
     sorts: dict[tuple[object, int, int, int], str | None] = {}
     for contribution_id, record in zip(ids, records, strict=True):
         title = record.title
@@ -402,8 +402,7 @@ def index_batch(
                     title, record.paths, record.additions, record.deletions, record.files_changed
                 )
             nature = sorts[sized]
-            if nature is not None:
-                natures[contribution_id] = nature
+            natures[contribution_id] = nature
         topics, terms, built_topics, built_terms = shapes[shape]
         tagged.append((contribution_id, record.person_id, record.occurred_at, topics, built_topics))
         # Words index authored work only: a review or comment repeats its thread's words,

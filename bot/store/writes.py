@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -281,17 +281,28 @@ def delete_contributions(session: Session, ids: Sequence[int]) -> None:
         session.execute(sa.delete(Contribution).where(col(Contribution.id).in_(chunk)))
 
 
-def set_natures(session: Session, natures: dict[int, str]) -> None:
-    """Record the nature of upkeep changes (bot.taxonomy.nature); real work stays None."""
-    if not natures:
-        return
+def set_natures(session: Session, natures: Mapping[int, str | None]) -> None:
+    """Record the nature of each classified change (bot.taxonomy.nature; None is real work).
+
+    Upkeep is written row by row; real work only clears a nature stored before (a PR retitled
+    from "Revert ...", a rule that no longer holds after `--full`), which new rows never have.
+    """
     table = Contribution.__table__  # type: ignore[attr-defined]
-    session.execute(
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("row_id"))
-        .values(nature=sa.bindparam("row_nature")),
-        [{"row_id": key, "row_nature": value} for key, value in sorted(natures.items())],
-    )
+    upkeep = sorted((key, value) for key, value in natures.items() if value is not None)
+    if upkeep:
+        session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("row_id"))
+            .values(nature=sa.bindparam("row_nature")),
+            [{"row_id": key, "row_nature": value} for key, value in upkeep],
+        )
+    plain = sorted(key for key, value in natures.items() if value is None)
+    for start in range(0, len(plain), 500):
+        session.execute(
+            sa.update(table)
+            .where(table.c.id.in_(plain[start : start + 500]), table.c.nature.is_not(None))
+            .values(nature=None)
+        )
 
 
 # A mailed patch whose commit, by the same person, is in the store (that commit counts it), or

@@ -458,6 +458,30 @@ def test_a_thread_retitled_as_rfc_stays_one_row(harness: Harness) -> None:
     assert rows == ["rfc"]
 
 
+def test_a_retitled_pr_is_classified_again_both_ways(harness: Harness) -> None:
+    """A PR retitled to a revert becomes upkeep; retitled back, it is real work again (the
+    stored nature is replaced, not only ever set)."""
+
+    def nature() -> str | None:
+        with Session(harness.engine) as session:
+            return session.exec(
+                select(Contribution.nature).where(
+                    Contribution.kind == "pr", Contribution.external_id == "1"
+                )
+            ).one()
+
+    harness.sync()
+    assert nature() is None
+    pull = harness.world.repos[REPO].pulls[0]
+    title = pull.title
+    pull.title, pull.updated_at = f'Revert "{title}"', "2026-02-10T10:00:00Z"
+    harness.sync()
+    assert nature() == "revert"
+    pull.title, pull.updated_at = title, "2026-02-11T10:00:00Z"
+    harness.sync()
+    assert nature() is None
+
+
 def test_a_published_address_joins_git_history_ingested_first(
     engine: Engine, tmp_path: Any
 ) -> None:
