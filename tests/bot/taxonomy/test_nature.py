@@ -65,6 +65,9 @@ from bot.taxonomy.nature import classify, explain, why
         ("[llama] Bump the PyTorch pin to 20250811", ["a.h", "b.h"], 2100, 2000, "bump"),
         ("Update tokenizers submodule to the linear-time path", ["third-party/tok"], 1, 1, "bump"),
         ("Update the pin handling in the register allocator", ["lib/RA.cpp"], 90, 10, None),
+        ("Uplift third_party/tt-metal to 0123abc", ["third_party/CMakeLists.txt"], 1, 1, "bump"),
+        ("Arm backend: Uplift the SDK to 26.02", ["backends/arm/sdk.sh"], 20, 20, "bump"),
+        ("Performance uplift for the conv kernel", ["lib/Conv.cpp"], 200, 40, None),
         ("clang format", ["a.cpp", "b.cpp"], 900, 800, "format"),
         (
             "Format all cmake files.",
