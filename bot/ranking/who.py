@@ -1553,12 +1553,21 @@ def window_activity(
     for person_id, count in session.execute(counts):
         totals[person_id] = count
     topics: dict[int, set[str]] = defaultdict(set)
-    tagged = (
-        sa.select(c.c.person_id, t.c.topic)
-        .select_from(c.join(t, t.c.contribution_id == c.c.id))
-        .where(*window)
-        .distinct()
-    )
+    if ids is None:
+        # Everyone's (the refresh): the tag rows carry their contribution's person and time, so
+        # one pass over them answers without looking up every contribution (half the time).
+        tagged = (
+            sa.select(t.c.person_id, t.c.topic)
+            .where(t.c.occurred_at >= start, t.c.occurred_at < end)
+            .distinct()
+        )
+    else:
+        tagged = (
+            sa.select(c.c.person_id, t.c.topic)
+            .select_from(c.join(t, t.c.contribution_id == c.c.id))
+            .where(*window)
+            .distinct()
+        )
     for person_id, topic in session.execute(tagged):
         if topic:
             topics[person_id].add(topic)

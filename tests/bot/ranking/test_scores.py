@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.ranking.scores import refresh_scores
-from bot.ranking.who import WhoAnswer, active_config, load_ranking_config, who
+from bot.ranking.who import (
+    WhoAnswer,
+    active_config,
+    load_ranking_config,
+    who,
+    window_activity,
+)
 from bot.store.models import CodeOwner, Contribution, PersonWindow, ScoreCache, TopicScore
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
@@ -133,6 +139,9 @@ def test_the_refresh_keeps_everyones_window_activity(session: Session, world: Wo
         ).all()
     )
     assert {p: r.contributions for p, r in rows.items()} == counted
+    # Read from the tag rows alone for everyone; for a shortlist, through its contributions.
+    _, tagged = window_activity(session, start, AS_OF, sorted(rows))
+    assert {p: r.topics for p, r in rows.items()} == {p: sorted(t) for p, t in tagged.items()}
     ada = rows[world.people["ada-owner"]]
     assert {"mlir", "mlir.bufferization"} <= set(ada.topics)
     assert ada.topics == sorted(ada.topics)
