@@ -1174,9 +1174,11 @@ def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> An
     return sa.func.power(0.5, sa.func.greatest(age, 0.0) / half_life)
 
 
-def points_sql(c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str) -> Any:
-    """points x size factor x recency of each row, as a SQL expression (see `points_of`)."""
-    weight = recency_sql(c.c.occurred_at, as_of, config, dialect)
+def points_sql(
+    c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str, *, recency: bool = True
+) -> Any:
+    """points x size factor x recency of each row, as a SQL expression (see `points_of`);
+    without `recency`, exactly `points_of` of a row that neither created files nor founded."""
     points, size = config["points"], config["size"]
     review = c.c.kind == "review"
     base = sa.case(
@@ -1208,7 +1210,8 @@ def points_sql(c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str)
         *[(c.c.nature == name, float(value)) for name, value in sorted(natures.items())],
         else_=1.0,
     )
-    return sa.cast(base, sa.Float) * sa.cast(factor, sa.Float) * sa.cast(upkeep, sa.Float) * weight
+    value = sa.cast(base, sa.Float) * sa.cast(factor, sa.Float) * sa.cast(upkeep, sa.Float)
+    return value * recency_sql(c.c.occurred_at, as_of, config, dialect) if recency else value
 
 
 def founding_rank(total: int, config: Mapping[str, Any]) -> int:

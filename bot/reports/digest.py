@@ -32,10 +32,12 @@ from sqlmodel import Session, col, select
 from bot.ranking.who import (
     ContributionRow,
     Evidence,
+    built_factor,
     decay,
     evidence_from,
     person_view,
     points_of,
+    points_sql,
     row_columns,
 )
 from bot.ranking.words import did
@@ -373,13 +375,36 @@ def _activity(
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
     out: dict[tuple[int, str], _Activity] = defaultdict(_Activity)
+    # Work older than the "before" window counts only toward the baseline, as sums: summed in
+    # SQL, per person and topic (most of a year of rows), not loaded row by row.
+    older = sa.select(
+        c.c.person_id,
+        t.c.topic,
+        sa.func.sum(
+            points_sql(c, config, period.end, session.get_bind().dialect.name, recency=False)
+            * built_factor(t.c.built, config)
+        ),
+        sa.func.sum(_signal_sql(c, config)),
+    ).select_from(c.join(t, t.c.contribution_id == c.c.id))
     for begin in range(0, len(people), _CHUNK):
+        chunk = people[begin : begin + _CHUNK]
+        baseline = older.where(
+            c.c.person_id.in_(chunk),
+            c.c.occurred_at >= lookback,
+            c.c.occurred_at < before_start,
+            sa.not_(counted_as_pr(c)),
+        ).group_by(c.c.person_id, t.c.topic)
+        for person_id, topic, points, items in session.execute(baseline):
+            if topic in topics:
+                window = out[(person_id, topic)].baseline
+                window.points += float(points or 0.0)
+                window.items += int(items or 0)
         statement = (
             sa.select(*row_columns(c), c.c.external_id, t.c.topic, t.c.built)
             .select_from(c.join(t, t.c.contribution_id == c.c.id))
             .where(
-                c.c.person_id.in_(people[begin : begin + _CHUNK]),
-                c.c.occurred_at >= lookback,
+                c.c.person_id.in_(chunk),
+                c.c.occurred_at >= max(lookback, before_start),
                 c.c.occurred_at < period.end,
                 sa.not_(counted_as_pr(c)),
             )
@@ -404,6 +429,23 @@ def _activity(
             if before_start <= row.when < period.start:
                 work.before.add(points, signal)
     return out
+
+
+def _signal_sql(c: Any, config: Mapping[str, Any]) -> Any:
+    """`_is_signal` of each row as 1 or 0, in SQL."""
+    size = config["size"]
+    lines = c.c.additions + c.c.deletions
+    trivial = sa.and_(c.c.files_changed <= 1, lines <= size["trivial_lines"])
+    authored = sa.or_(sa.and_(c.c.kind == "pr", c.c.state == "merged"), c.c.kind == "commit")
+    return sa.case(
+        (c.c.kind == "rfc", 1),
+        (sa.and_(c.c.kind == "review", c.c.state.in_(sorted(SIGNAL_REVIEWS))), 1),
+        (
+            sa.and_(authored, sa.not_(trivial), c.c.files_changed < size["mass_change_files"]),
+            1,
+        ),
+        else_=0,
+    )
 
 
 def _is_signal(row: ContributionRow, config: Mapping[str, Any]) -> bool:

@@ -275,3 +275,57 @@ def test_a_digest_counts_a_change_that_created_files_as_who_does(session: Sessio
     assert entry.topic == TOPIC
     assert entry.score == pytest.approx(result.components["pull_requests"], abs=0.001)
     assert [e.built for e in entry.evidence][:2] == [True, True]
+
+
+def test_the_baseline_summed_in_sql_is_the_row_by_row_sum(session: Session, world: World) -> None:
+    """Work older than the "before" window is summed per person and topic in the database;
+    it must equal `points_of` and `_is_signal` added row by row, as the rest of the windows
+    still are (the maintainer's year of steady work is mostly in that older part)."""
+    from bot.ranking.who import ContributionRow, points_of, row_columns
+    from bot.reports.digest import _activity, _is_signal
+    from bot.store.models import ContributionTopic
+    from bot.store.writes import counted_as_pr
+
+    config = load_ranking_config()
+    rules = config["digest"]
+    period = period_ending(week(3), UTC_ZONE)
+    recent = timedelta(days=float(rules["recent_days"]))
+    lookback = period.end - recent - timedelta(days=float(rules["baseline_days"]))
+    recent_start = period.end - recent
+    topics = {t.id for t in default_taxonomy().topics_by_id().values()}
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(*row_columns(c), t.c.topic, t.c.built)
+        .select_from(c.join(t, t.c.contribution_id == c.c.id))
+        .where(
+            c.c.occurred_at >= lookback,
+            c.c.occurred_at < recent_start,
+            sa.not_(counted_as_pr(c)),
+        )
+    ).all()
+    expected: dict[tuple[int, str], tuple[float, int]] = {}
+    for *values, topic, built in rows:
+        if topic not in topics:
+            continue
+        row = ContributionRow(*values)
+        row.built = bool(built)
+        points, items = expected.get((row.person_id, topic), (0.0, 0))
+        expected[(row.person_id, topic)] = (
+            points + points_of(row, config),
+            items + int(_is_signal(row, config)),
+        )
+    people = sorted({person for person, _ in expected})
+    found = _activity(session, config, people, topics, period, lookback)
+    older = period.start - recent  # the SQL part ends where the "before" window starts
+    assert any(row[5] < older for row in rows)  # occurred_at: some work is in that part
+    assert any(items for _, items in expected.values())  # and some of it is high-signal
+    got = {
+        key: (work.baseline.points, work.baseline.items)
+        for key, work in found.items()
+        if work.baseline.items or work.baseline.points
+    }
+    assert got.keys() == expected.keys()
+    for key, (points, items) in expected.items():
+        assert got[key][0] == pytest.approx(points, rel=1e-12)
+        assert got[key][1] == items
