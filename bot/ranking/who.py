@@ -1309,10 +1309,12 @@ def _aggregate(
     """Points per person and component, summed in the database (the area's founding work, by
     `cut`, weighed as `founding:` says); `area` receives `_area_work`'s count when it can.
 
-    First the best-scoring people are found in one grouped query (bots and other regions left
-    out there, so a `--region` list is never starved); then their points are split by
-    component. Every contribution's recency weight is summed in SQL, so the result is exactly
-    the per-contribution model, and no topic's history is loaded into Python.
+    One pass over the area's rows sums everyone's points per kind (bots and other regions
+    left out there, so a `--region` list is never starved); the best-scoring people and the
+    owners in `extra` keep theirs. Reading the best people's own rows again to split their
+    points cost more than the area's pass when they work in many areas. Every contribution's
+    recency weight is summed in SQL, so the result is exactly the per-contribution model, and
+    no topic's history is loaded into Python: only a few numbers per person.
     """
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
@@ -1333,42 +1335,40 @@ def _aggregate(
         # One topic or one word: its index rows carry `built`, read with the ids (no lookup
         # per row), and each contribution appears once.
         rows = single.subquery()
-        best = sa.select(c.c.person_id).select_from(c.join(rows, rows.c.contribution_id == c.c.id))
-        best_value = base * built_factor(rows.c.built, config)
+        grouped = sa.select(c.c.person_id, c.c.kind).select_from(
+            c.join(rows, rows.c.contribution_id == c.c.id)
+        )
+        grouped_value = base * built_factor(rows.c.built, config)
         in_scope = once
     else:
-        best = sa.select(c.c.person_id)
-        best_value = value
+        grouped = sa.select(c.c.person_id, c.c.kind)
+        grouped_value = value
         in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
-    # The area's own work (`_area_work`) comes with it when no region filters people: the
-    # count over every group, summed before the limit, saves a second pass over the area.
-    whole = sa.func.sum(sa.func.count()).over() if region is None else sa.null()
     if region is not None:
-        best = best.join(p, p.c.id == c.c.person_id)
-    best = (
-        best.add_columns(whole)
-        .where(in_scope, *people_filter)
-        .group_by(c.c.person_id)
-        .order_by(sa.func.sum(best_value).desc())
-        .limit(int(config["candidates"]) * 5)
-    )
-    found = session.execute(best).all()
-    if region is None and area is not None:
-        area.append(int(found[0][1]) if found else 0)
-    ids = {person_id for person_id, _ in found} | set(extra)
-    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    if not ids:
-        return out
+        grouped = grouped.join(p, p.c.id == c.c.person_id)
     # Kinds in a fixed order, so components add up in the same order as in the score cache.
-    split = (
-        sa.select(c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
-        .where(c.c.person_id.in_(sorted(ids)), scope.matches(c), once)
+    statement = (
+        grouped.add_columns(sa.func.sum(grouped_value), sa.func.count())
+        .where(in_scope, *people_filter)
         .group_by(c.c.person_id, c.c.kind)
         .order_by(c.c.person_id, c.c.kind)
     )
-    for person_id, kind, points, count in session.execute(split):
-        out[person_id][component_of(kind)] += float(points or 0.0)
-        out[person_id]["count"] += count
+    sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    totals: dict[int, float] = defaultdict(float)
+    whole = 0
+    for person_id, kind, points, count in session.execute(statement):
+        sums[person_id][component_of(kind)] += float(points or 0.0)
+        sums[person_id]["count"] += count
+        totals[person_id] += float(points or 0.0)
+        whole += count
+    if region is None and area is not None:
+        area.append(whole)  # every group's rows, before any cut: the area's own work
+    best = sorted(totals, key=lambda person_id: (-totals[person_id], person_id))
+    ids = set(best[: int(config["candidates"]) * 5]) | set(extra)
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for person_id in ids:
+        if person_id in sums:
+            out[person_id] = sums[person_id]
     return out
 
 
