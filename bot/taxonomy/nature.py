@@ -61,11 +61,16 @@ def _rules() -> _Rules:
     )
 
 
+# A backreference, or a group that is not escaped (an even run of backslashes before it) and
+# is named back to, conditional or carries inline flags: joining would change what it means.
+_UNJOINABLE = re.compile(r"\\[1-9]|(?<!\\)(?:\\\\)*\(\?(?:P=|[a-zA-Z(])")
+
+
 def _any_of(patterns: list[str]) -> re.Pattern[str]:
     """One pattern matching where any of `patterns` does; one that matches everything (so
     each rule is tried) when joining them could change what one means (backreferences,
     conditional groups, inline flags)."""
-    if any(re.search(r"\\[1-9]|\(\?P=|\(\?[a-zA-Z(]", p) for p in patterns):
+    if any(_UNJOINABLE.search(p) for p in patterns):
         return re.compile("")
     try:
         return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.IGNORECASE)

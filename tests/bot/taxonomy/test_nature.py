@@ -137,3 +137,6 @@ def test_the_joined_title_rules_match_exactly_where_one_rule_does() -> None:
     assert _any_of(["(?i)x"]).search("y") is not None
     assert _any_of(["(q)?w", "(c)?(?(1)x|y)z"]).search("cxz") is not None
     assert _any_of([]).search("anything") is None
+    # An escaped parenthesis made optional (`\(?`) is no conditional group: the join is made.
+    assert _any_of([r"\(?(from|under)\b", "x"]).search("no match here") is None
+    assert _any_of([r"\\\\(?(1)x|y)"]).search("no match here") is not None  # a real one
