@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.ranking.who import (
+    TALLIED,
     Scope,
     built_factor,
     component_of,
@@ -278,6 +279,10 @@ def _row(topic: str, person_id: int) -> dict[str, Any]:
         "components": {},
         "owned": [],
         "owner": False,
+        "discussion": 0,
+        "discussion_first": None,
+        "discussion_last": None,
+        "discussion_first_plain": None,
     }
 
 
@@ -300,15 +305,28 @@ def _summed(
         value = value * founding_factor(c, cuts.c.cut, config)
     if float(config["built"]):
         value = value * built_factor(t.c.built, config)  # as `who` weighs built work
+    # A `Tally` of the kinds answers tally (issues, comments), as `_topic_rows` counts it; the
+    # times from the tag row's copy of the contribution's (an integer on SQLite: cheaper to
+    # compare than the contribution's text, the same instant).
+    plain = sa.case((c.c.nature.is_(None), t.c.occurred_at), else_=sa.null())
     statement = (
-        sa.select(t.c.topic, c.c.person_id, c.c.kind, sa.func.sum(value), sa.func.count())
+        sa.select(
+            t.c.topic,
+            c.c.person_id,
+            c.c.kind,
+            sa.func.sum(value),
+            sa.func.count(),
+            sa.func.min(t.c.occurred_at),
+            sa.func.max(t.c.occurred_at),
+            sa.func.min(sa.type_coerce(plain, t.c.occurred_at.type)),
+        )
         .select_from(joined)
         .where(t.c.occurred_at >= start, t.c.occurred_at < end, sa.not_(counted_as_pr(c)))
         .group_by(t.c.topic, c.c.person_id, c.c.kind)
         .order_by(t.c.topic, c.c.person_id, c.c.kind)
     )
     current: dict[str, Any] | None = None
-    for topic, person_id, kind, points, count in session.execute(
+    for topic, person_id, kind, points, count, first, last, first_plain in session.execute(
         statement.execution_options(yield_per=BATCH)
     ):
         if current is None or (current["topic"], current["person_id"]) != (topic, person_id):
@@ -319,10 +337,30 @@ def _summed(
         component = component_of(kind)
         components[component] = components.get(component, 0.0) + float(points or 0.0)
         current["contributions"] += count
+        if kind in TALLIED:
+            _tally(current, count, first, last, first_plain)
     if current is not None:
         yield _finished(current)
     if cuts is not None:
         cuts.drop(session.connection())
+
+
+def _tally(
+    row: dict[str, Any],
+    count: int,
+    first: datetime,
+    last: datetime,
+    first_plain: datetime | None,
+) -> None:
+    """Add one tallied kind's group to a row's discussion tally."""
+    row["discussion"] += count
+    earliest = row["discussion_first"]
+    row["discussion_first"] = first if earliest is None else min(earliest, first)
+    latest = row["discussion_last"]
+    row["discussion_last"] = last if latest is None else max(latest, last)
+    if first_plain is not None:
+        plain = row["discussion_first_plain"]
+        row["discussion_first_plain"] = first_plain if plain is None else min(plain, first_plain)
 
 
 def _founding_cuts(session: Session, config: Mapping[str, Any], end: datetime) -> Any:

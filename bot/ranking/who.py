@@ -594,7 +594,10 @@ def who(
     # Their rows are read from the smaller side: the area's window, or all their own work in
     # it (an area's main people can each have hundreds of thousands of rows elsewhere).
     theirs = sum(totals.get(r.person_id, 0) for r in top)
-    rows, tallies = _topic_rows(session, scope, [r.person_id for r in top], by_area=area < theirs)
+    listed = [r.person_id for r in top]
+    rows, tallies = _topic_rows(session, scope, listed, by_area=area < theirs, tally=cache is None)
+    if cache is not None:
+        tallies = _cached_tallies(session, tags[0], listed)
     by_person: dict[int, list[ContributionRow]] = defaultdict(list)
     for row in rows:
         by_person[row.person_id].append(row)
@@ -958,7 +961,7 @@ def component_of(kind: str) -> str:
 
 # Kinds an answer counts but never shows as evidence: the most numerous by far (a busy
 # reviewer has tens of thousands of comments), so they are tallied in SQL, not loaded.
-_TALLIED = ("issue", "comment")
+TALLIED = ("issue", "comment")
 
 
 @dataclass(frozen=True)
@@ -973,10 +976,16 @@ class Tally:
 
 
 def _topic_rows(
-    session: Session, scope: Scope, person_ids: list[int], *, by_area: bool = False
+    session: Session,
+    scope: Scope,
+    person_ids: list[int],
+    *,
+    by_area: bool = False,
+    tally: bool = True,
 ) -> tuple[list[ContributionRow], dict[int, Tally]]:
     """The query's contributions in the window by these people (each once): the rows that can
-    be evidence, and a `Tally` of the rest per person.
+    be evidence, and a `Tally` of the rest per person (unless `tally` is False: the score
+    cache keeps them, `_cached_tallies`).
 
     Read through the people's (person, time) index, each row checked against the scope, or
     `by_area`: through the scope's own indexes, each row looked up by id. The same rows.
@@ -994,9 +1003,11 @@ def _topic_rows(
     statement = (
         sa.select(*row_columns(c), scope.built(c))
         .select_from(source)
-        .where(*where, c.c.kind.not_in(_TALLIED))
+        .where(*where, c.c.kind.not_in(TALLIED))
     )
     rows = [ContributionRow(*row) for row in session.execute(statement)]
+    if not tally:
+        return rows, {}
     plain = sa.case((c.c.nature.is_(None), c.c.occurred_at), else_=sa.null())
     tallies = sa.select(
         c.c.person_id,
@@ -1005,12 +1016,28 @@ def _topic_rows(
         sa.func.max(c.c.occurred_at),
         sa.func.min(sa.type_coerce(plain, c.c.occurred_at.type)),
     )
-    tallies = tallies.select_from(source).where(*where, c.c.kind.in_(_TALLIED))
+    tallies = tallies.select_from(source).where(*where, c.c.kind.in_(TALLIED))
     return rows, {
         person_id: Tally(count, first, last, first_plain)
         for person_id, count, first, last, first_plain in session.execute(
             tallies.group_by(c.c.person_id)
         )
+    }
+
+
+def _cached_tallies(session: Session, tag: str, person_ids: list[int]) -> dict[int, Tally]:
+    """`_topic_rows`' tallies of one topic, as the score cache's refresh counted them."""
+    s = TopicScore.__table__  # type: ignore[attr-defined]
+    statement = sa.select(
+        s.c.person_id,
+        s.c.discussion,
+        s.c.discussion_first,
+        s.c.discussion_last,
+        s.c.discussion_first_plain,
+    ).where(s.c.topic == tag, s.c.person_id.in_(sorted(set(person_ids))), s.c.discussion > 0)
+    return {
+        person_id: Tally(count, first, last, first_plain)
+        for person_id, count, first, last, first_plain in session.execute(statement)
     }
 
 

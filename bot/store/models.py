@@ -574,6 +574,13 @@ class TopicScore(SQLModel, table=True):
     components: dict[str, float] = Field(default_factory=dict, sa_type=sa.JSON)
     owned: list[str] = _json_list()  # patterns or areas they own in the topic
     owner: bool = False  # named as an owner of the topic (`owned` is not empty)
+    # Their issues and comments here (tallied, never evidence): how many, from when to when,
+    # and the earliest that is not upkeep. A cached answer reads them instead of counting
+    # rows that can run to tens of thousands for one busy person.
+    discussion: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    discussion_first: datetime | None = _when(nullable=True)
+    discussion_last: datetime | None = _when(nullable=True)
+    discussion_first_plain: datetime | None = _when(nullable=True)
 
 
 class PersonWindow(SQLModel, table=True):

@@ -140,6 +140,12 @@ def build(session: Session) -> World:
     w.merged("fay-oldtimer", 40, 760, every=3)
     w.merged("gus-newcomer", 4, 60, every=12)
     w.merged("dependabot[bot]", 50, 300, every=5)
+    # Discussion, which answers tally rather than show: the owner's comments over the years
+    # and a reviewer's issues (a cached answer must count them as a live one does).
+    for n in range(8):
+        w.add("ada-owner", "comment", 20 + 90 * n, files=0, lines=0)
+    for n in range(3):
+        w.add("bo-reviewer", "issue", 45 + 100 * n, files=0, lines=0)
     w.save()
     assert w.repo.id is not None
     session.add(

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.ranking.who import _TALLIED, Scope, _topic_rows, load_ranking_config, who
+from bot.ranking.who import TALLIED, Scope, _topic_rows, load_ranking_config, who
 from bot.store.models import Contribution, ContributionKind, Person
 from bot.store.writes import ContributionRecord, upsert_contributions
 from bot.taxonomy.model import default_taxonomy
@@ -98,7 +98,7 @@ def test_tallied_work_counts_as_loading_it_would(world: Engine) -> None:
         people = list(session.exec(select(Person.id)).all())
         _, tallies = _topic_rows(session, scope, people)  # type: ignore[arg-type]
         everything = session.exec(
-            select(Contribution).where(Contribution.kind.in_(_TALLIED))  # type: ignore[attr-defined]
+            select(Contribution).where(Contribution.kind.in_(TALLIED))  # type: ignore[attr-defined]
         ).all()
         tagged = {
             c.id

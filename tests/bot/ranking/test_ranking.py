@@ -149,7 +149,9 @@ def test_explanations_carry_parts_and_evidence(session: Session, world: World) -
     )
     ada = answer.results[0]
     assert answer.reading.label == "MLIR › Bufferization"
-    assert ada.reason.startswith("owns mlir/lib/Dialect/Bufferization, 6 merged PRs and 20 reviews")
+    assert ada.reason.startswith(
+        "owns mlir/lib/Dialect/Bufferization, 6 merged PRs, 20 reviews and 4 issue/design posts"
+    )
     assert ada.reason.endswith("in the last year; active now")
     assert set(ada.components) >= {"pull_requests", "reviews", "ownership", "focus", "breadth"}
     assert 1 <= len(ada.evidence) <= 3
@@ -363,7 +365,8 @@ def test_scores_summed_in_sql_equal_the_per_contribution_model(
             for row, paths in rows
             if AS_OF - window <= row.when < AS_OF and paths[0] == BUF
         )
-        summed = sum(v for k, v in result.components.items() if k in ("pull_requests", "reviews"))
+        parts = ("pull_requests", "reviews", "discussion")
+        summed = sum(v for k, v in result.components.items() if k in parts)
         assert summed == pytest.approx(expected, rel=1e-4), result.person["login"]
 
 

@@ -118,6 +118,11 @@ def test_the_world_has_what_the_equality_test_needs(session: Session, world: Wor
     assert hal.reason.startswith("owns mlir/lib/Dialect/Bufferization, ")
     assert "last active" in hal.reason  # an owner idle for years, said so
     assert ask(session, "mlir bufferization", region="us").results  # cyd, through the cache
+    # Issues and comments are tallied, in a cached answer from the cache's own tallies.
+    assert any(r.counts.get("discussion") for r in ask(session, "mlir bufferization").results)
+    tallied = session.exec(select(TopicScore).where(TopicScore.discussion > 0)).all()
+    assert tallied
+    assert all(t.discussion_first and t.discussion_last for t in tallied)
     # Focus and breadth come from the cache's window activity: people with work elsewhere.
     for query in ("mlir bufferization", "mlir"):
         parts = [r.components for r in ask(session, query).results]
@@ -237,7 +242,8 @@ def test_refresh_keeps_one_row_per_person_and_topic(session: Session, world: Wor
     ada = buf[world.people["ada-owner"]]
     assert ada.owner
     assert ada.score == pytest.approx(sum(ada.components.values()))
-    assert set(ada.components) == {"pull_requests", "reviews"}
+    assert set(ada.components) == {"pull_requests", "reviews", "discussion"}
+    assert (ada.discussion, ada.discussion_first is not None) == (4, True)  # in its year
     assert "scores refreshed as of 2026-06-01 00:00 UTC" in second.summary()
 
 
