@@ -1350,7 +1350,6 @@ def _aggregate(
     if cut is not None:  # the area's founding work (`founding_cut`)
         base = base * founding_factor(c, cut, config)
     weigh_built = bool(float(config["built"]))
-    value = base * built_factor(scope.built(c), config) if weigh_built else base
     if region is None:
         # Bots are few: leaving their ids out is cheaper than joining every row to its person.
         bots = sa.select(p.c.id).where(p.c.is_bot.is_(True))
@@ -1365,38 +1364,35 @@ def _aggregate(
         grouped = sa.select(c.c.person_id, c.c.kind).select_from(
             c.join(rows, rows.c.contribution_id == c.c.id)
         )
-        grouped_value = base * built_factor(rows.c.built, config)
+        value = base * built_factor(rows.c.built, config)
         in_scope = once
     else:
         grouped = sa.select(c.c.person_id, c.c.kind)
-        grouped_value = value
+        value = base * built_factor(scope.built(c), config) if weigh_built else base
         in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
     if region is not None:
         grouped = grouped.join(p, p.c.id == c.c.person_id)
     # Kinds in a fixed order, so components add up in the same order as in the score cache.
     statement = (
-        grouped.add_columns(sa.func.sum(grouped_value), sa.func.count())
+        grouped.add_columns(sa.func.sum(value), sa.func.count())
         .where(in_scope, *people_filter)
         .group_by(c.c.person_id, c.c.kind)
         .order_by(c.c.person_id, c.c.kind)
     )
     sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    totals: dict[int, float] = defaultdict(float)
-    whole = 0
     for person_id, kind, points, count in session.execute(statement):
         sums[person_id][component_of(kind)] += float(points or 0.0)
         sums[person_id]["count"] += count
-        totals[person_id] += float(points or 0.0)
-        whole += count
     if region is None and area is not None:
-        area.append(whole)  # every group's rows, before any cut: the area's own work
-    best = sorted(totals, key=lambda person_id: (-totals[person_id], person_id))
+        # Every group's rows, before any cut: the area's own work (`_area_work`).
+        area.append(int(sum(parts["count"] for parts in sums.values())))
+
+    def total(person_id: int) -> float:
+        return sum(v for k, v in sums[person_id].items() if k != "count")
+
+    best = sorted(sums, key=lambda person_id: (-total(person_id), person_id))
     ids = set(best[: int(config["candidates"]) * 5]) | set(extra)
-    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for person_id in ids:
-        if person_id in sums:
-            out[person_id] = sums[person_id]
-    return out
+    return {person_id: sums[person_id] for person_id in ids if person_id in sums}
 
 
 def _area_work(session: Session, scope: Scope) -> int:
