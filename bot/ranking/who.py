@@ -1201,6 +1201,13 @@ def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> An
     return sa.func.power(0.5, sa.func.greatest(age, 0.0) / half_life)
 
 
+def trivial_sql(c: Any, size: Mapping[str, Any]) -> sa.ColumnElement[bool]:
+    """A typo fix, in SQL: at most `trivial_lines` changed in at most one file (`_size_factor`'s
+    test; what it means for a change, a review or a post is the caller's to say)."""
+    lines = c.c.additions + c.c.deletions
+    return sa.and_(c.c.files_changed <= 1, lines <= size["trivial_lines"])
+
+
 def points_sql(
     c: Any, config: Mapping[str, Any], as_of: datetime, dialect: str, *, recency: bool = True
 ) -> Any:
@@ -1223,12 +1230,11 @@ def points_sql(
         (c.c.kind == "comment", points["comment"]),
         else_=0.0,
     )
-    lines = c.c.additions + c.c.deletions
     steps = size_steps(size)
     factor = sa.case(
         (c.c.kind.not_in(["pr", "commit", "review"]), 1.0),
         (c.c.files_changed >= size["mass_change_files"], size["mass_change_factor"]),
-        (sa.and_(c.c.files_changed <= 1, lines <= size["trivial_lines"]), size["trivial_factor"]),
+        (trivial_sql(c, size), size["trivial_factor"]),
         *[(c.c.additions >= least, step) for least, step in reversed(steps) if least > 0],
         else_=steps[0][1],
     )
@@ -1292,11 +1298,8 @@ def founding_factor(contribution: Any, cut: Any, config: Mapping[str, Any]) -> A
     """1 + `founding.factor` for real work done by the founding cut, 1 for the rest (SQL); a
     typo fix or upkeep (a bump, an integrate) founds nothing, however early (`is_founding`)."""
     c = contribution.c
-    size = config["size"]
     trivial = sa.and_(
-        c.kind.in_(["pr", "commit", "review"]),
-        c.files_changed <= 1,
-        c.additions + c.deletions <= size["trivial_lines"],
+        c.kind.in_(["pr", "commit", "review"]), trivial_sql(contribution, config["size"])
     )
     founding = sa.and_(c.occurred_at <= cut, c.nature.is_(None), sa.not_(trivial))
     return sa.case((founding, 1.0 + float(config["founding"]["factor"])), else_=1.0)

@@ -39,6 +39,7 @@ from bot.ranking.who import (
     points_of,
     points_sql,
     row_columns,
+    trivial_sql,
 )
 from bot.ranking.words import did
 from bot.shortlist.saves import excluded_people
@@ -434,8 +435,7 @@ def _activity(
 def _signal_sql(c: Any, config: Mapping[str, Any]) -> Any:
     """`_is_signal` of each row as 1 or 0, in SQL."""
     size = config["size"]
-    lines = c.c.additions + c.c.deletions
-    trivial = sa.and_(c.c.files_changed <= 1, lines <= size["trivial_lines"])
+    trivial = trivial_sql(c, size)
     authored = sa.or_(sa.and_(c.c.kind == "pr", c.c.state == "merged"), c.c.kind == "commit")
     return sa.case(
         (c.c.kind == "rfc", 1),
