@@ -94,7 +94,14 @@ def explain(
             if compiled.search(subject):
                 return nature, f"title matches /{pattern}/"
     if paths:
-        others = sum(1 for path in paths if not any(g.search(path) for g in rules.generated))
+        # Stops at the first path past what a vendor drop may touch: most changes say so at
+        # their first few paths, and a sweep can list thousands.
+        others = 0
+        for path in paths:
+            if not any(g.search(path) for g in rules.generated):
+                others += 1
+                if others > _MOST_OTHERS:
+                    break
         if not others:
             return "generated", "touches only generated or vendored files"
         if others <= _MOST_OTHERS and others * 10 <= len(paths):
