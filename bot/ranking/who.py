@@ -15,7 +15,9 @@ from it, as of the refresh, and says so in `scores_as_of`: the same answer `who`
 moment without the cache. (Evidence and counts are read live, so work ingested after the refresh
 can show there before the next refresh puts it in the score; sync and git ingest refresh at
 their end.) Anything else (a past date, another window, free words, several topics, changed
-settings or taxonomy) is summed live.
+settings or taxonomy) is summed live; free words, several topics and named repositories in the
+default window are summed as of the refresh too, with each person's activity (focus, breadth)
+as the refresh kept it, so they agree with the cached answers given beside them.
 """
 
 from __future__ import annotations
@@ -461,11 +463,14 @@ def who(
     if reading.unjoined is not None and set(reading.joined) & set(unmatched):
         # "mlir to llvm": no work here is named `mlirtollvm`, so the words are asked apart.
         return ask_instead(reading.unjoined)
-    cache = None
-    if cached and len(tags) == 1 and not terms and not repo_ids:
-        cache = _score_cache(session, taxonomy, config, as_of, days)
-    if cache is not None:
-        as_of = cache.as_of  # the answer the store gave then, exactly
+    # A fresh score cache answers one topic whole. Any other question (free words, several
+    # topics, repositories) is summed live, but as of the same moment: then each shortlisted
+    # person's activity (focus and breadth) is the cache's too, which live costs a read of
+    # their whole window, the larger part of a free-word answer on a big store.
+    refreshed = _score_cache(session, taxonomy, config, as_of, days) if cached else None
+    cache = refreshed if len(tags) == 1 and not terms and not repo_ids else None
+    if refreshed is not None:
+        as_of = refreshed.as_of  # the answer the store gave then, exactly
     start = as_of - timedelta(days=days)
     scope = Scope(tags, terms, start, as_of, reading.tag_groups, repo_ids)
     if not scope.tags and not scope.terms and not scope.repo_ids:
@@ -583,7 +588,7 @@ def who(
     if area is None:
         area = _area_work(session, scope) if shortlist else 0
     totals = _focus_and_breadth(
-        session, shortlist, tags, start, as_of, config, area, cached=cache is not None
+        session, shortlist, tags, start, as_of, config, area, cached=refreshed is not None
     )
     shortlist.sort(key=lambda r: (-r.score, r.person_id))
     scored = [r for r in shortlist if r.score > 0]
@@ -1565,12 +1570,19 @@ def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
 
 
 def window_activity(
-    session: Session, start: datetime, end: datetime, ids: Sequence[int] | None = None
+    session: Session,
+    start: datetime,
+    end: datetime,
+    ids: Sequence[int] | None = None,
+    enough: Callable[[set[str]], bool] | None = None,
 ) -> tuple[dict[int, int], dict[int, set[str]]]:
     """Each person's contributions in the window, and every tag they carry (all people if
     `ids` is None): what focus and breadth are computed from; the score cache keeps it whole.
 
     Counted and deduplicated in SQL: a shortlist's own history runs to tens of thousands of rows.
+    With `enough` (and `ids`), each person's tags are read only until `enough` holds of what was
+    read: breadth is capped, and an area's leading people, who work everywhere, reach the cap
+    within their first few hundred rows, where reading all of them took seconds at 5M.
     """
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
@@ -1582,6 +1594,10 @@ def window_activity(
     for person_id, count in session.execute(counts):
         totals[person_id] = count
     topics: dict[int, set[str]] = defaultdict(set)
+    if ids is not None and enough is not None:
+        for person_id in ids:
+            topics[person_id] = _tags_until(session, person_id, start, end, enough)
+        return totals, topics
     if ids is None:
         # Everyone's (the refresh): the tag rows carry their contribution's person and time, so
         # one pass over them answers without looking up every contribution (half the time).
@@ -1601,6 +1617,39 @@ def window_activity(
         if topic:
             topics[person_id].add(topic)
     return totals, topics
+
+
+def _tags_until(
+    session: Session,
+    person_id: int,
+    start: datetime,
+    end: datetime,
+    enough: Callable[[set[str]], bool],
+) -> set[str]:
+    """One person's tags in the window, read through their (person, time) index, newest first,
+    until `enough` holds (checked each time a new tag turns up) or their window is read."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(t.c.topic)
+        .select_from(c.join(t, t.c.contribution_id == c.c.id))
+        .where(c.c.person_id == person_id, c.c.occurred_at >= start, c.c.occurred_at < end)
+        .order_by(c.c.occurred_at.desc())
+        .execution_options(stream_results=True, yield_per=500)
+    )
+    found: set[str] = set()
+    if enough(found):
+        return found
+    result = session.execute(statement)
+    try:
+        for topic in result.scalars():
+            if topic and topic not in found:
+                found.add(topic)
+                if enough(found):
+                    break
+    finally:
+        result.close()  # a server-side cursor left half read would hold its snapshot
+    return found
 
 
 def _cached_activity(
@@ -1638,12 +1687,25 @@ def _focus_and_breadth(
     ids = [r.person_id for r in results]
     if not ids:
         return {}
+    focus_config, breadth_config = config["focus"], config["breadth"]
+    own_ecosystems = {tag.split(".")[0] for tag in tags}
+    cap = float(breadth_config["cap"])
+
+    def breadth_of(names: set[str]) -> float:
+        other_topics = {n for n in names if "." in n and n not in tags}
+        other_ecosystems = {n for n in names if "." not in n} - own_ecosystems
+        return min(
+            cap,
+            float(breadth_config["per_topic"]) * len(other_topics)
+            + float(breadth_config["per_ecosystem"]) * len(other_ecosystems),
+        )
+
     if cached:
         totals, topics = _cached_activity(session, ids)
     else:
-        totals, topics = window_activity(session, start, end, ids)
-    focus_config, breadth_config = config["focus"], config["breadth"]
-    own_ecosystems = {tag.split(".")[0] for tag in tags}
+        # Breadth stops growing at its cap: a person's tags are read until they reach it.
+        capped = (lambda names: breadth_of(names) >= cap) if cap > 0 else (lambda names: True)
+        totals, topics = window_activity(session, start, end, ids, enough=capped)
     # Someone with a large share of the area's work is one of the people it rests on, however
     # much else they do.
     for result in results:
@@ -1660,14 +1722,7 @@ def _focus_and_breadth(
         pillar = float(focus_config.get("full_area_share", 0.0))
         if pillar > 0 and area:
             focus = max(focus, min(1.0, floor + (1 - floor) * here / area / pillar))
-        names = topics[result.person_id]
-        other_topics = {n for n in names if "." in n and n not in tags}
-        other_ecosystems = {n for n in names if "." not in n} - own_ecosystems
-        breadth = min(
-            float(breadth_config["cap"]),
-            float(breadth_config["per_topic"]) * len(other_topics)
-            + float(breadth_config["per_ecosystem"]) * len(other_ecosystems),
-        )
+        breadth = breadth_of(topics[result.person_id])
         result.components["focus"] = round(focus, 3)
         result.components["breadth"] = round(breadth, 3)
         result.counts["share_percent"] = round(100 * share)

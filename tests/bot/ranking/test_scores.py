@@ -156,6 +156,24 @@ def test_the_refresh_keeps_everyones_window_activity(session: Session, world: Wo
     assert len(session.exec(select(PersonWindow)).all()) == len(rows)  # rebuilt, not added to
 
 
+def test_a_shortlists_tags_are_read_until_enough(session: Session, world: World) -> None:
+    """Live focus and breadth read each person's tags only until breadth is capped; reading
+    them all, or until a bar never met, gives the same sets as the one grouped query."""
+    start = AS_OF - timedelta(days=3650)
+    ids = sorted(world.people.values())
+    counts, whole = window_activity(session, start, AS_OF, ids)
+    never_counts, never = window_activity(session, start, AS_OF, ids, enough=lambda tags: False)
+    assert never_counts == counts
+    assert {p: t for p, t in never.items() if t} == dict(whole)
+    ada = world.people["ada-owner"]
+    assert len(whole[ada]) >= 2
+    _, first = window_activity(session, start, AS_OF, [ada], enough=lambda tags: len(tags) >= 1)
+    assert len(first[ada]) == 1
+    assert first[ada] <= whole[ada]
+    _, none = window_activity(session, start, AS_OF, [ada], enough=lambda tags: True)
+    assert none[ada] == set()
+
+
 def test_the_cache_is_what_answers_until_refreshed(session: Session, world: World) -> None:
     refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
     session.commit()
@@ -205,6 +223,28 @@ def test_other_questions_are_summed_live(
     answer = ask(session, query, **options)
     assert answer.scores_as_of is None
     assert shown(answer) == shown(ask(session, query, cached=False, **options))
+
+
+@pytest.mark.parametrize("query", ["mlir bufferization oneshotanalysis", "oneshotanalysis"])
+def test_questions_summed_live_are_asked_as_of_a_fresh_refresh(
+    session: Session, world: World, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Free words (like several topics or repositories) are summed live, but as of the
+    refresh, so each person's activity (focus, breadth) is the cache's: the same answer as
+    summing it all then."""
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    live = ask(session, query, cached=False)  # as of the refresh, everything read live
+    assert live.results
+
+    def unread(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("activity read live although the refresh kept it")
+
+    monkeypatch.setattr("bot.ranking.who.window_activity", unread)
+    later = ask(session, query, as_of=AS_OF + timedelta(hours=30))
+    assert later.as_of == AS_OF
+    assert later.scores_as_of is None  # the scores themselves were summed, not read
+    assert shown(later) == shown(live)
 
 
 def test_changed_settings_bypass_scores_made_with_others(
