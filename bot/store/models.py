@@ -322,8 +322,9 @@ class ContributionTopic(SQLModel, table=True):
     # On SQLite the rows live in the primary key's own b-tree (WITHOUT ROWID): one tree less
     # to update for the table that grows fastest.
     __table_args__ = (
-        # `built` rides in the index, so a topic's window is read with it from the index alone.
-        sa.Index("ix_contribution_topic_topic_time", "topic", "occurred_at", "built"),
+        # `built` rides in the index, so a topic's window is read with it from the index alone;
+        # so does the person, so a few people's rows in the area are picked out there.
+        sa.Index("ix_contribution_topic_topic_time", "topic", "occurred_at", "built", "person_id"),
         {"sqlite_with_rowid": False},
     )
 
@@ -491,7 +492,7 @@ class ContributionTerm(SQLModel, table=True):
     # Like the topic tags: rows kept by contribution (replaced per contribution on re-ingest),
     # and one index by term and time for the query.
     __table_args__ = (
-        sa.Index("ix_contribution_term_term_time", "term", "occurred_at", "built"),
+        sa.Index("ix_contribution_term_term_time", "term", "occurred_at", "built", "person_id"),
         {"sqlite_with_rowid": False},
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from bot.store.models import (
     Candidate,
     Contribution,
     ContributionKind,
+    ContributionTerm,
     ContributionTopic,
     Identity,
     Person,
@@ -285,6 +287,33 @@ def test_topic_window_query_uses_the_index(session: Session, ids: tuple[int, int
         session.execute(sa.text("SET enable_seqscan = off"))
     plan = " ".join(str(row) for row in session.execute(sa.text(explain + str(compiled))))
     assert "ix_contribution_topic_topic_time" in plan
+
+
+@pytest.mark.parametrize("model", [ContributionTopic, ContributionTerm])
+def test_a_shortlists_rows_in_an_area_are_picked_out_in_the_index(
+    session: Session, ids: tuple[int, int], model: Any
+) -> None:
+    """A few people's rows in a topic or word's window (a `who` answer's evidence) are found
+    in the index by person too: on SQLite without reading the rows at all."""
+    table = model.__table__
+    key = table.c.topic if model is ContributionTopic else table.c.term
+    statement = sa.select(table.c.contribution_id).where(
+        key == "mlir.bufferization",
+        table.c.occurred_at >= T0,
+        table.c.person_id.in_([ids[1], ids[1] + 1]),
+    )
+    compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    dialect = session.get_bind().dialect.name
+    explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+    if dialect == "postgresql":
+        session.execute(sa.text("SET enable_seqscan = off"))
+    plan = " ".join(str(row) for row in session.execute(sa.text(explain + str(compiled))))
+    index = f"ix_{table.name}_{key.name}_time"
+    assert index in plan
+    if dialect == "sqlite":
+        assert f"COVERING INDEX {index}" in plan
+    indexes = sa.inspect(session.get_bind()).get_indexes(table.name)
+    assert any(i["name"] == index and i["column_names"][-1] == "person_id" for i in indexes)
 
 
 def test_bulk_and_orm_writes_store_times_alike(session: Session, ids: tuple[int, int]) -> None:
