@@ -466,7 +466,9 @@ def who(
     # A fresh score cache answers one topic whole. Any other question (free words, several
     # topics, repositories) is summed live, but as of the same moment: then each shortlisted
     # person's activity (focus and breadth) is the cache's too, which live costs a read of
-    # their whole window, the larger part of a free-word answer on a big store.
+    # their whole window, the larger part of a free-word answer on a big store. (Work ingested
+    # after the refresh counts in the sums but not yet in that activity: the refresh that ends
+    # every sync and ingest closes the gap.)
     refreshed = _score_cache(session, taxonomy, config, as_of, days) if cached else None
     cache = refreshed if len(tags) == 1 and not terms and not repo_ids else None
     if refreshed is not None:
