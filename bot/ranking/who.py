@@ -1584,6 +1584,11 @@ def _people(session: Session, ids: Iterable[int]) -> dict[int, Person]:
     return found
 
 
+# A person whose window holds more rows than this has their tags read on their own, until
+# breadth is capped (`window_activity`'s `enough`); lighter windows are read in one query.
+READ_APART = 2000
+
+
 def window_activity(
     session: Session,
     start: datetime,
@@ -1595,9 +1600,10 @@ def window_activity(
     `ids` is None): what focus and breadth are computed from; the score cache keeps it whole.
 
     Counted and deduplicated in SQL: a shortlist's own history runs to tens of thousands of rows.
-    With `enough` (and `ids`), each person's tags are read only until `enough` holds of what was
-    read: breadth is capped, and an area's leading people, who work everywhere, reach the cap
-    within their first few hundred rows, where reading all of them took seconds at 5M.
+    With `enough` (and `ids`), the tags of each person with a heavy window (`READ_APART`) are
+    read only until `enough` holds of what was read: breadth is capped, and an area's leading
+    people, who work everywhere, reach the cap within their first few hundred rows, where
+    reading all of them took seconds at 5M.
     """
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
@@ -1610,9 +1616,16 @@ def window_activity(
         totals[person_id] = count
     topics: dict[int, set[str]] = defaultdict(set)
     if ids is not None and enough is not None:
+        # One query each costs more than the rows of a light window: those are read together.
+        light = []
         for person_id in ids:
-            topics[person_id] = _tags_until(session, person_id, start, end, enough)
-        return totals, topics
+            if totals.get(person_id, 0) > READ_APART:
+                topics[person_id] = _tags_until(session, person_id, start, end, enough)
+            else:
+                light.append(person_id)
+        if not light:
+            return totals, topics
+        window = [c.c.occurred_at >= start, c.c.occurred_at < end, c.c.person_id.in_(light)]
     if ids is None:
         # Everyone's (the refresh): the tag rows carry their contribution's person and time, so
         # one pass over them answers without looking up every contribution (half the time).

@@ -102,6 +102,28 @@ def test_cached_answer_equals_the_live_one(
     assert cached.results or region == "unknown" or query == "llvm x86"
 
 
+@pytest.mark.parametrize("query", ["mlir bufferization", "mlir"])
+def test_cached_answer_equals_the_live_one_read_a_person_at_a_time(
+    session: Session, world: World, query: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With every window read on its own until breadth is capped (as a 5M store's leading
+    people are), the live answer still equals the cache's, which read every tag."""
+    monkeypatch.setattr("bot.ranking.who.READ_APART", 0)
+    low_cap = tmp_path / "ranking.yml"
+    low_cap.write_text("breadth:\n  cap: 0.05\n")  # reached in this small world
+    config = load_ranking_config(low_cap)
+    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
+    session.commit()
+    cached = ask(session, query, config=config)
+    live = ask(session, query, config=config, cached=False)
+    assert cached.scores_as_of == AS_OF
+    assert live.scores_as_of is None
+    breadths = [r.components["breadth"] for r in live.results]
+    assert 0.05 in breadths  # someone's reading stopped at the cap
+    assert any(b < 0.05 for b in breadths)  # and someone was read to the end, below it
+    assert shown(cached) == shown(live)
+
+
 def test_the_world_has_what_the_equality_test_needs(session: Session, world: World) -> None:
     """Owners, idle owners, bots and several regions: the cases the cache must get right."""
     refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
@@ -156,9 +178,14 @@ def test_the_refresh_keeps_everyones_window_activity(session: Session, world: Wo
     assert len(session.exec(select(PersonWindow)).all()) == len(rows)  # rebuilt, not added to
 
 
-def test_a_shortlists_tags_are_read_until_enough(session: Session, world: World) -> None:
-    """Live focus and breadth read each person's tags only until breadth is capped; reading
-    them all, or until a bar never met, gives the same sets as the one grouped query."""
+@pytest.mark.parametrize("apart", [0, 2000])
+def test_a_shortlists_tags_are_read_until_enough(
+    session: Session, world: World, apart: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live focus and breadth read a heavy window's tags only until breadth is capped (every
+    window is heavy with `apart` 0); light windows are read together, whole. Reading them all,
+    or until a bar never met, gives the same sets as the one grouped query."""
+    monkeypatch.setattr("bot.ranking.who.READ_APART", apart)
     start = AS_OF - timedelta(days=3650)
     ids = sorted(world.people.values())
     counts, whole = window_activity(session, start, AS_OF, ids)
@@ -168,10 +195,14 @@ def test_a_shortlists_tags_are_read_until_enough(session: Session, world: World)
     ada = world.people["ada-owner"]
     assert len(whole[ada]) >= 2
     _, first = window_activity(session, start, AS_OF, [ada], enough=lambda tags: len(tags) >= 1)
-    assert len(first[ada]) == 1
-    assert first[ada] <= whole[ada]
     _, none = window_activity(session, start, AS_OF, [ada], enough=lambda tags: True)
-    assert none[ada] == set()
+    if apart == 0:
+        assert len(first[ada]) == 1
+        assert first[ada] <= whole[ada]
+        assert none[ada] == set()
+    else:  # ada's window is light: read with the others, whole
+        assert counts[ada] <= apart
+        assert first[ada] == none[ada] == whole[ada]
 
 
 def test_the_cache_is_what_answers_until_refreshed(session: Session, world: World) -> None:
