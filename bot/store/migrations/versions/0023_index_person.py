@@ -15,7 +15,9 @@ down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# table -> (its index by word and time, the word's column)
+# table -> (its index by word and time, the word's column). The person costs the words' index
+# most: 88 bytes per contribution on ExecuTorch's history (+4.8% of the store), against free-word
+# answers at 5M contributions in 0.6 s instead of 1.1 s (median, bench/scale.py).
 TABLES = {
     "contribution_topic": ("ix_contribution_topic_topic_time", "topic"),
     "contribution_term": ("ix_contribution_term_term_time", "term"),
