@@ -273,6 +273,17 @@ def test_naive_times_are_refused(session: Session, ids: tuple[int, int]) -> None
         upsert_contribution(session, _pr(repo_id, person_id, occurred_at=naive))
 
 
+def _plan(session: Session, statement: Any) -> str:
+    """The store's query plan for `statement`, as one line (PostgreSQL told to avoid scans,
+    which it prefers on tables this small)."""
+    compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    dialect = session.get_bind().dialect.name
+    explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+    if dialect == "postgresql":
+        session.execute(sa.text("SET enable_seqscan = off"))
+    return " ".join(str(row) for row in session.execute(sa.text(explain + str(compiled))))
+
+
 def test_topic_window_query_uses_the_index(session: Session, ids: tuple[int, int]) -> None:
     """The `who` query (topic + time window) must not scan the whole tag table."""
     statement = (
@@ -280,12 +291,7 @@ def test_topic_window_query_uses_the_index(session: Session, ids: tuple[int, int
         .where(ContributionTopic.topic == "mlir.bufferization")
         .where(col(ContributionTopic.occurred_at) >= T0)
     )
-    compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-    dialect = session.get_bind().dialect.name
-    explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
-    if dialect == "postgresql":
-        session.execute(sa.text("SET enable_seqscan = off"))
-    plan = " ".join(str(row) for row in session.execute(sa.text(explain + str(compiled))))
+    plan = _plan(session, statement)
     assert "ix_contribution_topic_topic_time" in plan
 
 
@@ -302,15 +308,10 @@ def test_a_shortlists_rows_in_an_area_are_picked_out_in_the_index(
         table.c.occurred_at >= T0,
         table.c.person_id.in_([ids[1], ids[1] + 1]),
     )
-    compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-    dialect = session.get_bind().dialect.name
-    explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
-    if dialect == "postgresql":
-        session.execute(sa.text("SET enable_seqscan = off"))
-    plan = " ".join(str(row) for row in session.execute(sa.text(explain + str(compiled))))
+    plan = _plan(session, statement)
     index = f"ix_{table.name}_{key.name}_time"
     assert index in plan
-    if dialect == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":
         assert f"COVERING INDEX {index}" in plan
     indexes = sa.inspect(session.get_bind()).get_indexes(table.name)
     assert any(i["name"] == index and i["column_names"][-1] == "person_id" for i in indexes)
