@@ -352,9 +352,11 @@ def replace_topics(session: Session, tagged: Sequence[Indexed]) -> None:
     """Make each contribution's topic tags exactly the given ones, for a batch at once.
 
     Re-tagging after a taxonomy change or an updated PR replaces what was there. A tag is
-    `built` where the contribution created files in the topic.
+    `built` where the contribution created files in the topic. Tags that stay as they were are
+    not written again: a sync re-reads open PRs, and a tag deleted and inserted is a change the
+    database marks for the score cache (`StoreChange`), which would then be summed again.
     """
-    _replace_index(session, ContributionTopic, "topic", tagged)
+    _replace_index(session, ContributionTopic, "topic", tagged, keep_same=True)
 
 
 def replace_terms(session: Session, termed: Sequence[Indexed]) -> None:
@@ -367,14 +369,13 @@ def _replace_index(
     model: type[ContributionTopic] | type[ContributionTerm],
     key: str,
     indexed: Sequence[Indexed],
+    *,
+    keep_same: bool = False,
 ) -> None:
+    """Delete the contributions' rows, then insert the given ones; with `keep_same`, only the
+    rows that differ are deleted and inserted (one read of what is there first)."""
     if not indexed:
         return
-    ids = sorted({contribution_id for contribution_id, *_ in indexed})
-    for start in range(0, len(ids), 500):
-        session.execute(
-            sa.delete(model).where(col(model.contribution_id).in_(ids[start : start + 500]))
-        )
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     for contribution_id, person_id, occurred_at, values, built in indexed:
         for value in values:
@@ -385,7 +386,30 @@ def _replace_index(
                 "occurred_at": occurred_at,
                 "built": value in built,
             }
-    bulk_write(session, model.__table__, list(rows.values()))  # type: ignore[union-attr]
+    ids = sorted({contribution_id for contribution_id, *_ in indexed})
+    table: sa.Table = model.__table__  # type: ignore[union-attr]
+    column = table.c[key]
+    for start in range(0, len(ids), 500):
+        chunk = table.c.contribution_id.in_(ids[start : start + 500])
+        if not keep_same:
+            session.execute(sa.delete(table).where(chunk))
+            continue
+        stale = []
+        for row in session.execute(sa.select(table).where(chunk)).mappings():
+            wanted = rows.get((row["contribution_id"], row[key]))
+            if wanted is not None and all(row[name] == wanted[name] for name in wanted):
+                del rows[(row["contribution_id"], row[key])]  # already there as it should be
+            else:
+                stale.append({"gone_id": row["contribution_id"], "gone_value": row[key]})
+        if stale:
+            session.execute(
+                sa.delete(table).where(
+                    table.c.contribution_id == sa.bindparam("gone_id"),
+                    column == sa.bindparam("gone_value"),
+                ),
+                stale,
+            )
+    bulk_write(session, table, list(rows.values()))
 
 
 def set_topics(
