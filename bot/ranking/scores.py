@@ -9,7 +9,6 @@ would have answered live at that moment. It is derived data: rebuilt whole, neve
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -42,6 +41,8 @@ from bot.store.models import (
     PersonWindow,
     Repo,
     ScoreCache,
+    StoreChange,
+    StoreState,
     TopicScore,
 )
 from bot.store.writes import bulk_write, counted_as_pr
@@ -71,61 +72,31 @@ class ScoreRefresh:
         )
 
 
-def store_signature(session: Session) -> str:
-    """What the cache's sums depend on in the store, in a few aggregate reads: contributions
-    (per kind, state and nature: how many, the newest, whose, their sizes, times and links),
-    topic tags (per topic), people (how many, the newest, which are bots) and owner lines
-    (their content: an ingest stores unchanged owner files again under new ids).
+def claim(session: Session) -> int:
+    """Take a new store generation and delete the change marks the database shows (in a
+    transaction of its own, committed): the refresh that follows sums at least what they marked.
 
-    A merge moves contributions between people (their person ids' sum changes), a forget or a
-    prune removes some, an ingest adds some, a sync merges or relabels a PR in place, a hand
-    mark turns a person into a bot or back.
+    A mark its writer has not committed yet is not shown, so it stays and brings the next refresh
+    back; a write after this one marks again. What the session held before is committed first.
     """
-    c = Contribution.__table__  # type: ignore[attr-defined]
-    t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    p = Person.__table__  # type: ignore[attr-defined]
-    o = CodeOwner.__table__  # type: ignore[attr-defined]
-    # A sync rewrites rows in place (a PR merged: its state and time; relabelled: its topics),
-    # so the sums go by what scores read: kind, state and nature, sizes, times, links, topics.
-    work = session.execute(
-        sa.select(
-            c.c.kind,
-            c.c.state,
-            c.c.nature,
-            sa.func.count(),
-            sa.func.max(c.c.id),
-            sa.func.sum(c.c.person_id),
-            sa.func.sum(c.c.additions),
-            sa.func.sum(c.c.deletions),
-            sa.func.sum(c.c.files_changed),
-            sa.func.sum(sa.func.coalesce(c.c.parent_number, 0)),
-            sa.func.min(c.c.occurred_at),
-            sa.func.max(c.c.occurred_at),
-        )
-        .group_by(c.c.kind, c.c.state, c.c.nature)
-        .order_by(c.c.kind, c.c.state, c.c.nature)
-    ).all()
-    topics = session.execute(
-        sa.select(
-            t.c.topic,
-            sa.func.count(),
-            sa.func.sum(t.c.contribution_id),
-            sa.func.sum(sa.case((t.c.built, 1), else_=0)),
-        )
-        .group_by(t.c.topic)
-        .order_by(t.c.topic)
-    ).all()
-    bots = sa.func.sum(sa.case((p.c.is_bot, p.c.id), else_=0))
-    people = session.execute(sa.select(sa.func.count(), sa.func.max(p.c.id), bots)).one()
-    owners = session.execute(
-        sa.select(o.c.repo_id, o.c.source_path, o.c.line, o.c.pattern, o.c.area)
-        .add_columns(o.c.owner_kind, o.c.owner_value)
-        .order_by(o.c.repo_id, o.c.source_path, o.c.line, o.c.owner_kind, o.c.owner_value)
-    ).all()
-    text = repr(
-        ([tuple(map(str, row)) for row in work], topics, [int(v or 0) for v in people], owners)
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    session.commit()
+    session.execute(sa.delete(StoreChange))
+    state = StoreState.__table__  # type: ignore[attr-defined]
+    session.execute(sa.update(state).values(generation=state.c.generation + 1))
+    generation = int(session.scalar(sa.select(state.c.generation)) or 0)
+    session.commit()
+    return generation
+
+
+def unchanged_since(session: Session, generation: int | None) -> bool:
+    """Whether the store holds what the refresh that claimed `generation` summed: no refresh
+    claimed a later one (a refresh that died after its claim leaves no cache of it) and the
+    database marked no change since. Two lookups."""
+    state = StoreState.__table__  # type: ignore[attr-defined]
+    current = session.scalar(sa.select(state.c.generation))
+    if generation is None or current != generation:
+        return False
+    return session.scalar(sa.select(sa.literal(1)).select_from(StoreChange).limit(1)) is None
 
 
 def keep_if_unchanged(
@@ -142,16 +113,15 @@ def keep_if_unchanged(
     when = as_of or datetime.now(UTC)
     last = latest_score_cache(session)
     half_life = timedelta(hours=float(config["score_cache"]["max_age_hours"]) / 2)
-    signature = store_signature(session)
     if (
         last is not None
-        and last.signature == signature
+        and unchanged_since(session, last.generation)
         and last.fingerprint == scoring_fingerprint(config, taxonomy)
         and last.window_days == int(config["window_days"])
         and last.as_of <= when < last.as_of + half_life
     ):
         return ScoreRefresh(last.as_of, 0, 0, time.perf_counter() - started, kept=True)
-    return refresh_scores(session, taxonomy, config, as_of=when, signature=signature)
+    return refresh_scores(session, taxonomy, config, as_of=when)
 
 
 def refresh_scores(
@@ -160,7 +130,6 @@ def refresh_scores(
     config: Mapping[str, Any],
     *,
     as_of: datetime | None = None,
-    signature: str | None = None,
 ) -> ScoreRefresh:
     """Rebuild the score cache as of `as_of` (default now); what the session held before is
     committed first, and the new cache is the caller's to commit.
@@ -173,14 +142,13 @@ def refresh_scores(
     merged away during the sums is left out at the swap, and the cache records the store as
     the sums read it, so whatever landed meanwhile brings the next refresh back.
     """
-    session.commit()
     started = time.perf_counter()
+    generation = claim(session)
     connection = session.connection()
     driver = connection.connection.driver_connection
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
         driver.execute("BEGIN")  # type: ignore[union-attr]  # a read snapshot, no write lock
-    signature = signature or store_signature(session)
     when = as_of or datetime.now(UTC)
     days = int(config["window_days"])
     start = when - timedelta(days=days)
@@ -227,7 +195,7 @@ def refresh_scores(
             as_of=when,
             window_days=days,
             fingerprint=scoring_fingerprint(config, taxonomy),
-            signature=signature,
+            generation=generation,
             seconds=round(seconds, 3),
         )
     )

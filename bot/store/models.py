@@ -552,9 +552,10 @@ class ScoreCache(SQLModel, table=True):
     as_of: datetime = _when()  # the scores are what `who` answered at this moment
     window_days: int
     fingerprint: str  # sha256 of the ranking settings and the taxonomy used
-    # sha256 of what the store held (contributions, people, owners): a refresh after an ingest
+    # The store's generation the refresh claimed (`StoreState`) before it summed: while it is
+    # still the store's and nothing changed since (`StoreChange`), a refresh after an ingest
     # that brought nothing new keeps this cache instead of summing it all again.
-    signature: str | None = None
+    generation: int | None = None
     refreshed_at: datetime = _created()
     seconds: float = 0.0  # how long the refresh took
 
@@ -649,3 +650,30 @@ class ForumHandle(SQLModel, table=True):
     source_path: str = Field(primary_key=True)
     handle: str = Field(primary_key=True, index=True)  # lower-cased forum username
     login: str = Field(primary_key=True)  # lower-cased GitHub login of the same entry
+
+
+class StoreChange(SQLModel, table=True):
+    """A mark that what the score cache sums changed: contributions, their topic tags, people
+    and bots, owner lines.
+
+    Written by the database itself (triggers, migration 0024), so no writer can forget it, and
+    read in one lookup where a comparison of the whole store took seconds. One mark per
+    writing transaction (its id on PostgreSQL; one mark in all on SQLite, whose writers take
+    turns); a refresh deletes the marks it can see when it starts, so a mark left is a change
+    its sums may not hold.
+    """
+
+    __tablename__ = "store_change"
+
+    tx: str = Field(primary_key=True)
+
+
+class StoreState(SQLModel, table=True):
+    """One row: the store's generation, which each score refresh takes a new one of (`claim`
+    in bot/ranking/scores.py) as it deletes the marks; the cache it writes records it. A refresh
+    that died after its claim leaves the generation ahead of the cache, so it is not trusted."""
+
+    __tablename__ = "store_state"
+
+    id: int = Field(default=1, primary_key=True)
+    generation: int = 0

@@ -213,6 +213,7 @@ def test_sync_from_a_fake_github(tmp_path: Path) -> None:
         again = csf(tmp_path, "sync", "llvm/llvm-project", **env)
         assert again.returncode == 0, again.stderr
         assert "llvm/llvm-project: nothing new; 0 new people" in again.stdout
+        assert "scores kept as of" in again.stdout, again.stdout
         # A tracked repo GitHub does not know is reported; the others still sync.
         assert csf(tmp_path, "track", "add", "apache/tvm").returncode == 0
         partly = csf(tmp_path, "sync", **env)
@@ -262,6 +263,12 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     assert "person-topic scores in" in result.stdout
     again = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
     assert "0 commits read" in again.stdout
+    # Nothing new: the database marked no change, so the cache stands without a sum.
+    assert "scores kept as of" in again.stdout, again.stdout
+    repo.commit("mm: grow", {"mm/slub.c": "y\nz\n"}, author=("Ada F", "ada@home.example"))
+    grown = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
+    assert "1 commits read" in grown.stdout or "1 commit read" in grown.stdout, grown.stdout
+    assert "scores refreshed as of" in grown.stdout
     # Ingesting history does not make csf follow the repository on GitHub.
     assert "torvalds/linux" not in csf(tmp_path, "track", "list").stdout
 

@@ -18,7 +18,15 @@ from bot.ranking.who import (
     who,
     window_activity,
 )
-from bot.store.models import CodeOwner, Contribution, PersonWindow, ScoreCache, TopicScore
+from bot.store.models import (
+    CodeOwner,
+    Contribution,
+    ContributionTopic,
+    PersonWindow,
+    ScoreCache,
+    StoreChange,
+    TopicScore,
+)
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
 from tests.support.ranking_world import AS_OF, World, build
@@ -388,6 +396,132 @@ def test_a_refresh_with_nothing_new_keeps_the_cache_and_anything_new_rebuilds_it
     # A cache older than half its stand-in age is summed again to stay near "now".
     hours = int(config["score_cache"]["max_age_hours"])
     rebuilt_by(lambda: None, settings=heavier, hours=hours)
+
+
+def _kept(session: Session, hours: int = 2) -> bool:
+    from bot.ranking.scores import keep_if_unchanged
+
+    kept = keep_if_unchanged(
+        session, default_taxonomy(), load_ranking_config(), as_of=AS_OF + timedelta(hours=hours)
+    )
+    session.commit()
+    return kept.kept
+
+
+def _written(session: Session, statement: str | sa.Executable) -> None:
+    """SQL another program runs on the store (not csf's code): the database marks it alone."""
+    engine = session.get_bind()
+    assert isinstance(engine, sa.Engine)
+    with engine.begin() as other:
+        other.execute(sa.text(statement) if isinstance(statement, str) else statement)
+
+
+def test_the_database_marks_every_change_the_cache_sums_and_only_those(
+    session: Session, world: World
+) -> None:
+    """Whoever writes (csf, a person at a SQL prompt), a change to what the cache sums brings
+    the refresh back; a statement that changed nothing, or changed only what no score reads,
+    keeps the cache."""
+    assert not _kept(session)
+    assert _kept(session)
+    some = session.exec(select(Contribution.id).limit(1)).one()
+    tagged = session.exec(select(ContributionTopic).limit(1)).one()
+    unchanged = [
+        f"UPDATE contribution SET additions = additions, paths = paths WHERE id = {some}",
+        "DELETE FROM code_owner WHERE id < 0",
+        "DELETE FROM contribution_topic WHERE contribution_id < 0",
+        "UPDATE person SET location = 'Aberdeen, UK'",  # a profile's words are not summed
+        "UPDATE person SET is_bot = is_bot",
+    ]
+    for statement in unchanged:
+        _written(session, statement)
+        assert _kept(session), statement
+    changed: list[str | sa.Executable] = [
+        f"UPDATE contribution SET additions = additions + 1 WHERE id = {some}",
+        f"UPDATE contribution SET state = 'closed' WHERE id = {some}",
+        f"DELETE FROM contribution_topic WHERE contribution_id = {tagged.contribution_id}",
+        sa.insert(ContributionTopic.__table__).values(  # type: ignore[attr-defined]
+            contribution_id=tagged.contribution_id,
+            topic=tagged.topic,
+            person_id=tagged.person_id,
+            occurred_at=tagged.occurred_at,
+        ),
+        "UPDATE code_owner SET owner_value = 'gus-newcomer'",
+        "DELETE FROM code_owner",
+        f"UPDATE person SET is_bot = true WHERE id = {tagged.person_id}",
+        "UPDATE person SET is_bot = false",
+    ]
+    for change in changed:
+        _written(session, change)
+        assert not _kept(session), change
+        assert _kept(session), change  # summed again: nothing new since
+    # An upsert (as every bulk write of csf's is) fires the triggers under its own conflict
+    # policy: marking twice in one transaction must not fail, and rewriting as-is marks nothing.
+    owner = world.repo.id
+    upsert = (
+        "INSERT INTO code_owner (id, repo_id, source_path, line, pattern, owner_kind, owner_value)"
+        f" VALUES (900, {owner}, 'CODEOWNERS', :line, '/mlir/', 'github', 'ada-owner')"
+        " ON CONFLICT (id) DO UPDATE SET line = excluded.line"
+    )
+    engine = session.get_bind()
+    assert isinstance(engine, sa.Engine)
+    with engine.begin() as other:
+        for line in (1, 2, 3):
+            other.execute(sa.text(upsert), {"line": line})
+    assert not _kept(session)
+    assert _kept(session)
+    with engine.begin() as other:
+        other.execute(sa.text(upsert), {"line": 3})
+    assert _kept(session)
+
+
+def test_a_refresh_that_died_after_its_claim_leaves_a_cache_no_one_trusts(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh deletes the marks as it starts; if it dies before its cache is written,
+    the old cache does not hold what the store holds, and the next refresh sums again."""
+    import bot.ranking.scores as scores
+
+    assert not _kept(session)
+    world.merged("gus-newcomer", 3, 2)
+    world.save()
+
+    def dies(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("killed in the sums")
+
+    monkeypatch.setattr(scores, "_summed", dies)
+    with pytest.raises(RuntimeError, match="killed in the sums"):
+        refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.rollback()
+    assert not session.exec(select(StoreChange)).all()  # the claim stands
+    monkeypatch.undo()
+    assert not _kept(session)
+    live = ask(session, "mlir bufferization", cached=False, as_of=AS_OF + timedelta(hours=2))
+    cached = ask(session, "mlir bufferization", as_of=AS_OF + timedelta(hours=2))
+    assert cached.scores_as_of == AS_OF + timedelta(hours=2)
+    assert shown(cached) == shown(live)
+
+
+def test_work_written_while_a_refresh_sums_brings_the_next_one_back(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that lands while the sums read (another connection, committed) may or may not
+    be in them: its mark outlives the refresh, so the cache is summed again after it."""
+    import bot.ranking.scores as scores
+
+    summed = scores._summed
+    some = session.exec(select(Contribution.id).limit(1)).one()
+
+    def during(*args: Any, **kwargs: Any) -> Any:
+        _written(session, f"UPDATE contribution SET additions = additions + 7 WHERE id = {some}")
+        yield from summed(*args, **kwargs)
+
+    monkeypatch.setattr(scores, "_summed", during)
+    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
+    session.commit()
+    monkeypatch.undo()
+    assert not _kept(session)
+    assert _kept(session)
 
 
 def test_a_refresh_lets_answers_write_while_it_sums_and_leaves_out_people_gone_meanwhile(

@@ -185,3 +185,69 @@ def test_index_times_become_integers_exactly_and_come_back(tmp_path: Path) -> No
     command.downgrade(alembic_config(engine), "0019")
     back = raw.execute("SELECT contribution_id, occurred_at FROM contribution_term").fetchall()
     assert dict(back) == {1: written[0][1], 2: written[1][1], 3: "1999-12-31 00:00:00.000000"}
+
+
+def _change_triggers(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        else:
+            query = (
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+            )
+        return {name for (name,) in connection.execute(sa.text(query)) if name.startswith("csf_")}
+
+
+def test_the_change_marks_are_made_by_triggers_on_every_table_the_cache_sums(
+    engine: Engine,
+) -> None:
+    """The score cache is kept only while no change is marked (migration 0024). A later
+    migration that rebuilds one of these tables (SQLite's batch mode drops triggers), or a
+    column the triggers do not compare, would let a changed store keep a stale cache."""
+    import importlib.util
+
+    from bot.store.engine import MIGRATIONS_DIR
+
+    path = MIGRATIONS_DIR / "versions" / "0024_store_change_marks.py"
+    spec = importlib.util.spec_from_file_location("marks", path)
+    assert spec is not None
+    assert spec.loader is not None
+    marks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(marks)
+    tables = [*marks.COLUMNS, "person"]
+    assert _change_triggers(engine) == {
+        f"csf_mark_{table}_{event}" for table in tables for event in ("insert", "delete", "update")
+    }
+    for table, columns in marks.COLUMNS.items():
+        model = SQLModel.metadata.tables[table]
+        assert set(columns) == {c.name for c in model.columns} - {"id", "contribution_id"}, table
+
+
+def test_a_store_upgraded_with_a_cache_sums_again_once(tmp_path: Path) -> None:
+    """A cache written before the marks existed cannot say what it summed: the first refresh
+    after the upgrade sums, the next one with nothing new keeps it."""
+    from bot.ranking.scores import keep_if_unchanged
+    from bot.ranking.who import load_ranking_config
+    from bot.store.models import ScoreCache
+    from bot.taxonomy.model import default_taxonomy
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+    command.upgrade(alembic_config(engine), "0023")
+    when = datetime(2026, 6, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO score_cache (as_of, window_days, fingerprint, signature, "
+                "refreshed_at, seconds) VALUES (:when, 3650, 'f', 's', :when, 1.0)"
+            ),
+            {"when": when.strftime("%Y-%m-%d %H:%M:%S.%f")},
+        )
+    upgrade(engine)
+    taxonomy, config = default_taxonomy(), load_ranking_config()
+    with Session(engine) as session:
+        assert session.exec(select(ScoreCache)).one().generation is None
+        assert not keep_if_unchanged(session, taxonomy, config, as_of=when).kept
+        session.commit()
+        assert keep_if_unchanged(session, taxonomy, config, as_of=when).kept
+    engine.dispose()
