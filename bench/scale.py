@@ -265,7 +265,7 @@ def _stats(name: str, times: list[float]) -> dict[str, float]:
 def measure(url: str, **engine_options: object) -> dict[str, float]:
     from sqlmodel import Session
 
-    from bot.ranking.scores import keep_if_unchanged, refresh_scores, store_signature
+    from bot.ranking.scores import keep_if_unchanged, refresh_scores
     from bot.ranking.who import load_ranking_config, who
     from bot.reports.digest import compute_digest, period_ending
     from bot.store.engine import make_engine, upgrade
@@ -297,9 +297,7 @@ def measure(url: str, **engine_options: object) -> dict[str, float]:
             live.append(time.perf_counter() - started)
             assert answer.results, words_asked
         started = time.perf_counter()
-        full = refresh_scores(
-            session, taxonomy, config, as_of=AS_OF, signature=store_signature(session)
-        )
+        full = refresh_scores(session, taxonomy, config, as_of=AS_OF)
         session.commit()
         out["refresh_full_s"] = round(time.perf_counter() - started, 1)
         out["refresh_locked_s"] = round(full.locked, 1)
