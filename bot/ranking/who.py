@@ -1283,7 +1283,9 @@ def founds(config: Mapping[str, Any]) -> bool:
     return bool(float(founding["factor"])) and _permille(config) > 0
 
 
-def founding_cut(session: Session, scope: Scope, config: Mapping[str, Any]) -> datetime | None:
+def founding_cut(
+    session: Session | sa.Connection, scope: Scope, config: Mapping[str, Any]
+) -> datetime | None:
     """The moment by which the area's founding work was done (see `founding:` in ranking.yml):
     the time of its `founding_rank`-th contribution, oldest first, over its whole history up to
     the end of the scope (not its window). None when founding work weighs nothing here.

@@ -524,6 +524,38 @@ def test_work_written_while_a_refresh_sums_brings_the_next_one_back(
     assert _kept(session)
 
 
+def test_topics_summed_side_by_side_read_the_refresh_snapshot_and_come_out_in_order(
+    session: Session, world: World
+) -> None:
+    """On a SQLite file two more connections sum topics beside the refresh, on its snapshot:
+    work committed after the snapshot began is in none of their sums, and the rows come out
+    in (topic, person) order, equal to one connection's. (PostgreSQL sums on the session's
+    connection alone.)"""
+    import bot.ranking.scores as scores
+
+    config = load_ranking_config()
+    start = AS_OF - timedelta(days=int(config["window_days"]))
+    some = session.exec(select(ContributionTopic)).first()
+    assert some is not None
+    grown = f"UPDATE contribution SET additions = additions + 900 WHERE id = {some.contribution_id}"
+    session.commit()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    with scores._snapshot(session) as readers:
+        assert len(readers) == (scores.READERS if sqlite else 0)
+        if not readers:
+            return
+        alone = list(scores._summed(session, config, start, AS_OF))
+        _written(session, grown)
+        beside = list(scores._summed(session, config, start, AS_OF, readers))
+    assert beside == alone
+    assert [(r["topic"], r["person_id"]) for r in beside] == sorted(
+        (r["topic"], r["person_id"]) for r in beside
+    )
+    session.rollback()
+    after = list(scores._summed(session, config, start, AS_OF))
+    assert after != alone  # the write was real: a new snapshot sums it
+
+
 def test_a_refresh_lets_answers_write_while_it_sums_and_leaves_out_people_gone_meanwhile(
     session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
