@@ -163,7 +163,6 @@ def _refresh(
     generation: int,
 ) -> ScoreRefresh:
     connection = session.connection()
-    driver = connection.connection.driver_connection
     sqlite = connection.dialect.name == "sqlite"
     when = as_of or datetime.now(UTC)
     days = int(config["window_days"])
@@ -196,7 +195,7 @@ def _refresh(
     count += len(batch)
     _write_activity(session, windows, start, when)
     if sqlite:
-        driver.commit()  # type: ignore[union-attr]  # the snapshot ends; the staged rows stay
+        _raw(connection).commit()  # the snapshot ends; the staged rows stay
     write_lock(session)
     swapping = time.perf_counter()
     gone = count - _swap(session, scores, TopicScore.__table__)  # type: ignore[attr-defined]
@@ -331,13 +330,15 @@ def _summed(
     being written, and still come out in order. Memory stays flat in the store's size (a few
     topics' rows at a time), and components add up kind by kind exactly as in `who`.
     """
+    c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    base = points_sql(c, config, end, session.get_bind().dialect.name)  # the same for every topic
     topics = session.scalars(
         sa.select(t.c.topic).where(t.c.occurred_at < end).distinct().order_by(t.c.topic)
     ).all()
     if not readers:
         for topic in topics:
-            yield from _topic_sums(session.connection(), config, topic, start, end)
+            yield from _topic_sums(session.connection(), config, base, topic, start, end)
         return
     free: queue.Queue[sa.Connection] = queue.Queue()
     for reader in readers:
@@ -346,7 +347,7 @@ def _summed(
     def summed(topic: str) -> list[dict[str, Any]]:
         reader = free.get()
         try:
-            return list(_topic_sums(reader, config, topic, start, end))
+            return list(_topic_sums(reader, config, base, topic, start, end))
         finally:
             free.put(reader)
 
@@ -363,14 +364,16 @@ def _summed(
 def _topic_sums(
     connection: sa.Connection,
     config: Mapping[str, Any],
+    base: Any,
     topic: str,
     start: datetime,
     end: datetime,
 ) -> Iterator[dict[str, Any]]:
-    """`_summed`'s rows of one topic, read on `connection`."""
+    """`_summed`'s rows of one topic, read on `connection`; `base` is each row's points
+    (`points_sql`), which the topic's founding and built factors multiply."""
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    value = points_sql(c, config, end, connection.dialect.name)
+    value = base
     cut = founding_cut(connection, Scope((topic,), (), end, end), config)
     # The factors in `who`'s order (founding, then built): floats multiply the same way.
     if cut is not None:
