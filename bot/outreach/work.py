@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot.ranking.who import change_size
 from bot.store.models import Contribution, ContributionTopic, Repo
 from bot.store.threads import thread_values
-from bot.store.writes import counted_as_pr
+from bot.store.writes import counted_once
 
 _CHUNK = 900  # ids per IN (...) list: well inside every backend's parameter limit
 
@@ -88,7 +88,7 @@ def load_work(session: Session, person_id: int, start: datetime, end: datetime) 
             c.c.person_id == person_id,
             c.c.occurred_at >= start,
             c.c.occurred_at < end,
-            sa.not_(counted_as_pr(c)),
+            counted_once(c),
         )
         .order_by(c.c.occurred_at.desc(), c.c.id.desc())
     )

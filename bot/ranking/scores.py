@@ -48,7 +48,7 @@ from bot.store.models import (
     StoreState,
     TopicScore,
 )
-from bot.store.writes import bulk_write, counted_as_pr
+from bot.store.writes import bulk_write, counted_once
 from bot.taxonomy.model import Taxonomy
 
 BATCH = 20_000
@@ -399,7 +399,7 @@ def _topic_sums(
             t.c.topic == topic,
             t.c.occurred_at >= start,
             t.c.occurred_at < end,
-            sa.not_(counted_as_pr(c)),
+            counted_once(c),
         )
         .group_by(c.c.person_id, c.c.kind)
         .order_by(c.c.person_id, c.c.kind)

@@ -64,7 +64,7 @@ from bot.store.models import (
     TopicScore,
 )
 from bot.store.threads import thread_values
-from bot.store.writes import counted_as_pr
+from bot.store.writes import counted_once
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.taxonomy.nature import why
 from bot.taxonomy.question import Reading, read_query
@@ -1009,7 +1009,7 @@ def _topic_rows(
         return [], {}
     c = Contribution.__table__  # type: ignore[attr-defined]
     source: sa.FromClause = c
-    where = [c.c.person_id.in_(sorted(set(person_ids))), sa.not_(counted_as_pr(c))]
+    where = [c.c.person_id.in_(sorted(set(person_ids))), counted_once(c)]
     if by_area:
         ids = scope.distinct_ids(sorted(set(person_ids))).subquery()
         source = c.join(ids, ids.c.contribution_id == c.c.id)
@@ -1370,7 +1370,7 @@ def _aggregate(
     """
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
-    once = sa.not_(counted_as_pr(c))
+    once = counted_once(c)
     base = points_sql(c, config, scope.end, session.get_bind().dialect.name)
     if cut is not None:  # the area's founding work (`founding_cut`)
         base = base * founding_factor(c, cut, config)
@@ -1426,7 +1426,7 @@ def _area_work(session: Session, scope: Scope) -> int:
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
     people = c.join(p, p.c.id == c.c.person_id)
-    where = [sa.not_(counted_as_pr(c)), p.c.is_bot.is_(False)]
+    where = [counted_once(c), p.c.is_bot.is_(False)]
     single = scope.single_index()
     if single is not None:
         rows = single.subquery()

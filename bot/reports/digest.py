@@ -54,7 +54,7 @@ from bot.store.models import (
     Person,
     Suppression,
 )
-from bot.store.writes import counted_as_pr
+from bot.store.writes import counted_once
 from bot.taxonomy.model import Taxonomy, Topic
 from bot.taxonomy.question import SEPARATOR
 
@@ -393,7 +393,7 @@ def _activity(
             c.c.person_id.in_(chunk),
             c.c.occurred_at >= lookback,
             c.c.occurred_at < before_start,
-            sa.not_(counted_as_pr(c)),
+            counted_once(c),
         ).group_by(c.c.person_id, t.c.topic)
         for person_id, topic, points, items in session.execute(baseline):
             if topic in topics:
@@ -407,7 +407,7 @@ def _activity(
                 c.c.person_id.in_(chunk),
                 c.c.occurred_at >= max(lookback, before_start),
                 c.c.occurred_at < period.end,
-                sa.not_(counted_as_pr(c)),
+                counted_once(c),
             )
         )
         for *values, external_id, topic, built in session.execute(statement):

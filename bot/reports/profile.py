@@ -27,7 +27,7 @@ from bot.ranking.who import (
 )
 from bot.ranking.words import did
 from bot.store.models import Contribution, ContributionTopic, Person
-from bot.store.writes import counted_as_pr
+from bot.store.writes import counted_once
 from bot.taxonomy.model import Taxonomy
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -131,7 +131,7 @@ def build_profile(
             c.c.person_id == person.id,
             c.c.occurred_at >= start,
             c.c.occurred_at < as_of,
-            sa.not_(counted_as_pr(c)),  # one change, counted once, as in `who`
+            counted_once(c),  # one change, counted once, as in `who`
         )
     )
     for *values, touched, topic, created in session.execute(statement):

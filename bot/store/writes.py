@@ -318,23 +318,34 @@ def counted_as_pr(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
     change: rankings and profiles count the PR and leave such commits out. A patch seen both on
     a mailing list and in git history is one change too: the commit counts (it says what
     landed), and the patch stays only as what its thread's reviews answer; so is a review line
-    sent by mail and carried by the commit as a trailer.
+    sent by mail and carried by the commit as a trailer. Queries keep the rest with
+    `counted_once`.
+    """
+    return sa.not_(counted_once(contribution))
+
+
+def counted_once(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
+    """The work `counted_as_pr` leaves in: what every sum, profile and digest counts.
+
+    Written as a `NOT EXISTS` that holds the commit's own tests (kind, PR number) inside it, so
+    that PostgreSQL plans it as an anti-join. Inside an OR (`NOT (a commit AND EXISTS … OR …)`)
+    it could only be a subquery, charged to every row of the store and never run in parallel:
+    the sum of the 1M benchmark's biggest topic took 0.58 s that way, 0.31 s as an anti-join.
+    SQLite answers the same in the same time either way.
     """
     c = contribution.c
     pr = Contribution.__table__.alias("linked_pr")  # type: ignore[attr-defined]
-    return sa.or_(
-        sa.and_(
+    return sa.and_(
+        ~sa.exists().where(
             c.kind == ContributionKind.COMMIT.value,
             c.parent_number.is_not(None),
-            sa.exists().where(
-                pr.c.repo_id == c.repo_id,
-                pr.c.kind == ContributionKind.PR.value,
-                pr.c.external_id == sa.cast(c.parent_number, sa.String),
-            ),
+            pr.c.repo_id == c.repo_id,
+            pr.c.kind == ContributionKind.PR.value,
+            pr.c.external_id == sa.cast(c.parent_number, sa.String),
         ),
-        sa.and_(
-            c.kind.in_([ContributionKind.PR.value, ContributionKind.REVIEW.value]),
-            c.state == LANDED,
+        sa.or_(
+            c.kind.not_in([ContributionKind.PR.value, ContributionKind.REVIEW.value]),
+            c.state.is_distinct_from(LANDED),  # a PR with no state yet counts (not NULL)
         ),
     )
 

@@ -499,7 +499,12 @@ def test_a_change_seen_as_pr_and_commit_counts_once(engine: Engine, tmp_path: Pa
     from datetime import UTC, datetime
 
     from bot.store.models import ContributionKind
-    from bot.store.writes import ContributionRecord, counted_as_pr, upsert_contribution
+    from bot.store.writes import (
+        ContributionRecord,
+        counted_as_pr,
+        counted_once,
+        upsert_contribution,
+    )
 
     when = datetime(2026, 1, 5, tzinfo=UTC)
     with Session(engine) as session:
@@ -534,6 +539,16 @@ def test_a_change_seen_as_pr_and_commit_counts_once(engine: Engine, tmp_path: Pa
             if c.id in excluded
         }
     assert titles == {"[mlir] Fold copies (#12)"}
+    with Session(engine) as session:
+        everything = set(session.execute(sa.select(table.c.id)).scalars())
+        once = sa.select(table.c.id).where(counted_once(table))
+        assert set(session.execute(once).scalars()) == everything - excluded
+        if engine.dialect.name == "postgresql":
+            # The PR lookup is an anti-join: as a subquery tried on every row, it made the
+            # planner read the whole store for each topic's sum.
+            plan = "\n".join(session.execute(sa.text(f"EXPLAIN {_sql(once, engine)}")).scalars())
+            assert "Anti Join" in plan
+            assert "SubPlan" not in plan
 
 
 def test_since_limits_what_is_read(engine: Engine, tmp_path: Path) -> None:
@@ -905,3 +920,8 @@ def test_merge_then_split_gives_each_person_back_their_own_profile(engine: Engin
             "Lyon",
             "Example Silicon",
         )
+
+
+def _sql(statement: sa.Select[Any], engine: Engine) -> str:
+    """A statement's SQL with its values written in, for EXPLAIN."""
+    return str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
