@@ -379,7 +379,7 @@ def _size_steps(reference: float, largest: float) -> tuple[tuple[float, float], 
 
 
 def recency_weight(age_days: float, half_life_days: float) -> float:
-    """0.5 ** (age / half-life), as `_recency` computes it in SQL (ages before 0 count as 0)."""
+    """0.5 ** (age / half-life), as `recency_of` computes it in SQL (ages before 0 count as 0)."""
     if half_life_days <= 0:
         return 1.0
     return float(0.5 ** (max(0.0, age_days) / half_life_days))
@@ -1202,14 +1202,14 @@ def recency_sql(column: Any, as_of: datetime, config: Mapping[str, Any], dialect
         (float(blend["activity"]), float(config["half_life_days"])),
     ]
     terms = [
-        sa.literal(weight) * _recency(column, as_of, half_life, dialect)
+        sa.literal(weight) * recency_of(column, as_of, half_life, dialect)
         for weight, half_life in parts
         if weight > 0
     ]
     return sum(terms[1:], terms[0]) if terms else sa.literal(0.0)
 
 
-def _recency(column: Any, as_of: datetime, half_life: float, dialect: str) -> Any:
+def recency_of(column: Any, as_of: datetime, half_life: float, dialect: str) -> Any:
     """The recency weight of each row, computed in the database (see `decay`)."""
     if half_life <= 0:
         return sa.literal(1.0)

@@ -33,11 +33,10 @@ from bot.ranking.who import (
     ContributionRow,
     Evidence,
     built_factor,
-    decay,
     evidence_from,
     person_view,
-    points_of,
     points_sql,
+    recency_of,
     row_columns,
     trivial_sql,
 )
@@ -136,11 +135,7 @@ class Featured:
 @dataclass
 class _Window:
     points: float = 0.0
-    items: int = 0
-
-    def add(self, points: float, signal: bool) -> None:
-        self.points += points
-        self.items += int(signal)
+    items: int = 0  # high-signal ones (`_signal_sql`)
 
 
 @dataclass
@@ -199,6 +194,8 @@ def compute_digest(
         if current is None or (-_rank(work), topic) < (-_rank(current[1]), current[0]):
             best[person_id] = (topic, work)
     chosen = _top_per_ecosystem(taxonomy, best, int(rules["top_per_ecosystem"]))
+    for person_id, topic, work in chosen:
+        _read_recent(session, person_id, topic, recent_start, period.end, work)
     views = _people(session, [person_id for person_id, _, _ in chosen])
     entries = []
     for person_id, topic, work in chosen:
@@ -366,74 +363,111 @@ def _activity(
 ) -> dict[tuple[int, str], _Activity]:
     """Each person's work per topic from `lookback` to the period's end, in the rules' windows.
 
-    Read through the (person, time) index, a few hundred people at a time; a change seen both
-    as a PR and as a commit counts once, as everywhere in the signal model.
+    Summed in SQL per person and topic, a few hundred people at a time through the (person,
+    time) index: the recent window for everyone, the earlier ones (a year) only for the people
+    above the bar somewhere. Loading every row of those windows one by one was most of a digest
+    at 5M contributions (190,000 rows for ten entries); only the entries shown read their rows
+    (`_read_recent`). A change seen both as a PR and as a commit counts once, as everywhere in
+    the signal model.
     """
     rules = config["digest"]
     recent = timedelta(days=float(rules["recent_days"]))
     recent_start, before_start = period.end - recent, period.start - recent
-    half_life = float(config["half_life_days"])
+    dialect = session.get_bind().dialect.name
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    out: dict[tuple[int, str], _Activity] = defaultdict(_Activity)
-    # Work older than the "before" window counts only toward the baseline, as sums: summed in
-    # SQL, per person and topic (most of a year of rows), not loaded row by row.
-    older = sa.select(
-        c.c.person_id,
-        t.c.topic,
-        sa.func.sum(
-            points_sql(c, config, period.end, session.get_bind().dialect.name, recency=False)
-            * built_factor(t.c.built, config)
-        ),
-        sa.func.sum(_signal_sql(c, config)),
-    ).select_from(c.join(t, t.c.contribution_id == c.c.id))
+    when = c.c.occurred_at
+    # Weighed as `who` weighs it in this topic: more where it created files there.
+    points = points_sql(c, config, period.end, dialect, recency=False) * built_factor(
+        t.c.built, config
+    )
+    signal = _signal_sql(c, config)
+    recency = recency_of(when, period.end, float(config["half_life_days"]), dialect)
+
+    def grouped(
+        columns: list[Any], start: datetime, end: datetime, chunk: list[int], *by: Any
+    ) -> Any:
+        statement = sa.select(c.c.person_id, t.c.topic, *columns)
+        return session.execute(
+            statement.select_from(c.join(t, t.c.contribution_id == c.c.id))
+            .where(c.c.person_id.in_(chunk), when >= start, when < end, counted_once(c))
+            .group_by(c.c.person_id, t.c.topic, *by)
+        )
+
+    out: dict[tuple[int, str], _Activity] = {}
+    recent_sums = [sa.func.sum(points), sa.func.sum(signal), sa.func.sum(points * recency)]
     for begin in range(0, len(people), _CHUNK):
         chunk = people[begin : begin + _CHUNK]
-        baseline = older.where(
-            c.c.person_id.in_(chunk),
-            c.c.occurred_at >= lookback,
-            c.c.occurred_at < before_start,
-            counted_once(c),
-        ).group_by(c.c.person_id, t.c.topic)
-        for person_id, topic, points, items in session.execute(baseline):
-            if topic in topics:
-                window = out[(person_id, topic)].baseline
-                window.points += float(points or 0.0)
-                window.items += int(items or 0)
-        statement = (
-            sa.select(*row_columns(c), c.c.external_id, t.c.topic, t.c.built)
-            .select_from(c.join(t, t.c.contribution_id == c.c.id))
-            .where(
-                c.c.person_id.in_(chunk),
-                c.c.occurred_at >= max(lookback, before_start),
-                c.c.occurred_at < period.end,
-                counted_once(c),
-            )
-        )
-        for *values, external_id, topic, built in session.execute(statement):
-            if topic not in topics:  # ecosystem tags; filtered here, not by a long IN list
+        for person_id, topic, summed, items, score in grouped(
+            recent_sums, recent_start, period.end, chunk
+        ):
+            if topic in topics:  # ecosystem tags; filtered here, not by a long IN list
+                recent_window = _Window(float(summed or 0.0), int(items or 0))
+                out[(person_id, topic)] = _Activity(recent=recent_window, score=float(score or 0))
+    # The earlier windows only matter above the bar (`_is_new`): a year of rows is summed for
+    # the people who reach it in some topic, not for everyone active.
+    bar, least = float(rules["min_points"]), int(rules["min_items"])
+    everyone = bar <= 0 and least <= 0
+    rising = sorted(
+        people
+        if everyone
+        else {p for (p, _), w in out.items() if w.recent.points >= bar and w.recent.items >= least}
+    )
+    # Each row's points are worked out once: summed per stretch of time (only the baseline
+    # window; both; only the "before" window), then added up into the two windows.
+    stretch = sa.case((when < before_start, 0), (when < recent_start, 1), else_=2)
+    earlier = [stretch, sa.func.sum(points), sa.func.sum(signal)]
+    for begin in range(0, len(rising), _CHUNK):
+        chunk = rising[begin : begin + _CHUNK]
+        for person_id, topic, part, summed, items in grouped(
+            earlier, lookback, period.start, chunk, stretch
+        ):
+            key = (person_id, topic)
+            if topic not in topics or (key not in out and not everyone):
                 continue
-            # Weighed as `who` weighs it in this topic: more where it created files there.
-            row = ContributionRow(*values)
-            row.built = bool(built)
-            points = points_of(row, config)
-            signal = _is_signal(row, config)
-            work = out[(row.person_id, topic)]
-            if row.when >= recent_start:
-                work.recent.add(points, signal)
-                work.score += points * decay(row.when, period.end, half_life)
-                work.rows.append(row)
-                if row.kind == "pr" and row.state == "merged" and str(external_id).isdigit():
-                    work.merged.add((row.repo_id, int(external_id)))
-            else:
-                work.baseline.add(points, signal)
-            if before_start <= row.when < period.start:
-                work.before.add(points, signal)
+            work = out.setdefault(key, _Activity())
+            windows = [(work.baseline,), (work.baseline, work.before), (work.before,)][part]
+            for window in windows:
+                window.points += float(summed or 0.0)
+                window.items += int(items or 0)
     return out
 
 
+def _read_recent(
+    session: Session,
+    person_id: int,
+    topic: str,
+    since: datetime,
+    end: datetime,
+    work: _Activity,
+) -> None:
+    """The rows of a shown entry's recent window in its topic (its evidence and counts), and
+    the merged PRs among them, into `work`."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(*row_columns(c), c.c.external_id, t.c.built)
+        .select_from(c.join(t, t.c.contribution_id == c.c.id))
+        .where(
+            c.c.person_id == person_id,
+            t.c.topic == topic,
+            c.c.occurred_at >= since,
+            c.c.occurred_at < end,
+            counted_once(c),
+        )
+        .order_by(c.c.occurred_at, c.c.id)
+    )
+    for *values, external_id, built in session.execute(statement):
+        row = ContributionRow(*values)
+        row.built = bool(built)
+        work.rows.append(row)
+        if row.kind == "pr" and row.state == "merged" and str(external_id).isdigit():
+            work.merged.add((row.repo_id, int(external_id)))
+
+
 def _signal_sql(c: Any, config: Mapping[str, Any]) -> Any:
-    """`_is_signal` of each row as 1 or 0, in SQL."""
+    """High-signal work as 1, the rest as 0: merged PRs and commits of real size (not typo
+    fixes, not mass changes), reviews that approve or ask for changes, RFCs."""
     size = config["size"]
     trivial = trivial_sql(c, size)
     authored = sa.or_(sa.and_(c.c.kind == "pr", c.c.state == "merged"), c.c.kind == "commit")
@@ -446,20 +480,6 @@ def _signal_sql(c: Any, config: Mapping[str, Any]) -> Any:
         ),
         else_=0,
     )
-
-
-def _is_signal(row: ContributionRow, config: Mapping[str, Any]) -> bool:
-    """High-signal work: merged PRs and commits of real size, substantive reviews, RFCs."""
-    if row.kind == "rfc":
-        return True
-    if row.kind == "review":
-        return row.state in SIGNAL_REVIEWS
-    if (row.kind == "pr" and row.state == "merged") or row.kind == "commit":
-        size = config["size"]
-        lines = row.additions + row.deletions
-        trivial = row.files <= 1 and lines <= size["trivial_lines"]
-        return not trivial and row.files < size["mass_change_files"]
-    return False
 
 
 def _top_per_ecosystem(

@@ -277,55 +277,79 @@ def test_a_digest_counts_a_change_that_created_files_as_who_does(session: Sessio
     assert [e.built for e in entry.evidence][:2] == [True, True]
 
 
-def test_the_baseline_summed_in_sql_is_the_row_by_row_sum(session: Session, world: World) -> None:
-    """Work older than the "before" window is summed per person and topic in the database;
-    it must equal `points_of` and `_is_signal` added row by row, as the rest of the windows
-    still are (the maintainer's year of steady work is mostly in that older part)."""
-    from bot.ranking.who import ContributionRow, points_of, row_columns
-    from bot.reports.digest import _activity, _is_signal
+def test_the_windows_summed_in_sql_are_the_row_by_row_sums(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    """Every window of the digest is summed per person and topic in the database: the sums
+    must equal the signal model's `points_of`, its high-signal test and the activity decay
+    added row by row. The earlier windows (a year) are summed only for the people above the
+    bar in some topic; with no bar, for everyone."""
+    from bot.ranking.who import ContributionRow, decay, points_of, row_columns
+    from bot.reports.digest import SIGNAL_REVIEWS, _activity
     from bot.store.models import ContributionTopic
-    from bot.store.writes import counted_as_pr
+    from bot.store.writes import counted_once
 
-    config = load_ranking_config()
-    rules = config["digest"]
+    no_bar = tmp_path / "no_bar.yml"
+    no_bar.write_text("digest:\n  min_points: 0\n  min_items: 0\n")
     period = period_ending(week(3), UTC_ZONE)
-    recent = timedelta(days=float(rules["recent_days"]))
-    lookback = period.end - recent - timedelta(days=float(rules["baseline_days"]))
-    recent_start = period.end - recent
     topics = {t.id for t in default_taxonomy().topics_by_id().values()}
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    rows = session.execute(
-        sa.select(*row_columns(c), t.c.topic, t.c.built)
-        .select_from(c.join(t, t.c.contribution_id == c.c.id))
-        .where(
-            c.c.occurred_at >= lookback,
-            c.c.occurred_at < recent_start,
-            sa.not_(counted_as_pr(c)),
-        )
-    ).all()
-    expected: dict[tuple[int, str], tuple[float, int]] = {}
-    for *values, topic, built in rows:
-        if topic not in topics:
-            continue
-        row = ContributionRow(*values)
-        row.built = bool(built)
-        points, items = expected.get((row.person_id, topic), (0.0, 0))
-        expected[(row.person_id, topic)] = (
-            points + points_of(row, config),
-            items + int(_is_signal(row, config)),
-        )
-    people = sorted({person for person, _ in expected})
-    found = _activity(session, config, people, topics, period, lookback)
-    older = period.start - recent  # the SQL part ends where the "before" window starts
-    assert any(row[5] < older for row in rows)  # occurred_at: some work is in that part
-    assert any(items for _, items in expected.values())  # and some of it is high-signal
-    got = {
-        key: (work.baseline.points, work.baseline.items)
-        for key, work in found.items()
-        if work.baseline.items or work.baseline.points
-    }
-    assert got.keys() == expected.keys()
-    for key, (points, items) in expected.items():
-        assert got[key][0] == pytest.approx(points, rel=1e-12)
-        assert got[key][1] == items
+
+    def signal(row: ContributionRow, size: dict[str, Any]) -> int:
+        if row.kind in ("rfc", "review"):
+            return int(row.kind == "rfc" or row.state in SIGNAL_REVIEWS)
+        if (row.kind, row.state) == ("pr", "merged") or row.kind == "commit":
+            typo = row.files <= 1 and row.additions + row.deletions <= size["trivial_lines"]
+            return int(not typo and row.files < size["mass_change_files"])
+        return 0
+
+    for config in (load_ranking_config(), load_ranking_config(no_bar)):
+        rules = config["digest"]
+        recent = timedelta(days=float(rules["recent_days"]))
+        lookback = period.end - recent - timedelta(days=float(rules["baseline_days"]))
+        windows = {  # name -> [start, end)
+            "recent": (period.end - recent, period.end),
+            "before": (period.start - recent, period.start),
+            "baseline": (lookback, period.end - recent),
+        }
+        rows = session.execute(
+            sa.select(*row_columns(c), t.c.topic, t.c.built)
+            .select_from(c.join(t, t.c.contribution_id == c.c.id))
+            .where(c.c.occurred_at >= lookback, c.c.occurred_at < period.end, counted_once(c))
+        ).all()
+        expected: dict[tuple[int, str, str], list[float]] = {}
+        for *values, topic, built in rows:
+            if topic not in topics:
+                continue
+            row = ContributionRow(*values)
+            row.built = bool(built)
+            points = points_of(row, config)
+            for name, (start, end) in windows.items():
+                if start <= row.when < end:
+                    sums = expected.setdefault((row.person_id, topic, name), [0.0, 0, 0.0])
+                    sums[0] += points
+                    sums[1] += signal(row, config["size"])
+                    sums[2] += points * decay(row.when, period.end, config["half_life_days"])
+        people = sorted({person for person, _, _ in expected})
+        found = _activity(session, config, people, topics, period, lookback)
+        bar, least = float(rules["min_points"]), int(rules["min_items"])
+        rising = {
+            person
+            for (person, _, name), (points, items, _) in expected.items()
+            if name == "recent" and points >= bar and items >= least
+        }
+        assert 0 < len(rising) < len(people) or bar <= 0  # the bar leaves some out
+        assert any(name == "baseline" and sums[1] for (_, _, name), sums in expected.items())
+        for (person, topic, name), (points, items, score) in expected.items():
+            if name != "recent" and person not in rising:
+                continue  # below the bar everywhere: its earlier windows are never read
+            work = found[(person, topic)]
+            window = getattr(work, name)
+            assert window.points == pytest.approx(points, rel=1e-12)
+            assert window.items == items
+            if name == "recent":
+                assert work.score == pytest.approx(score, rel=1e-9)
+        for (person, _), work in found.items():
+            if person not in rising:
+                assert (work.before.points, work.baseline.points) == (0.0, 0.0)
