@@ -1782,8 +1782,11 @@ def _explain(
         discussion=len(discussion) + (tally.count if tally else 0),
         distinct_authors_reviewed=_distinct_authors(session, reviews, result.person_id),
     )
-    # The evidence weighs rows as the score did: founding work among them counts as such.
-    rows = [replace(r, founding=is_founding(r, cut, config)) for r in rows]
+    # The evidence weighs rows as the score did: founding work among them counts as such. Set
+    # in place: the rows are this answer's own, and copying tens of thousands of them cost a
+    # quarter of a cached answer at 5M contributions.
+    for row in rows:
+        row.founding = is_founding(row, cut, config)
     times = [r.when for r in rows] + ([tally.first, tally.last] if tally else [])
     if times:
         result.first_active = min(times)
