@@ -414,13 +414,17 @@ def _activity(
         else {p for (p, _), w in out.items() if w.recent.points >= bar and w.recent.items >= least}
     )
     # Each row's points are worked out once: summed per stretch of time (only the baseline
-    # window; both; only the "before" window), then added up into the two windows.
-    stretch = sa.case((when < before_start, 0), (when < recent_start, 1), else_=2)
+    # window; both; only the "before" window), then added up into the two windows. The
+    # baseline ends where the recent window starts, the "before" window a period earlier:
+    # either can end last (a recent window shorter than the period).
+    in_baseline = when < recent_start
+    in_before = sa.and_(when >= before_start, when < period.start)
+    stretch = sa.case((sa.and_(in_baseline, in_before), 1), (in_baseline, 0), else_=2)
     earlier = [stretch, sa.func.sum(points), sa.func.sum(signal)]
     for begin in range(0, len(rising), _CHUNK):
         chunk = rising[begin : begin + _CHUNK]
         for person_id, topic, part, summed, items in grouped(
-            earlier, lookback, period.start, chunk, stretch
+            earlier, lookback, max(period.start, recent_start), chunk, stretch
         ):
             key = (person_id, topic)
             if topic not in topics or (key not in out and not everyone):
