@@ -404,11 +404,11 @@ def _topic_sums(
         .group_by(c.c.person_id, c.c.kind)
         .order_by(c.c.person_id, c.c.kind)
     )
-    if connection.dialect.name == "sqlite":
-        statement = statement.execution_options(yield_per=BATCH)
     # PostgreSQL reads a topic's groups whole: `yield_per` opens a server-side cursor there,
     # which is planned for its first rows and never in parallel (the biggest topic of the 1M
     # benchmark took 6 s through one, 0.6 s without).
+    if connection.dialect.name == "sqlite":
+        statement = statement.execution_options(yield_per=BATCH)
     current: dict[str, Any] | None = None
     for person_id, kind, points, count, first, last, first_plain in connection.execute(statement):
         if current is None or current["person_id"] != person_id:
