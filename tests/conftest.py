@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,12 @@ def _postgres_url() -> str:
     return url
 
 
-@pytest.fixture(params=BACKENDS)
-def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An engine on an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'csf.db'}")
+@contextmanager
+def backend_engine(backend: str, folder: Path) -> Iterator[Engine]:
+    """An engine on an empty database of `backend`: a fresh SQLite file in `folder`, or a
+    fresh PostgreSQL schema, dropped afterwards."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{folder / 'csf.db'}")
         yield engine
         engine.dispose()
         return
@@ -51,6 +53,13 @@ def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    with backend_engine(request.param, tmp_path) as engine:
+        yield engine
 
 
 @pytest.fixture

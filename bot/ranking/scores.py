@@ -380,7 +380,7 @@ def _topic_sums(
         value = value * founding_factor(c, cut, config)
     if float(config["built"]):
         value = value * built_factor(t.c.built, config)  # as `who` weighs built work
-    # A `Tally` of the kinds answers tally (issues, comments), as `_topic_rows` counts it; the
+    # A `Tally` of the kinds answers tally (issues, comments), as `_answer_facts` counts it; the
     # times from the tag row's copy of the contribution's (an integer on SQLite: cheaper to
     # compare than the contribution's text, the same instant).
     plain = sa.case((c.c.nature.is_(None), t.c.occurred_at), else_=sa.null())

@@ -13,28 +13,49 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.ranking.who import TALLIED, Scope, _topic_rows, load_ranking_config, who
+from bot.ranking.who import (
+    TALLIED,
+    ContributionRow,
+    Facts,
+    Scope,
+    _answer_facts,
+    evidence_from,
+    founding_cut,
+    is_founding,
+    load_ranking_config,
+    row_columns,
+    who,
+)
 from bot.store.models import Contribution, ContributionKind, Person
-from bot.store.writes import ContributionRecord, upsert_contributions
+from bot.store.threads import thread_values
+from bot.store.writes import ContributionRecord, counted_once, upsert_contributions
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
+from tests.conftest import BACKENDS, backend_engine
 from tests.support.ranking_world import AS_OF, build
 
 TAXONOMY = default_taxonomy()
 START = AS_OF - timedelta(days=3650)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """The ranking world, with comments on its PRs (the tallied kind) added."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """The ranking world, with comments on its PRs (the tallied kind) added, on each store."""
+    with backend_engine(request.param, tmp_path_factory.mktemp("rows")) as engine:
+        yield from _world(engine)
+
+
+def _world(engine: Engine) -> Iterator[Engine]:
     from bot.ingest.pipeline import index_batch
-    from bot.store.engine import make_engine, upgrade
+    from bot.store.engine import upgrade
     from bot.store.models import Repo
 
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('rows') / 'csf.db'}")
     upgrade(engine)
     with Session(engine) as session:
         build(session)
@@ -64,7 +85,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
             index_batch(session, TAXONOMY, repos[repo_id], *map(list, zip(*mine, strict=True)))
         session.commit()
     yield engine
-    engine.dispose()
 
 
 SCOPES = [
@@ -76,19 +96,121 @@ SCOPES = [
 ]
 
 
+def _loaded(session: Session, scope: Scope, people: list[int]) -> dict[int, list[ContributionRow]]:
+    """Every row of these people's work in scope, each once, loaded whole: what the facts
+    summed in SQL must agree with."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    statement = sa.select(*row_columns(c), scope.built(c)).where(
+        c.c.person_id.in_(people), counted_once(c), scope.matches(c)
+    )
+    out: dict[int, list[ContributionRow]] = {}
+    for row in session.execute(statement):
+        loaded = ContributionRow(*row)
+        out.setdefault(loaded.person_id, []).append(loaded)
+    return out
+
+
+def _facts_of(
+    session: Session, rows: list[ContributionRow], cut: object, tallied: bool = True
+) -> tuple[object, ...]:
+    """The facts of one person's rows, counted one by one in Python."""
+    config = load_ranking_config()
+    shown = [r for r in rows if tallied or r.kind not in TALLIED]
+    for r in shown:
+        r.founding = is_founding(r, cut, config)  # type: ignore[arg-type]
+    reviews = {(r.repo_id, r.parent_number) for r in shown if r.kind == "review"}
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    numbers = {(repo, number) for repo, number in reviews if number is not None}
+    authors = set(thread_values(session, numbers, "pr", c.c.person_id).values())
+    return (
+        sum(r.kind == "pr" and r.state == "merged" for r in shown),
+        sum(r.kind == "review" for r in shown),
+        sum(r.kind == "commit" for r in shown),
+        sum(r.kind in ("issue", "rfc", "comment") for r in shown),
+        len(authors - {None, shown[0].person_id}),
+        min(r.when for r in shown),
+        max(r.when for r in shown),
+        any(r.founding for r in shown),
+        evidence_from(shown, config, AS_OF),
+    )
+
+
+def _summed(facts: Facts) -> tuple[object, ...]:
+    config = load_ranking_config()
+    return (
+        facts.merged_prs,
+        facts.reviews,
+        facts.commits,
+        facts.discussion,
+        facts.authors_reviewed,
+        facts.first,
+        facts.last,
+        facts.founder,
+        evidence_from(facts.rows, config, AS_OF),
+    )
+
+
 @pytest.mark.parametrize("scope", SCOPES)
-def test_both_reads_give_the_same_rows_each_once(world: Engine, scope: Scope) -> None:
+def test_the_facts_summed_in_sql_are_those_of_the_rows(world: Engine, scope: Scope) -> None:
+    """Counts, span, founders and evidence, summed and picked in SQL either way round, equal
+    those of every row loaded and counted one by one."""
+    config = load_ranking_config()
     with Session(world) as session:
         people = list(session.exec(select(Person.id)).all())
-        by_people = _topic_rows(session, scope, people)  # type: ignore[arg-type]
-        by_area = _topic_rows(session, scope, people, by_area=True)  # type: ignore[arg-type]
-    rows, tallies = by_people
-    assert rows, "the scope has work"
-    if not scope.terms:  # words index authored work only, so no comment has them
-        assert sum(t.count for t in tallies.values()), "and comments"
-    assert sorted(rows, key=lambda r: r.id) == sorted(by_area[0], key=lambda r: r.id)
-    assert len({r.id for r in rows}) == len(rows)
-    assert tallies == by_area[1]
+        cut = founding_cut(session, scope, config)
+        loaded = _loaded(session, scope, people)  # type: ignore[arg-type]
+        assert loaded, "the scope has work"
+        expected = {p: _facts_of(session, rows, cut) for p, rows in loaded.items()}
+        for by_area in (False, True):
+            facts = _answer_facts(
+                session,
+                scope,
+                people,  # type: ignore[arg-type]
+                config,
+                AS_OF,
+                cut,
+                by_area=by_area,
+            )
+            assert {p: _summed(f) for p, f in facts.items()} == expected
+    # The world exercises every part: founders and not, reviewed authors, comments.
+    assert cut is not None
+    assert any(e[7] for e in expected.values())
+    assert not all(e[7] for e in expected.values())
+    if not scope.terms:  # words index authored work only: no review or comment has them
+        assert any(e[4] for e in expected.values()), "reviews of others' PRs"
+        assert any(e[3] for e in expected.values()), "and comments"
+    # Someone has more work that could be evidence than is shown: the pick is exercised.
+    shown = ("pr", "commit", "review", "rfc")
+    assert any(
+        sum(r.kind in shown for r in loaded[p]) > len(e[8])  # type: ignore[arg-type]
+        for p, e in expected.items()
+    )
+
+
+def test_a_cached_answer_reads_only_what_the_cache_does_not_tally(world: Engine) -> None:
+    """Without the tallied kinds, the facts are those of the other rows alone; the cache's
+    tally then adds the comments' count, span and founding."""
+    scope, config = SCOPES[1], load_ranking_config()
+    with Session(world) as session:
+        people = list(session.exec(select(Person.id)).all())
+        cut = founding_cut(session, scope, config)
+        loaded = _loaded(session, scope, people)  # type: ignore[arg-type]
+        facts = _answer_facts(
+            session,
+            scope,
+            people,
+            config,
+            AS_OF,
+            cut,
+            tallied=False,  # type: ignore[arg-type]
+        )
+        expected = {
+            p: _facts_of(session, rows, cut, tallied=False)
+            for p, rows in loaded.items()
+            if any(r.kind not in TALLIED for r in rows)
+        }
+    assert {p: _summed(f) for p, f in facts.items()} == expected
+    assert any(r.kind in TALLIED for rows in loaded.values() for r in rows)
 
 
 def test_tallied_work_counts_as_loading_it_would(world: Engine) -> None:
@@ -96,7 +218,14 @@ def test_tallied_work_counts_as_loading_it_would(world: Engine) -> None:
     scope = SCOPES[1]
     with Session(world) as session:
         people = list(session.exec(select(Person.id)).all())
-        _, tallies = _topic_rows(session, scope, people)  # type: ignore[arg-type]
+        facts = _answer_facts(
+            session,
+            scope,
+            people,
+            load_ranking_config(),
+            AS_OF,
+            None,  # type: ignore[arg-type]
+        )
         everything = session.exec(
             select(Contribution).where(Contribution.kind.in_(TALLIED))  # type: ignore[attr-defined]
         ).all()
@@ -110,10 +239,8 @@ def test_tallied_work_counts_as_loading_it_would(world: Engine) -> None:
         if c.id in tagged and START <= c.occurred_at < AS_OF:
             expected.setdefault(c.person_id, []).append(c)
     assert expected
-    assert {p: t.count for p, t in tallies.items()} == {p: len(cs) for p, cs in expected.items()}
-    for person_id, work in expected.items():
-        assert tallies[person_id].first == min(c.occurred_at for c in work)
-        assert tallies[person_id].last == max(c.occurred_at for c in work)
+    talk = {p: f.discussion for p, f in facts.items() if f.discussion}
+    assert talk == {p: len(cs) for p, cs in expected.items()}
 
 
 def _repo(session: Session, c: Contribution) -> str:
@@ -134,9 +261,9 @@ def test_answers_are_the_same_whichever_way_their_rows_are_read(
     for force in (False, True):
 
         def forced(*args: object, force: bool = force, **kwargs: object) -> object:
-            return _topic_rows(*args[:3], by_area=force)  # type: ignore[arg-type]
+            return _answer_facts(*args[:6], by_area=force)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(ranking, "_topic_rows", forced)
+        monkeypatch.setattr(ranking, "_answer_facts", forced)
         with Session(world) as session:
             answer = who(
                 session,
