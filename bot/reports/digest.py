@@ -363,9 +363,9 @@ def _activity(
 ) -> dict[tuple[int, str], _Activity]:
     """Each person's work per topic from `lookback` to the period's end, in the rules' windows.
 
-    Summed in SQL per person and topic, a few hundred people at a time through the (person,
-    time) index: the recent window for everyone, the earlier ones (a year) only for the people
-    above the bar somewhere. Loading every row of those windows one by one was most of a digest
+    Summed in SQL per person and topic: the recent window for everyone, a few hundred people
+    at a time through the (person, time) index; the earlier ones (a year) only for the pairs
+    above the bar, through each topic's (topic, time) index. Loading every row of those windows one by one was most of a digest
     at 5M contributions (190,000 rows for ten entries); only the entries shown read their rows
     (`_read_recent`). A change seen both as a PR and as a commit counts once, as everywhere in
     the signal model.
@@ -404,36 +404,46 @@ def _activity(
             if topic in topics:  # ecosystem tags; filtered here, not by a long IN list
                 recent_window = _Window(float(summed or 0.0), int(items or 0))
                 out[(person_id, topic)] = _Activity(recent=recent_window, score=float(score or 0))
-    # The earlier windows only matter above the bar (`_is_new`): a year of rows is summed for
-    # the people who reach it in some topic, not for everyone active.
+    # The earlier windows only matter above the bar (`_is_new`): a year of rows is summed only
+    # for the (person, topic) pairs that reach it, not for everyone active. Each topic's pairs
+    # are read along its (topic, time) index, which carries the person: a rising person's year
+    # in every other topic (and under its ecosystem's tag) is never read.
     bar, least = float(rules["min_points"]), int(rules["min_items"])
     everyone = bar <= 0 and least <= 0
-    rising = sorted(
-        people
-        if everyone
-        else {p for (p, _), w in out.items() if w.recent.points >= bar and w.recent.items >= least}
-    )
+    rising: dict[str, set[int]] = defaultdict(set)
+    for (person_id, topic), work in out.items():
+        if everyone or (work.recent.points >= bar and work.recent.items >= least):
+            rising[topic].add(person_id)
+    if everyone:  # no bar: every pair, even one with no recent work
+        rising = {topic: set(people) for topic in topics}
     # Each row's points are worked out once: summed per stretch of time (only the baseline
     # window; both; only the "before" window), then added up into the two windows. The
     # baseline ends where the recent window starts, the "before" window a period earlier:
     # either can end last (a recent window shorter than the period).
-    in_baseline = when < recent_start
-    in_before = sa.and_(when >= before_start, when < period.start)
+    in_baseline = t.c.occurred_at < recent_start
+    in_before = sa.and_(t.c.occurred_at >= before_start, t.c.occurred_at < period.start)
     stretch = sa.case((sa.and_(in_baseline, in_before), 1), (in_baseline, 0), else_=2)
-    earlier = [stretch, sa.func.sum(points), sa.func.sum(signal)]
-    for begin in range(0, len(rising), _CHUNK):
-        chunk = rising[begin : begin + _CHUNK]
-        for person_id, topic, part, summed, items in grouped(
-            earlier, lookback, max(period.start, recent_start), chunk, stretch
-        ):
-            key = (person_id, topic)
-            if topic not in topics or (key not in out and not everyone):
-                continue
-            work = out.setdefault(key, _Activity())
-            windows = [(work.baseline,), (work.baseline, work.before), (work.before,)][part]
-            for window in windows:
-                window.points += float(summed or 0.0)
-                window.items += int(items or 0)
+    earlier = sa.select(c.c.person_id, stretch, sa.func.sum(points), sa.func.sum(signal))
+    for topic in sorted(rising):
+        wanted = sorted(rising[topic])
+        for begin in range(0, len(wanted), _CHUNK):
+            statement = (
+                earlier.select_from(t.join(c, c.c.id == t.c.contribution_id))
+                .where(
+                    t.c.topic == topic,
+                    t.c.occurred_at >= lookback,
+                    t.c.occurred_at < max(period.start, recent_start),
+                    t.c.person_id.in_(wanted[begin : begin + _CHUNK]),
+                    counted_once(c),
+                )
+                .group_by(c.c.person_id, stretch)
+            )
+            for person_id, part, summed, items in session.execute(statement):
+                work = out.setdefault((person_id, topic), _Activity())
+                windows = [(work.baseline,), (work.baseline, work.before), (work.before,)][part]
+                for window in windows:
+                    window.points += float(summed or 0.0)
+                    window.items += int(items or 0)
     return out
 
 

@@ -31,8 +31,8 @@ from bot.store.identity import login_key
 from bot.store.models import Contribution
 from bot.store.writes import find_person
 from bot.taxonomy.model import default_taxonomy
-from tests.support.digest_world import TEAM, UTC_ZONE, build_world, week
-from tests.support.ranking_world import AS_OF, World
+from tests.support.digest_world import TEAM, UTC_ZONE, ago, build_world, week
+from tests.support.ranking_world import AS_OF, X86, World
 
 TOPIC = "mlir.bufferization"
 
@@ -307,6 +307,12 @@ def test_the_windows_summed_in_sql_are_the_row_by_row_sums(
             return int(not typo and row.files < size["mass_change_files"])
         return 0
 
+    # A riser's light work in another topic, now and last year: below the bar there, so that
+    # year is never read, while their rising topic's is.
+    for days in (ago(3, 2), 200, 150):
+        world.add("ric-riser", "pr", days, state="merged", paths=(X86,), labels=())
+    world.save()
+    split = 0  # pairs below the bar of people above it in another topic
     for config in map(load_ranking_config, (None, no_bar, short)):
         rules = config["digest"]
         recent = timedelta(days=float(rules["recent_days"]))
@@ -338,22 +344,29 @@ def test_the_windows_summed_in_sql_are_the_row_by_row_sums(
         found = _activity(session, config, people, topics, period, lookback)
         bar, least = float(rules["min_points"]), int(rules["min_items"])
         rising = {
-            person
-            for (person, _, name), (points, items, _) in expected.items()
+            (person, topic)
+            for (person, topic, name), (points, items, _) in expected.items()
             if name == "recent" and points >= bar and items >= least
         }
         assert rising
-        assert len(rising) < len(people) or bar <= 0  # the bar leaves some out
-        assert any(name == "baseline" and sums[1] for (_, _, name), sums in expected.items())
+        # The bar leaves some out, among them pairs of people who rise in another topic.
+        assert len({p for p, _ in rising}) < len(people) or bar <= 0
+        people_rising = {p for p, _ in rising}
+        split += sum(p in people_rising and (p, t) not in rising for p, t, _ in expected)
+        assert any(
+            name == "baseline" and sums[1] and (p, t) in rising
+            for (p, t, name), sums in expected.items()
+        )
         for (person, topic, name), (points, items, score) in expected.items():
-            if name != "recent" and person not in rising:
-                continue  # below the bar everywhere: its earlier windows are never read
+            if name != "recent" and (person, topic) not in rising and bar > 0:
+                continue  # below the bar here: its earlier windows are never read
             work = found[(person, topic)]
             window = getattr(work, name)
             assert window.points == pytest.approx(points, rel=1e-12)
             assert window.items == items
             if name == "recent":
                 assert work.score == pytest.approx(score, rel=1e-9)
-        for (person, _), work in found.items():
-            if bar > 0 and person not in rising:
+        for pair, work in found.items():
+            if bar > 0 and pair not in rising:
                 assert (work.before.points, work.baseline.points) == (0.0, 0.0)
+    assert split, "some rising person also works below the bar elsewhere"
