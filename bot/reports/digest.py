@@ -365,10 +365,10 @@ def _activity(
 
     Summed in SQL per person and topic: the recent window for everyone, a few hundred people
     at a time through the (person, time) index; the earlier ones (a year) only for the pairs
-    above the bar, through each topic's (topic, time) index. Loading every row of those windows one by one was most of a digest
-    at 5M contributions (190,000 rows for ten entries); only the entries shown read their rows
-    (`_read_recent`). A change seen both as a PR and as a commit counts once, as everywhere in
-    the signal model.
+    above the bar, through each topic's (topic, time) index. Loading every row of those
+    windows one by one was most of a digest at 5M contributions (190,000 rows for ten
+    entries); only the entries shown read their rows (`_read_recent`). A change seen both as
+    a PR and as a commit counts once, as everywhere in the signal model.
     """
     rules = config["digest"]
     recent = timedelta(days=float(rules["recent_days"]))
@@ -410,12 +410,19 @@ def _activity(
     # in every other topic (and under its ecosystem's tag) is never read.
     bar, least = float(rules["min_points"]), int(rules["min_items"])
     everyone = bar <= 0 and least <= 0
-    rising: dict[str, set[int]] = defaultdict(set)
+    rising: dict[str, list[int]] = defaultdict(list)
     for (person_id, topic), work in out.items():
-        if everyone or (work.recent.points >= bar and work.recent.items >= least):
-            rising[topic].add(person_id)
-    if everyone:  # no bar: every pair, even one with no recent work
-        rising = {topic: set(people) for topic in topics}
+        if work.recent.points >= bar and work.recent.items >= least:
+            rising[topic].append(person_id)
+    # Each topic's reads: its rising people a chunk at a time, or (no bar: every pair counts,
+    # even one with no recent work) the whole topic at once.
+    reads: dict[str, list[list[int] | None]] = {
+        topic: [sorted(ids)[begin : begin + _CHUNK] for begin in range(0, len(ids), _CHUNK)]
+        for topic, ids in rising.items()
+    }
+    if everyone:
+        reads = {topic: [None] for topic in topics}
+    asked = set(people)
     # Each row's points are worked out once: summed per stretch of time (only the baseline
     # window; both; only the "before" window), then added up into the two windows. The
     # baseline ends where the recent window starts, the "before" window a period earlier:
@@ -424,21 +431,23 @@ def _activity(
     in_before = sa.and_(t.c.occurred_at >= before_start, t.c.occurred_at < period.start)
     stretch = sa.case((sa.and_(in_baseline, in_before), 1), (in_baseline, 0), else_=2)
     earlier = sa.select(c.c.person_id, stretch, sa.func.sum(points), sa.func.sum(signal))
-    for topic in sorted(rising):
-        wanted = sorted(rising[topic])
-        for begin in range(0, len(wanted), _CHUNK):
+    for topic, chunks in sorted(reads.items()):
+        for among in chunks:
+            mine = [] if among is None else [t.c.person_id.in_(among)]
             statement = (
                 earlier.select_from(t.join(c, c.c.id == t.c.contribution_id))
                 .where(
                     t.c.topic == topic,
                     t.c.occurred_at >= lookback,
                     t.c.occurred_at < max(period.start, recent_start),
-                    t.c.person_id.in_(wanted[begin : begin + _CHUNK]),
+                    *mine,
                     counted_once(c),
                 )
                 .group_by(c.c.person_id, stretch)
             )
             for person_id, part, summed, items in session.execute(statement):
+                if person_id not in asked:
+                    continue
                 work = out.setdefault((person_id, topic), _Activity())
                 windows = [(work.baseline,), (work.baseline, work.before), (work.before,)][part]
                 for window in windows:

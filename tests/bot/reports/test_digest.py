@@ -311,6 +311,8 @@ def test_the_windows_summed_in_sql_are_the_row_by_row_sums(
     # year is never read, while their rising topic's is.
     for days in (ago(3, 2), 200, 150):
         world.add("ric-riser", "pr", days, state="merged", paths=(X86,), labels=())
+    # And a pair with work last year only: with no bar, its windows are summed too.
+    world.add("ada-maintainer", "pr", 120, state="merged", paths=(X86,), labels=())
     world.save()
     split = 0  # pairs below the bar of people above it in another topic
     for config in map(load_ranking_config, (None, no_bar, short)):
@@ -357,6 +359,8 @@ def test_the_windows_summed_in_sql_are_the_row_by_row_sums(
             name == "baseline" and sums[1] and (p, t) in rising
             for (p, t, name), sums in expected.items()
         )
+        quiet = {(p, t) for p, t, _ in expected} - {(p, t) for p, t, n in expected if n == "recent"}
+        assert quiet, "a pair with no recent work"
         for (person, topic, name), (points, items, score) in expected.items():
             if name != "recent" and (person, topic) not in rising and bar > 0:
                 continue  # below the bar here: its earlier windows are never read
