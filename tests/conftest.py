@@ -38,8 +38,10 @@ def backend_engine(backend: str, folder: Path) -> Iterator[Engine]:
     fresh PostgreSQL schema, dropped afterwards."""
     if backend == "sqlite":
         engine = make_engine(f"sqlite:///{folder / 'csf.db'}")
-        yield engine
-        engine.dispose()
+        try:
+            yield engine
+        finally:
+            engine.dispose()
         return
     schema = f"csf_test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(_postgres_url())

@@ -1156,8 +1156,8 @@ def _answer_facts(
     ):
         if part == 0:
             facts[person_id] = Facts(a, reviews, commits, talk, 0, first, last, bool(founded))
-        elif part == 1:
-            facts[person_id].authors_reviewed = a
+        elif part == 1:  # (a union's parts need not come in order)
+            facts.setdefault(person_id, Facts()).authors_reviewed = a
         else:
             chosen[a] = bool(reviews)
     shown = sa.select(*row_columns(c)).where(c.c.id.in_(sorted(chosen))).order_by(c.c.id)

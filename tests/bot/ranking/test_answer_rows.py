@@ -36,7 +36,7 @@ from bot.store.writes import ContributionRecord, counted_once, upsert_contributi
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
 from tests.conftest import BACKENDS, backend_engine
-from tests.support.ranking_world import AS_OF, build
+from tests.support.ranking_world import AS_OF, BUF, BUF_TEST, build
 
 TAXONOMY = default_taxonomy()
 START = AS_OF - timedelta(days=3650)
@@ -58,7 +58,15 @@ def _world(engine: Engine) -> Iterator[Engine]:
 
     upgrade(engine)
     with Session(engine) as session:
-        build(session)
+        w = build(session)
+        # Changes that created files in the area, their author's review of their own PR, and
+        # a reviewer with no work of their own (reviews then fill all three lines of evidence).
+        pr = w.add("kit-builder", "pr", 30, state="merged", created=(BUF,))
+        w.add("kit-builder", "pr", 40, state="merged", created=(BUF_TEST,))
+        w.add("kit-builder", "review", 29, state="commented", parent=pr)
+        for days in (10, 20, 25, 28):
+            w.add("lou-auditor", "review", days, state="approved", parent=pr)
+        w.save()
         prs = session.exec(
             select(Contribution).where(Contribution.kind == ContributionKind.PR.value)
         ).all()
@@ -179,6 +187,13 @@ def test_the_facts_summed_in_sql_are_those_of_the_rows(world: Engine, scope: Sco
     if not scope.terms:  # words index authored work only: no review or comment has them
         assert any(e[4] for e in expected.values()), "reviews of others' PRs"
         assert any(e[3] for e in expected.values()), "and comments"
+    evidence = [item for e in expected.values() for item in e[8]]  # type: ignore[attr-defined]
+    assert any(item.built for item in evidence), "work that created files here"
+    if not scope.terms:
+        assert any(
+            len(e[8]) == 3 and {item.kind for item in e[8]} == {"review"}  # type: ignore[arg-type,attr-defined]
+            for e in expected.values()
+        ), "a reviewer's three reviews"
     # Someone has more work that could be evidence than is shown: the pick is exercised.
     shown = ("pr", "commit", "review", "rfc")
     assert any(
@@ -261,7 +276,7 @@ def test_answers_are_the_same_whichever_way_their_rows_are_read(
     for force in (False, True):
 
         def forced(*args: object, force: bool = force, **kwargs: object) -> object:
-            return _answer_facts(*args[:6], by_area=force)  # type: ignore[arg-type]
+            return _answer_facts(*args, **{**kwargs, "by_area": force})  # type: ignore[arg-type]
 
         monkeypatch.setattr(ranking, "_answer_facts", forced)
         with Session(world) as session:
