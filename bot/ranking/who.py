@@ -993,7 +993,7 @@ class Tally:
 
 @dataclass
 class Facts:
-    """What an answer says of one person's work in scope, summed in SQL: how much of each
+    """What an answer says of one person's work in scope (`_answer_facts`): how much of each
     kind, from when to when, whether any of it founded the area, and the few rows that can be
     its evidence (the best of their own work and of their reviews)."""
 
@@ -1036,9 +1036,8 @@ def _answer_facts(
     summed in SQL in one statement over one read of the rows: a cached answer's top ten can
     hold tens of thousands of rows, and loading them to count them and pick three cost most of
     its time (at 5M contributions the biggest topics' p95 went from 0.75-0.8 s to about 0.5 s,
-    the same answers). Without `tallied`, the kinds
-    answers tally (issues, comments) are left out: the score cache keeps them
-    (`_cached_tallies`, `Facts.add`).
+    the same answers). Without `tallied`, the kinds answers tally (issues, comments) are left
+    out: the score cache keeps them (`_cached_tallies`, `Facts.add`).
 
     Read through the people's (person, time) index, each row checked against the scope, or
     `by_area`: through the scope's own indexes, each row looked up by id. The same facts.
@@ -1063,7 +1062,8 @@ def _answer_facts(
     if not tallied:
         where.append(c.c.kind.not_in(TALLIED))
     # One read of the rows, kept for the three questions asked of them below (each would
-    # otherwise read them again: the read is most of the cost).
+    # otherwise read them again: the read is most of the cost). MATERIALIZED needs SQLite 3.35
+    # or PostgreSQL 12.
     weight = points_sql(c, config, as_of, session.get_bind().dialect.name)
     if cut is not None:  # the factors in the sums' order (founding, then built)
         weight = weight * founding_factor(c, cut, config)

@@ -1,10 +1,11 @@
-"""The rows behind an answer's evidence and counts, read either way round.
+"""The facts behind an answer's counts, span, founders and evidence, read either way round.
 
 An area's main people can each have hundreds of thousands of rows elsewhere, and an area can be
-far larger than its people's own work: `who` reads their rows from the smaller side. Both reads
-must give the same rows, each once, whatever the scope (a topic, a group of tags a contribution
-holds several of, a word with several stems, both together), and the comments and issues that
-are tallied rather than loaded must be counted as loading them would.
+far larger than its people's own work: `who` reads their rows from the smaller side, and sums
+and picks them in SQL rather than loading them. Both reads must give the facts that every row,
+loaded whole and counted one by one, gives, whatever the scope (a topic, a group of tags a
+contribution holds several of, a word with several stems, both together), and the comments and
+issues that a cached answer takes from the score cache must be left out of its read.
 """
 
 from __future__ import annotations
