@@ -63,6 +63,7 @@ from bot.store.models import (
     ScoreCache,
     TopicScore,
 )
+from bot.store.threads import names_thread
 from bot.store.writes import counted_once
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.taxonomy.nature import why
@@ -1120,14 +1121,7 @@ def _answer_facts(
             *[sa.null()] * 2,
         )
         .select_from(reviewed)
-        .join(
-            pr,
-            sa.and_(
-                pr.c.repo_id == reviewed.c.repo_id,
-                pr.c.kind == "pr",
-                pr.c.external_id == sa.cast(reviewed.c.parent_number, sa.String),
-            ),
-        )
+        .join(pr, names_thread(pr, reviewed, "pr"))
         .where(pr.c.person_id != reviewed.c.person_id)
         .group_by(reviewed.c.person_id)
     )

@@ -39,4 +39,15 @@ def thread_values(
     return found
 
 
-__all__ = ["thread_values"]
+def names_thread(thread: Any, row: Any, kind: str) -> sa.ColumnElement[bool]:
+    """Whether `thread` (a contribution table or alias) is the PR or issue of `kind` whose
+    number `row`'s `parent_number` names, in SQL: the unique key `thread_values` looks up by,
+    so the database finds it by index."""
+    return sa.and_(
+        thread.c.repo_id == row.c.repo_id,
+        thread.c.kind == kind,
+        thread.c.external_id == sa.cast(row.c.parent_number, sa.String),
+    )
+
+
+__all__ = ["names_thread", "thread_values"]

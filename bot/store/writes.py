@@ -43,6 +43,7 @@ from bot.store.models import (
     in_utc,
     utcnow,
 )
+from bot.store.threads import names_thread
 
 
 @dataclass(frozen=True)
@@ -339,9 +340,7 @@ def counted_once(contribution: sa.FromClause) -> sa.ColumnElement[bool]:
         ~sa.exists().where(
             c.kind == ContributionKind.COMMIT.value,
             c.parent_number.is_not(None),
-            pr.c.repo_id == c.repo_id,
-            pr.c.kind == ContributionKind.PR.value,
-            pr.c.external_id == sa.cast(c.parent_number, sa.String),
+            names_thread(pr, contribution, ContributionKind.PR.value),
         ),
         sa.or_(
             c.kind.not_in([ContributionKind.PR.value, ContributionKind.REVIEW.value]),
