@@ -1069,7 +1069,7 @@ def _answer_facts(
     if cut is not None:  # the factors in the sums' order (founding, then built)
         weight = weight * founding_factor(c, cut, config)
     weight = weight * built_factor(built, config)
-    founding = founding_factor(c, cut, config) > 1.0 if cut is not None else sa.false()
+    founding = founding_sql(c, cut, config) if cut is not None else sa.false()
     rows = (
         sa.select(
             c.c.id,
@@ -1249,10 +1249,7 @@ class Scope:
         else:
             w = ContributionTerm.__table__  # type: ignore[attr-defined]
             table, match = w, w.c.term == words[0]
-        mine = [table.c.person_id.in_(people)] if people is not None else []
-        return sa.select(table.c.contribution_id, table.c.built).where(
-            match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine
-        )
+        return self._window(table, match, people, table.c.built)
 
     def times(self) -> sa.Select[Any]:
         """The time of every contribution in scope (as `ids`), read from the one index of a
@@ -1313,9 +1310,11 @@ class Scope:
         ]
         return sa.and_(*clauses) if clauses else sa.false()
 
-    def _window(self, table: Any, match: Any, people: Sequence[int] | None) -> sa.Select[Any]:
+    def _window(
+        self, table: Any, match: Any, people: Sequence[int] | None, *more: Any
+    ) -> sa.Select[Any]:
         mine = [table.c.person_id.in_(people)] if people is not None else []
-        return sa.select(table.c.contribution_id).where(
+        return sa.select(table.c.contribution_id, *more).where(
             match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine
         )
 
@@ -1442,19 +1441,24 @@ def _founded_long_ago(cut: datetime, end: datetime, config: Mapping[str, Any]) -
     return cut <= end - timedelta(days=int(config["founding"]["min_age_days"]))
 
 
-def founding_factor(contribution: Any, cut: Any, config: Mapping[str, Any]) -> Any:
-    """1 + `founding.factor` for real work done by the founding cut, 1 for the rest (SQL); a
-    typo fix or upkeep (a bump, an integrate) founds nothing, however early (`is_founding`)."""
+def founding_sql(contribution: Any, cut: Any, config: Mapping[str, Any]) -> Any:
+    """Whether a row is founding work (SQL): real work done by the founding cut; a typo fix or
+    upkeep (a bump, an integrate) founds nothing, however early (`is_founding`)."""
     c = contribution.c
     trivial = sa.and_(
         c.kind.in_(["pr", "commit", "review"]), trivial_sql(contribution, config["size"])
     )
-    founding = sa.and_(c.occurred_at <= cut, c.nature.is_(None), sa.not_(trivial))
+    return sa.and_(c.occurred_at <= cut, c.nature.is_(None), sa.not_(trivial))
+
+
+def founding_factor(contribution: Any, cut: Any, config: Mapping[str, Any]) -> Any:
+    """1 + `founding.factor` for founding work (`founding_sql`), 1 for the rest (SQL)."""
+    founding = founding_sql(contribution, cut, config)
     return sa.case((founding, 1.0 + float(config["founding"]["factor"])), else_=1.0)
 
 
 def is_founding(row: ContributionRow, cut: datetime | None, config: Mapping[str, Any]) -> bool:
-    """`founding_factor`'s test for one row, in Python."""
+    """`founding_sql` for one row, in Python."""
     if cut is None or row.when > cut or row.nature is not None:
         return False
     lines = row.additions + row.deletions
