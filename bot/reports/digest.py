@@ -383,24 +383,22 @@ def _activity(
     )
     signal = _signal_sql(c, config)
     recency = recency_of(when, period.end, float(config["half_life_days"]), dialect)
-
-    def grouped(
-        columns: list[Any], start: datetime, end: datetime, chunk: list[int], *by: Any
-    ) -> Any:
-        statement = sa.select(c.c.person_id, t.c.topic, *columns)
-        return session.execute(
-            statement.select_from(c.join(t, t.c.contribution_id == c.c.id))
-            .where(c.c.person_id.in_(chunk), when >= start, when < end, counted_once(c))
-            .group_by(c.c.person_id, t.c.topic, *by)
-        )
-
+    recent_sums = sa.select(
+        c.c.person_id,
+        t.c.topic,
+        sa.func.sum(points),
+        sa.func.sum(signal),
+        sa.func.sum(points * recency),
+    ).select_from(c.join(t, t.c.contribution_id == c.c.id))
     out: dict[tuple[int, str], _Activity] = {}
-    recent_sums = [sa.func.sum(points), sa.func.sum(signal), sa.func.sum(points * recency)]
     for begin in range(0, len(people), _CHUNK):
-        chunk = people[begin : begin + _CHUNK]
-        for person_id, topic, summed, items, score in grouped(
-            recent_sums, recent_start, period.end, chunk
-        ):
+        statement = recent_sums.where(
+            c.c.person_id.in_(people[begin : begin + _CHUNK]),
+            when >= recent_start,
+            when < period.end,
+            counted_once(c),
+        ).group_by(c.c.person_id, t.c.topic)
+        for person_id, topic, summed, items, score in session.execute(statement):
             if topic in topics:  # ecosystem tags; filtered here, not by a long IN list
                 recent_window = _Window(float(summed or 0.0), int(items or 0))
                 out[(person_id, topic)] = _Activity(recent=recent_window, score=float(score or 0))
