@@ -95,6 +95,7 @@ from bot.taxonomy.model import Taxonomy
 CURSOR = "git"
 OWNERS_CURSOR = "git.owners"  # {path: blob id} of the owner files last read
 BATCH = 2000
+IDLE_BATCH = 100  # fewest commits written early while git has nothing new to give
 SWEEP_CHUNK = 5000  # stored rows looked at per transaction by the `--full` sweep
 _REVIEW_TRAILERS = {"reviewed-by": "approved", "acked-by": "acked"}
 
@@ -486,6 +487,7 @@ def _ingest(
     on_progress: Callable[[int], None] | None,
 ) -> GitIngestStats:
     assert repo.id is not None
+    repo_id = repo.id
     stats = GitIngestStats(repo.full_name)
     stats.people_before = session.exec(select(func.count()).select_from(Person)).one()
     if not check_repository(path):
@@ -510,15 +512,30 @@ def _ingest(
     before = kinds()
     ingest = GitIngest(session, taxonomy, repo, read_mailmap(path))
     last: str | None = None
-    for commit in read_commits(path, after=after, since=since, problems=stats.problems):
+    saved = 0  # commits written so far
+
+    def save() -> None:
+        nonlocal saved
+        if last is None:
+            return
+        _save(session, ingest, repo_id, last)
+        saved = stats.commits
+        if on_progress:
+            on_progress(stats.commits)
+
+    def idle() -> None:
+        # Waiting on git anyway: write what is held, so little is left to write at its end.
+        if stats.commits - saved >= IDLE_BATCH:
+            save()
+
+    commits = read_commits(path, after=after, since=since, problems=stats.problems, on_idle=idle)
+    for commit in commits:
         ingest.commit(commit)
         stats.commits += 1
         last = commit.sha
-        if stats.commits % BATCH == 0:
-            _save(session, ingest, repo.id, last)
-            if on_progress:
-                on_progress(stats.commits)
-    if last is not None:
+        if stats.commits - saved >= BATCH:
+            save()
+    if last is not None and stats.commits > saved:
         _save(session, ingest, repo.id, last)
     if on_progress:
         on_progress(stats.commits)

@@ -18,7 +18,7 @@ import re
 import secrets
 import subprocess
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -265,8 +265,12 @@ def read_commits(
     after: str | None = None,
     since: datetime | None = None,
     problems: list[str] | None = None,
+    on_idle: Callable[[], None] | None = None,
 ) -> Iterator[GitCommit]:
     """Commits reachable from HEAD and not from `after`, oldest first, merges left out.
+
+    `on_idle` is called whenever every commit git has printed so far has been yielded and git
+    has printed nothing more yet: the caller may then write what it holds for free.
 
     A mirror can lack objects (a blob its host never served) and a commit can hold bytes that
     no parser expects. Neither may stop the history: a commit whose diff cannot be computed is
@@ -275,7 +279,7 @@ def read_commits(
     """
     walk = _walk(after, since)
     notes = problems if problems is not None else []
-    reader = _LogReader(path, notes)
+    reader = _LogReader(path, notes, on_idle)
     outcome = yield from reader.stream(walk, None)
     while outcome is not None:
         remaining = _remaining(path, walk, reader.last_sha)
@@ -334,9 +338,10 @@ class _Drain:
 
     AHEAD = 64 << 20
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], on_idle: Callable[[], None] | None = None) -> None:
         self._chunks: queue.Queue[bytes] = queue.Queue(maxsize=max(1, self.AHEAD // CHUNK))
         self._stream = stream
+        self._on_idle = on_idle
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="git-log-drain", daemon=True)
         self._thread.start()
@@ -363,7 +368,14 @@ class _Drain:
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
-            chunk = self._chunks.get()
+            try:
+                chunk = self._chunks.get_nowait()
+            except queue.Empty:
+                # The consumer has caught up with git: work it does now (writing what it
+                # holds) costs no time, where the same work left for git's end would.
+                if self._on_idle is not None:
+                    self._on_idle()
+                chunk = self._chunks.get()
             if not chunk:
                 return
             yield chunk
@@ -377,9 +389,12 @@ class _Drain:
 class _LogReader:
     """Streams `git log --numstat -z` framed by a marker no commit can contain."""
 
-    def __init__(self, path: Path, problems: list[str]) -> None:
+    def __init__(
+        self, path: Path, problems: list[str], on_idle: Callable[[], None] | None = None
+    ) -> None:
         self.path = path
         self.problems = problems
+        self.on_idle = on_idle
         self.last_sha: str | None = None
         # A record starts with \x1e and a random token: a commit message or a name can hold
         # \x1e, but not a token drawn after the commit was written.
@@ -417,7 +432,7 @@ class _LogReader:
             process.stdin.close()
         buffer = b""
         finished = False
-        drained = _Drain(process.stdout)
+        drained = _Drain(process.stdout, self.on_idle)
         # git's warnings are read as they come too: more than a pipe's worth of them (rename
         # limits, a mirror's missing objects) would otherwise stop git before its output ends.
         errors: list[bytes] = []

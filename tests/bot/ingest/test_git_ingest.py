@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.errors import CsfError
 from bot.ingest import git as git_ingest
@@ -30,6 +30,7 @@ from bot.store.models import (
 )
 from bot.store.writes import (
     ContributionRecord,
+    get_cursor,
     resolve_person,
     upsert_contribution,
     upsert_repo,
@@ -931,3 +932,34 @@ def test_merge_then_split_gives_each_person_back_their_own_profile(engine: Engin
 def _sql(statement: sa.Select[Any], engine: Engine) -> str:
     """A statement's SQL with its values written in, for EXPLAIN."""
     return str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+
+
+def test_commits_are_written_while_git_has_nothing_new_to_give(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the ingest has caught up with git (git is still diffing), it writes what it holds:
+    at git's end only the commits since are left to write, not a whole batch."""
+    repo = GitRepo(tmp_path / "r")
+    shas = [repo.commit(f"c{i}", {f"mlir/lib/IR/F{i}.cpp": "x\n"}) for i in range(7)]
+    monkeypatch.setattr(git_ingest, "IDLE_BATCH", 2)
+    real = git_ingest.read_commits
+    seen_at_idle: list[tuple[int, str | None]] = []
+
+    def git_pauses(*args: Any, **options: Any) -> Any:
+        on_idle = options["on_idle"]
+        for number, commit in enumerate(real(*args, **options), start=1):
+            yield commit
+            if number in (1, 4, 5):  # git pauses after printing these
+                on_idle()
+                with Session(engine) as session:
+                    stored = session.exec(select(func.count()).select_from(Contribution)).one()
+                    repo_row = session.exec(select(Repo)).one()
+                    assert repo_row.id is not None
+                    seen_at_idle.append((stored, get_cursor(session, repo_row.id, "git")))
+
+    monkeypatch.setattr(git_ingest, "read_commits", git_pauses)
+    assert ingest(engine, repo.path).commits == 7
+    # After one commit there was too little to write; after four, all four were written and
+    # the cursor says so; one more is again too little.
+    assert seen_at_idle == [(0, None), (4, shas[3]), (4, shas[3])]
+    assert len(contributions(engine)) == 7

@@ -6,8 +6,10 @@ take turns instead of running side by side on two cores (issue 20's pipelined in
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,37 @@ def test_a_history_many_chunks_long_comes_whole_and_in_order(tmp_path: Path) -> 
     commits = list(git_source.read_commits(repo))
     assert [c.subject for c in commits] == [f"Change {n}" for n in range(1, 401)]
     assert [c.files[0].path for c in commits] == [f"src/file{n % 7}.cc" for n in range(1, 401)]
+
+
+def test_the_consumer_is_told_when_it_has_caught_up_with_the_writer() -> None:
+    """`on_idle` runs when everything written so far has been consumed and nothing more has
+    come: the moment an ingest writes what it holds without making git wait."""
+    read, write = os.pipe()
+    first, second = b"a" * 1000, b"b" * 1000
+    caught_up = threading.Event()
+
+    def writer() -> None:
+        os.write(write, first)
+        caught_up.wait(timeout=30)  # the second part only once the first has been consumed
+        os.write(write, second)
+        os.close(write)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    received: list[bytes] = []
+    seen_when_idle: list[bytes] = []
+
+    def on_idle() -> None:
+        seen_when_idle.append(b"".join(received))
+        if b"".join(received) == first:
+            caught_up.set()
+
+    with os.fdopen(read, "rb") as stream:
+        drain = git_source._Drain(stream, on_idle)
+        received.extend(drain)
+        drain.join()
+    thread.join()
+    assert caught_up.is_set()  # told after the first part, before the second was written
+    assert first in seen_when_idle
+    assert all((first + second).startswith(seen) for seen in seen_when_idle)  # in order
+    assert b"".join(received) == first + second
