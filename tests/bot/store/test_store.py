@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.store.writes import (
     ContributionRecord,
     add_identity,
     get_cursor,
+    json_text,
     resolve_person,
     set_cursor,
     set_topics,
@@ -368,3 +370,27 @@ def test_each_backend_session_has_the_settings_answers_rely_on(engine: Engine) -
             assert connection.execute(sa.text("SHOW search_path")).scalar() == path
             assert connection.execute(sa.text("SHOW jit")).scalar() == "off"
         other.dispose()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        {},
+        {"commits": 1234.5, "reviews": 0.1, "pull_requests": 3.0, "discussion": -0.0},
+        {"tiny": 1e-07, "huge": 1.5e300, "third": 1 / 3},
+        {"count": 3},  # an int, a bool, NaN, odd keys: json.dumps's own rules
+        {"flag": True},
+        {"nan": float("nan")},
+        {"inf": float("inf")},
+        {'é"\\\n': 1.0},
+        {1: 2.0},
+        ["mlir/lib/IR/Builders.cpp", "naïve \u2028"],
+        [{"a": 1.0}],
+        "text",
+        None,
+    ],
+)
+def test_bulk_json_is_written_as_json_dumps_writes_it(value: Any) -> None:
+    """The bulk path's fast JSON gives json.dumps's exact text, so rows read back alike."""
+    assert json_text(value) == json.dumps(value)
