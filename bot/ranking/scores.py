@@ -382,17 +382,24 @@ def _topic_sums(
         value = value * built_factor(t.c.built, config)  # as `who` weighs built work
     # A `Tally` of the kinds answers tally (issues, comments), as `_answer_facts` counts it; the
     # times from the tag row's copy of the contribution's (an integer on SQLite: cheaper to
-    # compare than the contribution's text, the same instant).
+    # compare than the contribution's text, the same instant). Other kinds' groups give none:
+    # nothing reads them, and turning them into times held the interpreter's lock for a sixth
+    # of a big topic's sums, while the other topics' readers waited for it.
     plain = sa.case((c.c.nature.is_(None), t.c.occurred_at), else_=sa.null())
+    tallied = c.c.kind.in_(TALLIED)  # per group: `kind` is grouped on
+
+    def when(aggregate: Any) -> Any:
+        return sa.type_coerce(sa.case((tallied, aggregate), else_=sa.null()), t.c.occurred_at.type)
+
     statement = (
         sa.select(
             c.c.person_id,
             c.c.kind,
             sa.func.sum(value),
             sa.func.count(),
-            sa.func.min(t.c.occurred_at),
-            sa.func.max(t.c.occurred_at),
-            sa.func.min(sa.type_coerce(plain, t.c.occurred_at.type)),
+            when(sa.func.min(t.c.occurred_at)),
+            when(sa.func.max(t.c.occurred_at)),
+            when(sa.func.min(sa.type_coerce(plain, t.c.occurred_at.type))),
         )
         .select_from(t.join(c, c.c.id == t.c.contribution_id))
         .where(
