@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -96,6 +97,7 @@ CURSOR = "git"
 OWNERS_CURSOR = "git.owners"  # {path: blob id} of the owner files last read
 BATCH = 2000
 IDLE_BATCH = 100  # fewest commits written early while git has nothing new to give
+IDLE_SECONDS = 0.5  # ... and least time between two such writes
 SWEEP_CHUNK = 5000  # stored rows looked at per transaction by the `--full` sweep
 _REVIEW_TRAILERS = {"reviewed-by": "approved", "acked-by": "acked"}
 
@@ -512,29 +514,33 @@ def _ingest(
     before = kinds()
     ingest = GitIngest(session, taxonomy, repo, read_mailmap(path))
     last: str | None = None
-    saved = 0  # commits written so far
+    saved, saved_at = 0, time.monotonic()  # commits written so far, and when
 
     def save() -> None:
-        nonlocal saved
+        nonlocal saved, saved_at
         if last is None:
             return
         _save(session, ingest, repo_id, last)
-        saved = stats.commits
+        saved, saved_at = stats.commits, time.monotonic()
         if on_progress:
             on_progress(stats.commits)
 
     def idle() -> None:
         # Waiting on git anyway: write what is held, so little is left to write at its end.
-        if stats.commits - saved >= IDLE_BATCH:
+        # Not more often than every IDLE_SECONDS: each transaction checks again every person
+        # it has cached (`begin`), thousands of them in a big history.
+        if stats.commits - saved >= IDLE_BATCH and time.monotonic() - saved_at >= IDLE_SECONDS:
             save()
 
-    commits = read_commits(path, after=after, since=since, problems=stats.problems, on_idle=idle)
-    for commit in commits:
-        ingest.commit(commit)
-        stats.commits += 1
-        last = commit.sha
-        if stats.commits - saved >= BATCH:
-            save()
+    # Closed as soon as the loop ends, an error included: git stops before the job lock goes.
+    walk = read_commits(path, after=after, since=since, problems=stats.problems, on_idle=idle)
+    with contextlib.closing(walk) as commits:
+        for commit in commits:
+            ingest.commit(commit)
+            stats.commits += 1
+            last = commit.sha
+            if stats.commits - saved >= BATCH:
+                save()
     if last is not None and stats.commits > saved:
         _save(session, ingest, repo.id, last)
     if on_progress:

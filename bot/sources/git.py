@@ -266,7 +266,7 @@ def read_commits(
     since: datetime | None = None,
     problems: list[str] | None = None,
     on_idle: Callable[[], None] | None = None,
-) -> Iterator[GitCommit]:
+) -> Generator[GitCommit, None, None]:
     """Commits reachable from HEAD and not from `after`, oldest first, merges left out.
 
     `on_idle` is called whenever every commit git has printed so far has been yielded and git

@@ -934,14 +934,17 @@ def _sql(statement: sa.Select[Any], engine: Engine) -> str:
     return str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
 
 
+@pytest.mark.parametrize("seconds", [0.0, 3600.0])
 def test_commits_are_written_while_git_has_nothing_new_to_give(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seconds: float
 ) -> None:
     """When the ingest has caught up with git (git is still diffing), it writes what it holds:
-    at git's end only the commits since are left to write, not a whole batch."""
+    at git's end only the commits since are left to write, not a whole batch. Not more often
+    than every IDLE_SECONDS, though (an hour here: then only at the end)."""
     repo = GitRepo(tmp_path / "r")
     shas = [repo.commit(f"c{i}", {f"mlir/lib/IR/F{i}.cpp": "x\n"}) for i in range(7)]
     monkeypatch.setattr(git_ingest, "IDLE_BATCH", 2)
+    monkeypatch.setattr(git_ingest, "IDLE_SECONDS", seconds)
     real = git_ingest.read_commits
     seen_at_idle: list[tuple[int, str | None]] = []
 
@@ -961,5 +964,36 @@ def test_commits_are_written_while_git_has_nothing_new_to_give(
     assert ingest(engine, repo.path).commits == 7
     # After one commit there was too little to write; after four, all four were written and
     # the cursor says so; one more is again too little.
-    assert seen_at_idle == [(0, None), (4, shas[3]), (4, shas[3])]
+    if seconds:
+        assert seen_at_idle == [(0, None)] * 3
+    else:
+        assert seen_at_idle == [(0, None), (4, shas[3]), (4, shas[3])]
     assert len(contributions(engine)) == 7
+
+
+def test_git_is_stopped_before_a_failed_ingest_lets_go_of_its_lock(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error while storing closes the read of git's history at once (its `git log` killed),
+    not when the error's traceback is freed: else a second ingest could start beside it."""
+    repo = GitRepo(tmp_path / "r")
+    for i in range(3):
+        repo.commit(f"c{i}", {f"mlir/lib/IR/F{i}.cpp": "x\n"})
+    real = git_ingest.read_commits
+    closed: list[bool] = []
+
+    def watched(*args: Any, **options: Any) -> Any:
+        try:
+            yield from real(*args, **options)
+        finally:
+            closed.append(True)
+
+    def broken(self: Any, commit: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(git_ingest, "read_commits", watched)
+    monkeypatch.setattr(git_ingest.GitIngest, "commit", broken)
+    with pytest.raises(RuntimeError, match="disk full") as raised:
+        ingest(engine, repo.path)
+    assert raised.traceback  # the traceback (and the ingest's frame) is still held here
+    assert closed == [True]
