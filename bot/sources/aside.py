@@ -162,6 +162,11 @@ def main() -> None:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
         sys.exit(1)
+    finally:
+        # Served, and cleaned up: a SIGTERM from here on (a parent that stops as soon as it
+        # has read the last frame) ends the process at once. Raised during the interpreter's
+        # shutdown, SystemExit printed a traceback on the terminal the child shares.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 if __name__ == "__main__":

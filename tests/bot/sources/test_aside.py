@@ -4,6 +4,9 @@ that never outlives a parent that stopped reading."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -81,3 +84,23 @@ def test_an_item_that_cannot_travel_is_an_error_not_a_silent_death() -> None:
     with pytest.raises(Exception, match=r"pickle|Pickl") as raised:
         list(aside(f"{READERS}:unpicklable"))
     assert not isinstance(raised.value, ReaderStoppedError)
+
+
+def test_a_child_that_has_served_ends_quietly_when_told_to_stop() -> None:
+    """A parent stops its child as soon as it has read the last frame, which can be while the
+    child's interpreter is shutting down: SIGTERM's handler then raised SystemExit there, and
+    its traceback reached the terminal both share. Once served, SIGTERM just ends the child."""
+    code = (
+        "import os, signal, sys\n"
+        "from bot.sources import aside\n"
+        f"sys.argv = ['aside', '{READERS}:count', '[3]']\n"
+        "aside.main()\n"
+        "print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "print('still running')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, timeout=60, check=False
+    )
+    assert result.stderr == b"True\n"  # main() prints to stderr: stdout carries the frames
+    assert result.returncode == -signal.SIGTERM
