@@ -47,7 +47,7 @@ from bot.store.models import (
     StoreState,
     TopicScore,
 )
-from bot.store.writes import bulk_write, counted_once, json_text
+from bot.store.writes import bulk_write, counted_once
 from bot.taxonomy.model import Taxonomy
 
 BATCH = 20_000
@@ -183,14 +183,14 @@ def _refresh(
         batch.append(row)
         topics.add(row["topic"])
         if len(batch) >= BATCH:
-            _stage(session, scores, batch)
+            bulk_write(session, scores, batch)
             count += len(batch)
             batch = []
     # Owners with no activity in the window still rank (ownership alone).
     for (topic, person_id), owned in owners.items():
         batch.append(_row(topic, person_id) | {"owned": owned, "owner": True})
         topics.add(topic)
-    _stage(session, scores, batch)
+    bulk_write(session, scores, batch)
     count += len(batch)
     _write_activity(session, windows, start, when)
     if sqlite:
@@ -272,34 +272,6 @@ def _staging(table: sa.Table) -> sa.Table:
     )
 
 
-def _stage(session: Session, staged: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Write rows into a staging table (`_staging`'s: no defaults, no constraints).
-
-    On PostgreSQL through COPY: an INSERT's executemany spent about 40 µs a row binding them,
-    45 s of the 5M benchmark's refresh. Each value is first bound as SQLAlchemy binds it for
-    an INSERT (times in UTC), JSON as json.dumps writes it, so the stored values are the same.
-    """
-    connection = session.connection()
-    if connection.dialect.name != "postgresql" or not rows:
-        bulk_write(session, staged, rows)
-        return
-    columns = list(rows[0])
-    binders = [
-        # JSON as the engine writes it (json.dumps); psycopg's own binding takes the dict.
-        json_text if isinstance(kind, sa.JSON) else kind.bind_processor(connection.dialect)
-        for kind in (staged.c[name].type for name in columns)
-    ]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {staged.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    value if bind is None else bind(value)
-                    for value, bind in zip((row[name] for name in columns), binders, strict=True)
-                ]
-            )
-
-
 def _swap(session: Session, staged: sa.Table, table: sa.Table) -> int:
     """Replace `table`'s rows with the staged ones of people who still exist; how many."""
     p = Person.__table__  # type: ignore[attr-defined]
@@ -321,7 +293,7 @@ def _write_activity(session: Session, table: sa.Table, start: datetime, end: dat
             {"person_id": p, "contributions": totals[p], "topics": sorted(topics[p])}
             for p in people[begin : begin + BATCH]
         ]
-        _stage(session, table, rows)
+        bulk_write(session, table, rows)
 
 
 def _row(topic: str, person_id: int) -> dict[str, Any]:
