@@ -11,7 +11,8 @@ what an ingest stores. With the defaults the store holds about 5,000,000 contrib
 
 Then it prints: the store's size on disk (bytes per contribution); a full score refresh and
 the refresh after an ingest that brought nothing new (kept, not summed again); `who` for
-every shipped MLIR and LLVM topic summed live (`cached=False`) and from the score cache;
+every shipped MLIR and LLVM topic summed live (`cached=False`), from the score cache, and
+from it once its answers are prepared (`prepare_answers`, as after every sync and ingest);
 free-word questions; and the weekly digest. Medians and p95 in milliseconds. With
 CSF_TEST_POSTGRES_URL set and `--postgres`, it copies the store to PostgreSQL (bench/who.py's
 COPY, in a schema of its own, once) and measures there too.
@@ -265,7 +266,7 @@ def _stats(name: str, times: list[float]) -> dict[str, float]:
 def measure(url: str, **engine_options: object) -> dict[str, float]:
     from sqlmodel import Session
 
-    from bot.ranking.scores import keep_if_unchanged, refresh_scores
+    from bot.ranking.scores import keep_if_unchanged, prepare_answers, refresh_scores
     from bot.ranking.who import load_ranking_config, who
     from bot.reports.digest import compute_digest, period_ending
     from bot.store.engine import make_engine, upgrade
@@ -286,7 +287,7 @@ def measure(url: str, **engine_options: object) -> dict[str, float]:
     free = [[f"file{k}"] for k in range(10)]
     free += [[verb.lower(), noun] for verb, noun in zip(VERBS, NOUNS, strict=True)]
     out: dict[str, float] = {}
-    live, cached, words, digests = [], [], [], []
+    live, cached, ready, words, digests = [], [], [], [], []
     with Session(engine) as session:
         for words_asked in questions:
             reading = read_query(taxonomy, words_asked)
@@ -307,12 +308,22 @@ def measure(url: str, **engine_options: object) -> dict[str, float]:
         session.commit()
         out["refresh_nothing_new_s"] = round(time.perf_counter() - started, 2)
         out["refresh_nothing_new_kept"] = again.kept
-        for words_asked in questions:
-            reading = read_query(taxonomy, words_asked)
-            started = time.perf_counter()
-            answer = who(session, taxonomy, reading, config=config, as_of=AS_OF)
-            cached.append(time.perf_counter() - started)
-            assert answer.scores_as_of is not None, f"{words_asked}: the cache was not used"
+
+        def from_cache(times: list[float]) -> None:
+            for words_asked in questions:
+                reading = read_query(taxonomy, words_asked)
+                started = time.perf_counter()
+                answer = who(session, taxonomy, reading, config=config, as_of=AS_OF)
+                times.append(time.perf_counter() - started)
+                assert answer.scores_as_of is not None, f"{words_asked}: the cache was not used"
+
+        from_cache(cached)
+        # Then as they are after a sync or an ingest: each topic's first page prepared.
+        started = time.perf_counter()
+        prepared = prepare_answers(session, taxonomy, config)
+        out["prepare_s"] = round(time.perf_counter() - started, 1)
+        out["prepared_topics"] = prepared.topics
+        from_cache(ready)
         for words_asked in free:
             reading = read_query(taxonomy, words_asked)
             started = time.perf_counter()
@@ -329,6 +340,7 @@ def measure(url: str, **engine_options: object) -> dict[str, float]:
     engine.dispose()
     out.update(_stats("known_topic_live", live))
     out.update(_stats("known_topic_cached", cached))
+    out.update(_stats("known_topic_prepared", ready))
     out.update(_stats("free_words", words))
     out["digest_median_s"] = round(statistics.median(digests), 2)
     out["questions"] = len(questions)

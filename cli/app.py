@@ -21,7 +21,7 @@ from bot.dates import parse_date
 from bot.people.affiliations import use_affiliations
 from bot.people.communities import refresh_communities
 from bot.people.regions import infer_regions
-from bot.ranking.scores import keep_if_unchanged, refresh_scores
+from bot.ranking.scores import keep_if_unchanged, prepare_answers, refresh_scores
 from bot.ranking.who import load_ranking_config
 from bot.store.engine import make_engine, require_migrated
 from bot.store.links import allow_archive_hosts
@@ -102,17 +102,22 @@ def refresh_summary(
     *,
     keep_unchanged: bool = False,
 ) -> str:
-    """Refresh the score cache under a spinner; its one-line summary."""
+    """Refresh the score cache under a spinner, and prepare its answers (committed); its
+    one-line summary."""
     config = load_ranking_config(settings.ranking_config)
     refresh = keep_if_unchanged if keep_unchanged else refresh_scores
+    taxonomy = taxonomy_of(settings)
     with err.status("refreshing the score cache"):
         placed = infer_regions(session, enabled=settings.infer_region)
         refresh_communities(session)
-        refreshed = refresh(session, taxonomy_of(settings), config, as_of=as_of)
+        refreshed = refresh(session, taxonomy, config, as_of=as_of)
+    with err.status("preparing the cached answers"):
+        prepared = prepare_answers(session, taxonomy, config)
     where = (
         f"; {placed} people placed from their commits' clocks and address domains" if placed else ""
     )
-    return refreshed.summary() + where
+    ready = f"; {prepared.summary()}" if prepared.topics else ""
+    return refreshed.summary() + where + ready
 
 
 # No docstring: Typer would show a callback's docstring as the help of `csf` itself.

@@ -26,7 +26,7 @@ from bot.ingest.tracking import tracked_repos
 from bot.people.communities import refresh_communities
 from bot.people.regions import infer_regions
 from bot.people.retention import prune
-from bot.ranking.scores import keep_if_unchanged
+from bot.ranking.scores import keep_if_unchanged, prepare_answers
 from bot.reports.digest import Period, compute_digest, period_ending
 from bot.runtime import Runtime, load_runtime
 from bot.shortlist.followup import claim_followup, due_followups
@@ -96,7 +96,9 @@ def sync_job(ctx: WorkerContext) -> None:
     def refresh(session: Session) -> str:
         infer_regions(session, enabled=ctx.settings.infer_region)
         refresh_communities(session)
-        return keep_if_unchanged(session, ctx.taxonomy, ctx.ranking, as_of=ctx.clock()).summary()
+        refreshed = keep_if_unchanged(session, ctx.taxonomy, ctx.ranking, as_of=ctx.clock())
+        prepared = prepare_answers(session, ctx.taxonomy, ctx.ranking)
+        return refreshed.summary() + (f"; {prepared.summary()}" if prepared.topics else "")
 
     def report(outcome: RepoSynced) -> None:
         if outcome.stats is not None:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.ranking.who import (
+    PREPARED,
     TALLIED,
     Scope,
     built_factor,
@@ -30,8 +31,11 @@ from bot.ranking.who import (
     founding_factor,
     latest_score_cache,
     points_sql,
+    score_cache_for,
     scoring_fingerprint,
     topic_owners,
+    unchanged_since,
+    who,
     window_activity,
 )
 from bot.store.locks import write_lock
@@ -45,10 +49,12 @@ from bot.store.models import (
     ScoreCache,
     StoreChange,
     StoreState,
+    TopicFacts,
     TopicScore,
 )
 from bot.store.writes import bulk_write, counted_once
 from bot.taxonomy.model import Taxonomy
+from bot.taxonomy.question import Reading
 
 BATCH = 20_000
 READERS = 2  # connections summing topics side by side on SQLite: two cores halve the sums
@@ -89,17 +95,6 @@ def claim(session: Session) -> int:
     generation = int(session.scalar(sa.select(state.c.generation)) or 0)
     session.commit()
     return generation
-
-
-def unchanged_since(session: Session, generation: int | None) -> bool:
-    """Whether the store holds what the refresh that claimed `generation` summed: no refresh
-    claimed a later one (a refresh that died after its claim leaves no cache of it) and the
-    database marked no change since. Two lookups."""
-    state = StoreState.__table__  # type: ignore[attr-defined]
-    current = session.scalar(sa.select(state.c.generation))
-    if generation is None or current != generation:
-        return False
-    return session.scalar(sa.select(sa.literal(1)).select_from(StoreChange).limit(1)) is None
 
 
 def keep_if_unchanged(
@@ -215,6 +210,75 @@ def _refresh(
     )
     session.flush()
     return ScoreRefresh(when, len(topics), count - gone, seconds, locked=locked)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    topics: int
+    people: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (
+            f"answers prepared for {self.topics:,} topics ({self.people:,} people's facts, "
+            f"{self.seconds:.1f} s)"
+        )
+
+
+def prepare_answers(
+    session: Session, taxonomy: Taxonomy, config: Mapping[str, Any], *, limit: int = PREPARED
+) -> Prepared:
+    """After a refresh: answer every cached topic once, keeping what each answer says of its
+    first `limit` people (`TopicFacts`), so that the answers asked next read those by key.
+
+    The refresh's sums say who ranks; what an answer shows of them (counts, first and last
+    work, evidence) was read from every row of their work in the topic, which for a big topic's
+    top ten is a hundred thousand rows and most of a cached answer's time. What the session
+    held is committed first (the refresh's cache), and each topic's facts are committed as
+    they are found: answers go on meanwhile, and a stop loses only the topic under way. Nothing
+    is done when the cache does not stand for the store as it is (a change since, other
+    settings): answers then work their facts out as before.
+    """
+    started = time.perf_counter()
+    session.commit()
+    last = latest_score_cache(session)
+    days = int(config["window_days"])
+    cache = score_cache_for(session, taxonomy, config, last.as_of, days) if last else None
+    if cache is None or not unchanged_since(session, cache.generation):
+        return Prepared(0, 0, time.perf_counter() - started)
+    s = TopicScore.__table__  # type: ignore[attr-defined]
+    f = TopicFacts.__table__  # type: ignore[attr-defined]
+    tags = session.scalars(sa.select(s.c.topic).distinct().order_by(s.c.topic)).all()
+    # Topics prepared already (a refresh that was kept, a run that was stopped) are not asked
+    # again: each topic's facts are committed whole.
+    done = set(session.scalars(sa.select(f.c.topic).where(f.c.cache_id == cache.id).distinct()))
+    topics = 0
+    for tag in tags:
+        reading = _reading_of(taxonomy, tag)
+        if reading is None or tag in done:
+            continue
+        answer = who(
+            session, taxonomy, reading, config=config, as_of=cache.as_of, limit=limit, remember=True
+        )
+        session.commit()
+        if answer.scores_as_of is None:
+            break  # the cache no longer answers (replaced, other settings): nothing to keep
+        topics += 1
+    people = session.scalar(
+        sa.select(sa.func.count()).select_from(f).where(f.c.cache_id == cache.id)
+    )
+    return Prepared(topics, int(people or 0), time.perf_counter() - started)
+
+
+def _reading_of(taxonomy: Taxonomy, tag: str) -> Reading | None:
+    """The question that asks about one tag alone (a topic, or an ecosystem as a whole)."""
+    topic = taxonomy.topic(tag) if "." in tag else None
+    if topic is not None:
+        return Reading(taxonomy.ecosystem(topic.ecosystem), (topic,), ())
+    ecosystem = None if "." in tag else taxonomy.ecosystem(tag)
+    if ecosystem is None or ecosystem.key != tag:
+        return None
+    return Reading(ecosystem, (), ())
 
 
 @contextmanager

@@ -61,10 +61,13 @@ from bot.store.models import (
     PersonWindow,
     Repo,
     ScoreCache,
+    StoreChange,
+    StoreState,
+    TopicFacts,
     TopicScore,
 )
 from bot.store.threads import names_thread
-from bot.store.writes import counted_once
+from bot.store.writes import counted_once, insert_missing
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.taxonomy.nature import why
 from bot.taxonomy.question import Reading, read_query
@@ -423,11 +426,13 @@ def who(
     cached: bool = True,
     stated: bool = False,
     community: str | None = None,
+    remember: bool = False,
 ) -> WhoAnswer:
     """Rank the people of the topics `reading` names; see the module doc and ranking.yml.
 
     `cached=False` always sums history live (the score cache is used only when it gives the
-    same answer anyway).
+    same answer anyway). `remember`: an answer from the score cache keeps the facts it worked
+    out of its people (`bot.ranking.scores.prepare_answers`), for later answers to read.
     """
     days = int(window_days if window_days is not None else config["window_days"])
 
@@ -469,7 +474,7 @@ def who(
     # their whole window, the larger part of a free-word answer on a big store. (Work ingested
     # after the refresh counts in the sums but not yet in that activity: the refresh that ends
     # every sync and ingest closes the gap.)
-    refreshed = _score_cache(session, taxonomy, config, as_of, days) if cached else None
+    refreshed = score_cache_for(session, taxonomy, config, as_of, days) if cached else None
     cache = refreshed if len(tags) == 1 and not terms and not repo_ids else None
     if refreshed is not None:
         as_of = refreshed.as_of  # the answer the store gave then, exactly
@@ -603,16 +608,21 @@ def who(
     # people can each have hundreds of thousands of rows elsewhere.
     theirs = sum(totals.get(r.person_id, 0) for r in top)
     listed = [r.person_id for r in top]
+    remembered = _remembered_facts(session, cache, tags[0], listed, cut, config) if cache else {}
+    missing = [person_id for person_id in listed if person_id not in remembered]
     facts = _answer_facts(
         session,
         scope,
-        listed,
+        missing,
         config,
         as_of,
         cut,
         by_area=area < AREA_READ * theirs,
         tallied=cache is None,
     )
+    if remember and cache is not None:
+        _remember_facts(session, cache, tags[0], missing, facts)
+    facts.update(remembered)
     if cache is not None:
         for person_id, tally in _cached_tallies(session, tags[0], listed).items():
             facts.setdefault(person_id, Facts()).add(tally, cut)
@@ -897,7 +907,7 @@ def scoring_fingerprint(config: Mapping[str, Any], taxonomy: Taxonomy) -> str:
     return taxonomy.memo(("fingerprint", json.dumps(settings, sort_keys=True)), digest)
 
 
-def _score_cache(
+def score_cache_for(
     session: Session, taxonomy: Taxonomy, config: Mapping[str, Any], as_of: datetime, days: int
 ) -> ScoreCache | None:
     """The score cache, if it may stand for a query for `as_of` over `days`; else None."""
@@ -1154,13 +1164,113 @@ def _answer_facts(
             facts.setdefault(person_id, Facts()).authors_reviewed = a
         else:
             chosen[a] = bool(reviews)
+    _add_evidence(session, facts, chosen, cut, config)
+    return facts
+
+
+def _add_evidence(
+    session: Session,
+    facts: dict[int, Facts],
+    chosen: Mapping[int, bool],
+    cut: datetime | None,
+    config: Mapping[str, Any],
+) -> None:
+    """Load the chosen evidence rows (id: whether it built here) onto their people's facts,
+    each person's in id order."""
+    if not chosen:
+        return
+    c = Contribution.__table__  # type: ignore[attr-defined]
     shown = sa.select(*row_columns(c)).where(c.c.id.in_(sorted(chosen))).order_by(c.c.id)
-    for row in session.execute(shown) if chosen else ():
+    for row in session.execute(shown):
         found = ContributionRow(*row)
         found.built = chosen[found.id]
         found.founding = is_founding(found, cut, config)
         facts[found.person_id].rows.append(found)
+
+
+# How many of a cached answer's people `prepare_answers` works out ahead: a Slack answer's
+# first page (ten) and the one more that says there is a next page, as the CLI's ten.
+PREPARED = 11
+
+
+def unchanged_since(session: Session, generation: int | None) -> bool:
+    """Whether the store holds what the refresh that claimed `generation` summed: no refresh
+    claimed a later one (a refresh that died after its claim leaves no cache of it) and the
+    database marked no change since. Two lookups."""
+    state = StoreState.__table__  # type: ignore[attr-defined]
+    current = session.scalar(sa.select(state.c.generation))
+    if generation is None or current != generation:
+        return False
+    return session.scalar(sa.select(sa.literal(1)).select_from(StoreChange).limit(1)) is None
+
+
+def _remembered_facts(
+    session: Session,
+    cache: ScoreCache,
+    tag: str,
+    person_ids: list[int],
+    cut: datetime | None,
+    config: Mapping[str, Any],
+) -> dict[int, Facts]:
+    """The facts `prepare_answers` worked out of these people after the refresh of `cache`,
+    while the store is still the one it summed: then they are `_answer_facts`' own, read by
+    key instead of from every row of the people's work here (none otherwise)."""
+    f = TopicFacts.__table__  # type: ignore[attr-defined]
+    statement = sa.select(
+        f.c.person_id,
+        f.c.merged_prs,
+        f.c.reviews,
+        f.c.commits,
+        f.c.discussion,
+        f.c.authors_reviewed,
+        f.c.first,
+        f.c.last,
+        f.c.founder,
+        f.c.evidence,
+    ).where(f.c.topic == tag, f.c.cache_id == cache.id, f.c.person_id.in_(sorted(person_ids)))
+    rows = session.execute(statement).all() if person_ids else []
+    if not rows or not unchanged_since(session, cache.generation):
+        return {}
+    facts: dict[int, Facts] = {}
+    chosen: dict[int, bool] = {}
+    for person_id, merged, reviews, commits, talk, authors, first, last, founder, shown in rows:
+        facts[person_id] = Facts(merged, reviews, commits, talk, authors, first, last, founder)
+        chosen.update((int(row_id), bool(built)) for row_id, built in shown)
+    _add_evidence(session, facts, chosen, cut, config)
     return facts
+
+
+def _remember_facts(
+    session: Session,
+    cache: ScoreCache,
+    tag: str,
+    person_ids: list[int],
+    facts: Mapping[int, Facts],
+) -> None:
+    """Keep what `_answer_facts` found of these people for `_remembered_facts` (someone
+    with no work read here as no facts), if the store is still the one `cache` summed."""
+    if not person_ids or not unchanged_since(session, cache.generation):
+        return
+    rows = []
+    for person_id in person_ids:
+        found = facts.get(person_id, Facts())
+        rows.append(
+            {
+                "topic": tag,
+                "person_id": person_id,
+                "cache_id": cache.id,
+                "merged_prs": found.merged_prs,
+                "reviews": found.reviews,
+                "commits": found.commits,
+                "discussion": found.discussion,
+                "authors_reviewed": found.authors_reviewed,
+                "first": found.first,
+                "last": found.last,
+                "founder": found.founder,
+                "evidence": [[row.id, int(row.built)] for row in found.rows],
+            }
+        )
+    insert_missing(session, TopicFacts, rows, ["topic", "person_id"])
 
 
 def _cached_tallies(session: Session, tag: str, person_ids: list[int]) -> dict[int, Tally]:

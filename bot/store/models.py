@@ -600,6 +600,33 @@ class PersonWindow(SQLModel, table=True):
     topics: list[str] = _json_list()  # every ecosystem and topic tag that work carries
 
 
+class TopicFacts(SQLModel, table=True):
+    """What a cached answer says of one of its people in one topic (`Facts` in
+    bot/ranking/who.py), worked out once after a refresh for each topic's first page.
+
+    Reading them took most of a cached answer's time on a big store: its top ten can have a
+    hundred thousand rows in the topic, each looked up to be counted and weighed as evidence.
+    Derived data of one score cache (`cache_id`, deleted with it), trusted only while the store
+    is still the one it summed.
+    """
+
+    __tablename__ = "topic_facts"
+
+    topic: str = Field(primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    cache_id: int = Field(foreign_key="score_cache.id", ondelete="CASCADE", index=True)
+    merged_prs: int
+    reviews: int
+    commits: int
+    discussion: int
+    authors_reviewed: int
+    first: datetime | None = _when(nullable=True)
+    last: datetime | None = _when(nullable=True)
+    founder: bool
+    # The evidence: [contribution id, 1 if it created files in the topic], in id order.
+    evidence: list[list[int]] = _json_list()
+
+
 class JobLock(SQLModel, table=True):
     """A scheduled job's lock on SQLite (PostgreSQL uses advisory locks instead).
 

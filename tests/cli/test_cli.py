@@ -261,10 +261,13 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     )
     assert "scores refreshed as of" in result.stdout
     assert "person-topic scores in" in result.stdout
+    assert "answers prepared for" in result.stdout, result.stdout
     again = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
     assert "0 commits read" in again.stdout
-    # Nothing new: the database marked no change, so the cache stands without a sum.
+    # Nothing new: the database marked no change, so the cache stands without a sum, and its
+    # answers were prepared already.
     assert "scores kept as of" in again.stdout, again.stdout
+    assert "answers prepared" not in again.stdout, again.stdout
     repo.commit("mm: grow", {"mm/slub.c": "y\nz\n"}, author=("Ada F", "ada@home.example"))
     grown = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
     assert "1 commits read" in grown.stdout or "1 commit read" in grown.stdout, grown.stdout

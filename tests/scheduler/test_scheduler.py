@@ -419,7 +419,7 @@ def test_retention_job_prunes_old_work_and_old_event_ids(engine: Engine) -> None
 def test_sync_job_syncs_every_tracked_repo_logs_each_and_refreshes_the_cache(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.store.models import TopicScore
+    from bot.store.models import TopicFacts, TopicScore
     from bot.store.writes import upsert_repo
     from scheduler.jobs import sync_job
     from tests.support.fake_github import TOKEN, FakeGitHub
@@ -440,8 +440,10 @@ def test_sync_job_syncs_every_tracked_repo_logs_each_and_refreshes_the_cache(
     )
     assert any(text.startswith("sync: llvm/llvm-project: ") for _, text in lines)
     assert lines[-1][1].startswith("sync: scores refreshed as of 2026-06-01")
+    assert "; answers prepared for " in lines[-1][1]
     with Session(engine) as session:
         assert session.exec(select(TopicScore)).first() is not None
+        assert session.exec(select(TopicFacts)).first() is not None
 
 
 def test_sigterm_stops_a_worker_waiting_on_github_within_seconds(

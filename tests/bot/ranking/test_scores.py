@@ -214,6 +214,114 @@ def test_a_shortlists_tags_are_read_until_enough(
         assert first[ada] == none[ada] == whole[ada]
 
 
+def _facts_read_for(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The people whose facts each answer works out from their rows (`_answer_facts` calls)."""
+    import bot.ranking.who as ranking
+
+    read: list[list[int]] = []
+    real = ranking._answer_facts
+
+    def recorded(session: Session, scope: Any, people: list[int], *args: Any, **kw: Any) -> Any:
+        read.append(list(people))
+        return real(session, scope, people, *args, **kw)
+
+    monkeypatch.setattr(ranking, "_answer_facts", recorded)
+    return read
+
+
+@pytest.mark.parametrize(
+    ("query", "options"),
+    [
+        ("mlir bufferization", {"limit": 2}),
+        ("mlir bufferization", {"limit": 50}),  # past the prepared: the rest read as before
+        ("mlir bufferization", {"region": "uk"}),
+        ("mlir", {"limit": 5}),
+        ("llvm x86", {}),
+    ],
+)
+def test_prepared_answers_read_their_facts_by_key_and_equal_the_live_ones(
+    session: Session,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    options: dict[str, Any],
+) -> None:
+    from bot.ranking.scores import prepare_answers
+    from bot.store.models import TopicFacts
+
+    taxonomy, config = default_taxonomy(), load_ranking_config()
+    # Some work that created the area's files (git's `create mode`): evidence says so.
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    session.execute(sa.update(t).where(t.c.contribution_id % 3 == 0).values(built=True))
+    refresh_scores(session, taxonomy, config, as_of=AS_OF)
+    prepared = prepare_answers(session, taxonomy, config, limit=3)  # fewer than some answers
+    facts = session.exec(select(TopicFacts)).all()
+    cache = session.exec(select(ScoreCache)).one()
+    assert prepared.topics >= 3
+    assert prepared.people == len(facts) > 0
+    assert {f.cache_id for f in facts} == {cache.id}
+    assert any(f.founder for f in facts)
+    shown_built = [built for f in facts for _, built in f.evidence]
+    assert 0 in shown_built
+    assert 1 in shown_built
+    assert max(len([f for f in facts if f.topic == t]) for t in {f.topic for f in facts}) == 3
+    read = _facts_read_for(monkeypatch)
+    cached = ask(session, query, **options)
+    live = ask(session, query, cached=False, **options)
+    assert cached.scores_as_of == AS_OF
+    assert shown(cached) == shown(live)
+    assert len(read) == 2  # one answer each
+    kept = {(f.topic, f.person_id) for f in facts}
+    tag = read_query(taxonomy, query.split()).tags[0]
+    # The cached answer read rows only for people past the prepared ones, the live one for all.
+    assert read[0] == [p for p in read[1] if (tag, p) not in kept]
+    assert any((tag, r.person_id) in kept for r in cached.results)
+    if "region" not in options:  # the prepared are the answer's first three
+        assert read[0] == [r.person_id for r in cached.results][3:]
+    assert read[1] == [r.person_id for r in live.results]
+
+
+def test_prepared_facts_stand_only_for_the_store_the_refresh_summed(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New work since the refresh: answers read their people's rows again (as before there were
+    prepared facts) until the next refresh, which drops the old facts with its cache."""
+    from bot.ranking.scores import prepare_answers
+    from bot.store.models import TopicFacts
+
+    taxonomy, config = default_taxonomy(), load_ranking_config()
+    refresh_scores(session, taxonomy, config, as_of=AS_OF)
+    first = prepare_answers(session, taxonomy, config)
+    assert first.topics
+    assert prepare_answers(session, taxonomy, config).topics == 0  # all done already
+    read = _facts_read_for(monkeypatch)
+    before = ask(session, "mlir bufferization", limit=10)
+    assert read == [[]]
+    world.merged("gus-newcomer", 3, 2)
+    world.save()
+    changed = ask(session, "mlir bufferization", limit=10)
+    assert read[1] == [r.person_id for r in changed.results]
+    gus = world.people["gus-newcomer"]
+
+    def merged_prs(answer: WhoAnswer) -> Any:
+        return next(r.counts["merged_prs"] for r in answer.results if r.person_id == gus)
+
+    assert merged_prs(changed) == merged_prs(before) + 1  # read from the store as it is now
+    assert (
+        prepare_answers(session, taxonomy, config).topics == 0
+    )  # nothing kept for a changed store
+    refresh_scores(session, taxonomy, config, as_of=AS_OF)
+    session.commit()
+    assert session.exec(select(TopicFacts)).all() == []  # gone with the cache they described
+    again = prepare_answers(session, taxonomy, config)
+    assert again.topics == first.topics
+    read.clear()
+    assert shown(ask(session, "mlir bufferization", limit=10)) == shown(
+        ask(session, "mlir bufferization", limit=10, cached=False)
+    )
+    assert read[0] == []
+
+
 def test_the_cache_is_what_answers_until_refreshed(session: Session, world: World) -> None:
     refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
     session.commit()
