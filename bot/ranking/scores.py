@@ -229,7 +229,8 @@ def prepare_answers(
     session: Session, taxonomy: Taxonomy, config: Mapping[str, Any], *, limit: int = PREPARED
 ) -> Prepared:
     """After a refresh: answer every cached topic once, keeping what each answer says of its
-    first `limit` people (`TopicFacts`), so that the answers asked next read those by key.
+    first `limit` people (`TopicFacts`), so that the answers asked next read those by key;
+    topics whose leaders have fewer than `score_cache.prepare_rows` rows there are left alone.
 
     The refresh's sums say who ranks; what an answer shows of them (counts, first and last
     work, evidence) was read from every row of their work in the topic, which for a big topic's
@@ -252,10 +253,11 @@ def prepare_answers(
     # Topics prepared already (a refresh that was kept, a run that was stopped) are not asked
     # again: each topic's facts are committed whole.
     done = set(session.scalars(sa.select(f.c.topic).where(f.c.cache_id == cache.id).distinct()))
+    least = int(config["score_cache"]["prepare_rows"])
     topics = 0
     for tag in tags:
         reading = _reading_of(taxonomy, tag)
-        if reading is None or tag in done:
+        if reading is None or tag in done or _leaders_rows(session, tag, limit) < least:
             continue
         answer = who(
             session, taxonomy, reading, config=config, as_of=cache.as_of, limit=limit, remember=True
@@ -268,6 +270,20 @@ def prepare_answers(
         sa.select(sa.func.count()).select_from(f).where(f.c.cache_id == cache.id)
     )
     return Prepared(topics, int(people or 0), time.perf_counter() - started)
+
+
+def _leaders_rows(session: Session, tag: str, limit: int) -> int:
+    """How many contributions in the topic its `limit` best-scored people have: about what an
+    answer reads for their facts."""
+    s = TopicScore.__table__  # type: ignore[attr-defined]
+    best = (
+        sa.select(s.c.contributions)
+        .where(s.c.topic == tag)
+        .order_by(s.c.score.desc())
+        .limit(limit)
+        .subquery()
+    )
+    return int(session.scalar(sa.select(sa.func.sum(best.c.contributions))) or 0)
 
 
 def _reading_of(taxonomy: Taxonomy, tag: str) -> Reading | None:

@@ -253,7 +253,11 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     )
     repo.commit("mm: fold", {"mm/slub.c": "y\n"}, author=("Ada F", "ada@home.example"))
     assert csf(tmp_path, "migrate").returncode == 0
-    result = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
+    # Every topic's answers prepared, however few rows they read (`score_cache.prepare_rows`).
+    every = tmp_path / "ranking.yml"
+    every.write_text("score_cache:\n  prepare_rows: 0\n")
+    ingest = ("ingest", "git", str(repo.path), "--repo", "torvalds/linux")
+    result = csf(tmp_path, *ingest, CSF_RANKING_CONFIG=str(every))
     assert result.returncode == 0, result.stderr
     assert (
         "torvalds/linux: 2 commits read; 2 commit and 1 review contributions stored; 3 new people"
@@ -262,7 +266,7 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     assert "scores refreshed as of" in result.stdout
     assert "person-topic scores in" in result.stdout
     assert "answers prepared for" in result.stdout, result.stdout
-    again = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
+    again = csf(tmp_path, *ingest, CSF_RANKING_CONFIG=str(every))
     assert "0 commits read" in again.stdout
     # Nothing new: the database marked no change, so the cache stands without a sum, and its
     # answers were prepared already.
@@ -272,6 +276,8 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     grown = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
     assert "1 commits read" in grown.stdout or "1 commit read" in grown.stdout, grown.stdout
     assert "scores refreshed as of" in grown.stdout
+    # By default only topics whose leaders have thousands of rows there are prepared.
+    assert "answers prepared" not in grown.stdout, grown.stdout
     # Ingesting history does not make csf follow the repository on GitHub.
     assert "torvalds/linux" not in csf(tmp_path, "track", "list").stdout
 

@@ -432,7 +432,9 @@ def test_sync_job_syncs_every_tracked_repo_logs_each_and_refreshes_the_cache(
     now = datetime(2026, 6, 1, tzinfo=UTC)
     with FakeGitHub(small_world()) as server, caplog.at_level(logging.INFO, "csf.worker"):
         settings = settings_for(GITHUB_API_URL=server.url, GITHUB_TOKEN=TOKEN)
-        sync_job(context(engine, settings, lambda: now))
+        ctx = context(engine, settings, lambda: now)
+        ctx.ranking["score_cache"]["prepare_rows"] = 0  # every topic, however small
+        sync_job(ctx)
     lines = [(r.levelname, r.getMessage()) for r in caplog.records]
     assert any(
         level == "WARNING" and text.startswith("sync: GitHub has no apache/tvm")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from datetime import timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.ranking.scores import refresh_scores
 from bot.ranking.who import (
@@ -214,6 +215,14 @@ def test_a_shortlists_tags_are_read_until_enough(
         assert first[ada] == none[ada] == whole[ada]
 
 
+def _preparing_every_topic(config: dict[str, Any]) -> dict[str, Any]:
+    """The same settings (the same cache), with every topic's answers prepared however few
+    rows they read."""
+    every = copy.deepcopy(config)
+    every["score_cache"]["prepare_rows"] = 0
+    return every
+
+
 def _facts_read_for(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     """The people whose facts each answer works out from their rows (`_answer_facts` calls)."""
     import bot.ranking.who as ranking
@@ -250,11 +259,12 @@ def test_prepared_answers_read_their_facts_by_key_and_equal_the_live_ones(
     from bot.store.models import TopicFacts
 
     taxonomy, config = default_taxonomy(), load_ranking_config()
+    every = _preparing_every_topic(config)
     # Some work that created the area's files (git's `create mode`): evidence says so.
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
     session.execute(sa.update(t).where(t.c.contribution_id % 3 == 0).values(built=True))
     refresh_scores(session, taxonomy, config, as_of=AS_OF)
-    prepared = prepare_answers(session, taxonomy, config, limit=3)  # fewer than some answers
+    prepared = prepare_answers(session, taxonomy, every, limit=3)  # fewer than some answers
     facts = session.exec(select(TopicFacts)).all()
     cache = session.exec(select(ScoreCache)).one()
     assert prepared.topics >= 3
@@ -290,10 +300,11 @@ def test_prepared_facts_stand_only_for_the_store_the_refresh_summed(
     from bot.store.models import TopicFacts
 
     taxonomy, config = default_taxonomy(), load_ranking_config()
+    every = _preparing_every_topic(config)
     refresh_scores(session, taxonomy, config, as_of=AS_OF)
-    first = prepare_answers(session, taxonomy, config)
+    first = prepare_answers(session, taxonomy, every)
     assert first.topics
-    assert prepare_answers(session, taxonomy, config).topics == 0  # all done already
+    assert prepare_answers(session, taxonomy, every).topics == 0  # all done already
     read = _facts_read_for(monkeypatch)
     before = ask(session, "mlir bufferization", limit=10)
     assert read == [[]]
@@ -307,19 +318,42 @@ def test_prepared_facts_stand_only_for_the_store_the_refresh_summed(
         return next(r.counts["merged_prs"] for r in answer.results if r.person_id == gus)
 
     assert merged_prs(changed) == merged_prs(before) + 1  # read from the store as it is now
-    assert (
-        prepare_answers(session, taxonomy, config).topics == 0
-    )  # nothing kept for a changed store
+    assert prepare_answers(session, taxonomy, every).topics == 0  # nothing kept for a changed store
     refresh_scores(session, taxonomy, config, as_of=AS_OF)
     session.commit()
     assert session.exec(select(TopicFacts)).all() == []  # gone with the cache they described
-    again = prepare_answers(session, taxonomy, config)
+    again = prepare_answers(session, taxonomy, every)
     assert again.topics == first.topics
     read.clear()
     assert shown(ask(session, "mlir bufferization", limit=10)) == shown(
         ask(session, "mlir bufferization", limit=10, cached=False)
     )
     assert read[0] == []
+
+
+def test_only_topics_whose_leaders_have_many_rows_there_are_prepared(
+    session: Session, world: World
+) -> None:
+    from bot.ranking.scores import prepare_answers
+    from bot.store.models import TopicFacts
+
+    taxonomy, config = default_taxonomy(), load_ranking_config()
+    refresh_scores(session, taxonomy, config, as_of=AS_OF)
+    assert prepare_answers(session, taxonomy, config).topics == 0  # thousands by default
+    assert session.exec(select(TopicFacts)).all() == []
+    leaders: dict[str, int] = {}  # each topic's 11 best-scored people's rows there
+    for tag in set(session.exec(select(TopicScore.topic))):
+        best = select(TopicScore).where(TopicScore.topic == tag)
+        best = best.order_by(col(TopicScore.score).desc()).limit(11)
+        leaders[tag] = sum(score.contributions for score in session.exec(best))
+    least = sorted(set(leaders.values()))[len(set(leaders.values())) // 2]
+    some = copy.deepcopy(config)
+    some["score_cache"]["prepare_rows"] = least
+    prepared = prepare_answers(session, taxonomy, some)
+    kept = {f.topic for f in session.exec(select(TopicFacts))}
+    assert prepared.topics == len(kept) > 0
+    assert kept <= {tag for tag, rows in leaders.items() if rows >= least}
+    assert any(rows < least for rows in leaders.values())
 
 
 def test_the_cache_is_what_answers_until_refreshed(session: Session, world: World) -> None:
