@@ -10,6 +10,7 @@ would have answered live at that moment. It is derived data: rebuilt whole, neve
 from __future__ import annotations
 
 import queue
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -58,6 +59,7 @@ from bot.taxonomy.question import Reading
 
 BATCH = 20_000
 READERS = 2  # connections summing topics side by side on SQLite: two cores halve the sums
+HANDOVER = 0.001  # seconds between handovers of the interpreter's lock while they do
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,27 @@ def refresh_scores(
     """
     started = time.perf_counter()
     generation = claim(session)
-    with _snapshot(session) as readers:
+    with _snapshot(session) as readers, _quick_handovers(readers):
         return _refresh(session, taxonomy, config, as_of, readers, started, generation)
+
+
+@contextmanager
+def _quick_handovers(readers: Sequence[sa.Connection]) -> Iterator[None]:
+    """While readers sum beside the session, the interpreter's lock changes hands every
+    `HANDOVER` seconds instead of every 5 ms.
+
+    sqlite3 lets go of that lock for each step of a statement; with the readers busy, the
+    thread that let go waits out a whole switch interval to have it back (the convoy effect).
+    At 5M contributions the staged writes took 32 s of an 83 s refresh that way, 5 s alone;
+    at 1 ms the refresh took 62.9 s (0.5 ms: 62.7 s, 2 ms: 67.0 s). The same rows either way.
+    """
+    before = sys.getswitchinterval()
+    if readers:
+        sys.setswitchinterval(min(before, HANDOVER))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def _refresh(

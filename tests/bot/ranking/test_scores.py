@@ -754,3 +754,27 @@ def test_a_refresh_lets_answers_write_while_it_sums_and_leaves_out_people_gone_m
     assert gone not in {r.person_id for r in session.exec(select(PersonWindow))}
     assert refreshed.scores == len(session.exec(select(TopicScore)).all())
     assert 0 < refreshed.locked < refreshed.seconds
+
+
+def test_the_interpreters_lock_changes_hands_quickly_only_while_readers_sum() -> None:
+    """With readers, sqlite3's steps would each wait out the 5 ms switch interval for the lock
+    back; the setting is the process's, so it is put back however the refresh ends."""
+    import sys
+
+    from bot.ranking import scores
+
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+
+    def failing() -> None:
+        with scores._quick_handovers([object()]):  # type: ignore[list-item]
+            seen.append(sys.getswitchinterval())
+            raise RuntimeError("a refresh that fails half way")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    with scores._quick_handovers([]):
+        seen.append(sys.getswitchinterval())
+    assert seen == [min(before, scores.HANDOVER), before]
+    assert scores.HANDOVER < before
+    assert sys.getswitchinterval() == before
