@@ -97,8 +97,11 @@ def sync_job(ctx: WorkerContext) -> None:
         infer_regions(session, enabled=ctx.settings.infer_region)
         refresh_communities(session)
         refreshed = keep_if_unchanged(session, ctx.taxonomy, ctx.ranking, as_of=ctx.clock())
-        prepared = prepare_answers(session, ctx.taxonomy, ctx.ranking)
-        return refreshed.summary() + (f"; {prepared.summary()}" if prepared.topics else "")
+        prepared = prepare_answers(
+            session, ctx.taxonomy, ctx.ranking, should_stop=ctx.stopping.is_set
+        )
+        done = prepared.topics or prepared.stopped
+        return refreshed.summary() + (f"; {prepared.summary()}" if done else "")
 
     def report(outcome: RepoSynced) -> None:
         if outcome.stats is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import queue
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.ranking.who import (
@@ -59,6 +60,7 @@ from bot.taxonomy.question import Reading
 
 BATCH = 20_000
 READERS = 2  # connections summing topics side by side on SQLite: two cores halve the sums
+FACTS_KEY = ("topic", "person_id")  # of `TopicFacts`
 HANDOVER = 0.001  # seconds between handovers of the interpreter's lock while they do
 
 
@@ -235,80 +237,117 @@ def _refresh(
 
 @dataclass(frozen=True)
 class Prepared:
+    """What `prepare_answers` did: topics and people whose facts it kept, and whether it
+    stopped before the end (the store changed, a stop was asked, the database refused)."""
+
     topics: int
     people: int
     seconds: float
+    stopped: str | None = None
 
     def summary(self) -> str:
+        ended = f", stopped: {self.stopped}" if self.stopped else ""
         return (
             f"answers prepared for {self.topics:,} topics ({self.people:,} people's facts, "
-            f"{self.seconds:.1f} s)"
+            f"{self.seconds:.1f} s{ended})"
         )
 
 
 def prepare_answers(
-    session: Session, taxonomy: Taxonomy, config: Mapping[str, Any], *, limit: int = PREPARED
+    session: Session,
+    taxonomy: Taxonomy,
+    config: Mapping[str, Any],
+    *,
+    limit: int = PREPARED,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Prepared:
-    """After a refresh: answer every cached topic once, keeping what each answer says of its
-    first `limit` people (`TopicFacts`), so that the answers asked next read those by key;
-    topics whose leaders have fewer than `score_cache.prepare_rows` rows there are left alone.
+    """After a refresh: answer each big cached topic once and keep what the answer read of its
+    first `limit` people (`TopicFacts`), so that the answers asked next read those by key.
 
     The refresh's sums say who ranks; what an answer shows of them (counts, first and last
-    work, evidence) was read from every row of their work in the topic, which for a big topic's
-    top ten is a hundred thousand rows and most of a cached answer's time. What the session
-    held is committed first (the refresh's cache), and each topic's facts are committed as
-    they are found: answers go on meanwhile, and a stop loses only the topic under way. Nothing
-    is done when the cache does not stand for the store as it is (a change since, other
-    settings): answers then work their facts out as before.
+    work, evidence) is read from every row of their work in the topic, which for a big topic's
+    top ten is a hundred thousand rows and most of a cached answer's time. Only topics whose
+    leaders have `score_cache.prepare_rows` rows or more are asked (0: none). What the session
+    held is committed first (the refresh's cache), and each topic's facts are committed on
+    their own, so answers go on meanwhile. It is only a speed-up: it stops, keeping what it
+    wrote, as soon as the cache no longer stands for the store (a write, another refresh),
+    when `should_stop` says so, or when the database refuses a write (a person forgotten
+    meanwhile, a lock held too long); answers then read their people's rows as before.
     """
     started = time.perf_counter()
     session.commit()
+    least = int(config["score_cache"]["prepare_rows"])
     last = latest_score_cache(session)
     days = int(config["window_days"])
     cache = score_cache_for(session, taxonomy, config, last.as_of, days) if last else None
-    if cache is None or not unchanged_since(session, cache.generation):
+    if least <= 0 or cache is None or not unchanged_since(session, cache.generation):
         return Prepared(0, 0, time.perf_counter() - started)
+    # Plain values: the cache's row may be gone (another refresh) by the time they are read.
+    cache_id, generation, as_of = cache.id, cache.generation, cache.as_of
     s = TopicScore.__table__  # type: ignore[attr-defined]
     f = TopicFacts.__table__  # type: ignore[attr-defined]
     tags = session.scalars(sa.select(s.c.topic).distinct().order_by(s.c.topic)).all()
     # Topics prepared already (a refresh that was kept, a run that was stopped) are not asked
     # again: each topic's facts are committed whole.
-    done = set(session.scalars(sa.select(f.c.topic).where(f.c.cache_id == cache.id).distinct()))
-    least = int(config["score_cache"]["prepare_rows"])
-    topics = 0
+    mine = sa.and_(f.c.cache_id == cache_id, f.c.generation == generation)
+    done = set(session.scalars(sa.select(f.c.topic).where(mine).distinct()))
+    topics = people = 0
+    stopped: str | None = None
     for tag in tags:
         reading = _reading_of(taxonomy, tag)
         if reading is None or tag in done or _leaders_rows(session, tag, limit) < least:
             continue
-        answer = who(
-            session, taxonomy, reading, config=config, as_of=cache.as_of, limit=limit, remember=True
-        )
-        session.commit()
-        if answer.scores_as_of is None:
-            break  # the cache no longer answers (replaced, other settings): nothing to keep
+        if should_stop is not None and should_stop():
+            stopped = "asked to stop"
+            break
+        if not _stands(session, cache_id, generation):
+            stopped = "the store or its cache changed"
+            break
+        rows: list[dict[str, Any]] = []
+        try:
+            who(session, taxonomy, reading, config=config, as_of=as_of, limit=limit, keep=rows)
+            if not rows:
+                continue
+            # Over any row another run left (its topic was cut short, or an older cache's).
+            kept = [name for name in rows[0] if name not in FACTS_KEY]
+            bulk_write(session, f, rows, conflict=FACTS_KEY, update=kept)
+            session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            stopped = f"the database refused a write ({type(error.orig).__name__})"
+            break
         topics += 1
-    people = session.scalar(
-        sa.select(sa.func.count()).select_from(f).where(f.c.cache_id == cache.id)
-    )
-    return Prepared(topics, int(people or 0), time.perf_counter() - started)
+        people += len(rows)
+    session.commit()
+    return Prepared(topics, people, time.perf_counter() - started, stopped)
+
+
+def _stands(session: Session, cache_id: int | None, generation: int | None) -> bool:
+    """Whether that cache is still the store's, and the store still the one it summed."""
+    last = latest_score_cache(session)
+    return last is not None and last.id == cache_id and unchanged_since(session, generation)
 
 
 def _leaders_rows(session: Session, tag: str, limit: int) -> int:
-    """How many contributions in the topic its `limit` best-scored people have: about what an
-    answer reads for their facts."""
+    """How many rows an answer reads for the facts of the topic's `limit` best-scored people:
+    their work here but the issues and comments the cache tallies, bots left out."""
     s = TopicScore.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
     best = (
-        sa.select(s.c.contributions)
-        .where(s.c.topic == tag)
+        sa.select((s.c.contributions - s.c.discussion).label("read"))
+        .join(p, p.c.id == s.c.person_id)
+        .where(s.c.topic == tag, p.c.is_bot.is_(False))
         .order_by(s.c.score.desc())
         .limit(limit)
         .subquery()
     )
-    return int(session.scalar(sa.select(sa.func.sum(best.c.contributions))) or 0)
+    return int(session.scalar(sa.select(sa.func.sum(best.c.read))) or 0)
 
 
 def _reading_of(taxonomy: Taxonomy, tag: str) -> Reading | None:
-    """The question that asks about one tag alone (a topic, or an ecosystem as a whole)."""
+    """The question that asks about one tag alone (a topic, or an ecosystem as a whole), read
+    as a user's question of it is: the same scope, so the same facts. None for a tag the
+    taxonomy no longer names (its answers are never read from the cache)."""
     topic = taxonomy.topic(tag) if "." in tag else None
     if topic is not None:
         return Reading(taxonomy.ecosystem(topic.ecosystem), (topic,), ())

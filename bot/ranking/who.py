@@ -67,7 +67,7 @@ from bot.store.models import (
     TopicScore,
 )
 from bot.store.threads import names_thread
-from bot.store.writes import counted_once, insert_missing
+from bot.store.writes import counted_once
 from bot.taxonomy.model import Taxonomy, as_dict, glob_to_regex, normalise_phrase
 from bot.taxonomy.nature import why
 from bot.taxonomy.question import Reading, read_query
@@ -426,13 +426,14 @@ def who(
     cached: bool = True,
     stated: bool = False,
     community: str | None = None,
-    remember: bool = False,
+    keep: list[dict[str, Any]] | None = None,
 ) -> WhoAnswer:
     """Rank the people of the topics `reading` names; see the module doc and ranking.yml.
 
     `cached=False` always sums history live (the score cache is used only when it gives the
-    same answer anyway). `remember`: an answer from the score cache keeps the facts it worked
-    out of its people (`bot.ranking.scores.prepare_answers`), for later answers to read.
+    same answer anyway). `keep`: an answer from the score cache puts there, as `TopicFacts`
+    rows, the facts it read from its people's rows (`bot.ranking.scores.prepare_answers`
+    writes them, for later answers to read instead), so that the answer itself writes nothing.
     """
     days = int(window_days if window_days is not None else config["window_days"])
 
@@ -620,8 +621,8 @@ def who(
         by_area=area < AREA_READ * theirs,
         tallied=cache is None,
     )
-    if remember and cache is not None:
-        _remember_facts(session, cache, tags[0], missing, facts)
+    if keep is not None and cache is not None:
+        keep += facts_rows(cache, tags[0], missing, facts)  # before tallies are added to them
     facts.update(remembered)
     if cache is not None:
         for person_id, tally in _cached_tallies(session, tags[0], listed).items():
@@ -1176,7 +1177,8 @@ def _add_evidence(
     config: Mapping[str, Any],
 ) -> None:
     """Load the chosen evidence rows (id: whether it built here) onto their people's facts,
-    each person's in id order."""
+    each person's in id order: one query for the whole answer, and the order in which
+    `evidence_from` breaks ties, whether the facts were just read or kept."""
     if not chosen:
         return
     c = Contribution.__table__  # type: ignore[attr-defined]
@@ -1227,7 +1229,12 @@ def _remembered_facts(
         f.c.last,
         f.c.founder,
         f.c.evidence,
-    ).where(f.c.topic == tag, f.c.cache_id == cache.id, f.c.person_id.in_(sorted(person_ids)))
+    ).where(
+        f.c.topic == tag,
+        f.c.cache_id == cache.id,
+        f.c.generation == cache.generation,  # SQLite gives a new cache its old one's id
+        f.c.person_id.in_(sorted(person_ids)),
+    )
     rows = session.execute(statement).all() if person_ids else []
     if not rows or not unchanged_since(session, cache.generation):
         return {}
@@ -1240,17 +1247,11 @@ def _remembered_facts(
     return facts
 
 
-def _remember_facts(
-    session: Session,
-    cache: ScoreCache,
-    tag: str,
-    person_ids: list[int],
-    facts: Mapping[int, Facts],
-) -> None:
-    """Keep what `_answer_facts` found of these people for `_remembered_facts` (someone
-    with no work read here as no facts), if the store is still the one `cache` summed."""
-    if not person_ids or not unchanged_since(session, cache.generation):
-        return
+def facts_rows(
+    cache: ScoreCache, tag: str, person_ids: list[int], facts: Mapping[int, Facts]
+) -> list[dict[str, Any]]:
+    """`TopicFacts` rows of what `_answer_facts` found of these people under `cache` (someone
+    with no work here as no facts), for `_remembered_facts` to read back as they were."""
     rows = []
     for person_id in person_ids:
         found = facts.get(person_id, Facts())
@@ -1259,6 +1260,7 @@ def _remember_facts(
                 "topic": tag,
                 "person_id": person_id,
                 "cache_id": cache.id,
+                "generation": cache.generation,
                 "merged_prs": found.merged_prs,
                 "reviews": found.reviews,
                 "commits": found.commits,
@@ -1270,7 +1272,7 @@ def _remember_facts(
                 "evidence": [[row.id, int(row.built)] for row in found.rows],
             }
         )
-    insert_missing(session, TopicFacts, rows, ["topic", "person_id"])
+    return rows
 
 
 def _cached_tallies(session: Session, tag: str, person_ids: list[int]) -> dict[int, Tally]:

@@ -615,6 +615,8 @@ class TopicFacts(SQLModel, table=True):
     topic: str = Field(primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
     cache_id: int = Field(foreign_key="score_cache.id", ondelete="CASCADE", index=True)
+    # The store's generation that cache summed: SQLite gives a new cache its old one's id.
+    generation: int
     merged_prs: int
     reviews: int
     commits: int

@@ -114,15 +114,6 @@ def _insert(session: Session, model: type[SQLModel]) -> Any:
     return sqlite.insert(table)
 
 
-def insert_missing(
-    session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: Sequence[str]
-) -> None:
-    """INSERT the rows whose `key` is not there yet (ON CONFLICT DO NOTHING): two writers of the
-    same derived rows, and neither fails."""
-    if rows:
-        session.execute(_insert(session, model).on_conflict_do_nothing(index_elements=key), rows)
-
-
 def _kind(kind: ContributionKind | str) -> str:
     """The stored value of a kind; validates plain strings (the enum call is the slow part)."""
     return kind.value if isinstance(kind, ContributionKind) else ContributionKind(kind).value

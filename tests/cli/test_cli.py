@@ -255,7 +255,7 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     assert csf(tmp_path, "migrate").returncode == 0
     # Every topic's answers prepared, however few rows they read (`score_cache.prepare_rows`).
     every = tmp_path / "ranking.yml"
-    every.write_text("score_cache:\n  prepare_rows: 0\n")
+    every.write_text("score_cache:\n  prepare_rows: 1\n")
     ingest = ("ingest", "git", str(repo.path), "--repo", "torvalds/linux")
     result = csf(tmp_path, *ingest, CSF_RANKING_CONFIG=str(every))
     assert result.returncode == 0, result.stderr
@@ -272,12 +272,19 @@ def test_ingest_git_and_people_commands(tmp_path: Path) -> None:
     # answers were prepared already.
     assert "scores kept as of" in again.stdout, again.stdout
     assert "answers prepared" not in again.stdout, again.stdout
+    with sqlite3.connect(tmp_path / "csf.db") as connection:
+        kept = connection.execute("SELECT count(*), count(DISTINCT topic) FROM topic_facts")
+        people, topics = kept.fetchone()
+    assert people > 0
+    assert f"answers prepared for {topics} topics ({people} people's facts" in result.stdout
     repo.commit("mm: grow", {"mm/slub.c": "y\nz\n"}, author=("Ada F", "ada@home.example"))
     grown = csf(tmp_path, "ingest", "git", str(repo.path), "--repo", "torvalds/linux")
     assert "1 commits read" in grown.stdout or "1 commit read" in grown.stdout, grown.stdout
     assert "scores refreshed as of" in grown.stdout
     # By default only topics whose leaders have thousands of rows there are prepared.
     assert "answers prepared" not in grown.stdout, grown.stdout
+    with sqlite3.connect(tmp_path / "csf.db") as connection:
+        assert connection.execute("SELECT count(*) FROM topic_facts").fetchone() == (0,)
     # Ingesting history does not make csf follow the repository on GitHub.
     assert "torvalds/linux" not in csf(tmp_path, "track", "list").stdout
 

@@ -433,7 +433,7 @@ def test_sync_job_syncs_every_tracked_repo_logs_each_and_refreshes_the_cache(
     with FakeGitHub(small_world()) as server, caplog.at_level(logging.INFO, "csf.worker"):
         settings = settings_for(GITHUB_API_URL=server.url, GITHUB_TOKEN=TOKEN)
         ctx = context(engine, settings, lambda: now)
-        ctx.ranking["score_cache"]["prepare_rows"] = 0  # every topic, however small
+        ctx.ranking["score_cache"]["prepare_rows"] = 1  # every topic, however small
         sync_job(ctx)
     lines = [(r.levelname, r.getMessage()) for r in caplog.records]
     assert any(

@@ -219,7 +219,7 @@ def _preparing_every_topic(config: dict[str, Any]) -> dict[str, Any]:
     """The same settings (the same cache), with every topic's answers prepared however few
     rows they read."""
     every = copy.deepcopy(config)
-    every["score_cache"]["prepare_rows"] = 0
+    every["score_cache"]["prepare_rows"] = 1
     return every
 
 
@@ -331,28 +331,122 @@ def test_prepared_facts_stand_only_for_the_store_the_refresh_summed(
     assert read[0] == []
 
 
-def test_only_topics_whose_leaders_have_many_rows_there_are_prepared(
-    session: Session, world: World
+@pytest.mark.parametrize("meanwhile", ["work", "refresh", "stop", "refused"])
+def test_preparing_stops_keeping_what_it_wrote_when_the_cache_no_longer_stands(
+    session: Session, world: World, meanwhile: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Between two topics: new work, another refresh, a stop asked (SIGTERM), or a write the
+    database refuses (a person forgotten meanwhile). Preparing is only a speed-up: it ends
+    without an error, and every answer still equals the live one."""
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.ranking import scores
+    from bot.store.models import TopicFacts
+
+    taxonomy, config = default_taxonomy(), load_ranking_config()
+    every = _preparing_every_topic(config)
+    refresh_scores(session, taxonomy, config, as_of=AS_OF)
+    asked = 0
+
+    def should_stop() -> bool:
+        nonlocal asked
+        asked += 1
+        if asked == 2 and meanwhile == "work":
+            world.merged("gus-newcomer", 3, 2)
+            world.save()
+        if asked == 2 and meanwhile == "refresh":
+            with Session(session.get_bind()) as other:
+                refresh_scores(other, taxonomy, config, as_of=AS_OF)
+                other.commit()
+        return asked == 2 and meanwhile == "stop"
+
+    if meanwhile == "refused":
+        real = scores.bulk_write
+
+        def refusing(*args: Any, **kw: Any) -> None:
+            if asked == 2:
+                raise IntegrityError("INSERT INTO topic_facts", {}, Exception("foreign key"))
+            real(*args, **kw)
+
+        monkeypatch.setattr(scores, "bulk_write", refusing)
+    prepared = scores.prepare_answers(session, taxonomy, every, should_stop=should_stop)
+    reason = {
+        "work": "the store or its cache changed",
+        "refresh": "the store or its cache changed",
+        "stop": "asked to stop",
+        "refused": "the database refused a write (Exception)",
+    }[meanwhile]
+    assert prepared.stopped == reason
+    assert f"stopped: {reason}" in prepared.summary()
+    assert prepared.topics == 1  # the first topic, written whole
+    kept = session.exec(select(TopicFacts)).all()
+    if meanwhile == "refresh":
+        assert kept == []  # gone with the cache they were read for
+    else:
+        assert len({f.topic for f in kept}) == 1
+        assert prepared.people == len(kept)
+    read = _facts_read_for(monkeypatch)
+    for query in ("mlir bufferization", "mlir", "llvm x86"):
+        cached = ask(session, query, limit=10)
+        listed = [r.person_id for r in cached.results]
+        if meanwhile == "work":  # the scores are the cache's until the next refresh
+            assert read[-1] == listed  # but nothing kept is read for a changed store
+        else:
+            assert shown(cached) == shown(ask(session, query, limit=10, cached=False))
+
+
+def test_facts_kept_for_another_generation_are_not_read_and_are_written_over(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite gives a new cache its old one's id: facts written for the old one (a run cut
+    short by the refresh) are told apart by the store's generation."""
     from bot.ranking.scores import prepare_answers
     from bot.store.models import TopicFacts
 
     taxonomy, config = default_taxonomy(), load_ranking_config()
+    every = _preparing_every_topic(config)
+    refresh_scores(session, taxonomy, config, as_of=AS_OF)
+    first = prepare_answers(session, taxonomy, every)
+    f = TopicFacts.__table__  # type: ignore[attr-defined]
+    session.execute(sa.update(f).values(generation=f.c.generation - 1, merged_prs=99))
+    session.commit()
+    read = _facts_read_for(monkeypatch)
+    answer = ask(session, "mlir bufferization", limit=10)
+    assert read == [[r.person_id for r in answer.results]]  # read from the rows
+    assert shown(answer) == shown(ask(session, "mlir bufferization", limit=10, cached=False))
+    again = prepare_answers(session, taxonomy, every)
+    assert (again.topics, again.people) == (first.topics, first.people)
+    cache = session.exec(select(ScoreCache)).one()
+    assert {(row.generation, row.merged_prs == 99) for row in session.exec(select(TopicFacts))} == {
+        (cache.generation, False)
+    }
+
+
+def test_only_topics_whose_leaders_have_many_rows_there_are_prepared(
+    session: Session, world: World
+) -> None:
+    from bot.ranking.scores import prepare_answers
+    from bot.store.models import Person, TopicFacts
+
+    taxonomy, config = default_taxonomy(), load_ranking_config()
     refresh_scores(session, taxonomy, config, as_of=AS_OF)
     assert prepare_answers(session, taxonomy, config).topics == 0  # thousands by default
+    off = _preparing_every_topic(config)
+    off["score_cache"]["prepare_rows"] = 0
+    assert prepare_answers(session, taxonomy, off).topics == 0
     assert session.exec(select(TopicFacts)).all() == []
-    leaders: dict[str, int] = {}  # each topic's 11 best-scored people's rows there
+    leaders: dict[str, int] = {}  # the rows an answer reads of each topic's 11 leaders
     for tag in set(session.exec(select(TopicScore.topic))):
-        best = select(TopicScore).where(TopicScore.topic == tag)
+        best = select(TopicScore).join(Person).where(TopicScore.topic == tag, ~col(Person.is_bot))
         best = best.order_by(col(TopicScore.score).desc()).limit(11)
-        leaders[tag] = sum(score.contributions for score in session.exec(best))
+        leaders[tag] = sum(s.contributions - s.discussion for s in session.exec(best))
     least = sorted(set(leaders.values()))[len(set(leaders.values())) // 2]
     some = copy.deepcopy(config)
     some["score_cache"]["prepare_rows"] = least
     prepared = prepare_answers(session, taxonomy, some)
     kept = {f.topic for f in session.exec(select(TopicFacts))}
     assert prepared.topics == len(kept) > 0
-    assert kept <= {tag for tag, rows in leaders.items() if rows >= least}
+    assert kept == {tag for tag, rows in leaders.items() if rows >= least}
     assert any(rows < least for rows in leaders.values())
 
 

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("topic", sa.String(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("cache_id", sa.Integer(), nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("merged_prs", sa.Integer(), nullable=False),
         sa.Column("reviews", sa.Integer(), nullable=False),
         sa.Column("commits", sa.Integer(), nullable=False),
