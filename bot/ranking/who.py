@@ -622,7 +622,7 @@ def who(
         tallied=cache is None,
     )
     if keep is not None and cache is not None:
-        keep += facts_rows(cache, tags[0], missing, facts)  # before tallies are added to them
+        keep += _facts_rows(cache, tags[0], missing, facts)  # before tallies are added to them
     facts.update(remembered)
     if cache is not None:
         for person_id, tally in _cached_tallies(session, tags[0], listed).items():
@@ -1247,7 +1247,7 @@ def _remembered_facts(
     return facts
 
 
-def facts_rows(
+def _facts_rows(
     cache: ScoreCache, tag: str, person_ids: list[int], facts: Mapping[int, Facts]
 ) -> list[dict[str, Any]]:
     """`TopicFacts` rows of what `_answer_facts` found of these people under `cache` (someone
