@@ -10,7 +10,9 @@ would have answered live at that moment. It is derived data: rebuilt whole, neve
 from __future__ import annotations
 
 import queue
+import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -161,13 +163,40 @@ def _quick_handovers(readers: Sequence[sa.Connection]) -> Iterator[None]:
     At 5M contributions the staged writes took 32 s of an 83 s refresh that way, 5 s alone;
     at 1 ms the refresh took 62.9 s (0.5 ms: 62.7 s, 2 ms: 67.0 s). The same rows either way.
     """
-    before = sys.getswitchinterval()
-    if readers:
-        sys.setswitchinterval(min(before, HANDOVER))
+    if not readers:
+        yield
+        return
+    with _handing:
+        if not _handing.running:
+            _handing.before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_handing.before, HANDOVER))
+        _handing.running += 1
     try:
         yield
     finally:
-        sys.setswitchinterval(before)
+        with _handing:  # refreshes side by side in one process: the last one puts it back
+            _handing.running -= 1
+            if not _handing.running:
+                sys.setswitchinterval(_handing.before)
+
+
+class _Handing:
+    """The refreshes under way in this process with readers, and the switch interval from
+    before the first of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.running = 0
+        self.before = 0.0
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self._lock.release()
+
+
+_handing = _Handing()
 
 
 def _refresh(
@@ -295,28 +324,30 @@ def prepare_answers(
     stopped: str | None = None
     for tag in tags:
         reading = _reading_of(taxonomy, tag)
-        if reading is None or tag in done or _leaders_rows(session, tag, limit) < least:
+        if reading is None or tag in done:
             continue
-        if should_stop is not None and should_stop():
-            stopped = "asked to stop"
-            break
-        if not _stands(session, cache_id, generation):
-            stopped = "the store or its cache changed"
-            break
         rows: list[dict[str, Any]] = []
         try:
-            who(session, taxonomy, reading, config=config, as_of=as_of, limit=limit, keep=rows)
-            if not rows:
+            if _leaders_rows(session, tag, limit) < least:
                 continue
-            # Over any row another run left (its topic was cut short, or an older cache's).
-            kept = [name for name in rows[0] if name not in FACTS_KEY]
-            bulk_write(session, f, rows, conflict=FACTS_KEY, update=kept)
-            session.commit()
-        except DBAPIError as error:
+            if should_stop is not None and should_stop():
+                stopped = "asked to stop"
+                break
+            if not _stands(session, cache_id, generation):
+                stopped = "the store or its cache changed"
+                break
+            who(session, taxonomy, reading, config=config, as_of=as_of, limit=limit, keep=rows)
+            if rows:
+                # Over any row another run left (its topic cut short, or an older cache's).
+                kept = [name for name in rows[0] if name not in FACTS_KEY]
+                bulk_write(session, f, rows, conflict=FACTS_KEY, update=kept)
+                session.commit()
+        except (DBAPIError, sqlite3.Error) as error:  # bulk_write's SQLite rows go to sqlite3
             session.rollback()
-            stopped = f"the database refused a write ({type(error.orig).__name__})"
+            cause = error.orig if isinstance(error, DBAPIError) else error
+            stopped = f"the database refused ({type(cause).__name__})"
             break
-        topics += 1
+        topics += bool(rows)
         people += len(rows)
     session.commit()
     return Prepared(topics, people, time.perf_counter() - started, stopped)
@@ -337,7 +368,7 @@ def _leaders_rows(session: Session, tag: str, limit: int) -> int:
         sa.select((s.c.contributions - s.c.discussion).label("read"))
         .join(p, p.c.id == s.c.person_id)
         .where(s.c.topic == tag, p.c.is_bot.is_(False))
-        .order_by(s.c.score.desc())
+        .order_by(s.c.score.desc(), s.c.person_id)
         .limit(limit)
         .subquery()
     )
