@@ -116,8 +116,7 @@ def refresh_summary(
     where = (
         f"; {placed} people placed from their commits' clocks and address domains" if placed else ""
     )
-    ready = f"; {prepared.summary()}" if prepared.topics or prepared.stopped else ""
-    return refreshed.summary() + where + ready
+    return "; ".join(filter(None, [refreshed.summary() + where, prepared.summary()]))
 
 
 # No docstring: Typer would show a callback's docstring as the help of `csf` itself.

@@ -100,8 +100,7 @@ def sync_job(ctx: WorkerContext) -> None:
         prepared = prepare_answers(
             session, ctx.taxonomy, ctx.ranking, should_stop=ctx.stopping.is_set
         )
-        done = prepared.topics or prepared.stopped
-        return refreshed.summary() + (f"; {prepared.summary()}" if done else "")
+        return "; ".join(filter(None, [refreshed.summary(), prepared.summary()]))
 
     def report(outcome: RepoSynced) -> None:
         if outcome.stats is not None:

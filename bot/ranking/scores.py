@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -166,7 +166,7 @@ def _quick_handovers(readers: Sequence[sa.Connection]) -> Iterator[None]:
     if not readers:
         yield
         return
-    with _handing:
+    with _handing.lock:
         if not _handing.running:
             _handing.before = sys.getswitchinterval()
             sys.setswitchinterval(min(_handing.before, HANDOVER))
@@ -174,26 +174,20 @@ def _quick_handovers(readers: Sequence[sa.Connection]) -> Iterator[None]:
     try:
         yield
     finally:
-        with _handing:  # refreshes side by side in one process: the last one puts it back
+        with _handing.lock:  # refreshes side by side in one process: the last one puts it back
             _handing.running -= 1
             if not _handing.running:
                 sys.setswitchinterval(_handing.before)
 
 
+@dataclass
 class _Handing:
     """The refreshes under way in this process with readers, and the switch interval from
     before the first of them."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.running = 0
-        self.before = 0.0
-
-    def __enter__(self) -> None:
-        self._lock.acquire()
-
-    def __exit__(self, *_: object) -> None:
-        self._lock.release()
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    running: int = 0
+    before: float = 0.0
 
 
 _handing = _Handing()
@@ -275,6 +269,10 @@ class Prepared:
     stopped: str | None = None
 
     def summary(self) -> str:
+        """One line, or nothing when there was nothing to prepare (small topics, a kept
+        refresh whose answers were prepared already)."""
+        if not self.topics and not self.stopped:
+            return ""
         ended = f", stopped: {self.stopped}" if self.stopped else ""
         return (
             f"answers prepared for {self.topics:,} topics ({self.people:,} people's facts, "

@@ -437,7 +437,9 @@ def test_only_topics_whose_leaders_have_many_rows_there_are_prepared(
 
     taxonomy, config = default_taxonomy(), load_ranking_config()
     refresh_scores(session, taxonomy, config, as_of=AS_OF)
-    assert prepare_answers(session, taxonomy, config).topics == 0  # thousands by default
+    untouched = prepare_answers(session, taxonomy, config)
+    assert untouched.topics == 0  # thousands by default
+    assert untouched.summary() == ""  # nothing to say in a sync's or an ingest's line
     off = _preparing_every_topic(config)
     off["score_cache"]["prepare_rows"] = 0
     assert prepare_answers(session, taxonomy, off).topics == 0
