@@ -12,6 +12,7 @@ already doing (an ingest or a sync of the same repository, `BusyError`) is one l
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -75,6 +76,11 @@ def load_commands(argv: Sequence[str]) -> tuple[ModuleType, ...]:
 def main() -> None:
     """Console-script entry: one line per user-fixable failure, never a traceback."""
     load_commands(sys.argv[1:])
+    # What the imports built (SQLAlchemy's and pydantic's classes, the ORM models) lives as long
+    # as the process. Frozen, the collector never walks it again: not at each collection of a
+    # long ingest, and not at exit, where collecting it took 0.2-0.3 s of every command (a third
+    # of `csf who` as a process). Measured in bench/cli_start.py.
+    gc.freeze()
     try:
         setup_logging(load_settings())
     except CsfError:
