@@ -31,6 +31,7 @@ from bot.people.not_people import not_people, parse_not_people
         ("CodemodService Bot", "codemods@compilers.example"),
         ("Manus Agent", "agent@tools.example"),
         ("OpenHands", "openhands@tools.example"),
+        ("openhands-agent", ""),
         ("FICTIONAL Team", "exports@compilers.example"),  # a project's export account
         ("Github Fictionalproject", "automation@compilers.example"),
         ("WIDGETS Exterminator", "noreply+2826775@compilers.example"),  # a codemod co-author
@@ -47,7 +48,8 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
     ("name", "address"),
     [
         ("Claude Fictional", "claude@compilers.example"),  # a person called Claude
-        ("Manus Fictional", "manus@compilers.example"),  # and one called Manus
+        ("Manus Fictional", "manus@compilers.example"),  # and people called Manus
+        ("Manus Ai", "manus.ai@compilers.example"),
         ("Ada Fictional", "ada@assistant-vendor.example"),
         ("Cy Authorsson", "cy@compilers.example"),
         ("Talbot", "talbot@compilers.example"),  # words and surnames that end in "bot"
