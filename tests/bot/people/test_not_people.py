@@ -32,6 +32,9 @@ from bot.people.not_people import not_people, parse_not_people
         ("Manus Agent", "agent@tools.example"),
         ("OpenHands", "openhands@tools.example"),
         ("openhands-agent", ""),
+        ("Devin AI", "devin@tools.example"),
+        ("Lint Bot", ""),
+        ("cpp-lint bot", ""),
         ("FICTIONAL Team", "exports@compilers.example"),  # a project's export account
         ("Github Fictionalproject", "automation@compilers.example"),
         ("WIDGETS Exterminator", "noreply+2826775@compilers.example"),  # a codemod co-author
@@ -50,6 +53,9 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
         ("Claude Fictional", "claude@compilers.example"),  # a person called Claude
         ("Manus Fictional", "manus@compilers.example"),  # and people called Manus
         ("Manus Ai", "manus.ai@compilers.example"),
+        ("Devin", "devin@compilers.example"),  # one-word names in git are people's too
+        ("Clint Bot", "clint@compilers.example"),  # Bot is a surname
+        ("Flint Bot", ""),
         ("Ada Fictional", "ada@assistant-vendor.example"),
         ("Cy Authorsson", "cy@compilers.example"),
         ("Talbot", "talbot@compilers.example"),  # words and surnames that end in "bot"
