@@ -39,14 +39,20 @@ def thread_values(
     return found
 
 
-def names_thread(thread: Any, row: Any, kind: str) -> sa.ColumnElement[bool]:
+def names_thread(
+    thread: Any, row: Any, kind: str, when: sa.ColumnElement[bool] | None = None
+) -> sa.ColumnElement[bool]:
     """Whether `thread` (a contribution table or alias) is the PR or issue of `kind` whose
     number `row`'s `parent_number` names, in SQL: the unique key `thread_values` looks up by,
-    so the database finds it by index."""
+    so the database finds it by index. With `when`, only rows it holds for name one: for the
+    others the number is NULL, which no index is searched for."""
+    number: Any = sa.cast(row.c.parent_number, sa.String)
+    if when is not None:
+        number = sa.case((when, number))
     return sa.and_(
         thread.c.repo_id == row.c.repo_id,
         thread.c.kind == kind,
-        thread.c.external_id == sa.cast(row.c.parent_number, sa.String),
+        thread.c.external_id == number,
     )
 
 
