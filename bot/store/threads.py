@@ -44,9 +44,9 @@ def names_thread(
 ) -> sa.ColumnElement[bool]:
     """Whether `thread` (a contribution table or alias) is the PR or issue of `kind` whose
     number `row`'s `parent_number` names, in SQL: the unique key `thread_values` looks up by,
-    so the database finds it by index. With `when`, only rows it holds for name one: for the
-    others the number is NULL, which no index is searched for."""
-    number: Any = sa.cast(row.c.parent_number, sa.String)
+    so the database finds it by index. With `when`, only rows for which `when` holds name a
+    thread: for the rest the number is NULL, so no index is searched."""
+    number: sa.ColumnElement[Any] = sa.cast(row.c.parent_number, sa.String)
     if when is not None:
         number = sa.case((when, number))
     return sa.and_(
