@@ -219,7 +219,13 @@ T = TypeVar("T")
 
 
 def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, LazyPattern]]:
-    """Each topic's globs, with the ecosystem's own top folder also matching at any depth."""
+    """Each topic's globs, with the ecosystem's own top folder also matching at any depth.
+
+    A glob whose rest names no folder or file of its own (`mm/**`, `ffi/**`, `shardy/**`)
+    keeps its top folder, found at any depth (`**/mm/**`): without it, the rest (`**/**`)
+    matched every path, and every patch on a kernel list was tagged memory management and
+    Rust for Linux.
+    """
     wild = set("*?[{")
     tops = {p.split("/", 1)[0] for p in eco.paths if "/" in p and not wild & set(p.split("/")[0])}
     compiled = []
@@ -229,7 +235,8 @@ def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, LazyPattern]]:
             globs.append(glob)
             first, _, rest = glob.partition("/")
             if rest and (first in tops or not tops) and not wild & set(first):
-                globs.append("**/" + rest)
+                named = any(part and not wild & set(part) for part in rest.split("/"))
+                globs.append("**/" + (rest if named else glob))
         pattern = compile_globs(globs)
         if pattern is not None:
             compiled.append((topic.id, pattern))

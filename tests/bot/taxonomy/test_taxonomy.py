@@ -126,6 +126,27 @@ def test_tracked_ecosystem_tags_repos_outside_the_taxonomy() -> None:
 
 
 @pytest.mark.parametrize(
+    ("ecosystem", "path", "expected", "unexpected"),
+    [
+        # A topic of one top folder (`mm/**`) keeps its folder at any depth: its rest alone
+        # (`**/**`) matched every path of every repository tracked under the ecosystem.
+        ("linux", "kernel/bpf/verifier.c", {"linux.bpf"}, {"linux.mm", "linux.rust"}),
+        ("linux", "arch/x86/mm/fault.c", {"linux.mm"}, {"linux.rust"}),
+        ("linux", "drivers/gpu/drm/rust/x.rs", {"linux.rust"}, {"linux.mm"}),
+        ("tvm", "src/relax/transform/fuse_ops.cc", {"tvm.relax"}, {"tvm.runtime"}),
+        ("tvm", "3rdparty/ffi/src/object.cc", {"tvm.runtime"}, set()),
+        ("xla", "xla/service/gpu/fusion.cc", {"xla.gpu"}, {"xla.shardy", "xla.stablehlo"}),
+    ],
+)
+def test_a_folder_topic_holds_at_any_depth_without_taking_everything(
+    ecosystem: str, path: str, expected: set[str], unexpected: set[str]
+) -> None:
+    tags = default_taxonomy().tag("example-org/downstream", [path], ecosystem=ecosystem)
+    assert expected <= tags
+    assert not (unexpected & tags)
+
+
+@pytest.mark.parametrize(
     ("glob", "matching", "not_matching"),
     [
         ("lib/*.cpp", "lib/a.cpp", "lib/sub/a.cpp"),
