@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.ingest.layout import layout_of
 from bot.store.models import Contribution, ContributionTopic, Repo
 from bot.taxonomy.model import Taxonomy
 
@@ -127,7 +128,7 @@ def topic_coverage(session: Session, taxonomy: Taxonomy, repo: Repo) -> TopicCov
         contributions=total,
         in_topic=in_topic,
         in_ecosystem=in_ecosystem,
-        listed=bool(taxonomy.ecosystems_for_repo(repo.full_name)),
+        listed=bool(taxonomy.ecosystems_for_repo(layout_of(taxonomy, repo))),
         known_ecosystem=taxonomy.ecosystem(repo.ecosystem) is not None,
     )
 

@@ -35,6 +35,7 @@ from sqlmodel import Session, col, func, select
 from bot.errors import BusyError, CsfError
 from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.git import GitIngest
+from bot.ingest.layout import LIST_PREFIX
 from bot.ingest.pipeline import index_batch
 from bot.sources.git import Mailmap
 from bot.sources.mail import (
@@ -74,7 +75,7 @@ def mail_list_name(name: str) -> str:
     cleaned = name.strip().lower()
     if not _LIST_NAME.match(cleaned):
         raise CsfError(f"{name!r} is not a list name: letters, digits, '.', '_' and '-', e.g. bpf")
-    return f"mail:{cleaned}"
+    return f"{LIST_PREFIX}{cleaned}"
 
 
 @dataclass

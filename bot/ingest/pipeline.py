@@ -23,6 +23,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.ingest.layout import layout_of
 from bot.people import curation as people
 from bot.people.not_people import not_people
 from bot.people.places import place
@@ -375,17 +376,18 @@ def index_batch(
     termed: list[Indexed] = []
     natures: dict[int, str | None] = {}
     sorts: dict[tuple[object, int, int, int], str | None] = {}
+    layout = layout_of(taxonomy, repo)
     for contribution_id, record in zip(ids, records, strict=True):
         title = record.title
         created = tuple(record.created_paths)
         shape = (tuple(record.paths), tuple(record.labels), title, created)
         if shape not in shapes:
             topics = taxonomy.tag(
-                repo.full_name, record.paths, record.labels, title, ecosystem=repo.ecosystem
+                layout, record.paths, record.labels, title, ecosystem=repo.ecosystem
             )
             # Built: the topics and words of the files it created (not its labels or title).
             built = (
-                taxonomy.tag(repo.full_name, created, (), None, ecosystem=repo.ecosystem)
+                taxonomy.tag(layout, created, (), None, ecosystem=repo.ecosystem)
                 if created
                 else set()
             )

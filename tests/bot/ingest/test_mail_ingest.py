@@ -11,12 +11,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.ingest import mail as mail_ingest
+from bot.ingest.coverage import topic_coverage
 from bot.ingest.git import ingest_git
 from bot.ingest.mail import ingest_mail, mail_list_name
 from bot.people import privacy
 from bot.ranking.who import load_ranking_config, who
 from bot.store.links import archive_base
-from bot.store.models import Contribution, Person, Repo
+from bot.store.models import Contribution, ContributionTopic, Person, Repo
 from bot.store.writes import upsert_repo
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
@@ -206,6 +207,48 @@ def test_a_kernel_reviewer_known_only_from_mail_ranks_for_their_area(
     # Bo's only work is review by mail; it is enough to name him for BPF, beside the author.
     assert set(names[:2]) == {"Ada Fictional", "Bo Fictional"}
     assert "Cy Fictional" not in names  # mm is not BPF
+
+
+def test_a_lists_patches_are_tagged_as_the_kernels_own_commits(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A list has no tree of its own: its patches touch the kernel's, and get the topics the
+    kernel's commits get there, neither more (every patch was once memory management and Rust
+    for Linux, by globs matched at any depth) nor others (`net/sched/` is packet scheduling,
+    not the CPU scheduler's `kernel/sched/`)."""
+    box = PublicInbox(tmp_path / "bpf")
+    patches = {
+        "bpf": VERIFIER,
+        "mm": "mm/slab.c",
+        "qdisc": "net/sched/sch_fq.c",
+        "rust": "rust/kernel/sync.rs",
+    }
+    for name, path in patches.items():
+        box.add(
+            message(
+                ADA,
+                f"[PATCH] {name}: a change",
+                f"{name}@kernel.example",
+                body=patch_body({path: 40}),
+            )
+        )
+    ingest(engine, box.path)
+    with Session(engine) as session:
+        topics: dict[str, set[str]] = {}
+        for c in session.exec(select(Contribution)).all():
+            found = session.exec(
+                select(ContributionTopic.topic).where(ContributionTopic.contribution_id == c.id)
+            ).all()
+            topics[c.paths[0]] = set(found)
+    assert topics == {
+        VERIFIER: {"linux", "linux.bpf"},
+        "mm/slab.c": {"linux", "linux.mm"},
+        "net/sched/sch_fq.c": {"linux"},
+        "rust/kernel/sync.rs": {"linux", "linux.rust"},
+    }
+    with Session(engine) as session:
+        coverage = topic_coverage(session, default_taxonomy(), _list(session))
+    assert coverage.listed  # its work follows a listed repository's layout
 
 
 def test_a_patch_found_in_git_history_is_merged_and_counted_once(

@@ -1,0 +1,26 @@
+"""Which tree a repository's paths follow, for tagging them with the taxonomy's topics.
+
+A repository the taxonomy lists (llvm/llvm-project, torvalds/linux) is tagged by its curated
+globs; another one tracked under an ecosystem (a fork, torch-mlir) by the same globs matched
+at any depth, as its layout is its own. A mailing list has no tree: its patches are against
+its ecosystem's own repository, so they are tagged as that repository's commits are. Matched
+at any depth instead, a kernel list's `net/sched/` (packet scheduling) patches were CPU
+scheduler work (`**/sched/**`).
+"""
+
+from __future__ import annotations
+
+from bot.store.models import Repo
+from bot.taxonomy.model import Taxonomy
+
+LIST_PREFIX = "mail:"  # a mailing list's name in the store (`mail:bpf`)
+
+
+def layout_of(taxonomy: Taxonomy, repo: Repo) -> str:
+    """The repository whose layout `repo`'s paths follow: itself, or for a mailing list the
+    first repository its ecosystem lists (itself when the ecosystem lists none)."""
+    if repo.full_name.startswith(LIST_PREFIX):
+        ecosystem = taxonomy.ecosystem(repo.ecosystem)
+        if ecosystem is not None and ecosystem.repos:
+            return ecosystem.repos[0]
+    return repo.full_name
