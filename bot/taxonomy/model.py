@@ -219,12 +219,17 @@ T = TypeVar("T")
 
 
 def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, LazyPattern]]:
-    """Each topic's globs, with the ecosystem's own top folder also matching at any depth.
+    """Each topic's globs, also matching at any depth in a repository the ecosystem does not
+    list: with the ecosystem's own top folder dropped (`mlir/lib/Dialect/Linalg/**` is
+    `**/lib/Dialect/Linalg/**` in torch-mlir), or, for an ecosystem that is a whole repository
+    (no scope paths: TVM, Triton, XLA, Linux), as they are under any folder (a fork, a
+    vendored copy: `**/python/src/**`).
 
-    A glob whose rest names no folder or file of its own (`mm/**`, `ffi/**`, `shardy/**`)
-    keeps its top folder, found at any depth (`**/mm/**`): without it, the rest (`**/**`)
-    matched every path, and every patch on a kernel list was tagged memory management and
-    Rust for Linux.
+    Dropping the first folder of every glob of such an ecosystem matched far too much:
+    Triton's `python/src/**` became `**/src/**`, the kernel's `kernel/sched/**` took
+    `net/sched/` (packet scheduling), and `mm/**`, `rust/**`, `ffi/**` or `shardy/**` became
+    `**/**`, every path. Likewise a glob whose rest after the ecosystem's top folder names
+    nothing of its own keeps that folder (`**/mlir/**`).
     """
     wild = set("*?[{")
     tops = {p.split("/", 1)[0] for p in eco.paths if "/" in p and not wild & set(p.split("/")[0])}
@@ -234,9 +239,13 @@ def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, LazyPattern]]:
         for glob in topic.paths:
             globs.append(glob)
             first, _, rest = glob.partition("/")
-            if rest and (first in tops or not tops) and not wild & set(first):
+            if not rest or wild & set(first):
+                continue
+            if first in tops:
                 named = any(part and not wild & set(part) for part in rest.split("/"))
                 globs.append("**/" + (rest if named else glob))
+            elif not tops:
+                globs.append("**/" + glob)
         pattern = compile_globs(globs)
         if pattern is not None:
             compiled.append((topic.id, pattern))

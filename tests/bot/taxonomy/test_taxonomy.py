@@ -136,6 +136,14 @@ def test_tracked_ecosystem_tags_repos_outside_the_taxonomy() -> None:
         ("tvm", "src/relax/transform/fuse_ops.cc", {"tvm.relax"}, {"tvm.runtime"}),
         ("tvm", "3rdparty/ffi/src/object.cc", {"tvm.runtime"}, set()),
         ("xla", "xla/service/gpu/fusion.cc", {"xla.gpu"}, {"xla.shardy", "xla.stablehlo"}),
+        ("xla", "third_party/xla/xla/service/gpu/fusion.cc", {"xla.gpu"}, set()),
+        # An ecosystem that is a whole repository keeps its layout under any folder, not
+        # each glob's tail: `kernel/sched/**` is not `net/sched/`, `python/src/**` not `src/`.
+        ("linux", "net/sched/sch_fq.c", set(), {"linux.scheduler"}),
+        ("linux", "vendor/linux/kernel/sched/fair.c", {"linux.scheduler"}, set()),
+        ("triton", "third_party/intel/backend/src/driver.cc", set(), {"triton.frontend"}),
+        ("triton", "python/src/ir.cc", {"triton.frontend"}, set()),
+        ("mlir", "lib/Dialect/Linalg/Transforms/Tiling.cpp", {"mlir.linalg"}, set()),
     ],
 )
 def test_a_folder_topic_holds_at_any_depth_without_taking_everything(
