@@ -15,10 +15,10 @@ run by run: `csf ingest git` into a fresh SQLite store (migrated beforehand, unt
 `git log` command csf runs (printed to /dev/null), and plain `git log --numstat`. It prints the
 medians and csf's ratio to each, and peak memory: csf's own, and with the git it runs (a
 whole-history `git log --topo-order` holds the commit graph, and is often the larger).
-csf's own bytecode is compiled first, as an installed csf has it: on a machine that sets
-PYTHONDONTWRITEBYTECODE each run (and its reader child) would otherwise compile csf's modules
-again. `--since-years 1,3` adds runs that read only the last N years of history (`--since`),
-to show peak memory flat in history length.
+csf's bytecode (all its packages) is compiled first, as an installed csf has it: where
+PYTHONDONTWRITEBYTECODE is set, each run (and its reader child) would otherwise compile csf's
+modules again. `--since-years 1,3` adds runs that read only the last N years of history
+(`--since`), to show peak memory flat in history length.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ["bot", "slackui", "handlers", "scheduler", "cli"]  # what pip installs
 sys.path.insert(0, str(ROOT))
 
 PATHS = [
@@ -198,7 +199,7 @@ def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> d
             check=True,
         ).stdout
     )
-    compiled = [sys.executable, "-m", "compileall", "-q", "bot", "cli"]
+    compiled = [sys.executable, "-m", "compileall", "-q", *PACKAGES]
     subprocess.run(compiled, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     times: dict[str, list[float]] = {"csf": [], "same_git": [], "plain_git": []}
     peaks: list[float] = []

@@ -43,7 +43,7 @@ class TopicCoverage:
     contributions: int
     in_topic: int  # with at least one topic tag (`mlir.linalg`)
     in_ecosystem: int  # with any tag, if only the ecosystem's own (`mlir`)
-    listed: bool  # some ecosystem of the taxonomy names it in `repos`
+    listed: bool  # it follows the layout of a repository an ecosystem names in `repos`
     known_ecosystem: bool  # the taxonomy defines the ecosystem it is stored under
 
     @property

@@ -3,9 +3,10 @@
 A repository the taxonomy lists (llvm/llvm-project, torvalds/linux) is tagged by its curated
 globs; another one tracked under an ecosystem (a fork, torch-mlir) by the same globs matched
 at any depth, as its layout is its own. A mailing list has no tree: its patches are against
-its ecosystem's own repository, so they are tagged as that repository's commits are. Matched
-at any depth instead, a kernel list's `net/sched/` (packet scheduling) patches were CPU
-scheduler work (`**/sched/**`).
+its ecosystem's own repository, so they are tagged as that repository's commits are, and a
+patch and the commit it became agree. Matched at any depth instead, a kernel list's patches
+to `arch/x86/mm/` or `Documentation/rust/` were memory management or Rust for Linux work,
+which the kernel's own commits there are not.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ LIST_PREFIX = "mail:"  # a mailing list's name in the store (`mail:bpf`)
 
 def layout_of(taxonomy: Taxonomy, repo: Repo) -> str:
     """The repository whose layout `repo`'s paths follow: itself, or for a mailing list the
-    first repository its ecosystem lists (itself when the ecosystem lists none)."""
+    first repository its ecosystem lists (itself when its ecosystem is not in the taxonomy)."""
     if repo.full_name.startswith(LIST_PREFIX):
         ecosystem = taxonomy.ecosystem(repo.ecosystem)
         if ecosystem is not None and ecosystem.repos:

@@ -152,9 +152,9 @@ class Ecosystem:
         """Topics a path earns in a repository of this ecosystem that the taxonomy does not list.
 
         The curated globs follow the listed repositories' layout (`mlir/lib/Dialect/Linalg/**`
-        in llvm-project). In another repository tracked under the ecosystem (torch-mlir, a
-        fork), the ecosystem's own top folder may be absent or elsewhere, so a glob starting
-        with it also matches at any depth (`**/lib/Dialect/Linalg/**`).
+        in llvm-project). Another repository tracked under the ecosystem (torch-mlir, a fork)
+        may not have that layout at its root, so each glob also matches at any depth, as
+        `_anywhere_patterns` says.
         """
         cached = self._anywhere_cache.get(path)
         if cached is None:
@@ -222,14 +222,16 @@ def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, LazyPattern]]:
     """Each topic's globs, also matching at any depth in a repository the ecosystem does not
     list: with the ecosystem's own top folder dropped (`mlir/lib/Dialect/Linalg/**` is
     `**/lib/Dialect/Linalg/**` in torch-mlir), or, for an ecosystem that is a whole repository
-    (no scope paths: TVM, Triton, XLA, Linux), as they are under any folder (a fork, a
-    vendored copy: `**/python/src/**`).
+    (no scope paths: TVM, Triton, XLA, IREE, Linux), as they are under any folder
+    (`**/python/src/**`: a fork's own, a vendored copy's, a downstream project's `ffi/`).
 
-    Dropping the first folder of every glob of such an ecosystem matched far too much:
-    Triton's `python/src/**` became `**/src/**`, the kernel's `kernel/sched/**` took
-    `net/sched/` (packet scheduling), and `mm/**`, `rust/**`, `ffi/**` or `shardy/**` became
-    `**/**`, every path. Likewise a glob whose rest after the ecosystem's top folder names
-    nothing of its own keeps that folder (`**/mlir/**`).
+    That takes same-named folders nested elsewhere too (`arch/x86/mm/` is memory management
+    in a kernel fork, not in torvalds/linux), a price paid for the layouts it finds. Dropping
+    the first folder of such an ecosystem's globs instead matched far too much: Triton's
+    `python/src/**` became `**/src/**`, the kernel's `kernel/sched/**` took `net/sched/`, and
+    `mm/**`, `rust/**`, `ffi/**` or `shardy/**` became `**/**`, every path. Likewise a glob
+    whose rest after the ecosystem's top folder names no folder or file of its own keeps that
+    folder (`lld/**/LTO*` is `**/lld/**/LTO*`, not every `LTO*` file).
     """
     wild = set("*?[{")
     tops = {p.split("/", 1)[0] for p in eco.paths if "/" in p and not wild & set(p.split("/")[0])}
@@ -239,8 +241,8 @@ def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, LazyPattern]]:
         for glob in topic.paths:
             globs.append(glob)
             first, _, rest = glob.partition("/")
-            if not rest or wild & set(first):
-                continue
+            if not rest or first == "**":
+                continue  # a root file (`Makefile`), or a glob at any depth already
             if first in tops:
                 named = any(part and not wild & set(part) for part in rest.split("/"))
                 globs.append("**/" + (rest if named else glob))

@@ -213,15 +213,18 @@ def test_a_lists_patches_are_tagged_as_the_kernels_own_commits(
     engine: Engine, tmp_path: Path
 ) -> None:
     """A list has no tree of its own: its patches touch the kernel's, and get the topics the
-    kernel's commits get there, neither more (every patch was once memory management and Rust
-    for Linux, by globs matched at any depth) nor others (`net/sched/` is packet scheduling,
-    not the CPU scheduler's `kernel/sched/`)."""
+    kernel's commits get there, so a patch and the commit it becomes agree. Tagged as a
+    downstream repository's work instead, by globs matched at any depth, every patch was once
+    memory management and Rust for Linux, and patches to `arch/x86/mm/` or `Documentation/rust/`
+    still were."""
     box = PublicInbox(tmp_path / "bpf")
     patches = {
         "bpf": VERIFIER,
         "mm": "mm/slab.c",
         "qdisc": "net/sched/sch_fq.c",
         "rust": "rust/kernel/sync.rs",
+        "x86": "arch/x86/mm/fault.c",
+        "docs": "Documentation/rust/index.rst",
     }
     for name, path in patches.items():
         box.add(
@@ -245,6 +248,8 @@ def test_a_lists_patches_are_tagged_as_the_kernels_own_commits(
         "mm/slab.c": {"linux", "linux.mm"},
         "net/sched/sch_fq.c": {"linux"},
         "rust/kernel/sync.rs": {"linux", "linux.rust"},
+        "arch/x86/mm/fault.c": {"linux"},
+        "Documentation/rust/index.rst": {"linux"},
     }
     with Session(engine) as session:
         coverage = topic_coverage(session, default_taxonomy(), _list(session))

@@ -154,6 +154,57 @@ def test_a_folder_topic_holds_at_any_depth_without_taking_everything(
     assert not (unexpected & tags)
 
 
+DOWNSTREAM = """\
+version: 1
+ecosystems:
+  toy:
+    name: Toy
+    repos: [example-org/toy]
+    paths: ["toy/**"]
+    topics:
+      whole:
+        name: All of it
+        paths: ["toy/**"]
+      parser:
+        name: Parser
+        paths: ["toy/src/parse/**"]
+  tool:
+    name: Tool
+    repos: [example-org/tool]
+    topics:
+      ir:
+        name: IR
+        paths: ["{src,include}/ir/**"]
+      bench:
+        name: Benchmarks
+        paths: ["**/bench/**"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("ecosystem", "path", "expected", "unexpected"),
+    [
+        # The ecosystem's top folder is dropped where the rest still names something ...
+        ("toy", "src/parse/lexer.c", {"toy.parser"}, {"toy.whole"}),
+        # ... and kept where the rest would be every path (`toy/**` is not `**/**`).
+        ("toy", "vendor/toy/main.c", {"toy.whole"}, {"toy.parser"}),
+        # A whole-repository ecosystem's globs, braces included, hold under any folder.
+        ("tool", "third_party/tool/include/ir/ops.h", {"tool.ir"}, set()),
+        ("tool", "src/ir/ops.cc", {"tool.ir"}, set()),
+        ("tool", "src/ir_helpers/x.cc", set(), {"tool.ir"}),
+        ("tool", "x/bench/run.py", {"tool.bench"}, set()),
+    ],
+)
+def test_downstream_globs_in_a_custom_taxonomy(
+    ecosystem: str, path: str, expected: set[str], unexpected: set[str]
+) -> None:
+    tags = parse_taxonomy(DOWNSTREAM, "team.yml").tag(
+        "example-org/downstream", [path], ecosystem=ecosystem
+    )
+    assert expected <= tags
+    assert not (unexpected & tags)
+
+
 @pytest.mark.parametrize(
     ("glob", "matching", "not_matching"),
     [
