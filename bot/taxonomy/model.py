@@ -60,6 +60,9 @@ class LazyPattern:
     def search(self, text: str) -> re.Match[str] | None:
         return self._pattern().search(text)
 
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self._pattern().finditer(text)
+
 
 def compile_globs(globs: Sequence[str]) -> LazyPattern | None:
     """One pattern for a set of path globs, so matching a path is one regex call."""
@@ -100,7 +103,18 @@ class Topic:
         return f"{self.ecosystem}.{self.key}"
 
     def title_matches(self, title: str | None) -> bool:
-        return bool(title and self._keyword_re is not None and self._keyword_re.search(title))
+        """Whether a title names this topic by one of its keywords, outside a path-like subject
+        prefix where the keyword is an inner part (`net/sched:`, `x86/mm:`, `net/sched/act_ct:`
+        name the network's packet scheduler and the x86 architecture's memory code, not the
+        kernel's scheduler or mm; `sched/fair:` and `[mlir][Linalg/Vector]` still count)."""
+        if not title or self._keyword_re is None:
+            return False
+        return any(not _inner_part(title, found) for found in self._keyword_re.finditer(title))
+
+
+def _inner_part(text: str, found: re.Match[str]) -> bool:
+    start, end = found.span()
+    return start > 0 and text[start - 1] == "/" and text[end : end + 1] in (":", "/")
 
 
 @dataclass(frozen=True)

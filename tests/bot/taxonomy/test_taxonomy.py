@@ -92,6 +92,18 @@ def test_shipped_taxonomy_covers_what_the_product_needs() -> None:
         # Title keywords tag issues, which touch no paths; spaces match _ and -.
         ("apache/tvm", None, None, "[Bug] meta_schedule tuning crashes on CUDA",
          {"tvm", "tvm.metaschedule"}, set()),
+        # A keyword inside a kernel subject prefix names a part of what comes before it:
+        # `net/sched:` is packet scheduling, `x86/mm:` the architecture's memory code.
+        ("torvalds/linux", "net/sched/sch_fq.c", None, "net/sched: fix a qdisc leak",
+         {"linux"}, {"linux.scheduler"}),
+        ("torvalds/linux", "net/sched/act_ct.c", None, "net/sched/act_ct: fix", {"linux"},
+         {"linux.scheduler"}),
+        ("torvalds/linux", "arch/x86/mm/tlb.c", None, "x86/mm: flush less", {"linux"},
+         {"linux.mm"}),
+        ("torvalds/linux", "arch/x86/kernel/smpboot.c", None, "sched/topology: fix",
+         {"linux.scheduler"}, set()),
+        ("llvm/llvm-project", None, None, "[mlir][Vector/Linalg] fold a transpose",
+         {"mlir.linalg"}, set()),
         # Work in another repository earns nothing from this taxonomy.
         ("example-org/unrelated", "mlir/lib/Dialect/Linalg/X.cpp", None, None, set(), {"mlir"}),
     ],
