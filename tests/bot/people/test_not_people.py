@@ -35,6 +35,8 @@ from bot.people.not_people import not_people, parse_not_people
         ("Devin AI", "devin@tools.example"),
         ("Lint Bot", ""),
         ("cpp-lint bot", ""),
+        ("Widgetfmt Auto-fixes", "widgetfmt@tools.example"),
+        ("widgets-release", "widgets-release@compilers.example"),
         ("FICTIONAL Team", "exports@compilers.example"),  # a project's export account
         ("Github Fictionalproject", "automation@compilers.example"),
         ("WIDGETS Exterminator", "noreply+2826775@compilers.example"),  # a codemod co-author
@@ -64,6 +66,8 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
         ("root", "ada@compilers.example"),  # git never configured, a real address: a person
         ("Ada Lin Team", "ada@compilers.example"),  # "X Team" is one word and Team
         ("Ada Teamson", "ada@compilers.example"),
+        ("Ada Autofixer-Quill", "ada@compilers.example"),  # words that start like a tool's
+        ("Cy Release", "cy@compilers.example"),  # a surname, not a hyphenated account
         ("Team", "team@compilers.example"),  # one word: a name, not "X Team"
         ("Ada Quill", "4242+noreply-fan@users.noreply.github.com"),  # her own noreply
         ("", ""),
