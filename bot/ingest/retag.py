@@ -1,0 +1,124 @@
+"""Stored work tagged again under the taxonomy as it is now.
+
+Topic tags are written when work is ingested, from its paths, labels and title. A team that
+edits its taxonomy (a topic for a repository's own folders, as the coverage warning suggests)
+or upgrades csf (a glob that matched too much, fixed) would otherwise keep the old tags on
+everything already stored: `csf ingest git --full` reads a history again, but a repository
+synced from GitHub has no such re-read, and a re-read costs the whole history's fetch. The
+stored rows hold what tagging reads, so the tags are worked out again from them, as
+`bot.ingest.pipeline.index_batch` works them out at ingest.
+
+A tag is `built` (the work created files in the topic) only as ingest saw it: the files a
+change created are not stored, so a tag that stays keeps its mark, and a tag the new taxonomy
+adds has none (`--full` ingests give it). Tags that do not change are not written again, so a
+taxonomy that changed nothing leaves the score cache standing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bot.errors import BusyError
+from bot.ingest.layout import layout_of
+from bot.store.locks import session_job_lock, write_lock
+from bot.store.models import Contribution, ContributionTopic, Repo
+from bot.store.writes import Indexed, replace_topics
+from bot.taxonomy.model import Taxonomy
+
+BATCH = 5000  # contributions per transaction
+
+
+@dataclass
+class Retagged:
+    contributions: int = 0  # read
+    changed: int = 0  # whose tags are not what they were
+    gained: int = 0  # tags added
+    lost: int = 0  # tags taken away
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"topic tags unchanged on all {self.contributions:,} stored contributions"
+        return (
+            f"topic tags changed on {self.changed:,} of {self.contributions:,} stored "
+            f"contributions ({self.gained:,} added, {self.lost:,} taken away)"
+        )
+
+
+def retag(
+    session: Session,
+    taxonomy: Taxonomy,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> Retagged:
+    """Tag every stored contribution again under `taxonomy`, a batch per transaction.
+
+    One retag runs at a time (a second raises `BusyError`); a run stopped part-way leaves
+    every batch it wrote whole, and running it again finishes the job.
+    """
+    with session_job_lock(session, "retag") as held:
+        if not held:
+            raise BusyError("another retag is running: try again when it has finished")
+        return _retag(session, taxonomy, on_progress)
+
+
+def _retag(
+    session: Session, taxonomy: Taxonomy, on_progress: Callable[[int], None] | None
+) -> Retagged:
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    repos = {repo.id: repo for repo in session.exec(select(Repo))}
+    layouts = {repo_id: layout_of(taxonomy, repo) for repo_id, repo in repos.items()}
+    done = Retagged()
+    after = 0
+    while True:
+        rows = session.execute(
+            sa.select(
+                c.c.id, c.c.repo_id, c.c.person_id, c.c.occurred_at, c.c.paths, c.c.labels,
+                c.c.title,
+            )
+            .where(c.c.id > after)
+            .order_by(c.c.id)
+            .limit(BATCH)
+        ).all()  # fmt: skip
+        if not rows:
+            session.commit()
+            return done
+        after = rows[-1].id
+        ids = [row.id for row in rows]
+        held: dict[int, dict[str, bool]] = defaultdict(dict)
+        for start in range(0, len(ids), 500):
+            for contribution_id, topic, built in session.execute(
+                sa.select(t.c.contribution_id, t.c.topic, t.c.built).where(
+                    t.c.contribution_id.in_(ids[start : start + 500])
+                )
+            ):
+                held[contribution_id][topic] = bool(built)
+        shapes: dict[tuple[int, tuple[str, ...], tuple[str, ...], str | None], set[str]] = {}
+        tagged: list[Indexed] = []
+        for row in rows:
+            shape = (row.repo_id, tuple(row.paths), tuple(row.labels), row.title)
+            if shape not in shapes:  # a PR's reviews and comments share its shape
+                repo = repos[row.repo_id]
+                shapes[shape] = taxonomy.tag(
+                    layouts[row.repo_id], row.paths, row.labels, row.title,
+                    ecosystem=repo.ecosystem,
+                )  # fmt: skip
+            topics = shapes[shape]
+            before = held.get(row.id, {})
+            if set(before) != topics:
+                done.changed += 1
+                done.gained += len(topics - set(before))
+                done.lost += len(set(before) - topics)
+            built = {topic for topic, was_built in before.items() if was_built and topic in topics}
+            tagged.append((row.id, row.person_id, row.occurred_at, topics, built))
+        write_lock(session)
+        replace_topics(session, tagged)
+        session.commit()
+        done.contributions += len(rows)
+        if on_progress:
+            on_progress(done.contributions)
