@@ -9,12 +9,13 @@ import typer
 from rich.table import Table
 
 from bot.config import load_settings
+from bot.ingest.retag import retag as retag_store
 from bot.people.retention import prune as prune_store
 from bot.store.audit import as_json as audit_json
 from bot.store.audit import audit_log
 from bot.store.engine import make_engine, upgrade
-from cli.app import CLI_ACTOR, app, open_store, optional_date, refresh_cache
-from cli.render import json_text, out, print_json
+from cli.app import CLI_ACTOR, app, open_store, optional_date, refresh_cache, taxonomy_of
+from cli.render import err, json_text, out, print_json
 
 scores_app = typer.Typer(
     help="The score cache that answers known-topic `who` queries fast.", no_args_is_help=True
@@ -92,9 +93,21 @@ def scores_refresh(
         str | None,
         typer.Option("--as-of", help="Sum as of YYYY-MM-DD instead of now (for replays)."),
     ] = None,
+    retag: Annotated[
+        bool,
+        typer.Option(
+            "--retag",
+            help="First tag all stored work again under the taxonomy as it is now "
+            "(after editing CSF_TAXONOMY or upgrading csf).",
+        ),
+    ] = False,
 ) -> None:
     """Sum every person's points in every topic again (sync and ingest do this at their end)."""
     settings = load_settings()
     when = optional_date(as_of, "--as-of")
     with open_store(settings) as session:
+        if retag:
+            with err.status("tagging stored work again"):
+                done = retag_store(session, taxonomy_of(settings))
+            out.print(done.summary(), soft_wrap=True, highlight=False)
         refresh_cache(session, settings, when)

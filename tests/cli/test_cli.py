@@ -761,3 +761,35 @@ def test_help_before_a_command_lists_every_command(tmp_path: Path) -> None:
     assert before.stdout == whole.stdout
     for command in main.GROUP_OF:
         assert re.search(rf"\b{re.escape(command)}\b", before.stdout), command
+
+
+def test_scores_refresh_retag_tags_stored_work_under_the_edited_taxonomy(tmp_path: Path) -> None:
+    from tests.support.git_repos import GitRepo
+
+    repo = GitRepo(tmp_path / "toy")
+    repo.commit("Add the emitter", {"src/emit/asm.c": "emit\n" * 20})
+    repo.commit("Add the parser", {"src/parse/lexer.c": "lex\n" * 20})
+    before, after = tmp_path / "before.yml", tmp_path / "after.yml"
+    head = "version: 1\necosystems:\n  toy:\n    name: Toy\n    repos: [example-org/toy]\n"
+    parser = "      parser:\n        name: Parser\n        paths: ['src/parse/**']\n"
+    emitter = "      emitter:\n        name: Emitter\n        paths: ['src/emit/**']\n"
+    before.write_text(head + "    topics:\n" + parser)
+    after.write_text(head + "    topics:\n" + parser + emitter)
+    assert csf(tmp_path, "migrate").returncode == 0
+    ingest = ("ingest", "git", str(repo.path), "--repo", "example-org/toy")
+    assert csf(tmp_path, *ingest, CSF_TAXONOMY=str(before)).returncode == 0
+    # Stored before the topic existed: its tags do not have it, and the answer says so.
+    fallback = "Toy › Emitter has no work here, so its words were searched"
+    assert fallback in csf(tmp_path, "who", "toy", "emitter", CSF_TAXONOMY=str(after)).stdout
+    retagged = csf(tmp_path, "scores", "refresh", "--retag", CSF_TAXONOMY=str(after))
+    assert retagged.returncode == 0, retagged.stderr
+    assert (
+        "topic tags changed on 1 of 2 stored contributions (1 added, 0 taken away)"
+        in retagged.stdout
+    )
+    assert "scores refreshed as of" in retagged.stdout
+    answer = csf(tmp_path, "who", "toy", "emitter", CSF_TAXONOMY=str(after)).stdout
+    assert "Ada Fictional" in answer
+    assert fallback not in answer, answer
+    again = csf(tmp_path, "scores", "refresh", "--retag", CSF_TAXONOMY=str(after))
+    assert "topic tags unchanged on all 2 stored contributions" in again.stdout, again.stdout
