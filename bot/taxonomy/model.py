@@ -32,7 +32,7 @@ REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 _ECOSYSTEM_KEYS = {
     "name", "aliases", "repos", "paths", "labels", "keywords", "topics", "description",
 }  # fmt: skip
-_TOPIC_KEYS = {"name", "aliases", "paths", "labels", "keywords", "description"}
+_TOPIC_KEYS = {"name", "aliases", "paths", "labels", "keywords", "not_keywords", "description"}
 
 
 class LazyPattern:
@@ -97,24 +97,26 @@ class Topic:
     line: int
     _path_re: LazyPattern | None = field(repr=False, compare=False)
     _keyword_re: LazyPattern | None = field(repr=False, compare=False)
+    not_keywords: tuple[str, ...] = ()
+    _not_keyword_re: LazyPattern | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
         return f"{self.ecosystem}.{self.key}"
 
     def title_matches(self, title: str | None) -> bool:
-        """Whether a title names this topic by one of its keywords, outside a path-like subject
-        prefix where the keyword is an inner part (`net/sched:`, `x86/mm:`, `net/sched/act_ct:`
-        name the network's packet scheduler and the x86 architecture's memory code, not the
-        kernel's scheduler or mm; `sched/fair:` and `[mlir][Linalg/Vector]` still count)."""
+        """Whether a title names this topic by one of its keywords, outside the phrases of
+        `not_keywords` that hold one and name something else (the kernel's `net/sched:` is the
+        network's packet scheduler, not the scheduler that `sched` names in `sched/fair:`)."""
         if not title or self._keyword_re is None:
             return False
-        return any(not _inner_part(title, found) for found in self._keyword_re.finditer(title))
-
-
-def _inner_part(text: str, found: re.Match[str]) -> bool:
-    start, end = found.span()
-    return start > 0 and text[start - 1] == "/" and text[end : end + 1] in (":", "/")
+        found = list(self._keyword_re.finditer(title))
+        if found and self._not_keyword_re is not None:
+            others = [m.span() for m in self._not_keyword_re.finditer(title)]
+            found = [
+                m for m in found if not any(a <= m.start() and m.end() <= b for a, b in others)
+            ]
+        return bool(found)
 
 
 @dataclass(frozen=True)
@@ -461,6 +463,7 @@ class _Reader:
         paths = self.globs(found["paths"], f"{where} paths") if "paths" in found else ()
         labels = self.list_of(found, "labels", where)
         keywords = self.list_of(found, "keywords", where)
+        not_keywords = self.list_of(found, "not_keywords", where)
         if not (paths or labels or keywords):
             raise self.fail(node, f"{where} matches nothing: give it paths, labels or keywords")
         return Topic(
@@ -475,6 +478,8 @@ class _Reader:
             line=key_node.start_mark.line + 1,
             _path_re=compile_globs(paths),
             _keyword_re=compile_keywords(keywords),
+            not_keywords=not_keywords,
+            _not_keyword_re=compile_keywords(not_keywords),
         )
 
     def list_of(self, found: dict[str, Node], key: str, where: str) -> tuple[str, ...]:

@@ -92,16 +92,24 @@ def test_shipped_taxonomy_covers_what_the_product_needs() -> None:
         # Title keywords tag issues, which touch no paths; spaces match _ and -.
         ("apache/tvm", None, None, "[Bug] meta_schedule tuning crashes on CUDA",
          {"tvm", "tvm.metaschedule"}, set()),
-        # A keyword inside a kernel subject prefix names a part of what comes before it:
-        # `net/sched:` is packet scheduling, `x86/mm:` the architecture's memory code.
+        # `not_keywords`: phrases that hold a keyword and name something else. The kernel's
+        # packet scheduler (`net/sched:`, `net_sched:`, `net: sched:`) and GPU scheduler
+        # (`drm/sched:`) are not the scheduler `sched/fair:` names.
         ("torvalds/linux", "net/sched/sch_fq.c", None, "net/sched: fix a qdisc leak",
          {"linux"}, {"linux.scheduler"}),
-        ("torvalds/linux", "net/sched/act_ct.c", None, "net/sched/act_ct: fix", {"linux"},
+        ("torvalds/linux", "net/sched/sch_fq.c", None, "net_sched: sch_fq: fix", {"linux"},
          {"linux.scheduler"}),
-        ("torvalds/linux", "arch/x86/mm/tlb.c", None, "x86/mm: flush less", {"linux"},
-         {"linux.mm"}),
+        ("torvalds/linux", "net/sched/act_ct.c", None, "net: sched: act_ct: fix", {"linux"},
+         {"linux.scheduler"}),
+        ("torvalds/linux", "drivers/gpu/drm/scheduler/sched_main.c", None, "drm/sched: fix",
+         {"linux.drm"}, {"linux.scheduler"}),
         ("torvalds/linux", "arch/x86/kernel/smpboot.c", None, "sched/topology: fix",
          {"linux.scheduler"}, set()),
+        ("torvalds/linux", "kernel/bpf/core.c", None, "bpf, sched: fix a race",
+         {"linux.scheduler", "linux.bpf"}, set()),
+        # Title prefixes elsewhere keep their keywords, after a slash too.
+        ("llvm/llvm-project", "llvm/lib/Target/AMDGPU/AMDGPULegalizerInfo.cpp", None,
+         "AMDGPU/GlobalISel: Fix legalization", {"llvm.globalisel", "llvm.amdgpu"}, set()),
         ("llvm/llvm-project", None, None, "[mlir][Vector/Linalg] fold a transpose",
          {"mlir.linalg"}, set()),
         # Work in another repository earns nothing from this taxonomy.
