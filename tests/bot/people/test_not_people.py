@@ -37,6 +37,8 @@ from bot.people.not_people import not_people, parse_not_people
         ("cpp-lint bot", ""),
         ("Widgetfmt Auto-fixes", "widgetfmt@tools.example"),
         ("widgets-release", "widgets-release@compilers.example"),
+        ("widgets-nightly-release", ""),
+        ("Widgetfmt Auto fixes", ""),
         ("FICTIONAL Team", "exports@compilers.example"),  # a project's export account
         ("Github Fictionalproject", "automation@compilers.example"),
         ("WIDGETS Exterminator", "noreply+2826775@compilers.example"),  # a codemod co-author
