@@ -128,7 +128,9 @@ def topic_coverage(session: Session, taxonomy: Taxonomy, repo: Repo) -> TopicCov
         contributions=total,
         in_topic=in_topic,
         in_ecosystem=in_ecosystem,
-        listed=bool(taxonomy.ecosystems_for_repo(layout_of(taxonomy, repo))),
+        listed=bool(
+            taxonomy.ecosystems_for_repo(layout_of(taxonomy, repo.full_name, repo.ecosystem))
+        ),
         known_ecosystem=taxonomy.ecosystem(repo.ecosystem) is not None,
     )
 

@@ -30,7 +30,7 @@ read (`discourse.thread:<id>`), so a bump fetches only its new posts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -305,7 +305,7 @@ class ForumSync:
     def _store(self, forum: Forum, repo: Repo, topic: ForumTopic, posts: list[ForumPost]) -> None:
         assert repo.id is not None
         design = is_design_thread(topic)
-        labels = self._labels(repo, forum, topic)
+        labels = forum_labels(self.taxonomy, repo.ecosystem, [forum.slug, *topic.tags])
         records: list[ContributionRecord] = []
         possible: set[tuple[ContributionKind, str]] = {(ContributionKind.RFC, f"t{topic.id}")}
         for post in posts:
@@ -348,20 +348,6 @@ class ForumSync:
         self._drop(repo.id, possible - given)
         ids = upsert_contributions(self.session, records)
         index_batch(self.session, self.taxonomy, repo, ids, records)
-
-    def _labels(self, repo: Repo, forum: Forum, topic: ForumTopic) -> list[str]:
-        """The category's slug and the topic's tags, and the labels of the ecosystem's topics
-        they name (a tag `bufferization` in an MLIR category carries `mlir:bufferization`)."""
-        labels = [forum.slug, *topic.tags]
-        eco = self.taxonomy.ecosystem(repo.ecosystem)
-        if eco is not None:
-            for word in [forum.slug, *topic.tags]:
-                wanted = normalise_phrase(word)
-                for area in eco.topics:
-                    names = (area.key, area.name, *area.aliases, *area.keywords)
-                    if area.labels and wanted in {normalise_phrase(n) for n in names}:
-                        labels.append(area.labels[0])
-        return list(dict.fromkeys(labels))
 
     def _drop(self, repo_id: int, rows: set[tuple[ContributionKind, str]]) -> None:
         """Delete rows a thread read again no longer gives (edited down, retitled, deleted)."""
@@ -636,3 +622,20 @@ def _read_cursor(value: str | None) -> tuple[datetime, int] | None:
         return datetime.fromisoformat(when), int(topic_id)
     except ValueError:
         return None
+
+
+def forum_labels(taxonomy: Taxonomy, ecosystem: str, words: Sequence[str]) -> list[str]:
+    """A post's labels: the category's slug and the topic's tags (`words`), and the labels of
+    the ecosystem's topics they name (a tag `bufferization` in an MLIR category carries
+    `mlir:bufferization`). A retag reads them again from the stored labels, so a topic the
+    taxonomy gained reaches posts synced before it."""
+    labels = list(words)
+    eco = taxonomy.ecosystem(ecosystem)
+    if eco is not None:
+        for word in words:
+            wanted = normalise_phrase(word)
+            for area in eco.topics:
+                names = (area.key, area.name, *area.aliases, *area.keywords)
+                if area.labels and wanted in {normalise_phrase(n) for n in names}:
+                    labels.append(area.labels[0])
+    return list(dict.fromkeys(labels))

@@ -11,17 +11,17 @@ which the kernel's own commits there are not.
 
 from __future__ import annotations
 
-from bot.store.models import Repo
 from bot.taxonomy.model import Taxonomy
 
 LIST_PREFIX = "mail:"  # a mailing list's name in the store (`mail:bpf`)
 
 
-def layout_of(taxonomy: Taxonomy, repo: Repo) -> str:
-    """The repository whose layout `repo`'s paths follow: itself, or for a mailing list the
-    first repository its ecosystem lists (itself when its ecosystem is not in the taxonomy)."""
-    if repo.full_name.startswith(LIST_PREFIX):
-        ecosystem = taxonomy.ecosystem(repo.ecosystem)
-        if ecosystem is not None and ecosystem.repos:
-            return ecosystem.repos[0]
-    return repo.full_name
+def layout_of(taxonomy: Taxonomy, full_name: str, ecosystem: str) -> str:
+    """The repository whose layout the paths of `full_name` (stored under `ecosystem`) follow:
+    itself, or for a mailing list the first repository its ecosystem lists (itself when its
+    ecosystem is not in the taxonomy)."""
+    if full_name.startswith(LIST_PREFIX):
+        found = taxonomy.ecosystem(ecosystem)
+        if found is not None and found.repos:
+            return found.repos[0]
+    return full_name

@@ -376,7 +376,7 @@ def index_batch(
     termed: list[Indexed] = []
     natures: dict[int, str | None] = {}
     sorts: dict[tuple[object, int, int, int], str | None] = {}
-    layout = layout_of(taxonomy, repo)
+    layout = layout_of(taxonomy, repo.full_name, repo.ecosystem)
     for contribution_id, record in zip(ids, records, strict=True):
         title = record.title
         created = tuple(record.created_paths)

@@ -6,25 +6,29 @@ or upgrades csf (a glob that matched too much, fixed) would otherwise keep the o
 everything already stored: `csf ingest git --full` reads a history again, but a repository
 synced from GitHub has no such re-read, and a re-read costs the whole history's fetch. The
 stored rows hold what tagging reads, so the tags are worked out again from them, as
-`bot.ingest.pipeline.index_batch` works them out at ingest.
+`bot.ingest.pipeline.index_batch` works them out at ingest (a forum post's labels from its
+category and tags, read against the taxonomy again).
 
 A tag is `built` (the work created files in the topic) only as ingest saw it: the files a
 change created are not stored, so a tag that stays keeps its mark, and a tag the new taxonomy
-adds has none (`--full` ingests give it). Tags that do not change are not written again, so a
+adds has none until the work is read again (`csf ingest git --full`, `csf ingest mail --full`;
+a synced PR when a sync reads it again). Tags that do not change are not written again, so a
 taxonomy that changed nothing leaves the score cache standing.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.errors import BusyError
+from bot.ingest.discourse import forum_labels
 from bot.ingest.layout import layout_of
+from bot.sources.discourse import is_forum
 from bot.store.locks import session_job_lock, write_lock
 from bot.store.models import Contribution, ContributionTopic, Repo
 from bot.store.writes import Indexed, replace_topics
@@ -71,11 +75,14 @@ def _retag(
 ) -> Retagged:
     c = Contribution.__table__  # type: ignore[attr-defined]
     t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    repos = {repo.id: repo for repo in session.exec(select(Repo))}
-    layouts = {repo_id: layout_of(taxonomy, repo) for repo_id, repo in repos.items()}
+    r = Repo.__table__  # type: ignore[attr-defined]
     done = Retagged()
     after = 0
     while True:
+        # The lock first, then the reads: a sync, split, merge or forget committed between
+        # reading a batch and writing its tags would otherwise be written over (topic rows of
+        # a person the work no longer has, or of one that is gone).
+        write_lock(session)
         rows = session.execute(
             sa.select(
                 c.c.id, c.c.repo_id, c.c.person_id, c.c.occurred_at, c.c.paths, c.c.labels,
@@ -89,6 +96,14 @@ def _retag(
             session.commit()
             return done
         after = rows[-1].id
+        repos = {
+            repo_id: _Layout(taxonomy, full_name, ecosystem)
+            for repo_id, full_name, ecosystem in session.execute(
+                sa.select(r.c.id, r.c.full_name, r.c.ecosystem).where(
+                    r.c.id.in_({row.repo_id for row in rows})
+                )
+            )
+        }
         ids = [row.id for row in rows]
         held: dict[int, dict[str, bool]] = defaultdict(dict)
         for start in range(0, len(ids), 500):
@@ -103,11 +118,7 @@ def _retag(
         for row in rows:
             shape = (row.repo_id, tuple(row.paths), tuple(row.labels), row.title)
             if shape not in shapes:  # a PR's reviews and comments share its shape
-                repo = repos[row.repo_id]
-                shapes[shape] = taxonomy.tag(
-                    layouts[row.repo_id], row.paths, row.labels, row.title,
-                    ecosystem=repo.ecosystem,
-                )  # fmt: skip
+                shapes[shape] = repos[row.repo_id].tag(row.paths, row.labels, row.title)
             topics = shapes[shape]
             before = held.get(row.id, {})
             if set(before) != topics:
@@ -116,9 +127,24 @@ def _retag(
                 done.lost += len(set(before) - topics)
             built = {topic for topic, was_built in before.items() if was_built and topic in topics}
             tagged.append((row.id, row.person_id, row.occurred_at, topics, built))
-        write_lock(session)
         replace_topics(session, tagged)
         session.commit()
         done.contributions += len(rows)
         if on_progress:
             on_progress(done.contributions)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How one repository's work is tagged: by the layout it follows, under its ecosystem; a
+    forum's posts by their category and tags, read against the taxonomy again."""
+
+    taxonomy: Taxonomy
+    full_name: str
+    ecosystem: str
+
+    def tag(self, paths: Sequence[str], labels: Sequence[str], title: str | None) -> set[str]:
+        if is_forum(self.full_name):
+            labels = forum_labels(self.taxonomy, self.ecosystem, labels)
+        layout = layout_of(self.taxonomy, self.full_name, self.ecosystem)
+        return self.taxonomy.tag(layout, paths, labels, title, ecosystem=self.ecosystem)

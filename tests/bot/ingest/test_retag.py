@@ -3,21 +3,25 @@ stay where they held, and a taxonomy that changed nothing writes nothing."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.errors import BusyError
+from bot.ingest import retag as retag_module
 from bot.ingest.git import ingest_git
 from bot.ingest.retag import retag
 from bot.ranking.scores import refresh_scores
 from bot.ranking.who import latest_score_cache, load_ranking_config, unchanged_since
-from bot.store.locks import job_lock
-from bot.store.models import Contribution, ContributionTopic, Repo
+from bot.store.locks import job_lock, write_lock
+from bot.store.models import Contribution, ContributionTopic, Person, Repo
 from bot.store.writes import upsert_repo
-from bot.taxonomy.model import Taxonomy, parse_taxonomy
+from bot.taxonomy.model import Taxonomy, default_taxonomy, parse_taxonomy
 from tests.support.git_repos import GitRepo
 
 HEAD = "version: 1\necosystems:\n  toy:\n    name: Toy\n    repos: [example-org/toy]\n    topics:\n"
@@ -103,3 +107,58 @@ def test_a_second_retag_at_once_is_refused(engine: Engine, tmp_path: Path) -> No
             retag(session, parse_taxonomy(AFTER, "team.yml"))
         assert session.exec(select(Repo)).all()  # the session is still usable
     assert "toy.everything" in _tags(engine)["Add the parser"]  # and nothing was retagged
+
+
+def test_work_moved_to_another_person_during_a_retag_keeps_its_tags_with_it(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A split (work moved to another record) committed while a retag is under way: the retag
+    holds the write lock while it reads and writes a batch, so the split waits for it and then
+    moves the work's tag rows too, instead of the retag writing them back to the old person."""
+    _ingested(engine, tmp_path, parse_taxonomy(BEFORE, "team.yml"))
+    with Session(engine) as session:
+        moved = session.exec(select(Contribution).where(Contribution.title == "Add the parser"))
+        work = moved.one()
+        newcomer = Person(name="Bo Fictional")
+        session.add(newcomer)
+        session.commit()
+        work_id, newcomer_id = work.id, newcomer.id
+
+    def split() -> None:  # what `csf people split` writes, in its own transaction
+        with Session(engine) as other:
+            write_lock(other)
+            for table in (Contribution, ContributionTopic):
+                key = table.id if table is Contribution else table.contribution_id  # type: ignore[attr-defined]
+                other.execute(sa.update(table).where(key == work_id).values(person_id=newcomer_id))
+            other.commit()
+
+    splitting = threading.Thread(target=split)
+    tag = retag_module._Layout.tag
+
+    def tag_while_splitting(self: Any, *args: Any) -> set[str]:
+        if not splitting.is_alive() and splitting.ident is None:
+            splitting.start()
+            splitting.join(timeout=1.0)  # it waits for the retag's lock, or has committed
+        return tag(self, *args)
+
+    monkeypatch.setattr(retag_module._Layout, "tag", tag_while_splitting)
+    with Session(engine) as session:
+        retag(session, parse_taxonomy(AFTER, "team.yml"))
+    splitting.join(timeout=30)
+    assert not splitting.is_alive()
+    with Session(engine) as session:
+        people = session.exec(
+            select(ContributionTopic.person_id).where(ContributionTopic.contribution_id == work_id)
+        ).all()
+        assert set(people) == {newcomer_id}
+        assert session.get(Contribution, work_id).person_id == newcomer_id  # type: ignore[union-attr]
+
+
+def test_a_forum_post_gets_a_topic_its_tags_name_in_the_edited_taxonomy() -> None:
+    """Forum posts are tagged by their category and tags as the taxonomy names them (a tag
+    `bufferization` in an MLIR category), read again from the stored labels."""
+    forum = retag_module._Layout(
+        default_taxonomy(), "discourse:discourse.llvm.org/c/mlir/31", "mlir"
+    )
+    tags = forum.tag([], ["mlir", "bufferization"], "One-shot questions")
+    assert {"mlir", "mlir.bufferization"} <= tags
