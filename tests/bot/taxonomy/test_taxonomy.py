@@ -107,6 +107,13 @@ def test_shipped_taxonomy_covers_what_the_product_needs() -> None:
          {"linux.scheduler"}, set()),
         ("torvalds/linux", "kernel/bpf/core.c", None, "bpf, sched: fix a race",
          {"linux.scheduler", "linux.bpf"}, set()),
+        # "A runtime error" is a kind of bug, not the runtime; "[Runtime]" still is.
+        ("apache/tvm", "src/relax/transform/fuse_ops.cc", None,
+         "[Relax] Fix a runtime error in FuseOps", {"tvm.relax"}, {"tvm.runtime"}),
+        ("apache/tvm", "src/runtime/ndarray.cc", None, "[Runtime] Fix a runtime error",
+         {"tvm.runtime"}, set()),
+        ("iree-org/iree", "compiler/src/iree/compiler/Codegen/LLVMGPU/KernelConfig.cpp", None,
+         "[Codegen] Avoid a crash at runtime", {"iree.llvmgpu"}, {"iree.runtime"}),
         # Title prefixes elsewhere keep their keywords, after a slash too.
         ("llvm/llvm-project", "llvm/lib/Target/AMDGPU/AMDGPULegalizerInfo.cpp", None,
          "AMDGPU/GlobalISel: Fix legalization", {"llvm.globalisel", "llvm.amdgpu"}, set()),
