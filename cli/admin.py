@@ -107,7 +107,11 @@ def scores_refresh(
     when = optional_date(as_of, "--as-of")
     with open_store(settings) as session:
         if retag:
-            with err.status("tagging stored work again"):
-                done = retag_store(session, taxonomy_of(settings))
+            with err.status("tagging stored work again") as status:
+                done = retag_store(
+                    session,
+                    taxonomy_of(settings),
+                    on_progress=lambda n: status.update(f"tagging stored work again: {n:,} read"),
+                )
             out.print(done.summary(), soft_wrap=True, highlight=False)
         refresh_cache(session, settings, when)
