@@ -5,8 +5,8 @@ globs; another one tracked under an ecosystem (a fork, torch-mlir) by the same g
 at any depth, as its layout is its own. A mailing list has no tree: its patches are against
 its ecosystem's own repository, so they are tagged as that repository's commits are, and a
 patch and the commit it became agree. Matched at any depth instead, a kernel list's patches
-to `arch/x86/mm/` or `Documentation/rust/` were memory management or Rust for Linux work,
-which the kernel's own commits there are not.
+to `arch/x86/mm/` or `Documentation/rust/` were memory management or Rust for Linux work by
+their paths alone, which the kernel's own commits there are not.
 """
 
 from __future__ import annotations

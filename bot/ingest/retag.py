@@ -6,8 +6,10 @@ or upgrades csf (a glob that matched too much, fixed) would otherwise keep the o
 everything already stored: `csf ingest git --full` reads a history again, but a repository
 synced from GitHub has no such re-read, and a re-read costs the whole history's fetch. The
 stored rows hold what tagging reads, so the tags are worked out again from them, as
-`bot.ingest.pipeline.index_batch` works them out at ingest (a forum post's labels from its
-category and tags, read against the taxonomy again).
+`bot.ingest.pipeline.index_batch` works them out at ingest. A forum post's stored labels are
+its category and tags and the topic labels its ingest read them as: read against the taxonomy
+again, they give the topics they name now, but a topic label an earlier taxonomy gave stays
+(the stored labels do not say which of them were the forum's own).
 
 A tag is `built` (the work created files in the topic) only as ingest saw it: the files a
 change created are not stored, so a tag that stays keeps its mark, and a tag the new taxonomy
@@ -21,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -34,7 +37,7 @@ from bot.store.models import Contribution, ContributionTopic, Repo
 from bot.store.writes import Indexed, replace_topics
 from bot.taxonomy.model import Taxonomy
 
-BATCH = 5000  # contributions per transaction
+BATCH = 2000  # contributions per transaction: the write lock is held for one batch's write
 
 
 @dataclass
@@ -73,53 +76,32 @@ def retag(
 def _retag(
     session: Session, taxonomy: Taxonomy, on_progress: Callable[[int], None] | None
 ) -> Retagged:
-    c = Contribution.__table__  # type: ignore[attr-defined]
-    t = ContributionTopic.__table__  # type: ignore[attr-defined]
-    r = Repo.__table__  # type: ignore[attr-defined]
     done = Retagged()
     after = 0
     while True:
-        # The lock first, then the reads: a sync, split, merge or forget committed between
-        # reading a batch and writing its tags would otherwise be written over (topic rows of
-        # a person the work no longer has, or of one that is gone).
-        write_lock(session)
-        rows = session.execute(
-            sa.select(
-                c.c.id, c.c.repo_id, c.c.person_id, c.c.occurred_at, c.c.paths, c.c.labels,
-                c.c.title,
-            )
-            .where(c.c.id > after)
-            .order_by(c.c.id)
-            .limit(BATCH)
-        ).all()  # fmt: skip
+        # Tagging is the long part (about a second per batch of LLVM-shaped work): it is done
+        # on a first read, without the write lock. SQLite's waiting writers poll, unfairly, and
+        # a lock held for every batch and taken again at once kept syncs, splits and forgets
+        # out for the whole run, until they failed.
+        rows = _rows(session, sa.true(), after)
         if not rows:
             session.commit()
             return done
-        after = rows[-1].id
-        repos = {
-            repo_id: _Layout(taxonomy, full_name, ecosystem)
-            for repo_id, full_name, ecosystem in session.execute(
-                sa.select(r.c.id, r.c.full_name, r.c.ecosystem).where(
-                    r.c.id.in_({row.repo_id for row in rows})
-                )
-            )
-        }
-        ids = [row.id for row in rows]
-        held: dict[int, dict[str, bool]] = defaultdict(dict)
-        for start in range(0, len(ids), 500):
-            for contribution_id, topic, built in session.execute(
-                sa.select(t.c.contribution_id, t.c.topic, t.c.built).where(
-                    t.c.contribution_id.in_(ids[start : start + 500])
-                )
-            ):
-                held[contribution_id][topic] = bool(built)
-        shapes: dict[tuple[int, tuple[str, ...], tuple[str, ...], str | None], set[str]] = {}
+        last = rows[-1].id
+        repos: dict[int, _Layout] = {}
+        shapes: dict[_Shape, set[str]] = {}
+        for row in rows:
+            _tags_of(session, taxonomy, row, repos, shapes)
+        session.commit()  # the read ends
+        # Then, under the lock, the batch read again and written: a sync, split, merge or
+        # forget that landed meanwhile is what the tags are written for (a row whose text
+        # changed is tagged again; one that went is not written), never written over.
+        write_lock(session)
+        rows = _rows(session, Contribution.__table__.c.id <= last, after)  # type: ignore[attr-defined]
+        held = _held(session, [row.id for row in rows])
         tagged: list[Indexed] = []
         for row in rows:
-            shape = (row.repo_id, tuple(row.paths), tuple(row.labels), row.title)
-            if shape not in shapes:  # a PR's reviews and comments share its shape
-                shapes[shape] = repos[row.repo_id].tag(row.paths, row.labels, row.title)
-            topics = shapes[shape]
+            topics = _tags_of(session, taxonomy, row, repos, shapes)
             before = held.get(row.id, {})
             if set(before) != topics:
                 done.changed += 1
@@ -129,9 +111,63 @@ def _retag(
             tagged.append((row.id, row.person_id, row.occurred_at, topics, built))
         replace_topics(session, tagged)
         session.commit()
+        after = last
         done.contributions += len(rows)
         if on_progress:
             on_progress(done.contributions)
+
+
+_Shape = tuple[int, tuple[str, ...], tuple[str, ...], str | None]
+
+
+def _rows(session: Session, more: sa.ColumnElement[bool], after: int) -> list[Any]:
+    """A batch of contributions after id `after`: what tagging reads, and whom it is for."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    return list(
+        session.execute(
+            sa.select(
+                c.c.id, c.c.repo_id, c.c.person_id, c.c.occurred_at, c.c.paths, c.c.labels,
+                c.c.title,
+            )
+            .where(c.c.id > after, more)
+            .order_by(c.c.id)
+            .limit(BATCH)
+        )
+    )  # fmt: skip
+
+
+def _held(session: Session, ids: Sequence[int]) -> dict[int, dict[str, bool]]:
+    """Each contribution's stored topic tags, and whether each is marked built."""
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    held: dict[int, dict[str, bool]] = defaultdict(dict)
+    for start in range(0, len(ids), 500):
+        for contribution_id, topic, built in session.execute(
+            sa.select(t.c.contribution_id, t.c.topic, t.c.built).where(
+                t.c.contribution_id.in_(ids[start : start + 500])
+            )
+        ):
+            held[contribution_id][topic] = bool(built)
+    return held
+
+
+def _tags_of(
+    session: Session,
+    taxonomy: Taxonomy,
+    row: Any,
+    repos: dict[int, _Layout],
+    shapes: dict[_Shape, set[str]],
+) -> set[str]:
+    """A row's tags; each shape (a PR, its reviews and comments share one) is tagged once."""
+    shape = (row.repo_id, tuple(row.paths), tuple(row.labels), row.title)
+    if shape not in shapes:
+        if row.repo_id not in repos:
+            r = Repo.__table__  # type: ignore[attr-defined]
+            full_name, ecosystem = session.execute(
+                sa.select(r.c.full_name, r.c.ecosystem).where(r.c.id == row.repo_id)
+            ).one()
+            repos[row.repo_id] = _Layout(taxonomy, full_name, ecosystem)
+        shapes[shape] = repos[row.repo_id].tag(row.paths, row.labels, row.title)
+    return shapes[shape]
 
 
 @dataclass(frozen=True)

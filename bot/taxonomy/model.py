@@ -241,11 +241,12 @@ def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, LazyPattern]]:
     (no scope paths: TVM, Triton, XLA, IREE, Linux), as they are under any folder
     (`**/python/src/**`: a fork's own, a vendored copy's, a downstream project's `ffi/`).
 
-    That takes same-named folders nested elsewhere too (`arch/x86/mm/` is memory management
-    in a kernel fork, not in torvalds/linux), a price paid for the layouts it finds. Dropping
-    the first folder of such an ecosystem's globs instead matched far too much: Triton's
-    `python/src/**` became `**/src/**`, the kernel's `kernel/sched/**` took `net/sched/`, and
-    `mm/**`, `rust/**`, `ffi/**` or `shardy/**` became `**/**`, every path. Likewise a glob
+    That takes same-named folders nested elsewhere too (by its path, `arch/x86/mm/` is memory
+    management in a kernel fork, not in torvalds/linux), a price paid for the layouts it
+    finds. Dropping the first folder of such an ecosystem's globs instead matched far too
+    much: Triton's `python/src/**` became `**/src/**`, the kernel's `kernel/sched/**` took
+    `net/sched/`, and `mm/**`, `rust/**`, `ffi/**` or `shardy/**` became `**/**`, every
+    path. Likewise a glob
     whose rest after the ecosystem's top folder names no folder or file of its own keeps that
     folder (`lld/**/LTO*` is `**/lld/**/LTO*`, not every `LTO*` file).
     """
@@ -466,6 +467,15 @@ class _Reader:
         not_keywords = self.list_of(found, "not_keywords", where)
         if not (paths or labels or keywords):
             raise self.fail(node, f"{where} matches nothing: give it paths, labels or keywords")
+        held = compile_keywords(keywords)
+        for phrase in not_keywords:
+            # A phrase that holds none of the keywords excludes nothing: a typo (`net/shed`)
+            # would otherwise do nothing and say nothing.
+            if held is None or held.search(phrase) is None:
+                raise self.fail(
+                    found["not_keywords"],
+                    f"{where} not_keywords: {phrase!r} holds none of its keywords",
+                )
         return Topic(
             ecosystem=ecosystem,
             key=key,
@@ -548,6 +558,7 @@ def as_dict(taxonomy: Taxonomy) -> dict[str, Any]:
                     "paths": list(topic.paths),
                     "labels": list(topic.labels),
                     "keywords": list(topic.keywords),
+                    "not_keywords": list(topic.not_keywords),
                 }
                 for topic in eco.topics
             },

@@ -293,6 +293,10 @@ def test_valid_minimal_file() -> None:
         (VALID + "      lexer:\n        name: Lexer\n        aliases: [parser]\n"
          "        labels: [l]\n", 10, "'parser' already names topic 'toy.parser'"),
         (_with(4, "    name: [Toy]"), 4, "must be text"),
+        # A phrase that holds none of the keywords would exclude nothing, silently.
+        (VALID + "        keywords: [sched]\n        not_keywords: [net/shed]\n", 11,
+         "'net/shed' holds none of its keywords"),
+        (VALID + "        not_keywords: [net/sched]\n", 10, "holds none of its keywords"),
         ("", 1, "empty"),
         ("version: 1\n", 1, "needs an 'ecosystems:' section"),
     ],
