@@ -79,10 +79,10 @@ def _retag(
     done = Retagged()
     after = 0
     while True:
-        # Tagging is the long part (about a second per batch of LLVM-shaped work): it is done
-        # on a first read, without the write lock. SQLite's waiting writers poll, unfairly, and
-        # a lock held for every batch and taken again at once kept syncs, splits and forgets
-        # out for the whole run, until they failed.
+        # Tagging is the long part (about a fifth of a millisecond a row of LLVM-shaped work):
+        # it is done on a first read, without the write lock. SQLite's waiting writers poll,
+        # unfairly, and a lock held for every batch and taken again at once kept syncs,
+        # splits and forgets out for the whole run, until they failed.
         rows = _rows(session, sa.true(), after)
         if not rows:
             session.commit()

@@ -246,9 +246,8 @@ def _anywhere_patterns(eco: Ecosystem) -> list[tuple[str, LazyPattern]]:
     finds. Dropping the first folder of such an ecosystem's globs instead matched far too
     much: Triton's `python/src/**` became `**/src/**`, the kernel's `kernel/sched/**` took
     `net/sched/`, and `mm/**`, `rust/**`, `ffi/**` or `shardy/**` became `**/**`, every
-    path. Likewise a glob
-    whose rest after the ecosystem's top folder names no folder or file of its own keeps that
-    folder (`lld/**/LTO*` is `**/lld/**/LTO*`, not every `LTO*` file).
+    path. Likewise a glob whose rest after the ecosystem's top folder names no folder or file
+    of its own keeps that folder (`lld/**/LTO*` is `**/lld/**/LTO*`, not every `LTO*` file).
     """
     wild = set("*?[{")
     tops = {p.split("/", 1)[0] for p in eco.paths if "/" in p and not wild & set(p.split("/")[0])}
