@@ -110,13 +110,13 @@ class Topic:
         network's packet scheduler, not the scheduler that `sched` names in `sched/fair:`)."""
         if not title or self._keyword_re is None:
             return False
-        found = list(self._keyword_re.finditer(title))
-        if found and self._not_keyword_re is not None:
-            others = [m.span() for m in self._not_keyword_re.finditer(title)]
-            found = [
-                m for m in found if not any(a <= m.start() and m.end() <= b for a, b in others)
-            ]
-        return bool(found)
+        if self._not_keyword_re is None:  # most topics: one search, as every tagging runs it
+            return self._keyword_re.search(title) is not None
+        others = [m.span() for m in self._not_keyword_re.finditer(title)]
+        return any(
+            not any(a <= m.start() and m.end() <= b for a, b in others)
+            for m in self._keyword_re.finditer(title)
+        )
 
 
 @dataclass(frozen=True)
