@@ -11,9 +11,25 @@ their paths alone, which the kernel's own commits there are not.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.taxonomy.model import Taxonomy
 
 LIST_PREFIX = "mail:"  # a mailing list's name in the store (`mail:bpf`)
+
+
+def tag_work(
+    taxonomy: Taxonomy,
+    full_name: str,
+    ecosystem: str,
+    paths: Sequence[str],
+    labels: Sequence[str],
+    title: str | None,
+) -> set[str]:
+    """The topic tags of a piece of work of `full_name` (stored under `ecosystem`): what
+    ingest writes and a retag works out again, in one place."""
+    layout = layout_of(taxonomy, full_name, ecosystem)
+    return taxonomy.tag(layout, paths, labels, title, ecosystem=ecosystem)
 
 
 def layout_of(taxonomy: Taxonomy, full_name: str, ecosystem: str) -> str:

@@ -23,7 +23,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.ingest.layout import layout_of
+from bot.ingest.layout import tag_work
 from bot.people import curation as people
 from bot.people.not_people import not_people
 from bot.people.places import place
@@ -376,21 +376,15 @@ def index_batch(
     termed: list[Indexed] = []
     natures: dict[int, str | None] = {}
     sorts: dict[tuple[object, int, int, int], str | None] = {}
-    layout = layout_of(taxonomy, repo.full_name, repo.ecosystem)
     for contribution_id, record in zip(ids, records, strict=True):
         title = record.title
         created = tuple(record.created_paths)
         shape = (tuple(record.paths), tuple(record.labels), title, created)
         if shape not in shapes:
-            topics = taxonomy.tag(
-                layout, record.paths, record.labels, title, ecosystem=repo.ecosystem
-            )
+            where = (taxonomy, repo.full_name, repo.ecosystem)
+            topics = tag_work(*where, record.paths, record.labels, title)
             # Built: the topics and words of the files it created (not its labels or title).
-            built = (
-                taxonomy.tag(layout, created, (), None, ecosystem=repo.ecosystem)
-                if created
-                else set()
-            )
+            built = tag_work(*where, created, (), None) if created else set()
             shapes[shape] = (
                 topics,
                 terms_of(record.paths, record.labels, title),

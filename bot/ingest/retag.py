@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from bot.errors import BusyError
 from bot.ingest.discourse import forum_labels
-from bot.ingest.layout import layout_of
+from bot.ingest.layout import tag_work
 from bot.sources.discourse import is_forum
 from bot.store.locks import session_job_lock, write_lock
 from bot.store.models import Contribution, ContributionTopic, Repo
@@ -182,5 +182,4 @@ class _Layout:
     def tag(self, paths: Sequence[str], labels: Sequence[str], title: str | None) -> set[str]:
         if is_forum(self.full_name):
             labels = forum_labels(self.taxonomy, self.ecosystem, labels)
-        layout = layout_of(self.taxonomy, self.full_name, self.ecosystem)
-        return self.taxonomy.tag(layout, paths, labels, title, ecosystem=self.ecosystem)
+        return tag_work(self.taxonomy, self.full_name, self.ecosystem, paths, labels, title)
