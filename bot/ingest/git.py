@@ -44,6 +44,7 @@ from bot.errors import BusyError
 from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.owners import store_owner_files
 from bot.ingest.pipeline import index_batch
+from bot.ingest.reverts import mark_reverted
 from bot.people.not_people import not_people, tool_name
 from bot.sources.git import (
     GitCommit,
@@ -550,6 +551,8 @@ def _ingest(
     if full:
         stats.removed = _drop_unreachable(session, repo.id, path)
     _owners(session, repo.id, path, stats)
+    mark_reverted(session, repo.id)
+    session.commit()
     stats.skipped_authors = ingest.skipped
     stats.people_after = session.exec(select(func.count()).select_from(Person)).one()
     stats.coverage = topic_coverage(session, taxonomy, repo)

@@ -15,7 +15,9 @@ A tag is `built` (the work created files in the topic) only as ingest saw it: th
 change created are not stored, so a tag that stays keeps its mark, and a tag the new taxonomy
 adds has none until the work is read again (`csf ingest git --full`, `csf ingest mail --full`;
 a synced PR when a sync reads it again). Tags that do not change are not written again, so a
-taxonomy that changed nothing leaves the score cache standing.
+taxonomy that changed nothing leaves the score cache standing. Each repository's reverted
+changes are worked out again too (bot/ingest/reverts.py), for stores ingested before csf knew
+them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlmodel import Session
 from bot.errors import BusyError
 from bot.ingest.discourse import forum_labels
 from bot.ingest.layout import tag_work
+from bot.ingest.reverts import mark_reverted
 from bot.sources.discourse import is_forum
 from bot.store.locks import session_job_lock, write_lock
 from bot.store.models import Contribution, ContributionTopic, Repo
@@ -46,8 +49,14 @@ class Retagged:
     changed: int = 0  # whose tags are not what they were
     gained: int = 0  # tags added
     lost: int = 0  # tags taken away
+    reverted: int = 0  # reverted marks added or taken off (bot/ingest/reverts.py)
 
     def summary(self) -> str:
+        n = self.reverted
+        marks = f"; {n:,} reverted-change mark{'s' if n != 1 else ''} set right" if n else ""
+        return self._tags() + marks
+
+    def _tags(self) -> str:
         if not self.changed:
             return f"topic tags unchanged on all {self.contributions:,} stored contributions"
         return (
@@ -86,6 +95,9 @@ def _retag(
         rows = _rows(session, sa.true(), after)
         if not rows:
             session.commit()
+            for repo_id in session.scalars(sa.select(Repo.__table__.c.id)).all():  # type: ignore[attr-defined]
+                done.reverted += mark_reverted(session, repo_id)
+                session.commit()
             return done
         last = rows[-1].id
         repos: dict[int, _Layout] = {}

@@ -29,6 +29,7 @@ from sqlmodel import Session, col, func, select
 from bot.ingest.coverage import TopicCoverage, topic_coverage
 from bot.ingest.owners import store_owner_files
 from bot.ingest.pipeline import Ingestor, stale_profiles
+from bot.ingest.reverts import mark_reverted
 from bot.sources.github.http import GitHubShapeError, Reply
 from bot.sources.github.records import USERS_PER_QUERY, GitHubSource, parse_time
 from bot.sources.owners import CODEOWNERS_PATHS, is_maintainer_file
@@ -138,6 +139,7 @@ class GitHubSync:
         self._issue_stream(repo, "comments", ingest, stats, since)
         self._owners(repo, stats)
         self._profiles(ingest, stats)
+        mark_reverted(self.session, repo.id)
 
         repo.last_synced_at = self.clock()
         self.session.commit()

@@ -353,7 +353,8 @@ def set_natures(session: Session, natures: Mapping[int, str | None]) -> None:
     """Record the nature of each classified change (bot.taxonomy.nature; None is real work).
 
     Upkeep is written row by row; real work only clears a nature stored before (a PR retitled
-    from "Revert ...", a rule that no longer holds after `--full`), which new rows never have.
+    from "Revert ...", a rule that no longer holds after `--full`), which new rows never have,
+    but not `reverted`: a revert elsewhere says that, and `mark_reverted` keeps it right.
     """
     table = Contribution.__table__  # type: ignore[attr-defined]
     upkeep = sorted((key, value) for key, value in natures.items() if value is not None)
@@ -368,7 +369,11 @@ def set_natures(session: Session, natures: Mapping[int, str | None]) -> None:
     for start in range(0, len(plain), 500):
         session.execute(
             sa.update(table)
-            .where(table.c.id.in_(plain[start : start + 500]), table.c.nature.is_not(None))
+            .where(
+                table.c.id.in_(plain[start : start + 500]),
+                table.c.nature.is_not(None),
+                table.c.nature != "reverted",
+            )
             .values(nature=None)
         )
 

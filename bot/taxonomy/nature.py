@@ -23,7 +23,17 @@ from bot.datafile import shipped
 # most this many others, is still `generated`.
 _MOST_OTHERS = 2
 
-NATURES = ("integrate", "bump", "revert", "format", "generated", "deletion", "nfc_sweep")
+# `reverted` is not a rule of a change's own: a later change took it back (bot/ingest/reverts.py).
+NATURES = (
+    "integrate",
+    "bump",
+    "revert",
+    "format",
+    "generated",
+    "deletion",
+    "nfc_sweep",
+    "reverted",
+)
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,8 @@ def why(nature: str, title: str | None, additions: int, deletions: int, files: i
         return "touches (almost) only generated or vendored files"
     if nature == "nfc_sweep":
         return f"an NFC change across {files} files"
+    if nature == "reverted":
+        return "a later change reverted it"
     return nature
 
 
