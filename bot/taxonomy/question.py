@@ -205,6 +205,10 @@ def read_query(
                     repo_ecosystems.add(hit[1])
                 used[start : start + size] = [True] * size
 
+    # A topic named with another ecosystem's name in it ("llvm dialect": MLIR's LLVM dialect,
+    # "matmul kernel" Triton's) is that topic, not the other ecosystem and a loose word.
+    compounds = {normalise_phrase(w) for w in words if "-" in w}  # "torch-mlir": a project
+    crossing = _crossing_topics(taxonomy, tokens, used, phrases(), repo_ecosystems, compounds)
     ecosystem: Ecosystem | None = None
     ecosystem_words: tuple[str, ...] = ()
     for start, size, phrase in phrases():
@@ -226,6 +230,8 @@ def read_query(
                 break
     if ecosystem is None and len(repo_ecosystems) == 1:
         ecosystem = taxonomy.ecosystem(next(iter(repo_ecosystems)))
+    if ecosystem is None and len({t.ecosystem for _, group in crossing for t in group}) == 1:
+        ecosystem = taxonomy.ecosystem(crossing[0][1][0].ecosystem)
 
     pool = list(ecosystem.topics) if ecosystem else list(taxonomy.topics())
     key = ecosystem.key if ecosystem else None
@@ -233,6 +239,10 @@ def read_query(
     topics: list[Topic] = []
     groups: list[tuple[str, ...]] = []
     named_by: list[int] = []  # positions of the words that named topics
+    for (start, size), crossed in crossing:
+        topics.extend(t for t in crossed if t not in topics)
+        groups.append(tuple(dict.fromkeys(t.id for t in crossed)))
+        named_by.extend(range(start, start + size))
     for start, size, phrase in phrases():
         if any(used[start : start + size]):
             continue
@@ -278,6 +288,45 @@ def read_query(
         tuple(corrected),
         ecosystem_words=ecosystem_words,
     )
+
+
+def _crossing_topics(
+    taxonomy: Taxonomy,
+    tokens: list[str],
+    used: list[bool],
+    found: list[tuple[int, int, str]],
+    repo_ecosystems: set[str],
+    compounds: set[str],
+) -> list[tuple[tuple[int, int], list[Topic]]]:
+    """Topics named by a phrase that holds another ecosystem's name, longest phrase first,
+    marked in `used`: ((start, size), topics) each. A named repository's ecosystems bound them
+    (`onnx-mlir llvm dialect` is MLIR's; in a PyTorch repository "matmul kernel" is no Triton
+    topic). Where the topic is the named ecosystem's own ("mlir core"), the usual reading gives
+    the same, and it is left to it. A hyphenated word (`torch-mlir`, `onnx-mlir`) names a
+    project, as it is read without this, even where a topic mentions it.
+    """
+    names = taxonomy.memo(
+        ("topic names", None), lambda: _name_index(list(taxonomy.topics()), False)
+    )
+    crossing: list[tuple[tuple[int, int], list[Topic]]] = []
+    for start, size, phrase in found:
+        if size < 2 or any(used[start : start + size]) or taxonomy.ecosystem(phrase):
+            continue
+        if phrase in compounds:
+            continue
+        matched = names.get(phrase) or names.get(phrase.replace(" ", ""))
+        if repo_ecosystems:
+            matched = [t for t in matched or [] if t.ecosystem in repo_ecosystems]
+        inside = {
+            eco.key
+            for width in range(1, size)
+            for at in range(start, start + size - width + 1)
+            if (eco := taxonomy.ecosystem(" ".join(tokens[at : at + width]))) is not None
+        }
+        if matched and inside and any(t.ecosystem not in inside for t in matched):
+            crossing.append(((start, size), list(matched)))
+            used[start : start + size] = [True] * size
+    return crossing
 
 
 def _conversions(tokens: list[str]) -> list[str]:

@@ -32,3 +32,35 @@ def test_gpu_kernels_names_tritons_kernels_topic() -> None:
     reading = read_query(default_taxonomy(), ["triton", "gpu", "kernels"])
     assert [t.id for t in reading.topics] == ["triton.kernels"]
     assert reading.free_words == ()
+
+
+@pytest.mark.parametrize(
+    ("words", "repos", "label"),
+    [
+        # Another ecosystem's name inside a topic's name: the topic, not that ecosystem.
+        ("llvm dialect", [], "MLIR › LLVM dialect and export"),
+        ("mlir llvm dialect", [], "MLIR › LLVM dialect and export"),
+        (
+            "onnx-mlir llvm dialect",
+            [("onnx/onnx-mlir", "mlir")],
+            "onnx/onnx-mlir › MLIR › LLVM dialect and export",
+        ),
+        ("tritongpu to llvm", [], "Triton › Lowering to LLVM"),
+        ("matmul kernel", [], "Triton › Kernels and tutorials"),
+        # ... only where the named repository's ecosystem has that topic.
+        ("widgets matmul kernel", [("fictional/widgets", "llvm")], None),
+        # The ecosystem's own topics read as before; a hyphenated project name stays one.
+        ("mlir core", [], "MLIR › Core IR and infrastructure"),
+        ("kernel scheduler", [], "Linux kernel › Scheduler"),
+        ("torch-mlir", [], 'MLIR › "torch"'),
+        ("llvm", [], "LLVM"),
+    ],
+)
+def test_a_topic_named_with_another_ecosystems_name_is_that_topic(
+    words: str, repos: list[tuple[str, str]], label: str | None
+) -> None:
+    reading = read_query(default_taxonomy(), words.split(), repos)
+    if label is None:
+        assert "triton.kernels" not in [t.id for t in reading.topics]
+    else:
+        assert reading.label == label
