@@ -247,6 +247,8 @@ def read_query(
         if any(used[start : start + size]):
             continue
         matched = names.get(phrase) or names.get(phrase.replace(" ", ""))
+        # In openxla/shardy, the Shardy topic is everything: "shardy mpmd" asks about MPMD.
+        matched = [t for t in matched or [] if not _namesake(t, named_repos)]
         if not matched:
             continue
         if ecosystem is None and topics:
@@ -288,6 +290,17 @@ def read_query(
         tuple(corrected),
         ecosystem_words=ecosystem_words,
     )
+
+
+def _namesake(topic: Topic, repos: Sequence[str]) -> bool:
+    """Whether the topic bears a named repository's own name (XLA's Shardy topic and
+    openxla/shardy): asked of that repository, it narrows nothing, so its words stay words."""
+    own = {_folded(topic.key), _folded(topic.name)}
+    return any(_folded(repo.rsplit("/", 1)[-1]) in own for repo in repos)
+
+
+def _folded(name: str) -> str:
+    return normalise_phrase(name).replace(" ", "")
 
 
 def _crossing_topics(

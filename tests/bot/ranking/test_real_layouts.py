@@ -248,6 +248,36 @@ def test_a_hand_mark_says_a_person_is_a_person_whatever_the_rules(
         assert not again.is_bot
 
 
+def test_a_part_of_a_repository_named_like_its_topic_is_that_part(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """In openxla/shardy, XLA's Shardy topic is every path; "shardy mpmd" asks about MPMD."""
+    repo = GitRepo(tmp_path / "shardy")
+    mpmd = ("Mia Pipeliner", "mia@compilers.example")
+    sdy = ("Sol Propagator", "sol@compilers.example")
+    for n in range(3):
+        repo.commit(
+            f"[mpmd] Fragment pass {n}",
+            {f"shardy/dialect/mpmd/transforms/pass{n}.cc": _body(80)},
+            author=mpmd,
+            date=_when(2025, 1 + n),
+        )
+    for n in range(8):
+        repo.commit(
+            f"Propagation step {n}",
+            {f"shardy/dialect/sdy/transforms/propagation/step{n}.cc": _body(200)},
+            author=sdy,
+            date=_when(2025, 1 + n),
+        )
+    _ingest(engine, repo.path, "openxla/shardy", "xla")
+    with Session(engine) as session:
+        answer = _ask(session, "shardy mpmd")
+        assert answer.reading.label == 'openxla/shardy › XLA › "mpmd"'
+        assert _names(answer) == ["Mia Pipeliner"]
+        # The whole topic, asked as such, is everyone's.
+        assert set(_names(_ask(session, "xla shardy"))) == {"Mia Pipeliner", "Sol Propagator"}
+
+
 def test_deleting_a_component_is_not_building_it(engine: Engine, tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "tvm-like")
     builder = ("Bea Builder", "bea@compilers.example")

@@ -64,3 +64,25 @@ def test_a_topic_named_with_another_ecosystems_name_is_that_topic(
         assert "triton.kernels" not in [t.id for t in reading.topics]
     else:
         assert reading.label == label
+
+
+@pytest.mark.parametrize(
+    ("words", "repos", "label"),
+    [
+        # A topic that bears the named repository's own name narrows nothing there.
+        ("shardy mpmd", [("openxla/shardy", "xla")], 'openxla/shardy › XLA › "mpmd"'),
+        ("stablehlo chlo", [("openxla/stablehlo", "xla")], 'openxla/stablehlo › XLA › "chlo"'),
+        # Its other topics, and the topic elsewhere, read as before.
+        (
+            "stablehlo vhlo",
+            [("openxla/stablehlo", "xla")],
+            "openxla/stablehlo › XLA › VHLO and compatibility",
+        ),
+        ("xla mpmd", [("openxla/xla", "xla")], "XLA › Shardy"),
+        ("mpmd", [("openxla/shardy", "xla")], "XLA › Shardy"),
+    ],
+)
+def test_a_topic_named_as_the_repository_asked_of_it_is_read_as_words(
+    words: str, repos: list[tuple[str, str]], label: str
+) -> None:
+    assert read_query(default_taxonomy(), words.split(), repos).label == label
