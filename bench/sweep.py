@@ -72,6 +72,8 @@ def main() -> None:
 
     taxonomy = default_taxonomy()
     config = load_ranking_config(os.environ.get("CSF_RANKING_CONFIG"))
+    # As `csf backtest owners` asks: an owner file the store read cannot answer for anyone.
+    settings = {**config, "points": {**config["points"], "ownership": 0.0}}
     days = int(config["window_days"])
     print(f"{'repository':38} {'asked':>5} {'nobody':>6} {'toolish':>7}  seconds")
     for spec in args.specs:
@@ -105,11 +107,11 @@ def main() -> None:
                     questions[words] = folder
             for words, folder in questions.items():
                 asked += 1
+                asked_as = [name.rsplit("/", 1)[-1], *words]
                 reading = replace(
-                    read_query(taxonomy, [name.rsplit("/", 1)[-1], *words], [(name, ecosystem)]),
-                    repos=(name,),
+                    read_query(taxonomy, asked_as, [(name, repo.ecosystem)]), repos=(name,)
                 )
-                answer = who(session, taxonomy, reading, config=config, as_of=as_of, cached=False)
+                answer = who(session, taxonomy, reading, config=settings, as_of=as_of, cached=False)
                 if not answer.results:
                     if baseline_ranking(session, repo.id, words, start, as_of):
                         nobody.append(f"{folder} (q={' '.join(words)})")

@@ -134,20 +134,23 @@ def _titled(
     joined to the titles in a temporary table (chunks of bound titles would scan it once per
     chunk, and a history like LLVM's has tens of thousands of reverts)."""
     connection = session.connection()
+    # No key: the titles are distinct already, and PostgreSQL's index entries stop at 2,704
+    # bytes where a commit's subject line has no limit.
     wanted = sa.Table(
         "csf_reverted_title",
         sa.MetaData(),
-        sa.Column("title", sa.String, primary_key=True),
+        sa.Column("title", sa.String),
         prefixes=["TEMPORARY"],
     )
+    # One an interrupted run left on this connection (SQLite's outlives a rollback; a failed
+    # PostgreSQL transaction takes its own with it, so it is not dropped on the way out).
     wanted.drop(connection, checkfirst=True)
     wanted.create(connection)
-    try:
-        connection.execute(sa.insert(wanted), [{"title": t} for t in sorted(titles)])
-        statement = _columns(c).join_from(c, wanted, wanted.c.title == c.c.title).where(landed)
-        return _landings(connection.execute(statement))
-    finally:
-        wanted.drop(connection)
+    connection.execute(sa.insert(wanted), [{"title": t} for t in sorted(titles)])
+    statement = _columns(c).join_from(c, wanted, wanted.c.title == c.c.title).where(landed)
+    rows = connection.execute(statement).all()
+    wanted.drop(connection)
+    return _landings(rows)
 
 
 def _prs(

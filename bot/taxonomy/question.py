@@ -207,7 +207,8 @@ def read_query(
 
     # A topic named with another ecosystem's name in it ("llvm dialect": MLIR's LLVM dialect,
     # "matmul kernel" Triton's) is that topic, not the other ecosystem and a loose word.
-    compounds = {normalise_phrase(w) for w in words if "-" in w}  # "torch-mlir": a project
+    # "torch-mlir", "torch_mlir": a project's name
+    compounds = {normalise_phrase(w) for w in words if "-" in w or "_" in w}
     crossing = _crossing_topics(taxonomy, tokens, used, phrases(), repo_ecosystems, compounds)
     ecosystem: Ecosystem | None = None
     ecosystem_words: tuple[str, ...] = ()
@@ -314,7 +315,8 @@ def _crossing_topics(
     """Topics named by a phrase that holds another ecosystem's name, longest phrase first,
     marked in `used`: ((start, size), topics) each. A named repository's ecosystems bound them
     (`onnx-mlir llvm dialect` is MLIR's; in a PyTorch repository "matmul kernel" is no Triton
-    topic). Where the topic is the named ecosystem's own ("mlir core"), the usual reading gives
+    topic), and so does an ecosystem the question names elsewhere (`iree matmul kernel` stays
+    IREE's). Where the topic is the named ecosystem's own ("mlir core"), the usual reading gives
     the same, and it is left to it. A hyphenated word (`torch-mlir`, `onnx-mlir`) names a
     project, as it is read without this, even where a topic mentions it.
     """
@@ -328,8 +330,15 @@ def _crossing_topics(
         if phrase in compounds:
             continue
         matched = names.get(phrase) or names.get(phrase.replace(" ", ""))
-        if repo_ecosystems:
-            matched = [t for t in matched or [] if t.ecosystem in repo_ecosystems]
+        elsewhere = {
+            eco.key
+            for at, width, other in found
+            if (at + width <= start or at >= start + size)
+            and not any(used[at : at + width])
+            and (eco := taxonomy.ecosystem(other)) is not None
+        }
+        if bounds := repo_ecosystems | elsewhere:
+            matched = [t for t in matched or [] if t.ecosystem in bounds]
         inside = {
             eco.key
             for width in range(1, size)

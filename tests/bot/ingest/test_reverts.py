@@ -3,6 +3,7 @@ GitHub PRs synced from a GitHub-shaped server, and in a store ingested before cs
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -289,3 +290,15 @@ def test_a_revert_pushed_as_a_commit_marks_the_pr_it_landed_through(
         ).one()
     assert pr == "reverted"
     assert _natures(harness.engine)[f"{title} (#1)"] == "reverted"
+
+
+def test_a_revert_of_a_change_with_a_huge_subject_line(engine: Engine, tmp_path: Path) -> None:
+    """A subject line has no limit in git; PostgreSQL's index entries do (2,704 bytes)."""
+    repo = GitRepo(tmp_path / "torch-mlir")
+    # Hashes, not a repeated word: PostgreSQL compresses an index entry before it measures it.
+    hashes = (hashlib.sha256(str(n).encode()).hexdigest() for n in range(150))
+    subject = "[TorchToLinalg] " + " ".join(hashes)  # about 9,700 characters
+    first = repo.commit(subject, {LOWERING: _body(300, "conv")}, author=RELANDER, date=_when(2, 2))
+    _revert(repo, first, 2, 3)
+    _ingest(engine, repo.path)
+    assert _natures(engine)[subject] == "reverted"

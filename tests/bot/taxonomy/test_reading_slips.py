@@ -53,7 +53,11 @@ def test_gpu_kernels_names_tritons_kernels_topic() -> None:
         ("mlir core", [], "MLIR › Core IR and infrastructure"),
         ("kernel scheduler", [], "Linux kernel › Scheduler"),
         ("torch-mlir", [], 'MLIR › "torch"'),
+        ("torch_mlir", [], 'MLIR › "torch"'),
         ("llvm", [], "LLVM"),
+        # An ecosystem the question names elsewhere keeps another's topics out, as before.
+        ("iree matmul kernel", [], 'IREE › "matmul" "kernel"'),
+        ("triton llvm dialect", [], 'Triton › "llvm"'),
     ],
 )
 def test_a_topic_named_with_another_ecosystems_name_is_that_topic(
