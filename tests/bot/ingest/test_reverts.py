@@ -302,3 +302,28 @@ def test_a_revert_of_a_change_with_a_huge_subject_line(engine: Engine, tmp_path:
     _revert(repo, first, 2, 3)
     _ingest(engine, repo.path)
     assert _natures(engine)[subject] == "reverted"
+
+
+def test_githubs_revert_button_names_the_pr_not_the_squashed_commit(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Git history alone: the squashed change is `X (#12)`, the revert button's PR is titled
+    `Revert "X"` and squashes to `Revert "X" (#15)`. A title named exactly still comes first."""
+    repo = GitRepo(tmp_path / "torch-mlir")
+    repo.commit(f"{BIG} (#12)", {LOWERING: _body(300, "conv")}, author=RELANDER, date=_when(2, 2))
+    repo.commit(
+        f'Revert "{BIG}" (#15)', {LOWERING: _body(20, "start")}, author=REVERTER, date=_when(2, 3)
+    )
+    repo.commit("Tidy the lowering (#16)", {"README.md": "a\n"}, author=STEADY, date=_when(2, 4))
+    repo.commit("Tidy the lowering (#20)", {"README.md": "b\n"}, author=SETUP, date=_when(2, 5))
+    repo.commit(
+        'Revert "Tidy the lowering (#16)" (#21)',
+        {"README.md": "c\n"},
+        author=REVERTER,
+        date=_when(2, 6),
+    )
+    _ingest(engine, repo.path)
+    natures = _natures(engine)
+    assert natures[f"{BIG} (#12)"] == "reverted"
+    assert natures["Tidy the lowering (#16)"] == "reverted"
+    assert natures["Tidy the lowering (#20)"] is None  # the later one, but not the one named
