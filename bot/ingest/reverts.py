@@ -45,6 +45,7 @@ _SUBJECT = re.compile(
 )
 _CHUNK = 500  # ids or numbers per statement
 _NUMBERED = " (#"  # where a squash merge's PR number starts
+_NUMBER = re.compile(r" \(#\d+\)$")  # ... and the whole of it, at a title's end
 _Key = tuple[str, str]  # (kind, the landing's id: a commit's sha, a PR's number)
 
 
@@ -80,7 +81,7 @@ def mark_reverted(session: Session, repo_id: int) -> int:
     wanted = {s for r in reverts.values() if (s := reverted_subject(r.title)) is not None}
     if not reverts and not marked:
         return 0
-    candidates = _titled(session, c, landed, {_bare(s) for s in wanted}) if wanted else {}
+    candidates = _titled(session, c, landed, {_key(s) for s in wanted}) if wanted else {}
     undone = _undone(_targets(reverts.values(), [*candidates.values(), *reverts.values()]))
     known = {**marked, **candidates, **reverts}
     parents = sorted({p for key in undone if (p := known[key].parent) is not None})
@@ -131,10 +132,10 @@ def _landings(rows: Iterable[Any]) -> dict[_Key, _Landing]:
 def _titled(
     session: Session, c: sa.Table, landed: sa.ColumnElement[bool], titles: set[str]
 ) -> dict[_Key, _Landing]:
-    """The landed changes whose titles are one of `titles` once bare (`_bare`): one pass over
-    the repository's rows, matched against the titles in a temporary table (chunks of bound
-    titles would read it once per chunk, and a history like LLVM's has tens of thousands of
-    reverts)."""
+    """The landed changes whose titles have one of `titles` as their `_key` (every change titled
+    a subject, or the subject and ` (#N)`, and some more): one pass over the repository's rows,
+    matched against the keys in a temporary table (chunks of bound titles would read it once
+    per chunk, and a history like LLVM's has tens of thousands of reverts)."""
     connection = session.connection()
     # No key: the titles are distinct already, and PostgreSQL's index entries stop at 2,704
     # bytes where a commit's subject line has no limit.
@@ -149,30 +150,32 @@ def _titled(
     wanted.drop(connection, checkfirst=True)
     wanted.create(connection)
     connection.execute(sa.insert(wanted), [{"title": t} for t in sorted(titles)])
-    bare = _bare_sql(c.c.title, connection.dialect.name)
-    # `IN (SELECT …)`: SQLite probes a b-tree it builds of the titles for each row, where a
-    # join on the expression ran the whole repository once per title (minutes at 1M rows).
-    statement = _columns(c).where(landed, bare.in_(sa.select(wanted.c.title)))
+    key = _key_sql(c.c.title, connection.dialect.name)
+    # `IN (SELECT …)`: SQLite probes a b-tree it builds of the keys for each row, where a join
+    # on the expression ran the whole repository once per title (minutes at 1M rows).
+    statement = _columns(c).where(landed, key.in_(sa.select(wanted.c.title)))
     rows = connection.execute(statement).all()
     wanted.drop(connection)
     return _landings(rows)
 
 
 def _bare(title: str) -> str:
-    """A title without the ` (#N)` a squash merge adds (`X (#12)` -> `X`), as `_bare_sql`."""
-    if title.endswith(")") and _NUMBERED in title[:-1]:
-        return title[: title.index(_NUMBERED)]
-    return title
+    """A title without the ` (#N)` a squash merge adds at its end (`X (#12)` -> `X`)."""
+    return _NUMBER.sub("", title)
 
 
-def _bare_sql(title: Any, dialect: str) -> Any:
-    """`_bare` in SQL: the title up to its first ` (#`, when it ends with `)` after one."""
-    at = (
-        sa.func.strpos(title, _NUMBERED)
-        if dialect == "postgresql"
-        else sa.func.instr(title, _NUMBERED)
-    )
-    return sa.case((title.like(f"%{_NUMBERED}%)"), sa.func.substr(title, 1, at - 1)), else_=title)
+def _key(title: str) -> str:
+    """A title up to its first ` (#` (`_key_sql` in SQL): a title and the same with ` (#N)`
+    added share it, so the database picks out what `_targets` may want in one pass."""
+    at = title.find(_NUMBERED)
+    return title if at < 0 else title[:at]
+
+
+def _key_sql(title: Any, dialect: str) -> Any:
+    """`_key` in SQL (positions count from 1, in characters, on SQLite and PostgreSQL)."""
+    find = sa.func.strpos if dialect == "postgresql" else sa.func.instr
+    at = find(title, _NUMBERED)
+    return sa.case((at > 0, sa.func.substr(title, 1, at - 1)), else_=title)
 
 
 def _prs(
@@ -192,30 +195,24 @@ def _is(column: sa.Column[str | None], value: str | None) -> sa.ColumnElement[bo
 
 
 def _targets(reverts: Iterable[_Landing], candidates: Iterable[_Landing]) -> dict[_Key, _Key]:
-    """{revert: the change it takes back}: the latest landing of that kind titled as it names,
-    landed no later than the revert; else the latest titled so once both are bare (`_bare`):
-    GitHub's revert button names the PR's title, `X`, where the squashed commit is `X (#12)`.
-    A subject is shorter than its revert's title, so no revert takes back itself, and the
-    reverts of reverts make no loop."""
-    by_title: dict[tuple[str, str], list[_Landing]] = {}
-    by_bare: dict[tuple[str, str], list[_Landing]] = {}
+    """{revert: the change it takes back}: the latest landing of that kind, landed no later
+    than the revert, titled as it names, or as it names and a squash merge's ` (#N)`: GitHub's
+    revert button names the PR's title, `X`, where the squashed commit is `X (#12)`. A subject
+    is shorter than its revert's title, so no revert takes back itself, and the reverts of
+    reverts make no loop."""
+    titled: dict[tuple[str, str], list[_Landing]] = {}
     for landing in candidates:
-        by_title.setdefault((landing.key[0], landing.title), []).append(landing)
-        by_bare.setdefault((landing.key[0], _bare(landing.title)), []).append(landing)
+        titled.setdefault((landing.key[0], landing.title), []).append(landing)
+        bare = _bare(landing.title)
+        if bare != landing.title:
+            titled.setdefault((landing.key[0], bare), []).append(landing)
     target: dict[_Key, _Key] = {}
     for revert in reverts:
         subject = reverted_subject(revert.title)
         if subject is None:
             continue
-        before = [
-            landing
-            for landing in by_title.get((revert.key[0], subject), [])
-            if landing.when <= revert.when
-        ] or [
-            landing
-            for landing in by_bare.get((revert.key[0], _bare(subject)), [])
-            if landing.when <= revert.when and landing.key != revert.key
-        ]
+        named = titled.get((revert.key[0], subject), [])
+        before = [landing for landing in named if landing.when <= revert.when]
         if before:
             target[revert.key] = max(before, key=lambda x: (x.when, max(x.rows))).key
     return target

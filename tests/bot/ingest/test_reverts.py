@@ -327,3 +327,38 @@ def test_githubs_revert_button_names_the_pr_not_the_squashed_commit(
     assert natures[f"{BIG} (#12)"] == "reverted"
     assert natures["Tidy the lowering (#16)"] == "reverted"
     assert natures["Tidy the lowering (#20)"] is None  # the later one, but not the one named
+
+
+def _history(repo: GitRepo, titles: list[str]) -> None:
+    """One small commit per title, a day apart, each by the first author that fits it."""
+    for day, title in enumerate(titles, start=1):
+        author = REVERTER if title.startswith("Revert") else RELANDER
+        repo.commit(title, {f"notes/{day}.txt": f"{day}\n"}, author=author, date=_when(3, day))
+
+
+@pytest.mark.parametrize(
+    ("titles", "reverted"),
+    [
+        # A reland squash-merged, then reverted by the button: the reland is taken back.
+        (['X (#100)', 'Revert "X (#100)" (#110)', 'Reland "X (#100)" (#200)',
+          'Revert "Reland "X (#100)"" (#210)'], {"X (#100)", 'Reland "X (#100)" (#200)'}),
+        # Reverted, and that revert reverted: the change is back.
+        (['X (#100)', 'Revert "X (#100)" (#110)', 'Revert "Revert "X (#100)"" (#120)'], set()),
+        # A subject that names a number names that change, never another one.
+        (['Fix the lowering (#20)', 'Revert "Fix the lowering (#16)"'], set()),
+        (['Fix build', 'Revert "Fix build (#16)"'], set()),
+        # A title that only starts like the subject is another change.
+        (['Support (#123) syntax in the parser', 'Revert "Support" (#5)'], set()),
+        # The latest change so titled, pushed directly or squash-merged, before the revert only.
+        (['Fix lint', 'Fix lint (#50)', 'Revert "Fix lint" (#51)', 'Fix lint (#52)'],
+         {"Fix lint (#50)"}),
+    ],
+)  # fmt: skip
+def test_which_change_a_revert_names(
+    engine: Engine, tmp_path: Path, titles: list[str], reverted: set[str]
+) -> None:
+    repo = GitRepo(tmp_path / "torch-mlir")
+    _history(repo, titles)
+    _ingest(engine, repo.path)
+    natures = _natures(engine)
+    assert {title for title, nature in natures.items() if nature == "reverted"} == reverted
