@@ -78,9 +78,9 @@ def mark_reverted(session: Session, repo_id: int) -> int:
     ).all()
     reverts = _landings(row for row in rows if reverted_subject(row.title) is not None)
     marked = _landings(row for row in rows if row.nature == REVERTED)
-    wanted = {s for r in reverts.values() if (s := reverted_subject(r.title)) is not None}
     if not reverts and not marked:
         return 0
+    wanted = {s for r in reverts.values() if (s := reverted_subject(r.title)) is not None}
     candidates = _titled(session, c, landed, {_key(s) for s in wanted}) if wanted else {}
     undone = _undone(_targets(reverts.values(), [*candidates.values(), *reverts.values()]))
     known = {**marked, **candidates, **reverts}

@@ -327,9 +327,9 @@ def _crossing_topics(
     for start, size, phrase in found:
         if size < 2 or any(used[start : start + size]) or taxonomy.ecosystem(phrase):
             continue
-        if phrase in compounds:
-            continue
         matched = names.get(phrase) or names.get(phrase.replace(" ", ""))
+        if not matched or phrase in compounds:
+            continue  # most phrases name no topic: the ecosystems around them are not read
         elsewhere = {
             eco.key
             for at, width, other in found
@@ -338,7 +338,7 @@ def _crossing_topics(
             and (eco := taxonomy.ecosystem(other)) is not None
         }
         if bounds := repo_ecosystems | elsewhere:
-            matched = [t for t in matched or [] if t.ecosystem in bounds]
+            matched = [t for t in matched if t.ecosystem in bounds]
         inside = {
             eco.key
             for width in range(1, size)
