@@ -11,10 +11,11 @@ a realistic size, edited a few lines per commit (the default rewrites tiny files
 git almost no diffing to do and so measures csf's own overhead at its worst).
 
 `--mirror PATH` times whole processes on a real repository (a mirror you fetched), interleaved
-run by run: `csf ingest git` into a fresh SQLite store (migrated beforehand, untimed), the very
-`git log` command csf runs (printed to /dev/null), and plain `git log --numstat`. It prints the
-medians and csf's ratio to each, and peak memory: csf's own, and with the git it runs (a
-whole-history `git log --topo-order` holds the commit graph, and is often the larger).
+run by run: `csf ingest git` into a fresh SQLite store (migrated beforehand, untimed); the one
+whole-history `git log` that prints exactly what csf parses (to /dev/null); plain
+`git log --numstat`; and git alone as csf runs it (`git rev-list`, then the same `git log` over
+batches of the commits, `PARALLEL_LOGS` ahead, so two cores diff side by side). It prints the
+medians, csf's ratio to each, and peak memory: csf's own, and with the git it runs.
 csf's bytecode (all its packages) is compiled first, as an installed csf has it: where
 PYTHONDONTWRITEBYTECODE is set, each run (and its reader child) would otherwise compile csf's
 modules again. `--since-years 1,3` adds runs that read only the last N years of history
@@ -186,6 +187,31 @@ def _ingest_process(
     return elapsed, int(own.read_text()) / 1024, together
 
 
+def _git_as_csf_runs_it(mirror: Path) -> float:
+    """`git rev-list` of the walk, then each batch's `git log` to /dev/null, as many at once as
+    csf keeps running (the one it parses and those ahead): git's own share of an ingest."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.sources import git
+
+    started = time.perf_counter()
+    log_command = git.log_command(mirror)
+    walk = log_command[log_command.index("--no-merges") :]
+    shas = subprocess.run(
+        ["git", "-C", str(mirror), "rev-list", *walk], capture_output=True, check=True
+    ).stdout.split()
+    batch = ["--no-walk=unsorted", "--stdin"]
+    per_log = [*log_command[: log_command.index("--no-merges")], *batch]
+
+    def one(first: int) -> None:
+        listed = b"".join(sha + b"\n" for sha in shas[first : first + git.COMMITS_PER_LOG])
+        subprocess.run(per_log, input=listed, stdout=subprocess.DEVNULL, check=False)
+
+    with ThreadPoolExecutor(1 + git.PARALLEL_LOGS) as pool:
+        list(pool.map(one, range(0, len(shas), git.COMMITS_PER_LOG)))
+    return time.perf_counter() - started
+
+
 def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> dict[str, object]:
     from bot.sources.git import log_command
 
@@ -201,7 +227,7 @@ def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> d
     )
     compiled = [sys.executable, "-m", "compileall", "-q", *PACKAGES]
     subprocess.run(compiled, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    times: dict[str, list[float]] = {"csf": [], "same_git": [], "plain_git": []}
+    times: dict[str, list[float]] = {"csf": [], "same_git": [], "plain_git": [], "as_csf": []}
     peaks: list[float] = []
     with_git: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -212,6 +238,7 @@ def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> d
             with_git.append(together)
             times["same_git"].append(_timed(same_git))
             times["plain_git"].append(_timed(plain_git))
+            times["as_csf"].append(_git_as_csf_runs_it(mirror))
         by_years = {}
         head = subprocess.run(
             ["git", "-C", str(mirror), "log", "-1", "--format=%cI", "HEAD"],
@@ -235,8 +262,10 @@ def bench_mirror(mirror: Path, runs: int, ecosystem: str, years: list[int]) -> d
         "csf_ingest_s": round(med["csf"], 2),
         "same_git_log_s": round(med["same_git"], 2),
         "plain_git_log_numstat_s": round(med["plain_git"], 2),
+        "git_as_csf_runs_it_s": round(med["as_csf"], 2),
         "ratio_to_same_git": round(med["csf"] / med["same_git"], 2),
         "ratio_to_plain_numstat": round(med["csf"] / med["plain_git"], 2),
+        "ratio_to_git_as_csf_runs_it": round(med["csf"] / med["as_csf"], 2),
         "csf_peak_rss_mb_full": round(max(peaks), 1),
         "with_git_peak_rss_mb_full": round(max(with_git), 1),
         **({"by_years": by_years} if by_years else {}),

@@ -16,6 +16,7 @@ from bot.ingest import git as git_ingest
 from bot.ingest.git import ingest_git
 from bot.people import curation as people
 from bot.people import privacy
+from bot.sources import git as git_source
 from bot.sources.git import GitIdent, GitSourceError, Mailmap
 from bot.store.identity import email_key, login_key, name_key, suppression_hash
 from bot.store.models import (
@@ -662,8 +663,13 @@ def test_record_separator_bytes_in_history_cannot_split_a_commit(
     assert "Rec\x1eord Fictional" in names
 
 
-def test_a_mirror_missing_a_blob_is_read_to_the_end(engine: Engine, tmp_path: Path) -> None:
-    """One commit git cannot diff no longer stops the ingest: it is stored with its paths."""
+@pytest.mark.parametrize("per_log", [1, 2, 512])
+def test_a_mirror_missing_a_blob_is_read_to_the_end(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_log: int
+) -> None:
+    """One commit git cannot diff no longer stops the ingest: it is stored with its paths,
+    whichever batch of the history (`COMMITS_PER_LOG`) it falls in."""
+    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", per_log)
     repo = GitRepo(tmp_path / "r")
     repo.commit("first", {BUFFERIZATION: "one\n", "README.md": "hello\n"})
     repo.commit("grows", {BUFFERIZATION: "one\ntwo\n", "README.md": "hello\nworld\n"})
@@ -688,7 +694,11 @@ def test_a_mirror_missing_a_blob_is_read_to_the_end(engine: Engine, tmp_path: Pa
     assert not again.problems
 
 
-def test_an_unreadable_commit_is_left_out_and_said(engine: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize("per_log", [1, 2, 512])
+def test_an_unreadable_commit_is_left_out_and_said(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_log: int
+) -> None:
+    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", per_log)
     repo = GitRepo(tmp_path / "r")
     repo.commit("first", {BUFFERIZATION: "one\n"})
     repo.commit("second", {BUFFERIZATION: "one\ntwo\n"})

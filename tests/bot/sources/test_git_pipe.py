@@ -55,11 +55,11 @@ def test_memory_is_bounded_and_an_early_stop_does_not_hang(
     assert process.wait(timeout=30) != 0
 
 
-def test_a_history_many_chunks_long_comes_whole_and_in_order(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+def _history(path: Path, commits: int) -> Path:
+    """A repository of `commits` commits, each with a long message and one small edit."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
     script = []
-    for number in range(1, 401):
+    for number in range(1, commits + 1):
         message = f"Change {number}\n\n" + "Explanation of the change. " * 40 + "\n"
         data = message.encode()
         script.append(
@@ -70,11 +70,68 @@ def test_a_history_many_chunks_long_comes_whole_and_in_order(tmp_path: Path) -> 
             + f"M 100644 inline src/file{number % 7}.cc\ndata 8\nline{number:03d}\n\n".encode()
         )
     subprocess.run(
-        ["git", "-C", str(repo), "fast-import", "--quiet"], input=b"".join(script), check=True
+        ["git", "-C", str(path), "fast-import", "--quiet"], input=b"".join(script), check=True
     )
+    return path
+
+
+def test_a_history_many_chunks_long_comes_whole_and_in_order(tmp_path: Path) -> None:
+    repo = _history(tmp_path / "repo", 400)
     commits = list(git_source.read_commits(repo))
     assert [c.subject for c in commits] == [f"Change {n}" for n in range(1, 401)]
     assert [c.files[0].path for c in commits] == [f"src/file{n % 7}.cc" for n in range(1, 401)]
+
+
+def _watched_logs(monkeypatch: pytest.MonkeyPatch) -> list[git_source._Log]:
+    """Every batch's `git log` that read_commits starts, in the order it starts them."""
+    started: list[git_source._Log] = []
+    real = git_source._LogReader._start
+
+    def start(reader: git_source._LogReader, shas: list[str]) -> git_source._Log:
+        log = real(reader, shas)
+        started.append(log)
+        return log
+
+    monkeypatch.setattr(git_source._LogReader, "_start", start)
+    return started
+
+
+def test_later_batches_are_diffed_while_the_first_is_parsed_and_all_come_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: git's diffing, nearly all its time, runs in several processes at once (two
+    cores do a whole-history read in half the time), yet commits come oldest first."""
+    repo = _history(tmp_path / "repo", 60)
+    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", 7)
+    started = _watched_logs(monkeypatch)
+    walk = git_source.read_commits(repo)
+    first = next(walk)
+    assert first.subject == "Change 1"
+    # Before the first batch is parsed, the next ones' git is already at work.
+    assert len(started) == 1 + git_source.PARALLEL_LOGS
+    rest = list(walk)
+    assert [c.subject for c in [first, *rest]] == [f"Change {n}" for n in range(1, 61)]
+    assert [len(log.shas) for log in started] == [7] * 8 + [4]
+    assert all(log.process.returncode == 0 for log in started)
+
+
+def test_a_consumer_that_stops_early_stops_every_git_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _history(tmp_path / "repo", 60)
+    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", 5)
+    started = _watched_logs(monkeypatch)
+    walk = git_source.read_commits(repo)
+    assert [next(walk).subject for _ in range(3)] == ["Change 1", "Change 2", "Change 3"]
+    walk.close()
+    assert len(started) == 1 + git_source.PARALLEL_LOGS
+    assert all(log.process.returncode is not None for log in started)  # ended and reaped
+
+
+def test_a_walk_git_cannot_list_is_one_clear_error(tmp_path: Path) -> None:
+    repo = _history(tmp_path / "repo", 3)
+    with pytest.raises(git_source.GitSourceError, match=r"^git log failed in .*: \S"):
+        list(git_source.read_commits(repo, after="f" * 40))
 
 
 def test_the_consumer_is_told_when_it_has_caught_up_with_the_writer() -> None:
