@@ -287,11 +287,13 @@ def read_commits(
 
 
 # Diffing is nearly all of git's time (a millisecond a commit), and each commit's diff is its
-# own: `git log --no-walk --stdin` over successive batches of the walk's commits, two at a time,
-# does the very work of one whole-history `git log` in half the time on two cores, while csf
-# parses and writes the batch before. Batches are small enough to keep few commits in flight
-# (and git's start, a few milliseconds, is paid once per hundreds of commits).
-COMMITS_PER_LOG = 512
+# own: `git log --no-walk --stdin` over successive batches of the walk's commits, two ahead of
+# the one being parsed, does the very work of one whole-history `git log` in about half the
+# time on two cores, while csf parses and writes the batch before. Batches start at a quarter
+# of `COMMITS_PER_LOG` and double up to it: small first ones set every core to work at once on
+# a short history, and long later ones keep what git has cached (a blob's delta base serves
+# the next commits that touch it): on google/xls, batches of 2,048 read 10% faster than 512.
+COMMITS_PER_LOG = 2048
 PARALLEL_LOGS = 2  # `git log` processes working ahead of the one being parsed
 
 
@@ -314,7 +316,7 @@ def log_command(path: Path) -> list[str]:
 
 @contextmanager
 def _listed(path: Path, walk: list[str]) -> Iterator[Iterator[list[str]]]:
-    """The walk's commits in order, `COMMITS_PER_LOG` at a time, read from `git rev-list` as
+    """The walk's commits in order, in batches (see `COMMITS_PER_LOG`), read from `git rev-list` as
     they are needed (a large mirror's list is tens of megabytes); git's error, if it fails,
     is raised once the list has been read (with `--reverse`: before it printed anything)."""
     with tempfile.TemporaryFile() as errors:  # read at the end: never a pipe git could fill
@@ -329,11 +331,13 @@ def _listed(path: Path, walk: list[str]) -> Iterator[Iterator[list[str]]]:
 
         def batches() -> Iterator[list[str]]:
             batch: list[str] = []
+            size = max(1, COMMITS_PER_LOG // 4)
             for line in listing:
                 batch.append(line.strip().decode("ascii", "replace"))
-                if len(batch) >= COMMITS_PER_LOG:
+                if len(batch) >= size:
                     yield batch
                     batch = []
+                    size = min(2 * size, COMMITS_PER_LOG)
             if process.wait() != 0:
                 errors.seek(0)
                 message = errors.read().decode("utf-8", "replace").strip().splitlines()

@@ -102,7 +102,7 @@ def test_later_batches_are_diffed_while_the_first_is_parsed_and_all_come_in_orde
     """Issue 20: git's diffing, nearly all its time, runs in several processes at once (two
     cores do a whole-history read in half the time), yet commits come oldest first."""
     repo = _history(tmp_path / "repo", 60)
-    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", 7)
+    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", 8)
     started = _watched_logs(monkeypatch)
     walk = git_source.read_commits(repo)
     first = next(walk)
@@ -111,7 +111,8 @@ def test_later_batches_are_diffed_while_the_first_is_parsed_and_all_come_in_orde
     assert len(started) == 1 + git_source.PARALLEL_LOGS
     rest = list(walk)
     assert [c.subject for c in [first, *rest]] == [f"Change {n}" for n in range(1, 61)]
-    assert [len(log.shas) for log in started] == [7] * 8 + [4]
+    # Batches double from a quarter of `COMMITS_PER_LOG` up to it.
+    assert [len(log.shas) for log in started] == [2, 4, 8, 8, 8, 8, 8, 8, 6]
     assert all(log.process.returncode == 0 for log in started)
 
 
@@ -119,7 +120,7 @@ def test_a_consumer_that_stops_early_stops_every_git_it_started(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = _history(tmp_path / "repo", 60)
-    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", 5)
+    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", 20)  # a first batch of 5
     started = _watched_logs(monkeypatch)
     walk = git_source.read_commits(repo)
     assert [next(walk).subject for _ in range(3)] == ["Change 1", "Change 2", "Change 3"]
