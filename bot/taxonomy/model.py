@@ -146,6 +146,8 @@ class Ecosystem:
     _anywhere: list[tuple[str, LazyPattern]] = field(
         default_factory=list, repr=False, compare=False
     )
+    # Every topic's keywords in one pattern, built on first use (`titled`).
+    _any_keyword: list[LazyPattern | None] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def scoped(self) -> bool:
@@ -193,11 +195,25 @@ class Ecosystem:
         for path in paths:
             found.update(self.anywhere_tags(path))
         label_set = {label.casefold() for label in labels}
-        for topic in self.topics:
-            labelled = any(label.casefold() in label_set for label in topic.labels)
-            if labelled or topic.title_matches(title):
-                found.add(topic.id)
+        if label_set:
+            for topic in self.topics:
+                if any(label.casefold() in label_set for label in topic.labels):
+                    found.add(topic.id)
+        found.update(self.titled(title))
         return found
+
+    def titled(self, title: str | None) -> set[str]:
+        """The topics whose keywords the title names (`Topic.title_matches`). Most titles name
+        none: one search for all the topics' keywords at once tells them, where each topic's
+        own search was most of the time spent tagging a history."""
+        if not title:
+            return set()
+        if not self._any_keyword:
+            keywords = [keyword for topic in self.topics for keyword in topic.keywords]
+            self._any_keyword.append(compile_keywords(keywords))
+        if (union := self._any_keyword[0]) is None or union.search(title) is None:
+            return set()
+        return {topic.id for topic in self.topics if topic.title_matches(title)}
 
     def tag(self, paths: Sequence[str], labels: Sequence[str], title: str | None) -> set[str]:
         """This ecosystem's tags for one contribution; empty when it is not in scope.
@@ -225,8 +241,7 @@ class Ecosystem:
             in_scope = self._keyword_re.search(title) is not None
         if not in_scope:
             return set()
-        if title:
-            found.update(t.id for t in self.topics if t.id not in found and t.title_matches(title))
+        found.update(self.titled(title))
         found.add(self.key)
         return found
 

@@ -41,6 +41,7 @@ class _Rules:
     titles: tuple[tuple[str, re.Pattern[str], str], ...]  # (nature, compiled, pattern)
     any_title: re.Pattern[str]  # all of them at once: most titles match none, and say so fast
     generated: tuple[re.Pattern[str], ...]
+    any_generated: re.Pattern[str]  # likewise for the generated paths' patterns
     bulk_added: int
     bulk_per_file: int
     min_deleted: int
@@ -62,6 +63,7 @@ def _rules() -> _Rules:
         titles,
         _any_of([pattern for _, _, pattern in titles]),
         tuple(re.compile(p, re.IGNORECASE) for p in data["generated_paths"]),
+        _any_of(list(data["generated_paths"])),
         int(data["bulk"]["min_added"]),
         int(data["bulk"]["min_per_file"]),
         int(data["deletion"]["min_deleted"]),
@@ -108,7 +110,8 @@ def explain(
         # their first few paths, and a sweep can list thousands.
         others = 0
         for path in paths:
-            if not any(g.search(path) for g in rules.generated):
+            generated = rules.any_generated.search(path) is not None
+            if not (generated and any(g.search(path) for g in rules.generated)):
                 others += 1
                 if others > _MOST_OTHERS:
                     break

@@ -182,6 +182,7 @@ def terms_of(paths: Iterable[str], labels: Iterable[str], title: str | None) -> 
     return {_indexed(w) for w in found} | structure
 
 
+@lru_cache(maxsize=200_000)
 def _indexed(word: str) -> str:
     """The row a word is stored as: its root, but a word whose stem titles are too full of to
     index (`supported` -> `support`) as written, as the question spells it."""
@@ -194,12 +195,16 @@ def _rank_in(paths: list[str], named: set[str]) -> Callable[[str], tuple[bool, b
     LinalgBench), then the longest. Words shared by a sweep's many files are not preferred
     beyond that: a sweep counted for every common word it touches ranked its author first for
     areas they only passed through."""
-    folders = Counter(
-        parent for path in paths for parent in {str(p) for p in PurePosixPath(path).parents}
-    )
+    folders = Counter(parent for path in paths for parent in _parents(path))
     held = {folder for folder, n in folders.items() if folder != "." and 4 * n >= len(paths)}
     main = {word for folder in held for word in _folder_words(PurePosixPath(folder).name)}
     return lambda w: (w not in named, w not in main, -len(w), w)
+
+
+@lru_cache(maxsize=200_000)
+def _parents(path: str) -> frozenset[str]:
+    """A path's folders, each as a path (`.` for the root); paths recur across a history."""
+    return frozenset(str(p) for p in PurePosixPath(path).parents)
 
 
 @lru_cache(maxsize=10_000)
