@@ -367,8 +367,11 @@ class _Drain:
 
     AHEAD = 64 << 20
 
-    def __init__(self, stream: IO[bytes], on_idle: Callable[[], None] | None = None) -> None:
-        self._chunks: queue.Queue[bytes] = queue.Queue(maxsize=max(1, self.AHEAD // CHUNK))
+    def __init__(
+        self, stream: IO[bytes], on_idle: Callable[[], None] | None = None, *, share: int = 1
+    ) -> None:
+        """`share`: how many drains run at once, splitting `AHEAD` between them."""
+        self._chunks: queue.Queue[bytes] = queue.Queue(maxsize=max(1, self.AHEAD // share // CHUNK))
         self._stream = stream
         self._on_idle = on_idle
         self._stop = threading.Event()
@@ -528,7 +531,8 @@ class _LogReader:
         # git reads every revision from stdin before it prints anything.
         process.stdin.write("".join(f"{sha}\n" for sha in shas).encode("ascii"))
         process.stdin.close()
-        return _Log(shas, process, _Drain(process.stdout, self.on_idle))
+        drained = _Drain(process.stdout, self.on_idle, share=1 + PARALLEL_LOGS)
+        return _Log(shas, process, drained)
 
     def _consume(self, log: _Log) -> Generator[GitCommit, None, str | None]:
         """Yield the commits git prints; return git's error when it stopped short, else None."""

@@ -114,6 +114,9 @@ def test_later_batches_are_diffed_while_the_first_is_parsed_and_all_come_in_orde
     # Batches double from a quarter of `COMMITS_PER_LOG` up to it.
     assert [len(log.shas) for log in started] == [2, 4, 8, 8, 8, 8, 8, 8, 6]
     assert all(log.process.returncode == 0 for log in started)
+    # The drains running at once share the one bound on what is read ahead.
+    ahead = [log.drained._chunks.maxsize * git_source.CHUNK for log in started]
+    assert all(a * (1 + git_source.PARALLEL_LOGS) <= git_source._Drain.AHEAD for a in ahead)
 
 
 def test_a_consumer_that_stops_early_stops_every_git_it_started(
