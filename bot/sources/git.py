@@ -12,6 +12,7 @@ replacement characters rather than failing the ingest.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -342,7 +343,7 @@ def _listed(path: Path, walk: list[str]) -> Iterator[Iterator[list[str]]]:
                 errors.seek(0)
                 message = errors.read().decode("utf-8", "replace").strip().splitlines()
                 reason = message[-1] if message else f"git exited with {process.returncode}"
-                raise GitSourceError(f"git log failed in {path}: {reason}")
+                raise GitSourceError(f"git rev-list failed in {path}: {reason}")
             if batch:
                 yield batch
 
@@ -444,6 +445,8 @@ class _Log:
         assert self.process.stdout is not None
         self.process.stdout.close()
         self._warnings.join()
+        if self.process.stderr is not None:
+            self.process.stderr.close()
         return self.process.wait(), self._errors[0] if self._errors else b""
 
 
@@ -490,8 +493,9 @@ class _LogReader:
                     return
                 yield from self._batch(started.popleft())
         finally:
-            for log in started:
-                log.close()
+            with contextlib.ExitStack() as stopping:  # every one, even if one fails to stop
+                for log in started:
+                    stopping.callback(log.close)
 
     def _batch(self, log: _Log) -> Generator[GitCommit, None, None]:
         """One batch's commits; past a commit git could not read, the rest of the batch is
@@ -528,11 +532,29 @@ class _LogReader:
         )
         assert process.stdin is not None
         assert process.stdout is not None
-        # git reads every revision from stdin before it prints anything.
-        process.stdin.write("".join(f"{sha}\n" for sha in shas).encode("ascii"))
-        process.stdin.close()
-        drained = _Drain(process.stdout, self.on_idle, share=1 + PARALLEL_LOGS)
-        return _Log(shas, process, drained)
+        drained: _Drain | None = None
+        try:
+            # Both of git's outputs are read before it is fed: nothing it writes can block it.
+            drained = _Drain(process.stdout, self.on_idle, share=1 + PARALLEL_LOGS)
+            log = _Log(shas, process, drained)
+        except BaseException:
+            process.kill()
+            if drained is not None:
+                drained.join()
+            process.wait()
+            raise
+        try:
+            # git reads every revision from stdin before it prints anything.
+            process.stdin.write("".join(f"{sha}\n" for sha in shas).encode("ascii"))
+        except BrokenPipeError:
+            pass  # git stopped reading: its exit code and stderr (read by `_consume`) say why
+        except BaseException:
+            log.close()
+            raise
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()
+        return log
 
     def _consume(self, log: _Log) -> Generator[GitCommit, None, str | None]:
         """Yield the commits git prints; return git's error when it stopped short, else None."""

@@ -134,7 +134,7 @@ def test_a_consumer_that_stops_early_stops_every_git_it_started(
 
 def test_a_walk_git_cannot_list_is_one_clear_error(tmp_path: Path) -> None:
     repo = _history(tmp_path / "repo", 3)
-    with pytest.raises(git_source.GitSourceError, match=r"^git log failed in .*: \S"):
+    with pytest.raises(git_source.GitSourceError, match=r"^git rev-list failed in .*: \S"):
         list(git_source.read_commits(repo, after="f" * 40))
 
 
@@ -170,3 +170,47 @@ def test_the_consumer_is_told_when_it_has_caught_up_with_the_writer() -> None:
     assert first in seen_when_idle
     assert all((first + second).startswith(seen) for seen in seen_when_idle)  # in order
     assert b"".join(received) == first + second
+
+
+def test_a_git_that_stops_before_reading_its_batch_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch of 2,000 commits is more than a pipe holds: when git stops before reading it
+    all (the mirror was moved away during a long ingest), csf says what git said, and git is
+    reaped."""
+    started = _watched_logs(monkeypatch)
+    reader = git_source._LogReader(tmp_path / "gone", [])
+    with pytest.raises(git_source.GitSourceError, match=r"^git log failed in .*gone: \S"):
+        list(reader.read(iter([["f" * 40] * 2000])))
+    assert len(started) == 1
+    assert started[0].process.returncode not in (None, 0)
+
+
+def test_a_batch_that_cannot_be_started_leaves_no_git_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _history(tmp_path / "repo", 30)
+    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", 8)
+    spawned: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)  # type: ignore[call-overload]
+        spawned.append(process)
+        return process
+
+    real_drain = git_source._Drain.__init__
+    drains = []
+
+    def drain(self: git_source._Drain, *args: object, **kwargs: object) -> None:
+        drains.append(self)
+        if len(drains) == 3:
+            raise RuntimeError("can't start new thread")
+        real_drain(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(git_source._Drain, "__init__", drain)
+    with pytest.raises(RuntimeError, match="new thread"):
+        list(git_source.read_commits(repo))
+    assert len(spawned) == 4  # rev-list and three batches' git log
+    assert all(process.returncode is not None for process in spawned)
