@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import re
 import secrets
 import subprocess
@@ -372,7 +371,12 @@ class _Drain:
         self, stream: IO[bytes], on_idle: Callable[[], None] | None = None, *, share: int = 1
     ) -> None:
         """`share`: how many drains run at once, splitting `AHEAD` between them."""
-        self._chunks: queue.Queue[bytes] = queue.Queue(maxsize=max(1, self.AHEAD // share // CHUNK))
+        # Bounded in bytes, not chunks: a pipe read returns what git has written so far, often
+        # a few kilobytes, so a bound in chunks held far less than `AHEAD` and stopped git.
+        self._limit = max(CHUNK, self.AHEAD // share)
+        self._chunks: deque[bytes] = deque()
+        self._held = 0
+        self._changed = threading.Condition()
         self._stream = stream
         self._on_idle = on_idle
         self._stop = threading.Event()
@@ -387,28 +391,44 @@ class _Drain:
                     break
         except (OSError, ValueError):
             pass  # the pipe was closed under the thread: the consumer has stopped
-        self._offer(b"")  # the end, for a consumer still reading
+        self._offer(b"")  # the end, for a consumer still reading (it takes no room)
 
     def _offer(self, chunk: bytes) -> bool:
         """Queue a chunk, waiting while the queue is full; False once the consumer has left."""
-        while not self._stop.is_set():
-            try:
-                self._chunks.put(chunk, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        with self._changed:
+            while chunk and self._held >= self._limit:
+                if self._stop.is_set():
+                    return False
+                self._changed.wait(timeout=0.1)
+            if self._stop.is_set() and chunk:
+                return False
+            self._chunks.append(chunk)
+            self._held += len(chunk)
+            self._changed.notify_all()
+        return True
+
+    def _take(self, wait: bool) -> bytes | None:
+        """The next chunk; None when there is none yet and `wait` is False."""
+        with self._changed:
+            while not self._chunks:
+                if not wait:
+                    return None
+                self._changed.wait()
+            chunk = self._chunks.popleft()
+            self._held -= len(chunk)
+            self._changed.notify_all()
+            return chunk
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
-            try:
-                chunk = self._chunks.get_nowait()
-            except queue.Empty:
+            chunk = self._take(wait=False)
+            if chunk is None:
                 # The consumer has caught up with git: work it does now (writing what it
                 # holds) costs no time, where the same work left for git's end would.
                 if self._on_idle is not None:
                     self._on_idle()
-                chunk = self._chunks.get()
+                chunk = self._take(wait=True)
+            assert chunk is not None
             if not chunk:
                 return
             yield chunk

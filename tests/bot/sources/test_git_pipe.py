@@ -55,6 +55,21 @@ def test_memory_is_bounded_and_an_early_stop_does_not_hang(
     assert process.wait(timeout=30) != 0
 
 
+def test_the_bound_is_in_bytes_however_small_the_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """git writes a few kilobytes at a time, and a pipe read returns what is there: a bound
+    counted in reads held a fraction of `AHEAD` and stopped git while csf had room to spare."""
+    monkeypatch.setattr(git_source._Drain, "AHEAD", 2 << 20)
+    small_writes = "import os\nfor _ in range(256):\n    os.write(1, b'x' * 4096)\n"
+    process = subprocess.Popen([sys.executable, "-c", small_writes], stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    drain = git_source._Drain(process.stdout)
+    # 1 MB in 4 KB writes fits in 2 MB: the writer ends before anything is consumed.
+    assert process.wait(timeout=30) == 0
+    assert b"".join(drain) == b"x" * (256 * 4096)
+    drain.join()
+    process.stdout.close()
+
+
 def _history(path: Path, commits: int) -> Path:
     """A repository of `commits` commits, each with a long message and one small edit."""
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
@@ -115,7 +130,7 @@ def test_later_batches_are_diffed_while_the_first_is_parsed_and_all_come_in_orde
     assert [len(log.shas) for log in started] == [2, 4, 8, 8, 8, 8, 8, 8, 6]
     assert all(log.process.returncode == 0 for log in started)
     # The drains running at once share the one bound on what is read ahead.
-    ahead = [log.drained._chunks.maxsize * git_source.CHUNK for log in started]
+    ahead = [log.drained._limit for log in started]
     assert all(a * (1 + git_source.PARALLEL_LOGS) <= git_source._Drain.AHEAD for a in ahead)
 
 
