@@ -39,7 +39,7 @@ NATURES = (
 @dataclass(frozen=True)
 class _Rules:
     titles: tuple[tuple[str, re.Pattern[str], str], ...]  # (nature, compiled, pattern)
-    any_title: re.Pattern[str]  # all of them at once: most titles match none, and say so fast
+    any_title: _AnyOf  # all of them at once: most titles match none, and say so fast
     generated: tuple[re.Pattern[str], ...]
     any_generated: re.Pattern[str]  # likewise for the generated paths' patterns
     bulk_added: int
@@ -61,7 +61,7 @@ def _rules() -> _Rules:
     )
     return _Rules(
         titles,
-        _any_of([pattern for _, _, pattern in titles]),
+        _AnyOf.of([pattern for _, _, pattern in titles]),
         tuple(re.compile(p, re.IGNORECASE) for p in data["generated_paths"]),
         _any_of(list(data["generated_paths"])),
         int(data["bulk"]["min_added"]),
@@ -90,6 +90,53 @@ def _any_of(patterns: list[str]) -> re.Pattern[str]:
         return re.compile("")
 
 
+@dataclass(frozen=True)
+class _AnyOf:
+    """Whether any of a list of patterns is found in a text, in at most two regex calls: the
+    patterns anchored at the start (`^...`, most title rules) joined and tried at the start
+    alone, the rest joined and searched for. One search of them all tried each anchored rule
+    at every position of the title (32 us a title, a third of classifying a commit)."""
+
+    starts: re.Pattern[str]
+    anywhere: re.Pattern[str]
+
+    @classmethod
+    def of(cls, patterns: list[str]) -> _AnyOf:
+        anchored = [p for p in patterns if p.startswith("^") and not _alternates(p)]
+        rest = [p for p in patterns if p not in anchored]
+        return cls(_any_of([p[1:] for p in anchored]), _any_of(rest))
+
+    def hit(self, text: str) -> bool:
+        return bool(self.starts.match(text) or self.anywhere.search(text))
+
+
+def _alternates(pattern: str) -> bool:
+    """Whether `pattern` has a `|` outside any group or character class (`^a|b` is anchored in
+    its first branch only)."""
+    depth, index, in_class = 0, 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern[index + 1 : index + 2] == "^":
+                index += 1
+            if pattern[index + 1 : index + 2] == "]":  # `[]...]` and `[^]...]`: a literal ]
+                index += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        index += 1
+    return False
+
+
 def explain(
     title: str | None,
     paths: Sequence[str],
@@ -101,7 +148,7 @@ def explain(
     when `paths` may be fewer (GitHub lists a large PR's files only in part)."""
     rules = _rules()
     subject = (title or "").strip()
-    if rules.any_title.search(subject):  # which rule matched first, in the file's order
+    if rules.any_title.hit(subject):  # which rule matched first, in the file's order
         for nature, compiled, pattern in rules.titles:
             if compiled.search(subject):
                 return nature, f"title matches /{pattern}/"

@@ -130,7 +130,7 @@ def test_the_joined_title_rules_match_exactly_where_one_rule_does() -> None:
     ]
     for title in titles:
         one = any(compiled.search(title) for _, compiled, _ in rules.titles)
-        assert bool(rules.any_title.search(title)) == one
+        assert rules.any_title.hit(title) == one
     # A join that would renumber a backreference (or move an inline flag) is not made:
     # every title is then tried rule by rule.
     assert _any_of([r"(ab)\1", "x"]).search("no match here") is not None
@@ -140,3 +140,20 @@ def test_the_joined_title_rules_match_exactly_where_one_rule_does() -> None:
     # An escaped parenthesis made optional (`\(?`) is no conditional group: the join is made.
     assert _any_of([r"\(?(from|under)\b", "x"]).search("no match here") is None
     assert _any_of([r"\\\\(?(1)x|y)"]).search("no match here") is not None  # a real one
+
+
+def test_rules_anchored_at_the_start_are_tried_there_alone_and_still_exactly() -> None:
+    """`^...` rules are joined and tried at the start only; a `|` outside any group leaves a
+    rule unanchored in its other branch, and such a rule is searched for everywhere."""
+    from bot.taxonomy.nature import _AnyOf
+
+    rules = _AnyOf.of([r"^revert\b", r"^bump|version bump", r"\bnfc\b", r"^\[(a|b)\] x"])
+    assert rules.hit("Revert the pass")
+    assert not rules.hit("Do not revert the pass")  # anchored: not found later on
+    assert rules.hit("Release: version bump")  # the unanchored branch of `^bump|version bump`
+    assert rules.hit("[NFC] tidy")
+    assert rules.hit("[b] x marks")
+    assert not rules.hit("see [b] x")
+    assert _AnyOf.of([]).hit("anything") is False
+    # A join that cannot be made (an inline flag) tries every rule: the prefilter says yes.
+    assert _AnyOf.of(["(?i)^x", "y"]).hit("z")
