@@ -16,6 +16,7 @@ import contextlib
 import os
 import re
 import secrets
+import signal
 import subprocess
 import tempfile
 import threading
@@ -377,6 +378,7 @@ class _Drain:
         self._chunks: deque[bytes] = deque()
         self._held = 0
         self._changed = threading.Condition()
+        self._failed: BaseException | None = None
         self._stream = stream
         self._on_idle = on_idle
         self._stop = threading.Event()
@@ -391,15 +393,19 @@ class _Drain:
                     break
         except (OSError, ValueError):
             pass  # the pipe was closed under the thread: the consumer has stopped
-        self._offer(b"")  # the end, for a consumer still reading (it takes no room)
+        except BaseException as error:  # anything else ends the output too, and is told
+            self._failed = error
+        finally:
+            self._offer(b"")  # the end, for a consumer still reading (it takes no room)
 
     def _offer(self, chunk: bytes) -> bool:
-        """Queue a chunk, waiting while the queue is full; False once the consumer has left."""
+        """Queue a chunk, waiting while it would take the queue past its bound (a chunk larger
+        than the bound waits for an empty queue); False once the consumer has left."""
         with self._changed:
-            while chunk and self._held >= self._limit:
+            while chunk and self._held and self._held + len(chunk) > self._limit:
                 if self._stop.is_set():
                     return False
-                self._changed.wait(timeout=0.1)
+                self._changed.wait()
             if self._stop.is_set() and chunk:
                 return False
             self._chunks.append(chunk)
@@ -430,13 +436,28 @@ class _Drain:
                 chunk = self._take(wait=True)
             assert chunk is not None
             if not chunk:
+                if self._failed is not None:
+                    raise GitSourceError(f"reading git's output failed: {self._failed!r}")
                 return
             yield chunk
 
     def join(self) -> None:
-        """Stop reading (the consumer left early, or git has ended) and wait for the thread."""
-        self._stop.set()
+        """Stop reading and wait for the thread: once git has ended or been stopped (its pipe
+        then ends), or the thread is waiting for room, which it then stops waiting for."""
+        with self._changed:
+            self._stop.set()
+            self._changed.notify_all()
         self._thread.join()
+
+
+def _stop_git(process: subprocess.Popen[bytes]) -> None:
+    """Kill git and whatever it started: in a partial clone, `git log` starts a `git fetch` of
+    the blobs it lacks, which holds git's pipes open, so reading them to their end (as the
+    drains do before they stop) would wait for that fetch however long it takes."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()  # it ended already (and so did its group), or it has no group of its own
 
 
 class _Log:
@@ -460,7 +481,7 @@ class _Log:
         """Stop git (unless it is to end on its own) and its readers: its exit code and
         what it wrote to stderr."""
         if kill:
-            self.process.kill()
+            _stop_git(self.process)
         self.drained.join()
         assert self.process.stdout is not None
         self.process.stdout.close()
@@ -549,6 +570,7 @@ class _LogReader:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            start_new_session=True,  # its own group, stopped whole (`_stop_git`)
         )
         assert process.stdin is not None
         assert process.stdout is not None
@@ -558,7 +580,7 @@ class _LogReader:
             drained = _Drain(process.stdout, self.on_idle, share=1 + PARALLEL_LOGS)
             log = _Log(shas, process, drained)
         except BaseException:
-            process.kill()
+            _stop_git(process)
             if drained is not None:
                 drained.join()
             process.wait()
@@ -578,13 +600,19 @@ class _LogReader:
 
     def _consume(self, log: _Log) -> Generator[GitCommit, None, str | None]:
         """Yield the commits git prints; return git's error when it stopped short, else None."""
-        buffer = b""
+        buffer = bytearray()
         finished = False
         try:
             for chunk in log.drained:
+                # Only the new bytes (and a marker's length before them) are searched, so a
+                # commit of a hundred thousand files, read in many pieces, is not re-read
+                # with each one.
+                start = max(0, len(buffer) - len(self.marker) + 1)
                 buffer += chunk
-                records = buffer.split(self.marker)
-                buffer = records.pop()
+                if buffer.find(self.marker, start) < 0:
+                    continue
+                records = bytes(buffer).split(self.marker)
+                buffer = bytearray(records.pop())
                 for raw in records:
                     if raw:
                         yield from self._parsed(raw)
@@ -593,7 +621,7 @@ class _LogReader:
             code, stderr = log.close(kill=not finished)
         if code == 0:
             if buffer:
-                yield from self._parsed(buffer)
+                yield from self._parsed(bytes(buffer))
             return None
         # The last record may be cut short by the failure: `read_partial` reads it again.
         message = stderr.decode("utf-8", "replace").strip().splitlines()

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,44 @@ def test_the_bound_is_in_bytes_however_small_the_writes(monkeypatch: pytest.Monk
     assert b"".join(drain) == b"x" * (256 * 4096)
     drain.join()
     process.stdout.close()
+
+
+def test_what_is_held_never_passes_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(git_source._Drain, "AHEAD", 100_000)
+    process = _writer()  # 4 MB, read up to 64 KB at a time
+    assert process.stdout is not None
+    drain = git_source._Drain(process.stdout)
+    with pytest.raises(subprocess.TimeoutExpired):
+        process.wait(timeout=1)  # the drain has stopped taking: it holds all it may
+    assert 0 < drain._held <= 100_000
+    assert b"".join(drain) == EXPECTED
+    drain.join()
+    process.stdout.close()
+
+
+def test_a_reader_that_fails_says_so_rather_than_ending_the_output_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads = 0
+    real_read = os.read
+
+    def read(fd: int, size: int) -> bytes:
+        nonlocal reads
+        reads += 1
+        if reads == 2:
+            raise MemoryError
+        return real_read(fd, size)
+
+    monkeypatch.setattr(os, "read", read)
+    process = _writer()
+    assert process.stdout is not None
+    drain = git_source._Drain(process.stdout)
+    with pytest.raises(git_source.GitSourceError, match="reading git's output failed"):
+        list(drain)
+    process.kill()
+    drain.join()
+    process.stdout.close()
+    process.wait()
 
 
 def _history(path: Path, commits: int) -> Path:
@@ -229,3 +268,55 @@ def test_a_batch_that_cannot_be_started_leaves_no_git_behind(
         list(git_source.read_commits(repo))
     assert len(spawned) == 4  # rev-list and three batches' git log
     assert all(process.returncode is not None for process in spawned)
+
+
+def test_stopping_early_in_a_partial_clone_does_not_wait_for_git_s_fetches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a partial clone `git log --numstat` fetches the blobs it lacks with a child `git
+    fetch`, which holds git's pipes open: stopping git alone left csf waiting for the end of
+    its output as long as that fetch took. Here fetches take a minute once one commit is read."""
+    source = _history(tmp_path / "source", 30)
+    for key in ("uploadpack.allowFilter", "uploadpack.allowAnySHA1InWant"):
+        subprocess.run(["git", "-C", str(source), "config", key, "true"], check=True)
+    clone = tmp_path / "partial.git"
+    subprocess.run(
+        ["git", "clone", "-q", "--bare", "--filter=blob:none", f"file://{source}", str(clone)],
+        check=True,
+    )
+    slow_now = tmp_path / "slow-now"
+    slow = f"if [ -e {slow_now} ]; then sleep 60; fi; exec git-upload-pack"
+    config = ["git", "-C", str(clone), "config", "remote.origin.uploadpack", slow]
+    subprocess.run(config, check=True)
+    monkeypatch.setattr(git_source, "COMMITS_PER_LOG", 32)  # batches of 8, 16 and 6
+    walk = git_source.read_commits(clone)
+    assert next(walk).subject == "Change 1"
+    slow_now.touch()  # git's fetches from here on take a minute: the batches ahead wait
+    time.sleep(0.5)
+    started = time.monotonic()
+    walk.close()
+    assert time.monotonic() - started < 20
+
+
+class _Replayed:
+    """A finished `git log` whose output comes back in pieces of a chosen size."""
+
+    def __init__(self, output: bytes, size: int) -> None:
+        self.shas: list[str] = []
+        self.drained = [output[i : i + size] for i in range(0, len(output), size)]
+
+    def close(self, *, kill: bool = True) -> tuple[int, bytes]:
+        return 0, b""
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 64, 1 << 20])
+def test_records_are_found_wherever_the_pieces_of_git_s_output_split_them(
+    tmp_path: Path, size: int
+) -> None:
+    repo = _history(tmp_path / "repo", 5)
+    reader = git_source._LogReader(repo, [])
+    command = ["git", "-C", str(repo), *reader._log(["--reverse", "HEAD"], diff=git_source.DIFF)]
+    output = subprocess.run(command, capture_output=True, check=True).stdout
+    commits = list(reader._consume(_Replayed(output, size)))  # type: ignore[arg-type]
+    assert [c.subject for c in commits] == [f"Change {n}" for n in range(1, 6)]
+    assert [c.files[0].path for c in commits] == [f"src/file{n % 7}.cc" for n in range(1, 6)]
