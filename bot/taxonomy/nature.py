@@ -102,7 +102,9 @@ class _AnyOf:
 
     @classmethod
     def of(cls, patterns: list[str]) -> _AnyOf:
-        anchored = [p for p in patterns if p.startswith("^") and not _alternates(p)]
+        anchored = [
+            p for p in patterns if p.startswith("^") and "(?#" not in p and not _alternates(p)
+        ]  # a comment, `(?#...)`, may hold anything: such a rule is searched for everywhere
         rest = [p for p in patterns if p not in anchored]
         return cls(_any_of([p[1:] for p in anchored]), _any_of(rest))
 

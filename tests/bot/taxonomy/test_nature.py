@@ -155,5 +155,7 @@ def test_rules_anchored_at_the_start_are_tried_there_alone_and_still_exactly() -
     assert rules.hit("[b] x marks")
     assert not rules.hit("see [b] x")
     assert _AnyOf.of([]).hit("anything") is False
+    # A comment may hold a bracket or a parenthesis: its rule is not taken as anchored.
+    assert _AnyOf.of([r"^a(?#()|b"]).hit("xb")
     # A join that cannot be made (an inline flag) tries every rule: the prefilter says yes.
     assert _AnyOf.of(["(?i)^x", "y"]).hit("z")
