@@ -1,10 +1,11 @@
-"""Local git history as a source: one streaming `git log` pass, parsed as it arrives.
+"""Local git history as a source: streamed out of `git log`, parsed as it arrives.
 
 A 500,000-commit mirror must not need 500,000 subprocesses or its whole log in memory: this
-reads `git log --numstat -z` through a pipe in fixed-size chunks and yields one `GitCommit` at a
-time. `-z` keeps paths exact (no quoting, renames as separate old and new paths); binary files
-report `-` for their line counts and count as zero lines. Merge commits are skipped (`--no-merges`):
-their changes are their parents'.
+lists the walk with `git rev-list` and reads `git log --numstat -z` of batches of it (a few
+processes at once, so several cores diff) through pipes, and yields one `GitCommit` at a
+time, oldest first. `-z` keeps paths exact (no quoting, renames as separate old and new
+paths); binary files report `-` for their line counts and count as zero lines. Merge commits
+are skipped (`--no-merges`): their changes are their parents'.
 
 Names and addresses in history can be in any encoding; they are decoded as UTF-8 with
 replacement characters rather than failing the ingest.
