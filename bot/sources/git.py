@@ -241,21 +241,10 @@ def is_ancestor(path: Path, sha: str) -> bool:
 def reachable_commits(path: Path) -> set[str]:
     """Every commit HEAD reaches, merges left out: what a whole-history read covers, unread.
 
-    Read as git prints it, a line at a time (a large mirror's list is tens of megabytes).
+    Read as git prints it, a batch at a time (a large mirror's list is tens of megabytes).
     """
-    process = subprocess.Popen(
-        ["git", "-C", str(path), "rev-list", "--no-merges", "HEAD"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    assert process.stderr is not None
-    with process:
-        found = {line.strip().decode("ascii", "replace") for line in process.stdout}
-        message = process.stderr.read().decode("utf-8", "replace").strip().splitlines()
-    if process.returncode != 0:
-        raise GitSourceError(f"git rev-list failed in {path}: {message[-1] if message else ''}")
-    return found
+    with _listed(path, ["--no-merges", "HEAD"]) as batches:
+        return {sha for batch in batches for sha in batch}
 
 
 def read_mailmap(path: Path) -> Mailmap:
