@@ -45,6 +45,10 @@ from bot.people.not_people import not_people, parse_not_people
         ("Ada Quill", "no-reply@compilers.example"),
         ("generatedunixname8900200", "ada@compilers.example"),
         ("Widget Bot Jr.", "generatedunixname8900200@compilers.example"),
+        ("Git bot", "bot@noreply.github.com"),  # submodule updates
+        ("Ada Quill", "automation@noreply.github.com"),  # GitHub's own automation domain
+        ("CI Bot", ""),
+        ("Submodule Bot", "someone@compilers.example"),
     ],
 )
 def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
