@@ -49,6 +49,7 @@ from bot.people.not_people import not_people, parse_not_people
         ("Ada Quill", "automation@noreply.github.com"),  # GitHub's own automation domain
         ("CI Bot", ""),
         ("Submodule Bot", "someone@compilers.example"),
+        ("WidgetSecurity Bot", "bot@widgetsecurity.example"),  # a hardening service's commits
     ],
 )
 def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
@@ -69,6 +70,7 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
         ("Talbot", "talbot@compilers.example"),  # words and surnames that end in "bot"
         ("Ada Abbot", ""),
         ("Cy Bot", ""),
+        ("Cy Bot", "cy.bot@compilers.example"),
         ("root", "ada@compilers.example"),  # git never configured, a real address: a person
         ("Ada Lin Team", "ada@compilers.example"),  # "X Team" is one word and Team
         ("Ada Teamson", "ada@compilers.example"),
