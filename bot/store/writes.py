@@ -552,7 +552,7 @@ def _core(session: Session) -> sa.Connection:
     """The session's connection for a Core statement, with the session's pending ORM changes
     written first (as `session.execute` would): an ingest resolves thousands of people, and
     the ORM's execution path costs several times the statement's own work."""
-    if session.new or session.dirty or session.deleted:
+    if session.autoflush and (session.new or session.dirty or session.deleted):
         session.flush()
     return session.connection()
 

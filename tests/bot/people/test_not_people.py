@@ -71,6 +71,7 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
         ("Ada Abbot", ""),
         ("Cy Bot", ""),
         ("Cy Bot", "cy.bot@compilers.example"),
+        ("Doc Bot", ""),  # a nickname and a surname, not the docs tool
         ("root", "ada@compilers.example"),  # git never configured, a real address: a person
         ("Ada Lin Team", "ada@compilers.example"),  # "X Team" is one word and Team
         ("Ada Teamson", "ada@compilers.example"),
