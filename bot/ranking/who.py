@@ -90,6 +90,8 @@ log = logging.getLogger("csf.ranking")
 _MOST = 1_000_000  # beyond any sensible weight, factor or count
 # Before any recorded work: an area's founding work is counted over its whole history.
 _BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+# How far `Scope.led` counts each part of a question before it calls that part big.
+_LEAD_COUNT = 20_000
 
 
 @cache
@@ -480,7 +482,7 @@ def who(
     if refreshed is not None:
         as_of = refreshed.as_of  # the answer the store gave then, exactly
     start = as_of - timedelta(days=days)
-    scope = Scope(tags, terms, start, as_of, reading.tag_groups, repo_ids)
+    scope = Scope(tags, terms, start, as_of, reading.tag_groups, repo_ids).led(session)
     if not scope.tags and not scope.terms and not scope.repo_ids:
         empty = WhoAnswer(reading, as_of, days, [], unmatched=unmatched, region=region)
         empty.too_common = common
@@ -1307,45 +1309,91 @@ class Scope:
     end: datetime
     groups: tuple[tuple[str, ...], ...] = ()
     repo_ids: tuple[int, ...] = ()
+    lead: int = 0  # the part `ids` reads first (`led`): tag groups, then words, then repositories
 
     @property
     def tag_groups(self) -> tuple[tuple[str, ...], ...]:
         return self.groups or ((self.tags,) if self.tags else ())
 
+    def _parts(self, aliased: bool = False) -> list[tuple[Any, Any, Any]]:
+        """Each part that narrows the scope (a group of tags, a word, the repositories), as
+        (table, its contribution id column, the part's own test): a contribution is in scope
+        when every part holds it in the window. `aliased`: each part on its own alias of its
+        table, to be looked up from another part's rows."""
+        t = ContributionTopic.__table__  # type: ignore[attr-defined]
+        w = ContributionTerm.__table__  # type: ignore[attr-defined]
+        c = Contribution.__table__  # type: ignore[attr-defined]
+
+        def table(base: Any) -> Any:
+            return base.alias() if aliased else base
+
+        parts: list[tuple[Any, Any, Any]] = []
+        for group in self.tag_groups:
+            topic = table(t)
+            parts.append((topic, topic.c.contribution_id, topic.c.topic.in_(list(group))))
+        for term in self.terms:
+            word = table(w)
+            parts.append((word, word.c.contribution_id, word.c.term.in_(stems_of(term))))
+        if self.repo_ids:
+            repo = table(c)
+            parts.append((repo, repo.c.id, repo.c.repo_id.in_(self.repo_ids)))
+        return parts
+
     def ids(self, people: Sequence[int] | None = None) -> sa.Select[Any]:
         """The ids of every contribution in scope (by `people` alone, if given), read from the
         indexes by topic/term and time; the indexes carry the person, so a few people's rows
-        are picked out there."""
-        parts: list[sa.Select[Any]] = []
-        t = ContributionTopic.__table__  # type: ignore[attr-defined]
-        parts += [self._window(t, t.c.topic.in_(list(g)), people) for g in self.tag_groups]
-        w = ContributionTerm.__table__  # type: ignore[attr-defined]
-        parts += [self._window(w, w.c.term.in_(stems_of(term)), people) for term in self.terms]
-        if self.repo_ids:
-            c = Contribution.__table__  # type: ignore[attr-defined]
-            mine = [c.c.person_id.in_(people)] if people is not None else []
-            parts.append(
-                sa.select(c.c.id.label("contribution_id")).where(
-                    c.c.repo_id.in_(self.repo_ids),
-                    c.c.occurred_at >= self.start,
-                    c.c.occurred_at < self.end,
-                    *mine,
-                )
+        are picked out there.
+
+        Several parts are read from the one that `lead` names (`led`: the smallest), each of
+        its rows looked up in the others by key: "mlir cse" reads the word's rows, not every
+        row of the ecosystem. Its rows may list a contribution more than once (several tags of
+        its group, several stems of its word); `distinct_ids` lists each once.
+        """
+        # On aliases: read inside a query on the same tables (`contribution.id IN (…)`), the
+        # lead part is never taken for the outer query's own row.
+        parts = self._parts(aliased=True)
+        lead = min(self.lead, len(parts) - 1)
+        table, key, test = parts[lead]
+        mine = [table.c.person_id.in_(people)] if people is not None else []
+        others = [
+            sa.exists().where(other_key == key, other_test)
+            for at, (_, other_key, other_test) in enumerate(self._parts(aliased=True))
+            if at != lead
+        ]
+        return sa.select(key.label("contribution_id")).where(
+            test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine, *others
+        )
+
+    def led(self, session: Session) -> Scope:
+        """This scope read from its smallest part (see `ids`), by counts of each part's rows in
+        the window that stop at `_LEAD_COUNT`: a count reads the index it counts."""
+        parts = self._parts()
+        if len(parts) < 2:
+            return self
+        sizes = []
+        for table, key, test in parts:
+            rows = (
+                sa.select(key)
+                .where(test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end)
+                .limit(_LEAD_COUNT)
+                .subquery()
             )
-        if len(parts) == 1:
-            return parts[0]
-        both = sa.intersect(*parts).subquery()
-        return sa.select(both.c.contribution_id)
+            sizes.append(int(session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0))
+        return replace(self, lead=sizes.index(min(sizes)))
 
     def distinct_ids(self, people: Sequence[int] | None = None) -> sa.Select[Any]:
         """`ids`, each once: a contribution holds several of a group's tags or of a word's
         stems, and one index read lists it once per match."""
         ids = self.ids(people)
         groups, words = self.tag_groups, self.terms
-        several = len(groups) + len(words) + bool(self.repo_ids) > 1
-        if several or (groups and len(groups[0]) == 1) or (words and len(stems_of(words[0])) == 1):
-            return ids  # an intersection is a set already; one tag or stem lists each once
-        return ids.distinct()
+        lead = min(self.lead, len(groups) + len(words) + bool(self.repo_ids) - 1)
+        if lead < len(groups):
+            once = len(groups[lead]) == 1  # one tag lists each contribution once
+        elif lead < len(groups) + len(words):
+            once = len(stems_of(words[lead - len(groups)])) == 1  # and so does one stem
+        else:
+            once = True  # the repositories' own rows
+        return ids if once else ids.distinct()
 
     def single_index(self, people: Sequence[int] | None = None) -> sa.Select[Any] | None:
         """(contribution id, built) of a scope that is one topic or one word alone, read from

@@ -11,6 +11,7 @@ issues that a cached answer takes from the score cache must be left out of its r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -102,6 +103,10 @@ SCOPES = [
     Scope(("mlir", "mlir.bufferization"), (), START, AS_OF),
     Scope((), ("bufferization",), START, AS_OF),
     Scope(("mlir",), ("bufferization",), START, AS_OF),
+    # Read from the word's rows (three stems: a contribution listed up to three times), and
+    # from a group whose tags a contribution holds both of.
+    Scope(("mlir",), ("bufferization",), START, AS_OF, lead=1),
+    Scope(("mlir", "mlir.bufferization"), ("bufferization",), START, AS_OF),
 ]
 
 
@@ -298,3 +303,90 @@ def test_answers_are_the_same_whichever_way_their_rows_are_read(
     assert answers[0]
     assert any(counts["discussion"] for _, _, counts, *_ in answers[0])
     assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope(("mlir", "mlir.bufferization"), ("bufferization",), START, AS_OF),
+        Scope(("mlir.bufferization",), ("bufferization", "analysis"), START, AS_OF),
+        # With the repository's own rows as a part: read first, they are contributions too.
+        Scope(("mlir",), (), START, AS_OF, repo_ids=(-1,)),
+    ],
+)
+def test_every_part_read_first_gives_the_same_contributions(world: Engine, scope: Scope) -> None:
+    """Whichever part a question of several is read from (`lead`), the others looked up by
+    key, its contributions are those every part holds in the window; `distinct_ids` lists each
+    once; `led` reads from the part with the fewest rows."""
+    from bot.store.models import ContributionTerm, ContributionTopic
+    from bot.taxonomy.terms import stems_of
+
+    with Session(world) as session:
+        rows: list[list[int]] = []
+        for group in scope.tag_groups:
+            rows.append(
+                list(
+                    session.exec(
+                        select(ContributionTopic.contribution_id).where(
+                            ContributionTopic.topic.in_(group),  # type: ignore[attr-defined]
+                            ContributionTopic.occurred_at >= scope.start,
+                            ContributionTopic.occurred_at < scope.end,
+                        )
+                    )
+                )
+            )
+        for term in scope.terms:
+            rows.append(
+                list(
+                    session.exec(
+                        select(ContributionTerm.contribution_id).where(
+                            ContributionTerm.term.in_(stems_of(term)),  # type: ignore[attr-defined]
+                            ContributionTerm.occurred_at >= scope.start,
+                            ContributionTerm.occurred_at < scope.end,
+                        )
+                    )
+                )
+            )
+        if scope.repo_ids:  # the repository most of the work is in
+            c = Contribution.__table__  # type: ignore[attr-defined]
+            repo_id = (
+                session.execute(
+                    sa.select(c.c.repo_id).group_by(c.c.repo_id).order_by(sa.func.count().desc())
+                )
+                .scalars()
+                .first()
+            )
+            scope = replace(scope, repo_ids=(repo_id,))
+            rows.append(
+                list(
+                    session.execute(
+                        sa.select(c.c.id).where(
+                            c.c.repo_id == repo_id,
+                            c.c.occurred_at >= scope.start,
+                            c.c.occurred_at < scope.end,
+                        )
+                    ).scalars()
+                )
+            )
+        held = [set(part) for part in rows]
+        expected = set.intersection(*held)
+        assert expected, "the parts share work"
+        assert any(len(part) > len(expected) for part in held), "a part narrows another"
+        people = sorted(p for p in session.exec(select(Person.id)) if p is not None)[::2]
+        c = Contribution.__table__  # type: ignore[attr-defined]
+        theirs = set(
+            session.execute(
+                sa.select(c.c.id).where(c.c.id.in_(expected), c.c.person_id.in_(people))
+            ).scalars()
+        )
+        for lead in range(len(held)):
+            led = replace(scope, lead=lead)
+            assert set(session.execute(led.ids()).scalars()) == expected
+            listed = list(session.execute(led.distinct_ids()).scalars())
+            assert sorted(listed) == sorted(expected), "each contribution once"
+            assert set(session.execute(led.ids(people)).scalars()) == theirs
+            # Inside a query on contributions, as the sums read it.
+            inside = sa.select(c.c.id).where(c.c.id.in_(led.ids()))
+            assert set(session.execute(inside).scalars()) == expected
+        smallest = min(range(len(rows)), key=lambda i: (len(rows[i]), i))  # rows, not ids
+        assert scope.led(session).lead == smallest
