@@ -287,7 +287,6 @@ def measure(url: str, taxonomy_file: Path, **engine_options: object) -> dict[str
             started = time.perf_counter()
             answer = who(session, taxonomy, reading, config=config, as_of=AS_OF)
             scoped.append(time.perf_counter() - started)
-            assert answer.results, words
     engine.dispose()
     for name, times in (
         ("known_topic_live", live),
