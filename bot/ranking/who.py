@@ -90,8 +90,9 @@ log = logging.getLogger("csf.ranking")
 _MOST = 1_000_000  # beyond any sensible weight, factor or count
 # Before any recorded work: an area's founding work is counted over its whole history.
 _BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
-# How far `Scope.led` counts each part of a question before it calls that part big.
-_LEAD_COUNT = 20_000
+# How far `Scope.led` counts each part of a question before it calls that part big, and how
+# far it counts on when every part is.
+_LEAD_COUNTS = (20_000, 500_000)
 
 
 @cache
@@ -1366,19 +1367,26 @@ class Scope:
 
     def led(self, session: Session) -> Scope:
         """This scope read from its smallest part (see `ids`), by counts of each part's rows in
-        the window that stop at `_LEAD_COUNT`: a count reads the index it counts."""
+        the window that stop at `_LEAD_COUNTS` (a count reads the index it counts): when every
+        part reaches the first, they are counted on to the next, so an ecosystem of millions of
+        rows is told from a word in a hundred thousand of them."""
         parts = self._parts()
         if len(parts) < 2:
             return self
-        sizes = []
-        for table, key, test in parts:
-            rows = (
-                sa.select(key)
-                .where(test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end)
-                .limit(_LEAD_COUNT)
-                .subquery()
-            )
-            sizes.append(int(session.scalar(sa.select(sa.func.count()).select_from(rows)) or 0))
+        sizes: list[int] = []
+        for most in _LEAD_COUNTS:
+            sizes = []
+            for table, key, test in parts:
+                rows = (
+                    sa.select(key)
+                    .where(test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end)
+                    .limit(most)
+                    .subquery()
+                )
+                count = session.scalar(sa.select(sa.func.count()).select_from(rows))
+                sizes.append(int(count or 0))
+            if min(sizes) < most:
+                break
         return replace(self, lead=sizes.index(min(sizes)))
 
     def distinct_ids(self, people: Sequence[int] | None = None) -> sa.Select[Any]:
