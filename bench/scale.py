@@ -13,9 +13,9 @@ Then it prints: the store's size on disk (bytes per contribution); a full score 
 the refresh after an ingest that brought nothing new (kept, not summed again); `who` for
 every shipped MLIR and LLVM topic summed live (`cached=False`), from the score cache, and
 from it once its answers are prepared (`prepare_answers`, as after every sync and ingest);
-free-word questions; and the weekly digest. Medians and p95 in milliseconds. With
-CSF_TEST_POSTGRES_URL set and `--postgres`, it copies the store to PostgreSQL (bench/who.py's
-COPY, in a schema of its own, once) and measures there too.
+free-word questions, alone and in MLIR ("mlir fold op"); and the weekly digest. Medians and
+p95 in milliseconds. With CSF_TEST_POSTGRES_URL set and `--postgres`, it copies the store to
+PostgreSQL (bench/who.py's COPY, in a schema of its own, once) and measures there too.
 """
 
 from __future__ import annotations
@@ -287,7 +287,7 @@ def measure(url: str, **engine_options: object) -> dict[str, float]:
     free = [[f"file{k}"] for k in range(10)]
     free += [[verb.lower(), noun] for verb, noun in zip(VERBS, NOUNS, strict=True)]
     out: dict[str, float] = {}
-    live, cached, ready, words, digests = [], [], [], [], []
+    live, cached, ready, words, scoped, digests = [], [], [], [], [], []
     with Session(engine) as session:
         for words_asked in questions:
             reading = read_query(taxonomy, words_asked)
@@ -329,6 +329,11 @@ def measure(url: str, **engine_options: object) -> dict[str, float]:
             started = time.perf_counter()
             who(session, taxonomy, reading, config=config, as_of=AS_OF)
             words.append(time.perf_counter() - started)
+            # The same words in an ecosystem, as a recruiter asks them ("mlir cse").
+            reading = read_query(taxonomy, ["mlir", *words_asked])
+            started = time.perf_counter()
+            who(session, taxonomy, reading, config=config, as_of=AS_OF)
+            scoped.append(time.perf_counter() - started)
         period = period_ending(AS_OF.date(), ZoneInfo("UTC"))
         for _ in range(3):
             started = time.perf_counter()
@@ -342,6 +347,7 @@ def measure(url: str, **engine_options: object) -> dict[str, float]:
     out.update(_stats("known_topic_cached", cached))
     out.update(_stats("known_topic_prepared", ready))
     out.update(_stats("free_words", words))
+    out.update(_stats("free_words_in_mlir", scoped))
     out["digest_median_s"] = round(statistics.median(digests), 2)
     out["questions"] = len(questions)
     return out
