@@ -160,6 +160,23 @@ def _repo_names(repos: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str,
     return names
 
 
+def _another_ecosystem(
+    taxonomy: Taxonomy, tokens: list[str], start: int, size: int, phrase: str
+) -> bool:
+    """Whether words of the question outside `start:start+size` name an ecosystem other
+    than the one `phrase` names."""
+    own = taxonomy.ecosystem(phrase)
+    for at in range(len(tokens)):
+        for length in range(1, MAX_PHRASE + 1):
+            end = at + length
+            if end > len(tokens) or (at < start + size and end > start):
+                continue  # beyond the question, or overlapping the phrase itself
+            other = taxonomy.ecosystem(" ".join(tokens[at:end]))
+            if other is not None and other != own:
+                return True
+    return False
+
+
 def read_query(
     taxonomy: Taxonomy,
     words: list[str],
@@ -199,7 +216,13 @@ def read_query(
             if any(used[start : start + size]):
                 continue
             hit = by_name.get(phrase) or by_name.get(phrase.replace(" ", ""))
-            if hit is not None and taxonomy.ecosystem(phrase) is None:
+            if hit is not None and (
+                taxonomy.ecosystem(phrase) is None
+                or _another_ecosystem(taxonomy, tokens, start, size, phrase)
+            ):
+                # A repository named as an ecosystem ("llvm-project" is LLVM's alias) is the
+                # repository when the question names another ecosystem: "llvm-project mlir
+                # bufferization" asks about MLIR's bufferization in that repository.
                 named_repos.append(hit[0])
                 if hit[1]:
                     repo_ecosystems.add(hit[1])

@@ -90,3 +90,23 @@ def test_a_topic_named_as_the_repository_asked_of_it_is_read_as_words(
     words: str, repos: list[tuple[str, str]], label: str
 ) -> None:
     assert read_query(default_taxonomy(), words.split(), repos).label == label
+
+
+@pytest.mark.parametrize(
+    ("words", "label"),
+    [
+        # "llvm-project" is LLVM's alias and a repository: naming MLIR too, the question asks
+        # about MLIR's bufferization in that repository.
+        ("llvm-project mlir bufferization", "llvm/llvm-project › MLIR › Bufferization"),
+        ("mlir bufferization llvm-project", "llvm/llvm-project › MLIR › Bufferization"),
+        # Alone, or with LLVM's own topics, it stays the ecosystem, as before.
+        ("llvm-project", "LLVM"),
+        ("llvm-project x86", "LLVM › X86 backend"),
+        ("llvm project x86", "LLVM › X86 backend"),
+    ],
+)
+def test_a_repository_named_as_an_ecosystem_is_the_repository_beside_another(
+    words: str, label: str
+) -> None:
+    repos = [("llvm/llvm-project", "llvm"), ("llvm/torch-mlir", "mlir")]
+    assert read_query(default_taxonomy(), words.split(), repos).label == label
