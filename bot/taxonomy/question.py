@@ -161,10 +161,12 @@ def _repo_names(repos: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str,
 
 
 def _another_ecosystem(
-    taxonomy: Taxonomy, tokens: list[str], start: int, size: int, phrase: str
+    taxonomy: Taxonomy, tokens: list[str], start: int, size: int, phrase: str, repo: str
 ) -> bool:
     """Whether words of the question outside `start:start+size` name an ecosystem other
-    than the one `phrase` names."""
+    than the one `phrase` names, one that holds the repository `repo` too (MLIR holds
+    llvm/llvm-project; no ecosystem but Triton holds triton-lang/triton, so "triton kernel"
+    stays Triton's word)."""
     own = taxonomy.ecosystem(phrase)
     for at in range(len(tokens)):
         for length in range(1, MAX_PHRASE + 1):
@@ -172,7 +174,7 @@ def _another_ecosystem(
             if end > len(tokens) or (at < start + size and end > start):
                 continue  # beyond the question, or overlapping the phrase itself
             other = taxonomy.ecosystem(" ".join(tokens[at:end]))
-            if other is not None and other != own:
+            if other is not None and other != own and repo in other.repos:
                 return True
     return False
 
@@ -218,11 +220,11 @@ def read_query(
             hit = by_name.get(phrase) or by_name.get(phrase.replace(" ", ""))
             if hit is not None and (
                 taxonomy.ecosystem(phrase) is None
-                or _another_ecosystem(taxonomy, tokens, start, size, phrase)
+                or _another_ecosystem(taxonomy, tokens, start, size, phrase, hit[0])
             ):
                 # A repository named as an ecosystem ("llvm-project" is LLVM's alias) is the
-                # repository when the question names another ecosystem: "llvm-project mlir
-                # bufferization" asks about MLIR's bufferization in that repository.
+                # repository when the question names another ecosystem it belongs to: "llvm-
+                # project mlir bufferization" asks about MLIR's bufferization in it.
                 named_repos.append(hit[0])
                 if hit[1]:
                     repo_ecosystems.add(hit[1])

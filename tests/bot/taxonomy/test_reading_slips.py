@@ -103,10 +103,23 @@ def test_a_topic_named_as_the_repository_asked_of_it_is_read_as_words(
         ("llvm-project", "LLVM"),
         ("llvm-project x86", "LLVM › X86 backend"),
         ("llvm project x86", "LLVM › X86 backend"),
+        # Only an ecosystem that holds the repository makes it one: no other holds Triton's,
+        # XLA's or IREE's, so their names stay their ecosystems beside another's name.
+        ("triton kernel", 'Triton › "kernel"'),
+        ("xla triton", 'XLA › "triton"'),
+        ("xla hlo llvm", 'XLA › HLO and its passes › "llvm"'),
+        ("iree dispatch kernel", 'IREE › Dispatch creation and Flow › "kernel"'),
     ],
 )
 def test_a_repository_named_as_an_ecosystem_is_the_repository_beside_another(
     words: str, label: str
 ) -> None:
-    repos = [("llvm/llvm-project", "llvm"), ("llvm/torch-mlir", "mlir")]
+    repos = [
+        ("llvm/llvm-project", "llvm"),
+        ("llvm/torch-mlir", "mlir"),
+        ("triton-lang/triton", "triton"),
+        ("openxla/xla", "xla"),
+        ("iree-org/iree", "iree"),
+        ("torvalds/linux", "linux"),
+    ]
     assert read_query(default_taxonomy(), words.split(), repos).label == label
