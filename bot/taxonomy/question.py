@@ -160,6 +160,43 @@ def _repo_names(repos: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str,
     return names
 
 
+def _named_topics(
+    taxonomy: Taxonomy, ecosystem: Ecosystem, phrases: list[tuple[int, int, str]], used: list[bool]
+) -> bool:
+    """Whether words of the question not yet read name one of the ecosystem's topics."""
+    names = taxonomy.memo(
+        ("topic names", ecosystem.key), lambda: _name_index(list(ecosystem.topics), True)
+    )
+    return any(
+        names.get(phrase) or names.get(phrase.replace(" ", ""))
+        for start, size, phrase in phrases
+        if not any(used[start : start + size])
+    )
+
+
+def _topic_elsewhere(
+    taxonomy: Taxonomy, tokens: list[str], start: int, size: int, phrase: str, repo: str
+) -> bool:
+    """Whether the other words name none of the topics of the ecosystem `phrase` names, but
+    those of one other ecosystem that holds the repository `repo` ("llvm-project
+    bufferization": MLIR's, in llvm/llvm-project)."""
+    own = taxonomy.ecosystem(phrase)
+    used = [start <= at < start + size for at in range(len(tokens))]
+    spans = [
+        (at, length, " ".join(tokens[at : at + length]))
+        for length in range(min(MAX_PHRASE, len(tokens)), 0, -1)
+        for at in range(len(tokens) - length + 1)
+    ]
+    if own is None or _named_topics(taxonomy, own, spans, used):
+        return False
+    holders = [
+        eco
+        for eco in taxonomy.ecosystems
+        if eco is not own and repo in eco.repos and _named_topics(taxonomy, eco, spans, used)
+    ]
+    return len(holders) == 1
+
+
 def _another_ecosystem(
     taxonomy: Taxonomy, tokens: list[str], start: int, size: int, phrase: str, repo: str
 ) -> bool:
@@ -221,6 +258,7 @@ def read_query(
             if hit is not None and (
                 taxonomy.ecosystem(phrase) is None
                 or _another_ecosystem(taxonomy, tokens, start, size, phrase, hit[0])
+                or _topic_elsewhere(taxonomy, tokens, start, size, phrase, hit[0])
             ):
                 # A repository named as an ecosystem ("llvm-project" is LLVM's alias) is the
                 # repository when the question names another ecosystem it belongs to: "llvm-
@@ -256,6 +294,19 @@ def read_query(
                 break
     if ecosystem is None and len(repo_ecosystems) == 1:
         ecosystem = taxonomy.ecosystem(next(iter(repo_ecosystems)))
+        # A repository more than one ecosystem holds (MLIR and LLVM hold llvm-project) is
+        # asked about the other's topic when only that one's names match: "llvm-project
+        # bufferization" is MLIR's Bufferization there.
+        named = _named_topics(taxonomy, ecosystem, phrases(), used) if ecosystem else False
+        others = [
+            eco
+            for eco in taxonomy.ecosystems
+            if eco is not ecosystem
+            and any(repo in eco.repos for repo in named_repos)
+            and _named_topics(taxonomy, eco, phrases(), used)
+        ]
+        if not named and len(others) == 1:
+            ecosystem = others[0]
     if ecosystem is None and len({t.ecosystem for _, group in crossing for t in group}) == 1:
         ecosystem = taxonomy.ecosystem(crossing[0][1][0].ecosystem)
 

@@ -99,6 +99,12 @@ def test_a_topic_named_as_the_repository_asked_of_it_is_read_as_words(
         # about MLIR's bufferization in that repository.
         ("llvm-project mlir bufferization", "llvm/llvm-project › MLIR › Bufferization"),
         ("mlir bufferization llvm-project", "llvm/llvm-project › MLIR › Bufferization"),
+        # Or when its other words name only a topic of MLIR, which holds it too.
+        ("llvm-project bufferization", "llvm/llvm-project › MLIR › Bufferization"),
+        ("llvm/llvm-project bufferization", "llvm/llvm-project › MLIR › Bufferization"),
+        ("llvm-project linalg tiling", 'llvm/llvm-project › MLIR › Linalg › "tiling"'),
+        ("llvm-project passes", "LLVM › Middle-end passes"),  # LLVM's own topic
+        ("llvm-project cse", 'LLVM › "cse"'),  # no topic: a word, as before
         # Alone, or with LLVM's own topics, it stays the ecosystem, as before.
         ("llvm-project", "LLVM"),
         ("llvm-project x86", "LLVM › X86 backend"),
