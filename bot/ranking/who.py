@@ -90,9 +90,12 @@ log = logging.getLogger("csf.ranking")
 _MOST = 1_000_000  # beyond any sensible weight, factor or count
 # Before any recorded work: an area's founding work is counted over its whole history.
 _BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
-# How far `Scope.led` counts each part of a question before it calls that part big, and how
-# far it counts on when every part is.
-_LEAD_COUNTS = (20_000, 500_000)
+# How far `Scope.led` counts each part of a question, and how far it counts on while the
+# counts cannot tell whether one part is far smaller than the others.
+_LEAD_COUNTS = (20_000, 500_000, 5_000_000)
+# What looking a row up in another part by key costs, in rows read in order (`Scope.led`): the
+# smallest part leads when its rows and their lookups cost less than reading every part.
+_LOOKUP_COST = 3
 
 
 @cache
@@ -1310,7 +1313,9 @@ class Scope:
     end: datetime
     groups: tuple[tuple[str, ...], ...] = ()
     repo_ids: tuple[int, ...] = ()
-    lead: int = 0  # the part `ids` reads first (`led`): tag groups, then words, then repositories
+    # The part `ids` reads first (`led`), by place: tag groups, then words, then repositories;
+    # None: the parts are intersected.
+    lead: int | None = None
 
     @property
     def tag_groups(self) -> tuple[tuple[str, ...], ...]:
@@ -1345,35 +1350,45 @@ class Scope:
         indexes by topic/term and time; the indexes carry the person, so a few people's rows
         are picked out there.
 
-        Several parts are read from the one that `lead` names (`led`: the smallest), each of
-        its rows looked up in the others by key: "mlir cse" reads the word's rows, not every
-        row of the ecosystem. Its rows may list a contribution more than once (several tags of
+        Several parts are intersected, each read from its index; or, when `lead` names one
+        (`led`: one far smaller than the rest), read from that one, each of its rows looked up
+        in the others by key: "mlir cse" reads the word's rows, not every row of the
+        ecosystem. The lead's rows may list a contribution more than once (several tags of
         its group, several stems of its word); `distinct_ids` lists each once.
         """
-        # On aliases: read inside a query on the same tables (`contribution.id IN (…)`), the
-        # lead part is never taken for the outer query's own row.
+        # On aliases: read inside a query on the same tables (`contribution.id IN (…)`), a
+        # part is never taken for the outer query's own row.
         parts = self._parts(aliased=True)
-        lead = min(self.lead, len(parts) - 1)
-        table, key, test = parts[lead]
-        mine = [table.c.person_id.in_(people)] if people is not None else []
+
+        def window(at: int) -> sa.Select[Any]:
+            table, key, test = parts[at]
+            mine = [table.c.person_id.in_(people)] if people is not None else []
+            return sa.select(key.label("contribution_id")).where(
+                test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine
+            )
+
+        if self.lead is None and len(parts) > 1:
+            both = sa.intersect(*(window(at) for at in range(len(parts)))).subquery()
+            return sa.select(both.c.contribution_id)
+        lead = min(self.lead or 0, len(parts) - 1)
+        key = parts[lead][1]
         others = [
             sa.exists().where(other_key == key, other_test)
             for at, (_, other_key, other_test) in enumerate(self._parts(aliased=True))
             if at != lead
         ]
-        return sa.select(key.label("contribution_id")).where(
-            test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine, *others
-        )
+        return window(lead).where(*others)
 
     def led(self, session: Session) -> Scope:
-        """This scope read from its smallest part (see `ids`), by counts of each part's rows in
-        the window that stop at `_LEAD_COUNTS` (a count reads the index it counts): when every
-        part reaches the first, they are counted on to the next, so an ecosystem of millions of
-        rows is told from a word in a hundred thousand of them."""
+        """This scope read from its smallest part (see `ids`) when reading that part and
+        looking its rows up in the others (`_LOOKUP_COST`) costs less than reading every part:
+        a word in an ecosystem, not two words of about the same size. Parts are counted in the
+        window up to the first of `_LEAD_COUNTS` (a count reads the index it counts), and on to
+        the next while the counts cannot tell: an ecosystem of millions of rows from a word in
+        a hundred thousand."""
         parts = self._parts()
         if len(parts) < 2:
             return self
-        sizes: list[int] = []
         for most in _LEAD_COUNTS:
             sizes = []
             for table, key, test in parts:
@@ -1385,16 +1400,22 @@ class Scope:
                 )
                 count = session.scalar(sa.select(sa.func.count()).select_from(rows))
                 sizes.append(int(count or 0))
-            if min(sizes) < most:
-                break
-        return replace(self, lead=sizes.index(min(sizes)))
+            low = min(sizes)
+            if low * (1 + (len(sizes) - 1) * _LOOKUP_COST) < sum(sizes):
+                return replace(self, lead=sizes.index(low))
+            if max(sizes) < most:
+                break  # exact counts, of parts too alike for one to lead
+        return self
 
     def distinct_ids(self, people: Sequence[int] | None = None) -> sa.Select[Any]:
         """`ids`, each once: a contribution holds several of a group's tags or of a word's
         stems, and one index read lists it once per match."""
         ids = self.ids(people)
         groups, words = self.tag_groups, self.terms
-        lead = min(self.lead, len(groups) + len(words) + bool(self.repo_ids) - 1)
+        parts = len(groups) + len(words) + bool(self.repo_ids)
+        if self.lead is None and parts > 1:
+            return ids  # an intersection is a set already
+        lead = min(self.lead or 0, parts - 1)
         if lead < len(groups):
             once = len(groups[lead]) == 1  # one tag lists each contribution once
         elif lead < len(groups) + len(words):
