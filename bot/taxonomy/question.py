@@ -261,8 +261,9 @@ def read_query(
                 or _topic_elsewhere(taxonomy, tokens, start, size, phrase, hit[0])
             ):
                 # A repository named as an ecosystem ("llvm-project" is LLVM's alias) is the
-                # repository when the question names another ecosystem it belongs to: "llvm-
-                # project mlir bufferization" asks about MLIR's bufferization in it.
+                # repository when the question names another ecosystem it belongs to, or only
+                # that one's topics: "llvm-project (mlir) bufferization" asks about MLIR's
+                # bufferization in it.
                 named_repos.append(hit[0])
                 if hit[1]:
                     repo_ecosystems.add(hit[1])
