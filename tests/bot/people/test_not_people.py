@@ -45,8 +45,7 @@ from bot.people.not_people import not_people, parse_not_people
         ("Ada Quill", "no-reply@compilers.example"),
         ("generatedunixname8900200", "ada@compilers.example"),
         ("Widget Bot Jr.", "generatedunixname8900200@compilers.example"),
-        ("Git bot", "bot@noreply.github.com"),  # submodule updates
-        ("Ada Quill", "automation@noreply.github.com"),  # GitHub's own automation domain
+        ("Git bot", "someone@compilers.example"),  # submodule updates
         ("CI Bot", ""),
         ("Submodule Bot", "someone@compilers.example"),
         ("WidgetSecurity Bot", "bot@widgetsecurity.example"),  # a hardening service's commits
@@ -100,3 +99,11 @@ def test_a_bad_rule_file_is_one_line_naming_it() -> None:
         parse_not_people([("people: [x]\n", "team.yml")])
     with pytest.raises(ConfigError, match="is not a pattern"):
         parse_not_people([("names: ['(']\n", "team.yml")])
+
+
+def test_githubs_automation_domain_is_a_tools_but_peoples_noreply_domain_is_not() -> None:
+    """GitHub's bare noreply domain is automation; people's own noreply addresses live one
+    level down (users.noreply.github.com) and stay people's."""
+    rules = not_people()
+    assert rules.domains.fullmatch("noreply.github.com")
+    assert not rules.domains.fullmatch("users.noreply.github.com")
