@@ -1321,11 +1321,11 @@ class Scope:
     def tag_groups(self) -> tuple[tuple[str, ...], ...]:
         return self.groups or ((self.tags,) if self.tags else ())
 
-    def _parts(self, aliased: bool = False) -> list[tuple[Any, Any, Any]]:
+    def _parts(self, aliased: bool = False) -> list[tuple[Any, Any, Any, bool]]:
         """Each part that narrows the scope (a group of tags, a word, the repositories), as
-        (table, its contribution id column, the part's own test): a contribution is in scope
-        when every part holds it in the window. `aliased`: each part on its own alias of its
-        table, to be looked up from another part's rows."""
+        (table, its contribution id column, the part's own test, whether its rows list each
+        contribution once): a contribution is in scope when every part holds it in the window.
+        `aliased`: each part on its own alias of its table, to be looked up from another's."""
         t = ContributionTopic.__table__  # type: ignore[attr-defined]
         w = ContributionTerm.__table__  # type: ignore[attr-defined]
         c = Contribution.__table__  # type: ignore[attr-defined]
@@ -1333,16 +1333,17 @@ class Scope:
         def table(base: Any) -> Any:
             return base.alias() if aliased else base
 
-        parts: list[tuple[Any, Any, Any]] = []
+        parts: list[tuple[Any, Any, Any, bool]] = []
         for group in self.tag_groups:
             topic = table(t)
-            parts.append((topic, topic.c.contribution_id, topic.c.topic.in_(list(group))))
+            test = topic.c.topic.in_(list(group))
+            parts.append((topic, topic.c.contribution_id, test, len(group) == 1))
         for term in self.terms:
-            word = table(w)
-            parts.append((word, word.c.contribution_id, word.c.term.in_(stems_of(term))))
+            word, stems = table(w), stems_of(term)
+            parts.append((word, word.c.contribution_id, word.c.term.in_(stems), len(stems) == 1))
         if self.repo_ids:
             repo = table(c)
-            parts.append((repo, repo.c.id, repo.c.repo_id.in_(self.repo_ids)))
+            parts.append((repo, repo.c.id, repo.c.repo_id.in_(self.repo_ids), True))
         return parts
 
     def ids(self, people: Sequence[int] | None = None) -> sa.Select[Any]:
@@ -1356,12 +1357,12 @@ class Scope:
         ecosystem. The lead's rows may list a contribution more than once (several tags of
         its group, several stems of its word); `distinct_ids` lists each once.
         """
-        # On aliases: read inside a query on the same tables (`contribution.id IN (…)`), a
-        # part is never taken for the outer query's own row.
+        # On aliases, each part its own: read inside a query on the same tables
+        # (`contribution.id IN (…)`), a part is never taken for the outer query's own row.
         parts = self._parts(aliased=True)
 
         def window(at: int) -> sa.Select[Any]:
-            table, key, test = parts[at]
+            table, key, test, _ = parts[at]
             mine = [table.c.person_id.in_(people)] if people is not None else []
             return sa.select(key.label("contribution_id")).where(
                 test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine
@@ -1370,14 +1371,16 @@ class Scope:
         if self.lead is None and len(parts) > 1:
             both = sa.intersect(*(window(at) for at in range(len(parts)))).subquery()
             return sa.select(both.c.contribution_id)
-        lead = min(self.lead or 0, len(parts) - 1)
+        lead = self._lead(len(parts))
         key = parts[lead][1]
         others = [
-            sa.exists().where(other_key == key, other_test)
-            for at, (_, other_key, other_test) in enumerate(self._parts(aliased=True))
-            if at != lead
+            sa.exists().where(other[1] == key, other[2]) for other in parts if other[1] is not key
         ]
         return window(lead).where(*others)
+
+    def _lead(self, parts: int) -> int:
+        """The place of the part `ids` reads first (the only one, when there is one)."""
+        return min(self.lead or 0, parts - 1)
 
     def led(self, session: Session) -> Scope:
         """This scope read from its smallest part (see `ids`) when reading that part and
@@ -1391,7 +1394,7 @@ class Scope:
             return self
         for most in _LEAD_COUNTS:
             sizes = []
-            for table, key, test in parts:
+            for table, key, test, _ in parts:
                 rows = (
                     sa.select(key)
                     .where(test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end)
@@ -1411,18 +1414,10 @@ class Scope:
         """`ids`, each once: a contribution holds several of a group's tags or of a word's
         stems, and one index read lists it once per match."""
         ids = self.ids(people)
-        groups, words = self.tag_groups, self.terms
-        parts = len(groups) + len(words) + bool(self.repo_ids)
-        if self.lead is None and parts > 1:
+        parts = self._parts()
+        if self.lead is None and len(parts) > 1:
             return ids  # an intersection is a set already
-        lead = min(self.lead or 0, parts - 1)
-        if lead < len(groups):
-            once = len(groups[lead]) == 1  # one tag lists each contribution once
-        elif lead < len(groups) + len(words):
-            once = len(stems_of(words[lead - len(groups)])) == 1  # and so does one stem
-        else:
-            once = True  # the repositories' own rows
-        return ids if once else ids.distinct()
+        return ids if parts[self._lead(len(parts))][3] else ids.distinct()
 
     def single_index(self, people: Sequence[int] | None = None) -> sa.Select[Any] | None:
         """(contribution id, built) of a scope that is one topic or one word alone, read from
