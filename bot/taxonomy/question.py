@@ -136,6 +136,9 @@ def _topic_names(topic: Topic, *, in_ecosystem: bool = False) -> list[str]:
     return names
 
 
+Span = tuple[int, int, str]  # (start, size, phrase) of a run of a question's words
+
+
 def _name_index(pool: list[Topic], in_ecosystem: bool) -> dict[str, list[Topic]]:
     """Every normalised way of naming the pool's topics -> the topics it names."""
     names: dict[str, list[Topic]] = {}
@@ -160,60 +163,58 @@ def _repo_names(repos: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str,
     return names
 
 
-def _named_topics(
-    taxonomy: Taxonomy, ecosystem: Ecosystem, phrases: list[tuple[int, int, str]], used: list[bool]
-) -> bool:
-    """Whether words of the question not yet read name one of the ecosystem's topics."""
+def _spans(tokens: list[str], used: list[bool], longest: int = MAX_PHRASE) -> list[Span]:
+    """Every run of words not yet read, longest first, as (start, size, phrase)."""
+    return [
+        (start, size, " ".join(tokens[start : start + size]))
+        for size in range(min(longest, len(tokens)), 0, -1)
+        for start in range(len(tokens) - size + 1)
+        if not any(used[start : start + size])
+    ]
+
+
+def _names_topic(taxonomy: Taxonomy, ecosystem: Ecosystem, spans: list[Span]) -> bool:
+    """Whether one of these runs of words names one of the ecosystem's topics."""
     names = taxonomy.memo(
         ("topic names", ecosystem.key), lambda: _name_index(list(ecosystem.topics), True)
     )
-    return any(
-        names.get(phrase) or names.get(phrase.replace(" ", ""))
-        for start, size, phrase in phrases
-        if not any(used[start : start + size])
-    )
+    return any(names.get(p) or names.get(p.replace(" ", "")) for _, _, p in spans)
 
 
-def _topic_elsewhere(
-    taxonomy: Taxonomy, tokens: list[str], start: int, size: int, phrase: str, repo: str
-) -> bool:
-    """Whether the other words name none of the topics of the ecosystem `phrase` names, but
-    those of one other ecosystem that holds the repository `repo` ("llvm-project
-    bufferization": MLIR's, in llvm/llvm-project)."""
-    own = taxonomy.ecosystem(phrase)
-    used = [start <= at < start + size for at in range(len(tokens))]
-    spans = [
-        (at, length, " ".join(tokens[at : at + length]))
-        for length in range(min(MAX_PHRASE, len(tokens)), 0, -1)
-        for at in range(len(tokens) - length + 1)
-    ]
-    if own is None or _named_topics(taxonomy, own, spans, used):
-        return False
+def _other_holder(
+    taxonomy: Taxonomy, own: Ecosystem, repos: Sequence[str], spans: list[Span]
+) -> Ecosystem | None:
+    """The one other ecosystem holding one of `repos` whose topics the words name, when they
+    name none of `own`'s: "llvm-project bufferization" is MLIR's, in llvm/llvm-project."""
+    if _names_topic(taxonomy, own, spans):
+        return None
     holders = [
         eco
         for eco in taxonomy.ecosystems
-        if eco is not own and repo in eco.repos and _named_topics(taxonomy, eco, spans, used)
+        if eco is not own
+        and any(repo in eco.repos for repo in repos)
+        and _names_topic(taxonomy, eco, spans)
     ]
-    return len(holders) == 1
+    return holders[0] if len(holders) == 1 else None
 
 
-def _another_ecosystem(
+def _as_repository(
     taxonomy: Taxonomy, tokens: list[str], start: int, size: int, phrase: str, repo: str
 ) -> bool:
-    """Whether words of the question outside `start:start+size` name an ecosystem other
-    than the one `phrase` names, one that holds the repository `repo` too (MLIR holds
-    llvm/llvm-project; no ecosystem but Triton holds triton-lang/triton, so "triton kernel"
-    stays Triton's word)."""
+    """Whether `phrase`, naming both the repository `repo` and an ecosystem, names the
+    repository: when the other words name another ecosystem that holds it too, or only that
+    one's topics (MLIR holds llvm/llvm-project; no ecosystem but Triton holds
+    triton-lang/triton, so "triton kernel" stays Triton's word)."""
     own = taxonomy.ecosystem(phrase)
-    for at in range(len(tokens)):
-        for length in range(1, MAX_PHRASE + 1):
-            end = at + length
-            if end > len(tokens) or (at < start + size and end > start):
-                continue  # beyond the question, or overlapping the phrase itself
-            other = taxonomy.ecosystem(" ".join(tokens[at:end]))
-            if other is not None and other != own and repo in other.repos:
-                return True
-    return False
+    if own is None:
+        return True
+    used = [start <= at < start + size for at in range(len(tokens))]
+    spans = _spans(tokens, used)
+    for _, _, other_phrase in spans:
+        other = taxonomy.ecosystem(other_phrase)
+        if other is not None and other != own and repo in other.repos:
+            return True
+    return _other_holder(taxonomy, own, [repo], spans) is not None
 
 
 def read_query(
@@ -238,13 +239,8 @@ def read_query(
         return replace(reading, joined=made, unjoined=unjoined)
     used = [False] * len(tokens)
 
-    def phrases(longest: int = MAX_PHRASE) -> list[tuple[int, int, str]]:
-        found = []
-        for size in range(min(longest, len(tokens)), 0, -1):
-            for start in range(len(tokens) - size + 1):
-                if not any(used[start : start + size]):
-                    found.append((start, size, " ".join(tokens[start : start + size])))
-        return found
+    def phrases(longest: int = MAX_PHRASE) -> list[Span]:
+        return _spans(tokens, used, longest)
 
     named_repos: list[str] = []
     repo_ecosystems: set[str] = set()
@@ -255,15 +251,10 @@ def read_query(
             if any(used[start : start + size]):
                 continue
             hit = by_name.get(phrase) or by_name.get(phrase.replace(" ", ""))
-            if hit is not None and (
-                taxonomy.ecosystem(phrase) is None
-                or _another_ecosystem(taxonomy, tokens, start, size, phrase, hit[0])
-                or _topic_elsewhere(taxonomy, tokens, start, size, phrase, hit[0])
-            ):
-                # A repository named as an ecosystem ("llvm-project" is LLVM's alias) is the
-                # repository when the question names another ecosystem it belongs to, or only
-                # that one's topics: "llvm-project (mlir) bufferization" asks about MLIR's
-                # bufferization in it.
+            # A repository named as an ecosystem ("llvm-project" is LLVM's alias) is the
+            # repository when the question names another ecosystem it belongs to, or only that
+            # one's topics: "llvm-project (mlir) bufferization" asks about MLIR's in it.
+            if hit is not None and _as_repository(taxonomy, tokens, start, size, phrase, hit[0]):
                 named_repos.append(hit[0])
                 if hit[1]:
                     repo_ecosystems.add(hit[1])
@@ -296,18 +287,10 @@ def read_query(
     if ecosystem is None and len(repo_ecosystems) == 1:
         ecosystem = taxonomy.ecosystem(next(iter(repo_ecosystems)))
         # A repository more than one ecosystem holds (MLIR and LLVM hold llvm-project) is
-        # asked about the other's topic when only that one's names match: "llvm-project
+        # asked about the other's topic when only that one's names match: "llvm/llvm-project
         # bufferization" is MLIR's Bufferization there.
-        named = _named_topics(taxonomy, ecosystem, phrases(), used) if ecosystem else False
-        others = [
-            eco
-            for eco in taxonomy.ecosystems
-            if eco is not ecosystem
-            and any(repo in eco.repos for repo in named_repos)
-            and _named_topics(taxonomy, eco, phrases(), used)
-        ]
-        if not named and len(others) == 1:
-            ecosystem = others[0]
+        if ecosystem is not None:
+            ecosystem = _other_holder(taxonomy, ecosystem, named_repos, phrases()) or ecosystem
     if ecosystem is None and len({t.ecosystem for _, group in crossing for t in group}) == 1:
         ecosystem = taxonomy.ecosystem(crossing[0][1][0].ecosystem)
 
