@@ -49,6 +49,21 @@ from bot.people.not_people import not_people, parse_not_people
         ("CI Bot", ""),
         ("Submodule Bot", "someone@compilers.example"),
         ("WidgetSecurity Bot", "bot@widgetsecurity.example"),  # a hardening service's commits
+        # coding agents' co-author trailers, as the tools write them (tools, not people)
+        ("Amp", "amp@ampcode.com"),
+        ("Droid", "droid@factory.ai"),
+        ("Crush", "crush@charm.land"),
+        ("Oz", "oz-agent@warp.dev"),
+        ("Warp", "agent@warp.dev"),
+        ("Jules", "jules@google.com"),
+        ("Codex", "267193182+codex@users.noreply.github.com"),
+        ("Someone", "244629292+kiro-agent@users.noreply.github.com"),
+        ("Cascade", "cascade@windsurf.ai"),
+        ("Qwen-Coder", ""),
+        ("TRAE CLI", ""),
+        ("Replit AI Agent", ""),
+        ("Copilot Autofix powered by AI", ""),
+        ("Ada Quill (aider)", "ada@compilers.example"),  # aider's mark on the commits it writes
     ],
 )
 def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
@@ -78,6 +93,11 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
         ("Cy Release", "cy@compilers.example"),  # a surname, not a hyphenated account
         ("Team", "team@compilers.example"),  # one word: a name, not "X Team"
         ("Ada Quill", "4242+noreply-fan@users.noreply.github.com"),  # her own noreply
+        # agents' one-word names are people's and words too: only their addresses mark them
+        ("Amp", "amp@compilers.example"),
+        ("Jules Fictional", "jules@compilers.example"),
+        ("Oz", "oz@compilers.example"),
+        ("Ada Quill (aide)", "ada@compilers.example"),
         ("", ""),
     ],
 )
