@@ -218,12 +218,12 @@ class GitIngest:
             self._people[cache_key] = None
             return None
         address_is_bot = (
-            (login is not None and tool_name(login))
+            (login is not None and tool_name(login, self.repo.full_name))
             or looks_like_bot(ident.email.split("@")[0])
             or not_people().address(ident.email)
         )
         # Rule 8: a tool acting for the address's owner is not evidence about the owner.
-        acting = not address_is_bot and tool_name(ident.name)
+        acting = not address_is_bot and tool_name(ident.name, self.repo.full_name)
         if acting:
             keys = [key for key in keys if key.kind is not IdentityKind.NAME]
         is_bot = address_is_bot or acting
@@ -249,7 +249,7 @@ class GitIngest:
         ).one()
         if held.marked is not None:  # a hand mark always wins
             is_bot = bool(held.is_bot)
-        elif not is_bot and held.is_bot and name and tool_name(held.name or ""):
+        elif not is_bot and held.is_bot and name and tool_name(held.name, self.repo.full_name):
             self.session.execute(
                 sa.update(Person).where(col(Person.id) == person_id).values(name=name, is_bot=False)
             )

@@ -77,9 +77,29 @@ def not_people() -> NotPeople:
     return parse_not_people([(shipped, "bot/people/not_people.yml")])
 
 
-def tool_name(text: str | None) -> bool:
+def tool_name(text: str | None, repo: str = "") -> bool:
     """Whether a name or login is a bot's or a tool's: by bots' own shapes (`x[bot]`,
-    `dependabot`) or by the rules. A name alone says who committed, not whose work it is."""
+    `dependabot`), by the rules, or as the project's own bot account in `repo` (OWNER/NAME;
+    `project_bot`). A name alone says who committed, not whose work it is."""
     if not text:
         return False
-    return looks_like_bot(text) or not_people().name(text)
+    return looks_like_bot(text) or not_people().name(text) or project_bot(text, repo)
+
+
+_BOT_WORDS = ("bot", "robot")
+
+
+def _folded(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def project_bot(name: str, repo: str) -> bool:
+    """Whether `name` is the repository's own name, or its owner's, then "Bot": "Widgets Bot"
+    in acme/widgets is the project's automation account (CI tag updates, owner-file syncs).
+    The rules cannot say it without the repository: one word and "Bot" is also a person's name
+    with the surname Bot ("Cy Bot"), and stays one anywhere else."""
+    words = name.split()
+    if len(words) < 2 or words[-1].casefold() not in _BOT_WORDS or "/" not in repo:
+        return False
+    head = _folded(" ".join(words[:-1]))
+    return bool(head) and head in {_folded(part) for part in repo.split("/", 1)}

@@ -237,6 +237,27 @@ def test_a_landing_bot_on_a_persons_address_is_their_work_not_a_bot(
         assert (tool.name, tool.is_bot) == ("landerbot", True)
 
 
+def test_the_projects_own_bot_account_is_a_tool_and_a_surname_bot_is_a_person(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """ "Widgets Bot" updating CI tags in acme/widgets is the project's automation (seen as
+    "FlashInfer Bot" in a real history); "Cy Bot" there, and "Widgets Bot" in another
+    project, are names like any other."""
+    with Session(engine) as session:
+        _repo(session, "acme/widgets")
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("Update CI tags", {"ci/tags.txt": "1\n"}, author=("Widgets Bot", "w@ci.example"))
+    repo.commit("Sync owners", {"OWNERS": "x\n"}, author=("ACME Robot", "acme@ci.example"))
+    repo.commit("Fix the parser", {"src/p.cpp": "x\n"}, author=("Cy Bot", "cy@compilers.example"))
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        flags = {
+            c.title: session.get(Person, c.person_id).is_bot  # type: ignore[union-attr]
+            for c in session.exec(select(Contribution))
+        }
+    assert flags == {"Update CI tags": True, "Sync owners": True, "Fix the parser": False}
+
+
 def test_commits_join_the_github_account_that_published_the_address(
     engine: Engine, tmp_path: Path
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import ConfigError
-from bot.people.not_people import not_people, parse_not_people
+from bot.people.not_people import not_people, parse_not_people, project_bot, tool_name
 
 
 @pytest.mark.parametrize(
@@ -127,3 +127,22 @@ def test_githubs_automation_domain_is_a_tools_but_peoples_noreply_domain_is_not(
     rules = not_people()
     assert rules.domains.fullmatch("noreply.github.com")
     assert not rules.domains.fullmatch("users.noreply.github.com")
+
+
+@pytest.mark.parametrize(
+    ("name", "repo", "tool"),
+    [
+        ("Widgets Bot", "acme/widgets", True),
+        ("widgets robot", "acme/widgets", True),
+        ("Acme Bot", "acme/widgets", True),  # the owner's name
+        ("Wid Gets Bot", "acme/wid-gets", True),  # spelled apart, as folder names are
+        ("Cy Bot", "acme/widgets", False),  # a person with the surname Bot
+        ("Widgets Bot", "acme/gadgets", False),  # another project's name is a name
+        ("Widgets", "acme/widgets", False),
+        ("Bot", "acme/bot", False),
+        ("Widgets Bot", "", False),
+    ],
+)
+def test_the_projects_own_name_and_bot_is_its_automation(name: str, repo: str, tool: bool) -> None:
+    assert project_bot(name, repo) is tool
+    assert tool_name(name, repo) is tool
