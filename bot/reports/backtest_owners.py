@@ -39,7 +39,7 @@ from bot.store.identity import handle_key, name_key, name_words
 from bot.store.models import Contribution, Identity, IdentityKind, Person, Repo
 from bot.taxonomy.model import Taxonomy
 from bot.taxonomy.question import read_query
-from bot.taxonomy.terms import query_terms
+from bot.taxonomy.terms import query_terms, split_words
 
 TOP = 10
 # Folder names that say where code lives, not what it is about.
@@ -113,6 +113,30 @@ class OwnerBacktest:
 _REST = re.compile(r"^(everything|anything|all|other|others|default|catch[- ]?all|misc)\b", re.I)
 
 
+_WILDCARDS = frozenset("*?[]{}")
+_GLOB_RUNS = re.compile(r"[*?\[\]{}]+")
+
+
+def _glob_words(part: str) -> str | tuple[str, ...] | None:
+    """What a glob's part names (`*VectorToSCF*`, `Impl.*`, `checkpointing_ssu*`): a whole
+    name where its wildcards only stand for what surrounds it, the words of a name cut short
+    by one (`checkpointing_ssu*` matches `checkpointing_ssu_kernel.cu`: "checkpointing ssu"),
+    nothing for an extension (`*.md`) or a part of wildcards alone.
+
+    Skipping such parts asked the folder above instead: LLVM's `/mlir/**/*VectorToSCF*` line
+    was asked as "mlir", every path of the project.
+    """
+    literal = max(_GLOB_RUNS.split(part), key=len)
+    if not literal.strip("._-") or literal.startswith("."):
+        return None
+    if literal.endswith("."):  # `Name.*`: the name, in any file type
+        return literal.rstrip(".")
+    if part.startswith(("*", "?")) and part.endswith(("*", "?")) and literal.isalnum():
+        return literal  # `*Name*`: a name, wherever it appears in a file's
+    words = [w for w in query_terms(split_words(literal)) if len(w) >= 3]
+    return tuple(words[-3:]) if words else None
+
+
 def area_words(pattern: str, area: str | None, repo: str = "") -> tuple[str, ...]:
     """The words a recruiter would type for an owner-file area.
 
@@ -130,9 +154,16 @@ def area_words(pattern: str, area: str | None, repo: str = "") -> tuple[str, ...
         return tuple(words)[:4]
     parts = [p for p in PurePosixPath(pattern.replace("**", "")).parts if p not in ("/", "")]
     meaningful = []
-    for part in parts:
-        if set(part) & set("*?[{"):
-            continue
+    for index, part in enumerate(parts):
+        if set(part) & _WILDCARDS:
+            named = _glob_words(part)
+            if isinstance(named, tuple):
+                if index == len(parts) - 1:
+                    return named  # the line's own name, in words (`checkpointing_ssu*`)
+                continue
+            if named is None:
+                continue
+            part = named
         name = PurePosixPath(part).stem if "." in part else part
         folded = "".join(ch for ch in name.lower() if ch.isalnum())
         if folded and folded not in _GENERIC and len(folded) >= 2:

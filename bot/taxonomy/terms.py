@@ -45,6 +45,11 @@ def _words(text: str) -> Iterable[str]:
             yield from (p.lower() for p in parts)
 
 
+def split_words(text: str) -> list[str]:
+    """A name's words at `_`, `-`, `.` and camelCase, finest first (`SPIRVTo_x`: spirv, to, x)."""
+    return [p.lower() for chunk in _SPLIT.split(text) if chunk for p in _CAMEL.split(chunk)]
+
+
 def _keep(word: str, shortest: int = 3) -> bool:
     return len(word) >= shortest and not word.isdigit() and word not in _STOP
 

@@ -439,6 +439,17 @@ def test_owner_file_backtest_scores_csf_and_the_commit_count(torch_mlir: Engine)
     areas = owner_areas(codeowners, ".github/CODEOWNERS")
     assert [a.words for a in areas] == [("torchtolinalg",), ("torch", "dialect", "ir"), ()]
     assert area_words("third_party/amd/**", None) == ("amd",)
+    # A glob's own name is asked, not the folder above it (LLVM's and kernel libraries' lines)
+    assert area_words("/mlir/**/*VectorToSCF*", None) == ("vectortoscf",)
+    assert area_words("/mlir/**/ValueBoundsOpInterfaceImpl.*", None) == (
+        "valueboundsopinterfaceimpl",
+    )
+    assert area_words("csrc/checkpointing_ssu*", None) == ("checkpointing", "ssu")
+    assert area_words("tests/jit/test_widget_kda*", None) == ("widget", "kda")
+    assert area_words("/mlir/lib/Conversion/*ToROCDL", None) == ("rocdl",)
+    assert area_words("/mlir/**/SPIRVTo*/", None) == ("spirv",)
+    assert area_words("/mlir/Dialect/*/Transforms/Bufferize.cpp", None) == ("bufferize",)
+    assert area_words("docs/*.md", None) == area_words("**/*.py", None) == ()
     # A heading is asked without the repository's own name; the catch-all rest asks nothing.
     heading = "Widget-MLIR Python bindings"
     assert area_words("**", heading, "fictional/widget-mlir") == ("python", "bindings")
