@@ -221,6 +221,7 @@ class GitIngest:
             (login is not None and tool_name(login, self.repo.full_name))
             or looks_like_bot(ident.email.split("@")[0])
             or not_people().address(ident.email)
+            or not_people().machine(ident.name, ident.email)
         )
         # Rule 8: a tool acting for the address's owner is not evidence about the owner.
         acting = not address_is_bot and tool_name(ident.name, self.repo.full_name)

@@ -27,6 +27,8 @@ class NotPeople:
     names: re.Pattern[str]
     domains: re.Pattern[str]
     locals: re.Pattern[str]
+    machine_locals: re.Pattern[str]
+    machine_names: re.Pattern[str]
 
     def name(self, text: str | None) -> bool:
         """Whether a display name or login names a tool, an assistant or a pseudo-author."""
@@ -40,8 +42,18 @@ class NotPeople:
         domain = lowered.rsplit("@", 1)[1]
         return bool(self.domains.fullmatch(domain) or self.locals.fullmatch(lowered))
 
+    def machine(self, name: str | None, address: str | None) -> bool:
+        """Whether a name and address are a machine's own account (`root <root@host>`), which
+        names no one; the account's address under a person's name is that person's."""
+        if not address or "@" not in address:
+            return False
+        plain = " ".join(str(name or "").split()).lower()
+        return self.machine_locals.fullmatch(address.strip().lower()) is not None and (
+            not plain or self.machine_names.fullmatch(plain) is not None
+        )
+
     def ident(self, name: str | None, address: str | None) -> bool:
-        return self.name(name) or self.address(address)
+        return self.name(name) or self.address(address) or self.machine(name, address)
 
 
 def _union(patterns: list[str], source: str, key: str) -> re.Pattern[str]:
@@ -55,7 +67,13 @@ def _union(patterns: list[str], source: str, key: str) -> re.Pattern[str]:
 
 def parse_not_people(texts: list[tuple[str, str]]) -> NotPeople:
     """Rules from YAML texts, (text, source name) each; later files add to earlier ones."""
-    merged: dict[str, list[str]] = {"names": [], "domains": [], "locals": []}
+    merged: dict[str, list[str]] = {
+        "names": [],
+        "domains": [],
+        "locals": [],
+        "machine_locals": [],
+        "machine_names": [],
+    }
     for text, source in texts:
         try:
             data = yaml.safe_load(text) or {}
@@ -67,7 +85,7 @@ def parse_not_people(texts: list[tuple[str, str]]) -> NotPeople:
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 raise ConfigError(f"{source}: {key} must be a list of patterns")
             merged[key].extend(values)
-    return NotPeople(*(_union(merged[k], "not_people", k) for k in ("names", "domains", "locals")))
+    return NotPeople(*(_union(merged[k], "not_people", k) for k in merged))
 
 
 @cache

@@ -258,6 +258,24 @@ def test_the_projects_own_bot_account_is_a_tool_and_a_surname_bot_is_a_person(
     assert flags == {"Update CI tags": True, "Sync owners": True, "Fix the parser": False}
 
 
+def test_a_machines_own_account_as_co_author_is_no_one(engine: Engine, tmp_path: Path) -> None:
+    """Squashed commits carry `root <root@node…>` co-authors from unconfigured machines by the
+    dozen (40 in one real history); each ranked as a person. A person's name on their own
+    domain's root@ address is theirs."""
+    repo = GitRepo(tmp_path / "r")
+    trailers = "".join(f"Co-authored-by: root <root@node{n}.cluster.example>\n" for n in range(3))
+    repo.commit(f"Squashed kernels\n\n{trailers}", {"k.cu": "x\n"}, author=ADA)
+    repo.commit("Own domain", {"q.cu": "x\n"}, author=("Cy Quill", "root@quill.example"))
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        people = {
+            (p.name, p.is_bot)
+            for p in session.exec(select(Person))
+            if session.exec(select(Contribution).where(Contribution.person_id == p.id)).first()
+        }
+    assert people == {(ADA[0], False), ("Cy Quill", False), ("root", True)}
+
+
 def test_commits_join_the_github_account_that_published_the_address(
     engine: Engine, tmp_path: Path
 ) -> None:

@@ -64,6 +64,9 @@ from bot.people.not_people import not_people, parse_not_people, project_bot, too
         ("Replit AI Agent", ""),
         ("Copilot Autofix powered by AI", ""),
         ("Ada Quill (aider)", "ada@compilers.example"),  # aider's mark on the commits it writes
+        ("root", "root@node0053.cluster.compilers.example"),  # an unconfigured machine's account
+        ("Super User", "root@build-host.example"),
+        ("Ubuntu", "ubuntu@ip-10-0-0-7.compute.example"),
     ],
 )
 def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
@@ -87,6 +90,10 @@ def test_tools_and_assistants_are_not_people(name: str, address: str) -> None:
         ("Cy Bot", "cy.bot@compilers.example"),
         ("Doc Bot", ""),  # a nickname and a surname, not the docs tool
         ("root", "ada@compilers.example"),  # git never configured, a real address: a person
+        ("Ada Quill", "dev@quill.example"),  # people's own domains' accounts
+        ("Cy Lin", "admin@cylin.example"),
+        ("Ada Quill", "root@quill.example"),  # a person's name on her own domain's root@
+        ("Ada Root", "ada.root@compilers.example"),
         ("Ada Lin Team", "ada@compilers.example"),  # "X Team" is one word and Team
         ("Ada Teamson", "ada@compilers.example"),
         ("Ada Autofixer-Quill", "ada@compilers.example"),  # words that start like a tool's
@@ -115,7 +122,7 @@ def test_an_assistants_noreply_address_is_caught_and_its_makers_are_people() -> 
 
 
 def test_a_bad_rule_file_is_one_line_naming_it() -> None:
-    with pytest.raises(ConfigError, match=r"team\.yml: expected the keys names, domains, locals"):
+    with pytest.raises(ConfigError, match=r"team\.yml: expected the keys names, domains, locals,"):
         parse_not_people([("people: [x]\n", "team.yml")])
     with pytest.raises(ConfigError, match="is not a pattern"):
         parse_not_people([("names: ['(']\n", "team.yml")])
