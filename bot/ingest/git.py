@@ -18,7 +18,8 @@ Identity resolution rules (the same person under several names, addresses and a 
 8. A tool's name on a person's address (`pytorchbot <ada@...>`: a landing bot committing the
    author's change under its own name) is that person's work: it neither marks them a bot nor
    adds the tool's name to them. A record first seen only under a tool's name is a bot until a
-   person's own name appears on its address.
+   person's own name appears on its address. A machine's own account (`root <root@host>`, git
+   never configured there) is treated the same way: no one, unless a person signs its address.
 
 Each commit is a `commit` contribution of its author and of each co-author; each
 `Reviewed-by`/`Acked-by`/`Reviewed By` is a `review` contribution of that reviewer on the commit.
@@ -221,10 +222,13 @@ class GitIngest:
             (login is not None and tool_name(login, self.repo.full_name))
             or looks_like_bot(ident.email.split("@")[0])
             or not_people().address(ident.email)
+        )
+        # Rule 8: a tool acting for the address's owner is not evidence about the owner; nor is
+        # a machine's own account (`root <root@host>`) on an address a person also signs.
+        acting = not address_is_bot and (
+            tool_name(ident.name, self.repo.full_name)
             or not_people().machine(ident.name, ident.email)
         )
-        # Rule 8: a tool acting for the address's owner is not evidence about the owner.
-        acting = not address_is_bot and tool_name(ident.name, self.repo.full_name)
         if acting:
             keys = [key for key in keys if key.kind is not IdentityKind.NAME]
         is_bot = address_is_bot or acting
@@ -250,7 +254,12 @@ class GitIngest:
         ).one()
         if held.marked is not None:  # a hand mark always wins
             is_bot = bool(held.is_bot)
-        elif not is_bot and held.is_bot and name and tool_name(held.name, self.repo.full_name):
+        elif (
+            not is_bot
+            and held.is_bot
+            and name
+            and (tool_name(held.name, self.repo.full_name) or not_people().machine_name(held.name))
+        ):
             self.session.execute(
                 sa.update(Person).where(col(Person.id) == person_id).values(name=name, is_bot=False)
             )

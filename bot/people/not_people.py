@@ -49,8 +49,14 @@ class NotPeople:
             return False
         plain = " ".join(str(name or "").split()).lower()
         return self.machine_locals.fullmatch(address.strip().lower()) is not None and (
-            not plain or self.machine_names.fullmatch(plain) is not None
+            not plain or self.machine_name(plain)
         )
+
+    def machine_name(self, name: str | None) -> bool:
+        """Whether a name is a machine account's own (`root`, `Super User`): a record known only
+        by it is no one, until a person's name appears on its address."""
+        plain = " ".join(str(name or "").split()).lower()
+        return bool(plain) and self.machine_names.fullmatch(plain) is not None
 
     def ident(self, name: str | None, address: str | None) -> bool:
         return self.name(name) or self.address(address) or self.machine(name, address)
@@ -85,7 +91,9 @@ def parse_not_people(texts: list[tuple[str, str]]) -> NotPeople:
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 raise ConfigError(f"{source}: {key} must be a list of patterns")
             merged[key].extend(values)
-    return NotPeople(*(_union(merged[k], "not_people", k) for k in merged))
+    return NotPeople(
+        **{key: _union(patterns, "not_people", key) for key, patterns in merged.items()}
+    )
 
 
 @cache
@@ -112,12 +120,13 @@ def _folded(text: str) -> str:
 
 
 def project_bot(name: str, repo: str) -> bool:
-    """Whether `name` is the repository's own name, or its owner's, then "Bot": "Widgets Bot"
-    in acme/widgets is the project's automation account (CI tag updates, owner-file syncs).
-    The rules cannot say it without the repository: one word and "Bot" is also a person's name
-    with the surname Bot ("Cy Bot"), and stays one anywhere else."""
+    """Whether `name` is the repository's own name, then "Bot": "Widgets Bot" in acme/widgets
+    is the project's automation account (CI tag updates, owner-file syncs). The rules cannot
+    say it without the repository: one word and "Bot" is also a person's name with the surname
+    Bot ("Cy Bot"), and stays one anywhere else. The owner's name does not count: a person's
+    own repositories are under their login (cy/tools)."""
     words = name.split()
     if len(words) < 2 or words[-1].casefold() not in _BOT_WORDS or "/" not in repo:
         return False
     head = _folded(" ".join(words[:-1]))
-    return bool(head) and head in {_folded(part) for part in repo.split("/", 1)}
+    return bool(head) and head == _folded(repo.split("/", 1)[1])

@@ -114,26 +114,41 @@ _REST = re.compile(r"^(everything|anything|all|other|others|default|catch[- ]?al
 
 
 _WILDCARDS = frozenset("*?[]{}")
-_GLOB_RUNS = re.compile(r"[*?\[\]{}]+")
+_GLOB_RUNS = re.compile(r"[*?]+")
+# Words a file name's glob adds nothing with: the folder above says more ("Linalg/*Passes.td").
+_PLAIN = frozenset(
+    ["passes", "pass", "kernel", "kernels", "impl", "utils", "util", "lists", "make", "inc", "def"]
+)
+_CONNECTORS = ("to", "from")
 
 
 def _glob_words(part: str) -> str | tuple[str, ...] | None:
-    """What a glob's part names (`*VectorToSCF*`, `Impl.*`, `checkpointing_ssu*`): a whole
-    name where its wildcards only stand for what surrounds it, the words of a name cut short
-    by one (`checkpointing_ssu*` matches `checkpointing_ssu_kernel.cu`: "checkpointing ssu"),
-    nothing for an extension (`*.md`) or a part of wildcards alone.
+    """What a glob's part names (`*VectorToSCF*`, `Impl.*`, `checkpointing_ssu*`): a whole name
+    where its wildcards stand only for what surrounds it (`SPIRVTo*` is SPIR-V's conversions),
+    the words of a snake_case name cut short by one ("checkpointing ssu"), or None when the
+    folder above says more: an extension (`*.md`), a plain word (`*_utils*`, `*Passes.td`), a
+    character class or a choice (`[Mm]akefile`, `{a,b}`), several pieces (`*Vector*ToSCF*`).
 
-    Skipping such parts asked the folder above instead: LLVM's `/mlir/**/*VectorToSCF*` line
-    was asked as "mlir", every path of the project.
+    Skipping every such part asked the folder above instead: LLVM's `/mlir/**/*VectorToSCF*`
+    line was asked as "mlir", every path of the project.
     """
-    literal = max(_GLOB_RUNS.split(part), key=len)
-    if not literal.strip("._-") or literal.startswith("."):
+    if set(part) & set("[]{}"):
         return None
-    if literal.endswith("."):  # `Name.*`: the name, in any file type
-        return literal.rstrip(".")
-    if part.startswith(("*", "?")) and part.endswith(("*", "?")) and literal.isalnum():
-        return literal  # `*Name*`: a name, wherever it appears in a file's
-    words = [w for w in query_terms(split_words(literal)) if len(w) >= 3]
+    literals = [run for run in _GLOB_RUNS.split(part) if run]
+    if len(literals) != 1 or literals[0].startswith("."):
+        return None
+    literal = literals[0]
+    stem = literal.rstrip(".") if literal.endswith(".") else PurePosixPath(literal).stem
+    chunks = [c for c in re.split(r"[^A-Za-z0-9]+", stem) if c]
+    if len(chunks) == 1:
+        pieces = split_words(chunks[0])
+        while len(pieces) > 1 and pieces[-1] in _CONNECTORS:
+            pieces.pop()  # `SPIRVTo*`: the dialect converted from
+        while len(pieces) > 1 and pieces[0] in _CONNECTORS:
+            pieces.pop(0)  # `*ToROCDL`: the dialect converted to
+        name = "".join(pieces)
+        return name if len(name) >= 2 and name not in _PLAIN | _GENERIC | _WEAK else None
+    words = [w for w in query_terms(chunks) if w not in _PLAIN | _GENERIC | _WEAK]
     return tuple(words[-3:]) if words else None
 
 

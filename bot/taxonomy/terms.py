@@ -46,7 +46,8 @@ def _words(text: str) -> Iterable[str]:
 
 
 def split_words(text: str) -> list[str]:
-    """A name's words at `_`, `-`, `.` and camelCase, finest first (`SPIRVTo_x`: spirv, to, x)."""
+    """A name's words at `_`, `-`, `.` and camelCase, lower-cased (`SPIRVTo_x`: spirv, to, x):
+    as the index splits a path's names, so a glob's piece of a name can be read as its words."""
     return [p.lower() for chunk in _SPLIT.split(text) if chunk for p in _CAMEL.split(chunk)]
 
 

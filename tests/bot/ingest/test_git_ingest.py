@@ -247,7 +247,7 @@ def test_the_projects_own_bot_account_is_a_tool_and_a_surname_bot_is_a_person(
         _repo(session, "acme/widgets")
     repo = GitRepo(tmp_path / "r")
     repo.commit("Update CI tags", {"ci/tags.txt": "1\n"}, author=("Widgets Bot", "w@ci.example"))
-    repo.commit("Sync owners", {"OWNERS": "x\n"}, author=("ACME Robot", "acme@ci.example"))
+    repo.commit("Sync owners", {"OWNERS": "x\n"}, author=("Widgets Robot", "r@ci.example"))
     repo.commit("Fix the parser", {"src/p.cpp": "x\n"}, author=("Cy Bot", "cy@compilers.example"))
     ingest(engine, repo.path)
     with Session(engine) as session:
@@ -258,22 +258,37 @@ def test_the_projects_own_bot_account_is_a_tool_and_a_surname_bot_is_a_person(
     assert flags == {"Update CI tags": True, "Sync owners": True, "Fix the parser": False}
 
 
-def test_a_machines_own_account_as_co_author_is_no_one(engine: Engine, tmp_path: Path) -> None:
+@pytest.mark.parametrize("machine_first", [True, False])
+def test_a_machines_own_account_is_no_one_and_a_person_on_its_address_stays_one(
+    engine: Engine, tmp_path: Path, machine_first: bool
+) -> None:
     """Squashed commits carry `root <root@node…>` co-authors from unconfigured machines by the
-    dozen (40 in one real history); each ranked as a person. A person's name on their own
-    domain's root@ address is theirs."""
+    dozen (40 in one real history), each ranked as a person. A person's name on root@ is their
+    own domain's: a commit there under `root` is theirs, whichever came first."""
     repo = GitRepo(tmp_path / "r")
     trailers = "".join(f"Co-authored-by: root <root@node{n}.cluster.example>\n" for n in range(3))
     repo.commit(f"Squashed kernels\n\n{trailers}", {"k.cu": "x\n"}, author=ADA)
-    repo.commit("Own domain", {"q.cu": "x\n"}, author=("Cy Quill", "root@quill.example"))
-    ingest(engine, repo.path)
+    own = [
+        ("Unsigned", ("root", "root@quill.example")),
+        ("Signed", ("Cy Quill", "root@quill.example")),
+    ]
+    for title, author in own if machine_first else own[::-1]:  # read in this order
+        repo.commit(title, {f"{title}.cu": "x\n"}, author=author)
+        ingest(engine, repo.path)
     with Session(engine) as session:
-        people = {
-            (p.name, p.is_bot)
-            for p in session.exec(select(Person))
-            if session.exec(select(Contribution).where(Contribution.person_id == p.id)).first()
-        }
-    assert people == {(ADA[0], False), ("Cy Quill", False), ("root", True)}
+        records = {}
+        for contribution in session.exec(select(Contribution)):
+            person = session.get(Person, contribution.person_id)
+            assert person is not None
+            records.setdefault((person.id, person.name, person.is_bot), []).append(
+                contribution.title
+            )
+    machines = [key for key in records if key[1] == "root"]
+    assert len(machines) == 3  # one record per machine
+    assert all(is_bot for _, _, is_bot in machines)
+    people = {(name, is_bot): sorted(titles) for (_, name, is_bot), titles in records.items()}
+    assert people[("Cy Quill", False)] == ["Signed", "Unsigned"]
+    assert people[(ADA[0], False)] == ["Squashed kernels"]
 
 
 def test_commits_join_the_github_account_that_published_the_address(

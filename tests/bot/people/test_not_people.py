@@ -56,7 +56,8 @@ from bot.people.not_people import not_people, parse_not_people, project_bot, too
         ("Oz", "oz-agent@warp.dev"),
         ("Warp", "agent@warp.dev"),
         ("Jules", "jules@google.com"),
-        ("Codex", "267193182+codex@users.noreply.github.com"),
+        ("Someone", "267193182+codex@users.noreply.github.com"),
+        ("Someone", "codex@openai.com"),
         ("Someone", "244629292+kiro-agent@users.noreply.github.com"),
         ("Cascade", "cascade@windsurf.ai"),
         ("Qwen-Coder", ""),
@@ -141,7 +142,8 @@ def test_githubs_automation_domain_is_a_tools_but_peoples_noreply_domain_is_not(
     [
         ("Widgets Bot", "acme/widgets", True),
         ("widgets robot", "acme/widgets", True),
-        ("Acme Bot", "acme/widgets", True),  # the owner's name
+        ("Acme Bot", "acme/widgets", False),  # the owner's name: a person's login, for all we know
+        ("Cy Bot", "cy/tools", False),
         ("Wid Gets Bot", "acme/wid-gets", True),  # spelled apart, as folder names are
         ("Cy Bot", "acme/widgets", False),  # a person with the surname Bot
         ("Widgets Bot", "acme/gadgets", False),  # another project's name is a name

@@ -450,6 +450,13 @@ def test_owner_file_backtest_scores_csf_and_the_commit_count(torch_mlir: Engine)
     assert area_words("/mlir/**/SPIRVTo*/", None) == ("spirv",)
     assert area_words("/mlir/Dialect/*/Transforms/Bufferize.cpp", None) == ("bufferize",)
     assert area_words("docs/*.md", None) == area_words("**/*.py", None) == ()
+    # A plain word, a class or a choice, or several pieces: the folder above says more
+    assert area_words("mlir/lib/Dialect/Linalg/*_utils*", None) == ("linalg", "dialect")
+    assert area_words("mlir/lib/Dialect/Linalg/**/*Passes.td", None) == ("linalg", "dialect")
+    assert area_words("lib/Target/AMDGPU/SIInstr*", None) == ("siinstr",)
+    assert area_words("lib/Target/AMDGPU/[Ss]*", None) == ("amdgpu",)
+    assert area_words("mlir/**/*Vector*ToSCF*", None) == ("mlir",)
+    assert area_words("include/*.{h,td}", None) == ()
     # A heading is asked without the repository's own name; the catch-all rest asks nothing.
     heading = "Widget-MLIR Python bindings"
     assert area_words("**", heading, "fictional/widget-mlir") == ("python", "bindings")
