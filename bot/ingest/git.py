@@ -225,12 +225,14 @@ class GitIngest:
         )
         # Rule 8: a tool acting for the address's owner is not evidence about the owner; nor is
         # a machine's own account (`root <root@host>`) on an address a person also signs.
-        acting = not address_is_bot and (
-            tool_name(ident.name, self.repo.full_name)
-            or not_people().machine(ident.name, ident.email)
-        )
+        machine = not address_is_bot and not_people().machine(ident.name, ident.email)
+        acting = machine or (not address_is_bot and tool_name(ident.name, self.repo.full_name))
         if acting:
             keys = [key for key in keys if key.kind is not IdentityKind.NAME]
+        if machine and not name:
+            # A trailer with no name: the record goes by the account's ("root"), so a person
+            # who signs the address later is told from it (`_update_person`).
+            name = ident.email.split("@", 1)[0].strip().lower() or None
         is_bot = address_is_bot or acting
         person_id = find_person_id(self.session, keys)
         if person_id is None:

@@ -115,19 +115,35 @@ _REST = re.compile(r"^(everything|anything|all|other|others|default|catch[- ]?al
 
 _WILDCARDS = frozenset("*?[]{}")
 _GLOB_RUNS = re.compile(r"[*?]+")
-# Words a file name's glob adds nothing with: the folder above says more ("Linalg/*Passes.td").
+# Words a glob adds nothing with: the folder above says more ("Linalg/*Passes.td"), or it names
+# a build file, not an area ("Makefile*").
 _PLAIN = frozenset(
-    ["passes", "pass", "kernel", "kernels", "impl", "utils", "util", "lists", "make", "inc", "def"]
+    [
+        "passes",
+        "pass",
+        "kernel",
+        "kernels",
+        "impl",
+        "utils",
+        "util",
+        "lists",
+        "make",
+        "makefile",
+        "cmakelists",
+        "inc",
+        "def",
+    ]
 )
-_CONNECTORS = ("to", "from")
+_CONNECTORS = frozenset(["to", "from"])
 
 
 def _glob_words(part: str) -> str | tuple[str, ...] | None:
-    """What a glob's part names (`*VectorToSCF*`, `Impl.*`, `checkpointing_ssu*`): a whole name
-    where its wildcards stand only for what surrounds it (`SPIRVTo*` is SPIR-V's conversions),
-    the words of a snake_case name cut short by one ("checkpointing ssu"), or None when the
-    folder above says more: an extension (`*.md`), a plain word (`*_utils*`, `*Passes.td`), a
-    character class or a choice (`[Mm]akefile`, `{a,b}`), several pieces (`*Vector*ToSCF*`).
+    """What a glob's part names: `Name.*` its name (`Mem2Reg.*`: mem2reg); a piece of a name
+    (`*VectorToSCF*`, `SIInstr*`, `checkpointing_ssu*`, `*ToLLVM*`) the words the index
+    splits names into (vector to scf; si instr; checkpointing ssu; to llvm), which every file
+    whose name holds that piece carries; None when the folder above says more: an extension
+    (`*.md`), a plain, layout or two-letter word (`*_utils*`, `*Passes.td`, `*IR*`, `*VE*`),
+    a character class or a choice (`[Mm]akefile`, `{a,b}`), several pieces (`*Vector*ToSCF*`).
 
     Skipping every such part asked the folder above instead: LLVM's `/mlir/**/*VectorToSCF*`
     line was asked as "mlir", every path of the project.
@@ -135,21 +151,24 @@ def _glob_words(part: str) -> str | tuple[str, ...] | None:
     if set(part) & set("[]{}"):
         return None
     literals = [run for run in _GLOB_RUNS.split(part) if run]
+    if len(literals) > 1 and re.fullmatch(r"\.[A-Za-z0-9]+", literals[-1]):
+        literals.pop()  # `*Linalg*.td`: a file type, not a second piece of the name
     if len(literals) != 1 or literals[0].startswith("."):
         return None
     literal = literals[0]
-    stem = literal.rstrip(".") if literal.endswith(".") else PurePosixPath(literal).stem
-    chunks = [c for c in re.split(r"[^A-Za-z0-9]+", stem) if c]
-    if len(chunks) == 1:
-        pieces = split_words(chunks[0])
-        while len(pieces) > 1 and pieces[-1] in _CONNECTORS:
-            pieces.pop()  # `SPIRVTo*`: the dialect converted from
-        while len(pieces) > 1 and pieces[0] in _CONNECTORS:
-            pieces.pop(0)  # `*ToROCDL`: the dialect converted to
-        name = "".join(pieces)
-        return name if len(name) >= 2 and name not in _PLAIN | _GENERIC | _WEAK else None
-    words = [w for w in query_terms(chunks) if w not in _PLAIN | _GENERIC | _WEAK]
-    return tuple(words[-3:]) if words else None
+    if literal.endswith(".") and part.endswith(literal + "*"):  # `Name.*`: any file type
+        name = _folded(literal)
+        return name if len(name) >= 3 and name not in _PLAIN else None
+    stem = PurePosixPath(literal).stem if re.search(r"\.[A-Za-z0-9]+$", literal) else literal
+    words = query_terms(split_words(stem))
+    specific = [w for w in words if len(w) >= 3 and w not in _PLAIN | _GENERIC | _WEAK]
+    if not specific:
+        return None
+    return tuple(w for w in words if w not in _PLAIN | _GENERIC)[:4]
+
+
+def _folded(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def area_words(pattern: str, area: str | None, repo: str = "") -> tuple[str, ...]:

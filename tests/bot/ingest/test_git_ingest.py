@@ -237,6 +237,25 @@ def test_a_landing_bot_on_a_persons_address_is_their_work_not_a_bot(
         assert (tool.name, tool.is_bot) == ("landerbot", True)
 
 
+def test_a_nameless_machine_co_author_becomes_the_person_who_signs_its_address(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A trailer with no name on a machine account (`Co-authored-by: <root@…>`) is no one
+    until a person signs that address; then its work is theirs, not a bot's."""
+    repo = GitRepo(tmp_path / "r")
+    repo.commit("Paired\n\nCo-authored-by: <root@quill.example>\n", {"p.cu": "x\n"}, author=ADA)
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        machine = session.exec(select(Person).where(Person.name == "root")).one()
+        assert machine.is_bot
+    repo.commit("Signed", {"s.cu": "x\n"}, author=("Cy Quill", "root@quill.example"))
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        person = session.get(Person, machine.id)
+        assert person is not None
+        assert (person.name, person.is_bot) == ("Cy Quill", False)
+
+
 def test_the_projects_own_bot_account_is_a_tool_and_a_surname_bot_is_a_person(
     engine: Engine, tmp_path: Path
 ) -> None:
