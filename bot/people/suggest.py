@@ -321,12 +321,28 @@ def _same_local_part(session: Session) -> Iterator[DuplicateEvidence]:
         parts[local_hash][person_id].add(domain or "?")
     for held in parts.values():
         where = ", ".join(f"{' and '.join(sorted(d))} (#{i})" for i, d in sorted(held.items()))
+        machine = _on_own_machine(held)
         yield DuplicateEvidence(
             "local_part",
-            Strength.MEDIUM,
-            f"same address local part, at {where}",
+            Strength.STRONG if machine else Strength.MEDIUM,
+            f"same address local part, at {where}"
+            + (f" ({machine[0]} is a machine under {machine[1]})" if machine else ""),
             _ids(held),
         )
+
+
+def _on_own_machine(held: dict[int, set[str]]) -> tuple[str, str] | None:
+    """A domain of one record that is a host under another record's domain, if any: git on an
+    organisation's machines signs `user@login01.cluster.corp.example` beside the person's own
+    `user@corp.example`, the same account name inside one organisation (a handful of records
+    per person on real GPU-cluster histories). Different local parts never get here."""
+    for person_id, domains in held.items():
+        others = sorted(d for other, ds in held.items() if other != person_id for d in ds)
+        for domain in sorted(domains):
+            for other in others:
+                if "." in other and domain.endswith("." + other):
+                    return domain, other
+    return None
 
 
 def _name_is_local_part(session: Session) -> Iterator[DuplicateEvidence]:

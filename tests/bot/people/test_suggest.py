@@ -33,6 +33,8 @@ DOV = [
     ("Dov Penhallow", "4242+dov-penhallow@users.noreply.github.com"),
 ]
 ELI = [("Eli Tamsin", "eli.t@north.example"), ("Eli Tamsin", "etamsin@south.example")]
+# git on an organisation's cluster signs user@host beside the person's own address
+JUN = [("Jun Marlow", "jmarlow@corp2.example"), ("Jun M", "jmarlow@login01.hpc.corp2.example")]
 GENERIC = [
     ("Fen Rowe", "dev@fen.example"),
     ("Gil Sorrel", "dev@gil.example"),
@@ -86,7 +88,7 @@ def kinds(suggestion: Suggestion) -> set[str]:
 
 @pytest.fixture
 def world(engine: Engine, tmp_path: Path) -> Engine:
-    authors = [ADA, *ADA_AS_HANDLE, *BRAM, *CELESTE, *DOV, *ELI, *GENERIC, *BOTS]
+    authors = [ADA, *ADA_AS_HANDLE, *BRAM, *CELESTE, *DOV, *ELI, *GENERIC, *BOTS, *JUN]
     ingest(engine, history(tmp_path / "linux", authors))
     return engine
 
@@ -122,6 +124,20 @@ def test_same_local_part_at_two_domains(world: Engine) -> None:
     assert one.strength is Strength.MEDIUM
     assert one.evidence[0].text == (
         f"same address local part, at uni.example (#{uni}), corp.example (#{corp})"
+    )
+
+
+def test_same_local_part_on_a_machine_under_the_persons_own_domain_is_strong(
+    world: Engine,
+) -> None:
+    own = person_id(world, "Jun Marlow")
+    cluster = person_id(world, "Jun M")
+    with Session(world) as session:
+        (one,) = containing(suggest(session), own, cluster)
+    assert kinds(one) == {"local_part"}
+    assert one.strength is Strength.STRONG
+    assert one.evidence[0].text.endswith(
+        "(login01.hpc.corp2.example is a machine under corp2.example)"
     )
 
 
