@@ -30,10 +30,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from owners import _head_date, _store  # noqa: E402
 
-# Words of names that a tool, an account or a pseudo-author would carry; people rarely do.
+# Words of names that a tool, an account, a machine, a coding agent or a pseudo-author would
+# carry; people rarely do (each hit is printed to check by eye).
 _TOOLISH = re.compile(
     r"\b(bot|bots|automation|ci|release|releases|authors|team|copybara|admin|service|sync|"
-    r"integrate|integration|jenkins|builder|github|noreply|merge|robot|machine|infra|ops)\b",
+    r"integrate|integration|jenkins|builder|github|noreply|merge|robot|machine|infra|ops|"
+    r"root|ubuntu|super ?user|agent|assistant|claude|copilot|codex|cursor|gemini|devin ai|"
+    r"amp|droid|aider|openhands|jules)\b",
     re.IGNORECASE,
 )
 
