@@ -67,6 +67,8 @@ from bot.people.not_people import not_people, parse_not_people, project_bot, too
         ("Ada Quill (aider)", "ada@compilers.example"),  # aider's mark on the commits it writes
         ("root", "root@node0053.cluster.compilers.example"),  # an unconfigured machine's account
         ("Super User", "root@build-host.example"),
+        ("Root User", "root@build-host.example"),
+        ("Administrator", "root@build-host.example"),
         ("Ubuntu", "ubuntu@ip-10-0-0-7.compute.example"),
     ],
 )
