@@ -134,7 +134,6 @@ _PLAIN = frozenset(
         "def",
     ]
 )
-_CONNECTORS = frozenset(["to", "from"])
 
 
 def _glob_words(part: str) -> str | tuple[str, ...] | None:
