@@ -9,7 +9,9 @@ this one asks about every folder (to three levels) with at least `--min-commits`
 window, as `csf backtest owners` words a folder, and counts the answers a compiler lead would
 call broken: "no one found" where the plain path count finds commits, and names in the top ten
 that look like tools rather than people (`--names` prints those, and only those, to check by
-eye). Stores are shared with bench/owners.py (`csf-bench.db` beside the mirror).
+eye); and the answers that list one name on two records (`twice`: records csf has not joined,
+which `csf people suggest` offers). Stores are shared with bench/owners.py (`csf-bench.db`
+beside the mirror).
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def main() -> None:
     # As `csf backtest owners` asks: an owner file the store read cannot answer for anyone.
     settings = {**config, "points": {**config["points"], "ownership": 0.0}}
     days = int(config["window_days"])
-    print(f"{'repository':38} {'asked':>5} {'nobody':>6} {'toolish':>7}  seconds")
+    print(f"{'repository':38} {'asked':>5} {'nobody':>6} {'toolish':>7} {'twice':>5}  seconds")
     for spec in args.specs:
         mirror_text, _, rest = spec.partition("=")
         name, ecosystem = rest.split(":", 1)
@@ -89,6 +91,7 @@ def main() -> None:
         started = time.perf_counter()
         nobody: list[str] = []
         toolish: Counter[str] = Counter()
+        twice = 0  # answers listing one name on two records (a person csf has not joined)
         asked = 0
         with Session(engine) as session:
             repo = session.exec(select(Repo).where(Repo.full_name == name)).one()
@@ -119,12 +122,15 @@ def main() -> None:
                     if baseline_ranking(session, repo.id, words, start, as_of):
                         nobody.append(f"{folder} (q={' '.join(words)})")
                     continue
+                names: Counter[str] = Counter()
                 for result in answer.results:
                     shown = f"{result.person.get('name') or ''} {result.person.get('login') or ''}"
                     if _TOOLISH.search(shown):
                         toolish[shown.strip()] += 1
+                    names[" ".join(str(result.person.get("name") or "").casefold().split())] += 1
+                twice += any(n > 1 for name, n in names.items() if name)
         seconds = time.perf_counter() - started
-        print(f"{name:38} {asked:>5} {len(nobody):>6} {len(toolish):>7}  {seconds:.1f}")
+        print(f"{name:38} {asked:>5} {len(nobody):>6} {len(toolish):>7} {twice:>5}  {seconds:.1f}")
         for line in nobody:
             print(f"    no one found: {line}")
         if args.names:
