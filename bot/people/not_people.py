@@ -18,6 +18,7 @@ import yaml
 
 from bot.errors import ConfigError
 from bot.store.identity import looks_like_bot
+from bot.taxonomy.terms import fold_word
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class NotPeople:
 
     def name(self, text: str | None) -> bool:
         """Whether a display name or login names a tool, an assistant or a pseudo-author."""
-        return bool(text) and self.names.fullmatch(" ".join(str(text).split()).lower()) is not None
+        return bool(text) and self.names.fullmatch(_plain(text)) is not None
 
     def address(self, address: str | None) -> bool:
         """Whether an address belongs to an AI vendor or an automation account."""
@@ -47,19 +48,23 @@ class NotPeople:
         names no one; the account's address under a person's name is that person's."""
         if not address or "@" not in address:
             return False
-        plain = " ".join(str(name or "").split()).lower()
         return self.machine_locals.fullmatch(address.strip().lower()) is not None and (
-            not plain or self.machine_name(plain)
+            not _plain(name) or self.machine_name(name)
         )
 
     def machine_name(self, name: str | None) -> bool:
         """Whether a name is a machine account's own (`root`, `Super User`): a record known only
         by it is no one, until a person's name appears on its address."""
-        plain = " ".join(str(name or "").split()).lower()
+        plain = _plain(name)
         return bool(plain) and self.machine_names.fullmatch(plain) is not None
 
     def ident(self, name: str | None, address: str | None) -> bool:
         return self.name(name) or self.address(address) or self.machine(name, address)
+
+
+def _plain(text: str | None) -> str:
+    """A name as the rules read it: lower case, one space between words."""
+    return " ".join(str(text or "").split()).lower()
 
 
 def _union(patterns: list[str], source: str, key: str) -> re.Pattern[str]:
@@ -115,10 +120,6 @@ def tool_name(text: str | None, repo: str = "") -> bool:
 _BOT_WORDS = ("bot", "robot")
 
 
-def _folded(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
 def project_bot(name: str, repo: str) -> bool:
     """Whether `name` is the repository's own name, then "Bot": "Widgets Bot" in acme/widgets
     is the project's automation account (CI tag updates, owner-file syncs). The rules cannot
@@ -128,5 +129,5 @@ def project_bot(name: str, repo: str) -> bool:
     words = name.split()
     if len(words) < 2 or words[-1].casefold() not in _BOT_WORDS or "/" not in repo:
         return False
-    head = _folded(" ".join(words[:-1]))
-    return bool(head) and head == _folded(repo.split("/", 1)[1])
+    head = fold_word(" ".join(words[:-1]))
+    return bool(head) and head == fold_word(repo.split("/", 1)[1])

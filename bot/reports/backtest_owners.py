@@ -39,7 +39,7 @@ from bot.store.identity import handle_key, name_key, name_words
 from bot.store.models import Contribution, Identity, IdentityKind, Person, Repo
 from bot.taxonomy.model import Taxonomy
 from bot.taxonomy.question import read_query
-from bot.taxonomy.terms import query_terms, split_words
+from bot.taxonomy.terms import fold_word, query_terms, split_words
 
 TOP = 10
 # Folder names that say where code lives, not what it is about.
@@ -156,7 +156,7 @@ def _glob_words(part: str) -> str | tuple[str, ...] | None:
         return None
     literal = literals[0]
     if literal.endswith(".") and part.endswith(literal + "*"):  # `Name.*`: any file type
-        name = _folded(literal)
+        name = fold_word(literal)
         return name if len(name) >= 3 and name not in _PLAIN else None
     stem = PurePosixPath(literal).stem if re.search(r"\.[A-Za-z0-9]+$", literal) else literal
     words = query_terms(split_words(stem))
@@ -164,10 +164,6 @@ def _glob_words(part: str) -> str | tuple[str, ...] | None:
     if not specific:
         return None
     return tuple(w for w in words if w not in _PLAIN | _GENERIC)[:4]
-
-
-def _folded(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def area_words(pattern: str, area: str | None, repo: str = "") -> tuple[str, ...]:
@@ -198,7 +194,7 @@ def area_words(pattern: str, area: str | None, repo: str = "") -> tuple[str, ...
                 continue
             part = named
         name = PurePosixPath(part).stem if "." in part else part
-        folded = "".join(ch for ch in name.lower() if ch.isalnum())
+        folded = fold_word(name)
         if folded and folded not in _GENERIC and len(folded) >= 2:
             meaningful.append(folded)
     if not meaningful:

@@ -55,8 +55,9 @@ def _keep(word: str, shortest: int = 3) -> bool:
     return len(word) >= shortest and not word.isdigit() and word not in _STOP
 
 
-def _joined(text: str) -> str:
-    """Text as one lower-case word (`meta_schedule`, `Meta-Schedule` -> `metaschedule`)."""
+def fold_word(text: str) -> str:
+    """Text as one lower-case word (`meta_schedule`, `Meta-Schedule` -> `metaschedule`): how
+    the index, queries, owner-file questions and project names are compared."""
     return "".join(_SPLIT.split(text)).lower()
 
 
@@ -67,7 +68,7 @@ def _keep_in_path(word: str) -> bool:
 def folder_term(word: str) -> str | None:
     """A query word as a folder's name, though titles are too full of it to search
     (`support` for `lib/Support`): only paths index it."""
-    joined = _joined(word)
+    joined = fold_word(word)
     return joined if _keep_in_path(joined) else None
 
 
@@ -154,7 +155,7 @@ def _path_terms(path: str) -> frozenset[str]:
     folders = pure.parent.parts
     for index, folder in enumerate(folders[:-1]):
         kind = STRUCTURE.get(folder.lower())
-        name = _joined(folders[index + 1])
+        name = fold_word(folders[index + 1])
         if kind and _keep(name, 2):
             words.add(structural_term(kind, name))
     return frozenset(words)
@@ -218,7 +219,7 @@ def _folder_words(part: str) -> frozenset[str]:
     """One folder's (or file's) name's words, and their stems."""
     words = {w for w in _words(part) if _keep_in_path(w)}
     # The whole name as one word too: `meta_schedule` is asked for as `metaschedule`.
-    if _keep_in_path(joined := _joined(part)):
+    if _keep_in_path(joined := fold_word(part)):
         words.add(joined)
     return frozenset(words | {stem(w) for w in words})
 
@@ -227,7 +228,7 @@ def query_terms(words: Iterable[str]) -> list[str]:
     """A query's free words, folded as `terms_of` folds the indexed text."""
     out: list[str] = []
     for word in words:
-        joined = _joined(word)
+        joined = fold_word(word)
         if joined and _keep(joined, 2):
             out.append(joined)
     return list(dict.fromkeys(out))
