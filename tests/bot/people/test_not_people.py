@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
+import yaml
 
 from bot.errors import ConfigError
 from bot.people.not_people import not_people, parse_not_people, project_bot, tool_name
@@ -49,17 +52,9 @@ from bot.people.not_people import not_people, parse_not_people, project_bot, too
         ("CI Bot", ""),
         ("Submodule Bot", "someone@compilers.example"),
         ("WidgetSecurity Bot", "bot@widgetsecurity.example"),  # a hardening service's commits
-        # coding agents' co-author trailers, as the tools write them (tools, not people)
-        ("Amp", "amp@ampcode.com"),
-        ("Droid", "droid@factory.ai"),
-        ("Crush", "crush@charm.land"),
-        ("Oz", "oz-agent@warp.dev"),
-        ("Warp", "agent@warp.dev"),
-        ("Jules", "jules@google.com"),
-        ("Someone", "267193182+codex@users.noreply.github.com"),
-        ("Someone", "codex@openai.com"),
-        ("Someone", "244629292+kiro-agent@users.noreply.github.com"),
-        ("Cascade", "cascade@windsurf.ai"),
+        # coding agents' GitHub accounts and trailer names (the tools', not people's)
+        ("Someone", "9002+codex@users.noreply.github.com"),
+        ("Someone", "9003+kiro-agent@users.noreply.github.com"),
         ("Qwen-Coder", ""),
         ("TRAE CLI", ""),
         ("Replit AI Agent", ""),
@@ -122,6 +117,24 @@ def test_an_assistants_noreply_address_is_caught_and_its_makers_are_people() -> 
     assert rules.address("NoReply@assistant-vendor.example")
     assert not rules.address("ada@assistant-vendor.example")
     assert not rules.address("not an address")
+
+
+def test_each_agents_own_address_is_caught_and_its_vendors_people_are_not() -> None:
+    """The shipped rules name coding agents by their own co-author addresses (`amp@…`), each
+    one literal address: the agent is caught, and anyone else at the vendor's domain is a
+    person. Read from the rule file itself, so the tests hold no real address."""
+    shipped = resources.files("bot.people").joinpath("not_people.yml").read_text("utf-8")
+    literal = [
+        p.replace("\\.", ".")
+        for p in yaml.safe_load(shipped)["locals"]
+        if "@" in p and not set(p.replace("\\.", "")) & set("()[]{}?*+|^$\\")
+    ]
+    assert len(literal) >= 15  # the agents' addresses, and GitHub's own
+    rules = not_people()
+    for address in literal:
+        domain = address.split("@", 1)[1]
+        assert rules.ident("Someone", address), address
+        assert not rules.ident("Ada Fictional", f"ada.fictional@{domain}"), domain
 
 
 def test_a_bad_rule_file_is_one_line_naming_it() -> None:
