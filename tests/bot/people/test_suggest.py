@@ -115,30 +115,35 @@ def test_git_names_equal_to_a_login_are_one_strong_suggestion(world: Engine) -> 
     ]
 
 
-def test_same_local_part_at_two_domains(world: Engine) -> None:
-    uni = person_id(world, "Bram Oakhurst")
-    corp = person_id(world, "B. Oakhurst")
-    with Session(world) as session:
-        (one,) = containing(suggest(session), uni, corp)
-    assert kinds(one) == {"local_part"}
-    assert one.strength is Strength.MEDIUM
-    assert one.evidence[0].text == (
-        f"same address local part, at uni.example (#{uni}), corp.example (#{corp})"
-    )
-
-
-def test_same_local_part_on_a_machine_under_the_persons_own_domain_is_strong(
-    world: Engine,
+@pytest.mark.parametrize(
+    ("first", "second", "strength", "where"),
+    [
+        # two organisations: likely one person, for someone to check
+        (
+            "Bram Oakhurst",
+            "B. Oakhurst",
+            Strength.MEDIUM,
+            "uni.example (#{0}), corp.example (#{1})",
+        ),
+        # a machine under the person's own domain (git on a cluster): one account
+        (
+            "Jun Marlow",
+            "Jun M",
+            Strength.STRONG,
+            "corp2.example (#{0}), login01.hpc.corp2.example (#{1}) "
+            "(login01.hpc.corp2.example is a machine under corp2.example)",
+        ),
+    ],
+)
+def test_same_local_part_at_two_domains(
+    world: Engine, first: str, second: str, strength: Strength, where: str
 ) -> None:
-    own = person_id(world, "Jun Marlow")
-    cluster = person_id(world, "Jun M")
+    one_id, other_id = person_id(world, first), person_id(world, second)
     with Session(world) as session:
-        (one,) = containing(suggest(session), own, cluster)
+        (one,) = containing(suggest(session), one_id, other_id)
     assert kinds(one) == {"local_part"}
-    assert one.strength is Strength.STRONG
-    assert one.evidence[0].text.endswith(
-        "(login01.hpc.corp2.example is a machine under corp2.example)"
-    )
+    assert one.strength is strength
+    assert one.evidence[0].text == "same address local part, at " + where.format(one_id, other_id)
 
 
 def test_names_differing_by_case_and_accents(world: Engine) -> None:
