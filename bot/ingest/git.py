@@ -20,6 +20,8 @@ Identity resolution rules (the same person under several names, addresses and a 
    adds the tool's name to them. A record first seen only under a tool's name is a bot until a
    person's own name appears on its address. A machine's own account (`root <root@host>`, git
    never configured there) is treated the same way: no one, unless a person signs its address.
+   A machine's default name on a person's own account (`Ubuntu <ada@vm…>`) is not their name:
+   the record goes by the account until a real name appears on the address.
 
 Each commit is a `commit` contribution of its author and of each co-author; each
 `Reviewed-by`/`Acked-by`/`Reviewed By` is a `review` contribution of that reviewer on the commit.
@@ -229,10 +231,18 @@ class GitIngest:
         acting = machine or (not address_is_bot and tool_name(ident.name, self.repo.full_name))
         if acting:
             keys = [key for key in keys if key.kind is not IdentityKind.NAME]
+        local = ident.email.split("@", 1)[0].strip().lower() or None
         if machine and not name:
             # A trailer with no name: the record goes by the account's ("root"), so a person
             # who signs the address later is told from it (`_update_person`).
-            name = ident.email.split("@", 1)[0].strip().lower() or None
+            name = local
+        elif not acting and not address_is_bot and not_people().machine_name(name):
+            # A machine's default name on a person's own account there (`Ubuntu <ada@vm…>`:
+            # git never configured on a cloud machine) is not their name: the work is theirs,
+            # the record goes by the account until their own name appears on the address, and
+            # the name joins or hints at no one (every such machine's user is "Ubuntu").
+            keys = [key for key in keys if key.kind is not IdentityKind.NAME]
+            name = local
         is_bot = address_is_bot or acting
         person_id = find_person_id(self.session, keys)
         if person_id is None:
@@ -241,14 +251,18 @@ class GitIngest:
             for key in keys:
                 add_identity(self.session, person_id, key)
             if not acting:
-                self._update_person(person_id, name, is_bot)
+                self._update_person(person_id, name, is_bot, stand_in=local)
         found = _Who(person_id, keys[0])
         self._people[cache_key] = found
         return found
 
-    def _update_person(self, person_id: int, name: str | None, is_bot: bool) -> None:
+    def _update_person(
+        self, person_id: int, name: str | None, is_bot: bool, stand_in: str | None = None
+    ) -> None:
         """Name a nameless record; mark it a bot when this identity is one; a person's own name
-        on a record that was a bot only by a tool's name (rule 8) makes it that person."""
+        on a record that was a bot only by a tool's name (rule 8) makes it that person. A record
+        that goes by this address's account (`stand_in`: named so for want of a name) takes the
+        first real name seen on the address."""
         held = self.session.execute(
             sa.select(col(Person.name), col(Person.is_bot), col(Person.marked)).where(
                 col(Person.id) == person_id
@@ -266,11 +280,14 @@ class GitIngest:
                 sa.update(Person).where(col(Person.id) == person_id).values(name=name, is_bot=False)
             )
             return
-        if (held.name is None and name) or (is_bot and not held.is_bot):
+        held_name = held.name
+        if name and stand_in and held_name == stand_in and name.lower() != stand_in:
+            held_name = None  # the account's name stood in for theirs
+        if (held_name is None and name) or (is_bot and not held.is_bot):
             self.session.execute(
                 sa.update(Person)
                 .where(col(Person.id) == person_id)
-                .values(name=held.name or name, is_bot=bool(held.is_bot) or is_bot)
+                .values(name=held_name or name, is_bot=bool(held.is_bot) or is_bot)
             )
 
     def who_by_handle(self, handle: str) -> _Who | None:

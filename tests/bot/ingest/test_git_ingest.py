@@ -16,6 +16,7 @@ from bot.ingest import git as git_ingest
 from bot.ingest.git import ingest_git
 from bot.people import curation as people
 from bot.people import privacy
+from bot.people.suggest import suggest
 from bot.sources import git as git_source
 from bot.sources.git import GitIdent, GitSourceError, Mailmap
 from bot.store.identity import email_key, login_key, name_key, suppression_hash
@@ -308,6 +309,41 @@ def test_a_machines_own_account_is_no_one_and_a_person_on_its_address_stays_one(
     people = {(name, is_bot): sorted(titles) for (_, name, is_bot), titles in records.items()}
     assert people[("Cy Quill", False)] == ["Signed", "Unsigned"]
     assert people[(ADA[0], False)] == ["Squashed kernels"]
+
+
+@pytest.mark.parametrize("default_first", [True, False])
+def test_a_machines_default_name_on_a_persons_account_is_not_their_name(
+    engine: Engine, tmp_path: Path, default_first: bool
+) -> None:
+    """`Ubuntu <user@vm…>`: git never configured on a cloud machine, seen ranking as a person
+    called "Ubuntu" in seven top tens of one real history. The work is the account's user's;
+    the record goes by the account until their own name appears there, and two users called
+    "Ubuntu" are never one person or offered as one."""
+    ada_vm = ("Ubuntu", "aquill@gpu1.cloud.example")
+    ada = ("Ada Quill", "aquill@gpu1.cloud.example")
+    repo = GitRepo(tmp_path / "r")
+    order = [("vm", ada_vm), ("own", ada)] if default_first else [("own", ada), ("vm", ada_vm)]
+    for title, author in order:
+        repo.commit(title, {f"{title}.cu": "x\n"}, author=author)
+        ingest(engine, repo.path)
+    trailer = "Co-authored-by: Ubuntu <cyq@gpu2.cloud.example>\n"
+    repo.commit(f"Paired\n\n{trailer}", {"p.cu": "x\n"}, author=("Ubuntu", "dee@gpu3.example"))
+    ingest(engine, repo.path)
+    with Session(engine) as session:
+        people: dict[int, set[str]] = {}
+        for contribution in session.exec(select(Contribution)):
+            people.setdefault(contribution.person_id, set()).add(contribution.title or "")
+        named = {}
+        for person_id, titles in people.items():
+            person = session.get(Person, person_id)
+            assert person is not None
+            assert not person.is_bot
+            named[person.name] = titles
+        assert named == {"Ada Quill": {"vm", "own"}, "cyq": {"Paired"}, "dee": {"Paired"}}
+        names = set(session.exec(select(Identity.value).where(Identity.kind == "name")))
+        assert name_key("Ubuntu").value not in names
+        offered = [set(s.person_ids) for s in suggest(session)]
+        assert not [ids for ids in offered if len(ids & set(people)) > 1]
 
 
 def test_commits_join_the_github_account_that_published_the_address(

@@ -299,7 +299,7 @@ def test_a_name_or_handle_that_is_the_local_part_of_an_address(
         f"git name 'jfenwick' of #{laptop} and review handle 'jfenwick' of #{handle} are the "
         f"local part of an address of #{work}"
     ]
-    root = person_id(engine, "root")
+    root = person_id(engine, "someone")  # git's `root` is no one's name: it goes by its account
     assert not containing(found, root, person_id(engine, "Hal Vetch"))
 
 
