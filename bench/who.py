@@ -4,7 +4,9 @@ Run by hand (not a test):  .venv/bin/python bench/who.py [--contributions 100000
 Builds (once, cached in --store) a SQLite store of 1,000,000 contributions by 50,000 people over
 300 topics (topic sizes follow a Zipf-like curve, so some topics are huge), then times 20
 known-topic queries summed live, the score-cache refresh, the same 20 queries answered from the
-cache, and 20 free-word queries, alone and in the ecosystem ("bench file3", as "mlir cse" is
+cache, the same 20 summed live again after the refresh as `--as-of` (a month back) and
+`--window-days 1825` ask them (the big topics' months from the refresh's monthly sums), and
+20 free-word queries, alone and in the ecosystem ("bench file3", as "mlir cse" is
 asked); prints median and p95 per kind. With CSF_TEST_POSTGRES_URL set it copies the same
 store to PostgreSQL (COPY, in a schema of its own, once) and measures there.
 """
@@ -229,7 +231,7 @@ def measure(url: str, taxonomy_file: Path, **engine_options: object) -> dict[str
     topics = [f"topic {i:03d}" for i in range(10)] + [
         f"topic {rng.randrange(10, TOPICS):03d}" for _ in range(10)
     ]
-    live, cached, ready, free, scoped = [], [], [], [], []
+    live, cached, ready, free, scoped, months = [], [], [], [], [], []
     out: dict[str, float] = {}
     with Session(engine) as session:
         who(
@@ -264,6 +266,23 @@ def measure(url: str, taxonomy_file: Path, **engine_options: object) -> dict[str
                 assert answer.scores_as_of == AS_OF, "the score cache was not used"
 
         from_cache(cached)
+        # Summed live after the refresh, as `--as-of` and `--window-days` are (and a cache too
+        # old to stand): the big topics' whole months from the refresh's monthly sums.
+        for i, words in enumerate(topics):
+            reading = read_query(taxonomy, ["bench", *words.split()])
+            as_of, days = (AS_OF - timedelta(days=30), None) if i % 2 else (AS_OF, 1825)
+            started = time.perf_counter()
+            answer = who(
+                session,
+                taxonomy,
+                reading,
+                config=config,
+                as_of=as_of,
+                window_days=days,
+                cached=False,
+            )
+            months.append(time.perf_counter() - started)
+            assert answer.results
         # Then as they are after a sync or an ingest: each topic's first page prepared.
         started = time.perf_counter()
         prepare_answers(session, taxonomy, config)
@@ -290,6 +309,7 @@ def measure(url: str, taxonomy_file: Path, **engine_options: object) -> dict[str
     engine.dispose()
     for name, times in (
         ("known_topic_live", live),
+        ("known_topic_live_after_refresh", months),
         ("known_topic_cached", cached),
         ("known_topic_prepared", ready),
     ):

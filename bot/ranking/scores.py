@@ -25,12 +25,21 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from bot.ranking.months import (
+    half_lives,
+    month_of,
+    month_sql,
+    month_start,
+    months_fingerprint,
+    weighed_sql,
+)
 from bot.ranking.who import (
     PREPARED,
     TALLIED,
     Scope,
     built_factor,
     component_of,
+    founder_sql,
     founding_cut,
     founding_factor,
     latest_score_cache,
@@ -54,6 +63,7 @@ from bot.store.models import (
     StoreChange,
     StoreState,
     TopicFacts,
+    TopicMonth,
     TopicScore,
 )
 from bot.store.writes import bulk_write, counted_once
@@ -209,7 +219,8 @@ def _refresh(
     start = when - timedelta(days=days)
     scores = _staging(TopicScore.__table__)  # type: ignore[attr-defined]
     windows = _staging(PersonWindow.__table__)  # type: ignore[attr-defined]
-    for table in (scores, windows):
+    months = _staging(TopicMonth.__table__)  # type: ignore[attr-defined]
+    for table in (scores, windows, months):
         table.drop(connection, checkfirst=True)
         table.create(connection)
     owners = _all_owners(session, taxonomy, start, when)
@@ -234,14 +245,16 @@ def _refresh(
     bulk_write(session, scores, batch)
     count += len(batch)
     _write_activity(session, windows, start, when)
+    month_topics = _write_months(session, months, config, when)
     if sqlite:
         _raw(connection).commit()  # the snapshot ends; the staged rows stay
     write_lock(session)
     swapping = time.perf_counter()
     gone = count - _swap(session, scores, TopicScore.__table__)  # type: ignore[attr-defined]
     _swap(session, windows, PersonWindow.__table__)  # type: ignore[attr-defined]
+    _swap(session, months, TopicMonth.__table__)  # type: ignore[attr-defined]
     session.execute(sa.delete(ScoreCache))
-    for table in (scores, windows):
+    for table in (scores, windows, months):
         table.drop(connection)
     ended = time.perf_counter()
     seconds, locked = ended - started, ended - swapping
@@ -252,6 +265,9 @@ def _refresh(
             fingerprint=scoring_fingerprint(config, taxonomy),
             generation=generation,
             seconds=round(seconds, 3),
+            months_before=month_start(month_of(when)),
+            month_topics=month_topics,
+            months_fingerprint=months_fingerprint(config),
         )
     )
     session.flush()
@@ -463,6 +479,51 @@ def _write_activity(session: Session, table: sa.Table, start: datetime, end: dat
             for p in people[begin : begin + BATCH]
         ]
         bulk_write(session, table, rows)
+
+
+def _write_months(
+    session: Session, table: sa.Table, config: Mapping[str, Any], when: datetime
+) -> list[str]:
+    """The monthly sums of every topic with at least `score_cache.month_rows` rows, for the
+    months before `when`'s, weighed as of `when` (`TopicMonth`, into `table`); the topics.
+
+    One statement per refresh over those topics' rows, each looked up once as the sums of the
+    score cache look it up; small topics are left out: their live sums read few rows anyway.
+    So are ecosystems' own tags (every row of the ecosystem: at 1M contributions their sums
+    were two thirds of the monthly rows, and so of the time the refresh holds the write lock
+    to swap them in); a live question about a whole ecosystem sums its rows.
+    """
+    least = int(config["score_cache"]["month_rows"])
+    if least <= 0:
+        return []
+    before = month_start(month_of(when))
+    dialect = session.get_bind().dialect.name
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    t = ContributionTopic.__table__  # type: ignore[attr-defined]
+    rows = sa.func.count()
+    topical = sa.and_(t.c.topic.contains("."), t.c.occurred_at < before)  # not ecosystems
+    big = sa.select(t.c.topic).where(topical).group_by(t.c.topic)
+    topics = sorted(session.scalars(big.having(rows >= least)))
+    if not topics:
+        return []
+    value = points_sql(c, config, when, dialect, recency=False)
+    if float(config["built"]):
+        value = value * built_factor(t.c.built, config)
+    expertise, activity = (
+        weighed_sql(t.c.occurred_at, when, h, dialect) for h in half_lives(config)
+    )
+    month = month_sql(t.c.occurred_at, dialect)
+    founder = founder_sql(c, config)
+    keys = [t.c.topic, c.c.person_id, c.c.kind, month, founder]
+    summed = (
+        sa.select(*keys, rows, sa.func.sum(value * expertise), sa.func.sum(value * activity))
+        .select_from(t.join(c, c.c.id == t.c.contribution_id))
+        .where(t.c.topic.in_(topics), t.c.occurred_at < before, counted_once(c))
+        .group_by(*keys)
+    )
+    names = ["topic", "person_id", "kind", "month", "founder", "contributions"]
+    session.execute(sa.insert(table).from_select([*names, "expertise", "activity"], summed))
+    return topics
 
 
 def _row(topic: str, person_id: int) -> dict[str, Any]:

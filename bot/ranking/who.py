@@ -47,6 +47,13 @@ from bot.errors import CsfError
 from bot.people.communities import communities, memberships
 from bot.people.places import in_region
 from bot.people.view import load_views
+from bot.ranking.months import (
+    MonthPlan,
+    month_sums_sql,
+    months_fingerprint,
+    plan_months,
+    recency_factors,
+)
 from bot.ranking.words import did
 from bot.sources.owners import maintainer_scope
 from bot.store.identity import name_key
@@ -64,6 +71,7 @@ from bot.store.models import (
     StoreChange,
     StoreState,
     TopicFacts,
+    TopicMonth,
     TopicScore,
 )
 from bot.store.threads import names_thread
@@ -1628,11 +1636,16 @@ def _founded_long_ago(cut: datetime, end: datetime, config: Mapping[str, Any]) -
 def founding_sql(contribution: Any, cut: Any, config: Mapping[str, Any]) -> Any:
     """Whether a row is founding work (SQL): real work done by the founding cut; a typo fix or
     upkeep (a bump, an integrate) founds nothing, however early (`is_founding`)."""
+    return sa.and_(contribution.c.occurred_at <= cut, founder_sql(contribution, config))
+
+
+def founder_sql(contribution: Any, config: Mapping[str, Any]) -> Any:
+    """Whether a row is work that founds an area when done early enough (`founding_sql`)."""
     c = contribution.c
     trivial = sa.and_(
         c.kind.in_(["pr", "commit", "review"]), trivial_sql(contribution, config["size"])
     )
-    return sa.and_(c.occurred_at <= cut, c.nature.is_(None), sa.not_(trivial))
+    return sa.and_(c.nature.is_(None), sa.not_(trivial))
 
 
 def founding_factor(contribution: Any, cut: Any, config: Mapping[str, Any]) -> Any:
@@ -1680,21 +1693,67 @@ def _aggregate(
     owners in `extra` keep theirs. Reading the best people's own rows again to split their
     points cost more than the area's pass when they work in many areas. Every contribution's
     recency weight is summed in SQL, so the result is exactly the per-contribution model, and
-    no topic's history is loaded into Python: only a few numbers per person.
+    no topic's history is loaded into Python: only a few numbers per person. A big topic's
+    whole months are read from their monthly sums where the last refresh kept them
+    (bot/ranking/months.py), and only the months they cut from its rows.
     """
-    c = Contribution.__table__  # type: ignore[attr-defined]
+    plan = _month_plan(session, scope, config, cut)
+    if plan is None:
+        parts = [_row_sums(session, scope, config, region, cut, scope.end)]
+    else:
+        parts = [
+            _row_sums(session, replace(scope, start=a, end=b), config, region, cut, scope.end)
+            for a, b in plan.rows
+        ]
+    sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    counted = 0  # the area's own work (`_area_work`): every group's rows, before any cut
+    cut_rows: dict[int, float] = defaultdict(float)  # each person's points in the rows read
+    for statement in parts:
+        for person_id, kind, points, count in session.execute(statement):
+            sums[person_id][component_of(kind)] += float(points or 0.0)
+            sums[person_id]["count"] += count
+            counted += count
+            cut_rows[person_id] += float(points or 0.0)
+    if plan is not None:
+        counted += _add_months(session, plan, config, region, cut, extra, sums, cut_rows)
+    if region is None and area is not None:
+        area.append(counted)
+
+    def total(person_id: int) -> float:
+        return sum(v for k, v in sums[person_id].items() if k != "count")
+
+    best = sorted(sums, key=lambda person_id: (-total(person_id), person_id))
+    ids = set(best[: int(config["candidates"]) * 5]) | set(extra)
+    return {person_id: sums[person_id] for person_id in ids if person_id in sums}
+
+
+def _people_filter(person_id: Any, region: str | None) -> tuple[list[Any], bool]:
+    """(the tests that leave bots and other regions out, whether they need `person` joined)."""
     p = Person.__table__  # type: ignore[attr-defined]
-    once = counted_once(c)
-    base = points_sql(c, config, scope.end, session.get_bind().dialect.name)
-    if cut is not None:  # the area's founding work (`founding_cut`)
-        base = base * founding_factor(c, cut, config)
-    weigh_built = bool(float(config["built"]))
     if region is None:
         # Bots are few: leaving their ids out is cheaper than joining every row to its person.
         bots = sa.select(p.c.id).where(p.c.is_bot.is_(True))
-        people_filter = [c.c.person_id.not_in(bots)]
-    else:
-        people_filter = [p.c.is_bot.is_(False), _region_clause(p.c.region, region)]
+        return [person_id.not_in(bots)], False
+    return [p.c.is_bot.is_(False), _region_clause(p.c.region, region)], True
+
+
+def _row_sums(
+    session: Session,
+    scope: Scope,
+    config: Mapping[str, Any],
+    region: str | None,
+    cut: datetime | None,
+    as_of: datetime,
+) -> sa.Select[Any]:
+    """(person, kind, points, count) of the scope's rows, weighed as of `as_of`."""
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    once = counted_once(c)
+    base = points_sql(c, config, as_of, session.get_bind().dialect.name)
+    if cut is not None:  # the area's founding work (`founding_cut`)
+        base = base * founding_factor(c, cut, config)
+    weigh_built = bool(float(config["built"]))
+    people_filter, joined = _people_filter(c.c.person_id, region)
     single = scope.single_index()
     if weigh_built and single is not None:
         # One topic or one word: its index rows carry `built`, read with the ids (no lookup
@@ -1709,29 +1768,136 @@ def _aggregate(
         grouped = sa.select(c.c.person_id, c.c.kind)
         value = base * built_factor(scope.built(c), config) if weigh_built else base
         in_scope = sa.and_(c.c.id.in_(scope.ids()), once)
-    if region is not None:
+    if joined:
         grouped = grouped.join(p, p.c.id == c.c.person_id)
     # Kinds in a fixed order, so components add up in the same order as in the score cache.
-    statement = (
+    return (
         grouped.add_columns(sa.func.sum(value), sa.func.count())
         .where(in_scope, *people_filter)
         .group_by(c.c.person_id, c.c.kind)
         .order_by(c.c.person_id, c.c.kind)
     )
-    sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for person_id, kind, points, count in session.execute(statement):
-        sums[person_id][component_of(kind)] += float(points or 0.0)
-        sums[person_id]["count"] += count
-    if region is None and area is not None:
-        # Every group's rows, before any cut: the area's own work (`_area_work`).
-        area.append(int(sum(parts["count"] for parts in sums.values())))
+
+
+def _month_sums(
+    plan: MonthPlan, config: Mapping[str, Any], region: str | None, cut: datetime | None
+) -> sa.Select[Any]:
+    """(person, kind, points, count) of the whole months of `plan`, from their sums."""
+    m = TopicMonth.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    value, tests = month_sums_sql(m, plan, float(config["founding"]["factor"]), cut)
+    people_filter, joined = _people_filter(m.c.person_id, region)
+    grouped = sa.select(m.c.person_id, m.c.kind)
+    if joined:
+        grouped = grouped.join(p, p.c.id == m.c.person_id)
+    return (
+        grouped.add_columns(sa.func.sum(value), sa.func.sum(m.c.contributions))
+        .where(*tests, *people_filter)
+        .group_by(m.c.person_id, m.c.kind)
+    )
+
+
+def _add_months(
+    session: Session,
+    plan: MonthPlan,
+    config: Mapping[str, Any],
+    region: str | None,
+    cut: datetime | None,
+    extra: Iterable[int],
+    sums: dict[int, dict[str, float]],
+    cut_rows: Mapping[int, float],
+) -> int:
+    """Add `plan`'s whole months to `sums` for everyone who may rank among the best; how many
+    contributions those months hold in all.
+
+    The best `candidates` x 5 by their whole months (`_month_best`), and the owners, are read
+    whole. Anyone else has at most the last of those in whole months: with their points in the
+    rows read (`cut_rows`) they may still pass the last of the best only if those rows make up
+    the gap, and only they are read too. No one who could rank is left out, and a big topic's
+    tens of thousands of people are not read into Python.
+    """
+    m = TopicMonth.__table__  # type: ignore[attr-defined]
+    most = int(config["candidates"]) * 5
+    leaders, counted = _month_best(session, plan, config, region, cut, most)
+
+    def read(people: Iterable[int]) -> None:
+        wanted = sorted(people)
+        for begin in range(0, len(wanted), 900):
+            chunk = m.c.person_id.in_(wanted[begin : begin + 900])
+            for person_id, kind, points, count in session.execute(
+                _month_sums(plan, config, region, cut).where(chunk)
+            ):
+                sums[person_id][component_of(kind)] += float(points or 0.0)
+                sums[person_id]["count"] += count
+
+    read_whole = {person_id for person_id, _ in leaders} | set(extra)
+    read(read_whole)
+    if len(leaders) < most:
+        return counted  # everyone with whole months is among them
+    last = leaders[-1][1]
 
     def total(person_id: int) -> float:
         return sum(v for k, v in sums[person_id].items() if k != "count")
 
-    best = sorted(sums, key=lambda person_id: (-total(person_id), person_id))
-    ids = set(best[: int(config["candidates"]) * 5]) | set(extra)
-    return {person_id: sums[person_id] for person_id in ids if person_id in sums}
+    bar = sorted((total(person_id) for person_id, _ in leaders), reverse=True)[most - 1]
+    read(p for p, points in cut_rows.items() if p not in read_whole and points + last >= bar)
+    return counted
+
+
+def _month_best(
+    session: Session,
+    plan: MonthPlan,
+    config: Mapping[str, Any],
+    region: str | None,
+    cut: datetime | None,
+    most: int,
+) -> tuple[list[tuple[int, float]], int]:
+    """(the `most` best people by their points in `plan`'s whole months, best first, with
+    those points; how many contributions those months hold in all), summed in the database."""
+    m = TopicMonth.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    value, tests = month_sums_sql(m, plan, float(config["founding"]["factor"]), cut)
+    people_filter, joined = _people_filter(m.c.person_id, region)
+    source = m.join(p, p.c.id == m.c.person_id) if joined else m
+    total = sa.func.sum(value).label("total")
+    everyone = sa.func.sum(sa.func.sum(m.c.contributions)).over()  # all groups, before LIMIT
+    best = (
+        sa.select(m.c.person_id, total, everyone)
+        .select_from(source)
+        .where(*tests, *people_filter)
+        .group_by(m.c.person_id)
+        .order_by(total.desc(), m.c.person_id)
+        .limit(most)
+    )
+    rows = session.execute(best).all()
+    counted = int(rows[0][2] or 0) if rows else 0
+    return [(person_id, float(points or 0.0)) for person_id, points, _ in rows], counted
+
+
+def _month_plan(
+    session: Session, scope: Scope, config: Mapping[str, Any], cut: datetime | None
+) -> MonthPlan | None:
+    """How to read one big topic from its monthly sums, if they stand for this question: kept
+    for the topic by the last refresh, weighed with the settings in force, of the store as it
+    still is. Not for the very moment and window of the score cache itself: that answer sums
+    rows, as the cache did, and so equals it exactly (monthly sums agree to rounding)."""
+    tags = [tag for group in scope.tag_groups for tag in group]
+    if scope.terms or scope.repo_ids or len(tags) != 1:
+        return None
+    cache = latest_score_cache(session)
+    if (
+        cache is None
+        or cache.months_before is None
+        or tags[0] not in (cache.month_topics or ())
+        or cache.months_fingerprint != months_fingerprint(config)
+        or (cache.as_of == scope.end and scope.start == scope.end - timedelta(cache.window_days))
+        or not unchanged_since(session, cache.generation)
+    ):
+        return None
+    factors = recency_factors(config, cache.as_of, scope.end)
+    if factors is None:
+        return None
+    return plan_months(tags[0], scope.start, scope.end, cut, cache.months_before, factors)
 
 
 def _area_work(session: Session, scope: Scope) -> int:

@@ -558,6 +558,11 @@ class ScoreCache(SQLModel, table=True):
     generation: int | None = None
     refreshed_at: datetime = _created()
     seconds: float = 0.0  # how long the refresh took
+    # The monthly sums kept with it (`TopicMonth`): the months before this moment, the
+    # topics that have them, and the settings they were weighed with; None: none kept.
+    months_before: datetime | None = _when(nullable=True)
+    month_topics: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    months_fingerprint: str | None = None
 
 
 class TopicScore(SQLModel, table=True):
@@ -583,6 +588,31 @@ class TopicScore(SQLModel, table=True):
     discussion_first: datetime | None = _when(nullable=True)
     discussion_last: datetime | None = _when(nullable=True)
     discussion_first_plain: datetime | None = _when(nullable=True)
+
+
+class TopicMonth(SQLModel, table=True):
+    """One person's work of one kind in one big topic in one month, as of the last refresh:
+    what a live `who` sums instead of the topic's rows (bot/ranking/months.py).
+
+    Derived data of the score cache, rebuilt with `topic_score`, for months before the
+    refresh's own (`ScoreCache.months_before`) and topics with at least
+    `score_cache.month_rows` rows (`ScoreCache.month_topics`).
+    """
+
+    __tablename__ = "topic_month"
+    # Read a topic at a time in key order: on SQLite the rows live in the key's own b-tree.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    topic: str = Field(primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", primary_key=True)
+    kind: str = Field(primary_key=True)
+    month: int = Field(primary_key=True)  # year * 12 + month - 1, UTC
+    founder: bool = Field(primary_key=True)  # work that founds an area when early enough
+    contributions: int
+    # Their points weighed for recency as of the refresh, with the expertise half-life and
+    # with the activity one (`months.recency_factors` brings them to any other moment).
+    expertise: float
+    activity: float
 
 
 class PersonWindow(SQLModel, table=True):
