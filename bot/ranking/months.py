@@ -28,9 +28,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-# Past this many half-lives between the refresh and the question, a factor would overflow
-# (or a month's weighed sum underflow): such questions sum rows.
-_MOST_HALVINGS = 900.0
+# A row's weight as of the refresh is kept no smaller than 0.5 ** _OLDEST (a row older than
+# that many half-lives weighs nothing a score can show), and a question more than
+# _MOST_HALVINGS half-lives from the refresh sums rows: so no product of the two leaves the
+# range of a float (PostgreSQL refuses a result that underflows to zero; sqlite lets it be 0).
+_OLDEST = 500.0
+_MOST_HALVINGS = 400.0
 
 
 def month_of(when: datetime) -> int:
@@ -82,11 +85,15 @@ def half_lives(config: Mapping[str, Any]) -> tuple[float, float]:
 
 
 def weighed_sql(column: Any, reference: datetime, half_life: float, dialect: str) -> Any:
-    """A row's recency weight as of `reference` for one half-life (1 when there is none)."""
+    """A row's recency weight as of `reference` for one half-life (1 when there is none), no
+    smaller than 0.5 ** `_OLDEST`. SQLite's `pow` is the one the store guarantees
+    (bot/store/engine.py), as for `recency_of`."""
     if half_life <= 0:
         return sa.literal(1.0)
-    age = age_days_sql(column, reference, dialect)
-    return sa.func.power(0.5, age / half_life)
+    halvings = age_days_sql(column, reference, dialect) / half_life
+    if dialect == "sqlite":
+        return sa.func.pow(0.5, sa.func.min(halvings, _OLDEST))
+    return sa.func.power(0.5, sa.func.least(halvings, _OLDEST))
 
 
 def recency_factors(
@@ -128,6 +135,7 @@ class MonthPlan:
     cut_month: int | None
     rows: tuple[tuple[datetime, datetime], ...]
     factors: tuple[float, float]
+    generation: int | None = None  # of the refresh that kept the sums
 
 
 def plan_months(

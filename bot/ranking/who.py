@@ -1535,7 +1535,10 @@ def recency_of(column: Any, as_of: datetime, half_life: float, dialect: str) -> 
         age = sa.func.julianday(sa.literal(when, sa.String)) - sa.func.julianday(column)
         return sa.func.pow(0.5, sa.func.max(age, 0.0) / half_life)
     age = sa.extract("epoch", sa.literal(as_of, sa.DateTime(timezone=True)) - column) / 86400.0
-    return sa.func.power(0.5, sa.func.greatest(age, 0.0) / half_life)
+    # PostgreSQL refuses a power that underflows to zero (a one-day half-life and work from
+    # four years ago): past a thousand halvings a row weighs 0.5 ** 1000, nothing a score shows.
+    halvings = sa.func.least(sa.func.greatest(age, 0.0) / half_life, 1000.0)
+    return sa.func.power(0.5, halvings)
 
 
 def trivial_sql(c: Any, size: Mapping[str, Any]) -> sa.ColumnElement[bool]:
@@ -1684,6 +1687,8 @@ def _aggregate(
     extra: Iterable[int],
     cut: datetime | None = None,
     area: list[int] | None = None,
+    *,
+    rows: bool = False,
 ) -> dict[int, dict[str, float]]:
     """Points per person and component, summed in the database (the area's founding work, by
     `cut`, weighed as `founding:` says); `area` receives `_area_work`'s count when it can.
@@ -1697,7 +1702,7 @@ def _aggregate(
     whole months are read from their monthly sums where the last refresh kept them
     (bot/ranking/months.py), and only the months they cut from its rows.
     """
-    plan = _month_plan(session, scope, config, cut)
+    plan = None if rows else _month_plan(session, scope, config, cut)
     if plan is None:
         parts = [_row_sums(session, scope, config, region, cut, scope.end)]
     else:
@@ -1716,6 +1721,11 @@ def _aggregate(
             cut_rows[person_id] += float(points or 0.0)
     if plan is not None:
         counted += _add_months(session, plan, config, region, cut, extra, sums, cut_rows)
+        cache = latest_score_cache(session)
+        if cache is None or cache.generation != plan.generation:
+            # A refresh swapped the sums in while they were read (each statement sees what is
+            # committed when it starts): sum the rows instead.
+            return _aggregate(session, scope, config, region, extra, cut, area, rows=True)
     if region is None and area is not None:
         area.append(counted)
 
@@ -1897,7 +1907,8 @@ def _month_plan(
     factors = recency_factors(config, cache.as_of, scope.end)
     if factors is None:
         return None
-    return plan_months(tags[0], scope.start, scope.end, cut, cache.months_before, factors)
+    plan = plan_months(tags[0], scope.start, scope.end, cut, cache.months_before, factors)
+    return replace(plan, generation=cache.generation) if plan is not None else None
 
 
 def _area_work(session: Session, scope: Scope) -> int:

@@ -242,3 +242,73 @@ def test_only_the_best_peoples_months_are_read_and_no_one_is_missed(
     assert len(set(plans)) == 3
     assert len(plans) > 3  # someone outside the best was read too: ivy's last month
     assert any(cuts)  # somewhere the shortlist left people out
+
+
+def test_the_monthly_weights_call_only_what_every_sqlite_has() -> None:
+    """SQLite built without math functions has no `power`; the store adds `pow` alone."""
+    from sqlalchemy.dialects import sqlite
+
+    from bot.ranking.months import weighed_sql
+    from bot.store.models import ContributionTopic
+
+    column = ContributionTopic.__table__.c.occurred_at  # type: ignore[attr-defined]
+    text = str(weighed_sql(column, AS_OF, 180.0, "sqlite").compile(dialect=sqlite.dialect()))
+    assert "pow(" in text
+    assert "power(" not in text
+
+
+def test_short_half_lives_and_old_work_weigh_nothing_without_failing(
+    session: Session,
+    world: World,
+    plans: list[MonthPlan],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A one-day half-life weighs work from years ago at 0.5 ** 1300: PostgreSQL refuses a
+    result that underflows, so such rows keep a floor that still weighs nothing."""
+    world.person("old-timer", "Turin", "eu")
+    world.merged("old-timer", 3, 1300, every=20)
+    world.save()
+    quick = tmp_path / "quick.yml"
+    quick.write_text("score_cache:\n  month_rows: 1\nhalf_life_days: 1\nwindow_days: 3650\n")
+    config = load_ranking_config(quick)
+    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
+    session.commit()
+    asked = {"as_of": AS_OF - timedelta(days=60)}
+    months = ask(session, "mlir bufferization", config, **asked)
+    assert plans
+    same(months, from_rows(session, "mlir bufferization", config, monkeypatch, **asked))
+    assert "old-timer" in [r.person["login"] for r in months.results]
+
+
+def test_sums_swapped_in_while_read_are_not_mixed_with_the_plans_weights(
+    session: Session, world: World, config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh that lands between planning and reading: the answer sums rows instead."""
+    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
+    session.commit()
+    added = who_module._add_months
+
+    def then_a_refresh(*args: Any) -> int:
+        counted = added(*args)
+        cache = session.exec(select(ScoreCache)).one()
+        cache.generation = (cache.generation or 0) + 1  # as a refresh's claim leaves it
+        session.add(cache)
+        session.flush()
+        return counted
+
+    monkeypatch.setattr(who_module, "_add_months", then_a_refresh)
+    reads: list[bool] = []
+    aggregate = who_module._aggregate
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        reads.append(kw.get("rows", False))
+        return aggregate(*args, **kw)
+
+    monkeypatch.setattr(who_module, "_aggregate", spy)
+    asked = {"as_of": AS_OF - timedelta(days=45)}
+    answer = ask(session, "mlir bufferization", config, **asked)
+    assert reads == [False, True]
+    session.rollback()
+    monkeypatch.setattr(who_module, "_aggregate", aggregate)
+    same(answer, from_rows(session, "mlir bufferization", config, monkeypatch, **asked))
