@@ -1712,15 +1712,13 @@ def _aggregate(
         ]
     sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     counted = 0  # the area's own work (`_area_work`): every group's rows, before any cut
-    cut_rows: dict[int, float] = defaultdict(float)  # each person's points in the rows read
     for statement in parts:
         for person_id, kind, points, count in session.execute(statement):
             sums[person_id][component_of(kind)] += float(points or 0.0)
             sums[person_id]["count"] += count
             counted += count
-            cut_rows[person_id] += float(points or 0.0)
     if plan is not None:
-        counted += _add_months(session, plan, config, region, cut, extra, sums, cut_rows)
+        counted += _add_months(session, plan, config, region, cut, extra, sums)
         cache = latest_score_cache(session)
         if cache is None or cache.generation != plan.generation:
             # A refresh swapped the sums in while they were read (each statement sees what is
@@ -1728,13 +1726,14 @@ def _aggregate(
             return _aggregate(session, scope, config, region, extra, cut, area, rows=True)
     if region is None and area is not None:
         area.append(counted)
-
-    def total(person_id: int) -> float:
-        return sum(v for k, v in sums[person_id].items() if k != "count")
-
-    best = sorted(sums, key=lambda person_id: (-total(person_id), person_id))
+    best = sorted(sums, key=lambda person_id: (-_points(sums[person_id]), person_id))
     ids = set(best[: int(config["candidates"]) * 5]) | set(extra)
     return {person_id: sums[person_id] for person_id in ids if person_id in sums}
+
+
+def _points(parts: Mapping[str, float]) -> float:
+    """A person's points summed over their components (`count` is not one)."""
+    return sum(v for k, v in parts.items() if k != "count")
 
 
 def _people_filter(person_id: Any, region: str | None) -> tuple[list[Any], bool]:
@@ -1789,20 +1788,29 @@ def _row_sums(
     )
 
 
+def _months_of(
+    plan: MonthPlan, config: Mapping[str, Any], region: str | None, cut: datetime | None
+) -> tuple[Any, Any, list[Any]]:
+    """(each monthly row's points as of the question, the rows to read, their tests) for the
+    whole months of `plan`, people filtered as `_row_sums` filters them."""
+    m = TopicMonth.__table__  # type: ignore[attr-defined]
+    p = Person.__table__  # type: ignore[attr-defined]
+    value, tests = month_sums_sql(m, plan, float(config["founding"]["factor"]), cut)
+    people_filter, joined = _people_filter(m.c.person_id, region)
+    source = m.join(p, p.c.id == m.c.person_id) if joined else m
+    return value, source, [*tests, *people_filter]
+
+
 def _month_sums(
     plan: MonthPlan, config: Mapping[str, Any], region: str | None, cut: datetime | None
 ) -> sa.Select[Any]:
     """(person, kind, points, count) of the whole months of `plan`, from their sums."""
     m = TopicMonth.__table__  # type: ignore[attr-defined]
-    p = Person.__table__  # type: ignore[attr-defined]
-    value, tests = month_sums_sql(m, plan, float(config["founding"]["factor"]), cut)
-    people_filter, joined = _people_filter(m.c.person_id, region)
-    grouped = sa.select(m.c.person_id, m.c.kind)
-    if joined:
-        grouped = grouped.join(p, p.c.id == m.c.person_id)
+    value, source, tests = _months_of(plan, config, region, cut)
     return (
-        grouped.add_columns(sa.func.sum(value), sa.func.sum(m.c.contributions))
-        .where(*tests, *people_filter)
+        sa.select(m.c.person_id, m.c.kind, sa.func.sum(value), sa.func.sum(m.c.contributions))
+        .select_from(source)
+        .where(*tests)
         .group_by(m.c.person_id, m.c.kind)
     )
 
@@ -1815,19 +1823,19 @@ def _add_months(
     cut: datetime | None,
     extra: Iterable[int],
     sums: dict[int, dict[str, float]],
-    cut_rows: Mapping[int, float],
 ) -> int:
     """Add `plan`'s whole months to `sums` for everyone who may rank among the best; how many
     contributions those months hold in all.
 
     The best `candidates` x 5 by their whole months (`_month_best`), and the owners, are read
-    whole. Anyone else has at most the last of those in whole months: with their points in the
-    rows read (`cut_rows`) they may still pass the last of the best only if those rows make up
-    the gap, and only they are read too. No one who could rank is left out, and a big topic's
-    tens of thousands of people are not read into Python.
+    whole. Anyone else has at most the last of those in whole months: with their points in
+    the rows read (already in `sums`) they may still pass the last of the best only if those
+    rows make up the gap, and only they are read too. No one who could rank is left out, and
+    a big topic's tens of thousands of people are not read into Python.
     """
     m = TopicMonth.__table__  # type: ignore[attr-defined]
     most = int(config["candidates"]) * 5
+    in_rows = {person_id: _points(parts) for person_id, parts in sums.items()}
     leaders, counted = _month_best(session, plan, config, region, cut, most)
 
     def read(people: Iterable[int]) -> None:
@@ -1845,12 +1853,8 @@ def _add_months(
     if len(leaders) < most:
         return counted  # everyone with whole months is among them
     last = leaders[-1][1]
-
-    def total(person_id: int) -> float:
-        return sum(v for k, v in sums[person_id].items() if k != "count")
-
-    bar = sorted((total(person_id) for person_id, _ in leaders), reverse=True)[most - 1]
-    read(p for p, points in cut_rows.items() if p not in read_whole and points + last >= bar)
+    bar = sorted((_points(sums[person_id]) for person_id, _ in leaders), reverse=True)[most - 1]
+    read(p for p, points in in_rows.items() if p not in read_whole and points + last >= bar)
     return counted
 
 
@@ -1865,16 +1869,13 @@ def _month_best(
     """(the `most` best people by their points in `plan`'s whole months, best first, with
     those points; how many contributions those months hold in all), summed in the database."""
     m = TopicMonth.__table__  # type: ignore[attr-defined]
-    p = Person.__table__  # type: ignore[attr-defined]
-    value, tests = month_sums_sql(m, plan, float(config["founding"]["factor"]), cut)
-    people_filter, joined = _people_filter(m.c.person_id, region)
-    source = m.join(p, p.c.id == m.c.person_id) if joined else m
+    value, source, tests = _months_of(plan, config, region, cut)
     total = sa.func.sum(value).label("total")
     everyone = sa.func.sum(sa.func.sum(m.c.contributions)).over()  # all groups, before LIMIT
     best = (
         sa.select(m.c.person_id, total, everyone)
         .select_from(source)
-        .where(*tests, *people_filter)
+        .where(*tests)
         .group_by(m.c.person_id)
         .order_by(total.desc(), m.c.person_id)
         .limit(most)

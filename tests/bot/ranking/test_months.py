@@ -31,12 +31,21 @@ def world(session: Session) -> World:
     return build(session)
 
 
-@pytest.fixture
-def config(tmp_path: Path) -> dict[str, Any]:
+def settings(tmp_path: Path, more: str = "") -> dict[str, Any]:
     """Every topic gets monthly sums (the shipped setting keeps them for big topics only)."""
     path = tmp_path / "ranking.yml"
-    path.write_text("score_cache:\n  month_rows: 1\n")
+    path.write_text("score_cache:\n  month_rows: 1\n" + more)
     return load_ranking_config(path)
+
+
+def refreshed(session: Session, config: dict[str, Any]) -> None:
+    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
+    session.commit()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> dict[str, Any]:
+    return settings(tmp_path)
 
 
 @pytest.fixture
@@ -117,8 +126,7 @@ def test_a_live_answer_from_monthly_sums_is_the_one_from_rows(
     window_days: int | None,
     region: str | None,
 ) -> None:
-    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
-    session.commit()
+    refreshed(session, config)
     assert session.exec(select(TopicMonth)).first() is not None
     options = {"as_of": AS_OF - timedelta(days=days_before), "region": region}
     if window_days:
@@ -138,8 +146,7 @@ def test_founding_work_is_weighed_in_the_months_before_the_cut(
 ) -> None:
     """The area's founding cut falls inside the months read from sums: the months before it
     weigh founding work more, its own month is read from rows, the months after do not."""
-    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
-    session.commit()
+    refreshed(session, config)
     later = {"as_of": AS_OF - timedelta(days=30), "window_days": 1500}
     months = ask(session, "mlir bufferization", config, **later)
     (plan,) = plans
@@ -157,8 +164,7 @@ def test_active_answers_read_the_same_sums(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """`--active` weighs the same months with the activity half-life alone."""
-    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
-    session.commit()
+    refreshed(session, config)
     active = active_config(config)
     asked = {"as_of": AS_OF - timedelta(days=100)}
     months = ask(session, "mlir bufferization", active, **asked)
@@ -171,13 +177,11 @@ def test_monthly_sums_stand_only_for_what_they_summed(
 ) -> None:
     """Not for the cache's own moment (rows, to equal it exactly), other weights, ecosystems'
     own tags, or a store that changed since the refresh."""
-    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
-    session.commit()
+    refreshed(session, config)
     ask(session, "mlir bufferization", config)  # the score cache's moment and window
-    slower = tmp_path / "slower.yml"
-    slower.write_text("score_cache:\n  month_rows: 1\nhalf_life_days: 90\n")
     earlier = AS_OF - timedelta(days=60)
-    ask(session, "mlir bufferization", load_ranking_config(slower), as_of=earlier)
+    slower = settings(tmp_path, "half_life_days: 90\n")
+    ask(session, "mlir bufferization", slower, as_of=earlier)
     assert plans == []
     ask(session, "mlir", config, as_of=earlier)  # an ecosystem's own tag: every row of it
     assert plans == []
@@ -193,8 +197,7 @@ def test_monthly_sums_stand_only_for_what_they_summed(
 
 def test_only_big_topics_get_monthly_sums(session: Session, world: World) -> None:
     """The shipped setting keeps sums for topics big enough to need them; none here."""
-    refresh_scores(session, default_taxonomy(), load_ranking_config(), as_of=AS_OF)
-    session.commit()
+    refreshed(session, load_ranking_config())
     cache = session.exec(select(ScoreCache)).one()
     assert cache.month_topics == []
     assert cache.months_before is not None
@@ -216,11 +219,8 @@ def test_only_the_best_peoples_months_are_read_and_no_one_is_missed(
     world.merged("ivy-late", 2, 200, every=40)
     world.merged("ivy-late", 6, 30, every=2)
     world.save()
-    few = tmp_path / "few.yml"
-    few.write_text("score_cache:\n  month_rows: 1\ncandidates: 1\n")
-    config = load_ranking_config(few)
-    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
-    session.commit()
+    config = settings(tmp_path, "candidates: 1\n")
+    refreshed(session, config)
     roomy = load_ranking_config()
     cuts = []
     for days_before in (15, 120, 300):
@@ -269,11 +269,8 @@ def test_short_half_lives_and_old_work_weigh_nothing_without_failing(
     world.person("old-timer", "Turin", "eu")
     world.merged("old-timer", 3, 1300, every=20)
     world.save()
-    quick = tmp_path / "quick.yml"
-    quick.write_text("score_cache:\n  month_rows: 1\nhalf_life_days: 1\nwindow_days: 3650\n")
-    config = load_ranking_config(quick)
-    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
-    session.commit()
+    config = settings(tmp_path, "half_life_days: 1\nwindow_days: 3650\n")
+    refreshed(session, config)
     asked = {"as_of": AS_OF - timedelta(days=60)}
     months = ask(session, "mlir bufferization", config, **asked)
     assert plans
@@ -285,8 +282,7 @@ def test_sums_swapped_in_while_read_are_not_mixed_with_the_plans_weights(
     session: Session, world: World, config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A refresh that lands between planning and reading: the answer sums rows instead."""
-    refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
-    session.commit()
+    refreshed(session, config)
     added = who_module._add_months
 
     def then_a_refresh(*args: Any) -> int:
