@@ -1736,11 +1736,21 @@ def _points(parts: Mapping[str, float]) -> float:
     return sum(v for k, v in parts.items() if k != "count")
 
 
-def _people_filter(person_id: Any, region: str | None) -> tuple[list[Any], bool]:
-    """(the tests that leave bots and other regions out, whether they need `person` joined)."""
+def _people_filter(
+    person_id: Any, region: str | None, *, anti_join: bool = False
+) -> tuple[list[Any], bool]:
+    """(the tests that leave bots and other regions out, whether they need `person` joined).
+
+    Bots are few: leaving their ids out (`NOT IN`, read once) is cheaper than joining every row
+    to its person. But PostgreSQL cannot push `NOT IN` a subquery into a lookup by id: rows
+    found through an index and looked up one by one (`anti_join`) were instead read by hashing
+    the whole contribution table (a big topic's cut month, 4,000 rows out of 1M: 150-220 ms,
+    against 30-45 ms as an anti-join, which it does look up).
+    """
     p = Person.__table__  # type: ignore[attr-defined]
     if region is None:
-        # Bots are few: leaving their ids out is cheaper than joining every row to its person.
+        if anti_join:
+            return [~sa.exists().where(p.c.id == person_id, p.c.is_bot.is_(True))], False
         bots = sa.select(p.c.id).where(p.c.is_bot.is_(True))
         return [person_id.not_in(bots)], False
     return [p.c.is_bot.is_(False), _region_clause(p.c.region, region)], True
@@ -1758,11 +1768,12 @@ def _row_sums(
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
     once = counted_once(c)
-    base = points_sql(c, config, as_of, session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
+    base = points_sql(c, config, as_of, dialect)
     if cut is not None:  # the area's founding work (`founding_cut`)
         base = base * founding_factor(c, cut, config)
     weigh_built = bool(float(config["built"]))
-    people_filter, joined = _people_filter(c.c.person_id, region)
+    people_filter, joined = _people_filter(c.c.person_id, region, anti_join=dialect != "sqlite")
     single = scope.single_index()
     if weigh_built and single is not None:
         # One topic or one word: its index rows carry `built`, read with the ids (no lookup

@@ -69,11 +69,16 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
         return engine
     # PostgreSQL's JIT compiles every `who` sum it deems costly: 270 ms of a 640 ms answer on
     # the 1M benchmark, far more than the compiled expressions save. Off for csf's sessions.
+    # psycopg prepares a statement run five times, and PostgreSQL then plans it once for any
+    # values: a plan for "some topic, some months" that suits no topic (the 1M benchmark's
+    # biggest topic took 1.0-1.3 s from its third asking on, against 0.5 s planned for its
+    # values). Each execution is planned for its own values; planning costs under a ms.
     # An `options` connect argument replaces the URL's `?options=`: both are kept, then ours.
     connect_args = dict(kwargs.pop("connect_args", None) or {})
     given = parsed.query.get("options")
     in_url = given if isinstance(given, str) else " ".join(given or ())
-    options = [in_url, connect_args.get("options"), "-c jit=off"]
+    ours = "-c jit=off -c plan_cache_mode=force_custom_plan"
+    options = [in_url, connect_args.get("options"), ours]
     connect_args["options"] = " ".join(part for part in options if part)
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
