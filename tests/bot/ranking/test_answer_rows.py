@@ -27,6 +27,7 @@ from bot.ranking.who import (
     _answer_facts,
     evidence_from,
     founding_cut,
+    founding_rank,
     is_founding,
     load_ranking_config,
     row_columns,
@@ -206,6 +207,25 @@ def test_the_facts_summed_in_sql_are_those_of_the_rows(world: Engine, scope: Sco
         sum(r.kind in shown for r in loaded[p]) > len(e[8])  # type: ignore[arg-type]
         for p, e in expected.items()
     )
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_the_founding_cut_is_the_time_of_the_founding_rank_th_contribution(
+    world: Engine, scope: Scope
+) -> None:
+    """Counted and read up to the rank (one index) or numbered in one pass (several parts,
+    a topic and a word): either way the time of the area's `founding_rank`-th contribution,
+    oldest first, over its whole history, as the rows loaded one by one give it."""
+    config = load_ranking_config()
+    c = Contribution.__table__  # type: ignore[attr-defined]
+    whole = replace(scope, start=AS_OF - timedelta(days=36500))
+    with Session(world) as session:
+        times = sorted(session.scalars(sa.select(c.c.occurred_at).where(whole.matches(c))))
+        cut = founding_cut(session, scope, config)
+    assert len(times) > 10  # a rank past the first
+    rank = founding_rank(len(times), config)
+    assert 1 < rank < len(times)
+    assert cut == times[rank - 1]
 
 
 def test_a_cached_answer_reads_only_what_the_cache_does_not_tally(world: Engine) -> None:
