@@ -213,9 +213,10 @@ def test_the_facts_summed_in_sql_are_those_of_the_rows(world: Engine, scope: Sco
 def test_the_founding_cut_is_the_time_of_the_founding_rank_th_contribution(
     world: Engine, scope: Scope
 ) -> None:
-    """Counted and read up to the rank (one index) or numbered in one pass (several parts,
-    a topic and a word): either way the time of the area's `founding_rank`-th contribution,
-    oldest first, over its whole history, as the rows loaded one by one give it."""
+    """Counted and read up to the rank (one index key: a topic) or numbered in one pass (a
+    topic and a word, two tags, a word of three stems): either way the time of the area's
+    `founding_rank`-th contribution, oldest first, over its whole history, as the rows loaded
+    one by one give it."""
     config = load_ranking_config()
     c = Contribution.__table__  # type: ignore[attr-defined]
     whole = replace(scope, start=AS_OF - timedelta(days=36500))
