@@ -63,8 +63,11 @@ def test_forum_mistakes_are_one_line(tmp_path: Path) -> None:
             ).returncode
             == 0
         )
-        server.fail(500, times=100)
+        # A refusal, not a 500: the process would wait out real backoff before giving up (about
+        # 18 s); a 500 that persists is tested with a clock of its own (tests/bot/sources).
+        server.fail(403, times=100)
         failed = csf(tmp_path, "sync", **env)
         assert failed.returncode == 1
         assert "Traceback" not in failed.stderr
         assert f"not synced: {CATEGORY}" in failed.stderr
+        assert "the forum refused" in failed.stderr
