@@ -1368,23 +1368,31 @@ class Scope:
         # On aliases, each part its own: read inside a query on the same tables
         # (`contribution.id IN (…)`), a part is never taken for the outer query's own row.
         parts = self._parts(aliased=True)
-
-        def window(at: int) -> sa.Select[Any]:
-            table, key, test, _ = parts[at]
-            mine = [table.c.person_id.in_(people)] if people is not None else []
-            return sa.select(key.label("contribution_id")).where(
-                test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine
-            )
-
         if self.lead is None and len(parts) > 1:
-            both = sa.intersect(*(window(at) for at in range(len(parts)))).subquery()
+            windows = (self._part_window(part, people) for part in parts)
+            both = sa.intersect(*windows).subquery()
             return sa.select(both.c.contribution_id)
-        lead = self._lead(len(parts))
-        key = parts[lead][1]
+        return self._led_rows(parts, people)
+
+    def _part_window(
+        self, part: tuple[Any, Any, Any, bool], people: Sequence[int] | None, *more: Any
+    ) -> sa.Select[Any]:
+        """One part's rows in the window (and `more` of their columns), by `people` if given."""
+        table, key, test, _ = part
+        mine = [table.c.person_id.in_(people)] if people is not None else []
+        return sa.select(key.label("contribution_id"), *more).where(
+            test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine
+        )
+
+    def _led_rows(
+        self, parts: list[tuple[Any, Any, Any, bool]], people: Sequence[int] | None, *more: Any
+    ) -> sa.Select[Any]:
+        """The lead part's rows (`ids`), each looked up in the other parts by key."""
+        lead = parts[self._lead(len(parts))]
         others = [
-            sa.exists().where(other[1] == key, other[2]) for other in parts if other[1] is not key
+            sa.exists().where(other[1] == lead[1], other[2]) for other in parts if other is not lead
         ]
-        return window(lead).where(*others)
+        return self._part_window(lead, people, *more).where(*others)
 
     def _lead(self, parts: int) -> int:
         """The place of the part `ids` reads first (the only one, when there is one)."""
@@ -1458,6 +1466,15 @@ class Scope:
             return sa.select(table.c.occurred_at).where(
                 match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end
             )
+        parts = self._parts(aliased=True)
+        if self.lead is not None or len(parts) == 1:
+            # The lead's index rows carry their contribution's time: read with them, not looked
+            # up in `contribution` one by one (each contribution once, when the lead can list
+            # it twice: its (id, time) pairs are then distinct).
+            lead = parts[self._lead(len(parts))]
+            rows = self._led_rows(parts, None, lead[0].c.occurred_at.label("occurred_at"))
+            found = (rows if lead[3] else rows.distinct()).subquery()
+            return sa.select(found.c.occurred_at)
         c = Contribution.__table__  # type: ignore[attr-defined]
         return sa.select(c.c.occurred_at).where(c.c.id.in_(self.ids()))  # each once
 

@@ -223,6 +223,9 @@ def test_the_founding_cut_is_the_time_of_the_founding_rank_th_contribution(
     with Session(world) as session:
         times = sorted(session.scalars(sa.select(c.c.occurred_at).where(whole.matches(c))))
         cut = founding_cut(session, scope, config)
+        # Read from the indexes, each contribution once, though a word's three stems or a
+        # group's two tags list it up to three times there.
+        assert sorted(session.scalars(whole.times())) == times
     assert len(times) > 10  # a rank past the first
     rank = founding_rank(len(times), config)
     assert 1 < rank < len(times)
