@@ -1452,8 +1452,9 @@ class Scope:
         return self._window(table, match, people, table.c.built)
 
     def times(self) -> sa.Select[Any]:
-        """The time of every contribution in scope (as `ids`), read from the one index of a
-        single topic or word."""
+        """The time of every contribution in scope (as `ids`, each once), read from the
+        indexes where they can give it: the one index of a single topic or word, or the rows
+        of the part that leads (`led`); intersected parts look each time up by id."""
         tags = [tag for group in self.tag_groups for tag in group]
         words = [stem for term in self.terms for stem in stems_of(term)]
         if not self.repo_ids and len(tags) + len(words) == 1:
