@@ -218,6 +218,9 @@ def test_only_the_best_peoples_months_are_read_and_no_one_is_missed(
     world.person("ivy-late", "Lyon", "eu")  # little in whole months, much in the last one
     world.merged("ivy-late", 2, 200, every=40)
     world.merged("ivy-late", 6, 30, every=2)
+    for n in range(5):  # more people with whole months than the best and the next (10) hold
+        world.person(f"kit-{n}", "Porto", "eu")
+        world.merged(f"kit-{n}", 1 + n % 2, 700 - 90 * n, every=60)
     world.save()
     config = settings(tmp_path, "candidates: 1\n")
     refreshed(session, config)
