@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,43 @@ def test_only_the_best_peoples_months_are_read_and_no_one_is_missed(
     assert len(set(plans)) == 3
     assert len(plans) > 3  # someone outside the best was read too: ivy's last month
     assert any(cuts)  # somewhere the shortlist left people out
+
+
+def test_people_outside_the_best_are_read_when_their_rows_and_months_could_pass(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    """The best five by whole months are read whole. The next five are bounded by their own
+    month totals, anyone below by the last of those: a person whose rows alone fall short of
+    the best but whose rows and months together reach it is read; one whose rows and months
+    cannot reach it is not."""
+    for n in range(6):  # more people with whole months than the best and the next hold
+        world.person(f"kit-{n}", "Porto", "eu")
+        world.merged(f"kit-{n}", 1 + n % 3, 700 - 80 * n, every=60)
+    world.save()
+    config = settings(tmp_path, "candidates: 1\n")  # the best five, the next five listed
+    refreshed(session, config)
+    end = AS_OF - timedelta(days=15)
+    scope = Scope(("mlir.bufferization",), (), end - timedelta(days=3650), end)
+    cut = founding_cut(session, scope, config)
+    plan = who_module._month_plan(session, scope, config, cut)
+    assert plan is not None
+    everyone, _ = who_module._month_best(session, plan, config, None, cut, 100)
+    assert len(everyone) >= 12
+    assert everyone[11][1] > 0  # someone below the ten listed, with whole months
+    bar = everyone[4][1]  # no rows for the best: the fifth's months are the bar
+    listed, below = everyone[7], everyone[11]  # one of the next five, one below them
+    sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for person_id, months in (listed, below):  # rows short of the bar by half their months
+        sums[person_id].update(pull_requests=bar - months / 2, count=1.0)
+    short = everyone[10]  # rows that even the last listed's months cannot lift to the bar
+    sums[short[0]].update(pull_requests=bar - everyone[9][1] * 1.5, count=1.0)
+    held = {person_id: dict(parts) for person_id, parts in sums.items()}
+    counted = who_module._add_months(session, plan, config, None, cut, (), sums)
+    assert counted > 0
+    for person_id, months in (listed, below):
+        assert sums[person_id]["count"] > held[person_id]["count"], "their months were read"
+        assert who_module._points(sums[person_id]) == pytest.approx(bar + months / 2)
+    assert sums[short[0]] == held[short[0]], "no months could lift them: not read"
 
 
 def test_the_monthly_weights_call_only_what_every_sqlite_has() -> None:
