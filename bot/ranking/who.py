@@ -1369,20 +1369,10 @@ class Scope:
         # (`contribution.id IN (…)`), a part is never taken for the outer query's own row.
         parts = self._parts(aliased=True)
         if self.lead is None and len(parts) > 1:
-            windows = (self._part_window(part, people) for part in parts)
+            windows = (self._window(p[0], p[2], people, key=p[1]) for p in parts)
             both = sa.intersect(*windows).subquery()
             return sa.select(both.c.contribution_id)
         return self._led_rows(parts, people)
-
-    def _part_window(
-        self, part: tuple[Any, Any, Any, bool], people: Sequence[int] | None, *more: Any
-    ) -> sa.Select[Any]:
-        """One part's rows in the window (and `more` of their columns), by `people` if given."""
-        table, key, test, _ = part
-        mine = [table.c.person_id.in_(people)] if people is not None else []
-        return sa.select(key.label("contribution_id"), *more).where(
-            test, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine
-        )
 
     def _led_rows(
         self, parts: list[tuple[Any, Any, Any, bool]], people: Sequence[int] | None, *more: Any
@@ -1392,7 +1382,7 @@ class Scope:
         others = [
             sa.exists().where(other[1] == lead[1], other[2]) for other in parts if other is not lead
         ]
-        return self._part_window(lead, people, *more).where(*others)
+        return self._window(lead[0], lead[2], people, *more, key=lead[1]).where(*others)
 
     def _lead(self, parts: int) -> int:
         """The place of the part `ids` reads first (the only one, when there is one)."""
@@ -1521,10 +1511,13 @@ class Scope:
         return sa.and_(*clauses) if clauses else sa.false()
 
     def _window(
-        self, table: Any, match: Any, people: Sequence[int] | None, *more: Any
+        self, table: Any, match: Any, people: Sequence[int] | None, *more: Any, key: Any = None
     ) -> sa.Select[Any]:
+        """`table`'s rows that `match` in the window (by `people` if given): their contribution
+        id (`key`, for a table that names it otherwise) and `more` of their columns."""
         mine = [table.c.person_id.in_(people)] if people is not None else []
-        return sa.select(table.c.contribution_id, *more).where(
+        ids = (table.c.contribution_id if key is None else key).label("contribution_id")
+        return sa.select(ids, *more).where(
             match, table.c.occurred_at >= self.start, table.c.occurred_at < self.end, *mine
         )
 
