@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,8 @@ def test_forget_then_resync_and_reingest_brings_nothing_back(
         ).all()
         assert [e.actor for e in erasures] == ["U-admin", "U-admin"]
         text = json.dumps([[e.target, e.detail] for e in session.exec(select(AuditEvent))]).lower()
+        # Erasure references are random hex, which can spell "ada" by chance.
+        text = re.sub(r"erasure:[0-9a-f]+", "erasure:ref", text)
         assert "ada" not in text
         assert str(ids["ada"]) not in [e.target for e in erasures]
         search = session.exec(select(AuditEvent).where(AuditEvent.action == "search")).one()
