@@ -22,6 +22,11 @@ Identity resolution rules (the same person under several names, addresses and a 
    never configured there) is treated the same way: no one, unless a person signs its address.
    A machine's default name on a person's own account (`Ubuntu <ada@vm…>`) is not their name:
    the record goes by the account until a real name appears on the address.
+9. A co-author who is the author again (the same name, or with a parenthetical added such as
+   a team or a machine's, or the same identifying address local part: GitHub's squash of a
+   PR's commits made from a cluster's login node) gets no second credit for the commit. Its
+   record and identities are kept as any other's, but not merged (rule 5): they are the
+   evidence `csf people suggest` offers (a login on the co-author line, say).
 
 Each commit is a `commit` contribution of its author and of each co-author; each
 `Reviewed-by`/`Acked-by`/`Reviewed By` is a `review` contribution of that reviewer on the commit.
@@ -34,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -66,10 +72,12 @@ from bot.store.identity import (
     IdentityKey,
     email_key,
     handle_key,
+    identifying_local_part,
     login_from_noreply,
     login_key,
     looks_like_bot,
     name_key,
+    name_words,
     noreply_id,
     suppression_hash,
 )
@@ -391,7 +399,9 @@ class GitIngest:
             if external is None:
                 continue
             possible.add((ContributionKind.COMMIT, external))
-            co_author = self.who(ident)
+            co_author = self.who(ident)  # its identities stand as evidence even when rule 9 holds
+            if author_again(self.mailmap.canonical(commit.author), self.mailmap.canonical(ident)):
+                continue
             if co_author and all(co_author.person_id != a.person_id for a in authors):
                 authors.append(co_author)
                 record(
@@ -478,6 +488,32 @@ def _delete_git_rows(
                 )
             ).scalars()
             delete_contributions(session, list(ids))
+
+
+_PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")  # "Ada Quill (Lab 3)": a team, a machine
+
+
+def author_again(author: GitIdent, co_author: GitIdent) -> bool:
+    """Whether a co-author line names the commit's own author under another address (rule
+    9): the same name once a trailing parenthetical is left out, or the same identifying
+    local part of the address. Two people of one name on one commit are far rarer than one
+    person committing from a second machine, and crediting both ranked such people twice,
+    side by side, on real histories."""
+
+    def named(ident: GitIdent) -> list[str]:
+        name = _PARENTHETICAL.sub("", ident.name)
+        rules = not_people()
+        if rules.machine_name(name) or rules.name(name) or tool_name(name):
+            return []  # `Ubuntu`, `root`, a tool: a machine's or a tool's, no one's name
+        return name_words(name)
+
+    if author.email.strip().lower() == co_author.email.strip().lower():
+        return False  # one address is one person already (rule 3), whose names it gathers
+    words = named(author)
+    if words and words == named(co_author):
+        return True
+    local = identifying_local_part(author.email)
+    return local is not None and local == identifying_local_part(co_author.email)
 
 
 def _short(key: IdentityKey) -> str:

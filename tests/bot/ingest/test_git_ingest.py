@@ -1116,3 +1116,57 @@ def test_git_is_stopped_before_a_failed_ingest_lets_go_of_its_lock(
         ingest(engine, repo.path)
     assert raised.traceback  # the traceback (and the ingest's frame) is still held here
     assert closed == [True]
+
+
+def test_a_co_author_who_is_the_author_again_gets_no_second_credit(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """GitHub's squash of a PR whose commits were made on a cluster's login node names the
+    author again as co-author (seen in real histories as `Name (Team 1) <same-local@login01…>`
+    and `Name <same-local@host…>`), which ranked one person twice, side by side. A real second
+    author on the same commit keeps their credit, and the records are not merged."""
+    trailers = (
+        "\n\nCo-authored-by: Ada Fictional (Lab 3) <ada.f@login01.cluster.example>"
+        "\nCo-authored-by: A. F. <adafict@login02.cluster.example>"
+        "\nCo-authored-by: ada fictional <quill@node7.example>"
+        "\nCo-authored-by: Dee Fictional <dee@compilers.example>\n"
+    )
+    repo = GitRepo(tmp_path / "r")
+    author = ("Ada Fictional", "adafict@compilers.example")
+    repo.commit(f"[mlir] squashed{trailers}", {BUFFERIZATION: "a\n"}, author=author)
+    ingest(engine, repo.path)
+    assert [(kind, name) for kind, name, *_ in contributions(engine)] == [
+        ("commit", "Ada Fictional"),
+        ("commit", "Dee Fictional"),
+    ]
+    with Session(engine) as session:
+        # The co-author lines' records and identities stay, as evidence for a merge by hand.
+        credited = select(Contribution.person_id)
+        idle = session.exec(select(Person).where(col(Person.id).not_in(credited))).all()
+        assert len(idle) == 3
+        assert suggest(session)  # offered as one person, never merged
+
+
+@pytest.mark.parametrize(
+    ("author", "co_author", "again"),
+    [
+        (("Ada Fictional", "ada@a.example"), ("Ada  FICTIONAL", "x@b.example"), True),
+        (("Ada Fictional (Lab)", "ada@a.example"), ("Ada Fictional", "y@b.example"), True),
+        (("Ada Fictional", "ada.quill@a.example"), ("Q", "ada.quill+pr@b.example"), True),
+        (("Ada Fictional", "ada@a.example"), ("Dee Fictional", "dee@a.example"), False),
+        (("Ada Fictional", "root@a.example"), ("Dee Fictional", "root@b.example"), False),
+        (
+            ("Ada", "1+ada@users.noreply.github.com"),
+            ("Dee", "2+dee@users.noreply.github.com"),
+            False,
+        ),
+        (("", "ada@a.example"), ("", "dee@b.example"), False),
+        (("Ada", "adaq@a.example"), ("Ada Quill", "ADAQ@a.example"), False),  # one record
+        (("Ubuntu", "adaq@vm1.example"), ("Ubuntu", "deef@vm2.example"), False),
+        (("Copilot", "adaq@a.example"), ("Copilot", "deef@b.example"), False),
+    ],
+)
+def test_who_is_the_author_again(
+    author: tuple[str, str], co_author: tuple[str, str], again: bool
+) -> None:
+    assert git_ingest.author_again(GitIdent(*author), GitIdent(*co_author)) is again
