@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from bot.people.suggest import suggest
 from bot.ranking.who import who
 from bot.sources.owners import parse_owner_file
-from bot.store.identity import handle_key, name_key, name_words
+from bot.store.identity import PHABRICATOR_PREFIX, handle_key, name_key, name_words
 from bot.store.models import Contribution, Identity, IdentityKind, Person, Repo
 from bot.taxonomy.model import Taxonomy
 from bot.taxonomy.question import read_query
@@ -268,11 +268,13 @@ class Guesses:
     """Login forms -> the people of one repository whose name gives them, and the names that do.
 
     `names` tells a form one name gives (safe to match through a login's stem) from a form two
-    different people's names give (matched only when the login is exactly that form).
+    different people's names give (matched only when the login is exactly that form). `also`:
+    forms of the other names records are known by, matched only when the login is exactly one.
     """
 
     people: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    also: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, form: str, person_id: int, name: str) -> None:
         self.people[form].add(person_id)
@@ -291,13 +293,21 @@ def _guessed(session: Session, repo_id: int) -> Guesses:
     """
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
-    rows = session.execute(
-        sa.select(p.c.id, p.c.name).where(
-            p.c.id.in_(sa.select(c.c.person_id).where(c.c.repo_id == repo_id)),
-            p.c.name.is_not(None),
-        )
-    )
+    i = Identity.__table__  # type: ignore[attr-defined]
+    here = sa.select(c.c.person_id).where(c.c.repo_id == repo_id)
+    shown = sa.select(p.c.id, p.c.name).where(p.c.id.in_(here), p.c.name.is_not(None))
+    rows = session.execute(shown).all()
     out = Guesses()
+    # The other names a record is known by: `Adaq <aq@…>` who also signs as `Ada Quill` on
+    # that address is `adaquill` too (exact forms only: stems of every alias guess wildly).
+    known = sa.select(i.c.person_id, i.c.value).where(
+        i.c.person_id.in_(here),
+        i.c.kind == IdentityKind.NAME.value,
+        i.c.value.not_like(f"{PHABRICATOR_PREFIX}%"),
+    )
+    for person_id, name in session.execute(known):
+        for guess in login_guesses(name):
+            out.also[guess].add(person_id)
     surnames = Guesses()
     for person_id, name in rows:
         words = name_words(name)
@@ -362,6 +372,7 @@ def _owner_people(
             login = value.lower().replace("_", "-")
             for form in (login, login.replace("-", "")):
                 found[index].update(guessed.people.get(form, set()))
+                found[index].update(guessed.also.get(form, set()))
             for stem in login_stems(login):
                 if by_stem := guessed.unique(stem):
                     found[index].update(by_stem)

@@ -1094,3 +1094,34 @@ def test_words_with_a_topic_that_has_no_work_here_all_narrow(
         notes = answer_notes(answer)
         said = "Quantization has no work here, so its words were searched in paths and titles"
         assert any(n.endswith(f"{said} instead") for n in notes), notes
+
+
+def test_an_owner_login_built_on_another_name_of_the_record_is_found(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A record shown as `Evq` whose address also signs `Eve Quillon` (a co-author line of
+    the same address) is the owner `evequillon`."""
+    repo = GitRepo(tmp_path / "widget-mlir")
+    for n in range(3):
+        repo.commit(
+            f"Widget lowering {n}\n\nCo-authored-by: Eve Quillon <evq@compilers.example>",
+            {f"lib/Widget/Lowering/Op{n}.cpp": _body(60)},
+            author=("Evq", "evq@compilers.example"),
+            date=_when(2025, 1 + n),
+        )
+    _ingest(engine, repo.path, "fictional/widget-mlir")
+    codeowners = "/lib/Widget/Lowering/ @evequillon\n"
+    with Session(engine) as session:
+        shown = session.exec(select(Person.name)).all()
+        report = backtest_owners(
+            session,
+            default_taxonomy(),
+            load_ranking_config(),
+            "fictional/widget-mlir",
+            codeowners,
+            "CODEOWNERS",
+            as_of=AS_OF,
+        )
+    assert shown == ["Evq"]
+    assert [(a.area.owners[0][1], a.owners_matched) for a in report.areas] == [("evequillon", 1)]
+    assert report.areas[0].csf["mrr"] == 1.0
