@@ -376,7 +376,11 @@ def index_batch(
     termed: list[Indexed] = []
     natures: dict[int, str | None] = {}
     sorts: dict[tuple[object, int, int, int], str | None] = {}
-    for contribution_id, record in zip(ids, records, strict=True):
+    # A key given twice in one batch (a PR updated while a sync paged through the list) is
+    # stored as its last record (`upsert_contributions`): its index is that record's alone,
+    # not the union of both readings.
+    stored = dict(zip(ids, records, strict=True))
+    for contribution_id, record in stored.items():
         title = record.title
         created = tuple(record.created_paths)
         shape = (tuple(record.paths), tuple(record.labels), title, created)

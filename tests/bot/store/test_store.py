@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, col, func, select
 
+from bot.ingest.pipeline import index_batch
 from bot.store.identity import email_key, login_key, name_key
 from bot.store.models import (
     Candidate,
@@ -21,6 +22,7 @@ from bot.store.models import (
     ContributionTopic,
     Identity,
     Person,
+    Repo,
 )
 from bot.store.writes import (
     ContributionRecord,
@@ -31,8 +33,10 @@ from bot.store.writes import (
     set_cursor,
     set_topics,
     upsert_contribution,
+    upsert_contributions,
     upsert_repo,
 )
+from bot.taxonomy.model import default_taxonomy
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -78,6 +82,33 @@ def test_same_contribution_stored_twice_is_one_row(session: Session, ids: tuple[
     session.commit()
     assert first == second
     assert _count(session, Contribution) == 1
+
+
+def test_a_key_given_twice_in_one_batch_is_indexed_as_its_stored_record(
+    session: Session, ids: tuple[int, int]
+) -> None:
+    """A PR updated while a sync pages through the list comes twice in one batch; the store
+    keeps the later reading, and so does the index: not the union of both readings' topics
+    and words."""
+    repo = session.get(Repo, ids[0])
+    assert repo is not None
+    before = _pr(*ids)
+    after = _pr(
+        *ids,
+        title="[mlir][linalg] Tile reductions",
+        paths=("mlir/lib/Dialect/Linalg/Transforms/Tiling.cpp",),
+        labels=("mlir:linalg",),
+    )
+    stored = upsert_contributions(session, [before, after])
+    index_batch(session, default_taxonomy(), repo, stored, [before, after])
+    session.commit()
+    assert stored[0] == stored[1]
+    topics = set(session.exec(select(ContributionTopic.topic)))
+    terms = set(session.exec(select(ContributionTerm.term)))
+    assert "mlir.linalg" in topics
+    assert "mlir.bufferization" not in topics
+    assert "tile" in terms or "tiling" in terms
+    assert not {term for term in terms if term.startswith("buffer")}
 
 
 def test_upsert_updates_what_a_later_sync_changes(session: Session, ids: tuple[int, int]) -> None:
