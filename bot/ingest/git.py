@@ -25,8 +25,8 @@ Identity resolution rules (the same person under several names, addresses and a 
 9. A co-author who is the author again (the same name, or with a parenthetical added such as
    a team or a machine's, or the same identifying address local part: GitHub's squash of a
    PR's commits made from a cluster's login node) gets no second credit for the commit. Its
-   record and identities are kept as any other's, but not merged (rule 5): they are the
-   evidence `csf people suggest` offers (a login on the co-author line, say).
+   identities are recorded as any co-author's, on a record of their own (rule 5), which
+   `csf people suggest` may offer to merge until a prune removes it for having no work.
 
 Each commit is a `commit` contribution of its author and of each co-author; each
 `Reviewed-by`/`Acked-by`/`Reviewed By` is a `review` contribution of that reviewer on the commit.
@@ -400,8 +400,9 @@ class GitIngest:
                 continue
             possible.add((ContributionKind.COMMIT, external))
             co_author = self.who(ident)  # its identities stand as evidence even when rule 9 holds
-            if author_again(self.mailmap.canonical(commit.author), self.mailmap.canonical(ident)):
-                continue
+            canonical = self.mailmap.canonical
+            if author and author_again(canonical(commit.author), canonical(ident)):
+                continue  # an author known to no one here leaves the line its credit
             if co_author and all(co_author.person_id != a.person_id for a in authors):
                 authors.append(co_author)
                 record(
@@ -495,25 +496,34 @@ _PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")  # "Ada Quill (Lab 3)": a team
 
 def author_again(author: GitIdent, co_author: GitIdent) -> bool:
     """Whether a co-author line names the commit's own author under another address (rule
-    9): the same name once a trailing parenthetical is left out, or the same identifying
-    local part of the address. Two people of one name on one commit are far rarer than one
-    person committing from a second machine, and crediting both ranked such people twice,
-    side by side, on real histories."""
+    9): the same name of two words or more once a trailing parenthetical is left out, or the
+    same identifying local part of the address at a host of the same organisation (`ada@
+    login01.cluster.corp.example` beside `ada@corp.example`) or under no name of a person.
+
+    This takes credit away on evidence that, across records, would only be offered for a
+    merge (rule 5): on one commit, two people of one full name, or of one account name in
+    one organisation, are far rarer than one person committing from a second machine, and
+    crediting both ranked such people twice, side by side, on real histories. A local part
+    alone is not enough (`alex@` at two companies are two people)."""
 
     def named(ident: GitIdent) -> list[str]:
         name = _PARENTHETICAL.sub("", ident.name)
-        rules = not_people()
-        if rules.machine_name(name) or rules.name(name) or tool_name(name):
+        if not_people().machine_name(name) or tool_name(name):
             return []  # `Ubuntu`, `root`, a tool: a machine's or a tool's, no one's name
         return name_words(name)
 
-    if author.email.strip().lower() == co_author.email.strip().lower():
+    mine, theirs = author.email.strip().lower(), co_author.email.strip().lower()
+    if mine == theirs:
         return False  # one address is one person already (rule 3), whose names it gathers
-    words = named(author)
-    if words and words == named(co_author):
+    words, other = named(author), named(co_author)
+    if len(words) >= 2 and words == other:
         return True
-    local = identifying_local_part(author.email)
-    return local is not None and local == identifying_local_part(co_author.email)
+    local = identifying_local_part(mine)
+    if local is None or local != identifying_local_part(theirs):
+        return False
+    here, there = mine.rpartition("@")[2], theirs.rpartition("@")[2]
+    related = here.endswith("." + there) or there.endswith("." + here)
+    return related or not words or not other
 
 
 def _short(key: IdentityKey) -> str:

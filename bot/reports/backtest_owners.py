@@ -35,7 +35,13 @@ from sqlmodel import Session, select
 from bot.people.suggest import suggest
 from bot.ranking.who import who
 from bot.sources.owners import parse_owner_file
-from bot.store.identity import PHABRICATOR_PREFIX, handle_key, name_key, name_words
+from bot.store.identity import (
+    DISCOURSE_PREFIX,
+    PHABRICATOR_PREFIX,
+    handle_key,
+    name_key,
+    name_words,
+)
 from bot.store.models import Contribution, Identity, IdentityKind, Person, Repo
 from bot.taxonomy.model import Taxonomy
 from bot.taxonomy.question import read_query
@@ -289,7 +295,8 @@ def _guessed(session: Session, repo_id: int) -> Guesses:
 
     Besides `login_guesses`, a surname alone (`fifield`) when it is at least five letters and
     only one name in the repository's history carries it: short or shared surnames as logins
-    are too often someone else's.
+    are too often someone else's. The other names a record is known by (not review or forum
+    handles) give their exact forms too (`Guesses.also`).
     """
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
@@ -303,7 +310,7 @@ def _guessed(session: Session, repo_id: int) -> Guesses:
     known = sa.select(i.c.person_id, i.c.value).where(
         i.c.person_id.in_(here),
         i.c.kind == IdentityKind.NAME.value,
-        i.c.value.not_like(f"{PHABRICATOR_PREFIX}%"),
+        *(i.c.value.not_like(f"{handle}%") for handle in (PHABRICATOR_PREFIX, DISCOURSE_PREFIX)),
     )
     for person_id, name in session.execute(known):
         for guess in login_guesses(name):
