@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -80,6 +79,7 @@ from bot.store.identity import (
     name_words,
     noreply_id,
     suppression_hash,
+    without_parenthetical,
 )
 from bot.store.locks import Writer, session_job_lock, write_lock
 from bot.store.models import (
@@ -491,9 +491,6 @@ def _delete_git_rows(
             delete_contributions(session, list(ids))
 
 
-_PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")  # "Ada Quill (Lab 3)": a team, a machine
-
-
 def author_again(author: GitIdent, co_author: GitIdent) -> bool:
     """Whether a co-author line names the commit's own author under another address (rule
     9): the same name of two words or more once a trailing parenthetical is left out, or the
@@ -507,7 +504,7 @@ def author_again(author: GitIdent, co_author: GitIdent) -> bool:
     alone is not enough (`alex@` at two companies are two people)."""
 
     def named(ident: GitIdent) -> list[str]:
-        name = _PARENTHETICAL.sub("", ident.name)
+        name = without_parenthetical(ident.name)
         if not_people().machine_name(name) or tool_name(name):
             return []  # `Ubuntu`, `root`, a tool: a machine's or a tool's, no one's name
         return name_words(name)

@@ -29,6 +29,7 @@ from bot.store.identity import (
     PHABRICATOR_PREFIX,
     local_part_hash,
     name_words,
+    without_parenthetical,
 )
 from bot.store.models import Contribution, Identity, IdentityKind, Person
 from bot.store.writes import find_repo, stored_secret
@@ -425,12 +426,13 @@ def _holders(
 
 
 def variant_key(name: str) -> str | None:
-    """A name without case, accents, punctuation, initials or word order; None if one word.
+    """A name without case, accents, punctuation, initials, word order or a trailing
+    parenthetical; None if one word.
 
     Equal keys are the variants a `.mailmap` usually joins: "Ada B. Quillon", "quillon, ada",
-    "Áda Quillon", "ada-quillon".
+    "Áda Quillon", "ada-quillon", and "Ada Quillon (Lab 3)" from a shared machine.
     """
-    words = sorted(w for w in name_words(name) if len(w) > 1)
+    words = sorted(w for w in name_words(without_parenthetical(name)) if len(w) > 1)
     return " ".join(words) if len(words) > 1 else None
 
 

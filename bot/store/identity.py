@@ -194,6 +194,13 @@ def handle_key(handle: str) -> IdentityKey:
 
 
 _NAME_SPLIT = re.compile(r"[\W_]+")
+_TRAILING_PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def without_parenthetical(name: str) -> str:
+    """A name without a trailing parenthetical ("Ada Quill (Lab 3)" -> "Ada Quill"): git on
+    an organisation's shared machines often signs with the team's or the machine's added."""
+    return _TRAILING_PARENTHETICAL.sub("", name)
 
 
 def name_words(name: str) -> list[str]:

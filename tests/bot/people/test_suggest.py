@@ -244,6 +244,9 @@ def test_variant_key() -> None:
     assert variant_key("Ada B. Quillon") == variant_key("quillon, ada") == "ada quillon"
     assert variant_key("Áda Quillon") == variant_key("ada-quillon") == "ada quillon"
     assert variant_key("Ada") is None  # one word says too little
+    # A shared machine's git adds the team's or the machine's name in parentheses.
+    assert variant_key("Ada Quillon (Lab 3)") == variant_key("Ada Quillon") == "ada quillon"
+    assert variant_key("Ada (Lab 3)") is None
 
 
 def test_a_phabricator_handle_equal_to_a_login(engine: Engine, tmp_path: Path) -> None:
