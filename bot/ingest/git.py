@@ -22,11 +22,12 @@ Identity resolution rules (the same person under several names, addresses and a 
    never configured there) is treated the same way: no one, unless a person signs its address.
    A machine's default name on a person's own account (`Ubuntu <ada@vm…>`) is not their name:
    the record goes by the account until a real name appears on the address.
-9. A co-author who is the author again (the same name, or with a parenthetical added such as
-   a team or a machine's, or the same identifying address local part: GitHub's squash of a
-   PR's commits made from a cluster's login node) gets no second credit for the commit. Its
-   identities are recorded as any co-author's, on a record of their own (rule 5), which
-   `csf people suggest` may offer to merge until a prune removes it for having no work.
+9. A co-author who is the author again (the same full name, perhaps with a parenthetical
+   added such as a team's or a machine's, or the same identifying local part at a host of the
+   same organisation: GitHub's squash of a PR's commits made from a cluster's login node)
+   gets no second credit for the commit (`author_again`). Its identities are recorded as
+   any co-author's, on a record of their own (rule 5), which `csf people suggest` may offer
+   to merge until a prune removes it for having no work.
 
 Each commit is a `commit` contribution of its author and of each co-author; each
 `Reviewed-by`/`Acked-by`/`Reviewed By` is a `review` contribution of that reviewer on the commit.
