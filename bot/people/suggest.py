@@ -356,7 +356,7 @@ def _name_is_local_part(session: Session) -> Iterator[DuplicateEvidence]:
     secret = stored_secret(session)
     if secret is None:  # no address was ever stored with a local part to compare
         return
-    rows = _names(session, DISCOURSE_PREFIX)
+    rows = name_identities(session, DISCOURSE_PREFIX)
     # local part hash -> how the name was spelled (a git name, a review handle) -> its records
     named: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for person_id, value in rows:
@@ -388,9 +388,11 @@ def _name_is_local_part(session: Session) -> Iterator[DuplicateEvidence]:
             )
 
 
-def _names(session: Session, *left_out: str) -> Sequence[tuple[int, str]]:
-    """(person, name) of every name identity of a person, less names spelled with a prefix in
-    `left_out` (review handles, forum usernames)."""
+def name_identities(
+    session: Session, *left_out: str, among: sa.Select[Any] | None = None
+) -> Sequence[tuple[int, str]]:
+    """(person, name) of every name identity of a person (of the ids `among` selects, if
+    given), less names spelled with a prefix in `left_out` (review handles, forum usernames)."""
     identity, person, joined = _identities()
     return session.execute(
         sa.select(identity.c.person_id, identity.c.value)
@@ -399,6 +401,7 @@ def _names(session: Session, *left_out: str) -> Sequence[tuple[int, str]]:
             identity.c.kind == IdentityKind.NAME.value,
             *(~identity.c.value.startswith(prefix) for prefix in left_out),
             _people_only(person),
+            *([] if among is None else [identity.c.person_id.in_(among)]),
         )
     ).all()
 
@@ -442,7 +445,7 @@ def _similar_names(session: Session) -> Iterator[DuplicateEvidence]:
     One pass over the names, grouped in a dictionary: linear in the store, like a GROUP BY, but
     with a key (accents, word order) that SQLite and PostgreSQL cannot compute alike.
     """
-    rows = _names(session, PHABRICATOR_PREFIX, DISCOURSE_PREFIX)
+    rows = name_identities(session, PHABRICATOR_PREFIX, DISCOURSE_PREFIX)
     exact: dict[str, set[int]] = defaultdict(set)
     variants: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for person_id, value in rows:

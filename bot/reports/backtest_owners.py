@@ -32,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.people.suggest import suggest
+from bot.people.suggest import name_identities, suggest
 from bot.ranking.who import who
 from bot.sources.owners import parse_owner_file
 from bot.store.identity import (
@@ -300,19 +300,14 @@ def _guessed(session: Session, repo_id: int) -> Guesses:
     """
     c = Contribution.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
-    i = Identity.__table__  # type: ignore[attr-defined]
     here = sa.select(c.c.person_id).where(c.c.repo_id == repo_id)
     shown = sa.select(p.c.id, p.c.name).where(p.c.id.in_(here), p.c.name.is_not(None))
     rows = session.execute(shown).all()
     out = Guesses()
     # The other names a record is known by: `Adaq <aq@…>` who also signs as `Ada Quill` on
     # that address is `adaquill` too (exact forms only: stems of every alias guess wildly).
-    known = sa.select(i.c.person_id, i.c.value).where(
-        i.c.person_id.in_(here),
-        i.c.kind == IdentityKind.NAME.value,
-        *(i.c.value.not_like(f"{handle}%") for handle in (PHABRICATOR_PREFIX, DISCOURSE_PREFIX)),
-    )
-    for person_id, name in session.execute(known):
+    handles = (PHABRICATOR_PREFIX, DISCOURSE_PREFIX)
+    for person_id, name in name_identities(session, *handles, among=here):
         for guess in login_guesses(name):
             out.also[guess].add(person_id)
     surnames = Guesses()
