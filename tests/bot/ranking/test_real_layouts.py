@@ -29,6 +29,7 @@ from bot.ranking.who import (
     who,
 )
 from bot.reports.backtest_owners import (
+    OwnerBacktest,
     area_words,
     backtest_owners,
     login_guesses,
@@ -132,6 +133,16 @@ def _names(answer: WhoAnswer) -> list[str]:
 def torch_mlir(engine: Engine, tmp_path: Path) -> Engine:
     _ingest(engine, _torch_mlir(tmp_path).path, "llvm/torch-mlir")
     return engine
+
+
+def _backtest(
+    session: Session, repo: str, owner_text: str, path: str = "CODEOWNERS"
+) -> OwnerBacktest:
+    """`csf backtest owners` of one owner file, with the shipped taxonomy and ranking, as of
+    `AS_OF`."""
+    return backtest_owners(
+        session, default_taxonomy(), load_ranking_config(), repo, owner_text, path, as_of=AS_OF
+    )
 
 
 def test_a_repository_name_scopes_the_question_and_its_layout_has_topics(
@@ -463,15 +474,7 @@ def test_owner_file_backtest_scores_csf_and_the_commit_count(torch_mlir: Engine)
     assert area_words("docs/*.md", None) == area_words("**/*.py", None) == ()
     assert area_words("include/*.{h,td}", None) == area_words("Makefile*", None) == ()
     with Session(torch_mlir) as session:
-        report = backtest_owners(
-            session,
-            default_taxonomy(),
-            load_ranking_config(),
-            "llvm/torch-mlir",
-            codeowners,
-            ".github/CODEOWNERS",
-            as_of=AS_OF,
-        )
+        report = _backtest(session, "llvm/torch-mlir", codeowners, ".github/CODEOWNERS")
     assert [a.area.label for a in report.areas] == [
         "lib/Conversion/TorchToLinalg",
         "lib/Dialect/Torch/IR",
@@ -504,14 +507,8 @@ def test_owner_lines_asking_one_question_are_one_area_and_names_give_logins(
     assert login_guesses("Hal") == set()  # a first name alone is no login
     assert "renee-quill" in login_guesses("Renée Quill")
     with Session(torch_mlir) as session:
-        report = backtest_owners(
-            session,
-            default_taxonomy(),
-            load_ranking_config(),
-            "llvm/torch-mlir",
-            "/lib/Conversion/TorchToLinalg/ @hal-helper @nobody-here\n",
-            "CODEOWNERS",
-            as_of=AS_OF,
+        report = _backtest(
+            session, "llvm/torch-mlir", "/lib/Conversion/TorchToLinalg/ @hal-helper @nobody-here\n"
         )
     # Hal's history has a name and a company address only; the login form still finds him.
     assert [a.owners_matched for a in report.areas] == [1]
@@ -604,15 +601,7 @@ def test_an_owner_split_over_two_records_is_found_in_either(engine: Engine, tmp_
     with Session(engine) as session:
         records = session.exec(select(Person).where(Person.name == "Tam Tensor")).all()
         assert len(records) == 2  # csf never joins records on a name by itself
-        report = backtest_owners(
-            session,
-            default_taxonomy(),
-            load_ranking_config(),
-            "fictional/edge-runtime",
-            "/extension/tensor/ @tam-tensor\n",
-            "CODEOWNERS",
-            as_of=AS_OF,
-        )
+        report = _backtest(session, "fictional/edge-runtime", "/extension/tensor/ @tam-tensor\n")
         # The answer says so where a recruiter sees it, and how to join them.
         answer = _ask(session, "edge-runtime tensor")
         first = answer.results[0]
@@ -988,15 +977,7 @@ def test_owner_logins_built_on_a_name_are_found_and_shared_surnames_are_not(
         ]
     )
     with Session(engine) as session:
-        report = backtest_owners(
-            session,
-            default_taxonomy(),
-            load_ranking_config(),
-            "fictional/widget-mlir",
-            codeowners,
-            "CODEOWNERS",
-            as_of=AS_OF,
-        )
+        report = _backtest(session, "fictional/widget-mlir", codeowners)
         names = dict(session.exec(select(Person.id, Person.name)).all())
     found = {a.area.owners[0][1]: a.owners_matched for a in report.areas}
     assert found == {
@@ -1113,15 +1094,7 @@ def test_an_owner_login_built_on_another_name_of_the_record_is_found(
     codeowners = "/lib/Widget/Lowering/ @evequillon\n"
     with Session(engine) as session:
         shown = session.exec(select(Person.name)).all()
-        report = backtest_owners(
-            session,
-            default_taxonomy(),
-            load_ranking_config(),
-            "fictional/widget-mlir",
-            codeowners,
-            "CODEOWNERS",
-            as_of=AS_OF,
-        )
+        report = _backtest(session, "fictional/widget-mlir", codeowners)
     assert shown == ["Evq"]
     assert [(a.area.owners[0][1], a.owners_matched) for a in report.areas] == [("evequillon", 1)]
     assert report.areas[0].csf["mrr"] == 1.0
