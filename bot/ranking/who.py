@@ -2295,11 +2295,28 @@ def _focus_and_breadth(
         if pillar > 0 and area:
             focus = max(focus, min(1.0, floor + (1 - floor) * here / area / pillar))
         breadth = breadth_of(topics[result.person_id])
+        sustained = _sustained(here, config["sustained"])
         result.components["focus"] = round(focus, 3)
         result.components["breadth"] = round(breadth, 3)
+        if sustained < 1.0:
+            result.components["sustained"] = round(sustained, 3)
         result.counts["share_percent"] = round(100 * share)
-        result.score = round(result.score * focus * (1 + breadth), 3)
+        result.score = round(result.score * focus * sustained * (1 + breadth), 3)
     return {person_id: int(totals[person_id]) for person_id in ids}
+
+
+def _sustained(here: int, settings: Mapping[str, Any]) -> float:
+    """How much of someone's work in an area counts, by how many contributions it is:
+    `floor` for one, rising evenly to whole at `full_count`.
+
+    Expertise is built over several changes. On real histories one large change (a backend
+    landed in one commit, a code drop) outranked the people who kept working on it, and each
+    such name took a place in the top ten that the area's maintainers were owed.
+    """
+    full, floor = float(settings["full_count"]), float(settings["floor"])
+    if here >= full or full <= 1:
+        return 1.0
+    return floor + (1 - floor) * max(here - 1, 0) / (full - 1)
 
 
 def _explain(

@@ -26,6 +26,9 @@ def score_parts(components: Mapping[str, float]) -> str:
     focus = components.get("focus")
     if focus is not None and focus < 1.0:
         parts.append(f"{round(100 * focus)}% weight for focus (most of their work is elsewhere)")
+    sustained = components.get("sustained")
+    if sustained is not None and sustained < 1.0:
+        parts.append(f"{round(100 * sustained)}% weight for few contributions here")
     breadth = components.get("breadth")
     if breadth:
         parts.append(f"+{round(100 * breadth)}% for work across neighbouring areas")

@@ -1098,3 +1098,53 @@ def test_an_owner_login_built_on_another_name_of_the_record_is_found(
     assert shown == ["Evq"]
     assert [(a.area.owners[0][1], a.owners_matched) for a in report.areas] == [("evequillon", 1)]
     assert report.areas[0].csf["mrr"] == 1.0
+
+
+def _dropped_then_kept(tmp_path: Path) -> GitRepo:
+    """A pass library landed in one large change, then grown over two years by its keeper."""
+    repo = GitRepo(tmp_path / "llvm-project")
+    repo.commit(
+        "[mlir][sparse] Add the sparsifier passes",
+        {f"{SPARSE}Part{n}.cpp": _body(400) for n in range(15)},
+        author=("Ada Drop", "ada@compilers.example"),
+        date=_when(2023, 2),
+    )
+    for n in range(12):
+        repo.commit(
+            f"[mlir][sparse] Lower op {n}",
+            {f"{SPARSE}Op{n}.cpp": _body(150)},
+            author=("Bo Keeper", "bo@compilers.example"),
+            date=_when(2023 + n // 6, 3 + n),
+        )
+    return repo
+
+
+def test_one_large_change_counts_less_than_the_work_kept_up_after_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """`sustained:`: someone whose whole work in an area is one change counts half of it. On
+    real histories a backend landed in one commit ranked above the people who kept it up."""
+    from bot.ranking.scores import refresh_scores
+    from bot.ranking.words import score_parts
+
+    _ingest(engine, _dropped_then_kept(tmp_path).path, "llvm/llvm-project")
+    config = load_ranking_config()
+    whole = {**config, "sustained": {"full_count": 2, "floor": 1.0}}
+    with Session(engine) as session:
+        live = _ask(session, "mlir sparse")
+        assert _names(live) == ["Bo Keeper", "Ada Drop"]
+        assert _names(_ask(session, "mlir sparse", config=whole)) == ["Ada Drop", "Bo Keeper"]
+        cards = {r.person["name"]: r for r in live.results}
+        assert cards["Ada Drop"].components["sustained"] == 0.5
+        assert "sustained" not in cards["Bo Keeper"].components
+        said = "50% weight for few contributions here"
+        assert said in score_parts(cards["Ada Drop"].components)
+        assert said not in score_parts(cards["Bo Keeper"].components)
+        refresh_scores(session, default_taxonomy(), config, as_of=AS_OF)
+        session.commit()
+        reading = read_query(default_taxonomy(), ["mlir", "sparse"])
+        cached = who(session, default_taxonomy(), reading, config=config, as_of=AS_OF)
+        assert cached.scores_as_of == AS_OF
+        assert [(r.person_id, r.score) for r in cached.results] == [
+            (r.person_id, r.score) for r in live.results
+        ]
