@@ -23,11 +23,12 @@ Identity resolution rules (the same person under several names, addresses and a 
    A machine's default name on a person's own account (`Ubuntu <ada@vm…>`) is not their name:
    the record goes by the account until a real name appears on the address.
 9. A co-author who is the author again (the same full name, perhaps with a parenthetical
-   added such as a team's or a machine's, or the same identifying local part at a host of the
-   same organisation: GitHub's squash of a PR's commits made from a cluster's login node)
-   gets no second credit for the commit (`author_again`). Its identities are recorded as
-   any co-author's, on a record of their own (rule 5), which `csf people suggest` may offer
-   to merge until a prune removes it for having no work.
+   added such as a team's or a machine's, or with its words run together; or the same
+   identifying local part at a host of the same organisation: GitHub's squash of a PR's
+   commits made from a cluster's login node) gets no second credit for the commit
+   (`author_again`). Its identities are recorded as any co-author's, on a record of their
+   own (rule 5), which `csf people suggest` may offer to merge until a prune removes it for
+   having no work.
 
 Each commit is a `commit` contribution of its author and of each co-author; each
 `Reviewed-by`/`Acked-by`/`Reviewed By` is a `review` contribution of that reviewer on the commit.
@@ -79,6 +80,7 @@ from bot.store.identity import (
     name_key,
     name_words,
     noreply_id,
+    spaced_and_run_together,
     suppression_hash,
     without_parenthetical,
 )
@@ -494,9 +496,10 @@ def _delete_git_rows(
 
 def author_again(author: GitIdent, co_author: GitIdent) -> bool:
     """Whether a co-author line names the commit's own author under another address (rule
-    9): the same name of two words or more once a trailing parenthetical is left out, or the
-    same identifying local part of the address at a host of the same organisation (`ada@
-    login01.cluster.corp.example` beside `ada@corp.example`) or under no name of a person.
+    9): the same name of two words or more once a trailing parenthetical is left out (or those
+    words run together, `AdaQuill` for `Ada Quill`), or the same identifying local part of the
+    address at a host of the same organisation (`ada@login01.cluster.corp.example` beside
+    `ada@corp.example`) or under no name of a person.
 
     This takes credit away on evidence that, across records, would only be offered for a
     merge (rule 5): on one commit, two people of one full name, or of one account name in
@@ -514,7 +517,7 @@ def author_again(author: GitIdent, co_author: GitIdent) -> bool:
     if mine == theirs:
         return False  # one address is one person already (rule 3), whose names it gathers
     words, other = named(author), named(co_author)
-    if len(words) >= 2 and words == other:
+    if (len(words) >= 2 and words == other) or spaced_and_run_together(words, other):
         return True
     local = identifying_local_part(mine)
     if local is None or local != identifying_local_part(theirs):

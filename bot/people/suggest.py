@@ -29,6 +29,7 @@ from bot.store.identity import (
     PHABRICATOR_PREFIX,
     local_part_hash,
     name_words,
+    spaced_and_run_together,
     without_parenthetical,
 )
 from bot.store.models import Contribution, Identity, IdentityKind, Person
@@ -448,11 +449,15 @@ def _similar_names(session: Session) -> Iterator[DuplicateEvidence]:
     rows = name_identities(session, PHABRICATOR_PREFIX, DISCOURSE_PREFIX)
     exact: dict[str, set[int]] = defaultdict(set)
     variants: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    # `Ada Quill` and `AdaQuill`: the words of a name, with their spaces and run together.
+    spellings_of: dict[str, dict[str, tuple[list[str], set[int]]]] = defaultdict(dict)
     for person_id, value in rows:
         exact[value].add(person_id)
         key = variant_key(value)
         if key is not None:
             variants[key][value].add(person_id)
+        words = name_words(without_parenthetical(value))
+        spellings_of["".join(words)].setdefault(value, (words, set()))[1].add(person_id)
     for value, ids in sorted(exact.items()):
         if 1 < len(ids) <= MAX_GROUP:
             yield DuplicateEvidence(
@@ -461,6 +466,24 @@ def _similar_names(session: Session) -> Iterator[DuplicateEvidence]:
                 f"same name '{value}' (ignoring case): {_refs(ids)}",
                 _ids(ids),
             )
+    for spelled in spellings_of.values():
+        spaced = {v: held for v, (words, held) in spelled.items() if len(words) >= 2}
+        together = {v: held for v, (words, held) in spelled.items() if len(words) == 1}
+        if not spaced or not together:
+            continue
+        ids = {i for held in (*spaced.values(), *together.values()) for i in held}
+        one, other = spelled[min(spaced)][0], spelled[min(together)][0]
+        if not spaced_and_run_together(one, other) or not 1 < len(ids) <= MAX_GROUP:
+            continue
+        shown = ", ".join(
+            f"'{value}' ({_refs(held)})" for value, held in sorted({**spaced, **together}.items())
+        )
+        yield DuplicateEvidence(
+            "name_variant",
+            Strength.WEAK,
+            f"one name with its spaces and run together: {shown}",
+            _ids(ids),
+        )
     for spellings in variants.values():
         ids = {i for held in spellings.values() for i in held}
         if len(spellings) < 2 or not 1 < len(ids) <= MAX_GROUP:

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -210,6 +210,16 @@ def name_words(name: str) -> list[str]:
         c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
     ).casefold()
     return [w for w in _NAME_SPLIT.split(plain) if w]
+
+
+def spaced_and_run_together(one: Sequence[str], other: Sequence[str]) -> bool:
+    """Whether two names' words are one name, once written with spaces and once run together
+    (`Ada Quill` beside `AdaQuill` or `adaquill`): at least six letters, so short names that
+    happen to join do not."""
+    if (len(one) >= 2) == (len(other) >= 2) or not one or not other:
+        return False  # both spaced or both run together: compared word by word elsewhere
+    joined = "".join(one)
+    return len(joined) >= 6 and joined == "".join(other)
 
 
 def name_key(name: str) -> IdentityKey:

@@ -1182,6 +1182,11 @@ def test_a_co_author_who_is_the_author_again_gets_no_second_credit(
         (("Ada", "adaq@a.example"), ("Ada Quill", "ADAQ@a.example"), False),  # one record
         (("Ubuntu", "adaq@vm1.example"), ("Ubuntu", "deef@vm2.example"), False),
         (("Copilot", "adaq@a.example"), ("Copilot", "deef@b.example"), False),
+        (("AdaFictional", "a@a.example"), ("Ada Fictional (Lab)", "q@b.example"), True),
+        (("Ada Fictional", "a@a.example"), ("adafictional", "q@b.example"), True),
+        (("Ada Fictional", "a@a.example"), ("adafictionals", "q@b.example"), False),
+        (("Al Bo", "a@a.example"), ("AlBo", "q@b.example"), False),  # too short to tell
+        (("Ada Quill", "a@a.example"), ("Adaq Uill", "q@b.example"), False),  # both spaced
     ],
 )
 def test_who_is_the_author_again(

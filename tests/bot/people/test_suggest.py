@@ -157,6 +157,30 @@ def test_names_differing_by_case_and_accents(world: Engine) -> None:
     assert "'céleste marrow'" in one.evidence[0].text
 
 
+def test_a_name_with_its_spaces_and_run_together(engine: Engine, tmp_path: Path) -> None:
+    """`Tova Wren` and `TovaWren` (seen on real histories as one person's two machines) are
+    offered; names too short to tell (`Al Bo`, `AlBo`) are not."""
+    authors = [
+        ("Tova Wren", "tova@north.example"),
+        ("TovaWren", "tw@south.example"),
+        ("Al Bo", "al@north.example"),
+        ("AlBo", "albo@south.example"),
+    ]
+    ingest(engine, history(tmp_path / "linux", authors))
+    spaced, together = person_id(engine, "Tova Wren"), person_id(engine, "TovaWren")
+    short = {person_id(engine, "Al Bo"), person_id(engine, "AlBo")}
+    with Session(engine) as session:
+        found = suggest(session)
+    (one,) = containing(found, spaced, together)
+    assert kinds(one) == {"name_variant"}
+    assert one.strength is Strength.WEAK
+    assert one.evidence[0].text == (
+        f"one name with its spaces and run together: 'tova wren' (#{spaced}), "
+        f"'tovawren' (#{together})"
+    )
+    assert not [s for s in found if set(s.person_ids) & short]
+
+
 def test_one_noreply_id_behind_two_logins(world: Engine) -> None:
     old, new = login_holder(world, "dov-old"), login_holder(world, "dov-penhallow")
     assert old != new  # resolution did not join them: only a person does, by accepting
