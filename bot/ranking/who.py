@@ -2301,7 +2301,10 @@ def _focus_and_breadth(
         if sustained < 1.0:
             result.components["sustained"] = round(sustained, 3)
         result.counts["share_percent"] = round(100 * share)
-        result.score = round(result.score * focus * sustained * (1 + breadth), 3)
+        # Ownership is no work done here: only the work's points count by how much it is.
+        owned = result.components.get("ownership", 0.0)
+        work = (result.score - owned) * sustained
+        result.score = round((owned + work) * focus * (1 + breadth), 3)
     return {person_id: int(totals[person_id]) for person_id in ids}
 
 
@@ -2314,8 +2317,8 @@ def _sustained(here: int, settings: Mapping[str, Any]) -> float:
     such name took a place in the top ten that the area's maintainers were owed.
     """
     full, floor = float(settings["full_count"]), float(settings["floor"])
-    if here >= full or full <= 1:
-        return 1.0
+    if here <= 0 or here >= full or full <= 1:
+        return 1.0  # no work (ownership alone), or enough of it
     return floor + (1 - floor) * max(here - 1, 0) / (full - 1)
 
 

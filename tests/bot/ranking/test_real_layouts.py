@@ -1106,8 +1106,14 @@ def _dropped_then_kept(tmp_path: Path) -> GitRepo:
     repo.commit(
         "[mlir][sparse] Add the sparsifier passes",
         {f"{SPARSE}Part{n}.cpp": _body(400) for n in range(15)},
-        author=("Ada Drop", "ada@compilers.example"),
+        author=("Ada Drop", "4101+ada-drop@users.noreply.github.com"),
         date=_when(2023, 2),
+    )
+    repo.commit(  # she owns the area: ownership is no work there, and is never reduced
+        "Add CODEOWNERS",
+        {".github/CODEOWNERS": f"/{SPARSE} @ada-drop\n"},
+        author=("Cy Clerk", "cy@compilers.example"),
+        date=_when(2023, 2, 4),
     )
     for n in range(12):
         repo.commit(
@@ -1135,8 +1141,13 @@ def test_one_large_change_counts_less_than_the_work_kept_up_after_it(
         assert _names(live) == ["Bo Keeper", "Ada Drop"]
         assert _names(_ask(session, "mlir sparse", config=whole)) == ["Ada Drop", "Bo Keeper"]
         cards = {r.person["name"]: r for r in live.results}
-        assert cards["Ada Drop"].components["sustained"] == 0.5
+        ada = cards["Ada Drop"].components
+        assert ada["sustained"] == 0.5
         assert "sustained" not in cards["Bo Keeper"].components
+        assert ada["ownership"] == config["points"]["ownership"]
+        work = sum(ada[k] for k in ("commits", "pull_requests", "reviews") if k in ada)
+        whole_work = (ada["ownership"] + work / 2) * ada["focus"] * (1 + ada["breadth"])
+        assert cards["Ada Drop"].score == pytest.approx(whole_work, abs=0.01)
         said = "50% weight for few contributions here"
         assert said in score_parts(cards["Ada Drop"].components)
         assert said not in score_parts(cards["Bo Keeper"].components)
