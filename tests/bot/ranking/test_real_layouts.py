@@ -36,7 +36,7 @@ from bot.reports.backtest_owners import (
     owner_areas,
     score,
 )
-from bot.store.models import Contribution, ContributionTopic, Person, Repo
+from bot.store.models import Contribution, ContributionTopic, Identity, Person, Repo
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
 from bot.taxonomy.terms import root, stem, stems_of, terms_of
@@ -607,9 +607,10 @@ def test_an_owner_split_over_two_records_is_found_in_either(engine: Engine, tmp_
         first = answer.results[0]
         other = next(r.id for r in records if r.id != first.person_id)
         assert first.namesakes == (other,)
+        assert [r.person["name"] for r in answer.results].count("Tam Tensor") == 1
         said = [note for note in answer_notes(answer) if "csf people merge" in note]
         assert said == [
-            "2 people here have other records under the same name (see their card): if one "
+            "1 person here has other records under the same name (see their card): if one "
             "person, `csf people merge` joins them (`csf people suggest` shows the evidence)"
         ]
         assert namesake_line(first) == f"same name as #{other} (maybe one person)"
@@ -1159,3 +1160,44 @@ def test_one_large_change_counts_less_than_the_work_kept_up_after_it(
         assert [(r.person_id, r.score) for r in cached.results] == [
             (r.person_id, r.score) for r in live.results
         ]
+
+
+def test_a_name_on_two_records_takes_one_place_and_its_card_names_the_other(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """One person committing from a work and a personal address is two records to csf (never
+    joined on a name). Both rank, but the name is listed once: the better-ranked record's
+    card names the other, and the place goes to the next person."""
+    repo = GitRepo(tmp_path / "widget-mlir")
+    people = [
+        ("Una Twice", "una@work.example", 6),
+        ("Una Twice", "una.twice@home.example", 4),
+        ("Vic Third", "vic@compilers.example", 2),
+    ]
+    for name, address, commits in people:
+        for n in range(commits):
+            repo.commit(
+                f"Widget lowering {n}",
+                {f"lib/Widget/Lowering/{address}{n}.cpp": _body(120)},
+                author=(name, address),
+                date=_when(2025, 1 + n),
+            )
+    _ingest(engine, repo.path, "fictional/widget-mlir")
+    with Session(engine) as session:
+        work, home = (
+            session.exec(
+                select(Person.id).join(Identity).where(Identity.domain == domain).distinct()
+            ).one()
+            for domain in ("work.example", "home.example")
+        )
+        answer = _ask(session, "widget-mlir widget lowering", limit=2)
+        assert answer.results[0].person_id == work
+        assert _names(answer) == ["Una Twice", "Vic Third"]
+        assert answer.results[0].namesakes == (home,)
+        assert namesake_line(answer.results[0]) == f"same name as #{home} (maybe one person)"
+        # The home record has four commits here, more than the third person's two: it is
+        # left out of every place, not outranked.
+        everyone = _ask(session, "widget-mlir widget lowering").results
+        assert [r.person_id for r in everyone] == [work, answer.results[1].person_id]
+        held = select(Contribution.id).where(Contribution.person_id == home)
+        assert len(session.exec(held).all()) == 4
