@@ -75,7 +75,8 @@ def main() -> None:
 
     taxonomy = default_taxonomy()
     config = load_ranking_config(os.environ.get("CSF_RANKING_CONFIG"))
-    totals: dict[str, list[float]] = {"csf": [], "count": []}
+    # Per repository: (csf MRR, csf nDCG@10, count MRR, count nDCG@10).
+    totals: list[tuple[float, float, float, float]] = []
     header = f"{'repository':38} {'areas':>5}  {'csf MRR':>7} {'nDCG':>5} {'hit@5':>5} {'R@10':>5}"
     print(header + f"   {'count MRR':>9} {'nDCG':>5} {'hit@5':>5} {'R@10':>5}")
     for spec in args.specs:
@@ -106,8 +107,7 @@ def main() -> None:
             f"{count['ndcg@10']:>5.3f} {count['hit@5']:>5.2f} {count['recall@10']:>5.2f}"
             f"   ({len(report.skipped)} skipped, {seconds:.1f} s)"
         )
-        totals["csf"].append(csf["mrr"])
-        totals["count"].append(count["mrr"])
+        totals.append((csf["mrr"], csf["ndcg@10"], count["mrr"], count["ndcg@10"]))
         if args.areas:
             for entry in report.areas:
                 question = " ".join(entry.area.words)
@@ -119,6 +119,15 @@ def main() -> None:
             for entry in report.skipped:
                 print(f"    skipped {entry.area.label[:44]:44} ({entry.note})")
         engine.dispose()
+    if totals:
+        mean = [sum(column) / len(totals) for column in zip(*totals, strict=True)]
+        # The bar: csf ahead of the count by 0.10 on both measures, with MRR >= 0.70.
+        met = sum(1 for m, n, cm, cn in totals if m >= 0.7 and m - cm >= 0.1 and n - cn >= 0.1)
+        print(
+            f"{'mean of ' + str(len(totals)) + ' repositories':38} {'':>5}  {mean[0]:>7.3f} "
+            f"{mean[1]:>5.3f} {'':>5} {'':>5}   {mean[2]:>9.3f} {mean[3]:>5.3f}   "
+            f"(target met on {met})"
+        )
 
 
 if __name__ == "__main__":
