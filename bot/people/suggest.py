@@ -471,12 +471,21 @@ def _similar_names(session: Session) -> Iterator[DuplicateEvidence]:
         together = {v: held for v, (words, held) in spelled.items() if len(words) == 1}
         if not spaced or not together:
             continue
-        ids = {i for held in (*spaced.values(), *together.values()) for i in held}
         one, other = spelled[min(spaced)][0], spelled[min(together)][0]
-        if not spaced_and_run_together(one, other) or not 1 < len(ids) <= MAX_GROUP:
+        if not spaced_and_run_together(one, other):
+            continue
+        # Records holding both spellings are tied to the others by an equal name already
+        # (`same_name`): only one spelling's records against the other's are new evidence.
+        spaced_ids = {i for held in spaced.values() for i in held}
+        together_ids = {i for held in together.values() for i in held}
+        both = spaced_ids & together_ids
+        ids = spaced_ids ^ together_ids
+        if not spaced_ids - both or not together_ids - both or not 1 < len(ids) <= MAX_GROUP:
             continue
         shown = ", ".join(
-            f"'{value}' ({_refs(held)})" for value, held in sorted({**spaced, **together}.items())
+            f"'{value}' ({_refs(held - both)})"
+            for value, held in sorted({**spaced, **together}.items())
+            if held - both
         )
         yield DuplicateEvidence(
             "name_variant",

@@ -205,7 +205,7 @@ def _bounds(name: str) -> tuple[float, float]:
         return 1, MOST_DAYS
     if name.endswith("_hours"):
         return 0, MOST_DAYS * 24
-    if name.endswith("share"):
+    if name.endswith(("share", "floor")):  # a part of a whole
         return 0, 1
     return 0, _MOST
 
@@ -616,7 +616,7 @@ def who(
     scored = [r for r in shortlist if r.score > 0]
     floor = float(config["min_score"])
     solid = [r for r in scored if r.score >= floor]
-    top = _one_per_name(session, solid or scored, limit)
+    top, left_to = _one_per_name(session, solid or scored, limit)
     traces = len(scored) - len(solid) if solid else 0
     # Their rows are read through the area's index, which picks them out, or, when the area is
     # far larger than their windows, through their own work (`AREA_READ`): an area's main
@@ -654,7 +654,7 @@ def who(
             as_of,
             days,
         )
-    _namesakes(session, top)
+    _namesakes(session, top, left_to)
     shown = memberships(session, [r.person_id for r in top])
     names = communities()
     for result in top:
@@ -708,46 +708,59 @@ def empty_hint(answer: WhoAnswer) -> str:
     )
 
 
-def _one_per_name(session: Session, ranked: Sequence[Result], limit: int) -> list[Result]:
-    """The first `limit` results, a full name listed once: a record whose full name (two
-    words or more) a better-ranked record carries is left to that record's card, which names
-    it (`namesakes`), instead of taking a second place.
+def _one_per_name(
+    session: Session, ranked: Sequence[Result], limit: int
+) -> tuple[list[Result], dict[int, list[int]]]:
+    """The first `limit` results, a full name listed once; and, for each record kept, the
+    records left to its card.
 
-    Nothing is joined (rule 5 of the git ingest): each record keeps its own score, and the
-    card says how to merge them. On real histories one person committing from a work and a
-    personal address took two places in a third of the answers (mlir-air: 94 of 337 folder
-    questions), places the next people were owed.
+    A record that holds, as one of its names, the full name (two words or more) of a
+    better-ranked record, where at most `FOLD_HOLDERS` records hold that name, is left to
+    that record's card (`namesakes` names it first) instead of taking a second place. Nothing
+    is joined (rule 5 of the git ingest): each record keeps its own score, and the card says
+    how to merge them. On real histories one person committing from a work and a personal
+    address took two places in a third of the answers (mlir-air: 94 of 337 folder
+    questions), places the next people were owed; a name more records hold is too common to
+    say they are one person, and each keeps its place.
     """
-    p = Person.__table__  # type: ignore[attr-defined]
-    ids = [r.person_id for r in ranked]
-    names: dict[int, str | None] = {}
-    if ids:  # a result's `keys()` are its columns: read as pairs, not as a mapping
-        for person_id, name in session.execute(sa.select(p.c.id, p.c.name).where(p.c.id.in_(ids))):
-            names[person_id] = name
+    names = _full_names(session, [r.person_id for r in ranked])
+    holders = _name_holders(session, set(names.values()))
     top: list[Result] = []
-    seen: set[str] = set()
+    kept: dict[str, int] = {}  # a full name -> the record that took its place
+    folded: dict[int, list[int]] = defaultdict(list)
     for result in ranked:
-        name = names.get(result.person_id)
-        key = name_key(name).value if name and len(name.split()) >= 2 else None
-        if key is not None and key in seen:
+        key = names.get(result.person_id)
+        held = holders.get(key, set()) if key is not None else set()
+        if key in kept and result.person_id in held and len(held) <= FOLD_HOLDERS:
+            folded[kept[key]].append(result.person_id)
             continue
         if key is not None:
-            seen.add(key)
+            kept.setdefault(key, result.person_id)
         top.append(result)
         if len(top) >= limit:
             break
-    return top
+    return top, folded
 
 
-def _namesakes(session: Session, results: Sequence[Result]) -> None:
-    """Mark results whose full name other records share (one query for the whole list)."""
-    names: dict[str, list[Result]] = defaultdict(list)
-    for result in results:
-        name = result.person.get("name")
+FOLD_HOLDERS = 6  # as `csf people suggest`'s MAX_GROUP: shared by more, a name says too little
+
+
+def _full_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Each record's shown name as a name identity holds it, when it has two words or more."""
+    if not ids:
+        return {}
+    p = Person.__table__  # type: ignore[attr-defined]
+    names: dict[int, str] = {}
+    for person_id, name in session.execute(sa.select(p.c.id, p.c.name).where(p.c.id.in_(ids))):
         if isinstance(name, str) and len(name.split()) >= 2:
-            names[name_key(name).value].append(result)
+            names[person_id] = name_key(name).value
+    return names
+
+
+def _name_holders(session: Session, names: set[str]) -> dict[str, set[int]]:
+    """The records (not bots) holding each of `names` as a name identity: one query."""
     if not names:
-        return
+        return {}
     i = Identity.__table__  # type: ignore[attr-defined]
     p = Person.__table__  # type: ignore[attr-defined]
     holders: dict[str, set[int]] = defaultdict(set)
@@ -761,10 +774,21 @@ def _namesakes(session: Session, results: Sequence[Result]) -> None:
         )
     ):
         holders[value].add(person_id)
-    for value, named in names.items():
-        for result in named:
-            others = sorted(holders[value] - {result.person_id})
-            result.namesakes = tuple(others[:5])
+    return holders
+
+
+def _namesakes(session: Session, results: Sequence[Result], first: Mapping[int, list[int]]) -> None:
+    """Mark results whose full name other records share (one query for the whole list); the
+    records `first` left to a result's card come first."""
+    names = _full_names(session, [r.person_id for r in results])
+    holders = _name_holders(session, set(names.values()))
+    for result in results:
+        key = names.get(result.person_id)
+        if key is None:
+            continue
+        folded = first.get(result.person_id, [])
+        others = [*folded, *sorted(holders[key] - {result.person_id} - set(folded))]
+        result.namesakes = tuple(others[: max(5, len(folded))])
 
 
 def namesake_line(result: Result) -> str | None:
@@ -2281,8 +2305,9 @@ def _focus_and_breadth(
     *,
     cached: bool,
 ) -> dict[int, int]:
-    """Scale each shortlisted score by focus (share of own activity here) and breadth; returns
-    each person's contributions in the window, in any area.
+    """Scale each shortlisted score by focus (share of own activity here), sustained work
+    (`_sustained`, on the work's points alone) and breadth; returns each person's
+    contributions in the window, in any area.
 
     `area` is the area's own work (`_area_work`): everyone's, whatever the question filters,
     so each person's focus depends on them alone and a filter never reorders the rest.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.people.view import PersonView
-from bot.ranking.who import Evidence, Result, WhoAnswer, answer_notes, empty_hint
+from bot.ranking.who import Evidence, Result, WhoAnswer, answer_notes, empty_hint, namesake_line
 from bot.ranking.words import activity as activity_words
 from bot.ranking.words import did, score_parts
 from bot.reports.profile import Profile
@@ -80,6 +80,8 @@ def who_card(result: Result, position: int) -> list[Block]:
     if career:
         lines.append(f"_{escape(truncate(career, 200))}_")
     lines.append(escape(result.reason))
+    if same := namesake_line(result):  # the note above the cards says to look here
+        lines.append(escape(same))
     lines += [evidence_line(e) for e in result.evidence[:EVIDENCE_SHOWN]]
     parts = score_parts(result.components)
     return [

@@ -165,6 +165,11 @@ def test_a_name_with_its_spaces_and_run_together(engine: Engine, tmp_path: Path)
         ("TovaWren", "tw@south.example"),
         ("Al Bo", "al@north.example"),
         ("AlBo", "albo@south.example"),
+        # One address under both spellings, and the spaced one elsewhere: an equal name
+        # ties them already, so the spelling is no news.
+        ("Rae Holton", "rae@north.example"),
+        ("RaeHolton", "rae@north.example"),
+        ("Rae Holton", "rh@south.example"),
     ]
     ingest(engine, history(tmp_path / "linux", authors))
     spaced, together = person_id(engine, "Tova Wren"), person_id(engine, "TovaWren")
@@ -179,6 +184,10 @@ def test_a_name_with_its_spaces_and_run_together(engine: Engine, tmp_path: Path)
         f"'tovawren' (#{together})"
     )
     assert not [s for s in found if set(s.person_ids) & short]
+    rae = {person_id(engine, "Rae Holton", "north.example")}
+    rae.add(person_id(engine, "Rae Holton", "south.example"))
+    (tied,) = containing(found, *rae)
+    assert [e.kind for e in tied.evidence] == ["same_name"]
 
 
 def test_one_noreply_id_behind_two_logins(world: Engine) -> None:

@@ -40,6 +40,7 @@ from bot.store.models import Contribution, ContributionTopic, Identity, Person, 
 from bot.taxonomy.model import default_taxonomy
 from bot.taxonomy.question import read_query
 from bot.taxonomy.terms import root, stem, stems_of, terms_of
+from slackui.blocks.people import who_card
 from tests.support.git_repos import GitRepo
 
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
@@ -1195,9 +1196,32 @@ def test_a_name_on_two_records_takes_one_place_and_its_card_names_the_other(
         assert _names(answer) == ["Una Twice", "Vic Third"]
         assert answer.results[0].namesakes == (home,)
         assert namesake_line(answer.results[0]) == f"same name as #{home} (maybe one person)"
+        card = who_card(answer.results[0], 1)[0]["text"]["text"]  # Slack's card says it too
+        assert f"same name as #{home} (maybe one person)" in card
         # The home record has four commits here, more than the third person's two: it is
         # left out of every place, not outranked.
         everyone = _ask(session, "widget-mlir widget lowering").results
         assert [r.person_id for r in everyone] == [work, answer.results[1].person_id]
         held = select(Contribution.id).where(Contribution.person_id == home)
         assert len(session.exec(held).all()) == 4
+
+
+def test_a_name_many_records_hold_is_too_common_to_take_one_place(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Seven records named `Wei Common`: the name says too little to leave one to the other's
+    card, so both with work in the area keep their places."""
+    repo = GitRepo(tmp_path / "widget-mlir")
+    for n in range(7):
+        area = "lib/Widget/Lowering" if n < 2 else "docs/elsewhere"
+        repo.commit(
+            f"Change {n}",
+            {f"{area}/Part{n}.cpp": _body(120)},
+            author=("Wei Common", f"wei{n}@compilers.example"),
+            date=_when(2025, 1 + n),
+        )
+    _ingest(engine, repo.path, "fictional/widget-mlir")
+    with Session(engine) as session:
+        answer = _ask(session, "widget-mlir widget lowering")
+    assert _names(answer) == ["Wei Common", "Wei Common"]
+    assert all(len(r.namesakes) == 5 for r in answer.results)  # each card names some others
