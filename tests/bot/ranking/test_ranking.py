@@ -198,6 +198,7 @@ def test_weights_can_be_overridden_by_a_file(
         ("candidates: 1.0e+300\n", "'candidates' must be at most 1,000,000"),
         ("window_days: 99999999999\n", "'window_days' must be at most 36,500"),
         ("digest:\n  period_days: 0\n", "'digest.period_days' must be 1 or more"),
+        ("sustained:\n  floor: 2\n", "'sustained.floor' must be at most 1"),
         ("size:\n  reference_lines: 0\n", "'size.reference_lines' must be more than 0 \\(the"),
         ("size:\n  reference_lines: 0.0\n", "'size.reference_lines' must be more than 0"),
         ("score_cache:\n  max_age_hours: .inf\n", "'score_cache.max_age_hours' must be a fini"),
