@@ -56,7 +56,7 @@ from bot.ranking.months import (
 )
 from bot.ranking.words import did
 from bot.sources.owners import maintainer_scope
-from bot.store.identity import name_key
+from bot.store.identity import GENERIC_LOCAL_PARTS, name_key
 from bot.store.models import (
     CodeOwner,
     Contribution,
@@ -714,8 +714,8 @@ def _one_per_name(
     """The first `limit` results, a full name listed once; and, for each record kept, the
     records left to its card.
 
-    A record that holds, as one of its names, the full name (two words or more) of a
-    better-ranked record, where at most `FOLD_HOLDERS` records hold that name, is left to
+    A record that holds, as one of its names, the name of a better-ranked record that names
+    one person (`_full_names`), where at most `FOLD_HOLDERS` records hold it, is left to
     that record's card (`namesakes` names it first) instead of taking a second place. Nothing
     is joined (rule 5 of the git ingest): each record keeps its own score, and the card says
     how to merge them. On real histories one person committing from a work and a personal
@@ -746,14 +746,33 @@ FOLD_HOLDERS = 6  # as `csf people suggest`'s MAX_GROUP: shared by more, a name 
 
 
 def _full_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    """Each record's shown name as a name identity holds it, when it has two words or more."""
+    """Each record's shown name as a name identity holds it, when it names one person: two
+    words or more, or one word that is a handle (a digit, `-` or `_` in it, or someone's
+    GitHub login: `tqchen` on four records of one person in TVM's history)."""
     if not ids:
         return {}
     p = Person.__table__  # type: ignore[attr-defined]
     names: dict[int, str] = {}
+    single: dict[int, str] = {}
     for person_id, name in session.execute(sa.select(p.c.id, p.c.name).where(p.c.id.in_(ids))):
-        if isinstance(name, str) and len(name.split()) >= 2:
-            names[person_id] = name_key(name).value
+        if not isinstance(name, str) or not name.strip():
+            continue
+        key = name_key(name).value
+        if len(name.split()) >= 2:
+            names[person_id] = key
+        elif len(key) >= 3 and key not in GENERIC_LOCAL_PARTS:  # never `admin`, `dev`, `root`
+            single[person_id] = key
+    handles = {key for key in single.values() if any(c.isdigit() or c in "-_" for c in key)}
+    if rest := sorted(set(single.values()) - handles):
+        i = Identity.__table__  # type: ignore[attr-defined]
+        handles.update(
+            session.scalars(
+                sa.select(i.c.value).where(
+                    i.c.kind == IdentityKind.GITHUB.value, i.c.value.in_(rest)
+                )
+            )
+        )
+    names.update({person_id: key for person_id, key in single.items() if key in handles})
     return names
 
 

@@ -1225,3 +1225,45 @@ def test_a_name_many_records_hold_is_too_common_to_take_one_place(
         answer = _ask(session, "widget-mlir widget lowering")
     assert _names(answer) == ["Wei Common", "Wei Common"]
     assert all(len(r.namesakes) == 5 for r in answer.results)  # each card names some others
+
+
+def test_a_handle_as_a_git_name_takes_one_place_and_a_plain_word_does_not(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Git names that are handles (someone's GitHub login, as one person's four records in
+    TVM's history were) name one person: listed once. A plain word (`Chris`) may be two
+    people's first name: each keeps its place."""
+    repo = GitRepo(tmp_path / "widget-mlir")
+    people = [
+        ("adaquill", "adaquill@home.example", 5),
+        ("Chris", "chris@a.example", 4),
+        ("adaquill", "aq@work.example", 3),
+        ("Chris", "chris@b.example", 3),
+        ("Vic Third", "vic@compilers.example", 2),
+    ]
+    for name, address, commits in people:
+        for n in range(commits):
+            repo.commit(
+                f"Widget lowering {n}",
+                {f"lib/Widget/Lowering/{address}{n}.cpp": _body(120 + 10 * commits)},
+                author=(name, address),
+                date=_when(2025, 1 + n),
+            )
+    repo.commit(  # the login, on a record of its own, with work elsewhere
+        "Docs",
+        {"docs/index.md": _body(20)},
+        author=("Ada Quill", "7+adaquill@users.noreply.github.com"),
+        date=_when(2025, 9),
+    )
+    _ingest(engine, repo.path, "fictional/widget-mlir")
+    with Session(engine) as session:
+        home, work = (
+            session.exec(
+                select(Person.id).join(Identity).where(Identity.domain == domain).distinct()
+            ).one()
+            for domain in ("home.example", "work.example")
+        )
+        answer = _ask(session, "widget-mlir widget lowering")
+    assert _names(answer) == ["adaquill", "Chris", "Chris", "Vic Third"]
+    assert answer.results[0].person_id == home
+    assert answer.results[0].namesakes == (work,)
