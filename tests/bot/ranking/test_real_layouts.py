@@ -1163,26 +1163,35 @@ def test_one_large_change_counts_less_than_the_work_kept_up_after_it(
         ]
 
 
+def _widget_lowering(tmp_path: Path, people: list[tuple[str, str, int]]) -> GitRepo:
+    """(name, address, commits): each commit adds a file of Widget's lowering, larger for
+    someone with more commits, so scores follow the commit counts without ties."""
+    repo = GitRepo(tmp_path / "widget-mlir")
+    for name, address, commits in people:
+        for n in range(commits):
+            repo.commit(
+                f"Widget lowering {n}",
+                {f"lib/Widget/Lowering/{address}{n}.cpp": _body(120 + 10 * commits)},
+                author=(name, address),
+                date=_when(2025, 1 + n),
+            )
+    return repo
+
+
 def test_a_name_on_two_records_takes_one_place_and_its_card_names_the_other(
     engine: Engine, tmp_path: Path
 ) -> None:
     """One person committing from a work and a personal address is two records to csf (never
     joined on a name). Both rank, but the name is listed once: the better-ranked record's
     card names the other, and the place goes to the next person."""
-    repo = GitRepo(tmp_path / "widget-mlir")
-    people = [
-        ("Una Twice", "una@work.example", 6),
-        ("Una Twice", "una.twice@home.example", 4),
-        ("Vic Third", "vic@compilers.example", 2),
-    ]
-    for name, address, commits in people:
-        for n in range(commits):
-            repo.commit(
-                f"Widget lowering {n}",
-                {f"lib/Widget/Lowering/{address}{n}.cpp": _body(120)},
-                author=(name, address),
-                date=_when(2025, 1 + n),
-            )
+    repo = _widget_lowering(
+        tmp_path,
+        [
+            ("Una Twice", "una@work.example", 6),
+            ("Una Twice", "una.twice@home.example", 4),
+            ("Vic Third", "vic@compilers.example", 2),
+        ],
+    )
     _ingest(engine, repo.path, "fictional/widget-mlir")
     with Session(engine) as session:
         work, home = (
@@ -1233,22 +1242,16 @@ def test_a_handle_as_a_git_name_takes_one_place_and_a_plain_word_does_not(
     """Git names that are handles (someone's GitHub login, as one person's four records in
     TVM's history were) name one person: listed once. A plain word (`Chris`) may be two
     people's first name: each keeps its place."""
-    repo = GitRepo(tmp_path / "widget-mlir")
-    people = [
-        ("adaquill", "adaquill@home.example", 5),
-        ("Chris", "chris@a.example", 4),
-        ("adaquill", "aq@work.example", 3),
-        ("Chris", "chris@b.example", 3),
-        ("Vic Third", "vic@compilers.example", 2),
-    ]
-    for name, address, commits in people:
-        for n in range(commits):
-            repo.commit(
-                f"Widget lowering {n}",
-                {f"lib/Widget/Lowering/{address}{n}.cpp": _body(120 + 10 * commits)},
-                author=(name, address),
-                date=_when(2025, 1 + n),
-            )
+    repo = _widget_lowering(
+        tmp_path,
+        [
+            ("adaquill", "adaquill@home.example", 5),
+            ("Chris", "chris@a.example", 4),
+            ("adaquill", "aq@work.example", 3),
+            ("Chris", "chris@b.example", 3),
+            ("Vic Third", "vic@compilers.example", 2),
+        ],
+    )
     repo.commit(  # the login, on a record of its own, with work elsewhere
         "Docs",
         {"docs/index.md": _body(20)},
