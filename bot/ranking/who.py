@@ -711,8 +711,8 @@ def empty_hint(answer: WhoAnswer) -> str:
 def _one_per_name(
     session: Session, ranked: Sequence[Result], limit: int
 ) -> tuple[list[Result], dict[int, list[int]]]:
-    """The first `limit` results, a full name listed once; and, for each record kept, the
-    records left to its card.
+    """The first `limit` results, a name listed once; and, for each record kept, the records
+    left to its card.
 
     A record that holds, as one of its names, the name of a better-ranked record that names
     one person (`_full_names`), where at most `FOLD_HOLDERS` records hold it, is left to
@@ -726,7 +726,7 @@ def _one_per_name(
     names = _full_names(session, [r.person_id for r in ranked])
     holders = _name_holders(session, set(names.values()))
     top: list[Result] = []
-    kept: dict[str, int] = {}  # a full name -> the record that took its place
+    kept: dict[str, int] = {}  # a name -> the record that took its place
     folded: dict[int, list[int]] = defaultdict(list)
     for result in ranked:
         key = names.get(result.person_id)
@@ -797,8 +797,9 @@ def _name_holders(session: Session, names: set[str]) -> dict[str, set[int]]:
 
 
 def _namesakes(session: Session, results: Sequence[Result], first: Mapping[int, list[int]]) -> None:
-    """Mark results whose full name other records share (one query for the whole list); the
-    records `first` left to a result's card come first."""
+    """Mark results whose name (one that names one person: `_full_names`) other records
+    hold, a few queries for the whole list; the records `first` left to a result's card come
+    first."""
     names = _full_names(session, [r.person_id for r in results])
     holders = _name_holders(session, set(names.values()))
     for result in results:
