@@ -616,7 +616,8 @@ def who(
     scored = [r for r in shortlist if r.score > 0]
     floor = float(config["min_score"])
     solid = [r for r in scored if r.score >= floor]
-    top, left_to = _one_per_name(session, solid or scored, limit)
+    read = _one_per_name(session, solid or scored, limit)
+    top = read.top
     traces = len(scored) - len(solid) if solid else 0
     # Their rows are read through the area's index, which picks them out, or, when the area is
     # far larger than their windows, through their own work (`AREA_READ`): an area's main
@@ -654,7 +655,7 @@ def who(
             as_of,
             days,
         )
-    _namesakes(session, top, left_to)
+    _namesakes(read)
     shown = memberships(session, [r.person_id for r in top])
     names = communities()
     for result in top:
@@ -708,11 +709,9 @@ def empty_hint(answer: WhoAnswer) -> str:
     )
 
 
-def _one_per_name(
-    session: Session, ranked: Sequence[Result], limit: int
-) -> tuple[list[Result], dict[int, list[int]]]:
-    """The first `limit` results, a name listed once; and, for each record kept, the records
-    left to its card.
+def _one_per_name(session: Session, ranked: Sequence[Result], limit: int) -> _Names:
+    """The first `limit` results, a name listed once; for each record kept, the records left
+    to its card; and the names and their holders read to decide, for the cards.
 
     A record that holds, as one of its names, the name of a better-ranked record that names
     one person (`_full_names`), where at most `FOLD_HOLDERS` records hold it, is left to
@@ -739,7 +738,17 @@ def _one_per_name(
         top.append(result)
         if len(top) >= limit:
             break
-    return top, folded
+    return _Names(top, folded, names, holders)
+
+
+@dataclass(frozen=True)
+class _Names:
+    """What `_one_per_name` kept, what it left to whose card, and the names it read."""
+
+    top: list[Result]
+    left_to: dict[int, list[int]]
+    names: dict[int, str]  # record -> the name that names them (`_full_names`)
+    holders: dict[str, set[int]]  # name -> the records holding it
 
 
 FOLD_HOLDERS = 6  # as `csf people suggest`'s MAX_GROUP: shared by more, a name says too little
@@ -796,18 +805,16 @@ def _name_holders(session: Session, names: set[str]) -> dict[str, set[int]]:
     return holders
 
 
-def _namesakes(session: Session, results: Sequence[Result], first: Mapping[int, list[int]]) -> None:
-    """Mark results whose name (one that names one person: `_full_names`) other records
-    hold, a few queries for the whole list; the records `first` left to a result's card come
-    first."""
-    names = _full_names(session, [r.person_id for r in results])
-    holders = _name_holders(session, set(names.values()))
-    for result in results:
-        key = names.get(result.person_id)
+def _namesakes(read: _Names) -> None:
+    """Mark the kept results whose name (one that names one person: `_full_names`) other
+    records hold; the records left to a result's card come first."""
+    for result in read.top:
+        key = read.names.get(result.person_id)
         if key is None:
             continue
-        folded = first.get(result.person_id, [])
-        others = [*folded, *sorted(holders[key] - {result.person_id} - set(folded))]
+        folded = read.left_to.get(result.person_id, [])
+        holders = read.holders.get(key, set())
+        others = [*folded, *sorted(holders - {result.person_id} - set(folded))]
         result.namesakes = tuple(others[: max(5, len(folded))])
 
 
