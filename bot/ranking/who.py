@@ -2333,7 +2333,7 @@ def _focus_and_breadth(
     cached: bool,
 ) -> dict[int, int]:
     """Scale each shortlisted score by focus (share of own activity here), sustained work
-    (`_sustained`, on the work's points alone) and breadth; returns each person's
+    (`_sustained`, on the points of changes alone) and breadth; returns each person's
     contributions in the window, in any area.
 
     `area` is the area's own work (`_area_work`): everyone's, whatever the question filters,
@@ -2378,22 +2378,26 @@ def _focus_and_breadth(
         if pillar > 0 and area:
             focus = max(focus, min(1.0, floor + (1 - floor) * here / area / pillar))
         breadth = breadth_of(topics[result.person_id])
-        sustained = _sustained(here, config["sustained"])
+        # Only changes (PRs, commits) count by how many there are: an RFC, a review or a
+        # comment is no code drop, and ownership is no work done here at all.
+        changes = sum(result.components.get(part, 0.0) for part in _CHANGE_PARTS)
+        sustained = _sustained(here, config["sustained"]) if changes else 1.0
         result.components["focus"] = round(focus, 3)
         result.components["breadth"] = round(breadth, 3)
         if sustained < 1.0:
             result.components["sustained"] = round(sustained, 3)
         result.counts["share_percent"] = round(100 * share)
-        # Ownership is no work done here: only the work's points count by how much it is.
-        owned = result.components.get("ownership", 0.0)
-        work = (result.score - owned) * sustained
-        result.score = round((owned + work) * focus * (1 + breadth), 3)
+        weighed = result.score - changes * (1.0 - sustained)
+        result.score = round(weighed * focus * (1 + breadth), 3)
     return {person_id: int(totals[person_id]) for person_id in ids}
 
 
+_CHANGE_PARTS = ("pull_requests", "commits")  # the score parts of changes (`component_of`)
+
+
 def _sustained(here: int, settings: Mapping[str, Any]) -> float:
-    """How much of someone's work in an area counts, by how many contributions it is:
-    `floor` for one, rising evenly to whole at `full_count`.
+    """How much of someone's changes in an area count, by how many contributions they have
+    there: `floor` for one, rising evenly to whole at `full_count`.
 
     Expertise is built over several changes. On real histories one large change (a backend
     landed in one commit, a code drop) outranked the people who kept working on it, and each

@@ -665,6 +665,47 @@ def test_a_region_filter_removes_people_and_never_reorders_the_rest(session: Ses
         assert uk == [login for login in everyone if login in uk] == everyone[1:]
 
 
+def test_only_a_single_change_counts_half_never_a_single_design_thread_or_review(
+    session: Session,
+) -> None:
+    """`sustained:` weighs changes by how many there are: one merged PR counts half; one RFC
+    or one review is no code drop and counts whole, as it did before, live and cached alike."""
+    from bot.ranking.scores import refresh_scores
+
+    w = World(session)
+    w.merged("kit-keeper", 6, 300, every=20)
+    w.add("una-once", "pr", 40, state="merged")
+    w.add("rhea-rfc", "rfc", 40, title="[RFC] Bufferization of region ops", paths=())
+    w.add("rex-review", "review", 40, state="approved")
+    w.save()
+    taxonomy = default_taxonomy()
+    config = load_ranking_config()
+    whole = {**config, "sustained": {"full_count": 2, "floor": 1.0}}
+
+    def cards(cached: bool, settings: dict[str, Any]) -> dict[str, Any]:
+        answer = who(
+            session,
+            taxonomy,
+            read_query(taxonomy, ["mlir", "bufferization"]),
+            config=settings,
+            as_of=AS_OF,
+            cached=cached,
+        )
+        return {r.person["login"]: r for r in answer.results}
+
+    before = cards(False, whole)
+    for cached in (False, True):
+        if cached:
+            refresh_scores(session, taxonomy, config, as_of=AS_OF)
+            session.commit()
+        now = cards(cached, config)
+        assert now["una-once"].components["sustained"] == 0.5
+        assert now["una-once"].score == pytest.approx(before["una-once"].score / 2, abs=0.01)
+        for login in ("kit-keeper", "rhea-rfc", "rex-review"):
+            assert "sustained" not in now[login].components, login
+            assert now[login].score == pytest.approx(before[login].score, abs=0.01), login
+
+
 def test_work_counts_as_built_only_when_its_created_files_meet_the_whole_question(
     session: Session,
 ) -> None:

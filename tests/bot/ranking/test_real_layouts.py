@@ -1147,8 +1147,8 @@ def test_one_large_change_counts_less_than_the_work_kept_up_after_it(
         assert ada["sustained"] == 0.5
         assert "sustained" not in cards["Bo Keeper"].components
         assert ada["ownership"] == config["points"]["ownership"]
-        work = sum(ada[k] for k in ("commits", "pull_requests", "reviews") if k in ada)
-        whole_work = (ada["ownership"] + work / 2) * ada["focus"] * (1 + ada["breadth"])
+        changes = ada["commits"]  # her one commit: halved; her ownership: whole
+        whole_work = (ada["ownership"] + changes / 2) * ada["focus"] * (1 + ada["breadth"])
         assert cards["Ada Drop"].score == pytest.approx(whole_work, abs=0.01)
         said = "50% weight for few contributions here"
         assert said in score_parts(cards["Ada Drop"].components)
