@@ -757,7 +757,7 @@ FOLD_HOLDERS = 6  # as `csf people suggest`'s MAX_GROUP: shared by more, a name 
 def _full_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
     """Each record's shown name as a name identity holds it, when it names one person: two
     words or more, or one word that is a handle (a digit, `-` or `_` in it, or someone's
-    GitHub login: `tqchen` on four records of one person in TVM's history)."""
+    GitHub login: one person was a login and three more records of that git name in TVM)."""
     if not ids:
         return {}
     p = Person.__table__  # type: ignore[attr-defined]
