@@ -28,6 +28,7 @@ from bot.store.identity import (
     GENERIC_LOCAL_PARTS,
     PHABRICATOR_PREFIX,
     local_part_hash,
+    looks_like_handle,
     name_words,
     spaced_and_run_together,
     without_parenthetical,
@@ -258,8 +259,7 @@ def _name_is_login(session: Session) -> Iterator[DuplicateEvidence]:
     for (holder_id, value, what), named_ids in sorted(found.items()):
         if len(value) < 3 or value in GENERIC_LOCAL_PARTS:
             continue
-        handle_like = any(c.isdigit() or c in "-_" for c in value)
-        if what == "name" and handle_like:
+        if what == "name" and looks_like_handle(value):
             strength = Strength.STRONG
         elif len(named_ids) < MAX_GROUP:
             strength = Strength.MEDIUM

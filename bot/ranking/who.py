@@ -46,6 +46,7 @@ from bot.datafile import MOST_DAYS, load, read_text, shipped
 from bot.errors import CsfError
 from bot.people.communities import communities, memberships
 from bot.people.places import in_region
+from bot.people.suggest import MAX_GROUP
 from bot.people.view import load_views
 from bot.ranking.months import (
     MonthPlan,
@@ -56,7 +57,7 @@ from bot.ranking.months import (
 )
 from bot.ranking.words import did
 from bot.sources.owners import maintainer_scope
-from bot.store.identity import GENERIC_LOCAL_PARTS, name_key
+from bot.store.identity import GENERIC_LOCAL_PARTS, looks_like_handle, name_key
 from bot.store.models import (
     CodeOwner,
     Contribution,
@@ -714,8 +715,9 @@ def _one_per_name(session: Session, ranked: Sequence[Result], limit: int) -> _Na
     to its card; and the names and their holders read to decide, for the cards.
 
     A record that holds, as one of its names, the name of a better-ranked record that names
-    one person (`_full_names`), where at most `FOLD_HOLDERS` records hold it, is left to
-    that record's card (`namesakes` names it first) instead of taking a second place. Nothing
+    one person (`_full_names`), where at most `MAX_GROUP` records hold it (the most `csf
+    people suggest` takes as evidence), is left to that record's card (`namesakes` names it
+    first) instead of taking a second place. Nothing
     is joined (rule 5 of the git ingest): each record keeps its own score, and the card says
     how to merge them. On real histories one person committing from a work and a personal
     address took two places in a third of the answers (mlir-air: 94 of 337 folder
@@ -730,7 +732,7 @@ def _one_per_name(session: Session, ranked: Sequence[Result], limit: int) -> _Na
     for result in ranked:
         key = names.get(result.person_id)
         held = holders.get(key, set()) if key is not None else set()
-        if key in kept and result.person_id in held and len(held) <= FOLD_HOLDERS:
+        if key in kept and result.person_id in held and len(held) <= MAX_GROUP:
             folded[kept[key]].append(result.person_id)
             continue
         if key is not None:
@@ -751,9 +753,6 @@ class _Names:
     holders: dict[str, set[int]]  # name -> the records holding it
 
 
-FOLD_HOLDERS = 6  # as `csf people suggest`'s MAX_GROUP: shared by more, a name says too little
-
-
 def _full_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
     """Each record's shown name as a name identity holds it, when it names one person: two
     words or more, or one word that is a handle (a digit, `-` or `_` in it, or someone's
@@ -771,7 +770,7 @@ def _full_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
             names[person_id] = key
         elif len(key) >= 3 and key not in GENERIC_LOCAL_PARTS:  # never `admin`, `dev`, `root`
             single[person_id] = key
-    handles = {key for key in single.values() if any(c.isdigit() or c in "-_" for c in key)}
+    handles = {key for key in single.values() if looks_like_handle(key)}
     if rest := sorted(set(single.values()) - handles):
         i = Identity.__table__  # type: ignore[attr-defined]
         handles.update(

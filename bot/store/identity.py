@@ -212,6 +212,12 @@ def name_words(name: str) -> list[str]:
     return [w for w in _NAME_SPLIT.split(plain) if w]
 
 
+def looks_like_handle(word: str) -> bool:
+    """Whether a one-word name has a digit, `-` or `_` in it: a handle, hardly anyone's
+    given name (`ada-q`, `aq42`), where a plain word (`chris`) may be many people's."""
+    return any(c.isdigit() or c in "-_" for c in word)
+
+
 def spaced_and_run_together(one: Sequence[str], other: Sequence[str]) -> bool:
     """Whether two names' words are one name, once written with spaces and once run together
     (`Ada Quill` beside `AdaQuill` or `adaquill`): at least six letters, so short names that
