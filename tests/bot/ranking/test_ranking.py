@@ -21,16 +21,24 @@ from bot.taxonomy.question import read_query
 from tests.support.ranking_world import AS_OF, BUF, BUF_TEST, X86, World, build
 
 
-def ranking(session: Session, query: str = "mlir bufferization", **options: Any) -> list[str]:
-    answer = who(
+def _results(session: Session, query: str, options: dict[str, Any]) -> list[Any]:
+    return who(
         session,
         default_taxonomy(),
         read_query(default_taxonomy(), query.split()),
         config=options.pop("config", load_ranking_config()),
         as_of=options.pop("as_of", AS_OF),
         **options,
-    )
-    return [r.person["login"] for r in answer.results]
+    ).results
+
+
+def ranking(session: Session, query: str = "mlir bufferization", **options: Any) -> list[str]:
+    return [r.person["login"] for r in _results(session, query, options)]
+
+
+def cards(session: Session, query: str = "mlir bufferization", **options: Any) -> dict[str, Any]:
+    """The answer's results by login (every world person has one), in rank order."""
+    return {r.person["login"]: r for r in _results(session, query, options)}
 
 
 @pytest.fixture
@@ -682,23 +690,12 @@ def test_only_a_single_change_counts_half_never_a_single_design_thread_or_review
     config = load_ranking_config()
     whole = {**config, "sustained": {"full_count": 2, "floor": 1.0}}
 
-    def cards(cached: bool, settings: dict[str, Any]) -> dict[str, Any]:
-        answer = who(
-            session,
-            taxonomy,
-            read_query(taxonomy, ["mlir", "bufferization"]),
-            config=settings,
-            as_of=AS_OF,
-            cached=cached,
-        )
-        return {r.person["login"]: r for r in answer.results}
-
-    before = cards(False, whole)
+    before = cards(session, config=whole, cached=False)
     for cached in (False, True):
         if cached:
             refresh_scores(session, taxonomy, config, as_of=AS_OF)
             session.commit()
-        now = cards(cached, config)
+        now = cards(session, config=config, cached=cached)
         assert now["una-once"].components["sustained"] == 0.5
         assert now["una-once"].score == pytest.approx(before["una-once"].score / 2, abs=0.01)
         for login in ("kit-keeper", "rhea-rfc", "rex-review"):
